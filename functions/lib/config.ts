@@ -1,0 +1,99 @@
+/**
+ * Configuration, read and checked once at cold start. A missing or malformed variable
+ * fails the cold start with its name, never later as `undefined` in a request.
+ */
+
+export interface Config {
+  stage: string;
+  accountId: string;
+  /** The region the stack (and its Lambdas) run in. */
+  region: string;
+  /** Regions a tenant bucket may be created in; the first is the default. */
+  allowedRegions: string[];
+  bucketPrefix: string;
+  userPrefix: string;
+  /** ARN of the managed policy every tenant user gets as its permissions boundary. */
+  tenantBoundaryArn: string;
+  eventBusName: string;
+  eventSource: string;
+  /** Whether the bucket policy denies plain-HTTP requests (off only in the local stage). */
+  bucketPolicyTlsOnly: boolean;
+  maxBucketCandidates: number;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Path of every tenant IAM user; the pipeline may only create users under it. */
+export const TENANT_USER_PATH = '/tenants/';
+/** The public prefix of every tenant bucket. */
+export const PUBLIC_PREFIX = 'pub/';
+export const MANAGED_BY = 'tenant-provisioner';
+
+export function requireEnv(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`Missing required environment variable ${name}`);
+  return value;
+}
+
+function optionalEnv(env: Env, name: string, fallback: string): string {
+  const value = env[name]?.trim();
+  return value ? value : fallback;
+}
+
+function check(name: string, value: string, ok: boolean, rule: string): string {
+  if (!ok) throw new ConfigError(`Environment variable ${name}=${JSON.stringify(value)} is invalid: ${rule}`);
+  return value;
+}
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
+export function loadConfig(env: Env = process.env): Config {
+  const region = requireEnv(env, 'AWS_REGION');
+  check('AWS_REGION', region, REGION.test(region), 'must be an AWS region such as eu-west-1');
+  const accountId = requireEnv(env, 'ACCOUNT_ID');
+  check('ACCOUNT_ID', accountId, /^\d{12}$/.test(accountId), 'must be a 12-digit AWS account id');
+
+  const bucketPrefix = optionalEnv(env, 'BUCKET_PREFIX', 'fusion-rms');
+  // Short enough that `<prefix>-<40-char slug>-<8-char hash>` stays within S3's 63 characters.
+  check(
+    'BUCKET_PREFIX',
+    bucketPrefix,
+    /^[a-z0-9][a-z0-9-]{1,11}[a-z0-9]$/.test(bucketPrefix) && !/^(xn--|sthree-|amzn-s3-demo-)/.test(bucketPrefix),
+    '3–13 characters of a–z, 0–9 and "-", not starting or ending with "-" nor with "xn--"/"sthree-"',
+  );
+  const userPrefix = optionalEnv(env, 'USER_PREFIX', 'rms_');
+  check('USER_PREFIX', userPrefix, /^[A-Za-z0-9+=,.@_-]{1,24}$/.test(userPrefix), 'must be 1–24 IAM user-name characters');
+
+  const allowedRegions = optionalEnv(env, 'ALLOWED_REGIONS', region)
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  for (const r of allowedRegions) check('ALLOWED_REGIONS', r, REGION.test(r), 'must be a comma-separated list of AWS regions');
+
+  const tlsOnly = optionalEnv(env, 'BUCKET_POLICY_TLS_ONLY', 'true');
+  check('BUCKET_POLICY_TLS_ONLY', tlsOnly, tlsOnly === 'true' || tlsOnly === 'false', 'must be "true" or "false"');
+
+  const maxCandidates = optionalEnv(env, 'MAX_BUCKET_CANDIDATES', '4');
+  check('MAX_BUCKET_CANDIDATES', maxCandidates, /^([1-9]|1\d|20)$/.test(maxCandidates), 'must be a whole number from 1 to 20');
+
+  const tenantBoundaryArn = requireEnv(env, 'TENANT_BOUNDARY_ARN');
+  check('TENANT_BOUNDARY_ARN', tenantBoundaryArn, /^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/.test(tenantBoundaryArn), 'must be an IAM managed policy ARN');
+
+  return {
+    stage: optionalEnv(env, 'STAGE', 'dev'),
+    accountId,
+    region,
+    allowedRegions,
+    bucketPrefix,
+    userPrefix,
+    tenantBoundaryArn,
+    eventBusName: optionalEnv(env, 'EVENT_BUS_NAME', 'default'),
+    eventSource: optionalEnv(env, 'EVENT_SOURCE', 'tenant-provisioner'),
+    bucketPolicyTlsOnly: tlsOnly === 'true',
+    maxBucketCandidates: Number(maxCandidates),
+  };
+}

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { TENANT_USER_PATH, type Config } from './config';
+
+/** Names every resource of one tenant, derived deterministically from its orgId. */
+export interface TenantNames {
+  slug: string;
+  /** Bucket names to try in order: `<prefix>-<slug>`, then hashed fallbacks. */
+  bucketCandidates: string[];
+  userName: string;
+  userPath: string;
+  secretName: string;
+}
+
+const RESERVED_BUCKET_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+const RESERVED_BUCKET_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
+
+/** Why `name` breaks S3's general purpose bucket naming rules, or undefined when it is valid. */
+export function bucketNameViolation(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return 'must be 3–63 characters long';
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) return 'must be lowercase letters, digits, "." and "-", starting and ending with a letter or digit';
+  if (name.includes('..')) return 'must not contain two adjacent periods';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'must not look like an IP address';
+  const prefix = RESERVED_BUCKET_PREFIXES.find((p) => name.startsWith(p));
+  if (prefix) return `must not start with the reserved prefix "${prefix}"`;
+  const suffix = RESERVED_BUCKET_SUFFIXES.find((s) => name.endsWith(s));
+  if (suffix) return `must not end with the reserved suffix "${suffix}"`;
+  return undefined;
+}
+
+export function tenantSlug(orgId: string): string {
+  return orgId.toLowerCase();
+}
+
+/** The K-th fallback's suffix: 8 hex characters of SHA-256 over (account, region, slug, K). */
+function fallbackHash(accountId: string, region: string, slug: string, k: number): string {
+  return createHash('sha256').update(`${accountId}\n${region}\n${slug}\n${k}`).digest('hex').slice(0, 8);
+}
+
+/**
+ * Bucket name candidates in the order they are tried. The same inputs always give the same
+ * sequence, so a retry or redrive walks it again from the start. Names that break S3's rules
+ * (e.g. a slug ending in `-s3alias`) are left out.
+ */
+export function bucketCandidates(slug: string, region: string, config: Pick<Config, 'bucketPrefix' | 'accountId' | 'maxBucketCandidates'>): string[] {
+  const names = [`${config.bucketPrefix}-${slug}`];
+  for (let k = 1; k <= config.maxBucketCandidates; k++) {
+    names.push(`${config.bucketPrefix}-${slug}-${fallbackHash(config.accountId, region, slug, k)}`);
+  }
+  return names.filter((name) => bucketNameViolation(name) === undefined).slice(0, config.maxBucketCandidates);
+}
+
+/** All names of a tenant. `orgId` must already be valid (see `events.ts`). */
+export function tenantNames(orgId: string, region: string, config: Pick<Config, 'bucketPrefix' | 'userPrefix' | 'accountId' | 'maxBucketCandidates'>): TenantNames {
+  const slug = tenantSlug(orgId);
+  return {
+    slug,
+    bucketCandidates: bucketCandidates(slug, region, config),
+    userName: `${config.userPrefix}${slug}`,
+    userPath: TENANT_USER_PATH,
+    secretName: `${config.bucketPrefix}/${slug}/credentials`,
+  };
+}
+
+/** Execution name of generation `generation` (1-based) of a tenant's workflow: `org-<slug>`, `org-<slug>-g2`, … */
+export function executionName(slug: string, generation = 1): string {
+  return generation <= 1 ? `org-${slug}` : `org-${slug}-g${generation}`;
+}
+
+export function bucketArn(bucket: string): string {
+  return `arn:aws:s3:::${bucket}`;
+}
+
+export function publicBaseUrl(bucket: string, region: string): string {
+  return `https://${bucket}.s3.${region}.amazonaws.com/pub/`;
+}

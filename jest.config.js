@@ -1,0 +1,24 @@
+/** @type {import('jest').Config} */
+const shared = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  // @middy/core 7 exports only an `import` condition; point jest (CommonJS) at its file
+  // and let ts-jest transform it.
+  moduleNameMapper: { '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js' },
+  transform: {
+    // Transpile only: `tsc --noEmit` type-checks separately, with the bundler resolution esbuild uses.
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node', esModuleInterop: true, resolveJsonModule: true, target: 'ES2023', isolatedModules: true } }],
+    '^.+/node_modules/@middy/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
+  setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...shared, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
+    { ...shared, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.test.ts'] },
+  ],
+};
