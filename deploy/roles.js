@@ -1,0 +1,158 @@
+/**
+ * One IAM role per function, each with only the actions its step needs on only the
+ * resources it needs (DESIGN §7). Returned as CloudFormation resources by
+ * `${file(./deploy/roles.js):roles}`; serverless.yml points each function at its role.
+ * No write action here has a `*` resource.
+ */
+
+const sub = (text) => ({ 'Fn::Sub': text });
+
+/** Resource ARNs, as Fn::Sub templates (`${BucketPrefix}` etc. are filled in below). */
+const arn = {
+  tenantBuckets: 'arn:${AWS::Partition}:s3:::${BucketPrefix}-*',
+  tenantObjects: 'arn:${AWS::Partition}:s3:::${BucketPrefix}-*/*',
+  tenantPublicMarker: 'arn:${AWS::Partition}:s3:::${BucketPrefix}-*/pub/',
+  tenantUsers: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:user/tenants/*',
+  tenantGroups: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:group/tenants/*',
+  tenantSecrets: 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${BucketPrefix}/*',
+  eventBus: 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${EventBusName}',
+  provisionExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${ProvisionStateMachineName}:*',
+};
+
+const KEY_AND_USER_CLEANUP = [
+  'iam:GetUser', 'iam:ListUserTags', 'iam:ListAccessKeys', 'iam:DeleteAccessKey', 'iam:DeleteUser',
+  'iam:DeleteLoginProfile', 'iam:ListSigningCertificates', 'iam:DeleteSigningCertificate',
+  'iam:ListSSHPublicKeys', 'iam:DeleteSSHPublicKey', 'iam:ListServiceSpecificCredentials',
+  'iam:DeleteServiceSpecificCredential', 'iam:ListMFADevices', 'iam:DeactivateMFADevice',
+  'iam:ListAttachedUserPolicies', 'iam:DetachUserPolicy', 'iam:ListUserPolicies', 'iam:DeleteUserPolicy',
+  'iam:ListGroupsForUser',
+];
+
+/** function key in serverless.yml → the statements its role needs beyond writing its own logs. */
+const statements = {
+  validateOrg: [],
+  createTenantBucket: [
+    {
+      Effect: 'Allow',
+      // HeadBucket needs s3:ListBucket; CreateBucket with tags and ObjectOwnership needs TagResource and PutBucketOwnershipControls.
+      Action: ['s3:CreateBucket', 's3:ListBucket', 's3:GetBucketTagging', 's3:PutBucketTagging', 's3:TagResource', 's3:PutBucketOwnershipControls'],
+      Resource: sub(arn.tenantBuckets),
+    },
+  ],
+  configureTenantBucket: [
+    {
+      Effect: 'Allow',
+      Action: ['s3:PutEncryptionConfiguration', 's3:PutBucketPublicAccessBlock', 's3:PutBucketOwnershipControls'],
+      Resource: sub(arn.tenantBuckets),
+    },
+    { Effect: 'Allow', Action: ['s3:PutObject'], Resource: sub(arn.tenantPublicMarker) },
+  ],
+  applyTenantBucketPolicy: [
+    { Effect: 'Allow', Action: ['s3:PutBucketPolicy'], Resource: sub(arn.tenantBuckets) },
+    // Read-only and account-scoped: GetAccountPublicAccessBlock has no resource type, so IAM requires "*".
+    { Effect: 'Allow', Action: ['s3:GetAccountPublicAccessBlock'], Resource: '*' },
+  ],
+  createTenantUser: [
+    {
+      Effect: 'Allow',
+      Action: ['iam:CreateUser'],
+      Resource: sub(arn.tenantUsers),
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': { Ref: 'TenantBoundaryPolicy' } } },
+    },
+    { Effect: 'Allow', Action: ['iam:TagUser', 'iam:GetUser'], Resource: sub(arn.tenantUsers) },
+  ],
+  issueTenantCredentials: [
+    { Effect: 'Allow', Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey'], Resource: sub(arn.tenantUsers) },
+    {
+      Effect: 'Allow',
+      Action: [
+        'secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:RestoreSecret',
+      ],
+      Resource: sub(arn.tenantSecrets),
+    },
+  ],
+  deleteTenantCredentials: [
+    { Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListUserTags', 'iam:ListAccessKeys', 'iam:DeleteAccessKey'], Resource: sub(arn.tenantUsers) },
+    {
+      Effect: 'Allow',
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:DeleteSecret'],
+      Resource: sub(arn.tenantSecrets),
+    },
+  ],
+  deleteTenantUser: [
+    { Effect: 'Allow', Action: KEY_AND_USER_CLEANUP, Resource: sub(arn.tenantUsers) },
+    { Effect: 'Allow', Action: ['iam:RemoveUserFromGroup'], Resource: sub(arn.tenantGroups) },
+  ],
+  deleteTenantBucket: [
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetBucketTagging', 's3:DeleteBucketPolicy', 's3:ListBucket', 's3:ListBucketVersions', 's3:DeleteBucket'],
+      Resource: sub(arn.tenantBuckets),
+    },
+    { Effect: 'Allow', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'], Resource: sub(arn.tenantObjects) },
+  ],
+  publishOrgProvisioned: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],
+  publishOrgProvisioningFailed: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],
+  routeOrgEvent: [
+    { Effect: 'Allow', Action: ['states:StartExecution'], Resource: { Ref: 'ProvisionTenantStateMachine' } },
+    { Effect: 'Allow', Action: ['states:DescribeExecution', 'states:StopExecution'], Resource: sub(arn.provisionExecutions) },
+    { Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) },
+  ],
+};
+
+/** Fill `${BucketPrefix}` and friends, leaving CloudFormation's own `${AWS::…}` for Fn::Sub. */
+function fill(value, vars) {
+  if (Array.isArray(value)) return value.map((v) => fill(v, vars));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars)]));
+  }
+  if (typeof value === 'string') return value.replace(/\$\{(BucketPrefix|EventBusName|ProvisionStateMachineName)\}/g, (_, name) => vars[name]);
+  return value;
+}
+
+const roleLogicalId = (fn) => `${fn.charAt(0).toUpperCase()}${fn.slice(1)}Role`;
+
+module.exports.statements = statements;
+module.exports.roleLogicalId = roleLogicalId;
+
+module.exports.roles = async ({ resolveVariable }) => {
+  const vars = {
+    BucketPrefix: await resolveVariable('param:bucketPrefix'),
+    EventBusName: await resolveVariable('param:eventBusName'),
+    ProvisionStateMachineName: await resolveVariable('self:custom.provisionStateMachineName'),
+  };
+  const service = await resolveVariable('self:service');
+  const stage = await resolveVariable('sls:stage');
+  const resources = {};
+  for (const [fn, extra] of Object.entries(statements)) {
+    const functionName = `${service}-${stage}-${fn}`;
+    resources[roleLogicalId(fn)] = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        Description: `tenant-provisioner ${stage}: ${fn} only`,
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
+        Policies: [
+          {
+            PolicyName: fn,
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                  Resource: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName}:*`),
+                },
+                ...fill(extra, vars),
+              ],
+            },
+          },
+        ],
+      },
+    };
+  }
+  return resources;
+};

@@ -1,0 +1,348 @@
+/**
+ * A small stateful model of the AWS resources the workflows touch, installed behind
+ * aws-sdk-client-mock so the real handlers run unchanged. Errors are the SDK's real
+ * exception classes. It models only what these workflows need and throws loudly on any
+ * command it does not model, so a new call can never pass silently.
+ *
+ * `inject(operation, error, times)` makes the next `times` calls of an operation fail
+ * before they take effect; `afterEffect(operation, error, times)` performs the call and
+ * then fails, as a Lambda that timed out after its call did.
+ */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import * as IAM from '@aws-sdk/client-iam';
+import * as S3 from '@aws-sdk/client-s3';
+import { GetPublicAccessBlockCommand, S3ControlClient, S3ControlServiceException } from '@aws-sdk/client-s3-control';
+import * as SM from '@aws-sdk/client-secrets-manager';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyStub = AwsStub<any, any, any>;
+
+const meta = { $metadata: {} };
+const ACCOUNT = '123456789012';
+
+export interface FakeBucket { name: string; region: string; owner: string; tags?: S3.Tag[]; policy?: string; objects: Map<string, number>; publicAccessBlock?: S3.PublicAccessBlockConfiguration; encrypted?: boolean }
+export interface FakeKey { id: string; secret: string; created: Date; status: 'Active' | 'Inactive' }
+export interface FakeUser { name: string; path: string; id: string; arn: string; tags: IAM.Tag[]; boundary?: string; keys: FakeKey[] }
+export interface FakeSecret { name: string; arn: string; value?: string; tags: SM.Tag[]; deletedDate?: Date }
+
+type Handler = (input: never) => unknown;
+
+export class FakeAws {
+  buckets = new Map<string, FakeBucket>();
+  users = new Map<string, FakeUser>();
+  secrets = new Map<string, FakeSecret>();
+  events: { DetailType?: string; Detail?: Record<string, unknown>; Source?: string }[] = [];
+  /** Every AWS call in order, as `Service.Operation` (e.g. `S3.CreateBucket`). */
+  calls: string[] = [];
+  accountBlockPublicPolicy = false;
+  private faults = new Map<string, { error: () => Error; times: number; after: boolean }[]>();
+  private counter = 0;
+  private stubs: AnyStub[] = [];
+
+  install(): this {
+    const s3 = mockClient(S3.S3Client);
+    const iam = mockClient(IAM.IAMClient);
+    const sm = mockClient(SM.SecretsManagerClient);
+    const events = mockClient(EventBridgeClient);
+    const s3control = mockClient(S3ControlClient);
+    this.stubs = [s3, iam, sm, events, s3control];
+    for (const stub of this.stubs) {
+      stub.onAnyCommand().callsFake((input: unknown) => {
+        throw new Error(`FakeAws does not model this command (input ${JSON.stringify(input)})`);
+      });
+    }
+    this.route(s3, 'S3', S3, this.s3Handlers());
+    this.route(iam, 'IAM', IAM, this.iamHandlers());
+    this.route(sm, 'SecretsManager', SM, this.secretsHandlers());
+    this.route(events, 'EventBridge', { PutEventsCommand }, { PutEvents: (input: { Entries: { DetailType?: string; Detail?: string; Source?: string }[] }) => {
+      for (const entry of input.Entries) this.events.push({ DetailType: entry.DetailType, Source: entry.Source, Detail: JSON.parse(entry.Detail ?? '{}') });
+      return { FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: `event-${++this.counter}` })) };
+    } });
+    this.route(s3control, 'S3Control', { GetPublicAccessBlockCommand }, { GetPublicAccessBlock: () => {
+      if (!this.accountBlockPublicPolicy) {
+        throw new S3ControlServiceException({ name: 'NoSuchPublicAccessBlockConfiguration', $fault: 'client', ...meta, message: 'none' });
+      }
+      return { PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } };
+    } });
+    return this;
+  }
+
+  restore(): void {
+    for (const stub of this.stubs) stub.restore();
+  }
+
+  /** The next `times` calls of `operation` (e.g. `IAM.CreateUser`) fail before taking effect. */
+  inject(operation: string, error: () => Error, times = 1): this {
+    this.faults.set(operation, [...(this.faults.get(operation) ?? []), { error, times, after: false }]);
+    return this;
+  }
+
+  /** The next `times` calls of `operation` take effect, then fail (a Lambda that timed out after the call). */
+  afterEffect(operation: string, error: () => Error, times = 1): this {
+    this.faults.set(operation, [...(this.faults.get(operation) ?? []), { error, times, after: true }]);
+    return this;
+  }
+
+  count(operation: string): number {
+    return this.calls.filter((c) => c === operation).length;
+  }
+
+  /** What exists now, for end-state assertions. */
+  snapshot() {
+    return {
+      buckets: [...this.buckets.keys()].sort(),
+      users: [...this.users.keys()].sort(),
+      keys: [...this.users.values()].flatMap((u) => u.keys.map((k) => `${u.name}:${k.id}`)).sort(),
+      secrets: [...this.secrets.values()].filter((s) => !s.deletedDate).map((s) => s.name).sort(),
+    };
+  }
+
+  private route(stub: AnyStub, service: string, module: Record<string, unknown>, handlers: Record<string, Handler>) {
+    for (const [operation, handler] of Object.entries(handlers)) {
+      const Command = module[`${operation}Command`];
+      if (typeof Command !== 'function') throw new Error(`No ${operation}Command in ${service}`);
+      stub.on(Command as never).callsFake(async (input: unknown) => {
+        const name = `${service}.${operation}`;
+        this.calls.push(name);
+        const fault = this.takeFault(name);
+        if (fault && !fault.after) throw fault.error();
+        const result = await handler(input as never);
+        if (fault?.after) throw fault.error();
+        return { ...meta, ...(result as object) };
+      });
+    }
+  }
+
+  private takeFault(name: string) {
+    const queue = this.faults.get(name);
+    const fault = queue?.[0];
+    if (!fault) return undefined;
+    fault.times -= 1;
+    if (fault.times <= 0) queue.shift();
+    return fault;
+  }
+
+  // ---- S3 ---------------------------------------------------------------------------
+
+  /** A bucket that exists worldwide but belongs to another account. */
+  addForeignBucket(name: string): void {
+    this.buckets.set(name, { name, region: 'us-east-1', owner: '999999999999', objects: new Map() });
+  }
+
+  addOwnBucket(name: string, tags?: S3.Tag[], region = 'us-east-1'): FakeBucket {
+    const bucket: FakeBucket = { name, region, owner: ACCOUNT, tags, objects: new Map() };
+    this.buckets.set(name, bucket);
+    return bucket;
+  }
+
+  private ownBucket(name: string): FakeBucket {
+    const bucket = this.buckets.get(name);
+    if (!bucket) throw new S3.NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' });
+    if (bucket.owner !== ACCOUNT) throw new S3.S3ServiceException({ name: 'AccessDenied', $fault: 'client', ...meta, message: 'Access Denied' });
+    return bucket;
+  }
+
+  private s3Handlers(): Record<string, Handler> {
+    return {
+      HeadBucket: ({ Bucket }: { Bucket: string }) => {
+        const bucket = this.buckets.get(Bucket);
+        if (!bucket) throw new S3.NotFound({ ...meta, message: 'Not Found' });
+        if (bucket.owner !== ACCOUNT) throw new S3.S3ServiceException({ name: 'Forbidden', $fault: 'client', ...meta, message: 'Forbidden' });
+        return { BucketRegion: bucket.region };
+      },
+      CreateBucket: (input: S3.CreateBucketCommandInput) => {
+        const existing = this.buckets.get(input.Bucket as string);
+        const region = input.CreateBucketConfiguration?.LocationConstraint ?? 'us-east-1';
+        if (existing) {
+          if (existing.owner !== ACCOUNT) throw new S3.BucketAlreadyExists({ ...meta, message: 'taken' });
+          // us-east-1 answers 200 for a bucket you already own there.
+          if (existing.region === 'us-east-1' && region === 'us-east-1') return { Location: `/${existing.name}` };
+          throw new S3.BucketAlreadyOwnedByYou({ ...meta, message: 'yours' });
+        }
+        // Like the emulator, ignore CreateBucketConfiguration.Tags; the handler re-applies them.
+        this.buckets.set(input.Bucket as string, { name: input.Bucket as string, region, owner: ACCOUNT, objects: new Map() });
+        return { Location: `/${input.Bucket}` };
+      },
+      PutBucketTagging: (input: S3.PutBucketTaggingCommandInput) => {
+        this.ownBucket(input.Bucket as string).tags = input.Tagging?.TagSet;
+        return {};
+      },
+      GetBucketTagging: ({ Bucket }: { Bucket: string }) => {
+        const bucket = this.ownBucket(Bucket);
+        if (!bucket.tags?.length) throw new S3.S3ServiceException({ name: 'NoSuchTagSet', $fault: 'client', ...meta, message: 'The TagSet does not exist' });
+        return { TagSet: bucket.tags };
+      },
+      PutBucketEncryption: ({ Bucket }: { Bucket: string }) => {
+        this.ownBucket(Bucket).encrypted = true;
+        return {};
+      },
+      PutPublicAccessBlock: (input: S3.PutPublicAccessBlockCommandInput) => {
+        this.ownBucket(input.Bucket as string).publicAccessBlock = input.PublicAccessBlockConfiguration;
+        return {};
+      },
+      PutBucketOwnershipControls: ({ Bucket }: { Bucket: string }) => (this.ownBucket(Bucket), {}),
+      PutObject: ({ Bucket, Key }: { Bucket: string; Key: string }) => {
+        this.ownBucket(Bucket).objects.set(Key, (this.ownBucket(Bucket).objects.get(Key) ?? 0) + 1);
+        return { ETag: '"d41d8cd98f00b204e9800998ecf8427e"' };
+      },
+      PutBucketPolicy: ({ Bucket, Policy }: { Bucket: string; Policy: string }) => {
+        const bucket = this.ownBucket(Bucket);
+        if (this.accountBlockPublicPolicy) throw new S3.S3ServiceException({ name: 'AccessDenied', $fault: 'client', ...meta, message: 'public policies are blocked by the BlockPublicPolicy block public access setting' });
+        bucket.policy = Policy;
+        return {};
+      },
+      DeleteBucketPolicy: ({ Bucket }: { Bucket: string }) => {
+        delete this.ownBucket(Bucket).policy;
+        return {};
+      },
+      ListObjectVersions: ({ Bucket }: { Bucket: string }) => {
+        const bucket = this.ownBucket(Bucket);
+        const Versions = [...bucket.objects.entries()].flatMap(([Key, n]) => Array.from({ length: n }, (_, i) => ({ Key, VersionId: `v${i}` })));
+        return { Versions: Versions.slice(0, 1000), DeleteMarkers: [], IsTruncated: Versions.length > 1000 };
+      },
+      DeleteObjects: (input: S3.DeleteObjectsCommandInput) => {
+        const bucket = this.ownBucket(input.Bucket as string);
+        for (const object of input.Delete?.Objects ?? []) {
+          const left = (bucket.objects.get(object.Key as string) ?? 0) - 1;
+          if (left > 0) bucket.objects.set(object.Key as string, left);
+          else bucket.objects.delete(object.Key as string);
+        }
+        return { Deleted: input.Delete?.Objects, Errors: [] };
+      },
+      DeleteBucket: ({ Bucket }: { Bucket: string }) => {
+        const bucket = this.ownBucket(Bucket);
+        if (bucket.objects.size > 0) throw new S3.S3ServiceException({ name: 'BucketNotEmpty', $fault: 'client', ...meta, message: 'not empty' });
+        this.buckets.delete(Bucket);
+        return {};
+      },
+    };
+  }
+
+  // ---- IAM --------------------------------------------------------------------------
+
+  addUser(name: string, tags: IAM.Tag[], options: { boundary?: string; keys?: FakeKey[] } = {}): FakeUser {
+    const user: FakeUser = { name, path: '/tenants/', id: `AIDA${++this.counter}`, arn: `arn:aws:iam::${ACCOUNT}:user/tenants/${name}`, tags, boundary: options.boundary, keys: options.keys ?? [] };
+    this.users.set(name, user);
+    return user;
+  }
+
+  private user(name: string): FakeUser {
+    const user = this.users.get(name);
+    if (!user) throw new IAM.NoSuchEntityException({ ...meta, message: `The user with name ${name} cannot be found.` });
+    return user;
+  }
+
+  private describeUser(user: FakeUser): IAM.User {
+    return {
+      UserName: user.name, Path: user.path, UserId: user.id, Arn: user.arn, CreateDate: new Date('2026-11-01T00:00:00Z'), Tags: user.tags,
+      ...(user.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: user.boundary } } : {}),
+    };
+  }
+
+  private iamHandlers(): Record<string, Handler> {
+    const empty = (key: string) => (input: { UserName: string }) => (this.user(input.UserName), { [key]: [], IsTruncated: false });
+    return {
+      CreateUser: (input: IAM.CreateUserCommandInput) => {
+        if (this.users.has(input.UserName as string)) throw new IAM.EntityAlreadyExistsException({ ...meta, message: 'exists' });
+        const user = this.addUser(input.UserName as string, input.Tags ?? [], { boundary: input.PermissionsBoundary });
+        user.path = input.Path ?? '/';
+        return { User: this.describeUser(user) };
+      },
+      GetUser: ({ UserName }: { UserName: string }) => ({ User: this.describeUser(this.user(UserName)) }),
+      ListUserTags: ({ UserName }: { UserName: string }) => ({ Tags: this.user(UserName).tags, IsTruncated: false }),
+      ListAccessKeys: ({ UserName }: { UserName: string }) => ({
+        AccessKeyMetadata: this.user(UserName).keys.map((k) => ({ UserName, AccessKeyId: k.id, Status: k.status, CreateDate: k.created })),
+        IsTruncated: false,
+      }),
+      CreateAccessKey: ({ UserName }: { UserName: string }) => {
+        const user = this.user(UserName);
+        if (user.keys.length >= 2) throw new IAM.LimitExceededException({ ...meta, message: 'Cannot exceed quota for AccessKeysPerUser: 2' });
+        const key: FakeKey = { id: `AKIA${String(++this.counter).padStart(16, '0')}`, secret: `secret/${this.counter}/wJalrXUtnFEMIK7MDENGbPxRfiCY`, created: new Date(), status: 'Active' };
+        user.keys.push(key);
+        return { AccessKey: { UserName, AccessKeyId: key.id, SecretAccessKey: key.secret, Status: 'Active', CreateDate: key.created } };
+      },
+      DeleteAccessKey: ({ UserName, AccessKeyId }: { UserName: string; AccessKeyId: string }) => {
+        const user = this.user(UserName);
+        if (!user.keys.some((k) => k.id === AccessKeyId)) throw new IAM.NoSuchEntityException({ ...meta, message: 'no key' });
+        user.keys = user.keys.filter((k) => k.id !== AccessKeyId);
+        return {};
+      },
+      UpdateAccessKey: ({ UserName, AccessKeyId, Status }: { UserName: string; AccessKeyId: string; Status: 'Active' | 'Inactive' }) => {
+        const key = this.user(UserName).keys.find((k) => k.id === AccessKeyId);
+        if (!key) throw new IAM.NoSuchEntityException({ ...meta, message: 'no key' });
+        key.status = Status;
+        return {};
+      },
+      DeleteUser: ({ UserName }: { UserName: string }) => {
+        const user = this.user(UserName);
+        if (user.keys.length > 0) throw new IAM.DeleteConflictException({ ...meta, message: 'Cannot delete entity, must delete access keys first.' });
+        this.users.delete(UserName);
+        return {};
+      },
+      DeleteLoginProfile: ({ UserName }: { UserName: string }) => {
+        this.user(UserName);
+        throw new IAM.NoSuchEntityException({ ...meta, message: 'Login Profile for User cannot be found.' });
+      },
+      ListAttachedUserPolicies: empty('AttachedPolicies'),
+      ListUserPolicies: empty('PolicyNames'),
+      ListGroupsForUser: empty('Groups'),
+      ListSigningCertificates: empty('Certificates'),
+      ListSSHPublicKeys: empty('SSHPublicKeys'),
+      ListServiceSpecificCredentials: empty('ServiceSpecificCredentials'),
+      ListMFADevices: empty('MFADevices'),
+    };
+  }
+
+  // ---- Secrets Manager --------------------------------------------------------------
+
+  addSecret(name: string, value: Record<string, unknown> | undefined, tags: SM.Tag[], deletedDate?: Date): FakeSecret {
+    const secret: FakeSecret = { name, arn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${name}-AbCdEf`, value: value && JSON.stringify(value), tags, deletedDate };
+    this.secrets.set(name, secret);
+    return secret;
+  }
+
+  private secret(id: string): FakeSecret {
+    const secret = this.secrets.get(id) ?? [...this.secrets.values()].find((s) => s.arn === id);
+    if (!secret) throw new SM.ResourceNotFoundException({ ...meta, message: "Secrets Manager can't find the specified secret." });
+    return secret;
+  }
+
+  private secretsHandlers(): Record<string, Handler> {
+    const deleted = () => new SM.InvalidRequestException({ ...meta, message: 'You tried to perform the operation on a secret that is currently marked deleted.' });
+    return {
+      CreateSecret: (input: SM.CreateSecretCommandInput) => {
+        if (this.secrets.has(input.Name as string)) throw new SM.ResourceExistsException({ ...meta, message: 'The operation failed because the secret already exists.' });
+        const secret = this.addSecret(input.Name as string, undefined, input.Tags ?? []);
+        secret.value = input.SecretString;
+        return { ARN: secret.arn, Name: secret.name, VersionId: 'v1' };
+      },
+      DescribeSecret: ({ SecretId }: { SecretId: string }) => {
+        const secret = this.secret(SecretId);
+        return { ARN: secret.arn, Name: secret.name, Tags: secret.tags, ...(secret.deletedDate ? { DeletedDate: secret.deletedDate } : {}) };
+      },
+      GetSecretValue: ({ SecretId }: { SecretId: string }) => {
+        const secret = this.secret(SecretId);
+        if (secret.deletedDate) throw deleted();
+        return { ARN: secret.arn, Name: secret.name, SecretString: secret.value };
+      },
+      PutSecretValue: (input: SM.PutSecretValueCommandInput) => {
+        const secret = this.secret(input.SecretId as string);
+        if (secret.deletedDate) throw deleted();
+        secret.value = input.SecretString;
+        return { ARN: secret.arn, Name: secret.name, VersionId: 'v2' };
+      },
+      RestoreSecret: ({ SecretId }: { SecretId: string }) => {
+        const secret = this.secret(SecretId);
+        delete secret.deletedDate;
+        return { ARN: secret.arn, Name: secret.name };
+      },
+      DeleteSecret: (input: SM.DeleteSecretCommandInput) => {
+        const secret = this.secret(input.SecretId as string);
+        if (input.ForceDeleteWithoutRecovery) this.secrets.delete(secret.name);
+        else secret.deletedDate = new Date();
+        return { ARN: secret.arn, Name: secret.name, DeletionDate: new Date() };
+      },
+    };
+  }
+}
