@@ -98,6 +98,8 @@ const statements = {
     { Effect: 'Allow', Action: ['states:StartExecution'], Resource: { Ref: 'ProvisionTenantStateMachine' } },
     { Effect: 'Allow', Action: ['states:DescribeExecution', 'states:StopExecution'], Resource: sub(arn.provisionExecutions) },
     { Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) },
+    // The on-failure destination of the router's asynchronous invocations.
+    { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['RouterFailedEventsQueue', 'Arn'] } },
   ],
 };
 

@@ -11,3 +11,4 @@ process.env.AWS_SECRET_ACCESS_KEY = 'test-secret-not-real';
 process.env.POWERTOOLS_LOG_LEVEL = process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN';
 delete process.env.AWS_ENDPOINT_URL;
 delete process.env.AWS_PROFILE;
+process.env.PROVISION_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:tenant-provisioner-test-provision-tenant';

@@ -139,7 +139,7 @@ export class FakeAws {
   private ownBucket(name: string): FakeBucket {
     const bucket = this.buckets.get(name);
     if (!bucket) throw new S3.NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' });
-    if (bucket.owner !== ACCOUNT) throw new S3.S3ServiceException({ name: 'AccessDenied', $fault: 'client', ...meta, message: 'Access Denied' });
+    if (bucket.owner !== ACCOUNT) throw new S3.AccessDenied({ ...meta, message: 'Access Denied' });
     return bucket;
   }
 
@@ -188,7 +188,7 @@ export class FakeAws {
       },
       PutBucketPolicy: ({ Bucket, Policy }: { Bucket: string; Policy: string }) => {
         const bucket = this.ownBucket(Bucket);
-        if (this.accountBlockPublicPolicy) throw new S3.S3ServiceException({ name: 'AccessDenied', $fault: 'client', ...meta, message: 'public policies are blocked by the BlockPublicPolicy block public access setting' });
+        if (this.accountBlockPublicPolicy) throw new S3.AccessDenied({ ...meta, message: 'public policies are blocked by the BlockPublicPolicy block public access setting' });
         bucket.policy = Policy;
         return {};
       },

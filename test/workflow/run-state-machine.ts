@@ -31,7 +31,7 @@ export function loadDefinition(file: string): Record<string, unknown> {
  */
 export async function runWorkflow(
   file: string,
-  input: Json,
+  input: Record<string, unknown>,
   options: { executionName?: string; startTime?: string } = {},
 ): Promise<WorkflowRun> {
   const definition = loadDefinition(file) as { States: Record<string, { Type: string; Resource?: string; Retry?: unknown[] }> };
@@ -47,11 +47,13 @@ export async function runWorkflow(
       (await handler(taskInput as never, fakeLambdaContext(stateName))) as Json;
   }
 
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  // The `${…FunctionArn}` placeholders pass the validator's ARN check (as with asl-validator's
+  // defaults); turning that check off makes the Resource schema ambiguous instead.
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const executionName = options.executionName ?? 'org-acme-bistro-42';
-  const execution = machine.run(input, {
+  const execution = machine.run(input as Json, {
     overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
-    context: { Execution: { Name: executionName, StartTime: options.startTime ?? '2026-11-23T09:00:00.000Z', Input: input } },
+    context: { Execution: { Name: executionName, StartTime: options.startTime ?? '2026-11-23T09:00:00.000Z', Input: input as Json } },
   });
 
   const events: WorkflowRun['events'] = [];

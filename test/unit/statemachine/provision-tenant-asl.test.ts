@@ -12,8 +12,8 @@ const states = Object.entries(asl.States as Record<string, State>);
 const tasks = states.filter(([, s]) => s.Type === 'Task');
 
 /** Domain error classes exported from the errors module, by their literal name. */
-const exportedErrorNames = Object.values(errors)
-  .filter((value): value is new (m: string) => Error => typeof value === 'function' && value.prototype instanceof Error)
+const exportedErrorNames = (Object.values(errors) as unknown[])
+  .filter((value): value is new (message: string) => Error => typeof value === 'function' && value.prototype instanceof Error)
   .map((ErrorClass) => new ErrorClass('probe').name);
 
 const isServiceName = (name: string) => name.startsWith('States.') || name.startsWith('Lambda.');

@@ -1,0 +1,95 @@
+import { AccessDenied, NoSuchBucket, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetPublicAccessBlockCommand, NoSuchPublicAccessBlockConfiguration, type S3ControlClient } from '@aws-sdk/client-s3-control';
+import { s3control, s3For } from './lib/clients';
+import { loadConfig, type Config } from './lib/config';
+import { PublicAccessBlockedError, TenantBucketMissingError, TenantPolicyNotReadyError, errorName } from './lib/errors';
+import { lambdaHandler } from './lib/handler';
+import { tenantBucketPolicy } from './lib/policies';
+import type { TenantBucket, TenantBucketPolicyResult, TenantRef, TenantUser } from './lib/types';
+
+export interface ApplyTenantBucketPolicyInput {
+  tenant: TenantRef;
+  bucket: TenantBucket;
+  user: TenantUser;
+}
+
+export interface ApplyTenantBucketPolicyDeps {
+  s3For: (region: string) => S3Client;
+  s3control: S3ControlClient;
+  config: Config;
+}
+
+/**
+ * S3's AccessDenied. client-s3 models it as a class only in recent versions (older ones, and
+ * fakes, surface an S3ServiceException named AccessDenied), so both forms are recognised.
+ */
+function isAccessDenied(err: unknown): boolean {
+  return err instanceof AccessDenied || errorName(err) === 'AccessDenied';
+}
+
+/**
+ * Whether the account-level Block Public Access forbids public bucket policies. Any failure
+ * to find out is reported as the original AccessDenied, which is what the operator must see.
+ */
+async function accountBlocksPublicPolicy(deps: ApplyTenantBucketPolicyDeps, accessDenied: unknown): Promise<boolean> {
+  try {
+    const output = await deps.s3control.send(new GetPublicAccessBlockCommand({ AccountId: deps.config.accountId }));
+    return output.PublicAccessBlockConfiguration?.BlockPublicPolicy === true;
+  } catch (err) {
+    if (err instanceof NoSuchPublicAccessBlockConfiguration) return false;
+    throw accessDenied;
+  }
+}
+
+/**
+ * Puts the tenant bucket's policy: public read of `pub/*`, the tenant user's object actions
+ * and ListBucket, and (when the stage is TLS-only) a deny of plain-HTTP requests. Always
+ * re-puts the whole policy, since a recreated user has a new principal id; safe to repeat.
+ *
+ * @throws TenantPolicyNotReadyError (transient, retried by the ASL for minutes) when S3 does not
+ *   yet know the new IAM user ("Invalid principal"), a concurrent change is in progress
+ *   (OperationAborted), or the bucket's Block Public Access change has not propagated yet.
+ * @throws PublicAccessBlockedError when the account-level Block Public Access forbids public policies.
+ * @throws TenantBucketMissingError when the bucket no longer exists.
+ */
+export async function applyTenantBucketPolicy(input: ApplyTenantBucketPolicyInput, deps: ApplyTenantBucketPolicyDeps): Promise<TenantBucketPolicyResult> {
+  const { bucket, user } = input;
+  const { config } = deps;
+  const tlsOnly = config.bucketPolicyTlsOnly;
+  const policy = tenantBucketPolicy({ bucket: bucket.name, userArn: user.arn, tlsOnly });
+  try {
+    await deps
+      .s3For(bucket.region)
+      .send(new PutBucketPolicyCommand({ Bucket: bucket.name, ExpectedBucketOwner: config.accountId, Policy: JSON.stringify(policy) }));
+  } catch (err) {
+    if (errorName(err) === 'MalformedPolicy' && /invalid principal/i.test((err as Error).message)) {
+      throw new TenantPolicyNotReadyError(`S3 does not know IAM user ${user.arn} yet (IAM propagation); the bucket policy of ${bucket.name} will be retried`, {
+        cause: err,
+      });
+    }
+    if (errorName(err) === 'OperationAborted') {
+      throw new TenantPolicyNotReadyError(`A conflicting operation on bucket ${bucket.name} is in progress; the bucket policy will be retried`, { cause: err });
+    }
+    if (err instanceof NoSuchBucket) {
+      throw new TenantBucketMissingError(`Tenant bucket ${bucket.name} no longer exists; it was deleted outside this workflow`, { cause: err });
+    }
+    if (isAccessDenied(err)) {
+      if (await accountBlocksPublicPolicy(deps, err)) {
+        throw new PublicAccessBlockedError(
+          `Account-level S3 Block Public Access (BlockPublicPolicy) in account ${config.accountId} forbids the public read grant on ${bucket.name}/pub/*. ` +
+            'Turn off BlockPublicPolicy in the account-level Block Public Access settings for this account, then provision the tenant again.',
+          { cause: err },
+        );
+      }
+      throw new TenantPolicyNotReadyError(
+        `S3 denied the bucket policy of ${bucket.name} while account-level BlockPublicPolicy is off; the bucket's Block Public Access change has probably not propagated yet`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  return { applied: true, tlsOnly, statementIds: policy.Statement.map((statement) => statement.Sid) };
+}
+
+const config = loadConfig();
+export const handler = lambdaHandler((event: ApplyTenantBucketPolicyInput) => applyTenantBucketPolicy(event, { s3For, s3control, config }));

@@ -1,0 +1,76 @@
+import {
+  NoSuchBucket,
+  PutBucketEncryptionCommand,
+  PutBucketOwnershipControlsCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { s3For } from './lib/clients';
+import { loadConfig, PUBLIC_PREFIX, type Config } from './lib/config';
+import { TenantBucketMissingError } from './lib/errors';
+import { lambdaHandler } from './lib/handler';
+import { publicBaseUrl } from './lib/naming';
+import type { TenantBucket, TenantBucketConfig, TenantRef } from './lib/types';
+
+export interface ConfigureTenantBucketInput {
+  tenant: TenantRef;
+  bucket: TenantBucket;
+}
+
+export interface ConfigureTenantBucketDeps {
+  s3For: (region: string) => S3Client;
+  config: Config;
+}
+
+/**
+ * Configures the tenant's bucket: default encryption (SSE-S3 with a bucket key), Block Public
+ * Access with only `BlockPublicPolicy`/`RestrictPublicBuckets` off (so the bucket policy may
+ * grant public reads of `pub/`, while ACLs can never make anything public), and an empty
+ * `pub/` object marking the public prefix. An adopted bucket also gets `BucketOwnerEnforced`
+ * object ownership, which a bucket this execution created already got from CreateBucket.
+ * Every call is an idempotent put, so the step is safe to repeat.
+ *
+ * @throws TenantBucketMissingError when the bucket no longer exists.
+ */
+export async function configureTenantBucket(input: ConfigureTenantBucketInput, deps: ConfigureTenantBucketDeps): Promise<TenantBucketConfig> {
+  const { bucket } = input;
+  const s3 = deps.s3For(bucket.region);
+  const target = { Bucket: bucket.name, ExpectedBucketOwner: deps.config.accountId };
+  try {
+    if (!bucket.created) {
+      await s3.send(
+        new PutBucketOwnershipControlsCommand({ ...target, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }),
+      );
+    }
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        ...target,
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }],
+        },
+      }),
+    );
+    await s3.send(
+      new PutPublicAccessBlockCommand({
+        ...target,
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          IgnorePublicAcls: true,
+          BlockPublicPolicy: false,
+          RestrictPublicBuckets: false,
+        },
+      }),
+    );
+    await s3.send(new PutObjectCommand({ ...target, Key: PUBLIC_PREFIX, Body: '', ContentLength: 0 }));
+  } catch (err) {
+    if (err instanceof NoSuchBucket) {
+      throw new TenantBucketMissingError(`Tenant bucket ${bucket.name} no longer exists; it was deleted outside this workflow`, { cause: err });
+    }
+    throw err;
+  }
+  return { publicPrefix: PUBLIC_PREFIX, publicBaseUrl: publicBaseUrl(bucket.name, bucket.region) };
+}
+
+const config = loadConfig();
+export const handler = lambdaHandler((event: ConfigureTenantBucketInput) => configureTenantBucket(event, { s3For, config }));

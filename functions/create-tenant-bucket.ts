@@ -1,0 +1,141 @@
+import {
+  BucketAlreadyExists,
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
+  GetBucketTaggingCommand,
+  HeadBucketCommand,
+  NotFound,
+  PutBucketTaggingCommand,
+  type BucketLocationConstraint,
+  type S3Client,
+  type Tag,
+} from '@aws-sdk/client-s3';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { s3For } from './lib/clients';
+import { loadConfig, type Config } from './lib/config';
+import { BucketNameUnavailableError, TenantQuotaExceededError, errorName } from './lib/errors';
+import { lambdaHandler } from './lib/handler';
+import { logger } from './lib/logger';
+import { bucketArn } from './lib/naming';
+import { describeOwner, isCreatedBy, isTenantResource, tenantTags } from './lib/tags';
+import type { TenantBucket, TenantRef } from './lib/types';
+
+export interface CreateTenantBucketInput {
+  tenant: TenantRef;
+}
+
+export interface CreateTenantBucketDeps {
+  s3For: (region: string) => S3Client;
+  config: Config;
+  logger?: Logger;
+}
+
+/** A candidate's outcome: the tenant's bucket, or why the name cannot be used. */
+type CandidateOutcome = { bucket: TenantBucket } | { unavailable: string };
+
+/** Whether an S3 error is a redirect to the bucket's own region (the bucket lives elsewhere). */
+function isRegionRedirect(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return status === 301 || errorName(err) === 'PermanentRedirect';
+}
+
+/**
+ * Creates the tenant's bucket in `tenant.region`, trying `tenant.bucketCandidates` in order,
+ * and tags it (`OrgId`, `ManagedBy`, `ProvisionedBy`) in the same invocation.
+ *
+ * A name taken by another account, or owned by this account for anything but this org, is
+ * skipped and never modified. A bucket this account already owns and has tagged for this org
+ * is adopted unchanged (`created` is true only when this execution's tags are on it, i.e. a
+ * retry of our own creation), so the step is safe to repeat and to redrive.
+ *
+ * @throws BucketNameUnavailableError when every candidate is unavailable (the message says why for each).
+ * @throws TenantQuotaExceededError when the account has reached its bucket quota.
+ */
+export async function createTenantBucket(input: CreateTenantBucketInput, deps: CreateTenantBucketDeps): Promise<TenantBucket> {
+  const { tenant } = input;
+  const { config } = deps;
+  const log = deps.logger ?? logger;
+  const region = tenant.region;
+  const s3 = deps.s3For(region);
+  const tags = tenantTags(tenant.orgId, tenant.provisionedBy);
+
+  const bucketOf = (name: string, created: boolean): TenantBucket => ({ name, region, arn: bucketArn(name), created });
+
+  /** Adopts a bucket this account owns when it is tagged for this org; never modifies it. */
+  async function adoptIfTenants(name: string): Promise<CandidateOutcome> {
+    let tagSet: Tag[] | undefined;
+    try {
+      tagSet = (await s3.send(new GetBucketTaggingCommand({ Bucket: name, ExpectedBucketOwner: config.accountId }))).TagSet;
+    } catch (err) {
+      if (isRegionRedirect(err)) return { unavailable: `owned by this account in a region other than ${region}` };
+      if (errorName(err) !== 'NoSuchTagSet') throw err;
+    }
+    if (isTenantResource(tagSet, tenant.orgId)) {
+      return { bucket: bucketOf(name, isCreatedBy(tagSet, tenant.orgId, tenant.provisionedBy)) };
+    }
+    const owner = describeOwner(tagSet);
+    log.warn('Skipping a bucket name owned by this account but not by this tenant; the bucket is left untouched', {
+      bucket: name,
+      orgId: tenant.orgId,
+      owner,
+    });
+    return { unavailable: `owned by this account, but ${owner}` };
+  }
+
+  async function tryCandidate(name: string): Promise<CandidateOutcome> {
+    if (region === 'us-east-1') {
+      // In us-east-1 CreateBucket on a bucket we already own returns 200, not
+      // BucketAlreadyOwnedByYou, so only HeadBucket can tell "created now" from "already ours".
+      try {
+        await s3.send(new HeadBucketCommand({ Bucket: name, ExpectedBucketOwner: config.accountId }));
+        return adoptIfTenants(name);
+      } catch (err) {
+        // 403 (another owner) or 301 (another region): CreateBucket's error says which.
+        if (!(err instanceof NotFound)) log.debug('HeadBucket did not find the bucket free; trying CreateBucket', { bucket: name, error: errorName(err) });
+      }
+    }
+
+    try {
+      await s3.send(
+        new CreateBucketCommand({
+          Bucket: name,
+          ObjectOwnership: 'BucketOwnerEnforced',
+          CreateBucketConfiguration: {
+            ...(region === 'us-east-1' ? {} : { LocationConstraint: region as BucketLocationConstraint }),
+            Tags: tags,
+          },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof BucketAlreadyExists) return { unavailable: 'taken by another AWS account' };
+      if (err instanceof BucketAlreadyOwnedByYou) return adoptIfTenants(name);
+      if (errorName(err) === 'InvalidBucketName') return { unavailable: 'rejected by S3 as an invalid bucket name' };
+      if (errorName(err) === 'TooManyBuckets') {
+        throw new TenantQuotaExceededError(
+          `Cannot create bucket ${name} for OrgId ${JSON.stringify(tenant.orgId)}: the account has reached its S3 bucket quota (TooManyBuckets)`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    // The local emulator ignores CreateBucket's tags; on AWS this re-applies the same set.
+    await s3.send(new PutBucketTaggingCommand({ Bucket: name, ExpectedBucketOwner: config.accountId, Tagging: { TagSet: tags } }));
+    return { bucket: bucketOf(name, true) };
+  }
+
+  const tried: string[] = [];
+  for (const name of tenant.bucketCandidates) {
+    const outcome = await tryCandidate(name);
+    if ('bucket' in outcome) {
+      log.info(outcome.bucket.created ? 'Tenant bucket created' : 'Tenant bucket adopted', { bucket: outcome.bucket.name, region, orgId: tenant.orgId });
+      return outcome.bucket;
+    }
+    tried.push(`${name} (${outcome.unavailable})`);
+  }
+  throw new BucketNameUnavailableError(
+    `No bucket name is available for OrgId ${JSON.stringify(tenant.orgId)} in ${region}; tried ${tried.length}: ${tried.join('; ')}`,
+  );
+}
+
+const config = loadConfig();
+export const handler = lambdaHandler((event: CreateTenantBucketInput) => createTenantBucket(event, { s3For, config, logger }));

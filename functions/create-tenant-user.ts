@@ -1,0 +1,88 @@
+import {
+  CreateUserCommand,
+  EntityAlreadyExistsException,
+  GetUserCommand,
+  LimitExceededException,
+  type IAMClient,
+  type User,
+} from '@aws-sdk/client-iam';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { iam } from './lib/clients';
+import { loadConfig, type Config } from './lib/config';
+import { TenantQuotaExceededError, TenantUserConflictError } from './lib/errors';
+import { lambdaHandler } from './lib/handler';
+import { logger } from './lib/logger';
+import { describeOwner, isCreatedBy, isTenantResource, tenantTags } from './lib/tags';
+import type { TenantRef, TenantUser } from './lib/types';
+
+export interface CreateTenantUserInput {
+  tenant: TenantRef;
+}
+
+function tenantUser(user: User | undefined, tenant: TenantRef, created: boolean): TenantUser {
+  if (!user?.Arn || !user.UserId) throw new Error(`IAM returned no ARN or id for user ${tenant.userName}`);
+  return { userName: user.UserName ?? tenant.userName, arn: user.Arn, userId: user.UserId, created };
+}
+
+/** Why an existing user with the tenant's name may not be adopted, or undefined when it may. */
+function adoptionConflict(user: User, tenant: TenantRef, boundaryArn: string): string | undefined {
+  if (!isTenantResource(user.Tags, tenant.orgId)) return describeOwner(user.Tags);
+  if (user.Path !== tenant.userPath) return `its path is ${JSON.stringify(user.Path)}, not ${JSON.stringify(tenant.userPath)}`;
+  const boundary = user.PermissionsBoundary?.PermissionsBoundaryArn;
+  if (!boundary) return `it has no permissions boundary (expected ${boundaryArn})`;
+  if (boundary !== boundaryArn) return `its permissions boundary is ${boundary}, not ${boundaryArn}`;
+  return undefined;
+}
+
+/**
+ * Creates the tenant's IAM user under `tenant.userPath`, with the tenant permissions boundary
+ * and the tenant tags, and no identity policy (its access comes from the bucket policy).
+ *
+ * Safe to repeat: when the user already exists it is adopted, never modified, if it is this
+ * org's, under the tenant path and capped by the boundary; `created` tells whether this
+ * execution made it (a retry of our own CreateUser counts as created by this execution).
+ * @throws TenantUserConflictError when a user with that name exists but may not be adopted.
+ * @throws TenantQuotaExceededError when the account's IAM user quota is reached.
+ */
+export async function createTenantUser(
+  input: CreateTenantUserInput,
+  deps: { iam: IAMClient; config: Config; logger?: Logger },
+): Promise<TenantUser> {
+  const { tenant } = input;
+  const boundaryArn = deps.config.tenantBoundaryArn;
+  let alreadyExists: EntityAlreadyExistsException;
+  try {
+    const { User } = await deps.iam.send(
+      new CreateUserCommand({
+        UserName: tenant.userName,
+        Path: tenant.userPath,
+        PermissionsBoundary: boundaryArn,
+        Tags: tenantTags(tenant.orgId, tenant.provisionedBy),
+      }),
+    );
+    deps.logger?.info('Created tenant user', { userName: tenant.userName, orgId: tenant.orgId });
+    return tenantUser(User, tenant, true);
+  } catch (err) {
+    if (err instanceof LimitExceededException) {
+      throw new TenantQuotaExceededError(`Cannot create IAM user ${tenant.userName}: the account's IAM user quota is reached`, { cause: err });
+    }
+    if (!(err instanceof EntityAlreadyExistsException)) throw err;
+    alreadyExists = err;
+  }
+
+  const { User: existing } = await deps.iam.send(new GetUserCommand({ UserName: tenant.userName }));
+  if (!existing) throw new Error(`IAM returned no user for ${tenant.userName}`);
+  const conflict = adoptionConflict(existing, tenant, boundaryArn);
+  if (conflict) {
+    throw new TenantUserConflictError(
+      `IAM user ${tenant.userName} already exists and cannot be adopted for OrgId ${JSON.stringify(tenant.orgId)}: ${conflict}`,
+      { cause: alreadyExists },
+    );
+  }
+  const created = isCreatedBy(existing.Tags, tenant.orgId, tenant.provisionedBy);
+  deps.logger?.info('Adopted existing tenant user', { userName: tenant.userName, orgId: tenant.orgId, created });
+  return tenantUser(existing, tenant, created);
+}
+
+const config = loadConfig();
+export const handler = lambdaHandler((event: CreateTenantUserInput) => createTenantUser(event, { iam, config, logger }));

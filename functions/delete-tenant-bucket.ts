@@ -1,0 +1,168 @@
+import {
+  DeleteBucketCommand,
+  DeleteBucketPolicyCommand,
+  DeleteObjectsCommand,
+  GetBucketTaggingCommand,
+  ListObjectVersionsCommand,
+  NoSuchBucket,
+  type ObjectIdentifier,
+  type S3Client,
+  type Tag,
+} from '@aws-sdk/client-s3';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { s3For } from './lib/clients';
+import { loadConfig, type Config } from './lib/config';
+import { errorName } from './lib/errors';
+import { lambdaHandler } from './lib/handler';
+import { logger } from './lib/logger';
+import { describeOwner, isCreatedBy, isTenantResource } from './lib/tags';
+import type { DeleteBucketInput, DeleteBucketResult } from './lib/types';
+
+export interface DeleteTenantBucketDeps {
+  s3For: (region: string) => S3Client;
+  config: Config;
+  logger?: Logger;
+  /** Milliseconds left in this invocation. */
+  remainingTimeMs: () => number;
+}
+
+/** Time kept in reserve: a round (list up to 4 pages, delete up to 4 batches) must fit in it. */
+export const TIME_RESERVE_MS = 20_000;
+/** S3's limit of keys per DeleteObjects call (and per ListObjectVersions page). */
+export const DELETE_BATCH_SIZE = 1000;
+export const MAX_CONCURRENT_BATCHES = 4;
+
+/**
+ * Transient: DeleteObjects reported per-key errors while emptying the bucket. Not a domain
+ * error of the state machines (none names it; their generic retrier retries it, then the
+ * execution stops at this step, redrivable), so it lives here rather than in lib/errors.ts.
+ */
+export class TenantBucketNotEmptiedError extends Error {
+  override readonly name = 'TenantBucketNotEmptiedError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+interface Cursor {
+  objectsDeleted: number;
+}
+
+function parseCursor(cursor: string | null | undefined): Cursor {
+  if (!cursor) return { objectsDeleted: 0 };
+  try {
+    const parsed = JSON.parse(cursor) as Partial<Cursor>;
+    return { objectsDeleted: typeof parsed.objectsDeleted === 'number' ? parsed.objectsDeleted : 0 };
+  } catch {
+    return { objectsDeleted: 0 };
+  }
+}
+
+/**
+ * One round's listing: up to MAX_CONCURRENT_BATCHES pages of versions and delete markers,
+ * always from the start of the bucket. Markers page only within the round, before anything
+ * is deleted (the local emulator loses objects when paging continues across deletions).
+ */
+async function listRound(s3: S3Client, target: { Bucket: string; ExpectedBucketOwner: string }): Promise<ObjectIdentifier[]> {
+  const objects = new Map<string, ObjectIdentifier>();
+  let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+  for (let page = 0; page < MAX_CONCURRENT_BATCHES; page++) {
+    const listing = await s3.send(new ListObjectVersionsCommand({ ...target, MaxKeys: DELETE_BATCH_SIZE, ...markers }));
+    const before = objects.size;
+    for (const entry of [...(listing.Versions ?? []), ...(listing.DeleteMarkers ?? [])]) {
+      if (entry.Key !== undefined) objects.set(JSON.stringify([entry.Key, entry.VersionId]), { Key: entry.Key, VersionId: entry.VersionId });
+    }
+    // A listing that ignores the markers repeats its first page: stop rather than delete twice.
+    if (!listing.IsTruncated || objects.size === before) break;
+    markers = { KeyMarker: listing.NextKeyMarker, VersionIdMarker: listing.NextVersionIdMarker };
+  }
+  return [...objects.values()];
+}
+
+/** Deletes `objects` in concurrent batches of at most DELETE_BATCH_SIZE; throws after the batches if any key failed. */
+async function deleteInBatches(s3: S3Client, target: { Bucket: string; ExpectedBucketOwner: string }, objects: ObjectIdentifier[]): Promise<number> {
+  const batches: ObjectIdentifier[][] = [];
+  for (let i = 0; i < objects.length; i += DELETE_BATCH_SIZE) batches.push(objects.slice(i, i + DELETE_BATCH_SIZE));
+  const outputs = await Promise.all(batches.map((batch) => s3.send(new DeleteObjectsCommand({ ...target, Delete: { Objects: batch, Quiet: true } }))));
+  const errors = outputs.flatMap((output) => output.Errors ?? []);
+  if (errors.length > 0) {
+    const sample = errors
+      .slice(0, 5)
+      .map((e) => `${JSON.stringify(e.Key ?? '').slice(0, 100)}${e.VersionId ? ` version ${e.VersionId}` : ''}: ${e.Code ?? 'error'} ${e.Message ?? ''}`.trim())
+      .join('; ');
+    throw new TenantBucketNotEmptiedError(`DeleteObjects could not delete ${errors.length} of ${objects.length} objects in bucket ${target.Bucket}: ${sample}`);
+  }
+  return objects.length;
+}
+
+/**
+ * Empties (every version and delete marker) and deletes a tenant bucket: for rollback
+ * (`scope: 'execution'`, only a bucket this execution created) and for teardown
+ * (`scope: 'tenant'`, only a bucket tagged for this org). A bucket that fails the guard is
+ * reported in `skipped` and not touched at all. The bucket policy goes first, so access ends at
+ * once. When fewer than TIME_RESERVE_MS remain, returns `done: false` with a cursor; the state
+ * machine calls again with it. Safe to repeat: every round re-lists from the start, and a
+ * bucket that no longer exists counts as deleted.
+ *
+ * @throws TenantBucketNotEmptiedError (transient) when DeleteObjects reports per-key errors.
+ */
+export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteTenantBucketDeps): Promise<DeleteBucketResult> {
+  const { tenant, bucketName, scope } = input;
+  const log = deps.logger ?? logger;
+  const s3 = deps.s3For(tenant.region);
+  const target = { Bucket: bucketName, ExpectedBucketOwner: deps.config.accountId };
+  let { objectsDeleted } = parseCursor(input.cursor);
+  const finished = (deleted: string[]): DeleteBucketResult => ({ done: true, cursor: null, objectsDeleted, deleted, skipped: [] });
+
+  let tags: Tag[] | undefined;
+  try {
+    tags = (await s3.send(new GetBucketTaggingCommand(target))).TagSet;
+  } catch (err) {
+    if (err instanceof NoSuchBucket) return finished([]);
+    if (errorName(err) !== 'NoSuchTagSet') throw err;
+  }
+  const owned = scope === 'execution' ? isCreatedBy(tags, tenant.orgId, tenant.provisionedBy) : isTenantResource(tags, tenant.orgId);
+  if (!owned) {
+    const reason =
+      scope === 'execution' && isTenantResource(tags, tenant.orgId)
+        ? `not created by execution ${tenant.provisionedBy}`
+        : `not this tenant's bucket: ${describeOwner(tags)}`;
+    log.warn('Leaving a bucket untouched: it fails the deletion guard', { bucket: bucketName, scope, orgId: tenant.orgId, reason });
+    return { done: true, cursor: null, objectsDeleted, deleted: [], skipped: [{ resource: bucketName, reason }] };
+  }
+
+  try {
+    try {
+      await s3.send(new DeleteBucketPolicyCommand(target));
+    } catch (err) {
+      if (errorName(err) !== 'NoSuchBucketPolicy') throw err;
+    }
+    for (;;) {
+      if (deps.remainingTimeMs() < TIME_RESERVE_MS) {
+        log.info('Time budget nearly spent; the state machine will continue emptying the bucket', { bucket: bucketName, objectsDeleted });
+        return { done: false, cursor: JSON.stringify({ objectsDeleted }), objectsDeleted, deleted: [], skipped: [] };
+      }
+      const objects = await listRound(s3, target);
+      if (objects.length > 0) {
+        objectsDeleted += await deleteInBatches(s3, target, objects);
+        continue;
+      }
+      try {
+        await s3.send(new DeleteBucketCommand(target));
+      } catch (err) {
+        if (errorName(err) === 'BucketNotEmpty') continue;
+        throw err;
+      }
+      log.info('Tenant bucket deleted', { bucket: bucketName, scope, objectsDeleted });
+      return finished([bucketName]);
+    }
+  } catch (err) {
+    if (err instanceof NoSuchBucket) return finished([]);
+    throw err;
+  }
+}
+
+const config = loadConfig();
+export const handler = lambdaHandler((event: DeleteBucketInput, context) =>
+  deleteTenantBucket(event, { s3For, config, logger, remainingTimeMs: () => context.getRemainingTimeInMillis() }),
+);

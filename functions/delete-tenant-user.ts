@@ -1,0 +1,177 @@
+import {
+  DeactivateMFADeviceCommand,
+  DeleteAccessKeyCommand,
+  DeleteConflictException,
+  DeleteLoginProfileCommand,
+  DeleteServiceSpecificCredentialCommand,
+  DeleteSigningCertificateCommand,
+  DeleteSSHPublicKeyCommand,
+  DeleteUserCommand,
+  DeleteUserPolicyCommand,
+  DetachUserPolicyCommand,
+  GetUserCommand,
+  ListServiceSpecificCredentialsCommand,
+  NoSuchEntityException,
+  paginateListAccessKeys,
+  paginateListAttachedUserPolicies,
+  paginateListGroupsForUser,
+  paginateListMFADevices,
+  paginateListSigningCertificates,
+  paginateListSSHPublicKeys,
+  paginateListUserPolicies,
+  RemoveUserFromGroupCommand,
+  type IAMClient,
+  type User,
+} from '@aws-sdk/client-iam';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { iam } from './lib/clients';
+import { loadConfig, type Config } from './lib/config';
+import { lambdaHandler } from './lib/handler';
+import { logger } from './lib/logger';
+import { describeOwner, isCreatedBy, isTenantResource, tagsToRecord, TAG_PROVISIONED_BY } from './lib/tags';
+import type { DeletionInput, DeletionResult } from './lib/types';
+
+interface Deps {
+  iam: IAMClient;
+  config: Config;
+  logger: Logger;
+}
+
+/** Runs an IAM call whose target may already be gone; reports whether it removed something. */
+async function removeIfPresent(send: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (err) {
+    if (err instanceof NoSuchEntityException) return false;
+    throw err;
+  }
+}
+
+async function collect<TPage, TItem>(pages: AsyncIterable<TPage>, items: (page: TPage) => TItem[] | undefined): Promise<TItem[]> {
+  const all: TItem[] = [];
+  for await (const page of pages) all.push(...(items(page) ?? []));
+  return all;
+}
+
+async function getUser(client: IAMClient, userName: string): Promise<User | undefined> {
+  try {
+    return (await client.send(new GetUserCommand({ UserName: userName }))).User;
+  } catch (err) {
+    if (err instanceof NoSuchEntityException) return undefined;
+    throw err;
+  }
+}
+
+function notOursReason(input: DeletionInput, user: User): string | undefined {
+  const { scope, tenant } = input;
+  if (scope === 'tenant') return isTenantResource(user.Tags, tenant.orgId) ? undefined : describeOwner(user.Tags);
+  if (isCreatedBy(user.Tags, tenant.orgId, tenant.provisionedBy)) return undefined;
+  if (!isTenantResource(user.Tags, tenant.orgId)) return describeOwner(user.Tags);
+  return `it was provisioned by ${JSON.stringify(tagsToRecord(user.Tags)[TAG_PROVISIONED_BY] ?? '')}, not by this execution`;
+}
+
+async function deleteAccessKeys(client: IAMClient, userName: string, deleted: string[]): Promise<void> {
+  const keys = await collect(paginateListAccessKeys({ client }, { UserName: userName }), (page) => page.AccessKeyMetadata);
+  for (const { AccessKeyId } of keys) {
+    if (!AccessKeyId) continue;
+    if (await removeIfPresent(() => client.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId })))) {
+      deleted.push(`access key ${AccessKeyId} of IAM user ${userName}`);
+    }
+  }
+}
+
+/** Removes everything that makes IAM refuse DeleteUser with DeleteConflict. */
+async function removeDeleteBlockers(client: IAMClient, userName: string, deleted: string[]): Promise<void> {
+  const UserName = userName;
+  const of = `of IAM user ${userName}`;
+  if (await removeIfPresent(() => client.send(new DeleteLoginProfileCommand({ UserName })))) deleted.push(`login profile ${of}`);
+  await deleteAccessKeys(client, userName, deleted);
+
+  const certificates = await collect(paginateListSigningCertificates({ client }, { UserName }), (page) => page.Certificates);
+  for (const { CertificateId } of certificates) {
+    if (CertificateId && (await removeIfPresent(() => client.send(new DeleteSigningCertificateCommand({ UserName, CertificateId }))))) {
+      deleted.push(`signing certificate ${CertificateId} ${of}`);
+    }
+  }
+  const sshKeys = await collect(paginateListSSHPublicKeys({ client }, { UserName }), (page) => page.SSHPublicKeys);
+  for (const { SSHPublicKeyId } of sshKeys) {
+    if (SSHPublicKeyId && (await removeIfPresent(() => client.send(new DeleteSSHPublicKeyCommand({ UserName, SSHPublicKeyId }))))) {
+      deleted.push(`SSH public key ${SSHPublicKeyId} ${of}`);
+    }
+  }
+  const { ServiceSpecificCredentials } = await client.send(new ListServiceSpecificCredentialsCommand({ UserName }));
+  for (const { ServiceSpecificCredentialId } of ServiceSpecificCredentials ?? []) {
+    if (
+      ServiceSpecificCredentialId &&
+      (await removeIfPresent(() => client.send(new DeleteServiceSpecificCredentialCommand({ UserName, ServiceSpecificCredentialId }))))
+    ) {
+      deleted.push(`service-specific credential ${ServiceSpecificCredentialId} ${of}`);
+    }
+  }
+  const mfaDevices = await collect(paginateListMFADevices({ client }, { UserName }), (page) => page.MFADevices);
+  for (const { SerialNumber } of mfaDevices) {
+    if (SerialNumber && (await removeIfPresent(() => client.send(new DeactivateMFADeviceCommand({ UserName, SerialNumber }))))) {
+      deleted.push(`MFA device ${SerialNumber} ${of}`);
+    }
+  }
+  const attached = await collect(paginateListAttachedUserPolicies({ client }, { UserName }), (page) => page.AttachedPolicies);
+  for (const { PolicyArn } of attached) {
+    if (PolicyArn && (await removeIfPresent(() => client.send(new DetachUserPolicyCommand({ UserName, PolicyArn }))))) {
+      deleted.push(`attachment of ${PolicyArn} ${of}`);
+    }
+  }
+  const inline = await collect(paginateListUserPolicies({ client }, { UserName }), (page) => page.PolicyNames);
+  for (const PolicyName of inline) {
+    if (await removeIfPresent(() => client.send(new DeleteUserPolicyCommand({ UserName, PolicyName })))) {
+      deleted.push(`inline policy ${PolicyName} ${of}`);
+    }
+  }
+  const groups = await collect(paginateListGroupsForUser({ client }, { UserName }), (page) => page.Groups);
+  for (const { GroupName } of groups) {
+    if (GroupName && (await removeIfPresent(() => client.send(new RemoveUserFromGroupCommand({ UserName, GroupName }))))) {
+      deleted.push(`membership ${of} in group ${GroupName}`);
+    }
+  }
+}
+
+/**
+ * Deletes the tenant's IAM user: its access keys, then the user. When IAM refuses with
+ * DeleteConflict, removes whatever blocks it (login profile, keys, signing certificates,
+ * SSH keys, service-specific credentials, MFA devices, policies, group memberships) and
+ * deletes it again. Scope `execution` (rollback) deletes only a user this execution
+ * created; scope `tenant` (teardown) the org's user. Any other user is left alone and
+ * reported in `skipped`.
+ *
+ * Safe to repeat: a user or blocker that is already gone counts as deleted.
+ */
+export async function deleteTenantUser(input: DeletionInput, deps: Deps): Promise<DeletionResult> {
+  const { userName } = input.tenant;
+  const result: DeletionResult = { deleted: [], skipped: [] };
+  const resource = `IAM user ${userName}`;
+
+  const user = await getUser(deps.iam, userName);
+  if (!user) return result;
+  const reason = notOursReason(input, user);
+  if (reason) {
+    result.skipped.push({ resource, reason });
+    deps.logger.info('Left tenant user alone', { scope: input.scope, userName, reason });
+    return result;
+  }
+
+  await deleteAccessKeys(deps.iam, userName, result.deleted);
+  try {
+    await removeIfPresent(() => deps.iam.send(new DeleteUserCommand({ UserName: userName })));
+  } catch (err) {
+    if (!(err instanceof DeleteConflictException)) throw err;
+    deps.logger.info('IAM refused to delete the tenant user; removing what blocks it', { userName, reason: err.message });
+    await removeDeleteBlockers(deps.iam, userName, result.deleted);
+    await removeIfPresent(() => deps.iam.send(new DeleteUserCommand({ UserName: userName })));
+  }
+  result.deleted.push(resource);
+  deps.logger.info('Deleted tenant user', { scope: input.scope, ...result });
+  return result;
+}
+
+const config = loadConfig();
+export const handler = lambdaHandler((event: DeletionInput) => deleteTenantUser(event, { iam, config, logger }));

@@ -1,0 +1,212 @@
+import {
+  CreateAccessKeyCommand,
+  DeleteAccessKeyCommand,
+  LimitExceededException as IamLimitExceededException,
+  ListAccessKeysCommand,
+  NoSuchEntityException,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  InvalidRequestException,
+  LimitExceededException as SecretsLimitExceededException,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  RestoreSecretCommand,
+  type DescribeSecretResponse,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { iam, secretsManager } from './lib/clients';
+import { loadConfig, type Config } from './lib/config';
+import { TenantQuotaExceededError, TenantSecretConflictError } from './lib/errors';
+import { lambdaHandler } from './lib/handler';
+import { logger } from './lib/logger';
+import { describeOwner, isTenantResource, tenantTags } from './lib/tags';
+import type { TenantBucket, TenantCredentials, TenantRef, TenantUser } from './lib/types';
+
+export interface IssueTenantCredentialsInput {
+  tenant: TenantRef;
+  bucket: TenantBucket;
+  user: TenantUser;
+}
+
+interface Deps {
+  iam: IAMClient;
+  secretsManager: SecretsManagerClient;
+  config: Config;
+  logger: Logger;
+}
+
+async function listAccessKeyIds(client: IAMClient, userName: string): Promise<string[]> {
+  const { AccessKeyMetadata } = await client.send(new ListAccessKeysCommand({ UserName: userName }));
+  return (AccessKeyMetadata ?? []).flatMap((key) => (key.AccessKeyId ? [key.AccessKeyId] : []));
+}
+
+async function deleteAccessKey(client: IAMClient, userName: string, accessKeyId: string): Promise<void> {
+  try {
+    await client.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }));
+  } catch (err) {
+    if (!(err instanceof NoSuchEntityException)) throw err;
+  }
+}
+
+async function describeSecret(client: SecretsManagerClient, secretName: string): Promise<DescribeSecretResponse | undefined> {
+  try {
+    return await client.send(new DescribeSecretCommand({ SecretId: secretName }));
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException) return undefined;
+    throw err;
+  }
+}
+
+/** The access key id the secret holds, or undefined when it holds none. Never lets the value out (JSON.parse's message quotes its input). */
+async function heldAccessKeyId(client: SecretsManagerClient, secretName: string): Promise<string | undefined> {
+  let secretString: string | undefined;
+  try {
+    ({ SecretString: secretString } = await client.send(new GetSecretValueCommand({ SecretId: secretName })));
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException) return undefined;
+    throw err;
+  }
+  try {
+    const id: unknown = (JSON.parse(secretString ?? 'null') as { accessKeyId?: unknown } | null)?.accessKeyId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function assertTenantSecret(secret: DescribeSecretResponse, tenant: TenantRef, cause?: unknown): void {
+  if (isTenantResource(secret.Tags, tenant.orgId)) return;
+  throw new TenantSecretConflictError(
+    `Secret ${tenant.secretName} already exists and cannot be used for OrgId ${JSON.stringify(tenant.orgId)}: ${describeOwner(secret.Tags)}`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function arnOf(arn: string | undefined, secretName: string): string {
+  if (!arn) throw new Error(`Secrets Manager returned no ARN for secret ${secretName}`);
+  return arn;
+}
+
+/**
+ * Writes `secretString` to the tenant secret: creates it with the tenant tags, or, when it
+ * already exists and is this org's, restores it if it is scheduled for deletion and puts a
+ * new version (an adopted secret keeps its tags). Returns the secret's ARN.
+ */
+async function storeCredentials(
+  client: SecretsManagerClient,
+  input: IssueTenantCredentialsInput,
+  secretString: string,
+  known: DescribeSecretResponse | undefined,
+): Promise<string> {
+  const { tenant, bucket, user } = input;
+  let secret = known;
+  if (!secret) {
+    try {
+      const created = await client.send(
+        new CreateSecretCommand({
+          Name: tenant.secretName,
+          Description: `Access key of IAM user ${user.userName} for tenant bucket ${bucket.name} (OrgId ${tenant.orgId})`,
+          SecretString: secretString,
+          Tags: tenantTags(tenant.orgId, tenant.provisionedBy),
+        }),
+      );
+      return arnOf(created.ARN, tenant.secretName);
+    } catch (err) {
+      // AWS answers CreateSecret for a name scheduled for deletion with InvalidRequestException.
+      if (!(err instanceof ResourceExistsException || err instanceof InvalidRequestException)) throw err;
+      secret = await describeSecret(client, tenant.secretName);
+      if (!secret) throw err;
+      assertTenantSecret(secret, tenant, err);
+      if (err instanceof InvalidRequestException && !secret.DeletedDate) throw err;
+    }
+  }
+  if (secret.DeletedDate) await client.send(new RestoreSecretCommand({ SecretId: tenant.secretName }));
+  const put = await client.send(new PutSecretValueCommand({ SecretId: tenant.secretName, SecretString: secretString }));
+  return arnOf(put.ARN ?? secret.ARN, tenant.secretName);
+}
+
+/**
+ * Gives the tenant user one access key and stores it in the tenant secret in the same
+ * invocation. Only the secret's ARN and the key id are returned: the secret access key
+ * never reaches the state, a log line or an error message.
+ *
+ * Safe to repeat: when the secret (this org's, not scheduled for deletion) already holds a
+ * key the user still has, nothing changes (`issued: false`). Otherwise every key of the
+ * user is a stray of an attempt that crashed before storing it: they are deleted, one key
+ * is created and the secret is created, or restored and updated. A failure while storing
+ * leaves the new key for the next attempt (a timed-out write may still have stored it).
+ * @throws TenantSecretConflictError when the secret exists but is not this org's (the new key is deleted first).
+ * @throws TenantQuotaExceededError when IAM's access key or a Secrets Manager quota is reached.
+ */
+export async function issueTenantCredentials(input: IssueTenantCredentialsInput, deps: Deps): Promise<TenantCredentials> {
+  const { tenant, bucket, user } = input;
+  const { secretName } = tenant;
+  const liveKeyIds = await listAccessKeyIds(deps.iam, user.userName);
+
+  let known: DescribeSecretResponse | undefined;
+  if (liveKeyIds.length > 0) {
+    known = await describeSecret(deps.secretsManager, secretName);
+    if (known) {
+      assertTenantSecret(known, tenant);
+      const held = known.DeletedDate ? undefined : await heldAccessKeyId(deps.secretsManager, secretName);
+      if (held && liveKeyIds.includes(held)) {
+        deps.logger.info('Tenant secret already holds a live access key', { secretName, accessKeyId: held });
+        return { secretArn: arnOf(known.ARN, secretName), secretName, accessKeyId: held, issued: false };
+      }
+    }
+    for (const accessKeyId of liveKeyIds) await deleteAccessKey(deps.iam, user.userName, accessKeyId);
+    deps.logger.info('Deleted stray access keys of the tenant user', { userName: user.userName, accessKeyIds: liveKeyIds });
+  }
+
+  let accessKeyId: string;
+  let secretString: string;
+  try {
+    const { AccessKey } = await deps.iam.send(new CreateAccessKeyCommand({ UserName: user.userName }));
+    if (!AccessKey?.AccessKeyId || !AccessKey.SecretAccessKey) throw new Error(`IAM returned no access key for user ${user.userName}`);
+    accessKeyId = AccessKey.AccessKeyId;
+    secretString = JSON.stringify({
+      accessKeyId,
+      secretAccessKey: AccessKey.SecretAccessKey,
+      bucket: bucket.name,
+      region: bucket.region,
+      userName: user.userName,
+    });
+  } catch (err) {
+    if (err instanceof IamLimitExceededException) {
+      throw new TenantQuotaExceededError(`Cannot create an access key for IAM user ${user.userName}: its access key quota is reached`, { cause: err });
+    }
+    throw err;
+  }
+
+  let secretArn: string;
+  try {
+    secretArn = await storeCredentials(deps.secretsManager, input, secretString, known);
+  } catch (err) {
+    if (err instanceof TenantSecretConflictError || err instanceof SecretsLimitExceededException) {
+      await deleteAccessKey(deps.iam, user.userName, accessKeyId);
+      deps.logger.info('Deleted the new access key: the secret could not hold it', { accessKeyId, secretName });
+    } else {
+      deps.logger.warn('Storing the new access key failed; the next attempt keeps it only if the secret holds it', { accessKeyId, secretName });
+    }
+    if (err instanceof SecretsLimitExceededException) {
+      throw new TenantQuotaExceededError(`Cannot store the credentials of IAM user ${user.userName} in secret ${secretName}: a Secrets Manager quota is reached`, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
+
+  deps.logger.info('Issued tenant access key', { accessKeyId, secretName });
+  return { secretArn, secretName, accessKeyId, issued: true };
+}
+
+const config = loadConfig();
+export const handler = lambdaHandler((event: IssueTenantCredentialsInput) =>
+  issueTenantCredentials(event, { iam, secretsManager, config, logger }),
+);

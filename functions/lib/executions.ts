@@ -1,0 +1,172 @@
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  ListExecutionsCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import { ConfigError } from './config';
+
+/**
+ * The execution port (DESIGN §8): the one way the router, the CLI and the local runner
+ * start, find, stop and list workflow executions. `SfnExecutionPort` talks to Step
+ * Functions; a local implementation runs the same ASL in-process.
+ */
+
+export type Workflow = 'provision' | 'teardown';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+
+export interface ExecutionRecord {
+  workflow: Workflow;
+  name: string;
+  executionArn: string;
+  status: ExecutionStatus;
+  /** The execution input, parsed from JSON. */
+  input: unknown;
+  /** The execution output, parsed from JSON; only once it has succeeded. */
+  output?: unknown;
+  startDate: Date;
+  stopDate?: Date;
+  error?: string;
+  cause?: string;
+}
+
+export type ExecutionSummary = Pick<ExecutionRecord, 'workflow' | 'name' | 'executionArn' | 'status' | 'startDate' | 'stopDate'>;
+
+/**
+ * `started: true` also when Step Functions returned an execution that was already running
+ * with the same name and input (StartExecution is idempotent then); `already-exists` when
+ * the name is taken by a closed execution or by one with a different input.
+ */
+export type StartResult = { started: true; executionArn: string } | { started: false; reason: 'already-exists' };
+
+export interface ExecutionPort {
+  start(workflow: Workflow, name: string, input: unknown): Promise<StartResult>;
+  /** The execution, or undefined when no execution of that name exists. */
+  describe(workflow: Workflow, name: string): Promise<ExecutionRecord | undefined>;
+  /** Stops a running execution; a missing one is not an error. */
+  stop(workflow: Workflow, name: string, reason: { error: string; cause: string }): Promise<void>;
+  list(workflow: Workflow, options?: { status?: ExecutionStatus }): AsyncIterable<ExecutionSummary>;
+}
+
+/** Step Functions' limits on StopExecution's `error` and `cause`. */
+const MAX_STOP_ERROR = 256;
+const MAX_STOP_CAUSE = 32_768;
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`Step Functions returned no ${what}`);
+  return value;
+}
+
+/** The execution port over Step Functions (`SFNClient`). */
+export class SfnExecutionPort implements ExecutionPort {
+  private readonly stateMachineArns: Partial<Record<Workflow, string>>;
+
+  constructor(
+    private readonly sfn: SFNClient,
+    stateMachineArns: Partial<Record<Workflow, string>>,
+  ) {
+    for (const [workflow, arn] of Object.entries(stateMachineArns)) {
+      if (arn && !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/.test(arn)) {
+        throw new ConfigError(`The ${workflow} state machine ARN ${JSON.stringify(arn)} is not a Step Functions state machine ARN`);
+      }
+    }
+    this.stateMachineArns = stateMachineArns;
+  }
+
+  private stateMachineArn(workflow: Workflow): string {
+    const arn = this.stateMachineArns[workflow];
+    if (!arn) throw new ConfigError(`No state machine is configured for the ${workflow} workflow`);
+    return arn;
+  }
+
+  /** `arn:…:stateMachine:<machine>` → `arn:…:execution:<machine>:<name>`. */
+  executionArn(workflow: Workflow, name: string): string {
+    return `${this.stateMachineArn(workflow).replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+
+  async start(workflow: Workflow, name: string, input: unknown): Promise<StartResult> {
+    try {
+      const result = await this.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn(workflow), name, input: JSON.stringify(input) }),
+      );
+      return { started: true, executionArn: required(result.executionArn, 'executionArn') };
+    } catch (err) {
+      if (err instanceof ExecutionAlreadyExists) return { started: false, reason: 'already-exists' };
+      throw err;
+    }
+  }
+
+  async describe(workflow: Workflow, name: string): Promise<ExecutionRecord | undefined> {
+    try {
+      const result = await this.sfn.send(new DescribeExecutionCommand({ executionArn: this.executionArn(workflow, name) }));
+      return {
+        workflow,
+        name: result.name ?? name,
+        executionArn: required(result.executionArn, 'executionArn'),
+        status: required(result.status, 'status'),
+        input: parseJson(result.input),
+        ...(result.output === undefined ? {} : { output: parseJson(result.output) }),
+        startDate: required(result.startDate, 'startDate'),
+        ...(result.stopDate === undefined ? {} : { stopDate: result.stopDate }),
+        ...(result.error === undefined ? {} : { error: result.error }),
+        ...(result.cause === undefined ? {} : { cause: result.cause }),
+      };
+    } catch (err) {
+      if (err instanceof ExecutionDoesNotExist) return undefined;
+      throw err;
+    }
+  }
+
+  async stop(workflow: Workflow, name: string, reason: { error: string; cause: string }): Promise<void> {
+    try {
+      await this.sfn.send(
+        new StopExecutionCommand({
+          executionArn: this.executionArn(workflow, name),
+          error: reason.error.slice(0, MAX_STOP_ERROR),
+          cause: reason.cause.slice(0, MAX_STOP_CAUSE),
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ExecutionDoesNotExist) return;
+      throw err;
+    }
+  }
+
+  async *list(workflow: Workflow, options: { status?: ExecutionStatus } = {}): AsyncIterable<ExecutionSummary> {
+    const stateMachineArn = this.stateMachineArn(workflow);
+    let nextToken: string | undefined;
+    do {
+      const page = await this.sfn.send(
+        new ListExecutionsCommand({
+          stateMachineArn,
+          ...(options.status === undefined ? {} : { statusFilter: options.status }),
+          ...(nextToken === undefined ? {} : { nextToken }),
+        }),
+      );
+      for (const item of page.executions ?? []) {
+        yield {
+          workflow,
+          name: required(item.name, 'execution name'),
+          executionArn: required(item.executionArn, 'executionArn'),
+          status: required(item.status, 'status'),
+          startDate: required(item.startDate, 'startDate'),
+          ...(item.stopDate === undefined ? {} : { stopDate: item.stopDate }),
+        };
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+}

@@ -1,0 +1,66 @@
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { Config } from './config';
+import { EventPublishError } from './errors';
+
+/** The detail of an OrgProvisioned event (`events/schemas/org-provisioned.schema.json`). */
+export interface OrgProvisionedDetail {
+  orgId: string;
+  orgName?: string;
+  executionName: string;
+  bucket: { name: string; region: string; arn: string; publicBaseUrl: string };
+  user: { name: string; arn: string };
+  credentials: { secretArn: string; secretName: string };
+  provisionedAt: string;
+}
+
+/** The detail of an OrgProvisioningFailed event (`events/schemas/org-provisioning-failed.schema.json`). */
+export interface OrgProvisioningFailedDetail {
+  orgId?: string;
+  executionName?: string;
+  stage: 'router' | 'workflow';
+  error: string;
+  reason: string;
+  rolledBack?: boolean;
+  sourceEventId?: string;
+  failedAt: string;
+}
+
+/** What a publisher returns: the id EventBridge gave the event and the detail it carried. */
+export interface PublishedEvent<TDetail> {
+  eventId: string;
+  detail: TDetail;
+}
+
+/** The longest orgId an OrgProvisioningFailed event repeats (it may be the invalid value). */
+export const MAX_REPORTED_ORG_ID = 100;
+/** The longest reason an OrgProvisioningFailed event carries. */
+export const MAX_REASON = 1000;
+
+export function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * Puts one event on the configured bus and returns its EventBridge id.
+ * @throws EventPublishError when EventBridge accepts the call but rejects the entry
+ *   (it reports that in the response, not as an exception). SDK errors are rethrown untouched.
+ */
+export async function putEvent(
+  eventBridge: EventBridgeClient,
+  config: Pick<Config, 'eventSource' | 'eventBusName'>,
+  detailType: string,
+  detail: object,
+): Promise<string> {
+  const result = await eventBridge.send(
+    new PutEventsCommand({
+      Entries: [{ Source: config.eventSource, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: config.eventBusName }],
+    }),
+  );
+  const entry = result.Entries?.[0];
+  if ((result.FailedEntryCount ?? 0) > 0 || entry?.ErrorCode || !entry?.EventId) {
+    throw new EventPublishError(
+      `EventBridge rejected the ${detailType} event on bus ${config.eventBusName}: ${entry?.ErrorCode ?? 'no event id returned'}${entry?.ErrorMessage ? ` (${entry.ErrorMessage})` : ''}`,
+    );
+  }
+  return entry.EventId;
+}

@@ -1,0 +1,179 @@
+import { AccessDenied, NoSuchBucket, PutBucketPolicyCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetPublicAccessBlockCommand,
+  NoSuchPublicAccessBlockConfiguration,
+  S3ControlClient,
+  S3ControlServiceException,
+} from '@aws-sdk/client-s3-control';
+import { mockClient } from 'aws-sdk-client-mock';
+import { applyTenantBucketPolicy, handler } from '../../../functions/apply-tenant-bucket-policy';
+import { loadConfig, type Config } from '../../../functions/lib/config';
+import { PublicAccessBlockedError, TenantBucketMissingError, TenantPolicyNotReadyError } from '../../../functions/lib/errors';
+import { tenantNames } from '../../../functions/lib/naming';
+import type { PolicyDocument } from '../../../functions/lib/policies';
+import type { TenantBucket, TenantRef, TenantUser } from '../../../functions/lib/types';
+import { fakeLambdaContext } from '../../support/lambda-context';
+
+const s3Mock = mockClient(S3Client);
+const s3controlMock = mockClient(S3ControlClient);
+const config = loadConfig();
+const s3 = new S3Client({ region: 'us-east-1' });
+const s3control = new S3ControlClient({ region: 'us-east-1' });
+const depsWith = (overrides: Partial<Config> = {}) => ({ s3For: () => s3, s3control, config: { ...config, ...overrides } });
+const meta = { $metadata: {} };
+
+const names = tenantNames('Acme-Bistro-42', 'us-east-1', config);
+const tenant: TenantRef = {
+  orgId: 'Acme-Bistro-42',
+  slug: names.slug,
+  region: 'us-east-1',
+  provisionedBy: 'org-acme-bistro-42',
+  startedAt: '2026-11-23T09:00:00.000Z',
+  bucketCandidates: names.bucketCandidates,
+  userName: names.userName,
+  userPath: names.userPath,
+  secretName: names.secretName,
+};
+const name = 'fusion-rms-acme-bistro-42';
+const bucket: TenantBucket = { name, region: 'us-east-1', arn: `arn:aws:s3:::${name}`, created: true };
+const user: TenantUser = { userName: 'rms_acme-bistro-42', arn: 'arn:aws:iam::123456789012:user/tenants/rms_acme-bistro-42', userId: 'AIDAEXAMPLE', created: true };
+const input = { tenant, bucket, user };
+
+function sentPolicy(): PolicyDocument {
+  const policy = s3Mock.commandCalls(PutBucketPolicyCommand)[0]?.args[0].input.Policy;
+  return JSON.parse(policy ?? 'null') as PolicyDocument;
+}
+
+const accessDenied = () => new AccessDenied({ ...meta, message: 'Access Denied' });
+
+beforeEach(() => {
+  s3Mock.reset();
+  s3controlMock.reset();
+});
+
+describe('applyTenantBucketPolicy', () => {
+  it('puts public read of pub/*, the user object actions and ListBucket, and the non-TLS deny', async () => {
+    const result = await applyTenantBucketPolicy(input, depsWith({ bucketPolicyTlsOnly: true }));
+
+    expect(result).toEqual({ applied: true, tlsOnly: true, statementIds: ['PublicReadPub', 'TenantUserObjects', 'TenantUserList', 'DenyInsecureTransport'] });
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketPolicyCommand, { Bucket: name, ExpectedBucketOwner: config.accountId });
+    expect(sentPolicy()).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'PublicReadPub', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${name}/pub/*` },
+        { Sid: 'TenantUserObjects', Effect: 'Allow', Principal: { AWS: user.arn }, Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `arn:aws:s3:::${name}/*` },
+        { Sid: 'TenantUserList', Effect: 'Allow', Principal: { AWS: user.arn }, Action: 's3:ListBucket', Resource: `arn:aws:s3:::${name}` },
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+    });
+    expect(s3controlMock).toHaveReceivedCommandTimes(GetPublicAccessBlockCommand, 0);
+  });
+
+  it('leaves out the non-TLS deny when the stage is not TLS-only', async () => {
+    const result = await applyTenantBucketPolicy(input, depsWith({ bucketPolicyTlsOnly: false }));
+
+    expect(result).toEqual({ applied: true, tlsOnly: false, statementIds: ['PublicReadPub', 'TenantUserObjects', 'TenantUserList'] });
+    const policy = sentPolicy();
+    expect(policy.Statement.map((s) => s.Sid)).toEqual(['PublicReadPub', 'TenantUserObjects', 'TenantUserList']);
+    expect(policy.Statement.some((s) => s.Effect === 'Deny' || s.Condition !== undefined)).toBe(false);
+  });
+
+  it('re-puts the policy on every run (a recreated user has a new principal id)', async () => {
+    await applyTenantBucketPolicy(input, depsWith());
+    await applyTenantBucketPolicy({ ...input, user: { ...user, userId: 'AIDANEW' } }, depsWith());
+
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketPolicyCommand, 2);
+  });
+
+  it('turns MalformedPolicy "Invalid principal" (IAM propagation) into TenantPolicyNotReadyError', async () => {
+    const invalid = new S3ServiceException({ name: 'MalformedPolicy', $fault: 'client', ...meta, message: 'Invalid principal in policy' });
+    s3Mock.on(PutBucketPolicyCommand).rejects(invalid);
+
+    const run = applyTenantBucketPolicy(input, depsWith());
+
+    await expect(run).rejects.toThrow(TenantPolicyNotReadyError);
+    await expect(run).rejects.toHaveProperty('cause', invalid);
+  });
+
+  it('rethrows any other MalformedPolicy untouched', async () => {
+    const malformed = new S3ServiceException({ name: 'MalformedPolicy', $fault: 'client', ...meta, message: 'Policy has invalid resource' });
+    s3Mock.on(PutBucketPolicyCommand).rejects(malformed);
+
+    await expect(applyTenantBucketPolicy(input, depsWith())).rejects.toBe(malformed);
+  });
+
+  it('turns OperationAborted into TenantPolicyNotReadyError', async () => {
+    s3Mock.on(PutBucketPolicyCommand).rejects(new S3ServiceException({ name: 'OperationAborted', $fault: 'client', ...meta, message: 'conflicting operation' }));
+
+    await expect(applyTenantBucketPolicy(input, depsWith())).rejects.toThrow(TenantPolicyNotReadyError);
+  });
+
+  it('reports account-level BlockPublicPolicy as PublicAccessBlockedError telling the operator what to turn off', async () => {
+    const denied = accessDenied();
+    s3Mock.on(PutBucketPolicyCommand).rejects(denied);
+    s3controlMock.on(GetPublicAccessBlockCommand).resolves({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+    });
+
+    const run = applyTenantBucketPolicy(input, depsWith());
+
+    await expect(run).rejects.toThrow(PublicAccessBlockedError);
+    await expect(run).rejects.toThrow(/account-level S3 Block Public Access \(BlockPublicPolicy\).*Turn off BlockPublicPolicy/is);
+    await expect(run).rejects.toHaveProperty('cause', denied);
+    expect(s3controlMock).toHaveReceivedCommandWith(GetPublicAccessBlockCommand, { AccountId: config.accountId });
+  });
+
+  it('also recognises AccessDenied surfaced as a plain S3ServiceException', async () => {
+    s3Mock.on(PutBucketPolicyCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', ...meta, message: 'Access Denied' }));
+    s3controlMock.on(GetPublicAccessBlockCommand).resolves({ PublicAccessBlockConfiguration: { BlockPublicPolicy: true } });
+
+    await expect(applyTenantBucketPolicy(input, depsWith())).rejects.toThrow(PublicAccessBlockedError);
+  });
+
+  it.each([
+    ['off', () => Promise.resolve({ PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false } })],
+    ['not configured', () => Promise.reject(new NoSuchPublicAccessBlockConfiguration({ ...meta, message: 'none' }))],
+  ])('turns AccessDenied into TenantPolicyNotReadyError when account-level BlockPublicPolicy is %s (bucket BPA still propagating)', async (_label, answer) => {
+    s3Mock.on(PutBucketPolicyCommand).rejects(accessDenied());
+    s3controlMock.on(GetPublicAccessBlockCommand).callsFake(answer);
+
+    await expect(applyTenantBucketPolicy(input, depsWith())).rejects.toThrow(TenantPolicyNotReadyError);
+  });
+
+  it('rethrows the original AccessDenied when the account-level setting cannot be read', async () => {
+    const denied = accessDenied();
+    s3Mock.on(PutBucketPolicyCommand).rejects(denied);
+    s3controlMock.on(GetPublicAccessBlockCommand).rejects(new S3ControlServiceException({ name: 'AccessDenied', $fault: 'client', ...meta, message: 'no s3:GetAccountPublicAccessBlock' }));
+
+    await expect(applyTenantBucketPolicy(input, depsWith())).rejects.toBe(denied);
+  });
+
+  it('throws TenantBucketMissingError when the bucket is gone', async () => {
+    s3Mock.on(PutBucketPolicyCommand).rejects(new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' }));
+
+    await expect(applyTenantBucketPolicy(input, depsWith())).rejects.toThrow(TenantBucketMissingError);
+  });
+
+  it('rethrows a throttling error untouched', async () => {
+    const slowDown = new S3ServiceException({ name: 'SlowDown', $fault: 'server', ...meta, message: 'Please reduce your request rate.' });
+    s3Mock.on(PutBucketPolicyCommand).rejects(slowDown);
+
+    await expect(applyTenantBucketPolicy(input, depsWith())).rejects.toBe(slowDown);
+  });
+});
+
+describe('apply-tenant-bucket-policy handler', () => {
+  it('puts the policy through the module clients with the stage TLS setting', async () => {
+    const result = await handler(input, fakeLambdaContext('applyTenantBucketPolicy'));
+
+    expect(result).toMatchObject({ applied: true, tlsOnly: config.bucketPolicyTlsOnly });
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketPolicyCommand, { Bucket: name });
+  });
+});

@@ -1,0 +1,120 @@
+import {
+  NoSuchBucket,
+  PutBucketEncryptionCommand,
+  PutBucketOwnershipControlsCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { configureTenantBucket, handler } from '../../../functions/configure-tenant-bucket';
+import { loadConfig } from '../../../functions/lib/config';
+import { TenantBucketMissingError } from '../../../functions/lib/errors';
+import { tenantNames } from '../../../functions/lib/naming';
+import type { TenantBucket, TenantRef } from '../../../functions/lib/types';
+import { fakeLambdaContext } from '../../support/lambda-context';
+
+const s3Mock = mockClient(S3Client);
+const config = loadConfig();
+const s3 = new S3Client({ region: 'eu-west-1' });
+const regionsAsked: string[] = [];
+const deps = { s3For: (region: string) => (regionsAsked.push(region), s3), config };
+const meta = { $metadata: {} };
+
+const names = tenantNames('Acme-Bistro-42', 'eu-west-1', config);
+const tenant: TenantRef = {
+  orgId: 'Acme-Bistro-42',
+  slug: names.slug,
+  region: 'eu-west-1',
+  provisionedBy: 'org-acme-bistro-42',
+  startedAt: '2026-11-23T09:00:00.000Z',
+  bucketCandidates: names.bucketCandidates,
+  userName: names.userName,
+  userPath: names.userPath,
+  secretName: names.secretName,
+};
+const name = 'fusion-rms-acme-bistro-42';
+const created: TenantBucket = { name, region: 'eu-west-1', arn: `arn:aws:s3:::${name}`, created: true };
+const adopted: TenantBucket = { ...created, created: false };
+const owner = { Bucket: name, ExpectedBucketOwner: config.accountId };
+
+beforeEach(() => {
+  s3Mock.reset();
+  regionsAsked.length = 0;
+});
+
+describe('configureTenantBucket', () => {
+  it('sets SSE-S3 with a bucket key, Block Public Access with only the policy settings off, and the empty pub/ object', async () => {
+    const result = await configureTenantBucket({ tenant, bucket: created }, deps);
+
+    expect(result).toEqual({ publicPrefix: 'pub/', publicBaseUrl: `https://${name}.s3.eu-west-1.amazonaws.com/pub/` });
+    expect(regionsAsked).toEqual(['eu-west-1']);
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketEncryptionCommand, {
+      ...owner,
+      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
+    });
+    expect(s3Mock).toHaveReceivedCommandWith(PutPublicAccessBlockCommand, {
+      ...owner,
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false },
+    });
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { ...owner, Key: 'pub/', Body: '', ContentLength: 0 });
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketEncryptionCommand, 1);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutPublicAccessBlockCommand, 1);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 1);
+  });
+
+  it('leaves object ownership alone on a bucket it created (CreateBucket set BucketOwnerEnforced)', async () => {
+    await configureTenantBucket({ tenant, bucket: created }, deps);
+
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketOwnershipControlsCommand, 0);
+  });
+
+  it('also enforces BucketOwnerEnforced ownership on an adopted bucket', async () => {
+    await configureTenantBucket({ tenant, bucket: adopted }, deps);
+
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketOwnershipControlsCommand, {
+      ...owner,
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketEncryptionCommand, 1);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutPublicAccessBlockCommand, 1);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 1);
+  });
+
+  it('throws TenantBucketMissingError when the bucket was deleted outside the workflow', async () => {
+    const missing = new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' });
+    s3Mock.on(PutBucketEncryptionCommand).rejects(missing);
+
+    const run = configureTenantBucket({ tenant, bucket: created }, deps);
+
+    await expect(run).rejects.toThrow(TenantBucketMissingError);
+    await expect(run).rejects.toHaveProperty('cause', missing);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 0);
+  });
+
+  it('rethrows any other error untouched', async () => {
+    const internal = new S3ServiceException({ name: 'InternalError', $fault: 'server', ...meta, message: 'We encountered an internal error' });
+    s3Mock.on(PutPublicAccessBlockCommand).rejects(internal);
+
+    await expect(configureTenantBucket({ tenant, bucket: created }, deps)).rejects.toBe(internal);
+  });
+
+  it('is safe to repeat: a second run makes the same puts', async () => {
+    await configureTenantBucket({ tenant, bucket: created }, deps);
+    const first = s3Mock.calls().map((call) => call.args[0].input);
+    s3Mock.resetHistory();
+    await configureTenantBucket({ tenant, bucket: created }, deps);
+
+    expect(s3Mock.calls().map((call) => call.args[0].input)).toEqual(first);
+  });
+});
+
+describe('configure-tenant-bucket handler', () => {
+  it('configures the bucket through the module clients', async () => {
+    const result = await handler({ tenant, bucket: created }, fakeLambdaContext('configureTenantBucket'));
+
+    expect(result.publicPrefix).toBe('pub/');
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: name, Key: 'pub/' });
+  });
+});

@@ -1,0 +1,250 @@
+import {
+  BucketAlreadyExists,
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
+  GetBucketTaggingCommand,
+  HeadBucketCommand,
+  NotFound,
+  PutBucketTaggingCommand,
+  S3Client,
+  S3ServiceException,
+  type Tag,
+} from '@aws-sdk/client-s3';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createTenantBucket, handler } from '../../../functions/create-tenant-bucket';
+import { loadConfig } from '../../../functions/lib/config';
+import { BucketNameUnavailableError, TenantQuotaExceededError } from '../../../functions/lib/errors';
+import { tenantNames } from '../../../functions/lib/naming';
+import { tenantTags } from '../../../functions/lib/tags';
+import type { TenantRef } from '../../../functions/lib/types';
+import { fakeLambdaContext } from '../../support/lambda-context';
+
+const s3Mock = mockClient(S3Client);
+const config = loadConfig();
+const s3 = new S3Client({ region: 'us-east-1' });
+const regionsAsked: string[] = [];
+const s3For = (region: string) => (regionsAsked.push(region), s3);
+const meta = { $metadata: {} };
+const execution = 'org-acme-bistro-42';
+
+function tenantIn(region: string): TenantRef {
+  const names = tenantNames('Acme-Bistro-42', region, config);
+  return {
+    orgId: 'Acme-Bistro-42',
+    slug: names.slug,
+    region,
+    provisionedBy: execution,
+    startedAt: '2026-11-23T09:00:00.000Z',
+    bucketCandidates: names.bucketCandidates,
+    userName: names.userName,
+    userPath: names.userPath,
+    secretName: names.secretName,
+  };
+}
+
+const eu = tenantIn('eu-west-1');
+const us = tenantIn('us-east-1');
+const [euFirst, euSecond] = eu.bucketCandidates as [string, string];
+const [usFirst, usSecond] = us.bucketCandidates as [string, string];
+const ourTags = tenantTags('Acme-Bistro-42', execution);
+
+function fakeLogger() {
+  return { warn: jest.fn(), info: jest.fn(), debug: jest.fn() };
+}
+const deps = (logger = fakeLogger()) => ({ s3For, config, logger: logger as unknown as Logger });
+
+/** Names of the mutating commands (Put*, Delete*, Create*) sent for `bucket`. */
+function writesTo(bucket: string): string[] {
+  return s3Mock
+    .calls()
+    .map((call) => call.args[0] as { constructor: { name: string }; input: { Bucket?: string } })
+    .filter((command) => command.input.Bucket === bucket && /^(Put|Delete|Create)/.test(command.constructor.name))
+    .map((command) => command.constructor.name);
+}
+
+const noSuchTagSet = () => new S3ServiceException({ name: 'NoSuchTagSet', $fault: 'client', ...meta, message: 'The TagSet does not exist' });
+
+beforeEach(() => {
+  s3Mock.reset();
+  regionsAsked.length = 0;
+});
+
+describe('createTenantBucket', () => {
+  it('creates the first candidate outside us-east-1 with its LocationConstraint, ownership and tags, then re-applies the tags', async () => {
+    const bucket = await createTenantBucket({ tenant: eu }, deps());
+
+    expect(bucket).toEqual({ name: euFirst, region: 'eu-west-1', arn: `arn:aws:s3:::${euFirst}`, created: true });
+    expect(regionsAsked).toEqual(['eu-west-1']);
+    expect(s3Mock).toHaveReceivedCommandTimes(HeadBucketCommand, 0);
+    expect(s3Mock).toHaveReceivedCommandWith(CreateBucketCommand, {
+      Bucket: euFirst,
+      ObjectOwnership: 'BucketOwnerEnforced',
+      CreateBucketConfiguration: { LocationConstraint: 'eu-west-1', Tags: ourTags },
+    });
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketTaggingCommand, { Bucket: euFirst, Tagging: { TagSet: ourTags } });
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketTaggingCommand, 1);
+  });
+
+  it('in us-east-1 creates a bucket HeadBucket reports free (404), without a LocationConstraint', async () => {
+    s3Mock.on(HeadBucketCommand).rejects(new NotFound({ ...meta, message: 'Not Found' }));
+
+    const bucket = await createTenantBucket({ tenant: us }, deps());
+
+    expect(bucket).toMatchObject({ name: usFirst, region: 'us-east-1', created: true });
+    expect(s3Mock).toHaveReceivedCommandWith(HeadBucketCommand, { Bucket: usFirst, ExpectedBucketOwner: config.accountId });
+    const create = s3Mock.commandCalls(CreateBucketCommand)[0]?.args[0].input;
+    expect(create?.CreateBucketConfiguration).toEqual({ Tags: ourTags });
+    expect(create?.CreateBucketConfiguration).not.toHaveProperty('LocationConstraint');
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketTaggingCommand, { Bucket: usFirst, Tagging: { TagSet: ourTags } });
+  });
+
+  it('moves to the next candidate when a name is taken by another account', async () => {
+    s3Mock.on(CreateBucketCommand, { Bucket: euFirst }).rejects(new BucketAlreadyExists({ ...meta, message: 'taken' }));
+
+    const bucket = await createTenantBucket({ tenant: eu }, deps());
+
+    expect(bucket).toMatchObject({ name: euSecond, created: true });
+    expect(s3Mock).toHaveReceivedCommandTimes(CreateBucketCommand, 2);
+    expect(writesTo(euFirst)).toEqual(['CreateBucketCommand']);
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketTaggingCommand, { Bucket: euSecond });
+  });
+
+  it('moves to the next candidate when S3 rejects a name as invalid', async () => {
+    s3Mock.on(CreateBucketCommand, { Bucket: euFirst }).rejects(new S3ServiceException({ name: 'InvalidBucketName', $fault: 'client', ...meta, message: 'bad' }));
+
+    await expect(createTenantBucket({ tenant: eu }, deps())).resolves.toMatchObject({ name: euSecond });
+  });
+
+  it.each([
+    ['another execution of this org (created false)', 'org-acme-bistro-42-g2', false],
+    ['this execution, on a retry (created true)', execution, true],
+  ])('adopts its own bucket tagged for this org by %s without modifying it', async (_label, provisionedBy, created) => {
+    s3Mock.on(CreateBucketCommand).rejects(new BucketAlreadyOwnedByYou({ ...meta, message: 'yours' }));
+    s3Mock.on(GetBucketTaggingCommand).resolves({ TagSet: tenantTags('Acme-Bistro-42', provisionedBy) });
+
+    const bucket = await createTenantBucket({ tenant: eu }, deps());
+
+    expect(bucket).toEqual({ name: euFirst, region: 'eu-west-1', arn: `arn:aws:s3:::${euFirst}`, created });
+    expect(s3Mock).toHaveReceivedCommandWith(GetBucketTaggingCommand, { Bucket: euFirst, ExpectedBucketOwner: config.accountId });
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketTaggingCommand, 0);
+    expect(writesTo(euFirst)).toEqual(['CreateBucketCommand']);
+  });
+
+  it.each([
+    ['tagged for another org', () => ({ TagSet: tenantTags('Other-Org', 'org-other-org') }), 'OrgId "Other-Org"'],
+    ['tagged by something else', () => ({ TagSet: [{ Key: 'team', Value: 'data' }] as Tag[] }), 'not managed by tenant-provisioner'],
+    ['untagged (NoSuchTagSet)', () => Promise.reject(noSuchTagSet()), 'not managed by tenant-provisioner'],
+  ])('skips an own bucket %s, never modifying it, and warns naming the bucket and owner', async (_label, tagging, owner) => {
+    s3Mock.on(CreateBucketCommand, { Bucket: euFirst }).rejects(new BucketAlreadyOwnedByYou({ ...meta, message: 'yours' }));
+    s3Mock.on(GetBucketTaggingCommand, { Bucket: euFirst }).callsFake(tagging);
+    const logger = fakeLogger();
+
+    const bucket = await createTenantBucket({ tenant: eu }, deps(logger));
+
+    expect(bucket).toMatchObject({ name: euSecond, created: true });
+    expect(writesTo(euFirst)).toEqual(['CreateBucketCommand']);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketTaggingCommand, 1);
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketTaggingCommand, { Bucket: euSecond });
+    expect(logger.warn).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ bucket: euFirst, owner: expect.stringContaining(owner) }));
+  });
+
+  it('skips an own bucket that lives in another region (GetBucketTagging redirects)', async () => {
+    s3Mock.on(CreateBucketCommand, { Bucket: euFirst }).rejects(new BucketAlreadyOwnedByYou({ ...meta, message: 'yours' }));
+    s3Mock
+      .on(GetBucketTaggingCommand, { Bucket: euFirst })
+      .rejects(new S3ServiceException({ name: 'PermanentRedirect', $fault: 'client', $metadata: { httpStatusCode: 301 }, message: 'redirect' }));
+
+    await expect(createTenantBucket({ tenant: eu }, deps())).resolves.toMatchObject({ name: euSecond });
+    expect(writesTo(euFirst)).toEqual(['CreateBucketCommand']);
+  });
+
+  it('in us-east-1 checks the tags of an own bucket HeadBucket finds (200) and adopts it without CreateBucket', async () => {
+    s3Mock.on(HeadBucketCommand).resolves({ BucketRegion: 'us-east-1' });
+    s3Mock.on(GetBucketTaggingCommand).resolves({ TagSet: tenantTags('Acme-Bistro-42', 'org-acme-bistro-42-g2') });
+
+    const bucket = await createTenantBucket({ tenant: us }, deps());
+
+    expect(bucket).toMatchObject({ name: usFirst, created: false });
+    expect(s3Mock).toHaveReceivedCommandTimes(CreateBucketCommand, 0);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketTaggingCommand, 0);
+  });
+
+  it('in us-east-1 skips an own untagged bucket HeadBucket finds, and creates the next candidate', async () => {
+    s3Mock.on(HeadBucketCommand, { Bucket: usFirst }).resolves({});
+    s3Mock.on(HeadBucketCommand, { Bucket: usSecond }).rejects(new NotFound({ ...meta, message: 'Not Found' }));
+    s3Mock.on(GetBucketTaggingCommand, { Bucket: usFirst }).rejects(noSuchTagSet());
+
+    const bucket = await createTenantBucket({ tenant: us }, deps());
+
+    expect(bucket).toMatchObject({ name: usSecond, created: true });
+    expect(writesTo(usFirst)).toEqual([]);
+  });
+
+  it('in us-east-1 still tries CreateBucket when HeadBucket is forbidden (403), and moves on when it is taken', async () => {
+    s3Mock.on(HeadBucketCommand, { Bucket: usFirst }).rejects(new S3ServiceException({ name: 'Forbidden', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: '' }));
+    s3Mock.on(HeadBucketCommand, { Bucket: usSecond }).rejects(new NotFound({ ...meta, message: 'Not Found' }));
+    s3Mock.on(CreateBucketCommand, { Bucket: usFirst }).rejects(new BucketAlreadyExists({ ...meta, message: 'taken' }));
+
+    const bucket = await createTenantBucket({ tenant: us }, deps());
+
+    expect(bucket).toMatchObject({ name: usSecond, created: true });
+    expect(s3Mock).toHaveReceivedCommandWith(CreateBucketCommand, { Bucket: usFirst });
+    expect(s3Mock).toHaveReceivedCommandTimes(GetBucketTaggingCommand, 0);
+  });
+
+  it('throws BucketNameUnavailableError listing every name tried and why, when all candidates are unavailable', async () => {
+    s3Mock.on(CreateBucketCommand).rejects(new BucketAlreadyExists({ ...meta, message: 'taken' }));
+    s3Mock.on(CreateBucketCommand, { Bucket: euSecond }).rejects(new BucketAlreadyOwnedByYou({ ...meta, message: 'yours' }));
+    s3Mock.on(GetBucketTaggingCommand).resolves({ TagSet: tenantTags('Other-Org', 'org-other-org') });
+
+    const run = createTenantBucket({ tenant: eu }, deps());
+
+    await expect(run).rejects.toThrow(BucketNameUnavailableError);
+    const message = ((await run.catch((err: unknown) => err)) as Error).message;
+    for (const name of eu.bucketCandidates) expect(message).toContain(name);
+    expect(message).toContain(`${euFirst} (taken by another AWS account)`);
+    expect(message).toContain(`${euSecond} (owned by this account, but it belongs to OrgId "Other-Org")`);
+    expect(s3Mock).toHaveReceivedCommandTimes(CreateBucketCommand, eu.bucketCandidates.length);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketTaggingCommand, 0);
+  });
+
+  it('throws TenantQuotaExceededError when the account is out of buckets (TooManyBuckets)', async () => {
+    const quota = new S3ServiceException({ name: 'TooManyBuckets', $fault: 'client', ...meta, message: 'You have attempted to create more buckets than allowed' });
+    s3Mock.on(CreateBucketCommand).rejects(quota);
+
+    const run = createTenantBucket({ tenant: eu }, deps());
+
+    await expect(run).rejects.toThrow(TenantQuotaExceededError);
+    await expect(run).rejects.toHaveProperty('cause', quota);
+    expect(s3Mock).toHaveReceivedCommandTimes(CreateBucketCommand, 1);
+  });
+
+  it('rethrows a throttling error untouched', async () => {
+    const slowDown = new S3ServiceException({ name: 'SlowDown', $fault: 'server', ...meta, message: 'Please reduce your request rate.' });
+    s3Mock.on(CreateBucketCommand).rejects(slowDown);
+
+    await expect(createTenantBucket({ tenant: eu }, deps())).rejects.toBe(slowDown);
+    expect(s3Mock).toHaveReceivedCommandTimes(CreateBucketCommand, 1);
+  });
+
+  it('rethrows an unexpected GetBucketTagging error rather than guessing ownership', async () => {
+    const denied = new S3ServiceException({ name: 'AccessDenied', $fault: 'client', ...meta, message: 'Access Denied' });
+    s3Mock.on(CreateBucketCommand).rejects(new BucketAlreadyOwnedByYou({ ...meta, message: 'yours' }));
+    s3Mock.on(GetBucketTaggingCommand).rejects(denied);
+
+    await expect(createTenantBucket({ tenant: eu }, deps())).rejects.toBe(denied);
+    expect(s3Mock).toHaveReceivedCommandTimes(CreateBucketCommand, 1);
+  });
+});
+
+describe('create-tenant-bucket handler', () => {
+  it('creates the bucket through the module clients', async () => {
+    s3Mock.on(HeadBucketCommand).rejects(new NotFound({ ...meta, message: 'Not Found' }));
+
+    const bucket = await handler({ tenant: us }, fakeLambdaContext('createTenantBucket'));
+
+    expect(bucket).toMatchObject({ name: usFirst, region: 'us-east-1', created: true });
+    expect(s3Mock).toHaveReceivedCommandWith(CreateBucketCommand, { Bucket: usFirst });
+  });
+});

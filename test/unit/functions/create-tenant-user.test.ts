@@ -1,0 +1,152 @@
+import 'aws-sdk-client-mock-jest';
+import {
+  CreateUserCommand,
+  EntityAlreadyExistsException,
+  GetUserCommand,
+  IAMClient,
+  IAMServiceException,
+  LimitExceededException,
+  type User,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createTenantUser, handler } from '../../../functions/create-tenant-user';
+import { loadConfig } from '../../../functions/lib/config';
+import { TenantQuotaExceededError, TenantUserConflictError } from '../../../functions/lib/errors';
+import type { TenantRef } from '../../../functions/lib/types';
+import { fakeLambdaContext } from '../../support/lambda-context';
+
+const iamMock = mockClient(IAMClient);
+const iam = new IAMClient({});
+const config = loadConfig();
+
+const tenant: TenantRef = {
+  orgId: 'Acme-Bistro-42',
+  orgName: 'Acme Bistro',
+  slug: 'acme-bistro-42',
+  region: 'us-east-1',
+  provisionedBy: 'org-acme-bistro-42',
+  startedAt: '2026-11-23T09:00:00.000Z',
+  bucketCandidates: ['fusion-rms-acme-bistro-42'],
+  userName: 'rms_acme-bistro-42',
+  userPath: '/tenants/',
+  secretName: 'fusion-rms/acme-bistro-42/credentials',
+};
+const userArn = 'arn:aws:iam::123456789012:user/tenants/rms_acme-bistro-42';
+
+function existingUser(overrides: Partial<User> = {}): User {
+  return {
+    UserName: tenant.userName,
+    UserId: 'AIDAEXISTING',
+    Arn: userArn,
+    Path: '/tenants/',
+    CreateDate: new Date('2026-01-01T00:00:00Z'),
+    PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: config.tenantBoundaryArn },
+    Tags: [
+      { Key: 'OrgId', Value: tenant.orgId },
+      { Key: 'ManagedBy', Value: 'tenant-provisioner' },
+      { Key: 'ProvisionedBy', Value: 'org-acme-bistro-42-earlier' },
+    ],
+    ...overrides,
+  };
+}
+
+const alreadyExists = () => new EntityAlreadyExistsException({ $metadata: {}, message: `User with name ${tenant.userName} already exists.` });
+
+const fakeContext = fakeLambdaContext('tenant-provisioner-test-createTenantUser');
+
+beforeEach(() => iamMock.reset());
+
+describe('createTenantUser', () => {
+  it('creates the user under the tenant path with the boundary and the three tenant tags', async () => {
+    iamMock.on(CreateUserCommand).resolves({ User: { UserName: tenant.userName, UserId: 'AIDANEW', Arn: userArn, Path: '/tenants/', CreateDate: new Date() } });
+
+    const user = await createTenantUser({ tenant }, { iam, config });
+
+    expect(user).toEqual({ userName: tenant.userName, arn: userArn, userId: 'AIDANEW', created: true });
+    expect(iamMock).toHaveReceivedCommandTimes(CreateUserCommand, 1);
+    expect(iamMock.commandCalls(CreateUserCommand)[0]?.args[0].input).toEqual({
+      UserName: 'rms_acme-bistro-42',
+      Path: '/tenants/',
+      PermissionsBoundary: 'arn:aws:iam::123456789012:policy/tenant-provisioner-test-tenant-boundary',
+      Tags: [
+        { Key: 'OrgId', Value: 'Acme-Bistro-42' },
+        { Key: 'ManagedBy', Value: 'tenant-provisioner' },
+        { Key: 'ProvisionedBy', Value: 'org-acme-bistro-42' },
+      ],
+    });
+    expect(iamMock).toHaveReceivedCommandTimes(GetUserCommand, 0);
+  });
+
+  it('adopts the org user another execution created, as not created by this one', async () => {
+    iamMock.on(CreateUserCommand).rejects(alreadyExists());
+    iamMock.on(GetUserCommand).resolves({ User: existingUser() });
+
+    const user = await createTenantUser({ tenant }, { iam, config });
+
+    expect(user).toEqual({ userName: tenant.userName, arn: userArn, userId: 'AIDAEXISTING', created: false });
+    expect(iamMock).toHaveReceivedCommandWith(GetUserCommand, { UserName: tenant.userName });
+    expect(iamMock.calls()).toHaveLength(2);
+  });
+
+  it('counts a user left by its own earlier CreateUser as created by this execution', async () => {
+    iamMock.on(CreateUserCommand).rejects(alreadyExists());
+    const ours = existingUser();
+    ours.Tags = [...(ours.Tags ?? []).filter((t) => t.Key !== 'ProvisionedBy'), { Key: 'ProvisionedBy', Value: tenant.provisionedBy }];
+    iamMock.on(GetUserCommand).resolves({ User: ours });
+
+    await expect(createTenantUser({ tenant }, { iam, config })).resolves.toMatchObject({ created: true, userId: 'AIDAEXISTING' });
+  });
+
+  it.each<[string, Partial<User>, RegExp]>([
+    [
+      "another org's user",
+      { Tags: [{ Key: 'OrgId', Value: 'acme-bistro-42' }, { Key: 'ManagedBy', Value: 'tenant-provisioner' }] },
+      /rms_acme-bistro-42.*belongs to OrgId "acme-bistro-42"/,
+    ],
+    ['an untagged user', { Tags: undefined }, /rms_acme-bistro-42.*not managed by tenant-provisioner/],
+    ['a user outside the tenant path', { Path: '/' }, /rms_acme-bistro-42.*path is "\/"/],
+    ['a user without the boundary', { PermissionsBoundary: undefined }, /rms_acme-bistro-42.*no permissions boundary/],
+    [
+      'a user with another boundary',
+      { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: 'arn:aws:iam::aws:policy/AdministratorAccess' } },
+      /rms_acme-bistro-42.*permissions boundary is arn:aws:iam::aws:policy\/AdministratorAccess/,
+    ],
+  ])('refuses to adopt %s with TenantUserConflictError and never modifies it', async (_label, overrides, message) => {
+    iamMock.on(CreateUserCommand).rejects(alreadyExists());
+    iamMock.on(GetUserCommand).resolves({ User: existingUser(overrides) });
+
+    const run = createTenantUser({ tenant }, { iam, config });
+
+    await expect(run).rejects.toThrow(TenantUserConflictError);
+    await expect(run).rejects.toThrow(message);
+    const { cause } = (await run.catch((err: unknown) => err)) as Error;
+    expect(cause).toBeInstanceOf(EntityAlreadyExistsException);
+    expect(iamMock.calls().map((call) => call.args[0].constructor.name)).toEqual(['CreateUserCommand', 'GetUserCommand']);
+  });
+
+  it('translates the IAM user quota into TenantQuotaExceededError', async () => {
+    const quota = new LimitExceededException({ $metadata: {}, message: 'Cannot exceed quota for UsersPerAccount: 5000' });
+    iamMock.on(CreateUserCommand).rejects(quota);
+
+    const run = createTenantUser({ tenant }, { iam, config });
+
+    await expect(run).rejects.toThrow(TenantQuotaExceededError);
+    await expect(run.catch((err: unknown) => (err as Error).cause)).resolves.toBe(quota);
+    expect(iamMock).toHaveReceivedCommandTimes(GetUserCommand, 0);
+  });
+
+  it('rethrows throttling untouched for the state machine to retry', async () => {
+    const throttled = new IAMServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+    iamMock.on(CreateUserCommand).rejects(throttled);
+
+    await expect(createTenantUser({ tenant }, { iam, config })).rejects.toBe(throttled);
+    expect(iamMock).toHaveReceivedCommandTimes(GetUserCommand, 0);
+  });
+
+  it('runs through the Lambda handler with the module clients and the stage config', async () => {
+    iamMock.on(CreateUserCommand).resolves({ User: { UserName: tenant.userName, UserId: 'AIDANEW', Arn: userArn, Path: '/tenants/', CreateDate: new Date() } });
+
+    await expect(handler({ tenant }, fakeContext)).resolves.toEqual({ userName: tenant.userName, arn: userArn, userId: 'AIDANEW', created: true });
+    expect(iamMock).toHaveReceivedCommandWith(CreateUserCommand, { PermissionsBoundary: config.tenantBoundaryArn });
+  });
+});

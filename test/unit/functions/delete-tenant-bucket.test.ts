@@ -1,0 +1,307 @@
+import {
+  DeleteBucketCommand,
+  DeleteBucketPolicyCommand,
+  DeleteObjectsCommand,
+  GetBucketTaggingCommand,
+  ListObjectVersionsCommand,
+  NoSuchBucket,
+  S3Client,
+  S3ServiceException,
+  type DeleteObjectsCommandInput,
+  type ListObjectVersionsCommandInput,
+  type ObjectIdentifier,
+} from '@aws-sdk/client-s3';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { mockClient } from 'aws-sdk-client-mock';
+import { deleteTenantBucket, handler, TenantBucketNotEmptiedError } from '../../../functions/delete-tenant-bucket';
+import { loadConfig } from '../../../functions/lib/config';
+import { tenantNames } from '../../../functions/lib/naming';
+import { tenantTags } from '../../../functions/lib/tags';
+import type { DeleteBucketInput, TenantRef } from '../../../functions/lib/types';
+import { fakeLambdaContext } from '../../support/lambda-context';
+
+const s3Mock = mockClient(S3Client);
+const config = loadConfig();
+const s3 = new S3Client({ region: 'eu-west-1' });
+const regionsAsked: string[] = [];
+const s3For = (region: string) => (regionsAsked.push(region), s3);
+const plentyOfTime = () => 600_000;
+const meta = { $metadata: {} };
+
+const names = tenantNames('Acme-Bistro-42', 'eu-west-1', config);
+const tenant: TenantRef = {
+  orgId: 'Acme-Bistro-42',
+  slug: names.slug,
+  region: 'eu-west-1',
+  provisionedBy: 'org-acme-bistro-42',
+  startedAt: '2026-11-23T09:00:00.000Z',
+  bucketCandidates: names.bucketCandidates,
+  userName: names.userName,
+  userPath: names.userPath,
+  secretName: names.secretName,
+};
+const bucketName = 'fusion-rms-acme-bistro-42';
+const rollback: DeleteBucketInput = { scope: 'execution', tenant, bucketName, cursor: null };
+const teardown: DeleteBucketInput = { scope: 'tenant', tenant, bucketName, cursor: null };
+
+/** Not one call that removes anything was made. */
+function expectNothingDeleted(): void {
+  expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 0);
+  expect(s3Mock).toHaveReceivedCommandTimes(DeleteObjectsCommand, 0);
+  expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 0);
+}
+
+/**
+ * An in-memory versioned bucket behind the mock: ordered versions and delete markers, marker
+ * paging, DeleteObjects with S3's 1000-key limit, and BucketNotEmpty until it is empty.
+ */
+class FakeBucket {
+  entries: { Key: string; VersionId: string; deleteMarker: boolean }[] = [];
+  deleteCalls: number[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+
+  constructor(tags = tenantTags(tenant.orgId, tenant.provisionedBy)) {
+    s3Mock.on(GetBucketTaggingCommand).resolves({ TagSet: tags });
+    s3Mock.on(ListObjectVersionsCommand).callsFake((input: ListObjectVersionsCommandInput) => this.list(input));
+    s3Mock.on(DeleteObjectsCommand).callsFake((input: DeleteObjectsCommandInput) => this.delete(input));
+    s3Mock.on(DeleteBucketCommand).callsFake(() => {
+      if (this.entries.length > 0) throw new S3ServiceException({ name: 'BucketNotEmpty', $fault: 'client', ...meta, message: 'not empty' });
+      return {};
+    });
+  }
+
+  addVersions(count: number, versionsPerKey = 1): this {
+    for (let i = 0; i < count; i++) {
+      const Key = `data/object-${String(Math.floor(i / versionsPerKey)).padStart(6, '0')}.json`;
+      this.entries.push({ Key, VersionId: `v${i % versionsPerKey}`, deleteMarker: false });
+    }
+    return this;
+  }
+
+  addDeleteMarker(Key: string, VersionId: string): this {
+    this.entries.push({ Key, VersionId, deleteMarker: true });
+    return this;
+  }
+
+  private list(input: ListObjectVersionsCommandInput) {
+    const start = input.KeyMarker ? this.entries.findIndex((e) => e.Key === input.KeyMarker && e.VersionId === input.VersionIdMarker) + 1 : 0;
+    const page = this.entries.slice(start, start + Math.min(input.MaxKeys ?? 1000, 1000));
+    const last = page[page.length - 1];
+    const IsTruncated = start + page.length < this.entries.length;
+    return {
+      Versions: page.filter((e) => !e.deleteMarker).map(({ Key, VersionId }) => ({ Key, VersionId })),
+      DeleteMarkers: page.filter((e) => e.deleteMarker).map(({ Key, VersionId }) => ({ Key, VersionId })),
+      IsTruncated,
+      ...(IsTruncated ? { NextKeyMarker: last?.Key, NextVersionIdMarker: last?.VersionId } : {}),
+    };
+  }
+
+  private async delete(input: DeleteObjectsCommandInput) {
+    const objects = input.Delete?.Objects ?? [];
+    if (objects.length > 1000) throw new S3ServiceException({ name: 'MalformedXML', $fault: 'client', ...meta, message: 'more than 1000 keys' });
+    this.deleteCalls.push(objects.length);
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    await new Promise((resolve) => setImmediate(resolve));
+    this.inFlight -= 1;
+    const gone = new Set(objects.map((o) => `${o.Key}\n${o.VersionId}`));
+    this.entries = this.entries.filter((e) => !gone.has(`${e.Key}\n${e.VersionId}`));
+    return { Errors: [] };
+  }
+}
+
+function deletedIdentifiers(): ObjectIdentifier[] {
+  return s3Mock.commandCalls(DeleteObjectsCommand).flatMap((call) => call.args[0].input.Delete?.Objects ?? []);
+}
+
+beforeEach(() => {
+  s3Mock.reset();
+  regionsAsked.length = 0;
+});
+
+describe('deleteTenantBucket', () => {
+  it('succeeds without doing anything when the bucket does not exist', async () => {
+    s3Mock.on(GetBucketTaggingCommand).rejects(new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' }));
+
+    const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 0, deleted: [], skipped: [] });
+    expect(regionsAsked).toEqual(['eu-west-1']);
+    expectNothingDeleted();
+  });
+
+  it.each([
+    ['on rollback a bucket adopted from another execution', rollback, () => ({ TagSet: tenantTags(tenant.orgId, 'org-acme-bistro-42-g2') }), /not created by execution org-acme-bistro-42/],
+    ['on rollback a bucket of another org', rollback, () => ({ TagSet: tenantTags('Other-Org', tenant.provisionedBy) }), /OrgId "Other-Org"/],
+    ['on teardown a bucket of another org', teardown, () => ({ TagSet: tenantTags('Other-Org', 'org-other-org') }), /OrgId "Other-Org"/],
+    [
+      'on teardown an untagged bucket',
+      teardown,
+      () => Promise.reject(new S3ServiceException({ name: 'NoSuchTagSet', $fault: 'client', ...meta, message: 'The TagSet does not exist' })),
+      /not managed by tenant-provisioner/,
+    ],
+  ])('%s is never touched, reported skipped, and warned about', async (_label, input, tagging, reason) => {
+    s3Mock.on(GetBucketTaggingCommand).callsFake(tagging);
+    const logger = { warn: jest.fn(), info: jest.fn() };
+
+    const result = await deleteTenantBucket(input, { s3For, config, logger: logger as unknown as Logger, remainingTimeMs: plentyOfTime });
+
+    expect(result).toMatchObject({ done: true, cursor: null, deleted: [] });
+    expect(result.skipped).toEqual([{ resource: bucketName, reason: expect.stringMatching(reason) }]);
+    expect(logger.warn).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ bucket: bucketName, reason: expect.stringMatching(reason) }));
+    expect(s3Mock).toHaveReceivedCommandTimes(ListObjectVersionsCommand, 0);
+    expectNothingDeleted();
+  });
+
+  it('on teardown deletes this org’s bucket whichever execution created it', async () => {
+    new FakeBucket(tenantTags(tenant.orgId, 'org-acme-bistro-42-g2')).addVersions(3);
+
+    const result = await deleteTenantBucket(teardown, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 3, deleted: [bucketName], skipped: [] });
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketCommand, { Bucket: bucketName, ExpectedBucketOwner: config.accountId });
+  });
+
+  it('removes the bucket policy first, then deletes every version and delete marker, then the bucket', async () => {
+    const bucket = new FakeBucket().addVersions(6, 3).addDeleteMarker('data/object-000000.json', 'dm1').addDeleteMarker('gone.txt', 'dm2');
+
+    const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 8, deleted: [bucketName], skipped: [] });
+    expect(bucket.entries).toEqual([]);
+    expect(deletedIdentifiers()).toEqual(
+      expect.arrayContaining([
+        { Key: 'data/object-000000.json', VersionId: 'v0' },
+        { Key: 'data/object-000001.json', VersionId: 'v2' },
+        { Key: 'data/object-000000.json', VersionId: 'dm1' },
+        { Key: 'gone.txt', VersionId: 'dm2' },
+      ]),
+    );
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteObjectsCommand, { Bucket: bucketName, Delete: expect.objectContaining({ Quiet: true }) });
+    const order = s3Mock.calls().map((call) => call.args[0].constructor.name);
+    expect(order.slice(0, 2)).toEqual(['GetBucketTaggingCommand', 'DeleteBucketPolicyCommand']);
+    expect(order[order.length - 1]).toBe('DeleteBucketCommand');
+  });
+
+  it('deletes 2,500 versions in DeleteObjects batches of at most 1000 keys', async () => {
+    const bucket = new FakeBucket().addVersions(2500, 5);
+
+    const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toMatchObject({ done: true, objectsDeleted: 2500, deleted: [bucketName] });
+    const sizes = s3Mock.commandCalls(DeleteObjectsCommand).map((call) => call.args[0].input.Delete?.Objects?.length ?? 0);
+    expect(sizes.length).toBeGreaterThanOrEqual(3);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(1000);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(2500);
+    expect(new Set(deletedIdentifiers().map((o) => `${o.Key}\n${o.VersionId}`)).size).toBe(2500);
+    expect(bucket.maxInFlight).toBeGreaterThan(1);
+    expect(bucket.maxInFlight).toBeLessThanOrEqual(4);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 1);
+  });
+
+  it('re-lists from the start each round instead of paging across deletions', async () => {
+    new FakeBucket().addVersions(5000);
+
+    await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    const listings = s3Mock.commandCalls(ListObjectVersionsCommand).map((call) => call.args[0].input);
+    const fromStart = listings.filter((input) => input.KeyMarker === undefined);
+    // Round 1: 4 pages (start + 3 markers); round 2: 1 page; round 3: the empty listing.
+    expect(fromStart).toHaveLength(3);
+    expect(listings).toHaveLength(6);
+  });
+
+  it('stops with a cursor when the time budget runs low, and a second invocation finishes the job', async () => {
+    const bucket = new FakeBucket().addVersions(5000);
+    const firstBudget = jest.fn().mockReturnValueOnce(60_000).mockReturnValue(5_000);
+
+    const first = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: firstBudget });
+
+    expect(first).toMatchObject({ done: false, objectsDeleted: 4000, deleted: [], skipped: [] });
+    expect(typeof first.cursor).toBe('string');
+    expect(bucket.entries).toHaveLength(1000);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 0);
+
+    s3Mock.resetHistory();
+    const second = await deleteTenantBucket({ ...rollback, cursor: first.cursor }, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(second).toEqual({ done: true, cursor: null, objectsDeleted: 5000, deleted: [bucketName], skipped: [] });
+    expect(bucket.entries).toEqual([]);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 1);
+  });
+
+  it('starts no round at all when less than 20 s remain', async () => {
+    new FakeBucket().addVersions(10);
+
+    const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: () => 19_999 });
+
+    expect(result.done).toBe(false);
+    expect(s3Mock).toHaveReceivedCommandTimes(ListObjectVersionsCommand, 0);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteObjectsCommand, 0);
+  });
+
+  it('throws TenantBucketNotEmptiedError after the batch when DeleteObjects reports per-key errors, and never deletes the bucket', async () => {
+    new FakeBucket().addVersions(3);
+    s3Mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'data/object-000001.json', VersionId: 'v0', Code: 'InternalError', Message: 'try again' }] });
+
+    const run = deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    await expect(run).rejects.toThrow(TenantBucketNotEmptiedError);
+    await expect(run).rejects.toThrow(/1 of 3 objects.*data\/object-000001\.json.*InternalError/);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 0);
+  });
+
+  it('lists again when DeleteBucket answers BucketNotEmpty (an object arrived after the last listing)', async () => {
+    const bucket = new FakeBucket();
+    s3Mock
+      .on(DeleteBucketCommand)
+      .callsFakeOnce(() => {
+        bucket.addVersions(1);
+        throw new S3ServiceException({ name: 'BucketNotEmpty', $fault: 'client', ...meta, message: 'not empty' });
+      })
+      .resolves({});
+
+    const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toMatchObject({ done: true, objectsDeleted: 1, deleted: [bucketName] });
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 2);
+  });
+
+  it('accepts a bucket without a policy (NoSuchBucketPolicy)', async () => {
+    new FakeBucket();
+    s3Mock.on(DeleteBucketPolicyCommand).rejects(new S3ServiceException({ name: 'NoSuchBucketPolicy', $fault: 'client', ...meta, message: 'no policy' }));
+
+    await expect(deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime })).resolves.toMatchObject({ done: true, deleted: [bucketName] });
+  });
+
+  it('is done when the bucket disappears part-way (a previous attempt deleted it)', async () => {
+    new FakeBucket();
+    s3Mock.on(ListObjectVersionsCommand).rejects(new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' }));
+
+    const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 0, deleted: [], skipped: [] });
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 0);
+  });
+
+  it('rethrows a throttling error untouched', async () => {
+    new FakeBucket().addVersions(3);
+    const slowDown = new S3ServiceException({ name: 'SlowDown', $fault: 'server', ...meta, message: 'Please reduce your request rate.' });
+    s3Mock.on(DeleteObjectsCommand).rejects(slowDown);
+
+    await expect(deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime })).rejects.toBe(slowDown);
+  });
+});
+
+describe('delete-tenant-bucket handler', () => {
+  it('uses the Lambda context for its time budget', async () => {
+    new FakeBucket().addVersions(3);
+
+    const low = await handler(rollback, fakeLambdaContext('deleteTenantBucket', () => 10_000));
+    expect(low).toMatchObject({ done: false, objectsDeleted: 0 });
+
+    const ample = await handler({ ...rollback, cursor: low.cursor }, fakeLambdaContext('deleteTenantBucket'));
+    expect(ample).toMatchObject({ done: true, objectsDeleted: 3, deleted: [bucketName] });
+  });
+});

@@ -1,0 +1,210 @@
+import 'aws-sdk-client-mock-jest';
+import {
+  DeactivateMFADeviceCommand,
+  DeleteAccessKeyCommand,
+  DeleteConflictException,
+  DeleteLoginProfileCommand,
+  DeleteServiceSpecificCredentialCommand,
+  DeleteSigningCertificateCommand,
+  DeleteSSHPublicKeyCommand,
+  DeleteUserCommand,
+  DeleteUserPolicyCommand,
+  DetachUserPolicyCommand,
+  GetUserCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  ListGroupsForUserCommand,
+  ListMFADevicesCommand,
+  ListServiceSpecificCredentialsCommand,
+  ListSigningCertificatesCommand,
+  ListSSHPublicKeysCommand,
+  ListUserPoliciesCommand,
+  NoSuchEntityException,
+  RemoveUserFromGroupCommand,
+  type Tag,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { deleteTenantUser, handler } from '../../../functions/delete-tenant-user';
+import { loadConfig } from '../../../functions/lib/config';
+import { logger } from '../../../functions/lib/logger';
+import type { DeletionInput, TenantRef } from '../../../functions/lib/types';
+import { fakeLambdaContext } from '../../support/lambda-context';
+
+const iamMock = mockClient(IAMClient);
+const iam = new IAMClient({});
+const config = loadConfig();
+const deps = { iam, config, logger };
+
+const tenant: TenantRef = {
+  orgId: 'Acme-Bistro-42',
+  orgName: 'Acme Bistro',
+  slug: 'acme-bistro-42',
+  region: 'us-east-1',
+  provisionedBy: 'org-acme-bistro-42-g2',
+  startedAt: '2026-11-23T09:00:00.000Z',
+  bucketCandidates: ['fusion-rms-acme-bistro-42'],
+  userName: 'rms_acme-bistro-42',
+  userPath: '/tenants/',
+  secretName: 'fusion-rms/acme-bistro-42/credentials',
+};
+const rollback: DeletionInput = { scope: 'execution', tenant };
+const teardown: DeletionInput = { scope: 'tenant', tenant };
+const UserName = tenant.userName;
+
+const orgTags = (provisionedBy: string, orgId = tenant.orgId): Tag[] => [
+  { Key: 'OrgId', Value: orgId },
+  { Key: 'ManagedBy', Value: 'tenant-provisioner' },
+  { Key: 'ProvisionedBy', Value: provisionedBy },
+];
+
+function givenUser(tags: Tag[] | undefined, accessKeyIds: string[] = []): void {
+  iamMock.on(GetUserCommand).resolves({
+    User: { UserName, UserId: 'AIDAEXAMPLE', Arn: `arn:aws:iam::123456789012:user/tenants/${UserName}`, Path: '/tenants/', CreateDate: new Date(), Tags: tags },
+  });
+  iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: accessKeyIds.map((AccessKeyId) => ({ UserName, AccessKeyId, Status: 'Active' })), IsTruncated: false });
+}
+
+/** Nothing attached to the user but what a test adds: every list answers with one empty page. */
+function givenNoBlockers(): void {
+  iamMock.on(DeleteLoginProfileCommand).rejects(new NoSuchEntityException({ $metadata: {}, message: `Login Profile for User ${UserName} cannot be found.` }));
+  iamMock.on(ListSigningCertificatesCommand).resolves({ Certificates: [], IsTruncated: false });
+  iamMock.on(ListSSHPublicKeysCommand).resolves({ SSHPublicKeys: [], IsTruncated: false });
+  iamMock.on(ListServiceSpecificCredentialsCommand).resolves({ ServiceSpecificCredentials: [] });
+  iamMock.on(ListMFADevicesCommand).resolves({ MFADevices: [], IsTruncated: false });
+  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [], IsTruncated: false });
+  iamMock.on(ListUserPoliciesCommand).resolves({ PolicyNames: [], IsTruncated: false });
+  iamMock.on(ListGroupsForUserCommand).resolves({ Groups: [], IsTruncated: false });
+}
+
+const conflict = () => new DeleteConflictException({ $metadata: {}, message: 'Cannot delete entity, must delete policies first.' });
+const commandNames = () => iamMock.calls().map((call) => call.args[0].constructor.name);
+
+beforeEach(() => {
+  iamMock.reset();
+  iamMock.on(GetUserCommand).rejects(new NoSuchEntityException({ $metadata: {}, message: `The user with name ${UserName} cannot be found.` }));
+  iamMock.on(DeleteAccessKeyCommand).resolves({});
+  iamMock.on(DeleteUserCommand).resolves({});
+});
+
+describe('deleteTenantUser', () => {
+  it.each([rollback, teardown])('succeeds without deleting anything when the user does not exist (scope $scope)', async (input) => {
+    await expect(deleteTenantUser(input, deps)).resolves.toEqual({ deleted: [], skipped: [] });
+
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteUserCommand, 0);
+  });
+
+  it('rollback deletes the user this execution created, its access keys first', async () => {
+    givenUser(orgTags(tenant.provisionedBy), ['AKIANEW0000000000001']);
+
+    const result = await deleteTenantUser(rollback, deps);
+
+    expect(commandNames()).toEqual(['GetUserCommand', 'ListAccessKeysCommand', 'DeleteAccessKeyCommand', 'DeleteUserCommand']);
+    expect(iamMock).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName, AccessKeyId: 'AKIANEW0000000000001' });
+    expect(iamMock).toHaveReceivedCommandWith(DeleteUserCommand, { UserName });
+    expect(result).toEqual({ deleted: [`access key AKIANEW0000000000001 of IAM user ${UserName}`, `IAM user ${UserName}`], skipped: [] });
+  });
+
+  it('rollback leaves a user another execution created untouched', async () => {
+    givenUser(orgTags('org-acme-bistro-42'), ['AKIAOLD0000000000001']);
+
+    const result = await deleteTenantUser(rollback, deps);
+
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteUserCommand, 0);
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 0);
+    expect(result.skipped).toEqual([{ resource: `IAM user ${UserName}`, reason: 'it was provisioned by "org-acme-bistro-42", not by this execution' }]);
+  });
+
+  it('teardown deletes the org user whichever execution created it', async () => {
+    givenUser(orgTags('org-acme-bistro-42'), ['AKIAOLD0000000000001', 'AKIAOLD0000000000002']);
+
+    const result = await deleteTenantUser(teardown, deps);
+
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 2);
+    expect(iamMock).toHaveReceivedCommandWith(DeleteUserCommand, { UserName });
+    expect(result.deleted).toContain(`IAM user ${UserName}`);
+  });
+
+  it.each<[string, Tag[] | undefined, string]>([
+    ["another org's user", orgTags('org-acme-bistro-42', 'acme-bistro-42'), 'it belongs to OrgId "acme-bistro-42"'],
+    ['an untagged user', undefined, 'it is not managed by tenant-provisioner'],
+  ])('teardown leaves %s untouched', async (_label, tags, reason) => {
+    givenUser(tags, ['AKIAOTHER00000000001']);
+
+    const result = await deleteTenantUser(teardown, deps);
+
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteUserCommand, 0);
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 0);
+    expect(result).toEqual({ deleted: [], skipped: [{ resource: `IAM user ${UserName}`, reason }] });
+  });
+
+  // moto accepts DeleteUser whatever the user still has; AWS answers DeleteConflict. This path is mock-only.
+  it('resolves DeleteConflict by removing the login profile and an inline policy, then deletes the user', async () => {
+    givenUser(orgTags(tenant.provisionedBy));
+    givenNoBlockers();
+    iamMock.on(DeleteLoginProfileCommand).resolves({});
+    iamMock.on(ListUserPoliciesCommand).resolves({ PolicyNames: ['added-by-hand'], IsTruncated: false });
+    iamMock.on(DeleteUserPolicyCommand).resolves({});
+    iamMock.on(DeleteUserCommand).rejectsOnce(conflict()).resolves({});
+
+    const result = await deleteTenantUser(rollback, deps);
+
+    expect(iamMock).toHaveReceivedCommandWith(DeleteLoginProfileCommand, { UserName });
+    expect(iamMock).toHaveReceivedCommandWith(DeleteUserPolicyCommand, { UserName, PolicyName: 'added-by-hand' });
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteUserCommand, 2);
+    const names = commandNames();
+    expect(names.indexOf('DeleteUserPolicyCommand')).toBeLessThan(names.lastIndexOf('DeleteUserCommand'));
+    expect(names.indexOf('DeleteLoginProfileCommand')).toBeLessThan(names.lastIndexOf('DeleteUserCommand'));
+    expect(result.deleted).toEqual([`login profile of IAM user ${UserName}`, `inline policy added-by-hand of IAM user ${UserName}`, `IAM user ${UserName}`]);
+  });
+
+  // Mock-only, as above: every other kind of blocker IAM names for DeleteUser.
+  it('removes certificates, SSH keys, service credentials, MFA devices, managed policies and groups on DeleteConflict', async () => {
+    givenUser(orgTags('org-acme-bistro-42'));
+    givenNoBlockers();
+    iamMock.on(ListSigningCertificatesCommand).resolves({ Certificates: [{ UserName, CertificateId: 'CERT1', CertificateBody: '-', Status: 'Active' }] });
+    iamMock.on(ListSSHPublicKeysCommand).resolves({ SSHPublicKeys: [{ UserName, SSHPublicKeyId: 'APKASSH1', Status: 'Active', UploadDate: new Date() }] });
+    iamMock.on(ListServiceSpecificCredentialsCommand).resolves({
+      ServiceSpecificCredentials: [{ UserName, ServiceSpecificCredentialId: 'ACCASSC1', ServiceName: 'codecommit.amazonaws.com', ServiceUserName: 'x', Status: 'Active', CreateDate: new Date() }],
+    });
+    iamMock.on(ListMFADevicesCommand).resolves({ MFADevices: [{ UserName, SerialNumber: 'arn:aws:iam::123456789012:mfa/phone', EnableDate: new Date() }] });
+    iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [{ PolicyName: 'ReadOnlyAccess', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }] });
+    iamMock.on(ListGroupsForUserCommand).resolves({ Groups: [{ GroupName: 'support', GroupId: 'AGPA1', Arn: 'arn:aws:iam::123456789012:group/support', Path: '/', CreateDate: new Date() }] });
+    iamMock.on(DeleteUserCommand).rejectsOnce(conflict()).resolves({});
+
+    await deleteTenantUser(teardown, deps);
+
+    expect(iamMock).toHaveReceivedCommandWith(DeleteSigningCertificateCommand, { UserName, CertificateId: 'CERT1' });
+    expect(iamMock).toHaveReceivedCommandWith(DeleteSSHPublicKeyCommand, { UserName, SSHPublicKeyId: 'APKASSH1' });
+    expect(iamMock).toHaveReceivedCommandWith(DeleteServiceSpecificCredentialCommand, { UserName, ServiceSpecificCredentialId: 'ACCASSC1' });
+    expect(iamMock).toHaveReceivedCommandWith(DeactivateMFADeviceCommand, { UserName, SerialNumber: 'arn:aws:iam::123456789012:mfa/phone' });
+    expect(iamMock).toHaveReceivedCommandWith(DetachUserPolicyCommand, { UserName, PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
+    expect(iamMock).toHaveReceivedCommandWith(RemoveUserFromGroupCommand, { UserName, GroupName: 'support' });
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteUserCommand, 2);
+  });
+
+  it('rethrows a DeleteConflict that survives the blocker removal, for the state machine to retry', async () => {
+    givenUser(orgTags(tenant.provisionedBy));
+    givenNoBlockers();
+    const stillBlocked = conflict();
+    iamMock.on(DeleteUserCommand).rejects(stillBlocked);
+
+    await expect(deleteTenantUser(rollback, deps)).rejects.toBe(stillBlocked);
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteUserCommand, 2);
+  });
+
+  it('counts a user deleted mid-way (NoSuchEntity on DeleteUser) as deleted', async () => {
+    givenUser(orgTags(tenant.provisionedBy));
+    iamMock.on(DeleteUserCommand).rejects(new NoSuchEntityException({ $metadata: {}, message: `The user with name ${UserName} cannot be found.` }));
+
+    await expect(deleteTenantUser(rollback, deps)).resolves.toEqual({ deleted: [`IAM user ${UserName}`], skipped: [] });
+  });
+
+  it('runs through the Lambda handler with the module clients', async () => {
+    givenUser(orgTags(tenant.provisionedBy));
+    const context = fakeLambdaContext('tenant-provisioner-test-deleteTenantUser');
+
+    await expect(handler(rollback, context)).resolves.toEqual({ deleted: [`IAM user ${UserName}`], skipped: [] });
+    expect(iamMock).toHaveReceivedCommandWith(DeleteUserCommand, { UserName });
+  });
+});
