@@ -15,7 +15,8 @@ import { loadConfig, type Config } from './lib/config';
 import { errorName } from './lib/errors';
 import { lambdaHandler } from './lib/handler';
 import { logger } from './lib/logger';
-import { describeOwner, isCreatedBy, isTenantResource } from './lib/tags';
+import { deletionBlocker } from './lib/ownership';
+import { isTenantResource } from './lib/tags';
 import type { DeleteBucketInput, DeleteBucketResult } from './lib/types';
 
 export interface DeleteTenantBucketDeps {
@@ -121,12 +122,10 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
     if (err instanceof NoSuchBucket) return finished([]);
     if (errorName(err) !== 'NoSuchTagSet') throw err;
   }
-  const owned = scope === 'execution' ? isCreatedBy(tags, tenant.orgId, tenant.provisionedBy) : isTenantResource(tags, tenant.orgId);
-  if (!owned) {
-    const reason =
-      scope === 'execution' && isTenantResource(tags, tenant.orgId)
-        ? `not created by execution ${tenant.provisionedBy}`
-        : `not this tenant's bucket: ${describeOwner(tags)}`;
+  const blocker = deletionBlocker(scope, tags, tenant);
+  if (blocker) {
+    // Worded for buckets: the org's bucket can fail the guard only on rollback.
+    const reason = isTenantResource(tags, tenant.orgId) ? `not created by execution ${tenant.provisionedBy}` : `not this tenant's bucket: ${blocker}`;
     log.warn('Leaving a bucket untouched: it fails the deletion guard', { bucket: bucketName, scope, orgId: tenant.orgId, reason });
     return { done: true, cursor: null, objectsDeleted, deleted: [], skipped: [{ resource: bucketName, reason }] };
   }

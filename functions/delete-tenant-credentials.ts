@@ -1,27 +1,15 @@
-import {
-  DeleteAccessKeyCommand,
-  ListAccessKeysCommand,
-  ListUserTagsCommand,
-  NoSuchEntityException,
-  type AccessKeyMetadata,
-  type IAMClient,
-} from '@aws-sdk/client-iam';
-import {
-  DeleteSecretCommand,
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  InvalidRequestException,
-  ResourceNotFoundException,
-  type DescribeSecretResponse,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { ListUserTagsCommand, NoSuchEntityException, type AccessKeyMetadata, type IAMClient } from '@aws-sdk/client-iam';
+import { DeleteSecretCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
 import { iam, secretsManager } from './lib/clients';
 import { loadConfig, type Config } from './lib/config';
 import { lambdaHandler } from './lib/handler';
 import { logger } from './lib/logger';
-import { describeOwner, isCreatedBy, isTenantResource, tagsToRecord, TAG_PROVISIONED_BY, type TagList } from './lib/tags';
-import type { DeletionInput, DeletionResult, TenantRef } from './lib/types';
+import { deletionBlocker } from './lib/ownership';
+import { describeOwner, isTenantResource, type TagList } from './lib/tags';
+import { describeSecret, readHeldAccessKey } from './lib/tenant-secret';
+import type { DeletionInput, DeletionResult } from './lib/types';
 
 interface Deps {
   iam: IAMClient;
@@ -40,66 +28,29 @@ interface SecretOutcome {
   protectsUnknownKey: boolean;
 }
 
-async function describeSecret(client: SecretsManagerClient, secretName: string): Promise<DescribeSecretResponse | undefined> {
-  try {
-    return await client.send(new DescribeSecretCommand({ SecretId: secretName }));
-  } catch (err) {
-    if (err instanceof ResourceNotFoundException) return undefined;
-    throw err;
-  }
-}
-
-/**
- * The access key id the secret holds: undefined when it holds none, `unreadable` when the
- * secret is scheduled for deletion (its value cannot be read) or already gone. Never lets
- * the value out (JSON.parse's message quotes its input).
- */
-async function heldAccessKeyId(client: SecretsManagerClient, secretName: string): Promise<string | undefined | 'unreadable'> {
-  let secretString: string | undefined;
-  try {
-    ({ SecretString: secretString } = await client.send(new GetSecretValueCommand({ SecretId: secretName })));
-  } catch (err) {
-    if (err instanceof InvalidRequestException || err instanceof ResourceNotFoundException) return 'unreadable';
-    throw err;
-  }
-  try {
-    const id: unknown = (JSON.parse(secretString ?? 'null') as { accessKeyId?: unknown } | null)?.accessKeyId;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function ownedReason(scope: DeletionInput['scope'], tags: TagList | undefined, tenant: TenantRef): string | undefined {
-  if (scope === 'tenant') return isTenantResource(tags, tenant.orgId) ? undefined : describeOwner(tags);
-  if (isCreatedBy(tags, tenant.orgId, tenant.provisionedBy)) return undefined;
-  if (!isTenantResource(tags, tenant.orgId)) return describeOwner(tags);
-  return `it was provisioned by ${JSON.stringify(tagsToRecord(tags)[TAG_PROVISIONED_BY] ?? '')}, not by this execution`;
-}
-
 async function deleteSecretStep(input: DeletionInput, deps: Deps, result: DeletionResult): Promise<SecretOutcome> {
   const { scope, tenant } = input;
   const resource = `secret ${tenant.secretName}`;
   const secret = await describeSecret(deps.secretsManager, tenant.secretName);
   if (!secret) return { protectsUnknownKey: false };
 
-  const notOurs = ownedReason(scope, secret.Tags, tenant);
+  const notOurs = deletionBlocker(scope, secret.Tags, tenant);
   if (notOurs) {
     result.skipped.push({ resource, reason: notOurs });
     // Only this org's secret can hold a key of this execution (IssueTenantCredentials writes no other).
     if (scope === 'tenant' || !isTenantResource(secret.Tags, tenant.orgId)) return { protectsUnknownKey: false };
-    const held = await heldAccessKeyId(deps.secretsManager, tenant.secretName);
-    return held === 'unreadable' ? { protectsUnknownKey: true } : { protectedKeyId: held, protectsUnknownKey: false };
+    const held = await readHeldAccessKey(deps.secretsManager, tenant.secretName);
+    return held.status === 'read' ? { protectedKeyId: held.accessKeyId, protectsUnknownKey: false } : { protectsUnknownKey: true };
   }
 
-  const held = await heldAccessKeyId(deps.secretsManager, tenant.secretName);
+  const held = await readHeldAccessKey(deps.secretsManager, tenant.secretName);
   try {
     await deps.secretsManager.send(new DeleteSecretCommand({ SecretId: tenant.secretName, ForceDeleteWithoutRecovery: true }));
   } catch (err) {
     if (!(err instanceof ResourceNotFoundException)) throw err;
   }
   result.deleted.push(resource);
-  return { deletedKeyId: held === 'unreadable' ? undefined : held, protectsUnknownKey: false };
+  return { deletedKeyId: held.status === 'read' ? held.accessKeyId : undefined, protectsUnknownKey: false };
 }
 
 /** Why an access key must stay, or undefined when this call may delete it. */
@@ -117,7 +68,7 @@ async function deleteKeysStep(input: DeletionInput, deps: Deps, secret: SecretOu
   let keys: AccessKeyMetadata[];
   let userTags: TagList | undefined;
   try {
-    keys = (await deps.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata ?? [];
+    keys = await listAccessKeys(deps.iam, userName);
     if (keys.length === 0) return;
     userTags = (await deps.iam.send(new ListUserTagsCommand({ UserName: userName }))).Tags;
   } catch (err) {
@@ -137,11 +88,7 @@ async function deleteKeysStep(input: DeletionInput, deps: Deps, secret: SecretOu
       result.skipped.push({ resource, reason: keep });
       continue;
     }
-    try {
-      await deps.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: key.AccessKeyId }));
-    } catch (err) {
-      if (!(err instanceof NoSuchEntityException)) throw err;
-    }
+    await deleteAccessKey(deps.iam, userName, key.AccessKeyId);
     result.deleted.push(resource);
   }
 }

@@ -1,6 +1,5 @@
 import {
   DeactivateMFADeviceCommand,
-  DeleteAccessKeyCommand,
   DeleteConflictException,
   DeleteLoginProfileCommand,
   DeleteServiceSpecificCredentialCommand,
@@ -12,7 +11,6 @@ import {
   GetUserCommand,
   ListServiceSpecificCredentialsCommand,
   NoSuchEntityException,
-  paginateListAccessKeys,
   paginateListAttachedUserPolicies,
   paginateListGroupsForUser,
   paginateListMFADevices,
@@ -24,11 +22,12 @@ import {
   type User,
 } from '@aws-sdk/client-iam';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
 import { iam } from './lib/clients';
 import { loadConfig, type Config } from './lib/config';
 import { lambdaHandler } from './lib/handler';
 import { logger } from './lib/logger';
-import { describeOwner, isCreatedBy, isTenantResource, tagsToRecord, TAG_PROVISIONED_BY } from './lib/tags';
+import { deletionBlocker } from './lib/ownership';
 import type { DeletionInput, DeletionResult } from './lib/types';
 
 interface Deps {
@@ -63,21 +62,9 @@ async function getUser(client: IAMClient, userName: string): Promise<User | unde
   }
 }
 
-function notOursReason(input: DeletionInput, user: User): string | undefined {
-  const { scope, tenant } = input;
-  if (scope === 'tenant') return isTenantResource(user.Tags, tenant.orgId) ? undefined : describeOwner(user.Tags);
-  if (isCreatedBy(user.Tags, tenant.orgId, tenant.provisionedBy)) return undefined;
-  if (!isTenantResource(user.Tags, tenant.orgId)) return describeOwner(user.Tags);
-  return `it was provisioned by ${JSON.stringify(tagsToRecord(user.Tags)[TAG_PROVISIONED_BY] ?? '')}, not by this execution`;
-}
-
 async function deleteAccessKeys(client: IAMClient, userName: string, deleted: string[]): Promise<void> {
-  const keys = await collect(paginateListAccessKeys({ client }, { UserName: userName }), (page) => page.AccessKeyMetadata);
-  for (const { AccessKeyId } of keys) {
-    if (!AccessKeyId) continue;
-    if (await removeIfPresent(() => client.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId })))) {
-      deleted.push(`access key ${AccessKeyId} of IAM user ${userName}`);
-    }
+  for (const { AccessKeyId } of await listAccessKeys(client, userName)) {
+    if (AccessKeyId && (await deleteAccessKey(client, userName, AccessKeyId))) deleted.push(`access key ${AccessKeyId} of IAM user ${userName}`);
   }
 }
 
@@ -152,7 +139,7 @@ export async function deleteTenantUser(input: DeletionInput, deps: Deps): Promis
 
   const user = await getUser(deps.iam, userName);
   if (!user) return result;
-  const reason = notOursReason(input, user);
+  const reason = deletionBlocker(input.scope, user.Tags, input.tenant);
   if (reason) {
     result.skipped.push({ resource, reason });
     deps.logger.info('Left tenant user alone', { scope: input.scope, userName, reason });

@@ -1,31 +1,23 @@
-import {
-  CreateAccessKeyCommand,
-  DeleteAccessKeyCommand,
-  LimitExceededException as IamLimitExceededException,
-  ListAccessKeysCommand,
-  NoSuchEntityException,
-  type IAMClient,
-} from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, LimitExceededException as IamLimitExceededException, type IAMClient } from '@aws-sdk/client-iam';
 import {
   CreateSecretCommand,
-  DescribeSecretCommand,
-  GetSecretValueCommand,
   InvalidRequestException,
   LimitExceededException as SecretsLimitExceededException,
   PutSecretValueCommand,
   ResourceExistsException,
-  ResourceNotFoundException,
   RestoreSecretCommand,
   type DescribeSecretResponse,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
 import { iam, secretsManager } from './lib/clients';
 import { loadConfig, type Config } from './lib/config';
 import { TenantQuotaExceededError, TenantSecretConflictError } from './lib/errors';
 import { lambdaHandler } from './lib/handler';
 import { logger } from './lib/logger';
 import { describeOwner, isTenantResource, tenantTags } from './lib/tags';
+import { describeSecret, readHeldAccessKey } from './lib/tenant-secret';
 import type { TenantBucket, TenantCredentials, TenantRef, TenantUser } from './lib/types';
 
 export interface IssueTenantCredentialsInput {
@@ -41,43 +33,14 @@ interface Deps {
   logger: Logger;
 }
 
-async function listAccessKeyIds(client: IAMClient, userName: string): Promise<string[]> {
-  const { AccessKeyMetadata } = await client.send(new ListAccessKeysCommand({ UserName: userName }));
-  return (AccessKeyMetadata ?? []).flatMap((key) => (key.AccessKeyId ? [key.AccessKeyId] : []));
-}
-
-async function deleteAccessKey(client: IAMClient, userName: string, accessKeyId: string): Promise<void> {
-  try {
-    await client.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }));
-  } catch (err) {
-    if (!(err instanceof NoSuchEntityException)) throw err;
-  }
-}
-
-async function describeSecret(client: SecretsManagerClient, secretName: string): Promise<DescribeSecretResponse | undefined> {
-  try {
-    return await client.send(new DescribeSecretCommand({ SecretId: secretName }));
-  } catch (err) {
-    if (err instanceof ResourceNotFoundException) return undefined;
-    throw err;
-  }
-}
-
-/** The access key id the secret holds, or undefined when it holds none. Never lets the value out (JSON.parse's message quotes its input). */
+/**
+ * The access key id the secret holds, or undefined when it holds none. Called only for a
+ * secret not scheduled for deletion: one scheduled meanwhile is rethrown untouched.
+ */
 async function heldAccessKeyId(client: SecretsManagerClient, secretName: string): Promise<string | undefined> {
-  let secretString: string | undefined;
-  try {
-    ({ SecretString: secretString } = await client.send(new GetSecretValueCommand({ SecretId: secretName })));
-  } catch (err) {
-    if (err instanceof ResourceNotFoundException) return undefined;
-    throw err;
-  }
-  try {
-    const id: unknown = (JSON.parse(secretString ?? 'null') as { accessKeyId?: unknown } | null)?.accessKeyId;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
+  const held = await readHeldAccessKey(client, secretName);
+  if (held.status === 'scheduled-for-deletion') throw held.error;
+  return held.status === 'read' ? held.accessKeyId : undefined;
 }
 
 function assertTenantSecret(secret: DescribeSecretResponse, tenant: TenantRef, cause?: unknown): void {
@@ -137,31 +100,33 @@ async function storeCredentials(
  * never reaches the state, a log line or an error message.
  *
  * Safe to repeat: when the secret (this org's, not scheduled for deletion) already holds a
- * key the user still has, nothing changes (`issued: false`). Otherwise every key of the
- * user is a stray of an attempt that crashed before storing it: they are deleted, one key
- * is created and the secret is created, or restored and updated. A failure while storing
- * leaves the new key for the next attempt (a timed-out write may still have stored it).
+ * key the user still has and that is active, nothing changes (`issued: false`). Otherwise
+ * every key of the user, active or not, is a stray (of an attempt that crashed before
+ * storing it, or deactivated): they are deleted, one key is created and the secret is
+ * created, or restored and updated. A failure while storing leaves the new key for the
+ * next attempt (a timed-out write may still have stored it).
  * @throws TenantSecretConflictError when the secret exists but is not this org's (the new key is deleted first).
  * @throws TenantQuotaExceededError when IAM's access key or a Secrets Manager quota is reached.
  */
 export async function issueTenantCredentials(input: IssueTenantCredentialsInput, deps: Deps): Promise<TenantCredentials> {
   const { tenant, bucket, user } = input;
   const { secretName } = tenant;
-  const liveKeyIds = await listAccessKeyIds(deps.iam, user.userName);
+  const keys = await listAccessKeys(deps.iam, user.userName);
+  const keyIds = keys.flatMap((key) => (key.AccessKeyId ? [key.AccessKeyId] : []));
 
   let known: DescribeSecretResponse | undefined;
-  if (liveKeyIds.length > 0) {
+  if (keyIds.length > 0) {
     known = await describeSecret(deps.secretsManager, secretName);
     if (known) {
       assertTenantSecret(known, tenant);
       const held = known.DeletedDate ? undefined : await heldAccessKeyId(deps.secretsManager, secretName);
-      if (held && liveKeyIds.includes(held)) {
+      if (held && keys.some((key) => key.AccessKeyId === held && key.Status === 'Active')) {
         deps.logger.info('Tenant secret already holds a live access key', { secretName, accessKeyId: held });
         return { secretArn: arnOf(known.ARN, secretName), secretName, accessKeyId: held, issued: false };
       }
     }
-    for (const accessKeyId of liveKeyIds) await deleteAccessKey(deps.iam, user.userName, accessKeyId);
-    deps.logger.info('Deleted stray access keys of the tenant user', { userName: user.userName, accessKeyIds: liveKeyIds });
+    for (const accessKeyId of keyIds) await deleteAccessKey(deps.iam, user.userName, accessKeyId);
+    deps.logger.info('Deleted stray access keys of the tenant user', { userName: user.userName, accessKeyIds: keyIds });
   }
 
   let accessKeyId: string;

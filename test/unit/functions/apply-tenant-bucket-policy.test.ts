@@ -9,9 +9,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { applyTenantBucketPolicy, handler } from '../../../functions/apply-tenant-bucket-policy';
 import { loadConfig, type Config } from '../../../functions/lib/config';
 import { PublicAccessBlockedError, TenantBucketMissingError, TenantPolicyNotReadyError } from '../../../functions/lib/errors';
-import { tenantNames } from '../../../functions/lib/naming';
 import type { PolicyDocument } from '../../../functions/lib/policies';
-import type { TenantBucket, TenantRef, TenantUser } from '../../../functions/lib/types';
+import { sampleBucket, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const s3Mock = mockClient(S3Client);
@@ -22,22 +21,9 @@ const s3control = new S3ControlClient({ region: 'us-east-1' });
 const depsWith = (overrides: Partial<Config> = {}) => ({ s3For: () => s3, s3control, config: { ...config, ...overrides } });
 const meta = { $metadata: {} };
 
-const names = tenantNames('Acme-Bistro-42', 'us-east-1', config);
-const tenant: TenantRef = {
-  orgId: 'Acme-Bistro-42',
-  slug: names.slug,
-  region: 'us-east-1',
-  provisionedBy: 'org-acme-bistro-42',
-  startedAt: '2026-11-23T09:00:00.000Z',
-  bucketCandidates: names.bucketCandidates,
-  userName: names.userName,
-  userPath: names.userPath,
-  secretName: names.secretName,
-};
 const name = 'fusion-rms-acme-bistro-42';
-const bucket: TenantBucket = { name, region: 'us-east-1', arn: `arn:aws:s3:::${name}`, created: true };
-const user: TenantUser = { userName: 'rms_acme-bistro-42', arn: 'arn:aws:iam::123456789012:user/tenants/rms_acme-bistro-42', userId: 'AIDAEXAMPLE', created: true };
-const input = { tenant, bucket, user };
+const user = sampleUser();
+const input = { tenant: sampleTenant(), bucket: sampleBucket({ name }), user };
 
 function sentPolicy(): PolicyDocument {
   const policy = s3Mock.commandCalls(PutBucketPolicyCommand)[0]?.args[0].input.Policy;

@@ -11,8 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { configureTenantBucket, handler } from '../../../functions/configure-tenant-bucket';
 import { loadConfig } from '../../../functions/lib/config';
 import { TenantBucketMissingError } from '../../../functions/lib/errors';
-import { tenantNames } from '../../../functions/lib/naming';
-import type { TenantBucket, TenantRef } from '../../../functions/lib/types';
+import { sampleBucket, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const s3Mock = mockClient(S3Client);
@@ -22,21 +21,10 @@ const regionsAsked: string[] = [];
 const deps = { s3For: (region: string) => (regionsAsked.push(region), s3), config };
 const meta = { $metadata: {} };
 
-const names = tenantNames('Acme-Bistro-42', 'eu-west-1', config);
-const tenant: TenantRef = {
-  orgId: 'Acme-Bistro-42',
-  slug: names.slug,
-  region: 'eu-west-1',
-  provisionedBy: 'org-acme-bistro-42',
-  startedAt: '2026-11-23T09:00:00.000Z',
-  bucketCandidates: names.bucketCandidates,
-  userName: names.userName,
-  userPath: names.userPath,
-  secretName: names.secretName,
-};
+const tenant = sampleTenant({ region: 'eu-west-1' });
 const name = 'fusion-rms-acme-bistro-42';
-const created: TenantBucket = { name, region: 'eu-west-1', arn: `arn:aws:s3:::${name}`, created: true };
-const adopted: TenantBucket = { ...created, created: false };
+const created = sampleBucket({ name, region: 'eu-west-1' });
+const adopted = sampleBucket({ name, region: 'eu-west-1', created: false });
 const owner = { Bucket: name, ExpectedBucketOwner: config.accountId };
 
 beforeEach(() => {

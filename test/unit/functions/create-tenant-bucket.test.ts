@@ -15,9 +15,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createTenantBucket, handler } from '../../../functions/create-tenant-bucket';
 import { loadConfig } from '../../../functions/lib/config';
 import { BucketNameUnavailableError, TenantQuotaExceededError } from '../../../functions/lib/errors';
-import { tenantNames } from '../../../functions/lib/naming';
 import { tenantTags } from '../../../functions/lib/tags';
-import type { TenantRef } from '../../../functions/lib/types';
+import { sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const s3Mock = mockClient(S3Client);
@@ -28,23 +27,8 @@ const s3For = (region: string) => (regionsAsked.push(region), s3);
 const meta = { $metadata: {} };
 const execution = 'org-acme-bistro-42';
 
-function tenantIn(region: string): TenantRef {
-  const names = tenantNames('Acme-Bistro-42', region, config);
-  return {
-    orgId: 'Acme-Bistro-42',
-    slug: names.slug,
-    region,
-    provisionedBy: execution,
-    startedAt: '2026-11-23T09:00:00.000Z',
-    bucketCandidates: names.bucketCandidates,
-    userName: names.userName,
-    userPath: names.userPath,
-    secretName: names.secretName,
-  };
-}
-
-const eu = tenantIn('eu-west-1');
-const us = tenantIn('us-east-1');
+const eu = sampleTenant({ region: 'eu-west-1', provisionedBy: execution });
+const us = sampleTenant({ region: 'us-east-1', provisionedBy: execution });
 const [euFirst, euSecond] = eu.bucketCandidates as [string, string];
 const [usFirst, usSecond] = us.bucketCandidates as [string, string];
 const ourTags = tenantTags('Acme-Bistro-42', execution);

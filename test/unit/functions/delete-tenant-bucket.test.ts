@@ -15,9 +15,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import { deleteTenantBucket, handler, TenantBucketNotEmptiedError } from '../../../functions/delete-tenant-bucket';
 import { loadConfig } from '../../../functions/lib/config';
-import { tenantNames } from '../../../functions/lib/naming';
 import { tenantTags } from '../../../functions/lib/tags';
-import type { DeleteBucketInput, TenantRef } from '../../../functions/lib/types';
+import type { DeleteBucketInput } from '../../../functions/lib/types';
+import { sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const s3Mock = mockClient(S3Client);
@@ -28,18 +28,7 @@ const s3For = (region: string) => (regionsAsked.push(region), s3);
 const plentyOfTime = () => 600_000;
 const meta = { $metadata: {} };
 
-const names = tenantNames('Acme-Bistro-42', 'eu-west-1', config);
-const tenant: TenantRef = {
-  orgId: 'Acme-Bistro-42',
-  slug: names.slug,
-  region: 'eu-west-1',
-  provisionedBy: 'org-acme-bistro-42',
-  startedAt: '2026-11-23T09:00:00.000Z',
-  bucketCandidates: names.bucketCandidates,
-  userName: names.userName,
-  userPath: names.userPath,
-  secretName: names.secretName,
-};
+const tenant = sampleTenant({ region: 'eu-west-1' });
 const bucketName = 'fusion-rms-acme-bistro-42';
 const rollback: DeleteBucketInput = { scope: 'execution', tenant, bucketName, cursor: null };
 const teardown: DeleteBucketInput = { scope: 'tenant', tenant, bucketName, cursor: null };

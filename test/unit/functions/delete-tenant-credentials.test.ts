@@ -20,7 +20,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { deleteTenantCredentials, handler } from '../../../functions/delete-tenant-credentials';
 import { loadConfig } from '../../../functions/lib/config';
 import { logger } from '../../../functions/lib/logger';
-import type { DeletionInput, TenantRef } from '../../../functions/lib/types';
+import type { DeletionInput } from '../../../functions/lib/types';
+import { orgTags, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const iamMock = mockClient(IAMClient);
@@ -30,26 +31,10 @@ const secretsManager = new SecretsManagerClient({});
 const config = loadConfig();
 const deps = { iam, secretsManager, config, logger };
 
-const tenant: TenantRef = {
-  orgId: 'Acme-Bistro-42',
-  orgName: 'Acme Bistro',
-  slug: 'acme-bistro-42',
-  region: 'us-east-1',
-  provisionedBy: 'org-acme-bistro-42-g2',
-  startedAt: '2026-11-23T09:00:00.000Z',
-  bucketCandidates: ['fusion-rms-acme-bistro-42'],
-  userName: 'rms_acme-bistro-42',
-  userPath: '/tenants/',
-  secretName: 'fusion-rms/acme-bistro-42/credentials',
-};
+const tenant = sampleTenant({ provisionedBy: 'org-acme-bistro-42-g2' });
 const rollback: DeletionInput = { scope: 'execution', tenant };
 const teardown: DeletionInput = { scope: 'tenant', tenant };
 
-const orgTags = (provisionedBy: string, orgId = tenant.orgId): Tag[] => [
-  { Key: 'OrgId', Value: orgId },
-  { Key: 'ManagedBy', Value: 'tenant-provisioner' },
-  { Key: 'ProvisionedBy', Value: provisionedBy },
-];
 const thisExecution = orgTags(tenant.provisionedBy);
 const earlierExecution = orgTags('org-acme-bistro-42');
 

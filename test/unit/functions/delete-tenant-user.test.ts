@@ -28,7 +28,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { deleteTenantUser, handler } from '../../../functions/delete-tenant-user';
 import { loadConfig } from '../../../functions/lib/config';
 import { logger } from '../../../functions/lib/logger';
-import type { DeletionInput, TenantRef } from '../../../functions/lib/types';
+import type { DeletionInput } from '../../../functions/lib/types';
+import { orgTags, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const iamMock = mockClient(IAMClient);
@@ -36,27 +37,10 @@ const iam = new IAMClient({});
 const config = loadConfig();
 const deps = { iam, config, logger };
 
-const tenant: TenantRef = {
-  orgId: 'Acme-Bistro-42',
-  orgName: 'Acme Bistro',
-  slug: 'acme-bistro-42',
-  region: 'us-east-1',
-  provisionedBy: 'org-acme-bistro-42-g2',
-  startedAt: '2026-11-23T09:00:00.000Z',
-  bucketCandidates: ['fusion-rms-acme-bistro-42'],
-  userName: 'rms_acme-bistro-42',
-  userPath: '/tenants/',
-  secretName: 'fusion-rms/acme-bistro-42/credentials',
-};
+const tenant = sampleTenant({ provisionedBy: 'org-acme-bistro-42-g2' });
 const rollback: DeletionInput = { scope: 'execution', tenant };
 const teardown: DeletionInput = { scope: 'tenant', tenant };
 const UserName = tenant.userName;
-
-const orgTags = (provisionedBy: string, orgId = tenant.orgId): Tag[] => [
-  { Key: 'OrgId', Value: orgId },
-  { Key: 'ManagedBy', Value: 'tenant-provisioner' },
-  { Key: 'ProvisionedBy', Value: provisionedBy },
-];
 
 function givenUser(tags: Tag[] | undefined, accessKeyIds: string[] = []): void {
   iamMock.on(GetUserCommand).resolves({

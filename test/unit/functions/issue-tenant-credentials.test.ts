@@ -26,7 +26,7 @@ import { handler, issueTenantCredentials, type IssueTenantCredentialsInput } fro
 import { loadConfig } from '../../../functions/lib/config';
 import { TenantQuotaExceededError, TenantSecretConflictError } from '../../../functions/lib/errors';
 import { logger } from '../../../functions/lib/logger';
-import type { TenantRef } from '../../../functions/lib/types';
+import { orgTags, sampleBucket, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const iamMock = mockClient(IAMClient);
@@ -36,30 +36,9 @@ const secretsManager = new SecretsManagerClient({});
 const config = loadConfig();
 const deps = { iam, secretsManager, config, logger };
 
-const tenant: TenantRef = {
-  orgId: 'Acme-Bistro-42',
-  orgName: 'Acme Bistro',
-  slug: 'acme-bistro-42',
-  region: 'us-east-1',
-  provisionedBy: 'org-acme-bistro-42',
-  startedAt: '2026-11-23T09:00:00.000Z',
-  bucketCandidates: ['fusion-rms-acme-bistro-42'],
-  userName: 'rms_acme-bistro-42',
-  userPath: '/tenants/',
-  secretName: 'fusion-rms/acme-bistro-42/credentials',
-};
-const input: IssueTenantCredentialsInput = {
-  tenant,
-  bucket: { name: 'fusion-rms-acme-bistro-42', region: 'us-east-1', arn: 'arn:aws:s3:::fusion-rms-acme-bistro-42', created: true },
-  user: { userName: tenant.userName, arn: 'arn:aws:iam::123456789012:user/tenants/rms_acme-bistro-42', userId: 'AIDAEXAMPLE', created: true },
-};
+const tenant = sampleTenant();
+const input: IssueTenantCredentialsInput = { tenant, bucket: sampleBucket(), user: sampleUser() };
 const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fusion-rms/acme-bistro-42/credentials-AbCdEf';
-
-const orgTags = (provisionedBy: string, orgId = tenant.orgId): Tag[] => [
-  { Key: 'OrgId', Value: orgId },
-  { Key: 'ManagedBy', Value: 'tenant-provisioner' },
-  { Key: 'ProvisionedBy', Value: provisionedBy },
-];
 
 interface FakeSecret {
   value?: string;
@@ -74,7 +53,7 @@ interface FakeSecret {
  * may still have happened).
  */
 class FakeAccount {
-  keys: { id: string; secretAccessKey: string; createDate: Date }[] = [];
+  keys: { id: string; secretAccessKey: string; createDate: Date; status: 'Active' | 'Inactive' }[] = [];
   secret: FakeSecret | undefined;
   /** Every IAM and Secrets Manager operation, in call order. */
   log: string[] = [];
@@ -85,10 +64,10 @@ class FakeAccount {
     this.failures.set(operation, { error, afterApplying });
   }
 
-  addKey(createDate = new Date('2026-11-23T09:00:05Z')): string {
+  addKey(createDate = new Date('2026-11-23T09:00:05Z'), status: 'Active' | 'Inactive' = 'Active'): string {
     this.counter += 1;
     const id = `AKIAFAKE${String(this.counter).padStart(12, '0')}`;
-    this.keys.push({ id, secretAccessKey: `fake-secret-access-key-${this.counter}`, createDate });
+    this.keys.push({ id, secretAccessKey: `fake-secret-access-key-${this.counter}`, createDate, status });
     return id;
   }
 
@@ -118,7 +97,7 @@ class FakeAccount {
   wire(): void {
     iamMock.on(ListAccessKeysCommand).callsFake((req: { UserName?: string }) =>
       this.run('ListAccessKeys', () => ({
-        AccessKeyMetadata: this.keys.map((key) => ({ UserName: req.UserName, AccessKeyId: key.id, Status: 'Active' as const, CreateDate: key.createDate })),
+        AccessKeyMetadata: this.keys.map((key) => ({ UserName: req.UserName, AccessKeyId: key.id, Status: key.status, CreateDate: key.createDate })),
         IsTruncated: false,
       })),
     );
@@ -256,6 +235,20 @@ describe('issueTenantCredentials', () => {
     expect(iamMock).toHaveReceivedCommandTimes(CreateAccessKeyCommand, 0);
     expect(iamMock).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 0);
     expect(account.secret?.value).toBe(storedValue(live));
+  });
+
+  it('replaces an inactive key held by the secret and deletes it as a stray', async () => {
+    const inactive = account.addKey(new Date('2026-01-01T00:00:00Z'), 'Inactive');
+    account.secret = { value: storedValue(inactive), tags: orgTags('org-acme-bistro-42-earlier') };
+
+    const result = await issueTenantCredentials(input, deps);
+
+    expect(account.keyIds()).not.toContain(inactive);
+    expect(account.keys).toEqual([expect.objectContaining({ status: 'Active' })]);
+    expect(account.secretKeyId()).toBe(account.keyIds()[0]);
+    expect(result).toMatchObject({ accessKeyId: account.keyIds()[0], issued: true });
+    expect(iamMock).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: tenant.userName, AccessKeyId: inactive });
+    expect(account.log).toEqual(['ListAccessKeys', 'DescribeSecret', 'GetSecretValue', 'DeleteAccessKey', 'CreateAccessKey', 'PutSecretValue']);
   });
 
   it('replaces a dead key in the org secret, deletes the stray keys and keeps the secret tags', async () => {

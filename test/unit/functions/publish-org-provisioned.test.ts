@@ -7,6 +7,7 @@ import { loadConfig } from '../../../functions/lib/config';
 import { EventPublishError, InvalidEventError } from '../../../functions/lib/errors';
 import { assertOrgProvisionedDetail } from '../../../functions/lib/events';
 import sample from '../../../events/samples/org-provisioned.json';
+import { sampleBucket, sampleTenant, sampleUser } from '../../support/fixtures';
 
 const eventBridgeMock = mockClient(EventBridgeClient);
 const config = loadConfig();
@@ -14,21 +15,10 @@ const eventBridge = new EventBridgeClient({});
 const now = () => new Date(sample.detail.provisionedAt);
 
 const input: PublishOrgProvisionedInput = {
-  tenant: {
-    orgId: 'Acme-Bistro-42',
-    orgName: 'Acme Bistro',
-    slug: 'acme-bistro-42',
-    region: 'us-east-1',
-    provisionedBy: 'org-acme-bistro-42',
-    startedAt: '2026-11-23T09:00:00.000Z',
-    bucketCandidates: ['fusion-rms-acme-bistro-42'],
-    userName: 'rms_acme-bistro-42',
-    userPath: '/tenants/',
-    secretName: 'fusion-rms/acme-bistro-42/credentials',
-  },
-  bucket: { name: 'fusion-rms-acme-bistro-42', region: 'us-east-1', arn: 'arn:aws:s3:::fusion-rms-acme-bistro-42', created: true },
+  tenant: sampleTenant(),
+  bucket: sampleBucket(),
   bucketConfig: { publicPrefix: 'pub/', publicBaseUrl: 'https://fusion-rms-acme-bistro-42.s3.us-east-1.amazonaws.com/pub/' },
-  user: { userName: 'rms_acme-bistro-42', arn: 'arn:aws:iam::123456789012:user/tenants/rms_acme-bistro-42', userId: 'AIDAEXAMPLE', created: true },
+  user: sampleUser(),
   credentials: {
     secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fusion-rms/acme-bistro-42/credentials-AbCdEf',
     secretName: 'fusion-rms/acme-bistro-42/credentials',

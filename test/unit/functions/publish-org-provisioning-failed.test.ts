@@ -6,8 +6,9 @@ import { handler, publishOrgProvisioningFailed } from '../../../functions/publis
 import { loadConfig } from '../../../functions/lib/config';
 import { EventPublishError } from '../../../functions/lib/errors';
 import { assertOrgProvisioningFailedDetail } from '../../../functions/lib/events';
-import type { ProvisionState, TenantRef } from '../../../functions/lib/types';
+import type { ProvisionState } from '../../../functions/lib/types';
 import sample from '../../../events/samples/org-provisioning-failed.json';
+import { sampleBucket, sampleTenant } from '../../support/fixtures';
 
 const eventBridgeMock = mockClient(EventBridgeClient);
 const config = loadConfig();
@@ -15,18 +16,7 @@ const eventBridge = new EventBridgeClient({});
 const now = () => new Date(sample.detail.failedAt);
 const executionName = 'org-acme-bistro-42';
 
-const tenant: TenantRef = {
-  orgId: 'Acme-Bistro-42',
-  orgName: 'Acme Bistro',
-  slug: 'acme-bistro-42',
-  region: 'us-east-1',
-  provisionedBy: executionName,
-  startedAt: '2026-11-23T09:00:00.000Z',
-  bucketCandidates: ['fusion-rms-acme-bistro-42'],
-  userName: 'rms_acme-bistro-42',
-  userPath: '/tenants/',
-  secretName: 'fusion-rms/acme-bistro-42/credentials',
-};
+const tenant = sampleTenant({ provisionedBy: executionName });
 
 /** What Lambda on AWS puts in a caught error's Cause. */
 const lambdaCause = JSON.stringify({
@@ -40,7 +30,7 @@ const rolledBackState: ProvisionState = {
   orgId: 'Acme-Bistro-42',
   orgName: 'Acme Bistro',
   tenant,
-  bucket: { name: 'fusion-rms-acme-bistro-42', region: 'us-east-1', arn: 'arn:aws:s3:::fusion-rms-acme-bistro-42', created: true },
+  bucket: sampleBucket(),
   error: { Error: 'TenantUserConflictError', Cause: lambdaCause },
   rollbackBucket: { done: true, cursor: null, deleted: ['fusion-rms-acme-bistro-42'], skipped: [], objectsDeleted: 1 },
 };

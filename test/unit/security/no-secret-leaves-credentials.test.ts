@@ -10,6 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import type { IssueTenantCredentialsInput } from '../../../functions/issue-tenant-credentials';
 import { TenantQuotaExceededError, TenantSecretConflictError } from '../../../functions/lib/errors';
+import { sampleBucket, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 /**
@@ -28,21 +29,7 @@ const ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 const iamMock = mockClient(IAMClient);
 const secretsMock = mockClient(SecretsManagerClient);
 
-const input: IssueTenantCredentialsInput = {
-  tenant: {
-    orgId: 'Acme-Bistro-42',
-    slug: 'acme-bistro-42',
-    region: 'us-east-1',
-    provisionedBy: 'org-acme-bistro-42',
-    startedAt: '2026-11-23T09:00:00.000Z',
-    bucketCandidates: ['fusion-rms-acme-bistro-42'],
-    userName: 'rms_acme-bistro-42',
-    userPath: '/tenants/',
-    secretName: 'fusion-rms/acme-bistro-42/credentials',
-  },
-  bucket: { name: 'fusion-rms-acme-bistro-42', region: 'us-east-1', arn: 'arn:aws:s3:::fusion-rms-acme-bistro-42', created: true },
-  user: { userName: 'rms_acme-bistro-42', arn: 'arn:aws:iam::123456789012:user/tenants/rms_acme-bistro-42', userId: 'AIDAEXAMPLE', created: true },
-};
+const input: IssueTenantCredentialsInput = { tenant: sampleTenant(), bucket: sampleBucket(), user: sampleUser() };
 const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fusion-rms/acme-bistro-42/credentials-AbCdEf';
 
 const context = fakeLambdaContext('tenant-provisioner-test-issueTenantCredentials');
