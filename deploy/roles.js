@@ -17,6 +17,7 @@ const arn = {
   tenantSecrets: 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${BucketPrefix}/*',
   eventBus: 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${EventBusName}',
   provisionExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${ProvisionStateMachineName}:*',
+  teardownExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${TeardownStateMachineName}:*',
 };
 
 const KEY_AND_USER_CLEANUP = [
@@ -92,11 +93,20 @@ const statements = {
     },
     { Effect: 'Allow', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'], Resource: sub(arn.tenantObjects) },
   ],
+  prepareTeardown: [],
+  revokeTenantAccess: [
+    { Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListAccessKeys', 'iam:UpdateAccessKey'], Resource: sub(arn.tenantUsers) },
+    { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: sub(arn.tenantSecrets) },
+    { Effect: 'Allow', Action: ['s3:GetBucketTagging', 's3:DeleteBucketPolicy'], Resource: sub(arn.tenantBuckets) },
+  ],
+  publishOrgDeprovisioned: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],
   publishOrgProvisioned: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],
   publishOrgProvisioningFailed: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],
   routeOrgEvent: [
-    { Effect: 'Allow', Action: ['states:StartExecution'], Resource: { Ref: 'ProvisionTenantStateMachine' } },
+    { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [{ Ref: 'ProvisionTenantStateMachine' }, { Ref: 'TeardownTenantStateMachine' }] },
+    // Stops a provisioning run when its org is deleted; only describes teardown runs.
     { Effect: 'Allow', Action: ['states:DescribeExecution', 'states:StopExecution'], Resource: sub(arn.provisionExecutions) },
+    { Effect: 'Allow', Action: ['states:DescribeExecution'], Resource: sub(arn.teardownExecutions) },
     { Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) },
     // The on-failure destination of the router's asynchronous invocations.
     { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['RouterFailedEventsQueue', 'Arn'] } },
@@ -109,7 +119,7 @@ function fill(value, vars) {
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars)]));
   }
-  if (typeof value === 'string') return value.replace(/\$\{(BucketPrefix|EventBusName|ProvisionStateMachineName)\}/g, (_, name) => vars[name]);
+  if (typeof value === 'string') return value.replace(/\$\{(BucketPrefix|EventBusName|ProvisionStateMachineName|TeardownStateMachineName)\}/g, (_, name) => vars[name]);
   return value;
 }
 
@@ -123,6 +133,7 @@ module.exports.roles = async ({ resolveVariable }) => {
     BucketPrefix: await resolveVariable('param:bucketPrefix'),
     EventBusName: await resolveVariable('param:eventBusName'),
     ProvisionStateMachineName: await resolveVariable('self:custom.provisionStateMachineName'),
+    TeardownStateMachineName: await resolveVariable('self:custom.teardownStateMachineName'),
   };
   const service = await resolveVariable('self:service');
   const stage = await resolveVariable('sls:stage');

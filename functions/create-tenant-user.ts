@@ -12,11 +12,13 @@ import { loadConfig, type Config } from './lib/config';
 import { TenantQuotaExceededError, TenantUserConflictError } from './lib/errors';
 import { lambdaHandler } from './lib/handler';
 import { logger } from './lib/logger';
-import { describeOwner, isCreatedBy, isTenantResource, tenantTags } from './lib/tags';
-import type { TenantRef, TenantUser } from './lib/types';
+import { describeOwner, isCreatedBy, isTenantResource, TAG_TENANT_BUCKET, tenantTags } from './lib/tags';
+import type { TenantBucket, TenantRef, TenantUser } from './lib/types';
 
 export interface CreateTenantUserInput {
   tenant: TenantRef;
+  /** The tenant's bucket, recorded on the user as its `TenantBucket` tag. */
+  bucket: Pick<TenantBucket, 'name'>;
 }
 
 function tenantUser(user: User | undefined, tenant: TenantRef, created: boolean): TenantUser {
@@ -57,7 +59,8 @@ export async function createTenantUser(
         UserName: tenant.userName,
         Path: tenant.userPath,
         PermissionsBoundary: boundaryArn,
-        Tags: tenantTags(tenant.orgId, tenant.provisionedBy),
+        // TenantBucket: teardown finds a fallback-named bucket from the user as well as the secret.
+        Tags: [...tenantTags(tenant.orgId, tenant.provisionedBy), { Key: TAG_TENANT_BUCKET, Value: input.bucket.name }],
       }),
     );
     deps.logger?.info('Created tenant user', { userName: tenant.userName, orgId: tenant.orgId });

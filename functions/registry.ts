@@ -7,8 +7,11 @@ import { handler as deleteTenantBucket } from './delete-tenant-bucket';
 import { handler as deleteTenantCredentials } from './delete-tenant-credentials';
 import { handler as deleteTenantUser } from './delete-tenant-user';
 import { handler as issueTenantCredentials } from './issue-tenant-credentials';
+import { handler as prepareTeardown } from './prepare-teardown';
 import { handler as publishOrgProvisioned } from './publish-org-provisioned';
+import { handler as publishOrgDeprovisioned } from './publish-org-deprovisioned';
 import { handler as publishOrgProvisioningFailed } from './publish-org-provisioning-failed';
+import { handler as revokeTenantAccess } from './revoke-tenant-access';
 import { handler as validateOrg } from './validate-org';
 
 export type TaskHandler = (event: never, context: Context) => Promise<unknown>;
@@ -30,6 +33,9 @@ export const taskHandlersByPlaceholder: Record<string, TaskHandler> = {
   DeleteTenantCredentialsFunctionArn: deleteTenantCredentials,
   DeleteTenantUserFunctionArn: deleteTenantUser,
   DeleteTenantBucketFunctionArn: deleteTenantBucket,
+  PrepareTeardownFunctionArn: prepareTeardown,
+  RevokeTenantAccessFunctionArn: revokeTenantAccess,
+  PublishOrgDeprovisionedFunctionArn: publishOrgDeprovisioned,
 };
 
 /** `${ValidateOrgFunctionArn}` → `ValidateOrgFunctionArn`, or undefined for a literal ARN. */

@@ -1,8 +1,7 @@
 import { loadConfig, type Config } from './lib/config';
 import { parseOrgCreatedDetail } from './lib/events';
 import { lambdaHandler } from './lib/handler';
-import { tenantNames } from './lib/naming';
-import { InvalidEventError } from './lib/errors';
+import { tenantRef } from './lib/tenant';
 import type { ExecutionRef, TenantRef } from './lib/types';
 
 export interface ValidateOrgInput {
@@ -18,27 +17,7 @@ export interface ValidateOrgInput {
  * @throws InvalidEventError when another field is wrong or the region is not allowed.
  */
 export async function validateOrg(input: ValidateOrgInput, deps: { config: Config }): Promise<TenantRef> {
-  const { config } = deps;
-  const detail = parseOrgCreatedDetail(input.event);
-  const region = detail.region ?? config.allowedRegions[0] ?? config.region;
-  if (!config.allowedRegions.includes(region)) {
-    throw new InvalidEventError(
-      `Invalid OrgCreated: region ${JSON.stringify(region)} is not allowed: must be one of ${config.allowedRegions.join(', ')}`,
-    );
-  }
-  const names = tenantNames(detail.orgId, region, config);
-  return {
-    orgId: detail.orgId,
-    ...(detail.orgName === undefined ? {} : { orgName: detail.orgName }),
-    slug: names.slug,
-    region,
-    provisionedBy: input.execution.name,
-    startedAt: input.execution.startTime,
-    bucketCandidates: names.bucketCandidates,
-    userName: names.userName,
-    userPath: names.userPath,
-    secretName: names.secretName,
-  };
+  return tenantRef(parseOrgCreatedDetail(input.event), input.execution, deps.config, 'OrgCreated');
 }
 
 const config = loadConfig();

@@ -19,6 +19,8 @@ export interface Config {
   /** Whether the bucket policy denies plain-HTTP requests (off only in the local stage). */
   bucketPolicyTlsOnly: boolean;
   maxBucketCandidates: number;
+  /** Days a torn-down tenant's revoked data is kept before deletion when OrgDeleted names none. */
+  defaultRetentionDays: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -80,6 +82,9 @@ export function loadConfig(env: Env = process.env): Config {
   const maxCandidates = optionalEnv(env, 'MAX_BUCKET_CANDIDATES', '4');
   check('MAX_BUCKET_CANDIDATES', maxCandidates, /^([1-9]|1\d|20)$/.test(maxCandidates), 'must be a whole number from 1 to 20');
 
+  const retentionDays = optionalEnv(env, 'DEFAULT_RETENTION_DAYS', '7');
+  check('DEFAULT_RETENTION_DAYS', retentionDays, /^\d{1,3}$/.test(retentionDays) && Number(retentionDays) <= 360, 'must be a whole number of days from 0 to 360');
+
   const tenantBoundaryArn = requireEnv(env, 'TENANT_BOUNDARY_ARN');
   check('TENANT_BOUNDARY_ARN', tenantBoundaryArn, /^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/.test(tenantBoundaryArn), 'must be an IAM managed policy ARN');
 
@@ -95,5 +100,6 @@ export function loadConfig(env: Env = process.env): Config {
     eventSource: optionalEnv(env, 'EVENT_SOURCE', 'tenant-provisioner'),
     bucketPolicyTlsOnly: tlsOnly === 'true',
     maxBucketCandidates: Number(maxCandidates),
+    defaultRetentionDays: Number(retentionDays),
   };
 }

@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import orgCreatedSchema from '../../events/schemas/org-created.schema.json';
 import orgDeletedSchema from '../../events/schemas/org-deleted.schema.json';
+import orgDeprovisionedSchema from '../../events/schemas/org-deprovisioned.schema.json';
 import orgProvisionedSchema from '../../events/schemas/org-provisioned.schema.json';
 import orgProvisioningFailedSchema from '../../events/schemas/org-provisioning-failed.schema.json';
 import { InvalidEventError, InvalidOrgIdError } from './errors';
@@ -25,11 +26,12 @@ export const DETAIL_TYPES = {
   orgDeleted: 'OrgDeleted',
   orgProvisioned: 'OrgProvisioned',
   orgProvisioningFailed: 'OrgProvisioningFailed',
+  orgDeprovisioned: 'OrgDeprovisioned',
 } as const;
 
 const ajv = new Ajv({ allErrors: false, strict: true, verbose: true });
 addFormats(ajv, ['date-time']);
-ajv.addSchema([orgCreatedSchema, orgDeletedSchema, orgProvisionedSchema, orgProvisioningFailedSchema]);
+ajv.addSchema([orgCreatedSchema, orgDeletedSchema, orgProvisionedSchema, orgProvisioningFailedSchema, orgDeprovisionedSchema]);
 
 function compile(schemaId: string, pointer: string): ValidateFunction {
   const validate = ajv.getSchema(`${schemaId}${pointer}`);
@@ -42,6 +44,7 @@ const validators = {
   orgDeletedDetail: compile(orgDeletedSchema.$id, '#/definitions/detail'),
   orgProvisionedDetail: compile(orgProvisionedSchema.$id, '#/definitions/detail'),
   orgProvisioningFailedDetail: compile(orgProvisioningFailedSchema.$id, '#/definitions/detail'),
+  orgDeprovisionedDetail: compile(orgDeprovisionedSchema.$id, '#/definitions/detail'),
 };
 
 /** A value quoted for an error message: JSON-escaped and cut short, so control characters or megabytes never reach a log. */
@@ -102,4 +105,8 @@ export function assertOrgProvisionedDetail(detail: unknown): void {
 
 export function assertOrgProvisioningFailedDetail(detail: unknown): void {
   validateDetail(validators.orgProvisioningFailedDetail, detail, 'OrgProvisioningFailed');
+}
+
+export function assertOrgDeprovisionedDetail(detail: unknown): void {
+  validateDetail(validators.orgDeprovisionedDetail, detail, 'OrgDeprovisioned');
 }

@@ -5,6 +5,8 @@ import { MANAGED_BY } from './config';
 export const TAG_ORG_ID = 'OrgId';
 export const TAG_MANAGED_BY = 'ManagedBy';
 export const TAG_PROVISIONED_BY = 'ProvisionedBy';
+/** On the tenant's IAM user: the name of its bucket (which may be a fallback name), for teardown. */
+export const TAG_TENANT_BUCKET = 'TenantBucket';
 
 export type TagList = { Key?: string; Value?: string }[];
 

@@ -122,3 +122,32 @@ export interface DeleteBucketResult extends DeletionResult {
   cursor: string | null;
   objectsDeleted: number;
 }
+
+/** The teardown-tenant input: an OrgDeleted detail as the router forwards it. */
+export interface TeardownInput {
+  orgId: string;
+  region?: string;
+  retentionDays?: number;
+  /** Seconds to wait before touching anything: a provisioning run was just stopped. */
+  settleSeconds?: number;
+}
+
+/** PrepareTeardown's result, `$.teardown`. */
+export interface TeardownPlan {
+  tenant: TenantRef;
+  settleSeconds: number;
+  retentionDays: number;
+  retentionSeconds: number;
+}
+
+/** RevokeTenantAccess's result, `$.revoked`: what was found and what was revoked at once. */
+export interface RevocationResult {
+  /** The tenant's bucket, verified by its tags; "" when the tenant has none (any more). */
+  bucketName: string;
+  /** Where the bucket's name came from. */
+  bucketFoundBy: 'secret' | 'user-tag' | 'candidate' | 'none';
+  keysDeactivated: string[];
+  bucketPolicyDeleted: boolean;
+  /** Resources with a tenant's name that are not this tenant's, left alone. */
+  skipped: { resource: string; reason: string }[];
+}

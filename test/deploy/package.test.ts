@@ -35,6 +35,7 @@ const ofType = (type: string) => Object.entries(template.Resources).filter(([, r
 const STEP_FUNCTIONS = [
   'ValidateOrg', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy',
   'PublishOrgProvisioned', 'PublishOrgProvisioningFailed', 'DeleteTenantCredentials', 'DeleteTenantUser', 'DeleteTenantBucket',
+  'PrepareTeardown', 'RevokeTenantAccess', 'PublishOrgDeprovisioned',
 ];
 
 describe('osls package', () => {
@@ -56,9 +57,14 @@ describe('osls package', () => {
     expect(new Set(roles).size).toBe(functions.length);
   });
 
-  it('declares the state machine from the ASL file with a substitution for every placeholder', () => {
-    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0] ?? [];
-    const asl = JSON.parse(readFileSync(join(root, 'statemachine/provision-tenant.asl.json'), 'utf8'));
+  it.each([
+    ['ProvisionTenantStateMachine', 'provision-tenant.asl.json'],
+    ['TeardownTenantStateMachine', 'teardown-tenant.asl.json'],
+  ])('declares %s from %s with a substitution for every placeholder', (logicalId, file) => {
+    const machine = template.Resources[logicalId];
+    expect(machine?.Type).toBe('AWS::StepFunctions::StateMachine');
+    expect(machine?.Properties.StateMachineType).toBe('STANDARD');
+    const asl = JSON.parse(readFileSync(join(root, 'statemachine', file), 'utf8'));
     expect(machine?.Properties.Definition).toEqual(asl);
     const placeholders = [...JSON.stringify(asl).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
     const substitutions = machine?.Properties.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string, string] }>;

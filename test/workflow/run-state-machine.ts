@@ -26,25 +26,30 @@ export function loadDefinition(file: string): Record<string, unknown> {
 
 /**
  * Runs the real ASL with aws-local-stepfunctions, every Task mapped to its real Lambda
- * handler (through middy) over whatever SDK mocks the test installed. Retry pauses are
- * overridden to 0 ms; everything else (matching, counts, catches, paths) is the runner's.
+ * handler (through middy) over whatever SDK mocks the test installed. Retry pauses and Wait
+ * states are overridden to 0 ms (a Wait state is still entered, so its path is visible);
+ * everything else (matching, counts, catches, paths) is the runner's.
  */
 export async function runWorkflow(
   file: string,
   input: Record<string, unknown>,
-  options: { executionName?: string; startTime?: string } = {},
+  options: { executionName?: string; startTime?: string; onTask?: (stateName: string) => void } = {},
 ): Promise<WorkflowRun> {
   const definition = loadDefinition(file) as { States: Record<string, { Type: string; Resource?: string; Retry?: unknown[] }> };
   const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
+  const waitTimeOverrides: Record<string, number> = {};
   for (const [stateName, state] of Object.entries(definition.States)) {
     if (state.Retry) retryIntervalOverrides[stateName] = 0;
+    if (state.Type === 'Wait') waitTimeOverrides[stateName] = 0;
     if (state.Type !== 'Task' || !state.Resource) continue;
     const placeholder = placeholderOf(state.Resource);
     const handler = placeholder ? taskHandlersByPlaceholder[placeholder] : undefined;
     if (!handler) throw new Error(`No handler for ${stateName} (${state.Resource})`);
-    taskResourceLocalHandlers[stateName] = async (taskInput) =>
-      (await handler(taskInput as never, fakeLambdaContext(stateName))) as Json;
+    taskResourceLocalHandlers[stateName] = async (taskInput) => {
+      options.onTask?.(stateName);
+      return (await handler(taskInput as never, fakeLambdaContext(stateName))) as Json;
+    };
   }
 
   // The `${…FunctionArn}` placeholders pass the validator's ARN check (as with asl-validator's
@@ -52,7 +57,7 @@ export async function runWorkflow(
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const executionName = options.executionName ?? 'org-acme-bistro-42';
   const execution = machine.run(input as Json, {
-    overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+    overrides: { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides },
     context: { Execution: { Name: executionName, StartTime: options.startTime ?? '2026-11-23T09:00:00.000Z', Input: input as Json } },
   });
 

@@ -12,25 +12,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createTenantUser, handler } from '../../../functions/create-tenant-user';
 import { loadConfig } from '../../../functions/lib/config';
 import { TenantQuotaExceededError, TenantUserConflictError } from '../../../functions/lib/errors';
-import type { TenantRef } from '../../../functions/lib/types';
+import { orgTags, sampleBucket, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const iamMock = mockClient(IAMClient);
 const iam = new IAMClient({});
 const config = loadConfig();
 
-const tenant: TenantRef = {
-  orgId: 'Acme-Bistro-42',
-  orgName: 'Acme Bistro',
-  slug: 'acme-bistro-42',
-  region: 'us-east-1',
-  provisionedBy: 'org-acme-bistro-42',
-  startedAt: '2026-11-23T09:00:00.000Z',
-  bucketCandidates: ['fusion-rms-acme-bistro-42'],
-  userName: 'rms_acme-bistro-42',
-  userPath: '/tenants/',
-  secretName: 'fusion-rms/acme-bistro-42/credentials',
-};
+const tenant = sampleTenant();
+const bucket = sampleBucket();
 const userArn = 'arn:aws:iam::123456789012:user/tenants/rms_acme-bistro-42';
 
 function existingUser(overrides: Partial<User> = {}): User {
@@ -41,11 +31,7 @@ function existingUser(overrides: Partial<User> = {}): User {
     Path: '/tenants/',
     CreateDate: new Date('2026-01-01T00:00:00Z'),
     PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: config.tenantBoundaryArn },
-    Tags: [
-      { Key: 'OrgId', Value: tenant.orgId },
-      { Key: 'ManagedBy', Value: 'tenant-provisioner' },
-      { Key: 'ProvisionedBy', Value: 'org-acme-bistro-42-earlier' },
-    ],
+    Tags: orgTags('org-acme-bistro-42-earlier'),
     ...overrides,
   };
 }
@@ -57,10 +43,10 @@ const fakeContext = fakeLambdaContext('tenant-provisioner-test-createTenantUser'
 beforeEach(() => iamMock.reset());
 
 describe('createTenantUser', () => {
-  it('creates the user under the tenant path with the boundary and the three tenant tags', async () => {
+  it('creates the user under the tenant path with the boundary, the tenant tags and its bucket\'s name', async () => {
     iamMock.on(CreateUserCommand).resolves({ User: { UserName: tenant.userName, UserId: 'AIDANEW', Arn: userArn, Path: '/tenants/', CreateDate: new Date() } });
 
-    const user = await createTenantUser({ tenant }, { iam, config });
+    const user = await createTenantUser({ tenant, bucket }, { iam, config });
 
     expect(user).toEqual({ userName: tenant.userName, arn: userArn, userId: 'AIDANEW', created: true });
     expect(iamMock).toHaveReceivedCommandTimes(CreateUserCommand, 1);
@@ -72,6 +58,7 @@ describe('createTenantUser', () => {
         { Key: 'OrgId', Value: 'Acme-Bistro-42' },
         { Key: 'ManagedBy', Value: 'tenant-provisioner' },
         { Key: 'ProvisionedBy', Value: 'org-acme-bistro-42' },
+        { Key: 'TenantBucket', Value: 'fusion-rms-acme-bistro-42' },
       ],
     });
     expect(iamMock).toHaveReceivedCommandTimes(GetUserCommand, 0);
@@ -81,7 +68,7 @@ describe('createTenantUser', () => {
     iamMock.on(CreateUserCommand).rejects(alreadyExists());
     iamMock.on(GetUserCommand).resolves({ User: existingUser() });
 
-    const user = await createTenantUser({ tenant }, { iam, config });
+    const user = await createTenantUser({ tenant, bucket }, { iam, config });
 
     expect(user).toEqual({ userName: tenant.userName, arn: userArn, userId: 'AIDAEXISTING', created: false });
     expect(iamMock).toHaveReceivedCommandWith(GetUserCommand, { UserName: tenant.userName });
@@ -94,7 +81,7 @@ describe('createTenantUser', () => {
     ours.Tags = [...(ours.Tags ?? []).filter((t) => t.Key !== 'ProvisionedBy'), { Key: 'ProvisionedBy', Value: tenant.provisionedBy }];
     iamMock.on(GetUserCommand).resolves({ User: ours });
 
-    await expect(createTenantUser({ tenant }, { iam, config })).resolves.toMatchObject({ created: true, userId: 'AIDAEXISTING' });
+    await expect(createTenantUser({ tenant, bucket }, { iam, config })).resolves.toMatchObject({ created: true, userId: 'AIDAEXISTING' });
   });
 
   it.each<[string, Partial<User>, RegExp]>([
@@ -115,7 +102,7 @@ describe('createTenantUser', () => {
     iamMock.on(CreateUserCommand).rejects(alreadyExists());
     iamMock.on(GetUserCommand).resolves({ User: existingUser(overrides) });
 
-    const run = createTenantUser({ tenant }, { iam, config });
+    const run = createTenantUser({ tenant, bucket }, { iam, config });
 
     await expect(run).rejects.toThrow(TenantUserConflictError);
     await expect(run).rejects.toThrow(message);
@@ -128,7 +115,7 @@ describe('createTenantUser', () => {
     const quota = new LimitExceededException({ $metadata: {}, message: 'Cannot exceed quota for UsersPerAccount: 5000' });
     iamMock.on(CreateUserCommand).rejects(quota);
 
-    const run = createTenantUser({ tenant }, { iam, config });
+    const run = createTenantUser({ tenant, bucket }, { iam, config });
 
     await expect(run).rejects.toThrow(TenantQuotaExceededError);
     await expect(run.catch((err: unknown) => (err as Error).cause)).resolves.toBe(quota);
@@ -139,14 +126,14 @@ describe('createTenantUser', () => {
     const throttled = new IAMServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
     iamMock.on(CreateUserCommand).rejects(throttled);
 
-    await expect(createTenantUser({ tenant }, { iam, config })).rejects.toBe(throttled);
+    await expect(createTenantUser({ tenant, bucket }, { iam, config })).rejects.toBe(throttled);
     expect(iamMock).toHaveReceivedCommandTimes(GetUserCommand, 0);
   });
 
   it('runs through the Lambda handler with the module clients and the stage config', async () => {
     iamMock.on(CreateUserCommand).resolves({ User: { UserName: tenant.userName, UserId: 'AIDANEW', Arn: userArn, Path: '/tenants/', CreateDate: new Date() } });
 
-    await expect(handler({ tenant }, fakeContext)).resolves.toEqual({ userName: tenant.userName, arn: userArn, userId: 'AIDANEW', created: true });
+    await expect(handler({ tenant, bucket }, fakeContext)).resolves.toEqual({ userName: tenant.userName, arn: userArn, userId: 'AIDANEW', created: true });
     expect(iamMock).toHaveReceivedCommandWith(CreateUserCommand, { PermissionsBoundary: config.tenantBoundaryArn });
   });
 });

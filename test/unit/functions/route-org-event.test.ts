@@ -6,6 +6,7 @@ import {
   SFNClient,
   SFNServiceException,
   StartExecutionCommand,
+  StopExecutionCommand,
   type DescribeExecutionOutput,
 } from '@aws-sdk/client-sfn';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
@@ -22,18 +23,20 @@ import provisionedSample from '../../../events/samples/org-provisioned.json';
 type RouteModule = typeof import('../../../functions/route-org-event');
 
 const PROVISION_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:tenant-provisioner-test-provision-tenant';
+const TEARDOWN_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:tenant-provisioner-test-teardown-tenant';
 const sfnMock = mockClient(SFNClient);
 const eventBridgeMock = mockClient(EventBridgeClient);
 const config = loadConfig();
-const executions = new SfnExecutionPort(new SFNClient({}), { provision: PROVISION_ARN });
+const executions = new SfnExecutionPort(new SFNClient({}), { provision: PROVISION_ARN, teardown: TEARDOWN_ARN });
 const eventBridge = new EventBridgeClient({});
 const now = () => new Date('2026-11-23T09:00:01.000Z');
 const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
 
 let route: RouteModule;
 beforeAll(async () => {
-  // The handler reads its state machine ARN at module load; set it before loading the module.
+  // The handler reads its state machine ARNs at module load; set them before loading the module.
   process.env.PROVISION_STATE_MACHINE_ARN = PROVISION_ARN;
+  process.env.TEARDOWN_STATE_MACHINE_ARN = TEARDOWN_ARN;
   route = await import('../../../functions/route-org-event');
 });
 
@@ -41,20 +44,54 @@ function orgCreated(detail: unknown, id = createdSample.id): EventBridgeEvent<st
   return { ...createdSample, id, detail };
 }
 
-function arnOf(name: string): string {
-  return `${PROVISION_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
+function orgDeleted(detail: unknown, id = deletedSample.id): EventBridgeEvent<string, unknown> {
+  return { ...deletedSample, id, detail };
 }
 
-function execution(name: string, status: DescribeExecutionOutput['status'], input: object, output?: object): DescribeExecutionOutput {
+function arnOf(name: string, stateMachineArn = PROVISION_ARN): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+function teardownArnOf(name: string): string {
+  return arnOf(name, TEARDOWN_ARN);
+}
+
+function execution(
+  name: string,
+  status: DescribeExecutionOutput['status'],
+  input: object,
+  output?: object,
+  { stateMachineArn = PROVISION_ARN, startDate = new Date('2026-11-23T09:00:00.000Z') } = {},
+): DescribeExecutionOutput {
   return {
-    executionArn: arnOf(name),
-    stateMachineArn: PROVISION_ARN,
+    executionArn: arnOf(name, stateMachineArn),
+    stateMachineArn,
     name,
     status,
-    startDate: new Date('2026-11-23T09:00:00.000Z'),
+    startDate,
     input: JSON.stringify(input),
     ...(output === undefined ? {} : { output: JSON.stringify(output) }),
   };
+}
+
+/** Makes the teardown-tenant execution `name` exist with this status (started after every provisioning by default). */
+function existingTeardown(name: string, status: DescribeExecutionOutput['status'], startDate = new Date('2026-11-30T09:00:00.000Z')) {
+  sfnMock
+    .on(DescribeExecutionCommand, { executionArn: teardownArnOf(name) })
+    .resolves(execution(name, status, { orgId: 'Acme-Bistro-42', retentionDays: 0, settleSeconds: 0 }, undefined, { stateMachineArn: TEARDOWN_ARN, startDate }));
+}
+
+/** The StartExecution calls made, in order: which state machine, which name, which input. */
+function starts() {
+  return sfnMock.commandCalls(StartExecutionCommand).map((call) => {
+    const { stateMachineArn, name, input } = call.args[0].input;
+    return { stateMachineArn, name, input: JSON.parse(input ?? 'null') };
+  });
+}
+
+/** The Step Functions commands sent, in order, by command name. */
+function sfnCommandOrder(): string[] {
+  return sfnMock.calls().map((call) => (call.args[0] as object).constructor.name);
 }
 
 /** Makes `org-acme-bistro-42`, `-g2`, … exist with these statuses; every other name does not. */
@@ -248,16 +285,313 @@ describe('routeOrgEvent', () => {
       sfnMock.on(StartExecutionCommand).rejects(throttled);
       await expect(route.routeOrgEvent(orgCreated(createdSample.detail), deps())).rejects.toBe(throttled);
     });
+
+    describe('after a teardown of the latest generation', () => {
+      const provisioned = { published: { detail: provisionedSample.detail } };
+
+      it.each(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const)(
+        're-onboards a tenant whose %s provisioning was torn down as generation 2',
+        async (status) => {
+          existingGenerations({ status, output: status === 'SUCCEEDED' ? provisioned : undefined });
+          existingTeardown('org-acme-bistro-42', 'SUCCEEDED');
+          sfnMock.on(StartExecutionCommand, { name: 'org-acme-bistro-42-g2' }).resolves({ executionArn: arnOf('org-acme-bistro-42-g2'), startDate: new Date() });
+
+          const result = await route.routeOrgEvent(orgCreated(createdSample.detail), deps());
+
+          expect(result).toEqual({ action: 'started', executionName: 'org-acme-bistro-42-g2' });
+          const input = { orgId: 'Acme-Bistro-42', orgName: 'Acme Bistro' };
+          expect(starts()).toEqual([
+            { stateMachineArn: PROVISION_ARN, name: 'org-acme-bistro-42', input },
+            { stateMachineArn: PROVISION_ARN, name: 'org-acme-bistro-42-g2', input },
+          ]);
+          expect(sfnMock.commandCalls(DescribeExecutionCommand).map((call) => call.args[0].input.executionArn)).toEqual([
+            arnOf('org-acme-bistro-42'),
+            arnOf('org-acme-bistro-42-g2'),
+            teardownArnOf('org-acme-bistro-42'),
+          ]);
+          expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 0);
+        },
+      );
+
+      it('starts generation 3 after the second generation was torn down too', async () => {
+        existingGenerations({ status: 'SUCCEEDED', output: provisioned }, { status: 'SUCCEEDED', output: provisioned });
+        existingTeardown('org-acme-bistro-42', 'SUCCEEDED');
+        existingTeardown('org-acme-bistro-42-g2', 'SUCCEEDED');
+        sfnMock.on(StartExecutionCommand, { name: 'org-acme-bistro-42-g3' }).resolves({ executionArn: arnOf('org-acme-bistro-42-g3'), startDate: new Date() });
+
+        const result = await route.routeOrgEvent(orgCreated(createdSample.detail), deps());
+
+        expect(result).toEqual({ action: 'started', executionName: 'org-acme-bistro-42-g3' });
+        expect(sfnMock).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: teardownArnOf('org-acme-bistro-42-g2') });
+        expect(sfnMock).not.toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: teardownArnOf('org-acme-bistro-42') });
+      });
+
+      it('acknowledges as a duplicate when another event started the next generation first', async () => {
+        existingGenerations({ status: 'SUCCEEDED', output: provisioned });
+        existingTeardown('org-acme-bistro-42', 'SUCCEEDED');
+
+        const result = await route.routeOrgEvent(orgCreated(createdSample.detail), deps());
+
+        expect(result).toEqual({ action: 'duplicate', executionName: 'org-acme-bistro-42-g2' });
+        expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+        expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 0);
+      });
+
+      it.each(['RUNNING', 'PENDING_REDRIVE'] as const)(
+        'rejects OrgCreated while the teardown is %s and starts no new generation',
+        async (status) => {
+          existingGenerations({ status: 'SUCCEEDED', output: provisioned });
+          existingTeardown('org-acme-bistro-42', status);
+
+          const result = await route.routeOrgEvent(orgCreated(createdSample.detail), deps());
+
+          expect(result).toEqual({
+            action: 'rejected',
+            reason: expect.stringMatching(/teardown of its previous generation \(execution org-acme-bistro-42, .*\) is still running; send OrgCreated again after OrgDeprovisioned/),
+            executionName: 'org-acme-bistro-42',
+            workflow: 'teardown',
+            status,
+          });
+          // Only the first attempt at org-<slug>, which Step Functions refused.
+          expect(starts().map((start) => start.name)).toEqual(['org-acme-bistro-42']);
+          const entries = putEntries();
+          expect(entries).toHaveLength(1);
+          expect(entries[0]?.DetailType).toBe('OrgProvisioningFailed');
+          const detail = JSON.parse(entries[0]?.Detail ?? '{}');
+          expect(detail).toMatchObject({ orgId: 'Acme-Bistro-42', stage: 'router', error: 'TeardownInProgressError', reason: result.reason });
+          expect(() => assertOrgProvisioningFailedDetail(detail)).not.toThrow();
+        },
+      );
+
+      it.each(['FAILED', 'TIMED_OUT', 'ABORTED'] as const)('parks OrgCreated after a %s teardown for operators', async (status) => {
+        existingGenerations({ status: 'SUCCEEDED', output: provisioned });
+        existingTeardown('org-acme-bistro-42', status);
+
+        const result = await route.routeOrgEvent(orgCreated(createdSample.detail), deps());
+
+        expect(result).toEqual({ action: 'parked', executionName: 'org-acme-bistro-42', workflow: 'teardown', status });
+        expect(logger.warn).toHaveBeenCalledWith(
+          expect.stringContaining('finish the teardown first'),
+          expect.objectContaining({ metric: 'OrgCreatedAfterUnfinishedTeardown', status }),
+        );
+        expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+        expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 0);
+      });
+
+      it('does not look for a teardown while the latest provisioning is still running', async () => {
+        existingGenerations({ status: 'RUNNING' });
+        existingTeardown('org-acme-bistro-42', 'SUCCEEDED');
+
+        const result = await route.routeOrgEvent(orgCreated(createdSample.detail), deps());
+
+        expect(result).toEqual({ action: 'duplicate', executionName: 'org-acme-bistro-42', status: 'RUNNING' });
+        expect(sfnMock).not.toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: teardownArnOf('org-acme-bistro-42') });
+        expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+      });
+    });
   });
 
-  it('refuses OrgDeleted with TeardownNotAvailableError until teardown is deployed', async () => {
-    const run = route.routeOrgEvent(deletedSample, deps());
+  describe('OrgDeleted', () => {
+    const teardownStarted = (name: string) => ({ executionArn: teardownArnOf(name), startDate: new Date() });
+    const alreadyExists = () => new ExecutionAlreadyExists({ $metadata: {}, message: 'Execution Already Exists' });
 
-    await expect(run).rejects.toThrow(route.TeardownNotAvailableError);
-    await expect(run).rejects.toThrow('OrgDeleted for "Acme-Bistro-42" cannot be processed until the teardown workflow is deployed');
-    await expect(run).rejects.toHaveProperty('name', 'TeardownNotAvailableError');
-    expect(sfnMock.calls()).toHaveLength(0);
-    expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 0);
+    it('starts teardown org-<slug> with only the known fields and no settle time when nothing was provisioned', async () => {
+      sfnMock.on(StartExecutionCommand).resolves(teardownStarted('org-acme-bistro-42'));
+      const detail = { orgId: 'Acme-Bistro-42', orgName: 'Acme Bistro', region: 'eu-west-1', retentionDays: 30, reason: 'closed' };
+
+      const result = await route.routeOrgEvent(orgDeleted(detail), deps());
+
+      expect(result).toEqual({ action: 'started', executionName: 'org-acme-bistro-42', workflow: 'teardown', stoppedProvisioning: false });
+      expect(starts()).toEqual([
+        { stateMachineArn: TEARDOWN_ARN, name: 'org-acme-bistro-42', input: { orgId: 'Acme-Bistro-42', region: 'eu-west-1', retentionDays: 30, settleSeconds: 0 } },
+      ]);
+      expect(sfnMock).toHaveReceivedCommandTimes(StopExecutionCommand, 0);
+      expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 0);
+    });
+
+    it('leaves region and retentionDays out of the input when the event has none', async () => {
+      sfnMock.on(StartExecutionCommand).resolves(teardownStarted('org-acme-bistro-42'));
+
+      await route.routeOrgEvent(orgDeleted({ orgId: 'Acme-Bistro-42' }), deps());
+
+      expect(starts()[0]?.input).toEqual({ orgId: 'Acme-Bistro-42', settleSeconds: 0 });
+    });
+
+    it('tears down in the region the tenant was provisioned in when OrgDeleted names none', async () => {
+      existingGenerations({ status: 'SUCCEEDED', input: { orgId: 'Acme-Bistro-42', region: 'eu-west-1' } });
+      sfnMock.on(StartExecutionCommand, { stateMachineArn: TEARDOWN_ARN }).resolves(teardownStarted('org-acme-bistro-42'));
+
+      await route.routeOrgEvent(orgDeleted({ orgId: 'Acme-Bistro-42' }), deps());
+
+      expect(starts()[0]?.input).toEqual({ orgId: 'Acme-Bistro-42', region: 'eu-west-1', settleSeconds: 0 });
+    });
+
+    it.each(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const)('tears down after a %s provisioning without stopping anything', async (status) => {
+      existingGenerations({ status });
+      sfnMock.on(StartExecutionCommand, { stateMachineArn: TEARDOWN_ARN }).resolves(teardownStarted('org-acme-bistro-42'));
+
+      const result = await route.routeOrgEvent(deletedSample, deps());
+
+      expect(result).toEqual({ action: 'started', executionName: 'org-acme-bistro-42', workflow: 'teardown', stoppedProvisioning: false });
+      expect(starts()).toEqual([{ stateMachineArn: TEARDOWN_ARN, name: 'org-acme-bistro-42', input: { orgId: 'Acme-Bistro-42', retentionDays: 0, settleSeconds: 0 } }]);
+      expect(sfnMock).toHaveReceivedCommandTimes(StopExecutionCommand, 0);
+    });
+
+    it.each(['RUNNING', 'PENDING_REDRIVE'] as const)(
+      'stops a %s provisioning before it starts the teardown, which then waits for stray calls to settle',
+      async (status) => {
+        existingGenerations({ status });
+        sfnMock.on(StartExecutionCommand, { stateMachineArn: TEARDOWN_ARN }).resolves(teardownStarted('org-acme-bistro-42'));
+        sfnMock.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+
+        const result = await route.routeOrgEvent(deletedSample, deps());
+
+        expect(result).toEqual({ action: 'started', executionName: 'org-acme-bistro-42', workflow: 'teardown', stoppedProvisioning: true });
+        expect(sfnMock).toHaveReceivedCommandTimes(StopExecutionCommand, 1);
+        expect(sfnMock).toHaveReceivedCommandWith(StopExecutionCommand, {
+          executionArn: arnOf('org-acme-bistro-42'),
+          error: 'OrgDeleted',
+          cause: 'The organisation was deleted while it was being provisioned; teardown follows.',
+        });
+        expect(sfnCommandOrder().filter((command) => command !== 'DescribeExecutionCommand')).toEqual(['StopExecutionCommand', 'StartExecutionCommand']);
+        expect(starts()).toEqual([
+          {
+            stateMachineArn: TEARDOWN_ARN,
+            name: 'org-acme-bistro-42',
+            input: { orgId: 'Acme-Bistro-42', retentionDays: 0, settleSeconds: route.SETTLE_AFTER_STOPPED_PROVISIONING_SECONDS },
+          },
+        ]);
+        expect(route.SETTLE_AFTER_STOPPED_PROVISIONING_SECONDS).toBe(60);
+      },
+    );
+
+    it('acknowledges a repeated OrgDeleted as a duplicate: one teardown, one stop', async () => {
+      const running = execution('org-acme-bistro-42', 'RUNNING', { orgId: 'Acme-Bistro-42' });
+      sfnMock
+        .on(DescribeExecutionCommand, { executionArn: arnOf('org-acme-bistro-42') })
+        .resolvesOnce(running)
+        .resolves({ ...running, status: 'ABORTED', stopDate: new Date() });
+      existingTeardown('org-acme-bistro-42', 'RUNNING');
+      sfnMock.on(StartExecutionCommand).resolvesOnce(teardownStarted('org-acme-bistro-42')).rejects(alreadyExists());
+      sfnMock.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+
+      const first = await route.routeOrgEvent(deletedSample, deps());
+      const second = await route.routeOrgEvent(orgDeleted(deletedSample.detail, 'redelivered-event-id'), deps());
+
+      expect(first).toEqual({ action: 'started', executionName: 'org-acme-bistro-42', workflow: 'teardown', stoppedProvisioning: true });
+      expect(second).toEqual({ action: 'duplicate', executionName: 'org-acme-bistro-42', workflow: 'teardown', status: 'RUNNING' });
+      expect(sfnMock).toHaveReceivedCommandTimes(StopExecutionCommand, 1);
+      expect(starts().map((start) => [start.stateMachineArn, start.name])).toEqual([
+        [TEARDOWN_ARN, 'org-acme-bistro-42'],
+        [TEARDOWN_ARN, 'org-acme-bistro-42'],
+      ]);
+      expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 0);
+    });
+
+    it('acknowledges an OrgDeleted for a tenant already torn down as a duplicate', async () => {
+      existingGenerations({ status: 'SUCCEEDED' });
+      existingTeardown('org-acme-bistro-42', 'SUCCEEDED');
+
+      const result = await route.routeOrgEvent(deletedSample, deps());
+
+      expect(result).toEqual({ action: 'duplicate', executionName: 'org-acme-bistro-42', workflow: 'teardown', status: 'SUCCEEDED' });
+      expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    });
+
+    it.each(['FAILED', 'TIMED_OUT', 'ABORTED'] as const)('parks a repeated OrgDeleted of a %s teardown for operators', async (status) => {
+      existingGenerations({ status: 'SUCCEEDED' });
+      existingTeardown('org-acme-bistro-42', status);
+
+      const result = await route.routeOrgEvent(deletedSample, deps());
+
+      expect(result).toEqual({ action: 'parked', executionName: 'org-acme-bistro-42', workflow: 'teardown', status });
+      expect(logger.warn).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ metric: 'DuplicateOfFailedExecution', workflow: 'teardown', status }));
+      expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    });
+
+    it('parks, and logs an error, when the teardown of that name started before the provisioning it should tear down', async () => {
+      existingGenerations({ status: 'SUCCEEDED' });
+      existingTeardown('org-acme-bistro-42', 'SUCCEEDED', new Date('2026-11-22T09:00:00.000Z'));
+
+      const result = await route.routeOrgEvent(deletedSample, deps());
+
+      expect(result).toEqual({ action: 'parked', executionName: 'org-acme-bistro-42', workflow: 'teardown', status: 'SUCCEEDED' });
+      expect(logger.error).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ metric: 'TeardownPredatesProvisioning' }));
+    });
+
+    it('tears down generation 2 under its own name after a re-onboarding', async () => {
+      existingGenerations({ status: 'SUCCEEDED' }, { status: 'SUCCEEDED' });
+      existingTeardown('org-acme-bistro-42', 'SUCCEEDED', new Date('2026-11-22T09:00:00.000Z'));
+      sfnMock.on(StartExecutionCommand, { stateMachineArn: TEARDOWN_ARN }).resolves(teardownStarted('org-acme-bistro-42-g2'));
+
+      const result = await route.routeOrgEvent(deletedSample, deps());
+
+      expect(result).toEqual({ action: 'started', executionName: 'org-acme-bistro-42-g2', workflow: 'teardown', stoppedProvisioning: false });
+      expect(starts()).toEqual([
+        { stateMachineArn: TEARDOWN_ARN, name: 'org-acme-bistro-42-g2', input: { orgId: 'Acme-Bistro-42', retentionDays: 0, settleSeconds: 0 } },
+      ]);
+    });
+
+    it('stops a running generation 2 by its own name', async () => {
+      existingGenerations({ status: 'SUCCEEDED' }, { status: 'RUNNING' });
+      sfnMock.on(StartExecutionCommand, { stateMachineArn: TEARDOWN_ARN }).resolves(teardownStarted('org-acme-bistro-42-g2'));
+      sfnMock.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+
+      const result = await route.routeOrgEvent(deletedSample, deps());
+
+      expect(result).toMatchObject({ action: 'started', executionName: 'org-acme-bistro-42-g2', stoppedProvisioning: true });
+      expect(sfnMock).toHaveReceivedCommandTimes(StopExecutionCommand, 1);
+      expect(sfnMock).toHaveReceivedCommandWith(StopExecutionCommand, { executionArn: arnOf('org-acme-bistro-42-g2') });
+    });
+
+    it('rejects an orgId that differs only in case from the provisioned org, stopping and starting nothing', async () => {
+      existingGenerations({ status: 'RUNNING', input: { orgId: 'ACME-BISTRO-42' } });
+
+      const result = await route.routeOrgEvent(deletedSample, deps());
+
+      expect(result.action).toBe('rejected');
+      expect(result.reason).toMatch(/"Acme-Bistro-42" collides case-insensitively with existing org "ACME-BISTRO-42"/);
+      expect(sfnMock).toHaveReceivedCommandTimes(StopExecutionCommand, 0);
+      expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+      expect(JSON.parse(putEntries()[0]?.Detail ?? '{}')).toMatchObject({ stage: 'router', error: 'InvalidOrgIdError' });
+    });
+
+    it.each([
+      ['a malformed orgId', { orgId: '../x' }, 'InvalidOrgIdError', /orgId/],
+      ['no orgId', { retentionDays: 0 }, 'InvalidOrgIdError', /orgId is required/],
+      ['a negative retentionDays', { orgId: 'Acme-Bistro-42', retentionDays: -1 }, 'InvalidEventError', /retentionDays -1 is invalid/],
+      ['a retentionDays that is not a number', { orgId: 'Acme-Bistro-42', retentionDays: 'x' }, 'InvalidEventError', /retentionDays "x" is invalid/],
+      ['a fractional retentionDays', { orgId: 'Acme-Bistro-42', retentionDays: 1.5 }, 'InvalidEventError', /retentionDays 1.5 is invalid/],
+      ['a malformed region', { orgId: 'Acme-Bistro-42', region: 'Europe' }, 'InvalidEventError', /region "Europe" is invalid/],
+      ['a region the stage does not allow', { orgId: 'Acme-Bistro-42', region: 'ap-south-1' }, 'InvalidEventError', /region "ap-south-1" is not allowed/],
+    ])('rejects an OrgDeleted with %s, reporting it and touching no execution', async (_label, detail, error, reason) => {
+      const result = await route.routeOrgEvent(orgDeleted(detail), deps());
+
+      expect(result).toEqual({ action: 'rejected', reason: expect.stringMatching(reason) });
+      expect(result.reason).toMatch(/^Invalid OrgDeleted: /);
+      expect(sfnMock.calls()).toHaveLength(0);
+      const entries = putEntries();
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatchObject({ Source: config.eventSource, DetailType: 'OrgProvisioningFailed', EventBusName: config.eventBusName });
+      const published = JSON.parse(entries[0]?.Detail ?? '{}');
+      expect(published).toMatchObject({ stage: 'router', error, reason: result.reason, sourceEventId: deletedSample.id, failedAt: '2026-11-23T09:00:01.000Z' });
+      expect(() => assertOrgProvisioningFailedDetail(published)).not.toThrow();
+    });
+
+    it('starts no teardown when the stop fails, so the retried event stops again and still waits to settle', async () => {
+      existingGenerations({ status: 'RUNNING' });
+      const throttled = new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: {}, message: 'Rate exceeded' });
+      sfnMock.on(StopExecutionCommand).rejects(throttled);
+
+      await expect(route.routeOrgEvent(deletedSample, deps())).rejects.toBe(throttled);
+      expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+    });
+
+    it('throws when Step Functions reports the teardown name taken but cannot describe it, so the event is retried', async () => {
+      sfnMock.on(StartExecutionCommand).rejects(alreadyExists());
+
+      await expect(route.routeOrgEvent(deletedSample, deps())).rejects.toThrow(/teardown org-acme-bistro-42 as existing/);
+    });
   });
 
   it('rejects any other detail-type without starting or publishing anything', async () => {
@@ -276,5 +610,16 @@ describe('routeOrgEvent', () => {
 
     expect(result).toEqual({ action: 'started', executionName: 'org-acme-bistro-42' });
     expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: PROVISION_ARN, name: 'org-acme-bistro-42' });
+  });
+
+  it('starts teardown through the Lambda handler with the configured teardown state machine', async () => {
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: teardownArnOf('org-acme-bistro-42'), startDate: new Date() });
+    const fakeContext = { functionName: 'routeOrgEvent', awsRequestId: 'req-2', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+
+    const result = await route.handler(deletedSample, fakeContext);
+
+    expect(result).toEqual({ action: 'started', executionName: 'org-acme-bistro-42', workflow: 'teardown', stoppedProvisioning: false });
+    expect(sfnMock).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: arnOf('org-acme-bistro-42') });
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: TEARDOWN_ARN, name: 'org-acme-bistro-42' });
   });
 });

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import * as errors from '../../../functions/lib/errors';
 
 const root = join(__dirname, '../../..');
-const asl = JSON.parse(readFileSync(join(root, 'statemachine/provision-tenant.asl.json'), 'utf8'));
+const load = (file: string) => JSON.parse(readFileSync(join(root, 'statemachine', file), 'utf8'));
+const asl = load('provision-tenant.asl.json');
+const allDefinitions = [asl, load('teardown-tenant.asl.json')];
 
 interface Retrier { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: string }
 interface State { Type: string; Retry?: Retrier[]; Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[]; Next?: string; Resource?: string }
@@ -15,6 +17,13 @@ const tasks = states.filter(([, s]) => s.Type === 'Task');
 const exportedErrorNames = (Object.values(errors) as unknown[])
   .filter((value): value is new (message: string) => Error => typeof value === 'function' && value.prototype instanceof Error)
   .map((ErrorClass) => new ErrorClass('probe').name);
+
+/** Every name in a Retry or Catch of these definitions. */
+function errorNamesIn(definitions: { States: Record<string, State> }[]): Set<string> {
+  return new Set(
+    definitions.flatMap((d) => Object.values(d.States).flatMap((s) => [...(s.Retry ?? []), ...(s.Catch ?? [])].flatMap((r) => r.ErrorEquals))),
+  );
+}
 
 const isServiceName = (name: string) => name.startsWith('States.') || name.startsWith('Lambda.');
 const forwardSteps = ['ValidateOrg', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy'];
@@ -37,15 +46,15 @@ describe('statemachine/provision-tenant.asl.json', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('names in ErrorEquals only errors exported from functions/lib/errors.ts', () => {
-    const used = new Set(states.flatMap(([, s]) => [...(s.Retry ?? []), ...(s.Catch ?? [])].flatMap((r) => r.ErrorEquals)));
+  it('names in ErrorEquals only errors exported from functions/lib/errors.ts (both state machines)', () => {
+    const used = errorNamesIn(allDefinitions);
     const domain = [...used].filter((name) => !isServiceName(name));
     expect(domain.length).toBeGreaterThan(0);
     for (const name of domain) expect(exportedErrorNames).toContain(name);
   });
 
   it('handles every exported domain error somewhere', () => {
-    const used = new Set(states.flatMap(([, s]) => [...(s.Retry ?? []), ...(s.Catch ?? [])].flatMap((r) => r.ErrorEquals)));
+    const used = errorNamesIn(allDefinitions);
     expect(exportedErrorNames.length).toBeGreaterThanOrEqual(errors.PERMANENT_ERROR_NAMES.length);
     for (const name of exportedErrorNames) expect([...used]).toContain(name);
   });

@@ -1,0 +1,41 @@
+import { loadConfig, type Config } from './lib/config';
+import { InvalidEventError } from './lib/errors';
+import { parseOrgDeletedDetail } from './lib/events';
+import { lambdaHandler } from './lib/handler';
+import { tenantRef } from './lib/tenant';
+import type { ExecutionRef, TeardownPlan } from './lib/types';
+
+export interface PrepareTeardownInput {
+  /** The execution input: an OrgDeleted detail, plus `settleSeconds` from the router. */
+  event: unknown;
+  execution: ExecutionRef;
+}
+
+const MAX_SETTLE_SECONDS = 900;
+
+/**
+ * Checks the teardown input against the OrgDeleted schema and derives the tenant's names
+ * (as ValidateOrg does for provisioning) and the waits: `settleSeconds` after a stopped
+ * provisioning run, and the retention period in seconds. Pure: no AWS call.
+ * @throws InvalidOrgIdError / InvalidEventError for a malformed input.
+ */
+export async function prepareTeardown(input: PrepareTeardownInput, deps: { config: Config }): Promise<TeardownPlan> {
+  const { config } = deps;
+  const raw = (input.event ?? {}) as { settleSeconds?: unknown };
+  const { settleSeconds: rawSettle, ...detailFields } = raw;
+  const detail = parseOrgDeletedDetail(detailFields);
+  const settleSeconds = rawSettle ?? 0;
+  if (typeof settleSeconds !== 'number' || !Number.isInteger(settleSeconds) || settleSeconds < 0 || settleSeconds > MAX_SETTLE_SECONDS) {
+    throw new InvalidEventError(`Invalid teardown input: settleSeconds must be a whole number from 0 to ${MAX_SETTLE_SECONDS}`);
+  }
+  const retentionDays = detail.retentionDays ?? config.defaultRetentionDays;
+  return {
+    tenant: tenantRef(detail, input.execution, config, 'OrgDeleted'),
+    settleSeconds,
+    retentionDays,
+    retentionSeconds: retentionDays * 86_400,
+  };
+}
+
+const config = loadConfig();
+export const handler = lambdaHandler((event: PrepareTeardownInput) => prepareTeardown(event, { config }));
