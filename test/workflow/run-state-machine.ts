@@ -33,7 +33,14 @@ export function loadDefinition(file: string): Record<string, unknown> {
 export async function runWorkflow(
   file: string,
   input: Record<string, unknown>,
-  options: { executionName?: string; startTime?: string; onTask?: (stateName: string) => void } = {},
+  options: {
+    executionName?: string;
+    startTime?: string;
+    /** Called before each Task's handler runs. */
+    onTask?: (stateName: string) => void;
+    /** The Lambda context's remaining time for a Task (default 900 s). */
+    remainingTimeMs?: (stateName: string) => number;
+  } = {},
 ): Promise<WorkflowRun> {
   const definition = loadDefinition(file) as { States: Record<string, { Type: string; Resource?: string; Retry?: unknown[] }> };
   const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
@@ -48,7 +55,8 @@ export async function runWorkflow(
     if (!handler) throw new Error(`No handler for ${stateName} (${state.Resource})`);
     taskResourceLocalHandlers[stateName] = async (taskInput) => {
       options.onTask?.(stateName);
-      return (await handler(taskInput as never, fakeLambdaContext(stateName))) as Json;
+      const remaining = options.remainingTimeMs;
+      return (await handler(taskInput as never, fakeLambdaContext(stateName, remaining && (() => remaining(stateName))))) as Json;
     };
   }
 

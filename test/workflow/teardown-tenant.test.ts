@@ -75,6 +75,22 @@ describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(aws.snapshot()).toEqual(empty);
   });
 
+  it('loops through IsBucketDeleted while the bucket step runs out of time, and finishes', async () => {
+    await provision();
+    // The bucket step's first two invocations have time for one round each: the budget reads
+    // 25 s before the first round and 5 s before the second.
+    const budgets = [25_000, 5_000, 25_000, 5_000];
+
+    const run = await teardown({ retentionDays: 0 }, {
+      remainingTimeMs: (state: string) => (state === 'DeleteTenantBucket' ? (budgets.shift() ?? 900_000) : 900_000),
+    });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered.filter((s) => s === 'DeleteTenantBucket').length).toBeGreaterThan(1);
+    expect(run.entered.filter((s) => s === 'IsBucketDeleted').length).toBe(run.entered.filter((s) => s === 'DeleteTenantBucket').length);
+    expect(aws.snapshot()).toEqual(empty);
+  });
+
   it('uses the stage default retention when OrgDeleted names none', async () => {
     const run = await teardown({});
     expect(run.status).toBe('SUCCEEDED');
