@@ -27,9 +27,10 @@ function tenantUser(user: User | undefined, tenant: TenantRef, created: boolean)
 }
 
 /** Why an existing user with the tenant's name may not be adopted, or undefined when it may. */
-function adoptionConflict(user: User, tenant: TenantRef, boundaryArn: string): string | undefined {
+function adoptionConflict(user: User, tenant: TenantRef, boundaryArn: string, config: Config): string | undefined {
   if (!isTenantResource(user.Tags, tenant.orgId)) return describeOwner(user.Tags);
   if (user.Path !== tenant.userPath) return `its path is ${JSON.stringify(user.Path)}, not ${JSON.stringify(tenant.userPath)}`;
+  if (!config.verifyAdoptedUserBoundary) return undefined;
   const boundary = user.PermissionsBoundary?.PermissionsBoundaryArn;
   if (!boundary) return `it has no permissions boundary (expected ${boundaryArn})`;
   if (boundary !== boundaryArn) return `its permissions boundary is ${boundary}, not ${boundaryArn}`;
@@ -75,7 +76,7 @@ export async function createTenantUser(
 
   const { User: existing } = await deps.iam.send(new GetUserCommand({ UserName: tenant.userName }));
   if (!existing) throw new Error(`IAM returned no user for ${tenant.userName}`);
-  const conflict = adoptionConflict(existing, tenant, boundaryArn);
+  const conflict = adoptionConflict(existing, tenant, boundaryArn, deps.config);
   if (conflict) {
     throw new TenantUserConflictError(
       `IAM user ${tenant.userName} already exists and cannot be adopted for OrgId ${JSON.stringify(tenant.orgId)}: ${conflict}`,

@@ -127,7 +127,7 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
     // Worded for buckets: the org's bucket can fail the guard only on rollback.
     const reason = isTenantResource(tags, tenant.orgId) ? `not created by execution ${tenant.provisionedBy}` : `not this tenant's bucket: ${blocker}`;
     log.warn('Leaving a bucket untouched: it fails the deletion guard', { bucket: bucketName, scope, orgId: tenant.orgId, reason });
-    return { done: true, cursor: null, objectsDeleted, deleted: [], skipped: [{ resource: bucketName, reason }] };
+    return { done: true, cursor: null, objectsDeleted, deleted: [], skipped: [{ resource: `bucket ${bucketName}`, reason }] };
   }
 
   try {
@@ -153,7 +153,7 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
         throw err;
       }
       log.info('Tenant bucket deleted', { bucket: bucketName, scope, objectsDeleted });
-      return finished([bucketName]);
+      return finished([`bucket ${bucketName}`]);
     }
   } catch (err) {
     if (err instanceof NoSuchBucket) return finished([]);

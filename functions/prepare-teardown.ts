@@ -21,8 +21,10 @@ const MAX_SETTLE_SECONDS = 900;
  */
 export async function prepareTeardown(input: PrepareTeardownInput, deps: { config: Config }): Promise<TeardownPlan> {
   const { config } = deps;
-  const raw = (input.event ?? {}) as { settleSeconds?: unknown };
-  const { settleSeconds: rawSettle, ...detailFields } = raw;
+  const raw = input.event;
+  // A non-object input gets the schema's own message ("detail must be a JSON object").
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) parseOrgDeletedDetail(raw);
+  const { settleSeconds: rawSettle, ...detailFields } = raw as { settleSeconds?: unknown };
   const detail = parseOrgDeletedDetail(detailFields);
   const settleSeconds = rawSettle ?? 0;
   if (typeof settleSeconds !== 'number' || !Number.isInteger(settleSeconds) || settleSeconds < 0 || settleSeconds > MAX_SETTLE_SECONDS) {

@@ -45,7 +45,7 @@ export async function publishOrgDeprovisioned(
     orgId: teardown.tenant.orgId,
     executionName: teardown.tenant.provisionedBy,
     ...(revoked.bucketName ? { bucket: revoked.bucketName } : {}),
-    ...(deletedBucket ? { objectsDeleted: deletedBucket.objectsDeleted } : {}),
+    ...(revoked.bucketName && deletedBucket ? { objectsDeleted: deletedBucket.objectsDeleted } : {}),
     retentionDays: teardown.retentionDays,
     deleted: results.flatMap((r) => r.deleted),
     leftAlone: leftAlone.filter((item, i) => leftAlone.findIndex((other) => other.resource === item.resource) === i),

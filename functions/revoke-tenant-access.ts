@@ -72,6 +72,8 @@ async function isTenantBucket(bucket: string, tenant: TenantRef, deps: RevokeTen
     if (err instanceof NoSuchBucket) return false;
     const name = errorName(err) ?? '';
     if (NOT_OUR_BUCKET.has(name)) {
+      // Also what a missing permission of our own role looks like: say so where operators look.
+      if (name === 'AccessDenied') deps.logger?.warn('AccessDenied reading a bucket with the tenant\'s name: another account\'s bucket, or a permission missing', { bucket, orgId: tenant.orgId });
       if (report) skipped.push({ resource: `bucket ${bucket}`, reason: `it is not this account's bucket in ${tenant.region} (${name})` });
       return false;
     }
@@ -117,7 +119,8 @@ export async function revokeTenantAccess(input: RevokeTenantAccessInput, deps: R
   if (!bucketName) {
     for (const candidate of tenant.bucketCandidates) {
       if (checked.has(candidate)) continue;
-      // A candidate is only a guess: never report it as foreign, just keep looking.
+      // The primary name belonging to someone else is worth reporting; a hashed fallback that
+      // does is only a guess that did not match, so it is passed over silently.
       if (await isTenantBucket(candidate, tenant, deps, skipped, candidate === tenant.bucketCandidates[0])) {
         bucketName = candidate;
         bucketFoundBy = 'candidate';
@@ -128,7 +131,10 @@ export async function revokeTenantAccess(input: RevokeTenantAccessInput, deps: R
 
   const keysDeactivated: string[] = [];
   if (user) {
-    for (const key of await listAccessKeys(deps.iam, tenant.userName)) {
+    for (const key of await listAccessKeys(deps.iam, tenant.userName).catch((err: unknown) => {
+      if (err instanceof NoSuchEntityException) return [];
+      throw err;
+    })) {
       if (key.Status === 'Inactive' || !key.AccessKeyId) continue;
       try {
         await deps.iam.send(new UpdateAccessKeyCommand({ UserName: tenant.userName, AccessKeyId: key.AccessKeyId, Status: 'Inactive' }));

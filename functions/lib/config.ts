@@ -19,6 +19,11 @@ export interface Config {
   /** Whether the bucket policy denies plain-HTTP requests (off only in the local stage). */
   bucketPolicyTlsOnly: boolean;
   maxBucketCandidates: number;
+  /**
+   * Whether an existing user is adopted only with the tenant boundary attached. Off only in
+   * the local stage: the emulator does not keep a user's permissions boundary (DESIGN §10).
+   */
+  verifyAdoptedUserBoundary: boolean;
   /** Days a torn-down tenant's revoked data is kept before deletion when OrgDeleted names none. */
   defaultRetentionDays: number;
 }
@@ -79,6 +84,9 @@ export function loadConfig(env: Env = process.env): Config {
   const tlsOnly = optionalEnv(env, 'BUCKET_POLICY_TLS_ONLY', 'true');
   check('BUCKET_POLICY_TLS_ONLY', tlsOnly, tlsOnly === 'true' || tlsOnly === 'false', 'must be "true" or "false"');
 
+  const verifyBoundary = optionalEnv(env, 'VERIFY_ADOPTED_USER_BOUNDARY', 'true');
+  check('VERIFY_ADOPTED_USER_BOUNDARY', verifyBoundary, verifyBoundary === 'true' || verifyBoundary === 'false', 'must be "true" or "false"');
+
   const maxCandidates = optionalEnv(env, 'MAX_BUCKET_CANDIDATES', '4');
   check('MAX_BUCKET_CANDIDATES', maxCandidates, /^([1-9]|1\d|20)$/.test(maxCandidates), 'must be a whole number from 1 to 20');
 
@@ -100,6 +108,7 @@ export function loadConfig(env: Env = process.env): Config {
     eventSource: optionalEnv(env, 'EVENT_SOURCE', 'tenant-provisioner'),
     bucketPolicyTlsOnly: tlsOnly === 'true',
     maxBucketCandidates: Number(maxCandidates),
+    verifyAdoptedUserBoundary: verifyBoundary === 'true',
     defaultRetentionDays: Number(retentionDays),
   };
 }

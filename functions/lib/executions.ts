@@ -32,6 +32,57 @@ export interface ExecutionRecord {
   stopDate?: Date;
   error?: string;
   cause?: string;
+  /** The state whose failure ended a FAILED or TIMED_OUT execution, when known. */
+  failedState?: string;
+  /** That state's type: `Fail` means the workflow chose to fail (after its own compensation), `Task` that a step gave up. */
+  failedStateType?: string;
+  /** How many times the execution was redriven (0 or absent: never). */
+  redriveCount?: number;
+  redriveDate?: Date;
+  /** Where the last redrive resumed: at the failed state (Step Functions) or from the start (the local runner). */
+  redriveFrom?: 'failed-state' | 'start';
+  redriveStatus?: 'REDRIVABLE' | 'NOT_REDRIVABLE';
+  redriveStatusReason?: string;
+}
+
+/** One entry of an execution's history: states entered, retried, caught, failed and exited, with their data. */
+export interface ExecutionEvent {
+  type:
+    | 'ExecutionStarted'
+    | 'ExecutionSucceeded'
+    | 'ExecutionFailed'
+    | 'ExecutionAborted'
+    | 'ExecutionTimedOut'
+    | 'ExecutionRedriven'
+    | 'StateEntered'
+    | 'StateExited'
+    | 'StateFailed'
+    | 'StateRetried'
+    | 'StateCaught';
+  timestamp: Date;
+  /** The state, for the `State*` events (and the failed state on `ExecutionFailed`). */
+  state?: string;
+  stateType?: string;
+  /** The state's input (`StateEntered`) or the execution's (`ExecutionStarted`). */
+  input?: unknown;
+  /** The state's output (`StateExited`) or the execution's (`ExecutionSucceeded`). */
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** `StateExited`, `StateFailed`: milliseconds since the state was entered (retries included). */
+  durationMs?: number;
+  /** `StateRetried`: 1 for the first retry of that retrier. */
+  retryAttempt?: number;
+  /** `StateCaught`: the state the Catch goes to. */
+  next?: string;
+  /** `ExecutionRedriven`: the execution's redrive count after this redrive. */
+  redriveCount?: number;
+}
+
+export interface RedriveResult {
+  executionArn: string;
+  redriveDate: Date;
+  redriveFrom: 'failed-state' | 'start';
 }
 
 export type ExecutionSummary = Pick<ExecutionRecord, 'workflow' | 'name' | 'executionArn' | 'status' | 'startDate' | 'stopDate'>;
@@ -50,6 +101,16 @@ export interface ExecutionPort {
   /** Stops a running execution; a missing one is not an error. */
   stop(workflow: Workflow, name: string, reason: { error: string; cause: string }): Promise<void>;
   list(workflow: Workflow, options?: { status?: ExecutionStatus }): AsyncIterable<ExecutionSummary>;
+  /** The execution's history, oldest first; undefined when no execution of that name exists. */
+  history?(workflow: Workflow, name: string): Promise<ExecutionEvent[] | undefined>;
+  /** Resolves with the execution once it is no longer RUNNING. */
+  waitFor?(workflow: Workflow, name: string, options?: { timeoutMs?: number }): Promise<ExecutionRecord>;
+  /**
+   * Runs a FAILED, TIMED_OUT or ABORTED execution again under the same name and input;
+   * throws `ExecutionNotRedrivable` otherwise. A repeated call with the same `clientToken`
+   * returns the first call's result without running it again.
+   */
+  redrive?(workflow: Workflow, name: string, options?: { clientToken?: string }): Promise<RedriveResult>;
 }
 
 /** Step Functions' limits on StopExecution's `error` and `cause`. */

@@ -84,6 +84,16 @@ describe('createTenantUser', () => {
     await expect(createTenantUser({ tenant, bucket }, { iam, config })).resolves.toMatchObject({ created: true, userId: 'AIDAEXISTING' });
   });
 
+  it('in the local stage adopts the org user without checking the boundary the emulator does not keep', async () => {
+    iamMock.on(CreateUserCommand).rejects(alreadyExists());
+    iamMock.on(GetUserCommand).resolves({ User: existingUser({ PermissionsBoundary: undefined }) });
+
+    const local = { ...config, verifyAdoptedUserBoundary: false };
+
+    await expect(createTenantUser({ tenant, bucket }, { iam, config: local })).resolves.toMatchObject({ userId: 'AIDAEXISTING', created: false });
+    await expect(createTenantUser({ tenant, bucket }, { iam, config })).rejects.toThrow(TenantUserConflictError);
+  });
+
   it.each<[string, Partial<User>, RegExp]>([
     [
       "another org's user",

@@ -137,7 +137,7 @@ describe('deleteTenantBucket', () => {
     const result = await deleteTenantBucket(input, { s3For, config, logger: logger as unknown as Logger, remainingTimeMs: plentyOfTime });
 
     expect(result).toMatchObject({ done: true, cursor: null, deleted: [] });
-    expect(result.skipped).toEqual([{ resource: bucketName, reason: expect.stringMatching(reason) }]);
+    expect(result.skipped).toEqual([{ resource: `bucket ${bucketName}`, reason: expect.stringMatching(reason) }]);
     expect(logger.warn).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ bucket: bucketName, reason: expect.stringMatching(reason) }));
     expect(s3Mock).toHaveReceivedCommandTimes(ListObjectVersionsCommand, 0);
     expectNothingDeleted();
@@ -148,7 +148,7 @@ describe('deleteTenantBucket', () => {
 
     const result = await deleteTenantBucket(teardown, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 3, deleted: [bucketName], skipped: [] });
+    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 3, deleted: [`bucket ${bucketName}`], skipped: [] });
     expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketCommand, { Bucket: bucketName, ExpectedBucketOwner: config.accountId });
   });
 
@@ -157,7 +157,7 @@ describe('deleteTenantBucket', () => {
 
     const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 8, deleted: [bucketName], skipped: [] });
+    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 8, deleted: [`bucket ${bucketName}`], skipped: [] });
     expect(bucket.entries).toEqual([]);
     expect(deletedIdentifiers()).toEqual(
       expect.arrayContaining([
@@ -178,7 +178,7 @@ describe('deleteTenantBucket', () => {
 
     const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(result).toMatchObject({ done: true, objectsDeleted: 2500, deleted: [bucketName] });
+    expect(result).toMatchObject({ done: true, objectsDeleted: 2500, deleted: [`bucket ${bucketName}`] });
     const sizes = s3Mock.commandCalls(DeleteObjectsCommand).map((call) => call.args[0].input.Delete?.Objects?.length ?? 0);
     expect(sizes.length).toBeGreaterThanOrEqual(3);
     for (const size of sizes) expect(size).toBeLessThanOrEqual(1000);
@@ -215,7 +215,7 @@ describe('deleteTenantBucket', () => {
     s3Mock.resetHistory();
     const second = await deleteTenantBucket({ ...rollback, cursor: first.cursor }, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(second).toEqual({ done: true, cursor: null, objectsDeleted: 5000, deleted: [bucketName], skipped: [] });
+    expect(second).toEqual({ done: true, cursor: null, objectsDeleted: 5000, deleted: [`bucket ${bucketName}`], skipped: [] });
     expect(bucket.entries).toEqual([]);
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 1);
   });
@@ -253,7 +253,7 @@ describe('deleteTenantBucket', () => {
 
     const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(result).toMatchObject({ done: true, objectsDeleted: 1, deleted: [bucketName] });
+    expect(result).toMatchObject({ done: true, objectsDeleted: 1, deleted: [`bucket ${bucketName}`] });
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 2);
   });
 
@@ -261,7 +261,7 @@ describe('deleteTenantBucket', () => {
     new FakeBucket();
     s3Mock.on(DeleteBucketPolicyCommand).rejects(new S3ServiceException({ name: 'NoSuchBucketPolicy', $fault: 'client', ...meta, message: 'no policy' }));
 
-    await expect(deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime })).resolves.toMatchObject({ done: true, deleted: [bucketName] });
+    await expect(deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime })).resolves.toMatchObject({ done: true, deleted: [`bucket ${bucketName}`] });
   });
 
   it('is done when the bucket disappears part-way (a previous attempt deleted it)', async () => {
@@ -291,6 +291,6 @@ describe('delete-tenant-bucket handler', () => {
     expect(low).toMatchObject({ done: false, objectsDeleted: 0 });
 
     const ample = await handler({ ...rollback, cursor: low.cursor }, fakeLambdaContext('deleteTenantBucket'));
-    expect(ample).toMatchObject({ done: true, objectsDeleted: 3, deleted: [bucketName] });
+    expect(ample).toMatchObject({ done: true, objectsDeleted: 3, deleted: [`bucket ${bucketName}`] });
   });
 });

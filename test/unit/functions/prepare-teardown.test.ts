@@ -1,0 +1,173 @@
+import { handler, prepareTeardown } from '../../../functions/prepare-teardown';
+import { validateOrg } from '../../../functions/validate-org';
+import { loadConfig } from '../../../functions/lib/config';
+import { InvalidEventError, InvalidOrgIdError } from '../../../functions/lib/errors';
+import sample from '../../../events/samples/org-deleted.json';
+import { fakeLambdaContext } from '../../support/lambda-context';
+
+const config = loadConfig();
+const execution = { name: 'org-acme-bistro-42', startTime: '2026-11-30T09:00:01.000Z' };
+const DAY = 86_400;
+
+describe('prepareTeardown', () => {
+  it('derives the same tenant names as validateOrg for the same orgId', async () => {
+    const plan = await prepareTeardown({ event: { orgId: 'Acme-Bistro-42', settleSeconds: 0 }, execution }, { config });
+    const provisioned = await validateOrg({ event: { orgId: 'Acme-Bistro-42' }, execution }, { config });
+
+    expect(plan.tenant).toEqual(provisioned);
+    expect(plan.tenant).toMatchObject({
+      orgId: 'Acme-Bistro-42',
+      slug: 'acme-bistro-42',
+      region: 'us-east-1',
+      provisionedBy: 'org-acme-bistro-42',
+      startedAt: execution.startTime,
+      userName: 'rms_acme-bistro-42',
+      userPath: '/tenants/',
+      secretName: 'fusion-rms/acme-bistro-42/credentials',
+    });
+    expect(plan.tenant.bucketCandidates[0]).toBe('fusion-rms-acme-bistro-42');
+    expect(plan.tenant.bucketCandidates).toHaveLength(config.maxBucketCandidates);
+  });
+
+  it('derives the names of the region the event names, as validateOrg does', async () => {
+    const plan = await prepareTeardown({ event: { orgId: 'acme', region: 'eu-west-1' }, execution }, { config });
+    const provisioned = await validateOrg({ event: { orgId: 'acme', region: 'eu-west-1' }, execution }, { config });
+    const defaultRegion = await prepareTeardown({ event: { orgId: 'acme' }, execution }, { config });
+
+    expect(plan.tenant.region).toBe('eu-west-1');
+    expect(plan.tenant.bucketCandidates).toEqual(provisioned.bucketCandidates);
+    expect(plan.tenant.bucketCandidates[1]).not.toBe(defaultRegion.tenant.bucketCandidates[1]);
+  });
+
+  it('plans the sample OrgDeleted: no settle wait and no retention', async () => {
+    await expect(prepareTeardown({ event: sample.detail, execution }, { config })).resolves.toEqual({
+      tenant: expect.objectContaining({ orgId: 'Acme-Bistro-42' }),
+      settleSeconds: 0,
+      retentionDays: 0,
+      retentionSeconds: 0,
+    });
+  });
+
+  it('takes retentionDays from the event and converts it to seconds', async () => {
+    const plan = await prepareTeardown({ event: { orgId: 'acme', retentionDays: 30 }, execution }, { config });
+
+    expect(plan.retentionDays).toBe(30);
+    expect(plan.retentionSeconds).toBe(30 * DAY);
+  });
+
+  it('accepts the longest retention, 360 days', async () => {
+    const plan = await prepareTeardown({ event: { orgId: 'acme', retentionDays: 360 }, execution }, { config });
+
+    expect(plan.retentionSeconds).toBe(360 * DAY);
+  });
+
+  it("falls back to the stage's defaultRetentionDays when the event names none", async () => {
+    expect(config.defaultRetentionDays).toBe(7);
+
+    const plan = await prepareTeardown({ event: { orgId: 'acme' }, execution }, { config });
+
+    expect(plan.retentionDays).toBe(7);
+    expect(plan.retentionSeconds).toBe(7 * DAY);
+  });
+
+  it('uses the config it is given, not the environment', async () => {
+    const plan = await prepareTeardown({ event: { orgId: 'acme' }, execution }, { config: { ...config, defaultRetentionDays: 2 } });
+
+    expect(plan).toMatchObject({ retentionDays: 2, retentionSeconds: 2 * DAY });
+  });
+
+  it('allows retentionDays 0 (no grace period) even when the stage default is not 0', async () => {
+    const plan = await prepareTeardown({ event: { orgId: 'acme', retentionDays: 0 }, execution }, { config });
+
+    expect(plan).toMatchObject({ retentionDays: 0, retentionSeconds: 0 });
+  });
+
+  it('defaults settleSeconds to 0', async () => {
+    const plan = await prepareTeardown({ event: { orgId: 'acme' }, execution }, { config });
+
+    expect(plan.settleSeconds).toBe(0);
+  });
+
+  it.each([60, 900])('accepts settleSeconds %d from the router', async (settleSeconds) => {
+    const plan = await prepareTeardown({ event: { orgId: 'acme', settleSeconds }, execution }, { config });
+
+    expect(plan.settleSeconds).toBe(settleSeconds);
+  });
+
+  it.each<[string, unknown]>([
+    ['negative', -1],
+    ['fractional', 1.5],
+    ['a string', 'x'],
+    ['a numeric string', '60'],
+    ['longer than 15 minutes', 901],
+    ['a boolean', true],
+  ])('rejects a settleSeconds that is %s with InvalidEventError', async (_label, settleSeconds) => {
+    const run = prepareTeardown({ event: { orgId: 'acme', settleSeconds }, execution }, { config });
+
+    await expect(run).rejects.toThrow(InvalidEventError);
+    await expect(run).rejects.toThrow(/settleSeconds/);
+  });
+
+  it.each<[string, unknown]>([
+    ['empty', ''],
+    ['a wildcard', '*'],
+    ['a path', '../x'],
+    ['an underscore', 'a_b'],
+    ['unicode', 'café'],
+    ['too long', 'a'.repeat(41)],
+    ['a leading dash', '-acme'],
+    ['a number', 42],
+  ])('rejects an orgId that is %s with InvalidOrgIdError naming the field', async (_label, orgId) => {
+    const run = prepareTeardown({ event: { orgId, settleSeconds: 0 }, execution }, { config });
+
+    await expect(run).rejects.toThrow(InvalidOrgIdError);
+    await expect(run).rejects.toThrow(/orgId/);
+  });
+
+  it.each([{}, { retentionDays: 1, settleSeconds: 0 }])('rejects an input without an orgId (%p) with InvalidOrgIdError', async (event) => {
+    await expect(prepareTeardown({ event, execution }, { config })).rejects.toThrow(new InvalidOrgIdError('Invalid OrgDeleted: orgId is required'));
+  });
+
+  it.each([undefined, null, 'Acme-Bistro-42', 42, []])('rejects an input that is not an object (%p) with an error the state machine catches', async (event) => {
+    const error = await prepareTeardown({ event, execution }, { config }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+
+    expect(error).toBeInstanceOf(Error);
+    expect(['InvalidOrgIdError', 'InvalidEventError']).toContain((error as Error).name);
+    expect((error as Error).message).toMatch(/^Invalid OrgDeleted: /);
+  });
+
+  it.each<[string, unknown]>([
+    ['above 360', 361],
+    ['negative', -1],
+    ['fractional', 1.5],
+    ['a string', '7'],
+  ])('rejects a retentionDays that is %s with InvalidEventError naming the field', async (_label, retentionDays) => {
+    const run = prepareTeardown({ event: { orgId: 'acme', retentionDays }, execution }, { config });
+
+    await expect(run).rejects.toThrow(InvalidEventError);
+    await expect(run).rejects.toThrow(/retentionDays/);
+  });
+
+  it('rejects a region the stage does not allow with InvalidEventError', async () => {
+    const run = prepareTeardown({ event: { orgId: 'acme', region: 'ap-south-1' }, execution }, { config });
+
+    await expect(run).rejects.toThrow(InvalidEventError);
+    await expect(run).rejects.toThrow('Invalid OrgDeleted: region "ap-south-1" is not allowed');
+  });
+
+  it('rejects a region that is not a region name with InvalidEventError', async () => {
+    await expect(prepareTeardown({ event: { orgId: 'acme', region: 'Mars' }, execution }, { config })).rejects.toThrow(InvalidEventError);
+  });
+
+  it('runs through the Lambda handler as the state machine invokes it', async () => {
+    const context = fakeLambdaContext('tenant-provisioner-test-prepareTeardown');
+
+    const plan = await handler({ event: { orgId: 'Acme-Bistro-42', retentionDays: 1, settleSeconds: 60 }, execution }, context);
+
+    expect(plan).toMatchObject({ settleSeconds: 60, retentionDays: 1, retentionSeconds: DAY });
+    expect(plan.tenant).toMatchObject({ orgId: 'Acme-Bistro-42', userName: 'rms_acme-bistro-42', provisionedBy: execution.name });
+  });
+});

@@ -1,0 +1,376 @@
+import 'aws-sdk-client-mock-jest';
+import {
+  GetUserCommand,
+  IAMClient,
+  IAMServiceException,
+  ListAccessKeysCommand,
+  NoSuchEntityException,
+  UpdateAccessKeyCommand,
+  type AccessKeyMetadata,
+  type Tag,
+} from '@aws-sdk/client-iam';
+import { AccessDenied, DeleteBucketPolicyCommand, GetBucketTaggingCommand, NoSuchBucket, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  InvalidRequestException,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler, revokeTenantAccess, type RevokeTenantAccessInput } from '../../../functions/revoke-tenant-access';
+import { loadConfig } from '../../../functions/lib/config';
+import { logger } from '../../../functions/lib/logger';
+import { orgTags, sampleTenant } from '../../support/fixtures';
+import { fakeLambdaContext } from '../../support/lambda-context';
+
+const iamMock = mockClient(IAMClient);
+const secretsMock = mockClient(SecretsManagerClient);
+const s3Mock = mockClient(S3Client);
+const iam = new IAMClient({});
+const secretsManager = new SecretsManagerClient({});
+const s3 = new S3Client({ region: 'eu-west-1' });
+const regionsAsked: string[] = [];
+const s3For = (region: string) => (regionsAsked.push(region), s3);
+const config = loadConfig();
+const deps = { iam, secretsManager, s3For, config, logger };
+const meta = { $metadata: {} };
+
+const tenant = sampleTenant({ region: 'eu-west-1', provisionedBy: 'org-acme-bistro-42-g2' });
+const input: RevokeTenantAccessInput = { tenant };
+const { userName: UserName, secretName } = tenant;
+const [primary = '', fallback1 = '', fallback2 = ''] = tenant.bucketCandidates;
+/** A bucket by none of the tenant's names: only a secret or user tag could point at it. */
+const ELSEWHERE = 'fusion-rms-somewhere-else';
+const ours = orgTags('org-acme-bistro-42');
+const otherOrg = orgTags('org-other-org', 'Other-Org');
+const ExpectedBucketOwner = config.accountId;
+const SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
+const key = (AccessKeyId: string, Status: 'Active' | 'Inactive' = 'Active'): AccessKeyMetadata => ({ UserName, AccessKeyId, Status, CreateDate: new Date('2026-11-23T09:00:05Z') });
+
+function givenUser(tags: Tag[] | undefined, keys: AccessKeyMetadata[] = []): void {
+  iamMock.on(GetUserCommand).resolves({
+    User: { UserName, UserId: 'AIDAEXAMPLE', Arn: `arn:aws:iam::123456789012:user/tenants/${UserName}`, Path: '/tenants/', CreateDate: new Date(), Tags: tags },
+  });
+  iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: keys, IsTruncated: false });
+}
+
+/** The org's user with its `TenantBucket` tag, as CreateTenantUser leaves it. */
+const userTags = (bucket: string): Tag[] => [...ours, { Key: 'TenantBucket', Value: bucket }];
+
+function givenSecret(tags: Tag[], bucket: string | undefined): void {
+  secretsMock.on(DescribeSecretCommand).resolves({ ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${secretName}-AbCdEf`, Name: secretName, Tags: tags });
+  secretsMock.on(GetSecretValueCommand).resolves({
+    SecretString: JSON.stringify({ accessKeyId: 'AKIAHELD000000000001', secretAccessKey: SECRET_ACCESS_KEY, bucket, region: tenant.region, userName: UserName }),
+  });
+}
+
+function givenBucket(Bucket: string, answer: Tag[] | Error): void {
+  if (answer instanceof Error) s3Mock.on(GetBucketTaggingCommand, { Bucket }).rejects(answer);
+  else s3Mock.on(GetBucketTaggingCommand, { Bucket }).resolves({ TagSet: answer });
+}
+
+const noSuchBucket = () => new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' });
+const accessDenied = () => new AccessDenied({ ...meta, message: 'Access Denied' });
+const bucketsLookedAt = () => s3Mock.commandCalls(GetBucketTaggingCommand).map((call) => call.args[0].input.Bucket);
+const keysUpdated = () => iamMock.commandCalls(UpdateAccessKeyCommand).map((call) => call.args[0].input.AccessKeyId);
+
+beforeEach(() => {
+  iamMock.reset();
+  secretsMock.reset();
+  s3Mock.reset();
+  regionsAsked.length = 0;
+  // Nothing exists until a test says so.
+  iamMock.on(GetUserCommand).rejects(new NoSuchEntityException({ ...meta, message: `The user with name ${UserName} cannot be found.` }));
+  iamMock.on(ListAccessKeysCommand).rejects(new NoSuchEntityException({ ...meta, message: `The user with name ${UserName} cannot be found.` }));
+  iamMock.on(UpdateAccessKeyCommand).resolves({});
+  secretsMock.on(DescribeSecretCommand).rejects(new ResourceNotFoundException({ ...meta, message: "Secrets Manager can't find the specified secret." }));
+  s3Mock.on(GetBucketTaggingCommand).rejects(noSuchBucket());
+  s3Mock.on(DeleteBucketPolicyCommand).resolves({});
+});
+
+describe('revokeTenantAccess', () => {
+  it('finds the bucket the secret names, deactivates every active key and deletes the bucket policy', async () => {
+    givenSecret(ours, fallback1);
+    givenUser(userTags(fallback1), [key('AKIAACTIVE0000000001'), key('AKIAINACTIVE00000001', 'Inactive'), key('AKIAACTIVE0000000002')]);
+    givenBucket(fallback1, ours);
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result).toEqual({ bucketName: fallback1, bucketFoundBy: 'secret', keysDeactivated: ['AKIAACTIVE0000000001', 'AKIAACTIVE0000000002'], bucketPolicyDeleted: true, skipped: [] });
+    expect(s3Mock).toHaveReceivedCommandWith(GetBucketTaggingCommand, { Bucket: fallback1, ExpectedBucketOwner });
+    expect(bucketsLookedAt()).toEqual([fallback1]);
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 2);
+    expect(iamMock).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName, AccessKeyId: 'AKIAACTIVE0000000001', Status: 'Inactive' });
+    expect(iamMock).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName, AccessKeyId: 'AKIAACTIVE0000000002', Status: 'Inactive' });
+    expect(keysUpdated()).not.toContain('AKIAINACTIVE00000001');
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 1);
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: fallback1, ExpectedBucketOwner });
+    expect(new Set(regionsAsked)).toEqual(new Set([tenant.region]));
+  });
+
+  it('revokes both kinds of access and deletes nothing: only reads, UpdateAccessKey and DeleteBucketPolicy are sent', async () => {
+    givenSecret(ours, primary);
+    givenUser(userTags(primary), [key('AKIAACTIVE0000000001')]);
+    givenBucket(primary, ours);
+
+    await revokeTenantAccess(input, deps);
+
+    expect(iamMock).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName, AccessKeyId: 'AKIAACTIVE0000000001', Status: 'Inactive' });
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: primary, ExpectedBucketOwner });
+    const sent = [...iamMock.calls(), ...secretsMock.calls(), ...s3Mock.calls()].map((call) => call.args[0].constructor.name);
+    expect(new Set(sent)).toEqual(
+      new Set(['GetUserCommand', 'ListAccessKeysCommand', 'UpdateAccessKeyCommand', 'DescribeSecretCommand', 'GetSecretValueCommand', 'GetBucketTaggingCommand', 'DeleteBucketPolicyCommand']),
+    );
+  });
+
+  it('never returns the secret value it reads the bucket name from', async () => {
+    givenSecret(ours, primary);
+    givenUser(ours, []);
+    givenBucket(primary, ours);
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result.bucketName).toBe(primary);
+    expect(JSON.stringify(result)).not.toContain(SECRET_ACCESS_KEY);
+    expect(JSON.stringify(result)).not.toContain('AKIAHELD000000000001');
+  });
+
+  it("finds the bucket from the user's TenantBucket tag when there is no secret", async () => {
+    givenUser(userTags(fallback1), [key('AKIAACTIVE0000000001')]);
+    givenBucket(fallback1, ours);
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result).toMatchObject({ bucketName: fallback1, bucketFoundBy: 'user-tag', keysDeactivated: ['AKIAACTIVE0000000001'], bucketPolicyDeleted: true, skipped: [] });
+    expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
+    expect(bucketsLookedAt()).toEqual([fallback1]);
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: fallback1, ExpectedBucketOwner });
+  });
+
+  it("falls back to the user's tag when the secret is scheduled for deletion and its value cannot be read", async () => {
+    givenSecret(ours, primary);
+    secretsMock.on(DescribeSecretCommand).resolves({ Name: secretName, Tags: ours, DeletedDate: new Date('2026-11-29T00:00:00Z') });
+    secretsMock.on(GetSecretValueCommand).rejects(new InvalidRequestException({ ...meta, message: 'You can’t perform this operation on the secret because it was marked for deletion.' }));
+    givenUser(userTags(fallback1));
+    givenBucket(fallback1, ours);
+
+    await expect(revokeTenantAccess(input, deps)).resolves.toMatchObject({ bucketName: fallback1, bucketFoundBy: 'user-tag' });
+  });
+
+  it('falls back to the user tag when the bucket the secret names no longer exists', async () => {
+    givenSecret(ours, fallback2);
+    givenUser(userTags(fallback1));
+    givenBucket(fallback1, ours);
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result).toMatchObject({ bucketName: fallback1, bucketFoundBy: 'user-tag', skipped: [] });
+    expect(bucketsLookedAt()).toEqual([fallback2, fallback1]);
+  });
+
+  it('looks at a bucket once when the secret and the user tag name the same one', async () => {
+    givenSecret(ours, fallback1);
+    givenUser(userTags(fallback1));
+    givenBucket(fallback1, new S3ServiceException({ name: 'NoSuchTagSet', $fault: 'client', ...meta, message: 'The TagSet does not exist' }));
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(bucketsLookedAt().filter((bucket) => bucket === fallback1)).toHaveLength(1);
+    expect(result.skipped).toEqual([{ resource: `bucket ${fallback1}`, reason: 'it is not managed by tenant-provisioner' }]);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 0);
+  });
+
+  it('walks the name candidates when neither the secret nor the user names a bucket', async () => {
+    givenUser(ours, [key('AKIAACTIVE0000000001')]);
+    givenBucket(fallback1, ours);
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result).toEqual({ bucketName: fallback1, bucketFoundBy: 'candidate', keysDeactivated: ['AKIAACTIVE0000000001'], bucketPolicyDeleted: true, skipped: [] });
+    expect(bucketsLookedAt()).toEqual([primary, fallback1]);
+    expect(s3Mock).toHaveReceivedCommandWith(GetBucketTaggingCommand, { Bucket: primary, ExpectedBucketOwner });
+    expect(s3Mock).toHaveReceivedCommandWith(GetBucketTaggingCommand, { Bucket: fallback1, ExpectedBucketOwner });
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 1);
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: fallback1, ExpectedBucketOwner });
+  });
+
+  it('succeeds without revoking anything when nothing of the tenant exists', async () => {
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result).toEqual({ bucketName: '', bucketFoundBy: 'none', keysDeactivated: [], bucketPolicyDeleted: false, skipped: [] });
+    expect(bucketsLookedAt()).toEqual(tenant.bucketCandidates);
+    expect(iamMock).toHaveReceivedCommandTimes(ListAccessKeysCommand, 0);
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 0);
+  });
+
+  it("leaves a bucket the secret names but another org's tags claim untouched, and reports it", async () => {
+    givenSecret(ours, primary);
+    givenUser(ours);
+    givenBucket(primary, otherOrg);
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result).toMatchObject({ bucketName: '', bucketFoundBy: 'none', bucketPolicyDeleted: false });
+    expect(result.skipped).toEqual([{ resource: `bucket ${primary}`, reason: 'it belongs to OrgId "Other-Org"' }]);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 0);
+    expect(bucketsLookedAt().filter((bucket) => bucket === primary)).toHaveLength(1);
+  });
+
+  it('leaves a user with the tenant name but not tagged for the org untouched, and reports it', async () => {
+    givenUser(otherOrg, [key('AKIAOTHER00000000001')]);
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result.skipped).toEqual([{ resource: `IAM user ${UserName}`, reason: 'it belongs to OrgId "Other-Org"' }]);
+    expect(result.keysDeactivated).toEqual([]);
+    expect(iamMock).toHaveReceivedCommandTimes(ListAccessKeysCommand, 0);
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
+  });
+
+  it("does not trust the TenantBucket tag of a user that is not the org's", async () => {
+    givenUser([{ Key: 'TenantBucket', Value: ELSEWHERE }], [key('AKIAOTHER00000000001')]);
+    givenBucket(ELSEWHERE, ours);
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result.skipped).toEqual([{ resource: `IAM user ${UserName}`, reason: 'it is not managed by tenant-provisioner' }]);
+    expect(bucketsLookedAt()).toEqual(tenant.bucketCandidates);
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
+  });
+
+  it("does not read the value of a secret that is not the org's", async () => {
+    givenSecret(otherOrg, ELSEWHERE);
+    givenBucket(ELSEWHERE, ours);
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result.skipped).toEqual([{ resource: `secret ${secretName}`, reason: 'it belongs to OrgId "Other-Org"' }]);
+    expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
+    expect(bucketsLookedAt()).toEqual(tenant.bucketCandidates);
+  });
+
+  it("does not use a bucket that answers AccessDenied (another account's) and keeps looking", async () => {
+    givenSecret(ours, primary);
+    givenUser(ours);
+    givenBucket(primary, accessDenied());
+    givenBucket(fallback1, ours);
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result).toMatchObject({ bucketName: fallback1, bucketFoundBy: 'candidate' });
+    expect(result.skipped).toEqual([{ resource: `bucket ${primary}`, reason: "it is not this account's bucket in eu-west-1 (AccessDenied)" }]);
+    expect(s3Mock).not.toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: primary });
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: fallback1, ExpectedBucketOwner });
+  });
+
+  it('finds no bucket when the only one by the tenant names answers AccessDenied', async () => {
+    givenUser(ours, [key('AKIAACTIVE0000000001')]);
+    givenBucket(fallback1, accessDenied());
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result).toMatchObject({ bucketName: '', bucketFoundBy: 'none', keysDeactivated: ['AKIAACTIVE0000000001'], skipped: [] });
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 0);
+  });
+
+  it("passes over a fallback candidate tagged for another org without reporting it", async () => {
+    givenBucket(fallback1, otherOrg);
+    givenBucket(fallback2, ours);
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result).toMatchObject({ bucketName: fallback2, bucketFoundBy: 'candidate', skipped: [] });
+    expect(s3Mock).not.toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: fallback1 });
+  });
+
+  it('rethrows a throttling error from IAM untouched, before revoking anything', async () => {
+    const throttled = new IAMServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+    iamMock.on(GetUserCommand).rejects(throttled);
+    givenBucket(primary, ours);
+
+    await expect(revokeTenantAccess(input, deps)).rejects.toBe(throttled);
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 0);
+  });
+
+  it('rethrows a throttling error from UpdateAccessKey untouched', async () => {
+    const throttled = new IAMServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+    givenUser(ours, [key('AKIAACTIVE0000000001')]);
+    iamMock.on(UpdateAccessKeyCommand).rejects(throttled);
+
+    await expect(revokeTenantAccess(input, deps)).rejects.toBe(throttled);
+  });
+
+  it('rethrows an S3 server error on GetBucketTagging untouched', async () => {
+    const unavailable = new S3ServiceException({ name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'We encountered an internal error.' });
+    givenBucket(primary, unavailable);
+
+    await expect(revokeTenantAccess(input, deps)).rejects.toBe(unavailable);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 0);
+  });
+
+  it('deactivates the keys of every ListAccessKeys page', async () => {
+    givenUser(ours);
+    iamMock
+      .on(ListAccessKeysCommand)
+      .resolvesOnce({ AccessKeyMetadata: [key('AKIAPAGE100000000001')], IsTruncated: true, Marker: 'page-2' })
+      .resolvesOnce({ AccessKeyMetadata: [key('AKIAPAGE200000000001')], IsTruncated: false });
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result.keysDeactivated).toEqual(['AKIAPAGE100000000001', 'AKIAPAGE200000000001']);
+    expect(iamMock).toHaveReceivedCommandWith(ListAccessKeysCommand, { UserName, Marker: 'page-2' });
+  });
+
+  it('is safe to repeat: inactive keys, a key gone meanwhile and an absent policy change nothing', async () => {
+    givenSecret(ours, primary);
+    givenUser(userTags(primary), [key('AKIAINACTIVE00000001', 'Inactive'), key('AKIAGONE000000000001')]);
+    givenBucket(primary, ours);
+    iamMock.on(UpdateAccessKeyCommand).rejects(new NoSuchEntityException({ ...meta, message: 'The Access Key with id AKIAGONE000000000001 cannot be found.' }));
+    s3Mock.on(DeleteBucketPolicyCommand).rejects(new S3ServiceException({ name: 'NoSuchBucketPolicy', $fault: 'client', ...meta, message: 'The bucket policy does not exist' }));
+
+    const result = await revokeTenantAccess(input, deps);
+
+    expect(result).toEqual({ bucketName: primary, bucketFoundBy: 'secret', keysDeactivated: [], bucketPolicyDeleted: false, skipped: [] });
+    expect(keysUpdated()).toEqual(['AKIAGONE000000000001']);
+  });
+
+  it('treats a user deleted between GetUser and ListAccessKeys as gone', async () => {
+    givenUser(ours);
+    givenBucket(primary, ours);
+    iamMock.on(ListAccessKeysCommand).rejects(new NoSuchEntityException({ ...meta, message: 'gone' }));
+
+    await expect(revokeTenantAccess(input, deps)).resolves.toMatchObject({ bucketName: primary, keysDeactivated: [], bucketPolicyDeleted: true });
+  });
+
+  it('treats a bucket deleted between the lookup and DeleteBucketPolicy as revoked', async () => {
+    givenBucket(primary, ours);
+    s3Mock.on(DeleteBucketPolicyCommand).rejects(noSuchBucket());
+
+    await expect(revokeTenantAccess(input, deps)).resolves.toMatchObject({ bucketName: primary, bucketPolicyDeleted: false });
+  });
+
+  it('rethrows an AccessDenied on DeleteBucketPolicy untouched', async () => {
+    const denied = accessDenied();
+    givenBucket(primary, ours);
+    s3Mock.on(DeleteBucketPolicyCommand).rejects(denied);
+
+    await expect(revokeTenantAccess(input, deps)).rejects.toBe(denied);
+  });
+
+  it('runs through the Lambda handler with the module clients', async () => {
+    const usTenant = sampleTenant();
+    givenUser(userTags(usTenant.bucketCandidates[0] ?? ''), [key('AKIAACTIVE0000000001')]);
+    givenBucket(usTenant.bucketCandidates[0] ?? '', ours);
+    const context = fakeLambdaContext('tenant-provisioner-test-revokeTenantAccess');
+
+    const result = await handler({ tenant: usTenant }, context);
+
+    expect(result).toMatchObject({ bucketName: usTenant.bucketCandidates[0], bucketFoundBy: 'user-tag', keysDeactivated: ['AKIAACTIVE0000000001'], bucketPolicyDeleted: true });
+    expect(iamMock).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName: usTenant.userName, AccessKeyId: 'AKIAACTIVE0000000001', Status: 'Inactive' });
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: usTenant.bucketCandidates[0], ExpectedBucketOwner });
+  });
+});
