@@ -48,7 +48,7 @@ describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
     const detail = aws.events[0]?.Detail;
     expect(() => assertOrgDeprovisionedDetail(detail)).not.toThrow();
     expect(detail).toMatchObject({ orgId: ORG, bucket: BUCKET, objectsDeleted: 3001, retentionDays: 0, leftAlone: [] });
-    expect(detail?.deleted).toEqual(expect.arrayContaining([`secret ${SECRET}`, `IAM user ${USER}`, BUCKET]));
+    expect(detail?.deleted).toEqual(expect.arrayContaining([`secret ${SECRET}`, `IAM user ${USER}`, `bucket ${BUCKET}`]));
   });
 
   it('keeps the revoked tenant for retentionDays: keys inactive and policy gone when the wait ends, data still there', async () => {
