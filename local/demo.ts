@@ -1,0 +1,181 @@
+/**
+ * `npm run demo`: the whole pipeline on the embedded default. Sends the sample OrgCreated
+ * through the real router, shows each state as it happens, proves the new tenant's
+ * credentials work, prints the POS server's handoff configuration (secret masked), then
+ * sends OrgDeleted with no grace period, shows the teardown and checks nothing is left.
+ */
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { parseArgs } from 'node:util';
+import sample from '../events/samples/org-created.json';
+import type { ExecutionEvent, ExecutionRecord, Workflow } from '../functions/lib/executions';
+import { startLocalPipeline, type LocalPipeline } from './pipeline';
+import { LOCAL_REGION } from './stack';
+
+// The functions' JSON logs would bury the progress lines; warnings and errors still show.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+const USAGE = `Usage: npm run demo -- [--org-id <orgId>] [--keep]
+
+Runs the real provisioning and teardown workflows against a local AWS emulator.
+  --org-id <orgId>  the organisation to provision (default: ${sample.detail.orgId})
+  --keep            keep the tenant: skip the teardown (useful with AWS_ENDPOINT_URL set)
+  --help            this text
+
+Example: npm run demo -- --org-id Corner-Cafe-7`;
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const pad = (text: string, width: number) => text.padEnd(width);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** `wJal` followed by one `*` per hidden character: enough to recognise it, not to use it. */
+export function mask(secret: string): string {
+  return `${secret.slice(0, 4)}${'*'.repeat(Math.max(secret.length - 4, 0))}`;
+}
+
+/** One line per state as it happens: entered states are shown when they end, with their duration. */
+function progressPrinter(event: ExecutionEvent): void {
+  const state = event.state ?? '';
+  switch (event.type) {
+    case 'StateExited':
+      out(`    ✓ ${pad(state, 30)} ${event.durationMs ?? 0} ms`);
+      break;
+    case 'StateRetried':
+      out(`    ↻ ${pad(state, 30)} retry ${event.retryAttempt ?? ''}${event.error ? ` after ${event.error}` : ''}`);
+      break;
+    case 'StateCaught':
+      out(`    ↯ ${pad(state, 30)} ${event.error ?? 'error'} caught → ${event.next ?? ''}`);
+      break;
+    case 'StateFailed':
+      if (event.stateType === 'Fail') out(`    ✗ ${pad(state, 30)} ${event.error ?? ''}`);
+      break;
+    default:
+  }
+}
+
+async function follow(pipeline: LocalPipeline, workflow: Workflow, name: string): Promise<ExecutionRecord> {
+  const record = await pipeline.executions.waitFor(workflow, name);
+  const took = record.stopDate ? record.stopDate.getTime() - record.startDate.getTime() : 0;
+  out(`  ${record.status} in ${seconds(took)}${record.error ? `: ${record.error} — ${record.cause ?? ''}` : ''}`);
+  return record;
+}
+
+interface TenantSecret {
+  accessKeyId: string;
+  secretAccessKey: string;
+  bucket: string;
+  region: string;
+}
+
+async function proveCredentials(pipeline: LocalPipeline, secretName: string, userArn: string): Promise<TenantSecret> {
+  const { SecretString } = await pipeline.clients.secretsManager.send(new GetSecretValueCommand({ SecretId: secretName }));
+  const secret = JSON.parse(SecretString ?? '{}') as TenantSecret;
+  const credentials = { accessKeyId: secret.accessKeyId, secretAccessKey: secret.secretAccessKey };
+  const endpoint = pipeline.emulator.endpoint;
+
+  const sts = new STSClient({ endpoint, region: LOCAL_REGION, credentials });
+  const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
+  if (Arn !== userArn) throw new Error(`The tenant's key authenticates as ${Arn}, not as ${userArn}`);
+  out(`  ✓ STS GetCallerIdentity with the tenant's key → ${Arn}`);
+
+  const s3 = new S3Client({ endpoint, region: secret.region, credentials, forcePathStyle: true });
+  const key = 'demo/hello.txt';
+  const body = `written by the tenant's own key at ${new Date().toISOString()}`;
+  await s3.send(new PutObjectCommand({ Bucket: secret.bucket, Key: key, Body: body }));
+  const readBack = await (await s3.send(new GetObjectCommand({ Bucket: secret.bucket, Key: key }))).Body?.transformToString();
+  if (readBack !== body) throw new Error(`Read back ${JSON.stringify(readBack)} from s3://${secret.bucket}/${key}`);
+  out(`  ✓ wrote and read back s3://${secret.bucket}/${key} with the tenant's key`);
+  return secret;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { 'org-id': { type: 'string' }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
+  const orgId = values['org-id'] ?? sample.detail.orgId;
+  const orgName = values['org-id'] ? values['org-id'] : sample.detail.orgName;
+
+  const pipeline = await startLocalPipeline({ onEvent: (_workflow, _name, event) => progressPrinter(event) });
+  try {
+    out(`tenant-provisioner demo — AWS emulator at ${pipeline.emulator.endpoint}${pipeline.emulator.owned ? ' (moto, started for this run)' : ' (AWS_ENDPOINT_URL)'}`);
+    out();
+
+    out(`▶ OrgCreated orgId=${orgId}`);
+    const created = await pipeline.send('OrgCreated', { orgId, orgName });
+    out(`  router: ${created.action}${created.executionName ? ` ${created.executionName}` : ''}${created.reason ? ` — ${created.reason}` : ''}`);
+    if (created.action === 'rejected' || !created.executionName) return 1;
+    out(`  provision-tenant ${created.executionName}`);
+    const provisioned = await follow(pipeline, 'provision', created.executionName);
+    if (provisioned.status !== 'SUCCEEDED') return 1;
+
+    const detail = (provisioned.output as { published: { detail: ProvisionedDetail } }).published.detail;
+    out();
+    out('Tenant');
+    out(`  bucket      ${detail.bucket.name} (${detail.bucket.region})`);
+    out(`  user        ${detail.user.arn}`);
+    out(`  secret      ${detail.credentials.secretName}`);
+    out(`  public URL  ${detail.bucket.publicBaseUrl}`);
+    out();
+    out('Credentials check');
+    const secret = await proveCredentials(pipeline, detail.credentials.secretName, detail.user.arn);
+    out();
+    out('Handoff configuration for the POS server (secret masked; the full value is in the secret)');
+    out('  [AWS]');
+    out(`  bucket=${secret.bucket}`);
+    out(`  key=${secret.accessKeyId}`);
+    out(`  secret=${mask(secret.secretAccessKey)}`);
+
+    if (values.keep) {
+      out();
+      out(`Kept the tenant (--keep).${pipeline.emulator.owned ? ' The emulator stops now, so it is gone with it; set AWS_ENDPOINT_URL to keep it.' : ''}`);
+      return 0;
+    }
+
+    out();
+    out(`▶ OrgDeleted orgId=${orgId} retentionDays=0`);
+    const deleted = await pipeline.send('OrgDeleted', { orgId, retentionDays: 0 });
+    out(`  router: ${deleted.action}${deleted.executionName ? ` ${deleted.executionName}` : ''}${deleted.reason ? ` — ${deleted.reason}` : ''}`);
+    if (deleted.action !== 'started' || !deleted.executionName) return 1;
+    out(`  teardown-tenant ${deleted.executionName}`);
+    const tornDown = await follow(pipeline, 'teardown', deleted.executionName);
+    if (tornDown.status !== 'SUCCEEDED') return 1;
+
+    out();
+    const events = await pipeline.events();
+    out(`Events on the bus: ${events.map((e) => e['detail-type']).join(', ') || 'none'}`);
+    const residue = await pipeline.residue();
+    const left = [
+      ...residue.buckets.filter((b) => b === detail.bucket.name),
+      ...residue.users.filter((u) => u === detail.user.name),
+      ...residue.accessKeys.filter((k) => k.startsWith(`${detail.user.name}:`)),
+      ...residue.secrets.filter((s) => s === detail.credentials.secretName),
+    ];
+    if (left.length > 0) {
+      out(`resources left: ${left.join(', ')}`);
+      return 1;
+    }
+    out('no resources left');
+    return 0;
+  } finally {
+    await pipeline.stop();
+  }
+}
+
+interface ProvisionedDetail {
+  bucket: { name: string; region: string; publicBaseUrl: string };
+  user: { name: string; arn: string };
+  credentials: { secretName: string };
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

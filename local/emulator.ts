@@ -1,0 +1,114 @@
+/**
+ * The local AWS emulator: moto in server mode from the project's `.venv` (installed, pinned,
+ * by scripts/setup.sh), on a free loopback port, stopped by its own pid. When
+ * AWS_ENDPOINT_URL is already set (a user's own moto or LocalStack), that endpoint is used
+ * instead and never stopped.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { projectRoot } from './paths';
+
+export interface Emulator {
+  endpoint: string;
+  /** True when this process started the emulator (and so stops it). */
+  owned: boolean;
+  pid?: number;
+  stop(): Promise<void>;
+}
+
+export const PROJECT_ROOT = projectRoot();
+const MOTO_SERVER = join(PROJECT_ROOT, '.venv/bin/moto_server');
+const HOST = '127.0.0.1';
+
+/** A port nothing listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Resolves once `endpoint` answers HTTP at all; rejects after `timeoutMs`. */
+export async function waitUntilAnswering(endpoint: string, timeoutMs = 30_000, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`The emulator exited with code ${child.exitCode} before answering`);
+    try {
+      const response = await fetch(new URL('/moto-api/', endpoint), { signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      return;
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  throw new Error(`The AWS emulator at ${endpoint} did not answer within ${timeoutMs / 1000} s (${String(lastError)})`);
+}
+
+const running = new Set<ChildProcess>();
+let exitHooksInstalled = false;
+
+/** Kill every emulator this process started when it exits, however it exits. */
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  const killAll = () => {
+    for (const child of running) child.kill('SIGTERM');
+  };
+  process.once('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  running.delete(child);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Starts moto on a free loopback port and waits until it answers, or uses AWS_ENDPOINT_URL
+ * when that is set in `env`.
+ */
+export async function startEmulator(env: NodeJS.ProcessEnv = process.env): Promise<Emulator> {
+  const external = env.AWS_ENDPOINT_URL?.trim();
+  if (external) {
+    await waitUntilAnswering(external, 10_000);
+    return { endpoint: external, owned: false, stop: async () => undefined };
+  }
+  if (!existsSync(MOTO_SERVER)) {
+    throw new Error(`The AWS emulator is not installed (${MOTO_SERVER} is missing): run \`npm run setup\` first`);
+  }
+  installExitHooks();
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const endpoint = `http://${HOST}:${port}`;
+    const child = spawn(MOTO_SERVER, ['-H', HOST, '-p', String(port)], { stdio: 'ignore' });
+    running.add(child);
+    try {
+      await waitUntilAnswering(endpoint, 30_000, child);
+      return { endpoint, owned: true, pid: child.pid, stop: () => stopChild(child) };
+    } catch (err) {
+      lastError = err;
+      await stopChild(child);
+    }
+  }
+  throw lastError;
+}

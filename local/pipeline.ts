@@ -1,0 +1,88 @@
+/**
+ * The embedded default, assembled: the emulator (own or AWS_ENDPOINT_URL), the local stage's
+ * resources in it, the real router and the real ASL run by the local execution port with the
+ * real handlers. Used by `npm run demo`, the integration tests and `tenantctl --local`.
+ *
+ * The function modules read their configuration and create their SDK clients when they are
+ * loaded, so they are imported only after the local environment is in `process.env`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventBridgeEvent } from 'aws-lambda';
+import type { RouteResult } from '../functions/route-org-event';
+import { startEmulator, type Emulator } from './emulator';
+import type { LocalExecutionPort, LocalExecutionPortOptions } from './executions';
+import {
+  applyLocalEnvironment,
+  deployLocalStack,
+  drainEvents,
+  LOCAL_ACCOUNT_ID,
+  LOCAL_REGION,
+  localClients,
+  scanResidue,
+  type EmittedEvent,
+  type LocalClients,
+  type Residue,
+} from './stack';
+
+/** The `source` of the events the POS system puts (serverless.yml's `posEventSource`). */
+export const POS_EVENT_SOURCE = 'pos.signup';
+
+export interface LocalPipeline {
+  emulator: Emulator;
+  clients: LocalClients;
+  executions: LocalExecutionPort;
+  /** Puts an event as the POS system would, through the real router. */
+  send(detailType: 'OrgCreated' | 'OrgDeleted', detail: Record<string, unknown>): Promise<RouteResult>;
+  /** The events the workflows emitted since the last call (as a consumer on the bus sees them). */
+  events(): Promise<EmittedEvent[]>;
+  residue(): Promise<Residue>;
+  /** Stops the emulator if this pipeline started it. */
+  stop(): Promise<void>;
+}
+
+/** An EventBridge event as the rule would hand it to the router Lambda. */
+export function posEvent(detailType: string, detail: Record<string, unknown>): EventBridgeEvent<string, Record<string, unknown>> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': detailType,
+    source: POS_EVENT_SOURCE,
+    account: LOCAL_ACCOUNT_ID,
+    time: new Date().toISOString(),
+    region: LOCAL_REGION,
+    resources: [],
+    detail,
+  };
+}
+
+export async function startLocalPipeline(options: Omit<LocalExecutionPortOptions, 'handlers' | 'definitions'> = {}): Promise<LocalPipeline> {
+  const emulator = await startEmulator();
+  try {
+    applyLocalEnvironment(emulator.endpoint);
+    const clients = localClients(emulator.endpoint);
+    const { eventsQueueUrl } = await deployLocalStack(clients);
+
+    const [{ LocalExecutionPort }, router, { eventBridge }, { loadConfig }, { logger }] = await Promise.all([
+      import('./executions'),
+      import('../functions/route-org-event'),
+      import('../functions/lib/clients'),
+      import('../functions/lib/config'),
+      import('../functions/lib/logger'),
+    ]);
+    const executions = new LocalExecutionPort(options);
+    const config = loadConfig();
+
+    return {
+      emulator,
+      clients,
+      executions,
+      send: (detailType, detail) => router.routeOrgEvent(posEvent(detailType, detail), { executions, eventBridge, config, logger }),
+      events: () => drainEvents(clients, eventsQueueUrl),
+      residue: () => scanResidue(clients),
+      stop: () => emulator.stop(),
+    };
+  } catch (err) {
+    await emulator.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The local stage's "stack" inside the emulator: what serverless.yml would create that the
+ * Lambdas rely on (the tenants' permissions boundary), a queue that receives every event the
+ * workflows emit (EventBridge rule → SQS, as a consumer would see them), and a scanner that
+ * lists every tenant resource left in the emulator.
+ */
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreatePolicyCommand,
+  EntityAlreadyExistsException,
+  IAMClient,
+  paginateListAccessKeys,
+  paginateListUsers,
+} from '@aws-sdk/client-iam';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { paginateListSecrets, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { tenantBoundaryPolicy } from '../functions/lib/policies';
+
+export const LOCAL_ACCOUNT_ID = '123456789012';
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_STAGE = 'local';
+export const LOCAL_BUCKET_PREFIX = 'fusion-rms';
+const BOUNDARY_NAME = `tenant-provisioner-${LOCAL_STAGE}-tenant-boundary`;
+const EVENTS_NAME = `tenant-provisioner-${LOCAL_STAGE}-events`;
+const EVENT_SOURCE = 'tenant-provisioner';
+
+/**
+ * The environment the Lambdas read at cold start, for the local stage against `endpoint`.
+ * The same settings serverless.yml gives them, with the local stage's values.
+ */
+export function localEnvironment(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: 'local-emulator',
+    AWS_SECRET_ACCESS_KEY: 'local-emulator',
+    STAGE: LOCAL_STAGE,
+    ACCOUNT_ID: LOCAL_ACCOUNT_ID,
+    BUCKET_PREFIX: LOCAL_BUCKET_PREFIX,
+    USER_PREFIX: 'rms_',
+    TENANT_BOUNDARY_ARN: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:policy/${BOUNDARY_NAME}`,
+    EVENT_BUS_NAME: 'default',
+    EVENT_SOURCE,
+    ALLOWED_REGIONS: LOCAL_REGION,
+    BUCKET_POLICY_TLS_ONLY: 'false',
+    VERIFY_ADOPTED_USER_BOUNDARY: 'false',
+    DEFAULT_RETENTION_DAYS: '7',
+    PROVISION_STATE_MACHINE_ARN: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:tenant-provisioner-local-provision-tenant`,
+    TEARDOWN_STATE_MACHINE_ARN: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:tenant-provisioner-local-teardown-tenant`,
+  };
+}
+
+/** Puts the local environment into `process.env` (before any function module is loaded). */
+export function applyLocalEnvironment(endpoint: string): void {
+  Object.assign(process.env, localEnvironment(endpoint));
+}
+
+export interface LocalClients {
+  s3: S3Client;
+  iam: IAMClient;
+  secretsManager: SecretsManagerClient;
+  eventBridge: EventBridgeClient;
+  sqs: SQSClient;
+}
+
+/** Operator-side clients for the emulator (not the Lambdas' clients). */
+export function localClients(endpoint: string): LocalClients {
+  const common = { endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local-emulator', secretAccessKey: 'local-emulator' } };
+  return {
+    s3: new S3Client({ ...common, forcePathStyle: true }),
+    iam: new IAMClient(common),
+    secretsManager: new SecretsManagerClient(common),
+    eventBridge: new EventBridgeClient(common),
+    sqs: new SQSClient(common),
+  };
+}
+
+/** Creates (idempotently) what the Lambdas need to exist; returns the events queue URL. */
+export async function deployLocalStack(clients: LocalClients): Promise<{ eventsQueueUrl: string }> {
+  try {
+    await clients.iam.send(
+      new CreatePolicyCommand({ PolicyName: BOUNDARY_NAME, PolicyDocument: JSON.stringify(tenantBoundaryPolicy({ bucketPrefix: LOCAL_BUCKET_PREFIX })) }),
+    );
+  } catch (err) {
+    if (!(err instanceof EntityAlreadyExistsException)) throw err;
+  }
+  const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: EVENTS_NAME }));
+  if (!QueueUrl) throw new Error('The emulator returned no queue URL');
+  const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await clients.eventBridge.send(new PutRuleCommand({ Name: EVENTS_NAME, EventPattern: JSON.stringify({ source: [EVENT_SOURCE] }) }));
+  await clients.eventBridge.send(new PutTargetsCommand({ Rule: EVENTS_NAME, Targets: [{ Id: 'events-queue', Arn: Attributes?.QueueArn }] }));
+  return { eventsQueueUrl: QueueUrl };
+}
+
+export interface EmittedEvent {
+  'detail-type': string;
+  source: string;
+  detail: Record<string, unknown>;
+}
+
+/** Takes every event that reached the events queue so far (and removes them from it). */
+export async function drainEvents(clients: LocalClients, queueUrl: string): Promise<EmittedEvent[]> {
+  const events: EmittedEvent[] = [];
+  for (;;) {
+    const { Messages } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (!Messages?.length) return events;
+    for (const message of Messages) events.push(JSON.parse(message.Body ?? '{}') as EmittedEvent);
+    await clients.sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+    );
+  }
+}
+
+export interface Residue {
+  buckets: string[];
+  users: string[];
+  accessKeys: string[];
+  secrets: string[];
+}
+
+/** Every bucket, tenant user, access key and secret that exists in the emulator now. */
+export async function scanResidue(clients: LocalClients): Promise<Residue> {
+  const buckets = ((await clients.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? '').sort();
+  const users: string[] = [];
+  const accessKeys: string[] = [];
+  for await (const page of paginateListUsers({ client: clients.iam }, { PathPrefix: '/tenants/' })) {
+    for (const user of page.Users ?? []) {
+      users.push(user.UserName ?? '');
+      for await (const keys of paginateListAccessKeys({ client: clients.iam }, { UserName: user.UserName })) {
+        for (const key of keys.AccessKeyMetadata ?? []) accessKeys.push(`${user.UserName}:${key.AccessKeyId}`);
+      }
+    }
+  }
+  const secrets: string[] = [];
+  for await (const page of paginateListSecrets({ client: clients.secretsManager }, { IncludePlannedDeletion: false })) {
+    for (const secret of page.SecretList ?? []) secrets.push(secret.Name ?? '');
+  }
+  return { buckets, users: users.sort(), accessKeys: accessKeys.sort(), secrets: secrets.sort() };
+}
+
+export function isEmpty(residue: Residue): boolean {
+  return Object.values(residue).every((list) => list.length === 0);
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs a TypeScript entry point of local/ (or cli/) on Node 22: bundled first with esbuild,
+# as the Lambdas are, because @middy/core 7 ships only an ES module entry that CommonJS
+# loaders (tsx, ts-node) cannot resolve. Usage: scripts/run-local.sh local/demo.ts [args…]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$PWD/node_modules/.bin:$PATH"
+entry="$1"; shift
+out=".local/build/$(basename "${entry%.ts}").cjs"
+esbuild "$entry" --bundle --platform=node --target=node22 --format=cjs --sourcemap=inline \
+  --log-level=warning --outfile="$out"
+exec node --enable-source-maps "$out" "$@"

@@ -1,0 +1,519 @@
+import { ExecutionDoesNotExist, ExecutionNotRedrivable, InvalidName } from '@aws-sdk/client-sfn';
+import type { Context } from 'aws-lambda';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sample from '../../../events/samples/org-created.json';
+import type { ExecutionEvent, ExecutionSummary, Workflow } from '../../../functions/lib/executions';
+import type { TaskHandler } from '../../../functions/registry';
+import { LocalExecutionPort, type LocalExecutionPortOptions } from '../../../local/executions';
+import { FakeAws } from '../../support/fake-aws';
+
+/**
+ * A small workflow: Add (retries Throttling for 30 s, catches PermanentError into Undo →
+ * the Fail state), then a Wait of `$.waitSeconds`, then Done.
+ */
+const DEFINITION = {
+  StartAt: 'Add',
+  States: {
+    Add: {
+      Type: 'Task',
+      Resource: '${AddFunctionArn}',
+      Parameters: {
+        'a.$': '$.a',
+        'b.$': '$.b',
+        execution: { 'name.$': '$$.Execution.Name', 'id.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
+      },
+      ResultPath: '$.sum',
+      Retry: [{ ErrorEquals: ['Throttling'], IntervalSeconds: 30, MaxAttempts: 2, BackoffRate: 1 }],
+      Catch: [{ ErrorEquals: ['PermanentError'], ResultPath: '$.error', Next: 'Undo' }],
+      Next: 'Pause',
+    },
+    Pause: { Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'Done' },
+    Done: { Type: 'Pass', End: true },
+    Undo: { Type: 'Task', Resource: '${UndoFunctionArn}', ResultPath: null, Next: 'Failed' },
+    Failed: { Type: 'Fail', Error: 'AddFailed', Cause: 'The numbers could not be added' },
+  },
+};
+
+interface AddEvent {
+  a: number;
+  b: number;
+  execution: { name: string; id: string; startTime: string };
+}
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+const input = (extra: Record<string, unknown> = {}) => ({ a: 2, b: 3, waitSeconds: 0, ...extra });
+
+let dir: string;
+let file: string;
+let ports: LocalExecutionPort[];
+let addCalls: { event: AddEvent; context: Context }[];
+let undoCalls: number;
+let faults: Error[];
+let gate: ReturnType<typeof deferred> | undefined;
+let inAdd: ReturnType<typeof deferred>;
+
+const handlers: Record<string, TaskHandler> = {
+  AddFunctionArn: (async (event: AddEvent, context: Context) => {
+    addCalls.push({ event, context });
+    inAdd.resolve();
+    if (gate) await gate.promise;
+    const fault = faults.shift();
+    if (fault) throw fault;
+    return event.a + event.b;
+  }) as TaskHandler,
+  UndoFunctionArn: async () => {
+    undoCalls++;
+    return { undone: true };
+  },
+};
+
+function port(options: LocalExecutionPortOptions = {}): LocalExecutionPort {
+  const created = new LocalExecutionPort({ definitions: { provision: file, teardown: file }, handlers, retryIntervalMs: 0, ...options });
+  ports.push(created);
+  return created;
+}
+
+async function all(iterable: AsyncIterable<ExecutionSummary>): Promise<ExecutionSummary[]> {
+  const items: ExecutionSummary[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+const types = (history: ExecutionEvent[] | undefined) => (history ?? []).map((e) => (e.state ? `${e.type}:${e.state}` : e.type));
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'local-executions-'));
+  file = join(dir, 'add.asl.json');
+  writeFileSync(file, JSON.stringify(DEFINITION));
+  ports = [];
+  addCalls = [];
+  undoCalls = 0;
+  faults = [];
+  gate = undefined;
+  inAdd = deferred();
+});
+
+afterEach(async () => {
+  gate?.resolve();
+  await Promise.all(ports.map((p) => p.idle()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('LocalExecutionPort', () => {
+  it('runs an execution to SUCCEEDED with its output, an AWS-shaped ARN and the execution context', async () => {
+    const executions = port();
+
+    const started = await executions.start('provision', 'org-acme', input());
+    const record = await executions.waitFor('provision', 'org-acme');
+
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:tenant-provisioner-local-provision-tenant:org-acme';
+    expect(started).toEqual({ started: true, executionArn: arn });
+    expect(record).toMatchObject({ workflow: 'provision', name: 'org-acme', executionArn: arn, status: 'SUCCEEDED', input: input() });
+    expect(record.output).toEqual({ ...input(), sum: 5 });
+    expect(record.startDate).toBeInstanceOf(Date);
+    expect(record.stopDate?.getTime()).toBeGreaterThanOrEqual(record.startDate.getTime());
+    expect(record.error).toBeUndefined();
+    expect(addCalls[0]?.event.execution).toEqual({ name: 'org-acme', id: arn, startTime: record.startDate.toISOString() });
+    expect(addCalls[0]?.context.functionName).toBe('tenant-provisioner-local-add');
+    expect(types(await executions.history('provision', 'org-acme'))).toEqual([
+      'ExecutionStarted',
+      'StateEntered:Add',
+      'StateExited:Add',
+      'StateEntered:Pause',
+      'StateExited:Pause',
+      'StateEntered:Done',
+      'StateExited:Done',
+      'ExecutionSucceeded',
+    ]);
+  });
+
+  it('keeps workflows apart: the same name in the teardown workflow is another execution', async () => {
+    const executions = port({ region: 'eu-west-1', accountId: '210987654321' });
+
+    await executions.start('provision', 'org-acme', input());
+    const teardown = await executions.start('teardown', 'org-acme', input());
+
+    expect(teardown).toEqual({ started: true, executionArn: 'arn:aws:states:eu-west-1:210987654321:execution:tenant-provisioner-local-teardown-tenant:org-acme' });
+    await executions.waitFor('teardown', 'org-acme');
+    expect(addCalls).toHaveLength(2);
+  });
+
+  it('returns the running execution for the same name and input, and runs it once', async () => {
+    const executions = port();
+    gate = deferred();
+
+    const first = await executions.start('provision', 'org-acme', input());
+    const again = await executions.start('provision', 'org-acme', input());
+    await inAdd.promise;
+    expect((await executions.describe('provision', 'org-acme'))?.status).toBe('RUNNING');
+    gate.resolve();
+    await executions.waitFor('provision', 'org-acme');
+
+    expect(again).toEqual(first);
+    expect(addCalls).toHaveLength(1);
+  });
+
+  it('refuses a different input while the name runs', async () => {
+    const executions = port();
+    gate = deferred();
+    await executions.start('provision', 'org-acme', input());
+
+    expect(await executions.start('provision', 'org-acme', input({ a: 40 }))).toEqual({ started: false, reason: 'already-exists' });
+    gate.resolve();
+    expect((await executions.waitFor('provision', 'org-acme')).output).toMatchObject({ sum: 5 });
+  });
+
+  it('refuses a name already used by a closed execution, whatever the input', async () => {
+    const executions = port();
+    await executions.start('provision', 'org-acme', input());
+    await executions.waitFor('provision', 'org-acme');
+
+    expect(await executions.start('provision', 'org-acme', input())).toEqual({ started: false, reason: 'already-exists' });
+    expect(await executions.start('provision', 'org-acme', input({ b: 1 }))).toEqual({ started: false, reason: 'already-exists' });
+    expect(addCalls).toHaveLength(1);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['81 characters', 'a'.repeat(81)],
+    ['a space', 'org acme'],
+    ['a dot', 'org.acme'],
+    ['a colon', 'org:acme'],
+    ['unicode', 'org-café'],
+  ])('rejects a name with %s as InvalidName and starts nothing', async (_label, name) => {
+    const executions = port();
+
+    const start = executions.start('provision', name, input());
+
+    await expect(start).rejects.toBeInstanceOf(InvalidName);
+    await expect(start).rejects.toMatchObject({ name: 'InvalidName' });
+    expect(await all(executions.list('provision'))).toEqual([]);
+  });
+
+  it('accepts an 80-character name of letters, digits, - and _', async () => {
+    const name = `Org_1-${'x'.repeat(74)}`;
+    expect(await port().start('provision', name, input())).toMatchObject({ started: true });
+  });
+
+  it('records an uncaught Task error as FAILED with its name, cause and the failed state', async () => {
+    const executions = port();
+    faults = [named('AccessDenied', 'User is not authorized to perform s3:PutObject')];
+
+    await executions.start('provision', 'org-acme', input());
+    const record = await executions.waitFor('provision', 'org-acme');
+
+    expect(record).toMatchObject({
+      status: 'FAILED',
+      error: 'AccessDenied',
+      cause: 'User is not authorized to perform s3:PutObject',
+      failedState: 'Add',
+      failedStateType: 'Task',
+      redriveStatus: 'REDRIVABLE',
+    });
+    expect(record.output).toBeUndefined();
+    const history = await executions.history('provision', 'org-acme');
+    expect(history?.at(-1)).toMatchObject({ type: 'ExecutionFailed', state: 'Add', error: 'AccessDenied' });
+    expect(history?.find((e) => e.type === 'StateFailed')?.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('follows a Catch: compensation runs, the Fail state ends it, and that state is the failed one', async () => {
+    const executions = port();
+    faults = [named('PermanentError', 'The numbers are not allowed')];
+
+    await executions.start('provision', 'org-acme', input());
+    const record = await executions.waitFor('provision', 'org-acme');
+
+    expect(record).toMatchObject({ status: 'FAILED', error: 'AddFailed', cause: 'The numbers could not be added', failedState: 'Failed', failedStateType: 'Fail' });
+    expect(undoCalls).toBe(1);
+    const history = await executions.history('provision', 'org-acme');
+    expect(history?.find((e) => e.type === 'StateCaught')).toMatchObject({ state: 'Add', error: 'PermanentError', cause: 'The numbers are not allowed', next: 'Undo' });
+    expect(history?.find((e) => e.type === 'StateEntered' && e.state === 'Undo')?.input).toMatchObject({ error: { Error: 'PermanentError', Cause: 'The numbers are not allowed' } });
+    expect(types(history)).not.toContain('StateEntered:Pause');
+  });
+
+  it('retries with the overridden pause, and shows each retry in the history', async () => {
+    const executions = port({ retryIntervalMs: 0 });
+    faults = [named('Throttling', 'Rate exceeded'), named('Throttling', 'Rate exceeded')];
+
+    const started = Date.now();
+    await executions.start('provision', 'org-acme', input());
+    const record = await executions.waitFor('provision', 'org-acme');
+
+    expect(record.status).toBe('SUCCEEDED');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(addCalls).toHaveLength(3);
+    const retries = (await executions.history('provision', 'org-acme'))?.filter((e) => e.type === 'StateRetried');
+    expect(retries).toEqual([
+      expect.objectContaining({ state: 'Add', retryAttempt: 1, error: 'Throttling', cause: 'Rate exceeded', timestamp: expect.any(Date) }),
+      expect.objectContaining({ state: 'Add', retryAttempt: 2, error: 'Throttling' }),
+    ]);
+  });
+
+  it('stops a running execution: ABORTED with the reason, the Task in flight finishes, nothing after it runs', async () => {
+    const executions = port();
+    gate = deferred();
+    await executions.start('provision', 'org-acme', input());
+    await inAdd.promise;
+
+    await executions.stop('provision', 'org-acme', { error: 'OrgDeleted', cause: 'The org was deleted while it was being provisioned' });
+    const stopped = await executions.describe('provision', 'org-acme');
+    // The Task in flight then fails with an error its Retry matches: it must not run again.
+    faults = [named('Throttling', 'Rate exceeded')];
+    gate.resolve();
+    await executions.idle();
+
+    expect(stopped).toMatchObject({ status: 'ABORTED', error: 'OrgDeleted', cause: 'The org was deleted while it was being provisioned', redriveStatus: 'REDRIVABLE' });
+    expect(await executions.describe('provision', 'org-acme')).toEqual(stopped);
+    const history = await executions.history('provision', 'org-acme');
+    expect(history?.at(-1)).toMatchObject({ type: 'ExecutionAborted', error: 'OrgDeleted' });
+    expect(types(history)).not.toContain('StateEntered:Pause');
+    expect(addCalls).toHaveLength(1);
+  });
+
+  it('does nothing when stopping a closed or unknown execution', async () => {
+    const executions = port();
+    await executions.start('provision', 'org-acme', input());
+    const done = await executions.waitFor('provision', 'org-acme');
+
+    await executions.stop('provision', 'org-acme', { error: 'Late', cause: 'too late' });
+    await executions.stop('provision', 'org-nobody', { error: 'Late', cause: 'too late' });
+
+    expect(await executions.describe('provision', 'org-acme')).toEqual(done);
+    expect(await executions.describe('provision', 'org-nobody')).toBeUndefined();
+  });
+
+  it('lists newest first, per workflow, with an optional status filter', async () => {
+    const executions = port();
+    await executions.start('provision', 'org-a', input());
+    faults = [];
+    await executions.waitFor('provision', 'org-a');
+    faults = [named('AccessDenied', 'no')];
+    await executions.start('provision', 'org-b', input());
+    await executions.waitFor('provision', 'org-b');
+    await executions.start('provision', 'org-c', input());
+    await executions.start('teardown', 'org-z', input());
+    await executions.waitFor('provision', 'org-c');
+    await executions.waitFor('teardown', 'org-z');
+
+    const listed = await all(executions.list('provision'));
+    expect(listed.map((e) => e.name)).toEqual(['org-c', 'org-b', 'org-a']);
+    expect(listed.map((e) => e.status)).toEqual(['SUCCEEDED', 'FAILED', 'SUCCEEDED']);
+    expect((await all(executions.list('provision', { status: 'FAILED' }))).map((e) => e.name)).toEqual(['org-b']);
+    expect((await all(executions.list('teardown'))).map((e) => e.name)).toEqual(['org-z']);
+  });
+
+  it('keeps executions in a store that a second port reads, including their history', async () => {
+    const store = join(dir, 'executions');
+    const first = port({ store });
+    await first.start('provision', 'org-acme', input());
+    faults = [named('AccessDenied', 'no')];
+    await first.waitFor('provision', 'org-acme');
+    await first.start('provision', 'org-broken', input());
+    await first.waitFor('provision', 'org-broken');
+
+    const second = port({ store });
+
+    expect(existsSync(join(store, 'provision', 'org-acme.json'))).toBe(true);
+    expect(await second.describe('provision', 'org-acme')).toEqual(await first.describe('provision', 'org-acme'));
+    expect((await second.describe('provision', 'org-broken'))?.failedState).toBe('Add');
+    expect(await second.history('provision', 'org-acme')).toEqual(await first.history('provision', 'org-acme'));
+    expect((await second.describe('provision', 'org-acme'))?.startDate).toBeInstanceOf(Date);
+    expect((await all(second.list('provision'))).map((e) => e.name)).toEqual(['org-broken', 'org-acme']);
+    expect(await second.start('provision', 'org-acme', input())).toEqual({ started: false, reason: 'already-exists' });
+  });
+
+  it('sees through the store what another port runs, and stops it through the store', async () => {
+    const store = join(dir, 'executions');
+    const runner = port({ store });
+    const observer = port({ store });
+    gate = deferred();
+    await runner.start('provision', 'org-acme', input());
+    await inAdd.promise;
+
+    expect((await observer.describe('provision', 'org-acme'))?.status).toBe('RUNNING');
+    expect(await observer.start('provision', 'org-acme', input())).toMatchObject({ started: true });
+    await observer.stop('provision', 'org-acme', { error: 'OrgDeleted', cause: 'deleted' });
+
+    expect(await runner.describe('provision', 'org-acme')).toMatchObject({ status: 'ABORTED', error: 'OrgDeleted' });
+    expect(addCalls).toHaveLength(1);
+  });
+
+  it('closes a stored RUNNING execution whose process has gone as ABORTED', async () => {
+    const store = join(dir, 'executions');
+    const first = port({ store });
+    await first.start('provision', 'org-acme', input());
+    await first.waitFor('provision', 'org-acme');
+    const path = join(store, 'provision', 'org-acme.json');
+    const stored = JSON.parse(readFileSync(path, 'utf8'));
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid;
+    stored.record = { ...stored.record, status: 'RUNNING', stopDate: undefined, output: undefined };
+    stored.owner = { pid: deadPid, host: hostname() };
+    writeFileSync(path, JSON.stringify(stored));
+
+    const record = await port({ store }).describe('provision', 'org-acme');
+
+    expect(record).toMatchObject({ status: 'ABORTED', error: 'LocalRunnerExited', redriveStatus: 'REDRIVABLE' });
+    expect(record?.cause).toContain(`pid ${deadPid}`);
+  });
+
+  it('redrives a failed execution from the start under its name and input, once per client token', async () => {
+    const executions = port();
+    faults = [named('AccessDenied', 'no')];
+    await executions.start('provision', 'org-acme', input());
+    const failed = await executions.waitFor('provision', 'org-acme');
+    expect(failed.status).toBe('FAILED');
+
+    const redriven = await executions.redrive('provision', 'org-acme', { clientToken: 'token-1' });
+    const again = await executions.redrive('provision', 'org-acme', { clientToken: 'token-1' });
+    const record = await executions.waitFor('provision', 'org-acme');
+
+    expect(redriven).toEqual({ executionArn: failed.executionArn, redriveDate: expect.any(Date), redriveFrom: 'start' });
+    expect(again).toEqual(redriven);
+    expect(record).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1, redriveFrom: 'start', output: { sum: 5 }, startDate: failed.startDate });
+    expect(record.error).toBeUndefined();
+    expect(record.failedState).toBeUndefined();
+    expect(addCalls).toHaveLength(2);
+    // Same input; $$.Execution.StartTime stays the original start, as on AWS.
+    expect(addCalls[1]?.event).toEqual(addCalls[0]?.event);
+    const history = types(await executions.history('provision', 'org-acme'));
+    expect(history.filter((t) => t === 'ExecutionStarted')).toHaveLength(1);
+    expect(history.slice(history.indexOf('ExecutionFailed:Add'))).toEqual([
+      'ExecutionFailed:Add',
+      'ExecutionRedriven',
+      'StateEntered:Add',
+      'StateExited:Add',
+      'StateEntered:Pause',
+      'StateExited:Pause',
+      'StateEntered:Done',
+      'StateExited:Done',
+      'ExecutionSucceeded',
+    ]);
+  });
+
+  it('redrives an aborted execution, and refuses a running, a succeeded or an unknown one', async () => {
+    const executions = port();
+    gate = deferred();
+    await executions.start('provision', 'org-acme', input());
+    await inAdd.promise;
+
+    await expect(executions.redrive('provision', 'org-acme')).rejects.toBeInstanceOf(ExecutionNotRedrivable);
+    await executions.stop('provision', 'org-acme', { error: 'Stopped', cause: 'by a test' });
+    gate.resolve();
+    await executions.idle();
+    await executions.redrive('provision', 'org-acme');
+    expect((await executions.waitFor('provision', 'org-acme')).status).toBe('SUCCEEDED');
+
+    const refusal = executions.redrive('provision', 'org-acme');
+    await expect(refusal).rejects.toBeInstanceOf(ExecutionNotRedrivable);
+    await expect(refusal).rejects.toThrow('Execution is SUCCEEDED and cannot be redriven');
+    expect((await executions.describe('provision', 'org-acme'))?.redriveStatus).toBe('NOT_REDRIVABLE');
+    await expect(executions.redrive('provision', 'org-nobody')).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+  });
+
+  it('waits as long as the ASL says by default, and the override when given', async () => {
+    const real = port();
+    await real.start('provision', 'org-real', input({ waitSeconds: 1 }));
+    await real.waitFor('provision', 'org-real');
+    const paused = (await real.history('provision', 'org-real'))?.find((e) => e.type === 'StateExited' && e.state === 'Pause');
+
+    const overridden = port({ waitMs: 5 });
+    const started = Date.now();
+    await overridden.start('provision', 'org-fast', input({ waitSeconds: 3600 }));
+    const record = await overridden.waitFor('provision', 'org-fast');
+
+    expect(paused?.durationMs).toBeGreaterThanOrEqual(950);
+    expect(record.status).toBe('SUCCEEDED');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('reports every event live, in order, and gives each Task a Lambda time budget', async () => {
+    const seen: string[] = [];
+    const executions = port({ remainingTimeMs: 60_000, onEvent: (workflow, name, event) => seen.push(`${workflow}/${name} ${event.type}${event.state ? `:${event.state}` : ''}`) });
+
+    await executions.start('provision', 'org-acme', input());
+    await executions.waitFor('provision', 'org-acme');
+
+    expect(seen.slice(0, 3)).toEqual(['provision/org-acme ExecutionStarted', 'provision/org-acme StateEntered:Add', 'provision/org-acme StateExited:Add']);
+    expect(seen.at(-1)).toBe('provision/org-acme ExecutionSucceeded');
+    const remaining = addCalls[0]?.context.getRemainingTimeInMillis() ?? 0;
+    expect(remaining).toBeLessThanOrEqual(60_000);
+    expect(remaining).toBeGreaterThan(50_000);
+  });
+
+  it('times out waiting for a running execution, and knows no unknown one', async () => {
+    const executions = port();
+    gate = deferred();
+    await executions.start('provision', 'org-acme', input());
+
+    await expect(executions.waitFor('provision', 'org-acme', { timeoutMs: 20 })).rejects.toMatchObject({ name: 'ExecutionStillRunning' });
+    await expect(executions.waitFor('provision', 'org-nobody')).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+  });
+
+  it('records an execution that outlives its TimeoutSeconds as TIMED_OUT at the state it was in', async () => {
+    const slow = join(dir, 'slow.asl.json');
+    writeFileSync(slow, JSON.stringify({ ...DEFINITION, TimeoutSeconds: 1 }));
+    const executions = port({ definitions: { provision: slow } });
+    gate = deferred();
+
+    await executions.start('provision', 'org-acme', input());
+    const record = await executions.waitFor('provision', 'org-acme');
+
+    expect(record).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout', failedState: 'Add', redriveStatus: 'REDRIVABLE' });
+    expect((await executions.history('provision', 'org-acme'))?.at(-1)).toMatchObject({ type: 'ExecutionTimedOut', state: 'Add' });
+  });
+
+  it('rejects an input larger than Step Functions accepts', async () => {
+    await expect(port().start('provision', 'org-acme', input({ padding: 'x'.repeat(262_144) }))).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
+  });
+
+  it('refuses a JSONata definition, which the runner would run wrongly', async () => {
+    const jsonata = join(dir, 'jsonata.asl.json');
+    writeFileSync(jsonata, JSON.stringify({ ...DEFINITION, QueryLanguage: 'JSONata' }));
+
+    await expect(port({ definitions: { provision: jsonata } }).start('provision', 'org-acme', input())).rejects.toThrow('JSONata');
+  });
+
+  it('refuses to start a workflow whose Task has no handler, and records nothing', async () => {
+    const executions = port({ handlers: { AddFunctionArn: handlers.AddFunctionArn as TaskHandler } });
+
+    await expect(executions.start('provision', 'org-acme', input())).rejects.toThrow('state Undo runs ${UndoFunctionArn}, which has no local handler');
+    expect(await executions.describe('provision', 'org-acme')).toBeUndefined();
+  });
+});
+
+describe('LocalExecutionPort with the real provision-tenant ASL and handlers', () => {
+  let aws: FakeAws;
+  beforeEach(() => {
+    aws = new FakeAws().install();
+  });
+  afterEach(() => aws.restore());
+
+  it('provisions the sample org to SUCCEEDED', async () => {
+    const executions = new LocalExecutionPort({ retryIntervalMs: 0, waitMs: 0 });
+    const workflow: Workflow = 'provision';
+
+    await executions.start(workflow, 'org-acme-bistro-42', sample.detail);
+    const record = await executions.waitFor(workflow, 'org-acme-bistro-42');
+    await executions.idle();
+
+    expect(record.status).toBe('SUCCEEDED');
+    expect(record.output).toMatchObject({
+      tenant: { provisionedBy: 'org-acme-bistro-42', startedAt: record.startDate.toISOString() },
+      bucket: { name: 'fusion-rms-acme-bistro-42', created: true },
+    });
+    const entered = (await executions.history(workflow, 'org-acme-bistro-42'))?.filter((e) => e.type === 'StateEntered').map((e) => e.state);
+    expect(entered).toEqual(['ValidateOrg', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy', 'PublishOrgProvisioned']);
+    expect(aws.snapshot()).toMatchObject({ buckets: ['fusion-rms-acme-bistro-42'], users: ['rms_acme-bistro-42'] });
+    expect(aws.events.map((e) => e.DetailType)).toEqual(['OrgProvisioned']);
+  });
+});
+
