@@ -1,0 +1,135 @@
+/**
+ * Provisioning through the real router, the real ASL and the real handlers against the AWS
+ * emulator, read back from the emulator with operator clients.
+ */
+import {
+  CreateBucketCommand,
+  GetBucketEncryptionCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetPublicAccessBlockCommand,
+  HeadObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { GetUserCommand } from '@aws-sdk/client-iam';
+import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { tenantNames } from '../../functions/lib/naming';
+import { tagsToRecord } from '../../functions/lib/tags';
+import type { LocalPipeline } from '../../local/pipeline';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../local/stack';
+import { integrationPipeline } from './emulator-endpoint';
+
+jest.setTimeout(120_000);
+
+let pipeline: LocalPipeline;
+beforeAll(async () => {
+  pipeline = await integrationPipeline();
+});
+afterAll(() => pipeline?.stop());
+
+const names = (orgId: string) =>
+  tenantNames(orgId, LOCAL_REGION, { bucketPrefix: 'fusion-rms', userPrefix: 'rms_', accountId: LOCAL_ACCOUNT_ID, maxBucketCandidates: 4 });
+
+async function provision(orgId: string) {
+  const routed = await pipeline.send('OrgCreated', { orgId, orgName: `${orgId} Ltd` });
+  expect(routed).toMatchObject({ action: 'started', executionName: `org-${orgId.toLowerCase()}` });
+  return pipeline.executions.waitFor('provision', routed.executionName as string);
+}
+
+describe('provisioning against the AWS emulator', () => {
+  it('creates exactly the bucket, user and secret of DESIGN §3–4, readable back from the emulator', async () => {
+    const orgId = 'Int-Readback-1';
+    const { slug, userName, secretName, bucketCandidates } = names(orgId);
+    const bucket = bucketCandidates[0] as string;
+
+    const record = await provision(orgId);
+
+    expect(record.status).toBe('SUCCEEDED');
+    const { s3, iam, secretsManager } = pipeline.clients;
+    const execution = `org-${slug}`;
+    const tags = { OrgId: orgId, ManagedBy: 'tenant-provisioner', ProvisionedBy: execution };
+
+    expect(tagsToRecord((await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet)).toEqual(tags);
+    expect((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket }))).OwnershipControls?.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
+    const encryption = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0];
+    expect(encryption?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('AES256');
+    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: false,
+      RestrictPublicBuckets: false,
+    });
+    expect((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'pub/' }))).ContentLength).toBe(0);
+
+    const user = (await iam.send(new GetUserCommand({ UserName: userName }))).User;
+    expect(user?.Path).toBe('/tenants/');
+    expect(tagsToRecord(user?.Tags)).toEqual({ ...tags, TenantBucket: bucket });
+
+    const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '{}');
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({ Sid: 'PublicReadPub', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/pub/*` }),
+      expect.objectContaining({ Sid: 'TenantUserObjects', Effect: 'Allow', Principal: { AWS: user?.Arn } }),
+      expect.objectContaining({ Sid: 'TenantUserList', Effect: 'Allow', Principal: { AWS: user?.Arn }, Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}` }),
+    ]);
+
+    const described = await secretsManager.send(new DescribeSecretCommand({ SecretId: secretName }));
+    expect(tagsToRecord(described.Tags)).toEqual(tags);
+    const secret = JSON.parse((await secretsManager.send(new GetSecretValueCommand({ SecretId: secretName }))).SecretString ?? '{}');
+    expect(secret).toEqual({ accessKeyId: expect.stringMatching(/^AKIA/), secretAccessKey: expect.any(String), bucket, region: LOCAL_REGION, userName });
+    const sts = new STSClient({ endpoint: pipeline.emulator.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: secret.accessKeyId, secretAccessKey: secret.secretAccessKey } });
+    expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toBe(user?.Arn);
+
+    const residue = await pipeline.residue();
+    expect(residue.accessKeys.filter((k) => k.startsWith(`${userName}:`))).toEqual([`${userName}:${secret.accessKeyId}`]);
+    expect(JSON.stringify(record.output)).not.toContain(secret.secretAccessKey);
+
+    const events = (await pipeline.events()).filter((e) => e.detail.orgId === orgId);
+    expect(events.map((e) => e['detail-type'])).toEqual(['OrgProvisioned']);
+    expect(events[0]?.detail).toMatchObject({ bucket: { name: bucket }, user: { name: userName, arn: user?.Arn }, credentials: { secretName } });
+  });
+
+  it('gives the tenant the first fallback name when another account owns fusion-rms-<orgid>', async () => {
+    const orgId = 'Int-Collision-1';
+    const [primary, firstFallback] = names(orgId).bucketCandidates as [string, string];
+    // The emulator maps credentials from an AssumeRole into another account to that account.
+    const sts = new STSClient({ endpoint: pipeline.emulator.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::210987654321:role/squatter', RoleSessionName: 'squat' }));
+    const other = new S3Client({
+      endpoint: pipeline.emulator.endpoint,
+      region: LOCAL_REGION,
+      forcePathStyle: true,
+      credentials: { accessKeyId: Credentials?.AccessKeyId ?? '', secretAccessKey: Credentials?.SecretAccessKey ?? '', sessionToken: Credentials?.SessionToken },
+    });
+    await other.send(new CreateBucketCommand({ Bucket: primary }));
+
+    const record = await provision(orgId);
+
+    expect(record.status).toBe('SUCCEEDED');
+    expect((record.output as { bucket: { name: string } }).bucket.name).toBe(firstFallback);
+    const residue = await pipeline.residue();
+    expect(residue.buckets).toContain(firstFallback);
+    // Not ours: never listed among this account's buckets, never touched.
+    expect(residue.buckets).not.toContain(primary);
+  });
+
+  it('provisions one tenant when the same OrgCreated arrives three times at once', async () => {
+    const orgId = 'Int-Concurrent-1';
+    const { userName, secretName, bucketCandidates } = names(orgId);
+
+    const results = await Promise.all([1, 2, 3].map(() => pipeline.send('OrgCreated', { orgId, orgName: 'Concurrent' })));
+
+    expect(new Set(results.map((r) => r.executionName))).toEqual(new Set([`org-${orgId.toLowerCase()}`]));
+    const record = await pipeline.executions.waitFor('provision', `org-${orgId.toLowerCase()}`);
+    expect(record.status).toBe('SUCCEEDED');
+    const residue = await pipeline.residue();
+    expect(residue.buckets.filter((b) => bucketCandidates.includes(b))).toEqual([bucketCandidates[0]]);
+    expect(residue.users.filter((u) => u === userName)).toHaveLength(1);
+    expect(residue.accessKeys.filter((k) => k.startsWith(`${userName}:`))).toHaveLength(1);
+    expect(residue.secrets.filter((s) => s === secretName)).toHaveLength(1);
+    const executions: string[] = [];
+    for await (const summary of pipeline.executions.list('provision')) executions.push(summary.name);
+    expect(executions.filter((n) => n.startsWith(`org-${orgId.toLowerCase()}`))).toEqual([`org-${orgId.toLowerCase()}`]);
+  });
+});
