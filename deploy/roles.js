@@ -20,13 +20,27 @@ const arn = {
   teardownExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${TeardownStateMachineName}:*',
 };
 
-const KEY_AND_USER_CLEANUP = [
-  'iam:GetUser', 'iam:ListUserTags', 'iam:ListAccessKeys', 'iam:DeleteAccessKey', 'iam:DeleteUser',
-  'iam:DeleteLoginProfile', 'iam:ListSigningCertificates', 'iam:DeleteSigningCertificate',
-  'iam:ListSSHPublicKeys', 'iam:DeleteSSHPublicKey', 'iam:ListServiceSpecificCredentials',
-  'iam:DeleteServiceSpecificCredential', 'iam:ListMFADevices', 'iam:DeactivateMFADevice',
-  'iam:ListAttachedUserPolicies', 'iam:DetachUserPolicy', 'iam:ListUserPolicies', 'iam:DeleteUserPolicy',
-  'iam:ListGroupsForUser',
+/**
+ * Defence in depth behind the code's own guards: changes to an existing IAM user or secret
+ * are allowed only when it carries ManagedBy=tenant-provisioner (aws:ResourceTag), and what
+ * the pipeline creates must carry that tag (aws:RequestTag).
+ */
+const MANAGED_RESOURCE = { StringEquals: { 'aws:ResourceTag/ManagedBy': 'tenant-provisioner' } };
+const MANAGED_REQUEST = {
+  StringEquals: { 'aws:RequestTag/ManagedBy': 'tenant-provisioner' },
+  'ForAllValues:StringEquals': { 'aws:TagKeys': ['OrgId', 'ManagedBy', 'ProvisionedBy', 'TenantBucket'] },
+};
+
+/** What DeleteUser needs removed first (DESIGN §5): reads, then the removals. */
+const USER_CLEANUP_READS = [
+  'iam:GetUser', 'iam:ListAccessKeys', 'iam:ListSigningCertificates', 'iam:ListSSHPublicKeys',
+  'iam:ListServiceSpecificCredentials', 'iam:ListMFADevices', 'iam:ListAttachedUserPolicies',
+  'iam:ListUserPolicies', 'iam:ListGroupsForUser',
+];
+const USER_CLEANUP_WRITES = [
+  'iam:DeleteAccessKey', 'iam:DeleteUser', 'iam:DeleteLoginProfile', 'iam:DeleteSigningCertificate',
+  'iam:DeleteSSHPublicKey', 'iam:DeleteServiceSpecificCredential', 'iam:DeactivateMFADevice',
+  'iam:DetachUserPolicy', 'iam:DeleteUserPolicy',
 ];
 
 /** function key in serverless.yml → the statements its role needs beyond writing its own logs. */
@@ -58,45 +72,49 @@ const statements = {
       Effect: 'Allow',
       Action: ['iam:CreateUser'],
       Resource: sub(arn.tenantUsers),
-      Condition: { StringEquals: { 'iam:PermissionsBoundary': { Ref: 'TenantBoundaryPolicy' } } },
+      Condition: { ...MANAGED_REQUEST, StringEquals: { ...MANAGED_REQUEST.StringEquals, 'iam:PermissionsBoundary': { Ref: 'TenantBoundaryPolicy' } } },
     },
-    { Effect: 'Allow', Action: ['iam:TagUser', 'iam:GetUser'], Resource: sub(arn.tenantUsers) },
+    // CreateUser with Tags also authorizes TagUser.
+    { Effect: 'Allow', Action: ['iam:TagUser'], Resource: sub(arn.tenantUsers), Condition: MANAGED_REQUEST },
+    { Effect: 'Allow', Action: ['iam:GetUser'], Resource: sub(arn.tenantUsers) },
   ],
   issueTenantCredentials: [
-    { Effect: 'Allow', Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey'], Resource: sub(arn.tenantUsers) },
+    { Effect: 'Allow', Action: ['iam:ListAccessKeys'], Resource: sub(arn.tenantUsers) },
+    { Effect: 'Allow', Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey'], Resource: sub(arn.tenantUsers), Condition: MANAGED_RESOURCE },
+    { Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_REQUEST },
+    { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: sub(arn.tenantSecrets) },
     {
       Effect: 'Allow',
-      Action: [
-        'secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:DescribeSecret',
-        'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:RestoreSecret',
-      ],
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:RestoreSecret'],
       Resource: sub(arn.tenantSecrets),
+      Condition: MANAGED_RESOURCE,
     },
   ],
   deleteTenantCredentials: [
-    { Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListUserTags', 'iam:ListAccessKeys', 'iam:DeleteAccessKey'], Resource: sub(arn.tenantUsers) },
-    {
-      Effect: 'Allow',
-      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:DeleteSecret'],
-      Resource: sub(arn.tenantSecrets),
-    },
+    { Effect: 'Allow', Action: ['iam:ListUserTags', 'iam:ListAccessKeys'], Resource: sub(arn.tenantUsers) },
+    { Effect: 'Allow', Action: ['iam:DeleteAccessKey'], Resource: sub(arn.tenantUsers), Condition: MANAGED_RESOURCE },
+    { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: sub(arn.tenantSecrets) },
+    { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DeleteSecret'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_RESOURCE },
   ],
   deleteTenantUser: [
-    { Effect: 'Allow', Action: KEY_AND_USER_CLEANUP, Resource: sub(arn.tenantUsers) },
+    { Effect: 'Allow', Action: USER_CLEANUP_READS, Resource: sub(arn.tenantUsers) },
+    { Effect: 'Allow', Action: USER_CLEANUP_WRITES, Resource: sub(arn.tenantUsers), Condition: MANAGED_RESOURCE },
     { Effect: 'Allow', Action: ['iam:RemoveUserFromGroup'], Resource: sub(arn.tenantGroups) },
   ],
   deleteTenantBucket: [
     {
       Effect: 'Allow',
-      Action: ['s3:GetBucketTagging', 's3:DeleteBucketPolicy', 's3:ListBucket', 's3:ListBucketVersions', 's3:DeleteBucket'],
+      Action: ['s3:GetBucketTagging', 's3:DeleteBucketPolicy', 's3:ListBucketVersions', 's3:DeleteBucket'],
       Resource: sub(arn.tenantBuckets),
     },
     { Effect: 'Allow', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'], Resource: sub(arn.tenantObjects) },
   ],
   prepareTeardown: [],
   revokeTenantAccess: [
-    { Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListAccessKeys', 'iam:UpdateAccessKey'], Resource: sub(arn.tenantUsers) },
-    { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: sub(arn.tenantSecrets) },
+    { Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListAccessKeys'], Resource: sub(arn.tenantUsers) },
+    { Effect: 'Allow', Action: ['iam:UpdateAccessKey'], Resource: sub(arn.tenantUsers), Condition: MANAGED_RESOURCE },
+    { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: sub(arn.tenantSecrets) },
+    { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_RESOURCE },
     { Effect: 'Allow', Action: ['s3:GetBucketTagging', 's3:DeleteBucketPolicy'], Resource: sub(arn.tenantBuckets) },
   ],
   publishOrgDeprovisioned: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],

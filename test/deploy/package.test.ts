@@ -3,33 +3,20 @@
  * machine allows it, no network at all (a fresh network namespace with only loopback).
  * Then checks the generated CloudFormation template and runs cfn-lint on it.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tenantBoundaryPolicy } from '../../functions/lib/policies';
+import { packageStack, PROJECT_ROOT, type CloudFormationTemplate, type Resource } from '../support/packaged-template';
 
-const root = join(__dirname, '../..');
-const outDir = mkdtempSync(join(tmpdir(), 'tenant-provisioner-package-'));
-
-type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
-let template: { Resources: Record<string, Resource> };
+const root = PROJECT_ROOT;
+let outDir = '';
+let template: CloudFormationTemplate;
 let packagedOffline = false;
 
-function canIsolateNetwork(): boolean {
-  return process.platform === 'linux' && spawnSync('unshare', ['-n', 'true']).status === 0;
-}
-
 beforeAll(() => {
-  const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*' };
-  for (const name of Object.keys(env)) if (name.startsWith('AWS_') && name !== 'AWS_REGION') delete env[name];
-  const osls = [join(root, 'node_modules/.bin/osls'), 'package', '--stage', 'dev', '--region', 'us-east-1', '--package', outDir];
-  packagedOffline = canIsolateNetwork();
-  const [command, args] = packagedOffline ? ['unshare', ['-n', process.execPath, ...osls]] : [process.execPath, osls];
-  const result = spawnSync(command, args as string[], { cwd: root, env, encoding: 'utf8', timeout: 240_000 });
-  if (result.status !== 0) throw new Error(`osls package failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
-}, 300_000);
+  ({ outDir, template, packagedOffline } = packageStack({ stage: 'dev', region: 'us-east-1' }));
+}, 600_000);
 
 const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 const STEP_FUNCTIONS = [
@@ -88,7 +75,16 @@ describe('osls package', () => {
     expect(template.Resources.TenantBoundaryPolicy?.Properties.PolicyDocument).toEqual(tenantBoundaryPolicy({ bucketPrefix: 'fusion-rms' }));
   });
 
-  it('grants no write action on a "*" resource and only CreateUser with the boundary', () => {
+  /**
+   * Actions IAM accepts only with Resource "*" (no resource-level permissions): the state
+   * machines' CloudWatch Logs delivery and X-Ray tracing. Nothing else may write on "*".
+   */
+  const RESOURCELESS_WRITES = new Set([
+    'logs:CreateLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:PutResourcePolicy',
+    'xray:PutTraceSegments', 'xray:PutTelemetryRecords',
+  ]);
+
+  it('grants no write action on a "*" resource (but resource-less log delivery and X-Ray) and only CreateUser with the boundary', () => {
     const isRead = (action: string) => /^[a-z0-9-]+:(Get|List|Describe|Head)/.test(action);
     const statements = ofType('AWS::IAM::Role').flatMap(([role, r]) =>
       ((r.Properties.Policies ?? []) as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] } }[])
@@ -98,13 +94,48 @@ describe('osls package', () => {
     for (const s of statements) {
       const actions = ([] as string[]).concat(s.Action);
       const resources = ([] as unknown[]).concat(s.Resource);
-      if (resources.includes('*')) expect({ role: s.role, writes: actions.filter((a) => !isRead(a)) }).toEqual({ role: s.role, writes: [] });
+      if (resources.includes('*')) {
+        expect({ role: s.role, writes: actions.filter((a) => !isRead(a) && !RESOURCELESS_WRITES.has(a)) }).toEqual({ role: s.role, writes: [] });
+        if (actions.some((a) => RESOURCELESS_WRITES.has(a))) expect(s.role).toMatch(/StateMachineRole$/);
+      }
       if (actions.includes('iam:CreateUser')) {
         expect(JSON.stringify(s.Condition)).toContain('iam:PermissionsBoundary');
         expect(JSON.stringify(s.Resource)).toContain('user/tenants/*');
       }
       expect(actions.some((a) => /^iam:(Put|Attach)\w*Policy$|^iam:(Put|Delete)UserPermissionsBoundary$/.test(a))).toBe(false);
     }
+  });
+
+  it.each(['ProvisionTenantStateMachine', 'TeardownTenantStateMachine'])('%s logs errors without execution data and is traced', (id) => {
+    expect(template.Resources[id]?.Properties).toMatchObject({
+      LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: false },
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it('alarms on failed and timed-out executions of each state machine, router errors and both dead-letter queues', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify([a.Properties.MetricName, a.Properties.Dimensions, a.Properties.AlarmActions]));
+    const has = (metric: string, target: string) => alarms.some((a) => a.includes(`"${metric}"`) && a.includes(target));
+    expect(has('ExecutionsFailed', 'ProvisionTenantStateMachine')).toBe(true);
+    expect(has('ExecutionsTimedOut', 'ProvisionTenantStateMachine')).toBe(true);
+    expect(has('ExecutionsFailed', 'TeardownTenantStateMachine')).toBe(true);
+    expect(has('ExecutionsTimedOut', 'TeardownTenantStateMachine')).toBe(true);
+    expect(has('Errors', 'RouteOrgEventLambdaFunction')).toBe(true);
+    expect(has('ApproximateNumberOfMessagesVisible', 'RouterFailedEventsQueue')).toBe(true);
+    expect(has('ApproximateNumberOfMessagesVisible', 'RuleDeadLetterQueue')).toBe(true);
+    expect(alarms.every((a) => a.includes('AlarmTopic'))).toBe(true);
+  });
+
+  it('retries delivery to the router, dead-letters what it cannot deliver, and keeps every log for a bounded time', () => {
+    const [, rule] = ofType('AWS::Events::Rule')[0] as [string, Resource];
+    expect((rule.Properties.Targets as object[])[0]).toMatchObject({
+      RetryPolicy: { MaximumRetryAttempts: expect.any(Number) },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['RuleDeadLetterQueue', 'Arn'] } },
+    });
+    expect(ofType('AWS::Lambda::EventInvokeConfig')[0]?.[1].Properties).toMatchObject({ DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['RouterFailedEventsQueue', 'Arn'] } } } });
+    const logGroups = ofType('AWS::Logs::LogGroup');
+    expect(logGroups.length).toBe(17);
+    for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toEqual(expect.any(Number));
   });
 
   it('passes cfn-lint', () => {
