@@ -20,6 +20,7 @@ module.exports = {
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...shared, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
     { ...shared, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.test.ts'] },
+    { ...shared, displayName: 'security', testMatch: ['<rootDir>/test/security/**/*.test.ts'] },
     {
       ...shared,
       displayName: 'integration',

@@ -1,0 +1,692 @@
+/**
+ * The security suite (issue 6, DESIGN §7). Evaluates the real policies with iam-simulate:
+ * the bucket policy and permissions boundary that functions/lib/policies.ts generates
+ * (TLS-only, as deployed) and every role policy of the packaged template, resolved for
+ * account 123456789012, us-east-1, stage dev. Each case is one request and the decision AWS
+ * must reach on it; the suite prints one summary line, and any other decision is a surprise.
+ *
+ * The pipeline roles are held to STEP_CALLS, the IAM actions each function's code needs,
+ * read from functions/*.ts: a role must allow exactly those on tenant resources and deny
+ * every action only other steps need, plus FORBIDDEN for every role. Requests on a tenant's
+ * user or secret carry its tags as the code sets them (aws:ResourceTag/*, or aws:RequestTag/*
+ * and aws:TagKeys where the call creates it); changes to a user or secret not tagged
+ * ManagedBy=tenant-provisioner, and creates with other tags, are denied (MANAGED_ONLY).
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { TENANT_USER_PATH } from '../../functions/lib/config';
+import { tenantBoundaryPolicy } from '../../functions/lib/policies';
+import { packageStack, PROJECT_ROOT } from '../support/packaged-template';
+import { hasUnresolved } from './support/intrinsics';
+import {
+  anonymousPrincipal,
+  describeRequest,
+  SecurityLedger,
+  type Expectation,
+  type Outcome,
+  type SecurityRequest,
+} from './support/simulation';
+import type { NamedPolicy, RolePolicies } from './support/stack-policies';
+import { arnOf, buildWorld, DEPLOYMENT, inOtherStage, resourcePolicyOf, STAGE, type World } from './support/world';
+import { zipEntries } from './support/zip-entries';
+
+const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
+
+let world: World;
+const ledger = new SecurityLedger(DEPLOYMENT.accountId);
+
+beforeAll(() => {
+  world = buildWorld(packageStack({ stage: STAGE, region: DEPLOYMENT.region }));
+}, 600_000);
+
+afterAll(() => {
+  if (world) rmSync(world.packaged.outDir, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------------------------------
+// What each function's code sends, as IAM actions on tenant A's resources.
+
+type ResourceKind =
+  | 'bucket'
+  | 'object'
+  | 'publicMarker'
+  | 'user'
+  | 'group'
+  | 'secret'
+  | 'account'
+  | 'eventBus'
+  | 'provisionStateMachine'
+  | 'teardownStateMachine'
+  | 'provisionExecution'
+  | 'teardownExecution'
+  | 'routerFailedEventsQueue';
+
+type Context = Record<string, string | string[]>;
+type Tags = Record<string, string>;
+
+interface Call {
+  /** The SDK call (and the part of it) that needs the action. */
+  call: string;
+  action: string;
+  on: ResourceKind;
+  /** The call's own context keys (iam:PermissionsBoundary); the tags come from `sends` or the resource. */
+  context?: (w: World) => Context;
+  /** Set when the call creates the resource: the tags it sends. Otherwise the resource exists and carries its own. */
+  sends?: (w: World) => Tags;
+}
+
+const call = (sdkCall: string, action: string, on: ResourceKind, extra: Pick<Call, 'context' | 'sends'> = {}): Call => ({ call: sdkCall, action, on, ...extra });
+const withBoundary = (w: World) => ({ 'iam:PermissionsBoundary': w.boundaryArn });
+
+/** The context AWS builds for a request on an existing resource that carries `tags`. */
+const resourceTags = (tags: Tags): Context => Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
+/** The context AWS builds for a request that sets `tags` (none: neither key is present). */
+function requestTags(tags: Tags): Context {
+  const keys = Object.keys(tags);
+  if (keys.length === 0) return {};
+  return { ...Object.fromEntries(keys.map((key) => [`aws:RequestTag/${key}`, tags[key] ?? ''])), 'aws:TagKeys': keys };
+}
+
+/** The tags tenant A's resources carry: the user's and the secret's, as the code sets them; no other kind is tag-conditioned. */
+function tagsOn(kind: ResourceKind, w: World): Tags {
+  if (kind === 'user') return w.a.userTags;
+  if (kind === 'secret') return w.a.secretTags;
+  return {};
+}
+
+/** The whole context of the call as the code makes it on tenant A's resource. */
+const contextOf =
+  (c: Call) =>
+  (w: World): Context => ({ ...(c.context?.(w) ?? {}), ...(c.sends ? requestTags(c.sends(w)) : resourceTags(tagsOn(c.on, w))) });
+
+/** Function key (serverless.yml) → every call its code makes, read from functions/<kebab-name>.ts and the lib files it uses. */
+const STEP_CALLS: Record<string, Call[]> = {
+  // validate-org.ts, prepare-teardown.ts: pure, no AWS call.
+  validateOrg: [],
+  prepareTeardown: [],
+  // create-tenant-bucket.ts
+  createTenantBucket: [
+    call('HeadBucket (us-east-1: tells "ours" from "free")', 's3:ListBucket', 'bucket'),
+    call('GetBucketTagging (adoption)', 's3:GetBucketTagging', 'bucket'),
+    call('CreateBucket', 's3:CreateBucket', 'bucket'),
+    call('CreateBucket with ObjectOwnership', 's3:PutBucketOwnershipControls', 'bucket'),
+    call('CreateBucket with CreateBucketConfiguration.Tags', 's3:TagResource', 'bucket'),
+    call('PutBucketTagging', 's3:PutBucketTagging', 'bucket'),
+  ],
+  // configure-tenant-bucket.ts
+  configureTenantBucket: [
+    call('PutBucketOwnershipControls (adopted bucket)', 's3:PutBucketOwnershipControls', 'bucket'),
+    call('PutBucketEncryption', 's3:PutEncryptionConfiguration', 'bucket'),
+    call('PutPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 'bucket'),
+    call('PutObject of the empty pub/ marker', 's3:PutObject', 'publicMarker'),
+  ],
+  // apply-tenant-bucket-policy.ts
+  applyTenantBucketPolicy: [
+    call('PutBucketPolicy', 's3:PutBucketPolicy', 'bucket'),
+    call('s3control GetPublicAccessBlock (after AccessDenied)', 's3:GetAccountPublicAccessBlock', 'account'),
+  ],
+  // create-tenant-user.ts
+  createTenantUser: [
+    call('CreateUser with PermissionsBoundary and Tags', 'iam:CreateUser', 'user', { context: withBoundary, sends: (w) => w.a.userTags }),
+    call('CreateUser with Tags', 'iam:TagUser', 'user', { sends: (w) => w.a.userTags }),
+    call('GetUser (adoption)', 'iam:GetUser', 'user'),
+  ],
+  // issue-tenant-credentials.ts, lib/access-keys.ts, lib/tenant-secret.ts
+  issueTenantCredentials: [
+    call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
+    call('DeleteAccessKey (stray keys)', 'iam:DeleteAccessKey', 'user'),
+    call('CreateAccessKey', 'iam:CreateAccessKey', 'user'),
+    call('DescribeSecret', 'secretsmanager:DescribeSecret', 'secret'),
+    call('GetSecretValue (the key it holds)', 'secretsmanager:GetSecretValue', 'secret'),
+    call('CreateSecret with Tags', 'secretsmanager:CreateSecret', 'secret', { sends: (w) => w.a.secretTags }),
+    call('CreateSecret with Tags', 'secretsmanager:TagResource', 'secret', { sends: (w) => w.a.secretTags }),
+    call('RestoreSecret', 'secretsmanager:RestoreSecret', 'secret'),
+    call('PutSecretValue', 'secretsmanager:PutSecretValue', 'secret'),
+  ],
+  // delete-tenant-credentials.ts, lib/access-keys.ts, lib/tenant-secret.ts
+  deleteTenantCredentials: [
+    call('DescribeSecret', 'secretsmanager:DescribeSecret', 'secret'),
+    call('GetSecretValue (the key it holds)', 'secretsmanager:GetSecretValue', 'secret'),
+    call('DeleteSecret', 'secretsmanager:DeleteSecret', 'secret'),
+    call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
+    call('ListUserTags', 'iam:ListUserTags', 'user'),
+    call('DeleteAccessKey', 'iam:DeleteAccessKey', 'user'),
+  ],
+  // delete-tenant-user.ts, lib/access-keys.ts
+  deleteTenantUser: [
+    call('GetUser', 'iam:GetUser', 'user'),
+    call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
+    call('DeleteAccessKey', 'iam:DeleteAccessKey', 'user'),
+    call('DeleteUser', 'iam:DeleteUser', 'user'),
+    call('DeleteLoginProfile', 'iam:DeleteLoginProfile', 'user'),
+    call('ListSigningCertificates', 'iam:ListSigningCertificates', 'user'),
+    call('DeleteSigningCertificate', 'iam:DeleteSigningCertificate', 'user'),
+    call('ListSSHPublicKeys', 'iam:ListSSHPublicKeys', 'user'),
+    call('DeleteSSHPublicKey', 'iam:DeleteSSHPublicKey', 'user'),
+    call('ListServiceSpecificCredentials', 'iam:ListServiceSpecificCredentials', 'user'),
+    call('DeleteServiceSpecificCredential', 'iam:DeleteServiceSpecificCredential', 'user'),
+    call('ListMFADevices', 'iam:ListMFADevices', 'user'),
+    call('DeactivateMFADevice', 'iam:DeactivateMFADevice', 'user'),
+    call('ListAttachedUserPolicies', 'iam:ListAttachedUserPolicies', 'user'),
+    call('DetachUserPolicy', 'iam:DetachUserPolicy', 'user'),
+    call('ListUserPolicies', 'iam:ListUserPolicies', 'user'),
+    call('DeleteUserPolicy', 'iam:DeleteUserPolicy', 'user'),
+    call('ListGroupsForUser', 'iam:ListGroupsForUser', 'user'),
+    call('RemoveUserFromGroup', 'iam:RemoveUserFromGroup', 'group'),
+  ],
+  // delete-tenant-bucket.ts
+  deleteTenantBucket: [
+    call('GetBucketTagging', 's3:GetBucketTagging', 'bucket'),
+    call('DeleteBucketPolicy', 's3:DeleteBucketPolicy', 'bucket'),
+    call('ListObjectVersions', 's3:ListBucketVersions', 'bucket'),
+    call('DeleteObjects (current versions)', 's3:DeleteObject', 'object'),
+    call('DeleteObjects (with VersionId)', 's3:DeleteObjectVersion', 'object'),
+    call('DeleteBucket', 's3:DeleteBucket', 'bucket'),
+  ],
+  // revoke-tenant-access.ts, lib/access-keys.ts, lib/tenant-secret.ts
+  revokeTenantAccess: [
+    call('GetUser', 'iam:GetUser', 'user'),
+    call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
+    call('UpdateAccessKey (Inactive)', 'iam:UpdateAccessKey', 'user'),
+    call('DescribeSecret', 'secretsmanager:DescribeSecret', 'secret'),
+    call('GetSecretValue (the bucket it names)', 'secretsmanager:GetSecretValue', 'secret'),
+    call('GetBucketTagging', 's3:GetBucketTagging', 'bucket'),
+    call('DeleteBucketPolicy', 's3:DeleteBucketPolicy', 'bucket'),
+  ],
+  // publish-org-*.ts, lib/publish.ts
+  publishOrgProvisioned: [call('PutEvents', 'events:PutEvents', 'eventBus')],
+  publishOrgProvisioningFailed: [call('PutEvents', 'events:PutEvents', 'eventBus')],
+  publishOrgDeprovisioned: [call('PutEvents', 'events:PutEvents', 'eventBus')],
+  // route-org-event.ts, lib/executions.ts (SfnExecutionPort), lib/publish.ts; the Lambda service
+  // sends the router's failed asynchronous events to its on-failure queue with the router's role.
+  routeOrgEvent: [
+    call('StartExecution (provision)', 'states:StartExecution', 'provisionStateMachine'),
+    call('StartExecution (teardown)', 'states:StartExecution', 'teardownStateMachine'),
+    call('DescribeExecution (provision)', 'states:DescribeExecution', 'provisionExecution'),
+    call('DescribeExecution (teardown)', 'states:DescribeExecution', 'teardownExecution'),
+    call('StopExecution (provision, on OrgDeleted)', 'states:StopExecution', 'provisionExecution'),
+    call('PutEvents (OrgProvisioned again, OrgProvisioningFailed)', 'events:PutEvents', 'eventBus'),
+    call('on-failure destination', 'sqs:SendMessage', 'routerFailedEventsQueue'),
+  ],
+};
+
+/** Logs every function writes, to its own log group only. */
+const LOG_CALLS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+/** Changes to an existing user or secret: allowed only on one tagged ManagedBy=tenant-provisioner. */
+const MANAGED_ONLY = new Set([
+  'iam:CreateAccessKey',
+  'iam:UpdateAccessKey',
+  'iam:DeleteAccessKey',
+  'iam:DeleteUser',
+  'iam:DeleteLoginProfile',
+  'iam:DeleteSigningCertificate',
+  'iam:DeleteSSHPublicKey',
+  'iam:DeleteServiceSpecificCredential',
+  'iam:DeactivateMFADevice',
+  'iam:DetachUserPolicy',
+  'iam:DeleteUserPolicy',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:RestoreSecret',
+  'secretsmanager:DeleteSecret',
+]);
+
+/** Users and secrets in the tenants' namespace that tenant-provisioner does not manage. */
+const NOT_OURS: Partial<Record<ResourceKind, { title: string; resource: (w: World) => string; tags: (w: World) => Tags }[]>> = {
+  user: [
+    { title: "an operator's untagged user under /tenants/", resource: () => arnOf.user(TENANT_USER_PATH, 'ops-breakglass'), tags: () => ({}) },
+    { title: "a user with tenant A's name and tags but ManagedBy=terraform", resource: (w) => w.a.userArn, tags: (w) => ({ ...w.a.userTags, ManagedBy: 'terraform' }) },
+  ],
+  secret: [
+    { title: "an operator's secret under the prefix, without ManagedBy", resource: (w) => arnOf.secret(`${w.env.BUCKET_PREFIX}/ops/smtp-relay`), tags: () => ({ Owner: 'platform-team' }) },
+    { title: "a secret with tenant A's name and tags but ManagedBy=terraform", resource: (w) => w.a.secretArn, tags: (w) => ({ ...w.a.secretTags, ManagedBy: 'terraform' }) },
+  ],
+};
+
+/** What a create may not send instead of the tags the code sends: ManagedBy=tenant-provisioner and only the tenant tag keys. */
+const NOT_OUR_TAGS: { title: string; tags: (sent: Tags) => Tags }[] = [
+  { title: 'without tags', tags: () => ({}) },
+  { title: 'without the ManagedBy tag', tags: (sent) => Object.fromEntries(Object.entries(sent).filter(([key]) => key !== 'ManagedBy')) },
+  { title: 'with ManagedBy=terraform', tags: (sent) => ({ ...sent, ManagedBy: 'terraform' }) },
+  { title: 'with an extra tag key (CostCenter)', tags: (sent) => ({ ...sent, CostCenter: 'cc-4711' }) },
+];
+
+function resourceOf(kind: ResourceKind, w: World): string {
+  switch (kind) {
+    case 'bucket':
+      return w.a.bucketArn;
+    case 'object':
+      return w.a.object('orders/2026/11/report.csv');
+    case 'publicMarker':
+      return w.a.object('pub/');
+    case 'user':
+      return w.a.userArn;
+    case 'group':
+      return arnOf.group(TENANT_USER_PATH, 'readers');
+    case 'secret':
+      return w.a.secretArn;
+    case 'account':
+      return '*';
+    case 'eventBus':
+      return w.arn.eventBus;
+    case 'provisionStateMachine':
+      return w.arn.provisionStateMachine;
+    case 'teardownStateMachine':
+      return w.arn.teardownStateMachine;
+    case 'provisionExecution':
+      return arnOf.execution(w.arn.provisionStateMachine, 'org-acme-bistro-42');
+    case 'teardownExecution':
+      return arnOf.execution(w.arn.teardownStateMachine, 'org-acme-bistro-42');
+    case 'routerFailedEventsQueue':
+      return w.arn.routerFailedEventsQueue;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Cases: declared statically (jest needs the tests before beforeAll), built lazily.
+
+type RequestParts = Omit<SecurityRequest, 'category' | 'title' | 'expect'>;
+
+interface Case {
+  title: string;
+  expect: Expectation;
+  request: (w: World) => RequestParts;
+}
+
+/** Whether the outcome matches, with the reasons only when it does not (the diff then shows why). */
+function verdict(request: SecurityRequest, outcome: Outcome): { request: string; decision: string; why?: string } {
+  const decision = { request: describeRequest(request), decision: outcome.decision };
+  return outcome.decision === request.expect ? decision : { ...decision, why: outcome.why };
+}
+
+function declareCases(category: string, cases: Case[]): void {
+  describe(category, () => {
+    for (const c of cases) {
+      it(`${c.expect === 'allowed' ? 'may' : 'may not'} ${c.title}`, async () => {
+        const request: SecurityRequest = { ...c.request(world), category, title: c.title, expect: c.expect };
+        const outcome = await ledger.evaluate(request);
+        expect(verdict(request, outcome)).toEqual({ request: describeRequest(request), decision: c.expect });
+      });
+    }
+  });
+}
+
+const TLS = { 'aws:SecureTransport': 'true' };
+const NO_TLS = { 'aws:SecureTransport': 'false' };
+
+const NON_TENANT_BUCKET = 'payroll-exports';
+const LOOKALIKE_BUCKET = 'fusion-rmsx-payroll';
+
+// --- Tenant A's user: no identity policy, the boundary, and the bucket's own policy. -----
+
+function asTenantUser(action: string, resource: (w: World) => string, context: Record<string, string> = TLS, identityPolicies: NamedPolicy[] = []): Case['request'] {
+  return (w) => {
+    const target = resource(w);
+    const policy = resourcePolicyOf(target, w);
+    return { principal: w.a.userArn, action, resource: target, context, identityPolicies, boundary: w.boundary, ...(policy ? { resourcePolicy: policy } : {}) };
+  };
+}
+
+declareCases("tenant A's user", [
+  { title: 'GetObject on its own objects', expect: 'allowed', request: asTenantUser('s3:GetObject', (w) => w.a.object('orders/2026/11/report.csv')) },
+  { title: 'PutObject on its own objects', expect: 'allowed', request: asTenantUser('s3:PutObject', (w) => w.a.object('orders/2026/11/report.csv')) },
+  { title: 'DeleteObject on its own objects', expect: 'allowed', request: asTenantUser('s3:DeleteObject', (w) => w.a.object('orders/2026/11/report.csv')) },
+  { title: 'PutObject under its own pub/', expect: 'allowed', request: asTenantUser('s3:PutObject', (w) => w.a.object('pub/menu.pdf')) },
+  { title: 'ListBucket on its own bucket', expect: 'allowed', request: asTenantUser('s3:ListBucket', (w) => w.a.bucketArn) },
+  { title: "GetObject under tenant B's pub/ (public to anyone)", expect: 'allowed', request: asTenantUser('s3:GetObject', (w) => w.b.object('pub/menu.pdf')) },
+  { title: "GetObject on tenant B's objects", expect: 'denied', request: asTenantUser('s3:GetObject', (w) => w.b.object('orders/2026/11/report.csv')) },
+  { title: "PutObject on tenant B's objects", expect: 'denied', request: asTenantUser('s3:PutObject', (w) => w.b.object('orders/2026/11/report.csv')) },
+  { title: "PutObject under tenant B's pub/", expect: 'denied', request: asTenantUser('s3:PutObject', (w) => w.b.object('pub/menu.pdf')) },
+  { title: "DeleteObject on tenant B's objects", expect: 'denied', request: asTenantUser('s3:DeleteObject', (w) => w.b.object('orders/2026/11/report.csv')) },
+  { title: "ListBucket on tenant B's bucket", expect: 'denied', request: asTenantUser('s3:ListBucket', (w) => w.b.bucketArn) },
+  { title: 'GetObject on a non-tenant bucket', expect: 'denied', request: asTenantUser('s3:GetObject', () => `${arnOf.bucket(NON_TENANT_BUCKET)}/salaries.csv`) },
+  { title: 'PutObject on a non-tenant bucket', expect: 'denied', request: asTenantUser('s3:PutObject', () => `${arnOf.bucket(NON_TENANT_BUCKET)}/salaries.csv`) },
+  { title: 'ListBucket on a non-tenant bucket', expect: 'denied', request: asTenantUser('s3:ListBucket', () => arnOf.bucket(NON_TENANT_BUCKET)) },
+  { title: 'CreateBucket under the tenant prefix', expect: 'denied', request: asTenantUser('s3:CreateBucket', (w) => arnOf.bucket(`${w.env.BUCKET_PREFIX}-extra`)) },
+  { title: 'PutBucketPolicy on its own bucket', expect: 'denied', request: asTenantUser('s3:PutBucketPolicy', (w) => w.a.bucketArn) },
+  { title: 'DeleteBucketPolicy on its own bucket', expect: 'denied', request: asTenantUser('s3:DeleteBucketPolicy', (w) => w.a.bucketArn) },
+  { title: 'DeleteBucket on its own bucket', expect: 'denied', request: asTenantUser('s3:DeleteBucket', (w) => w.a.bucketArn) },
+  { title: 'PutBucketPublicAccessBlock on its own bucket', expect: 'denied', request: asTenantUser('s3:PutBucketPublicAccessBlock', (w) => w.a.bucketArn) },
+  { title: 'PutObjectAcl on its own objects', expect: 'denied', request: asTenantUser('s3:PutObjectAcl', (w) => w.a.object('orders/2026/11/report.csv')) },
+  { title: 'GetObject on its own objects without TLS', expect: 'denied', request: asTenantUser('s3:GetObject', (w) => w.a.object('orders/2026/11/report.csv'), NO_TLS) },
+  { title: 'PutObject on its own objects without TLS', expect: 'denied', request: asTenantUser('s3:PutObject', (w) => w.a.object('orders/2026/11/report.csv'), NO_TLS) },
+  { title: 'ListBucket on its own bucket without TLS', expect: 'denied', request: asTenantUser('s3:ListBucket', (w) => w.a.bucketArn, NO_TLS) },
+  { title: 'CreateAccessKey for itself', expect: 'denied', request: asTenantUser('iam:CreateAccessKey', (w) => w.a.userArn) },
+  { title: 'DeleteUserPermissionsBoundary on itself', expect: 'denied', request: asTenantUser('iam:DeleteUserPermissionsBoundary', (w) => w.a.userArn) },
+  { title: 'AttachUserPolicy on itself', expect: 'denied', request: asTenantUser('iam:AttachUserPolicy', (w) => w.a.userArn, { 'iam:PolicyARN': ADMINISTRATOR_ACCESS }) },
+  { title: 'CreateUser', expect: 'denied', request: asTenantUser('iam:CreateUser', (w) => arnOf.user(TENANT_USER_PATH, `${w.env.USER_PREFIX}intruder`)) },
+  { title: 'GetSecretValue of its own credentials secret', expect: 'denied', request: asTenantUser('secretsmanager:GetSecretValue', (w) => w.a.secretArn) },
+  { title: "GetSecretValue of tenant B's credentials secret", expect: 'denied', request: asTenantUser('secretsmanager:GetSecretValue', (w) => w.b.secretArn) },
+  { title: 'StartExecution of the provisioning state machine', expect: 'denied', request: asTenantUser('states:StartExecution', (w) => w.arn.provisionStateMachine) },
+  { title: 'PutEvents on the event bus', expect: 'denied', request: asTenantUser('events:PutEvents', (w) => w.arn.eventBus) },
+  { title: 'InvokeFunction of a pipeline function', expect: 'denied', request: asTenantUser('lambda:InvokeFunction', (w) => w.functions.get('createTenantUser')?.functionArn ?? '') },
+  { title: 'AssumeRole of a pipeline role', expect: 'denied', request: asTenantUser('sts:AssumeRole', (w) => w.functions.get('createTenantUser')?.role.arn ?? '') },
+]);
+
+// --- The same user if an identity policy granting s3:* and iam:* on * were attached later. --
+
+const LATER_ATTACHED: NamedPolicy[] = [
+  { name: 'attached-later', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'iam:*'], Resource: '*' }] } },
+];
+const asCappedUser = (action: string, resource: (w: World) => string, context: Record<string, string> = TLS) => asTenantUser(action, resource, context, LATER_ATTACHED);
+
+declareCases("tenant A's user with s3:* and iam:* attached later (capped by the boundary)", [
+  { title: 'GetObject on its own objects', expect: 'allowed', request: asCappedUser('s3:GetObject', (w) => w.a.object('orders/2026/11/report.csv')) },
+  { title: 'ListBucket on its own bucket', expect: 'allowed', request: asCappedUser('s3:ListBucket', (w) => w.a.bucketArn) },
+  // The boundary caps at the tenant prefix, not at the tenant: tenants are isolated from each
+  // other only as long as their users have no identity policy (DESIGN §7).
+  { title: "GetObject on tenant B's objects (the boundary allows every tenant bucket)", expect: 'allowed', request: asCappedUser('s3:GetObject', (w) => w.b.object('orders/2026/11/report.csv')) },
+  { title: "GetObject on tenant B's objects without TLS", expect: 'denied', request: asCappedUser('s3:GetObject', (w) => w.b.object('orders/2026/11/report.csv'), NO_TLS) },
+  { title: 'GetObject on a non-tenant bucket', expect: 'denied', request: asCappedUser('s3:GetObject', () => `${arnOf.bucket(NON_TENANT_BUCKET)}/salaries.csv`) },
+  { title: 'PutObject on a non-tenant bucket', expect: 'denied', request: asCappedUser('s3:PutObject', () => `${arnOf.bucket(NON_TENANT_BUCKET)}/salaries.csv`) },
+  { title: 'PutObject on a look-alike bucket outside the prefix', expect: 'denied', request: asCappedUser('s3:PutObject', () => `${arnOf.bucket(LOOKALIKE_BUCKET)}/x`) },
+  { title: 'CreateBucket under the tenant prefix', expect: 'denied', request: asCappedUser('s3:CreateBucket', (w) => arnOf.bucket(`${w.env.BUCKET_PREFIX}-extra`)) },
+  { title: 'PutBucketPolicy on its own bucket', expect: 'denied', request: asCappedUser('s3:PutBucketPolicy', (w) => w.a.bucketArn) },
+  { title: 'DeleteBucketPolicy on its own bucket', expect: 'denied', request: asCappedUser('s3:DeleteBucketPolicy', (w) => w.a.bucketArn) },
+  { title: 'DeleteBucket on its own bucket', expect: 'denied', request: asCappedUser('s3:DeleteBucket', (w) => w.a.bucketArn) },
+  { title: 'ListAllMyBuckets', expect: 'denied', request: asCappedUser('s3:ListAllMyBuckets', () => '*') },
+  { title: 'CreateUser', expect: 'denied', request: asCappedUser('iam:CreateUser', (w) => arnOf.user(TENANT_USER_PATH, `${w.env.USER_PREFIX}intruder`)) },
+  { title: 'CreateAccessKey for itself', expect: 'denied', request: asCappedUser('iam:CreateAccessKey', (w) => w.a.userArn) },
+  { title: 'PutUserPolicy on itself', expect: 'denied', request: asCappedUser('iam:PutUserPolicy', (w) => w.a.userArn) },
+  { title: 'AttachUserPolicy on itself', expect: 'denied', request: asCappedUser('iam:AttachUserPolicy', (w) => w.a.userArn, { ...TLS, 'iam:PolicyARN': ADMINISTRATOR_ACCESS }) },
+  { title: 'DeleteUserPermissionsBoundary on itself', expect: 'denied', request: asCappedUser('iam:DeleteUserPermissionsBoundary', (w) => w.a.userArn) },
+  { title: 'CreatePolicyVersion of the boundary', expect: 'denied', request: asCappedUser('iam:CreatePolicyVersion', (w) => w.boundaryArn) },
+  { title: 'GetSecretValue of its own credentials secret', expect: 'denied', request: asCappedUser('secretsmanager:GetSecretValue', (w) => w.a.secretArn) },
+]);
+
+// --- Anonymous requests against tenant A's bucket. -----------------------------------------
+
+function asAnonymous(action: string, resource: (w: World) => string, context: Record<string, string> = TLS, blockPublicAccess?: boolean): Case['request'] {
+  return (w) => {
+    const target = resource(w);
+    const policy = resourcePolicyOf(target, w);
+    return {
+      principal: anonymousPrincipal,
+      action,
+      resource: target,
+      context,
+      ...(policy ? { resourcePolicy: policy } : {}),
+      ...(blockPublicAccess === undefined ? {} : { blockPublicAccess }),
+    };
+  };
+}
+
+declareCases('anonymous', [
+  { title: 'GetObject under pub/', expect: 'allowed', request: asAnonymous('s3:GetObject', (w) => w.a.object('pub/menu.pdf')) },
+  { title: 'GetObject deeper under pub/', expect: 'allowed', request: asAnonymous('s3:GetObject', (w) => w.a.object('pub/images/2026/logo.png')) },
+  { title: 'GetObject outside pub/', expect: 'denied', request: asAnonymous('s3:GetObject', (w) => w.a.object('orders/2026/11/report.csv')) },
+  { title: 'GetObject on the key "pub" itself', expect: 'denied', request: asAnonymous('s3:GetObject', (w) => w.a.object('pub')) },
+  { title: 'GetObject under public/ (not pub/)', expect: 'denied', request: asAnonymous('s3:GetObject', (w) => w.a.object('public/menu.pdf')) },
+  { title: 'GetObject under a nested …/pub/', expect: 'denied', request: asAnonymous('s3:GetObject', (w) => w.a.object('orders/pub/menu.pdf')) },
+  { title: 'GetObject under pub/ without TLS', expect: 'denied', request: asAnonymous('s3:GetObject', (w) => w.a.object('pub/menu.pdf'), NO_TLS) },
+  { title: 'PutObject under pub/', expect: 'denied', request: asAnonymous('s3:PutObject', (w) => w.a.object('pub/menu.pdf')) },
+  { title: 'PutObject outside pub/', expect: 'denied', request: asAnonymous('s3:PutObject', (w) => w.a.object('orders/new.csv')) },
+  { title: 'DeleteObject under pub/', expect: 'denied', request: asAnonymous('s3:DeleteObject', (w) => w.a.object('pub/menu.pdf')) },
+  { title: 'ListBucket', expect: 'denied', request: asAnonymous('s3:ListBucket', (w) => w.a.bucketArn) },
+  { title: 'GetBucketPolicy', expect: 'denied', request: asAnonymous('s3:GetBucketPolicy', (w) => w.a.bucketArn) },
+  { title: 'GetObject on a non-tenant bucket', expect: 'denied', request: asAnonymous('s3:GetObject', () => `${arnOf.bucket(NON_TENANT_BUCKET)}/pub/x`) },
+  // DESIGN §7: account-level Block Public Access (RestrictPublicBuckets) overrides the pub/ grant.
+  { title: 'GetObject under pub/ once RestrictPublicBuckets is in effect', expect: 'denied', request: asAnonymous('s3:GetObject', (w) => w.a.object('pub/menu.pdf'), TLS, true) },
+]);
+
+// --- Every pipeline role: its own calls, nothing of the other steps, nothing FORBIDDEN. ------
+
+/**
+ * Denied to every role of the stack, whatever its step. Users and secrets carry the tags of
+ * tenant-provisioner's own (the user creates send them), so that only what the title names
+ * stands between the request and an allow.
+ */
+const ourUser = (w: World) => resourceTags(w.a.userTags);
+const ourSecret = (w: World) => resourceTags(w.a.secretTags);
+const FORBIDDEN: { title: string; action: string; resource: (w: World) => string; context?: (w: World) => Context }[] = [
+  { title: 'CreateUser without the boundary', action: 'iam:CreateUser', resource: (w) => w.a.userArn, context: (w) => requestTags(w.a.userTags) },
+  { title: 'CreateUser with AdministratorAccess as boundary', action: 'iam:CreateUser', resource: (w) => w.a.userArn, context: (w) => ({ ...requestTags(w.a.userTags), 'iam:PermissionsBoundary': ADMINISTRATOR_ACCESS }) },
+  { title: 'CreateUser outside /tenants/ (path /)', action: 'iam:CreateUser', resource: (w) => arnOf.user('/', `${w.env.USER_PREFIX}acme-bistro-42`), context: (w) => ({ ...requestTags(w.a.userTags), ...withBoundary(w) }) },
+  { title: 'CreateUser outside /tenants/ (path /admins/)', action: 'iam:CreateUser', resource: () => arnOf.user('/admins/', 'eve'), context: (w) => ({ ...requestTags(w.a.userTags), ...withBoundary(w) }) },
+  { title: "CreateUser with the other stage's boundary", action: 'iam:CreateUser', resource: (w) => w.a.userArn, context: (w) => ({ ...requestTags(w.a.userTags), 'iam:PermissionsBoundary': inOtherStage(w.boundaryArn) }) },
+  { title: 'PutUserPolicy on a tenant user', action: 'iam:PutUserPolicy', resource: (w) => w.a.userArn, context: ourUser },
+  { title: 'AttachUserPolicy on a tenant user', action: 'iam:AttachUserPolicy', resource: (w) => w.a.userArn, context: (w) => ({ ...ourUser(w), 'iam:PolicyARN': ADMINISTRATOR_ACCESS }) },
+  { title: 'DeleteUserPermissionsBoundary on a tenant user', action: 'iam:DeleteUserPermissionsBoundary', resource: (w) => w.a.userArn, context: ourUser },
+  { title: 'PutUserPermissionsBoundary on a tenant user', action: 'iam:PutUserPermissionsBoundary', resource: (w) => w.a.userArn, context: (w) => ({ ...ourUser(w), 'iam:PermissionsBoundary': ADMINISTRATOR_ACCESS }) },
+  { title: 'CreateLoginProfile for a tenant user', action: 'iam:CreateLoginProfile', resource: (w) => w.a.userArn, context: ourUser },
+  { title: 'AddUserToGroup for a tenant user', action: 'iam:AddUserToGroup', resource: () => arnOf.group('/', 'admins') },
+  { title: 'CreateAccessKey for a non-tenant user (tagged ManagedBy=tenant-provisioner)', action: 'iam:CreateAccessKey', resource: () => arnOf.user('/', 'ops-admin'), context: ourUser },
+  { title: 'CreatePolicyVersion of the boundary', action: 'iam:CreatePolicyVersion', resource: (w) => w.boundaryArn },
+  { title: 'SetDefaultPolicyVersion of the boundary', action: 'iam:SetDefaultPolicyVersion', resource: (w) => w.boundaryArn },
+  { title: 'DeletePolicyVersion of the boundary', action: 'iam:DeletePolicyVersion', resource: (w) => w.boundaryArn },
+  { title: 'DeletePolicy of the boundary', action: 'iam:DeletePolicy', resource: (w) => w.boundaryArn },
+  { title: 'PassRole of a pipeline role', action: 'iam:PassRole', resource: (w) => w.functions.get('createTenantUser')?.role.arn ?? '' },
+  ...[NON_TENANT_BUCKET, LOOKALIKE_BUCKET].flatMap((bucket) => [
+    ...['s3:CreateBucket', 's3:DeleteBucket', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutBucketTagging', 's3:PutBucketPublicAccessBlock', 's3:PutEncryptionConfiguration', 's3:PutBucketOwnershipControls'].map((action) => ({
+      title: `${action.slice(3)} on bucket ${bucket} (outside the prefix)`,
+      action,
+      resource: () => arnOf.bucket(bucket),
+    })),
+    ...['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'].map((action) => ({
+      title: `${action.slice(3)} in bucket ${bucket} (outside the prefix)`,
+      action,
+      resource: () => `${arnOf.bucket(bucket)}/pub/`,
+    })),
+  ]),
+  ...['prod/payments-db', 'fusion-rms-evil/credentials'].flatMap((secret) =>
+    ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'].map((action) => ({
+      title: `${action.slice(15)} on secret ${secret} (outside the prefix)`,
+      action,
+      resource: () => arnOf.secret(secret),
+      context: action === 'secretsmanager:CreateSecret' ? (w: World) => requestTags(w.a.secretTags) : ourSecret,
+    })),
+  ),
+  { title: "StartExecution of the other stage's provisioning state machine", action: 'states:StartExecution', resource: (w) => inOtherStage(w.arn.provisionStateMachine) },
+  { title: "StartExecution of the other stage's teardown state machine", action: 'states:StartExecution', resource: (w) => inOtherStage(w.arn.teardownStateMachine) },
+  { title: "StopExecution of the other stage's provisioning run", action: 'states:StopExecution', resource: (w) => inOtherStage(arnOf.execution(w.arn.provisionStateMachine, 'org-acme-bistro-42')) },
+  { title: "DescribeExecution of the other stage's teardown run", action: 'states:DescribeExecution', resource: (w) => inOtherStage(arnOf.execution(w.arn.teardownStateMachine, 'org-acme-bistro-42')) },
+  { title: "InvokeFunction of the other stage's createTenantUser", action: 'lambda:InvokeFunction', resource: (w) => inOtherStage(w.functions.get('createTenantUser')?.functionArn ?? '') },
+  { title: "PutLogEvents to the other stage's router log group", action: 'logs:PutLogEvents', resource: (w) => arnOf.logStream(inOtherStage(w.functions.get('routeOrgEvent')?.functionName ?? '')) },
+  { title: "SendMessage to the other stage's router queue", action: 'sqs:SendMessage', resource: (w) => inOtherStage(w.arn.routerFailedEventsQueue) },
+  { title: 'PutEvents on another event bus', action: 'events:PutEvents', resource: () => `arn:aws:events:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:event-bus/payments` },
+];
+
+function asRole(role: (w: World) => { role: RolePolicies; functionName?: string }, action: string, resource: (w: World) => string, context?: (w: World) => Context): Case['request'] {
+  return (w) => {
+    const { role: r, functionName } = role(w);
+    const roleName = r.arn.split('/').pop() ?? '';
+    return {
+      principal: `arn:aws:sts::${DEPLOYMENT.accountId}:assumed-role/${roleName}/${functionName ?? 'states'}`,
+      action,
+      resource: resource(w),
+      context: { ...TLS, ...(context?.(w) ?? {}) },
+      identityPolicies: r.policies,
+      ...(r.boundary ? { boundary: r.boundary } : {}),
+    };
+  };
+}
+
+const ownersOf = (action: string) => Object.keys(STEP_CALLS).filter((fn) => STEP_CALLS[fn]?.some((c) => c.action === action));
+
+/** Per step, the own-scope limits beyond FORBIDDEN (a call allowed on one resource, not on its neighbours). */
+const STEP_LIMITS: Record<string, { title: string; action: string; resource: (w: World) => string }[]> = {
+  configureTenantBucket: [
+    { title: 'PutObject of any tenant object but the pub/ marker', action: 's3:PutObject', resource: (w) => w.a.object('orders/2026/11/report.csv') },
+    { title: 'PutObject under pub/ (only the marker itself)', action: 's3:PutObject', resource: (w) => w.a.object('pub/menu.pdf') },
+  ],
+  routeOrgEvent: [
+    { title: 'StopExecution of a teardown run', action: 'states:StopExecution', resource: (w) => arnOf.execution(w.arn.teardownStateMachine, 'org-acme-bistro-42') },
+    { title: 'StartExecution of a state machine outside the stack', action: 'states:StartExecution', resource: () => `arn:aws:states:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:stateMachine:payments-refund` },
+  ],
+};
+
+for (const fn of Object.keys(STEP_CALLS)) {
+  const role = (w: World) => {
+    const found = w.functions.get(fn);
+    if (!found) throw new Error(`The packaged stack has no function ${fn}`);
+    return found;
+  };
+  const own = new Set((STEP_CALLS[fn] ?? []).map((c) => c.action));
+  const othersOnly = new Map<string, Call>();
+  for (const other of Object.values(STEP_CALLS).flat()) if (!own.has(other.action) && !othersOnly.has(other.action)) othersOnly.set(other.action, other);
+  const otherLogGroupOwner = fn === 'routeOrgEvent' ? 'createTenantUser' : 'routeOrgEvent';
+
+  declareCases(`role of ${fn}`, [
+    ...(STEP_CALLS[fn] ?? []).map((c) => ({
+      title: `${c.action} on the tenant's ${c.on} (${c.call})`,
+      expect: 'allowed' as const,
+      request: asRole(role, c.action, (w) => resourceOf(c.on, w), contextOf(c)),
+    })),
+    ...(STEP_CALLS[fn] ?? [])
+      .filter((c) => MANAGED_ONLY.has(c.action))
+      .flatMap((c) =>
+        (NOT_OURS[c.on] ?? []).map((other) => ({
+          title: `${c.action} on ${other.title} (${c.call})`,
+          expect: 'denied' as const,
+          request: asRole(role, c.action, other.resource, (w) => ({ ...(c.context?.(w) ?? {}), ...resourceTags(other.tags(w)) })),
+        })),
+      ),
+    ...(STEP_CALLS[fn] ?? []).flatMap((c) => {
+      const sends = c.sends;
+      if (!sends) return [];
+      return NOT_OUR_TAGS.map((other) => ({
+        title: `${c.action} on the tenant's ${c.on} ${other.title} (${c.call})`,
+        expect: 'denied' as const,
+        request: asRole(role, c.action, (w) => resourceOf(c.on, w), (w) => ({ ...(c.context?.(w) ?? {}), ...requestTags(other.tags(sends(w))) })),
+      }));
+    }),
+    ...LOG_CALLS.map((action) => ({
+      title: `${action} to its own log group`,
+      expect: 'allowed' as const,
+      request: asRole(role, action, (w) => arnOf.logStream(role(w).functionName)),
+    })),
+    {
+      title: `logs:PutLogEvents to the log group of ${otherLogGroupOwner}`,
+      expect: 'denied' as const,
+      request: asRole(role, 'logs:PutLogEvents', (w) => arnOf.logStream(w.functions.get(otherLogGroupOwner)?.functionName ?? '')),
+    },
+    ...[...othersOnly.values()].map((c) => ({
+      title: `${c.action} on the tenant's ${c.on} (only ${ownersOf(c.action).join(', ')} call it)`,
+      expect: 'denied' as const,
+      request: asRole(role, c.action, (w) => resourceOf(c.on, w), contextOf(c)),
+    })),
+    ...(STEP_LIMITS[fn] ?? []).map((limit) => ({ title: limit.title, expect: 'denied' as const, request: asRole(role, limit.action, limit.resource) })),
+    ...FORBIDDEN.map((f) => ({ title: f.title, expect: 'denied' as const, request: asRole(role, f.action, f.resource, f.context) })),
+  ]);
+}
+
+// --- The state machines' roles: invoke their own steps, nothing else of the stack. ---------
+
+/** A state machine's steps: the functions its ASL names (`${CreateTenantUserFunctionArn}` → createTenantUser). */
+function aslSteps(file: string): string[] {
+  const asl = readFileSync(join(PROJECT_ROOT, 'statemachine', file), 'utf8');
+  return [...new Set([...asl.matchAll(/\$\{(\w+)FunctionArn\}/g)].map((m) => `${(m[1] ?? '').charAt(0).toLowerCase()}${(m[1] ?? '').slice(1)}`))];
+}
+
+const MACHINES = [
+  { logicalId: 'ProvisionTenantStateMachine', asl: 'provision-tenant.asl.json' },
+  { logicalId: 'TeardownTenantStateMachine', asl: 'teardown-tenant.asl.json' },
+];
+
+for (const { logicalId, asl } of MACHINES) {
+  const machine = (w: World) => {
+    const found = w.machines.find((m) => m.logicalId === logicalId);
+    if (!found) throw new Error(`The packaged stack has no state machine ${logicalId}`);
+    return found;
+  };
+  const steps = aslSteps(asl);
+  const stepActions = [...new Map(Object.values(STEP_CALLS).flat().map((c) => [c.action, c])).values()];
+  declareCases(`role of the ${logicalId}`, [
+    ...Object.keys(STEP_CALLS).map((fn) => ({
+      title: steps.includes(fn) ? `lambda:InvokeFunction of its step ${fn}` : `lambda:InvokeFunction of ${fn} (not a step of ${asl})`,
+      expect: (steps.includes(fn) ? 'allowed' : 'denied') as Expectation,
+      request: asRole(machine, 'lambda:InvokeFunction', (w) => w.functions.get(fn)?.functionArn ?? `no function ${fn}`),
+    })),
+    ...stepActions.map((c) => ({
+      title: `${c.action} on the tenant's ${c.on} (a step's call, not the workflow's)`,
+      expect: 'denied' as const,
+      request: asRole(machine, c.action, (w) => resourceOf(c.on, w), contextOf(c)),
+    })),
+    ...FORBIDDEN.map((f) => ({ title: f.title, expect: 'denied' as const, request: asRole(machine, f.action, f.resource, f.context) })),
+  ]);
+}
+
+// --- What the cases rest on: the real artefacts, fully resolved, every role covered. --------
+
+describe('the evaluated artefacts', () => {
+  it('are the stage as deployed: TLS-only bucket policies and the boundary the code generates', () => {
+    expect(world.env.BUCKET_POLICY_TLS_ONLY).toBe('true');
+    expect(world.boundary.policy).toEqual(tenantBoundaryPolicy({ bucketPrefix: world.env.BUCKET_PREFIX ?? '' }));
+    expect(world.bucketPolicies.get(world.a.bucket)?.Statement.map((s) => s.Sid)).toContain('DenyInsecureTransport');
+  });
+
+  it('resolve every policy of every role to concrete ARNs', () => {
+    const roles = world.stack.roleIds().map((id) => world.stack.role(id));
+    expect(roles.length).toBeGreaterThan(Object.keys(STEP_CALLS).length);
+    const unresolved = roles.flatMap((r) => [...r.policies, ...(r.boundary ? [r.boundary] : [])].filter((p) => hasUnresolved(p.policy)).map((p) => p.name));
+    expect(unresolved).toEqual([]);
+    // A resource CloudFormation names at deploy time would leave the policy's ARN a guess.
+    expect(JSON.stringify(roles.map((r) => r.policies))).not.toContain('-GENERATED');
+    for (const arn of Object.values(world.arn)) expect(arn).toMatch(/^arn:aws:[a-z0-9-]+:/);
+  });
+
+  it('have an expectations table for every function, and every role belongs to a function or a state machine', () => {
+    expect([...world.functions.keys()].sort()).toEqual(Object.keys(STEP_CALLS).sort());
+    expect(world.machines.map((m) => m.logicalId).sort()).toEqual(MACHINES.map((m) => m.logicalId).sort());
+    const covered = [...world.functions.values(), ...world.machines].map((x) => x.role.logicalId);
+    expect(world.stack.roleIds().sort()).toEqual([...new Set(covered)].sort());
+  });
+
+  it('give each function its own role', () => {
+    const roles = [...world.functions.values()].map((fn) => fn.role.logicalId);
+    expect(new Set(roles).size).toBe(roles.length);
+  });
+});
+
+/** Every action an Allow statement of the role names (wildcards kept as written). */
+function grantedActions(role: RolePolicies): string[] {
+  return role.policies.flatMap((p) => p.policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => ([] as unknown[]).concat(s.Action ?? `NotAction ${JSON.stringify(s.NotAction)}`) as string[]));
+}
+
+describe('each pipeline role', () => {
+  for (const fn of Object.keys(STEP_CALLS)) {
+    it(`of ${fn} grants no action its code does not call`, () => {
+      const role = world.functions.get(fn)?.role;
+      if (!role) throw new Error(`The packaged stack has no function ${fn}`);
+      const needed = new Set([...LOG_CALLS, ...(STEP_CALLS[fn] ?? []).map((c) => c.action)]);
+      const unused = [...new Set(grantedActions(role))].filter((action) => !needed.has(action)).sort();
+      expect({ role: role.logicalId, unused }).toEqual({ role: role.logicalId, unused: [] });
+    });
+  }
+});
+
+// --- AGPL: iam-simulate is for these tests only. -------------------------------------------
+
+describe('the packaged function bundles', () => {
+  it('contain no @cloud-copilot (AGPL) code', () => {
+    const bundles = [...world.functions.values()].map((fn) => {
+      const code = world.packaged.template.Resources[fn.logicalId]?.Properties.Code as { S3Key: string };
+      return join(world.packaged.outDir, code.S3Key.split('/').pop() ?? '');
+    });
+    const offending: string[] = [];
+    let sourcesChecked = 0;
+    for (const bundle of bundles) {
+      for (const [name, content] of zipEntries(bundle)) {
+        if (name.endsWith('.map')) {
+          const sources = (JSON.parse(content.toString('utf8')) as { sources: string[] }).sources;
+          sourcesChecked += sources.length;
+          offending.push(...sources.filter((s) => s.includes('@cloud-copilot/')).map((s) => `${name}: ${s}`));
+        } else if (content.includes('@cloud-copilot/')) offending.push(name);
+      }
+    }
+    // The source maps list every bundled module: without them there would be nothing to check.
+    expect(sourcesChecked).toBeGreaterThan(bundles.length);
+    expect(offending).toEqual([]);
+  });
+});
+
+// --- The summary: last, after every case above has been evaluated. ------------------------
+
+it('finds no surprises', () => {
+  const tally = ledger.result();
+  process.stdout.write(`${ledger.summaryLine()}\n`);
+  if (process.env.SECURITY_SUITE_VERBOSE) process.stdout.write(`${JSON.stringify({ byCategory: tally.byCategory }, null, 2)}\n`);
+  expect(tally.evaluated).toBeGreaterThan(0);
+  expect(tally.surprises).toEqual([]);
+});
