@@ -48,3 +48,17 @@ export function orgTags(provisionedBy: string, orgId = SAMPLE_ORG_ID): { Key: st
     { Key: 'ProvisionedBy', Value: provisionedBy },
   ];
 }
+
+/** orgIds that must be rejected before any AWS call (issue 2), labelled for test titles. */
+export const INVALID_ORG_IDS: [label: string, orgId: unknown][] = [
+  ['empty', ''],
+  ['too long', 'a'.repeat(41)],
+  ['a wildcard', '*'],
+  ['a path', '../x'],
+  ['spaces', 'acme bistro'],
+  ['unicode', 'café'],
+  ['an underscore', 'a_b'],
+  ['a leading dash', '-acme'],
+  ['a trailing dash', 'acme-'],
+  ['a number', 42],
+];
