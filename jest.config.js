@@ -30,5 +30,14 @@ module.exports = {
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      // The built tenantctl runs as a child process with its own state directory and its own
+      // background emulator, which the test stops (`tenantctl local stop`).
+      setupFiles: [],
+      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+    },
   ],
 };

@@ -10,6 +10,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseArgs } from 'node:util';
 import sample from '../events/samples/org-created.json';
 import type { ExecutionEvent, ExecutionRecord, Workflow } from '../functions/lib/executions';
+import { mask } from '../cli/output';
 import { startLocalPipeline, type LocalPipeline } from './pipeline';
 import { LOCAL_REGION } from './stack';
 
@@ -28,11 +29,6 @@ Example: npm run demo -- --org-id Corner-Cafe-7`;
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const pad = (text: string, width: number) => text.padEnd(width);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/** `wJal` followed by one `*` per hidden character: enough to recognise it, not to use it. */
-export function mask(secret: string): string {
-  return `${secret.slice(0, 4)}${'*'.repeat(Math.max(secret.length - 4, 0))}`;
-}
 
 /** One line per state as it happens: entered states are shown when they end, with their duration. */
 function progressPrinter(event: ExecutionEvent): void {

@@ -24,6 +24,8 @@ import {
   type Residue,
 } from './stack';
 
+export type LocalPipelineOptions = Omit<LocalExecutionPortOptions, 'handlers' | 'definitions'>;
+
 /** The `source` of the events the POS system puts (serverless.yml's `posEventSource`). */
 export const POS_EVENT_SOURCE = 'pos.signup';
 
@@ -55,34 +57,43 @@ export function posEvent(detailType: string, detail: Record<string, unknown>): E
   };
 }
 
-export async function startLocalPipeline(options: Omit<LocalExecutionPortOptions, 'handlers' | 'definitions'> = {}): Promise<LocalPipeline> {
+/** Starts the emulator (or uses AWS_ENDPOINT_URL) and assembles the pipeline on it; `stop` ends that emulator. */
+export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   const emulator = await startEmulator();
   try {
-    applyLocalEnvironment(emulator.endpoint);
-    const clients = localClients(emulator.endpoint);
-    const { eventsQueueUrl } = await deployLocalStack(clients);
-
-    const [{ LocalExecutionPort }, router, { eventBridge }, { loadConfig }, { logger }] = await Promise.all([
-      import('./executions'),
-      import('../functions/route-org-event'),
-      import('../functions/lib/clients'),
-      import('../functions/lib/config'),
-      import('../functions/lib/logger'),
-    ]);
-    const executions = new LocalExecutionPort(options);
-    const config = loadConfig();
-
-    return {
-      emulator,
-      clients,
-      executions,
-      send: (detailType, detail) => router.routeOrgEvent(posEvent(detailType, detail), { executions, eventBridge, config, logger }),
-      events: () => drainEvents(clients, eventsQueueUrl),
-      residue: () => scanResidue(clients),
-      stop: () => emulator.stop(),
-    };
+    return await openLocalPipeline(emulator, options);
   } catch (err) {
     await emulator.stop();
     throw err;
   }
+}
+
+/**
+ * Assembles the pipeline on an emulator that already runs (the stack applied idempotently);
+ * `stop` is the emulator's own. Used by `tenantctl --local` with its background emulator.
+ */
+export async function openLocalPipeline(emulator: Emulator, options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
+  applyLocalEnvironment(emulator.endpoint);
+  const clients = localClients(emulator.endpoint);
+  const { eventsQueueUrl } = await deployLocalStack(clients);
+
+  const [{ LocalExecutionPort }, router, { eventBridge }, { loadConfig }, { logger }] = await Promise.all([
+    import('./executions'),
+    import('../functions/route-org-event'),
+    import('../functions/lib/clients'),
+    import('../functions/lib/config'),
+    import('../functions/lib/logger'),
+  ]);
+  const executions = new LocalExecutionPort(options);
+  const config = loadConfig();
+
+  return {
+    emulator,
+    clients,
+    executions,
+    send: (detailType, detail) => router.routeOrgEvent(posEvent(detailType, detail), { executions, eventBridge, config, logger }),
+    events: () => drainEvents(clients, eventsQueueUrl),
+    residue: () => scanResidue(clients),
+    stop: () => emulator.stop(),
+  };
 }

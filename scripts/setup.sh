@@ -29,3 +29,6 @@ if [[ ! -x .venv/bin/python || "$(cat .venv/.setup-stamp 2>/dev/null)" != "$venv
   .venv/bin/python -m pip install --quiet --disable-pip-version-check "$MOTO_SPEC" "$CFN_LINT_SPEC"
   echo "$venv_stamp" > .venv/.setup-stamp
 fi
+
+# The operators' CLI, the package's `tenantctl` bin: rebuilt only when a source is newer.
+bash cli/build.sh

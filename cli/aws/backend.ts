@@ -1,0 +1,91 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { Workflow } from '../../functions/lib/executions';
+import { putEvent } from '../../functions/lib/publish';
+import type { Backend } from '../backend';
+import { CliError, EXIT_USAGE } from '../errors';
+import type { CliIo } from '../output';
+import { SfnOperatorPort } from './sfn-operator-port';
+
+/** The `source` of the POS system's events (serverless.yml's `posEventSource`). */
+export const POS_EVENT_SOURCE = 'pos.signup';
+export const DEFAULT_STAGE = 'dev';
+const SERVICE = 'tenant-provisioner';
+const MACHINE_SUFFIX: Record<Workflow, string> = { provision: 'provision-tenant', teardown: 'teardown-tenant' };
+
+export function stateMachineArn(region: string, accountId: string, stage: string, workflow: Workflow): string {
+  return `arn:aws:states:${region}:${accountId}:stateMachine:${SERVICE}-${stage}-${MACHINE_SUFFIX[workflow]}`;
+}
+
+async function resolveRegion(client: SFNClient): Promise<string> {
+  try {
+    const region = await client.config.region();
+    if (region) return region;
+  } catch {
+    // Reported below as one sentence.
+  }
+  throw new CliError('No AWS region is configured: set AWS_REGION (or a region in your AWS profile), or use --local', EXIT_USAGE);
+}
+
+/**
+ * Step Functions, EventBridge, IAM, S3 and Secrets Manager of the account and region of the
+ * standard AWS credential chain. The state machines are the stage's
+ * (`tenant-provisioner-<stage>-provision-tenant`, `…-teardown-tenant`); the account comes from
+ * TENANT_PROVISIONER_ACCOUNT_ID or STS GetCallerIdentity. Events go on the stage's bus
+ * (`TENANT_PROVISIONER_EVENT_BUS`, default `default`) with source `pos.signup`.
+ */
+export async function openAwsBackend(options: { stage?: string }, io: CliIo): Promise<Backend> {
+  const stage = options.stage ?? DEFAULT_STAGE;
+  if (!/^[A-Za-z0-9-]{1,40}$/.test(stage)) throw new CliError(`--stage ${JSON.stringify(stage)} is not a stage name`, EXIT_USAGE);
+  const sfn = new SFNClient({});
+  const region = await resolveRegion(sfn);
+  const configuredAccount = io.env.TENANT_PROVISIONER_ACCOUNT_ID?.trim();
+  if (configuredAccount && !/^\d{12}$/.test(configuredAccount)) {
+    throw new CliError(`TENANT_PROVISIONER_ACCOUNT_ID=${JSON.stringify(configuredAccount)} is not a 12-digit AWS account id`, EXIT_USAGE);
+  }
+  const accountId = configuredAccount || (await new STSClient({ region }).send(new GetCallerIdentityCommand({}))).Account;
+  if (!accountId) throw new CliError('STS GetCallerIdentity returned no account id');
+
+  const pollMs = io.pollMs ?? 2_000;
+  const executions = new SfnOperatorPort(
+    sfn,
+    { provision: stateMachineArn(region, accountId, stage, 'provision'), teardown: stateMachineArn(region, accountId, stage, 'teardown') },
+    pollMs,
+    io.sleep,
+  );
+  const eventBridge = new EventBridgeClient({ region });
+  const eventBusName = io.env.TENANT_PROVISIONER_EVENT_BUS?.trim() || 'default';
+  const s3ByRegion = new Map<string, S3Client>();
+
+  return {
+    mode: 'aws',
+    location: `AWS account ${accountId}, ${region}, stage ${stage}`,
+    accountId,
+    region,
+    naming: {
+      bucketPrefix: io.env.TENANT_PROVISIONER_BUCKET_PREFIX?.trim() || 'fusion-rms',
+      userPrefix: io.env.TENANT_PROVISIONER_USER_PREFIX?.trim() || 'rms_',
+      maxBucketCandidates: 4,
+    },
+    executions,
+    s3For: (bucketRegion) => {
+      let client = s3ByRegion.get(bucketRegion);
+      if (!client) s3ByRegion.set(bucketRegion, (client = new S3Client({ region: bucketRegion })));
+      return client;
+    },
+    iam: new IAMClient({ region }),
+    secretsManager: new SecretsManagerClient({ region }),
+    putOrgEvent: async (detailType, detail) => ({
+      eventId: await putEvent(eventBridge, { eventSource: POS_EVENT_SOURCE, eventBusName }, detailType, detail),
+    }),
+    startExecution: (workflow, name, input) => executions.start(workflow, name, input),
+    redrive: (workflow, name, clientToken) => executions.redrive(workflow, name, { clientToken }),
+    redriveFrom: 'failed-state',
+    pollMs,
+    close: async () => undefined,
+  };
+}

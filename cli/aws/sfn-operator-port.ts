@@ -1,0 +1,128 @@
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  RedriveExecutionCommand,
+  type HistoryEvent,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import {
+  SfnExecutionPort,
+  type ExecutionEvent,
+  type ExecutionRecord,
+  type RedriveResult,
+  type Workflow,
+} from '../../functions/lib/executions';
+import type { OperatorPort } from '../backend';
+import { failedStateOf, translateHistory } from './history';
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The execution port over Step Functions with what operators need beyond the router's
+ * start/describe/stop/list: the history, the failed state and redrive status of an execution,
+ * RedriveExecution, and waiting for an execution to end.
+ */
+export class SfnOperatorPort extends SfnExecutionPort implements OperatorPort {
+  constructor(
+    private readonly client: SFNClient,
+    stateMachineArns: Partial<Record<Workflow, string>>,
+    private readonly pollMs = 2_000,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {
+    super(client, stateMachineArns);
+  }
+
+  override async describe(workflow: Workflow, name: string): Promise<ExecutionRecord | undefined> {
+    const executionArn = this.executionArn(workflow, name);
+    let result;
+    try {
+      result = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+    } catch (err) {
+      if (err instanceof ExecutionDoesNotExist) return undefined;
+      throw err;
+    }
+    if (!result.status || !result.startDate) throw new Error(`Step Functions described ${executionArn} without a status or start date`);
+    const record: ExecutionRecord = {
+      workflow,
+      name: result.name ?? name,
+      executionArn: result.executionArn ?? executionArn,
+      status: result.status,
+      input: parseJson(result.input),
+      startDate: result.startDate,
+      ...(result.output === undefined ? {} : { output: parseJson(result.output) }),
+      ...(result.stopDate === undefined ? {} : { stopDate: result.stopDate }),
+      ...(result.error === undefined ? {} : { error: result.error }),
+      ...(result.cause === undefined ? {} : { cause: result.cause }),
+      ...(result.redriveCount === undefined ? {} : { redriveCount: result.redriveCount }),
+      ...(result.redriveDate === undefined ? {} : { redriveDate: result.redriveDate }),
+      ...(result.redriveStatus === 'REDRIVABLE' || result.redriveStatus === 'NOT_REDRIVABLE' ? { redriveStatus: result.redriveStatus } : {}),
+      ...(result.redriveStatusReason === undefined ? {} : { redriveStatusReason: result.redriveStatusReason }),
+      ...(result.redriveCount ? { redriveFrom: 'failed-state' as const } : {}),
+    };
+    if (record.status === 'FAILED' || record.status === 'TIMED_OUT') {
+      const failed = await this.failedState(record.executionArn);
+      if (failed) {
+        record.failedState = failed.state;
+        record.failedStateType = failed.stateType;
+      }
+    }
+    return record;
+  }
+
+  /** The last state entered, read from the end of the history (usually one page). */
+  private async failedState(executionArn: string): Promise<{ state: string; stateType: string } | undefined> {
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, includeExecutionData: false, maxResults: 100, ...(nextToken ? { nextToken } : {}) }),
+      );
+      const found = failedStateOf(page.events ?? []);
+      if (found) return found;
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return undefined;
+  }
+
+  async history(workflow: Workflow, name: string): Promise<ExecutionEvent[] | undefined> {
+    const executionArn = this.executionArn(workflow, name);
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: true, ...(nextToken ? { nextToken } : {}) }));
+        events.push(...(page.events ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+    } catch (err) {
+      if (err instanceof ExecutionDoesNotExist) return undefined;
+      throw err;
+    }
+    return translateHistory(events);
+  }
+
+  /** RedriveExecution: resumes at the failed state. A repeated `clientToken` (15 minutes) redrives once. */
+  async redrive(workflow: Workflow, name: string, options: { clientToken?: string } = {}): Promise<RedriveResult> {
+    const executionArn = this.executionArn(workflow, name);
+    const result = await this.client.send(new RedriveExecutionCommand({ executionArn, ...(options.clientToken ? { clientToken: options.clientToken } : {}) }));
+    return { executionArn, redriveDate: result.redriveDate ?? new Date(), redriveFrom: 'failed-state' };
+  }
+
+  async waitFor(workflow: Workflow, name: string, options: { timeoutMs?: number } = {}): Promise<ExecutionRecord> {
+    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+    for (;;) {
+      const record = await this.describe(workflow, name);
+      if (!record) throw new ExecutionDoesNotExist({ $metadata: {}, message: `Execution Does Not Exist: '${this.executionArn(workflow, name)}'` });
+      if (record.status !== 'RUNNING' && record.status !== 'PENDING_REDRIVE') return record;
+      if (Date.now() >= deadline) throw Object.assign(new Error(`${workflow} execution ${name} is still running after ${options.timeoutMs} ms`), { name: 'ExecutionStillRunning' });
+      await this.sleep(this.pollMs);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { NoSuchEntityException } from '@aws-sdk/client-iam';
+import { GetSecretValueCommand, InvalidRequestException, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
+import { listAccessKeys } from '../../functions/lib/access-keys';
+import { parseOrgCreatedDetail } from '../../functions/lib/events';
+import { tenantSlug } from '../../functions/lib/naming';
+import { checked, flag, stringOption, type Command } from '../context';
+import { CliError, EXIT_OK, UsageError } from '../errors';
+import { mask } from '../output';
+import { latestOf, tenantGenerations } from '../tenant/generations';
+import { provisionedDetail, tenantLocation } from '../tenant/names';
+
+type Format = 'ini' | 'env' | 'json';
+
+interface TenantSecretValue {
+  accessKeyId: string;
+  secretAccessKey: string;
+  bucket: string;
+  region: string;
+  userName?: string;
+}
+
+function parseSecret(text: string | undefined, secretName: string): TenantSecretValue {
+  let value: Partial<TenantSecretValue> | null = null;
+  try {
+    value = JSON.parse(text ?? 'null') as Partial<TenantSecretValue> | null;
+  } catch {
+    // Its text is never repeated: it holds the secret key.
+  }
+  if (!value || typeof value.accessKeyId !== 'string' || typeof value.secretAccessKey !== 'string' || typeof value.bucket !== 'string') {
+    throw new CliError(`Secret ${secretName} does not hold the tenant's credentials (accessKeyId, secretAccessKey, bucket)`);
+  }
+  return { accessKeyId: value.accessKeyId, secretAccessKey: value.secretAccessKey, bucket: value.bucket, region: typeof value.region === 'string' ? value.region : '', ...(typeof value.userName === 'string' ? { userName: value.userName } : {}) };
+}
+
+export const credentialsCommand: Command = {
+  spec: {
+    name: 'credentials',
+    summary: "print the tenant's handoff configuration for its POS server (secret masked unless --reveal)",
+    usage: 'credentials <orgId> [--format ini|env|json] [--reveal]',
+    description: [
+      "Reads the tenant's secret in Secrets Manager and prints the configuration its POS server",
+      'needs: `ini` is the [AWS] section with bucket=, key= and secret=; `env` is AWS_ACCESS_KEY_ID,',
+      'AWS_SECRET_ACCESS_KEY, AWS_REGION and TENANT_BUCKET; `json` is one object (as --json).',
+      'The secret access key is masked (its first 4 characters) unless --reveal is given.',
+      'A warning goes to stderr when the key is no longer active (the tenant is being torn down).',
+    ].join('\n'),
+    options: {
+      format: { type: 'string', value: '<ini|env|json>', help: 'the handoff format (default ini)' },
+      reveal: { type: 'boolean', help: 'print the secret access key itself' },
+    },
+    positionals: { min: 1, max: 1 },
+    examples: ['tenantctl credentials Acme-Bistro-42', 'tenantctl credentials Acme-Bistro-42 --format env --reveal > tenant.env'],
+  },
+  async run(context) {
+    const orgId = context.positionals[0] as string;
+    checked('credentials', () => parseOrgCreatedDetail({ orgId }));
+    const requested = stringOption(context, 'format');
+    if (requested !== undefined && !['ini', 'env', 'json'].includes(requested)) throw new UsageError(`--format ${JSON.stringify(requested)} must be ini, env or json`, 'credentials');
+    if (context.globals.json && requested !== undefined && requested !== 'json') throw new UsageError(`--json prints JSON; it cannot be combined with --format ${requested}`, 'credentials');
+    const format: Format = context.globals.json ? 'json' : ((requested as Format | undefined) ?? 'ini');
+    const reveal = flag(context, 'reveal');
+    const backend = await context.backend();
+
+    const generations = await tenantGenerations(backend.executions, tenantSlug(orgId));
+    const provisioned = provisionedDetail(latestOf(generations, 'provision')?.provision);
+    const location = tenantLocation(orgId, backend, []);
+    const secretName = provisioned?.credentials.secretName ?? location.secretName;
+
+    let secretString: string | undefined;
+    try {
+      ({ SecretString: secretString } = await backend.secretsManager.send(new GetSecretValueCommand({ SecretId: secretName })));
+    } catch (err) {
+      if (err instanceof ResourceNotFoundException) throw new CliError(`Tenant ${orgId} has no credentials secret ${secretName}: is it provisioned? (tenantctl status ${orgId})`);
+      if (err instanceof InvalidRequestException) throw new CliError(`The credentials secret ${secretName} of tenant ${orgId} is scheduled for deletion: the tenant is being torn down`);
+      throw err;
+    }
+    const secret = parseSecret(secretString, secretName);
+    const userName = secret.userName ?? location.userName;
+    let keyStatus: 'Active' | 'Inactive' | 'missing' | 'unknown' = 'unknown';
+    try {
+      const key = (await listAccessKeys(backend.iam, userName)).find((k) => k.AccessKeyId === secret.accessKeyId);
+      keyStatus = key?.Status === 'Active' || key?.Status === 'Inactive' ? key.Status : 'missing';
+    } catch (err) {
+      keyStatus = err instanceof NoSuchEntityException ? 'missing' : 'unknown';
+    }
+    if (keyStatus === 'Inactive' || keyStatus === 'missing') {
+      context.out.warn(`tenantctl: warning: access key ${secret.accessKeyId} of ${userName} is ${keyStatus === 'missing' ? 'gone' : 'inactive'}: these credentials no longer work (the tenant is being torn down?)`);
+    }
+
+    const shownSecret = reveal ? secret.secretAccessKey : mask(secret.secretAccessKey);
+    const document = {
+      orgId,
+      bucket: secret.bucket,
+      region: secret.region,
+      accessKeyId: secret.accessKeyId,
+      secretAccessKey: shownSecret,
+      secretRevealed: reveal,
+      keyStatus,
+      userName,
+      secretName,
+    };
+    if (format === 'json') {
+      context.io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+    } else if (format === 'ini') {
+      context.io.stdout(['[AWS]', `bucket=${secret.bucket}`, `key=${secret.accessKeyId}`, `secret=${shownSecret}`, ''].join('\n'));
+    } else {
+      context.io.stdout(
+        [`AWS_ACCESS_KEY_ID=${secret.accessKeyId}`, `AWS_SECRET_ACCESS_KEY=${shownSecret}`, `AWS_REGION=${secret.region}`, `TENANT_BUCKET=${secret.bucket}`, ''].join('\n'),
+      );
+    }
+    if (!reveal && format !== 'json') context.out.warn('tenantctl: the secret access key is masked; add --reveal to print it');
+    return EXIT_OK;
+  },
+};

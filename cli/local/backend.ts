@@ -1,0 +1,87 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import type { RedriveResult, StartResult } from '../../functions/lib/executions';
+import type { RouteResult } from '../../functions/route-org-event';
+import { ensureBackgroundEmulator } from '../../local/daemon';
+import { waitUntilAnswering } from '../../local/emulator';
+import { LocalExecutionPort } from '../../local/executions';
+import { projectRoot } from '../../local/paths';
+import { deployLocalStack, LOCAL_ACCOUNT_ID, LOCAL_REGION, localClients } from '../../local/stack';
+import type { Backend } from '../backend';
+import { CliError } from '../errors';
+import type { CliIo } from '../output';
+import { spawnRunner, type RunnerSpec } from './runner';
+
+/** Where the local mode keeps its state: TENANTCTL_STATE_DIR, else `.local/` in the project. */
+export function localStateDir(env: NodeJS.ProcessEnv): string {
+  return env.TENANTCTL_STATE_DIR?.trim() || join(projectRoot(), '.local');
+}
+
+/** A path as the operator reads it best: relative to the working directory when it is under it. */
+export function shown(path: string): string {
+  const relativePath = relative(process.cwd(), path);
+  return relativePath && !relativePath.startsWith('..') && !isAbsolute(relativePath) ? relativePath : path;
+}
+
+export function executionsStore(stateDir: string): string {
+  return join(stateDir, 'executions');
+}
+
+/** The local emulator's endpoint: AWS_ENDPOINT_URL when set (never started or stopped), else the background emulator. */
+export async function localEndpoint(io: CliIo, stateDir: string): Promise<string> {
+  const external = io.env.AWS_ENDPOINT_URL?.trim();
+  if (external) {
+    await waitUntilAnswering(external, 10_000);
+    return external;
+  }
+  const emulator = await ensureBackgroundEmulator(stateDir);
+  if (emulator.started) {
+    const store = executionsStore(stateDir);
+    const earlier = existsSync(store) && readdirSync(store).some((workflow) => readdirSync(join(store, workflow)).length > 0);
+    io.stderr(
+      `tenantctl: started the local AWS emulator at ${emulator.endpoint} (pid ${emulator.pid}); \`tenantctl local stop\` ends it${earlier ? ' (it starts empty: the resources of earlier local executions are gone; `tenantctl local reset` clears their records)' : ''}\n`,
+    );
+  }
+  return emulator.endpoint;
+}
+
+/**
+ * The embedded default: the background emulator (or AWS_ENDPOINT_URL) with the local stack
+ * applied, and the local execution port over the store in the state directory. Everything
+ * that starts an execution runs in a detached background runner, so the execution goes on
+ * after the command returns (as on AWS), and every command sees it through the store.
+ */
+export async function openLocalBackend(io: CliIo): Promise<Backend> {
+  const stateDir = localStateDir(io.env);
+  const endpoint = await localEndpoint(io, stateDir);
+  const clients = localClients(endpoint);
+  await deployLocalStack(clients);
+  const store = executionsStore(stateDir);
+  const executions = new LocalExecutionPort({ store, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
+
+  const run = (spec: RunnerSpec) => {
+    if (!io.entry) throw new CliError('The local mode needs the tenantctl bundle to start its background runner');
+    return spawnRunner(spec, { entry: io.entry, stateDir, env: { ...io.env, AWS_ENDPOINT_URL: endpoint, TENANTCTL_STATE_DIR: stateDir } });
+  };
+
+  return {
+    mode: 'local',
+    location: `local emulator at ${endpoint}${io.env.AWS_ENDPOINT_URL?.trim() ? ' (AWS_ENDPOINT_URL)' : ''}, state in ${shown(stateDir)}`,
+    accountId: LOCAL_ACCOUNT_ID,
+    region: LOCAL_REGION,
+    naming: { bucketPrefix: 'fusion-rms', userPrefix: 'rms_', maxBucketCandidates: 4 },
+    executions,
+    s3For: () => clients.s3,
+    iam: clients.iam,
+    secretsManager: clients.secretsManager,
+    putOrgEvent: async (detailType, detail) => ({ route: (await run({ kind: 'event', detailType, detail })) as RouteResult }),
+    startExecution: async (workflow, name, input) => (await run({ kind: 'start', workflow, name, input })) as StartResult,
+    redrive: async (workflow, name, clientToken) => {
+      const result = (await run({ kind: 'redrive', workflow, name, clientToken })) as RedriveResult & { redriveDate: string };
+      return { ...result, redriveDate: new Date(result.redriveDate) };
+    },
+    redriveFrom: 'start',
+    pollMs: io.pollMs ?? 200,
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,117 @@
+import { commandHelp, GLOBAL_OPTIONS, parseCommandLine, type CommandSpec } from './args';
+import { openAwsBackend } from './aws/backend';
+import type { Backend } from './backend';
+import { credentialsCommand } from './commands/credentials';
+import { failedCommand } from './commands/failed';
+import { localCommand } from './commands/local';
+import { provisionCommand } from './commands/provision';
+import { redriveCommand } from './commands/redrive';
+import { statusCommand } from './commands/status';
+import { teardownCommand } from './commands/teardown';
+import type { Command, CommandContext } from './context';
+import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors';
+import { openLocalBackend } from './local/backend';
+import { runBackgroundRunner } from './local/run-command';
+import { RUNNER_COMMAND } from './local/runner';
+import { oneLine, Output, type CliIo } from './output';
+
+const COMMANDS: Command[] = [statusCommand, failedCommand, redriveCommand, provisionCommand, teardownCommand, credentialsCommand, localCommand];
+const BY_NAME: Record<string, Command> = Object.fromEntries(COMMANDS.map((command) => [command.spec.name, command]));
+const SPECS: Record<string, CommandSpec> = {
+  ...Object.fromEntries(COMMANDS.map((command) => [command.spec.name, command.spec])),
+  help: { name: 'help', summary: 'help on a command', usage: 'help [command]', description: '', options: {}, positionals: { min: 0, max: 1 }, examples: ['tenantctl help redrive'] },
+};
+
+export function generalHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 2;
+  return [
+    'Usage: tenantctl <command> [options]',
+    '',
+    "The operators' tool of tenant-provisioner: see, retry and repair every tenant's provisioning",
+    'and teardown. Runs against the AWS account and region of the standard AWS credential chain',
+    "(the stage's state machines, default stage dev), or with --local against the embedded default.",
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)} ${c.spec.summary}`),
+    '',
+    'Global options:',
+    ...Object.entries(GLOBAL_OPTIONS).map(([name, o]) => `  ${`${o.short ? `-${o.short}, ` : ''}--${name}${o.value ? ` ${o.value}` : ''}`.padEnd(20)} ${o.help}`),
+    '',
+    'Exit status: 0 success, 1 when what was asked about failed, 2 bad usage.',
+    'Environment: AWS_REGION/AWS_PROFILE (AWS), TENANT_PROVISIONER_ACCOUNT_ID (skips STS),',
+    'TENANT_PROVISIONER_EVENT_BUS (default "default"), AWS_ENDPOINT_URL (local: an emulator of',
+    'your own), TENANTCTL_STATE_DIR (local: instead of .local/), TENANTCTL_LOCAL_RETRY_INTERVAL_MS',
+    "(local: pause before every retry instead of the ASL's).",
+    '',
+    'Example: tenantctl --local provision Acme-Bistro-42 && tenantctl --local status Acme-Bistro-42',
+    'Run `tenantctl <command> --help` for a command\'s options and examples.',
+  ].join('\n');
+}
+
+/** An error as one sentence for stderr, and its exit status. */
+export function explainError(err: unknown, command?: string): { name: string; message: string; exitCode: number } {
+  if (err instanceof UsageError) {
+    const topic = err.command ?? command;
+    return { name: err.name, message: `${err.message.replace(/\.$/, '')}. Run \`tenantctl ${topic ? `${topic} ` : ''}--help\`.`, exitCode: EXIT_USAGE };
+  }
+  if (err instanceof CliError) return { name: err.name, message: oneLine(err.message, 1_000), exitCode: err.exitCode };
+  const name = err instanceof Error ? err.name : 'Error';
+  const message = err instanceof Error ? err.message : String(err);
+  if (name === 'CredentialsProviderError') {
+    return { name, message: 'No AWS credentials were found: configure a profile or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --local', exitCode: EXIT_USAGE };
+  }
+  if (name === 'StateMachineDoesNotExist') return { name, message: `${oneLine(message)}: is the stage deployed in this account and region? (--stage)`, exitCode: EXIT_FAILED };
+  if (/ECONNREFUSED/.test(message) || (err as { code?: string }).code === 'ECONNREFUSED') {
+    return { name, message: `Cannot connect to the AWS endpoint (${oneLine(message, 200)})`, exitCode: EXIT_FAILED };
+  }
+  return { name, message: `${name}: ${oneLine(message, 1_000)}`, exitCode: EXIT_FAILED };
+}
+
+/** Runs tenantctl with `argv` (the arguments after the program) and returns its exit status. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === RUNNER_COMMAND) return runBackgroundRunner(argv[1] ?? '', io);
+  const out = new Output(io, argv.includes('--json'));
+  const verbose = argv.includes('--verbose');
+  let backend: Promise<Backend> | undefined;
+  let command: string | undefined;
+  try {
+    const parsed = parseCommandLine(argv, SPECS);
+    command = parsed.command;
+    const { globals } = parsed;
+    if (command === 'help' || (globals.help && !command)) {
+      const topic = command === 'help' ? parsed.positionals[0] : undefined;
+      if (topic && !BY_NAME[topic]) throw new UsageError(`Unknown command ${JSON.stringify(topic)}`);
+      io.stdout(`${topic ? commandHelp((BY_NAME[topic] as Command).spec) : generalHelp()}\n`);
+      return EXIT_OK;
+    }
+    if (!command) {
+      io.stderr(`${generalHelp()}\n`);
+      return EXIT_USAGE;
+    }
+    const selected = BY_NAME[command] as Command;
+    if (globals.help) {
+      io.stdout(`${commandHelp(selected.spec)}\n`);
+      return EXIT_OK;
+    }
+    if (globals.local && globals.stage !== undefined) throw new UsageError('--stage applies to AWS; the local mode\'s stage is always "local"', command);
+    const context: CommandContext = {
+      io,
+      out,
+      globals,
+      values: parsed.values,
+      positionals: parsed.positionals,
+      backend: () => (backend ??= globals.local ? openLocalBackend(io) : openAwsBackend(globals.stage === undefined ? {} : { stage: globals.stage }, io)),
+    };
+    const code = await selected.run(context);
+    out.flush();
+    return code;
+  } catch (err) {
+    const explained = explainError(err, command);
+    io.stderr(`tenantctl: ${explained.message}\n`);
+    if (verbose && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    if (out.json) io.stdout(`${JSON.stringify({ error: { name: explained.name, message: explained.message, exitCode: explained.exitCode } }, null, 2)}\n`);
+    return explained.exitCode;
+  } finally {
+    if (backend) await backend.then((opened) => opened.close(), () => undefined);
+  }
+}

@@ -1,0 +1,102 @@
+/** Where the CLI writes, and how it formats what it writes. */
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  /** The path of the running tenantctl bundle (the local mode starts its background runners with it). */
+  entry?: string;
+  /** How often a followed execution is polled (default: 2 s on AWS, 200 ms locally). */
+  pollMs?: number;
+  /** How long to wait for the execution the router starts after an event is put (default 90 s). */
+  discoveryTimeoutMs?: number;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    ...(process.argv[1] ? { entry: process.argv[1] } : {}),
+  };
+}
+
+/**
+ * Human text goes to stdout as it happens; with `--json`, only the one result document does.
+ * Warnings go to stderr either way.
+ */
+export class Output {
+  private document: unknown;
+
+  constructor(
+    private readonly io: CliIo,
+    readonly json: boolean,
+  ) {}
+
+  line(text = ''): void {
+    if (!this.json) this.io.stdout(`${text}\n`);
+  }
+
+  warn(text: string): void {
+    this.io.stderr(`${text}\n`);
+  }
+
+  /** The command's result, printed (with `--json`) when the command ends. */
+  result(document: unknown): void {
+    this.document = document;
+  }
+
+  flush(): void {
+    if (this.json && this.document !== undefined) this.io.stdout(`${JSON.stringify(this.document, null, 2)}\n`);
+  }
+}
+
+/** The first 4 characters followed by one `*` per hidden character (as the demo's handoff shows it). */
+export function mask(secret: string): string {
+  return `${secret.slice(0, 4)}${'*'.repeat(Math.max(secret.length - 4, 0))}`;
+}
+
+/** `2026-11-23 09:00:01Z` */
+export function formatTime(date: Date | undefined): string {
+  if (!date) return '—';
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
+}
+
+/** `12 ms`, `1.4 s`, `3 min 05 s`, `2 h 10 min`, `3 d 4 h`. */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1_000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1_000);
+  if (seconds < 3_600) return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3_600)} h ${Math.floor((seconds % 3_600) / 60)} min`;
+  return `${Math.floor(seconds / 86_400)} d ${Math.floor((seconds % 86_400) / 3_600)} h`;
+}
+
+/** One line, at most `max` characters: an error message or cause as an operator reads it. */
+export function oneLine(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * A state's or execution's cause as a sentence: Lambda's JSON (`{"errorMessage": …}`) is
+ * unwrapped to its message; anything else is kept, on one line.
+ */
+export function readableCause(cause: string | undefined): string | undefined {
+  if (cause === undefined || cause === '') return undefined;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown; Cause?: unknown };
+    if (typeof parsed.errorMessage === 'string') return oneLine(parsed.errorMessage);
+    if (typeof parsed.Cause === 'string') return readableCause(parsed.Cause);
+  } catch {
+    // Not JSON: a message already.
+  }
+  return oneLine(cause);
+}
+
+export const WORKFLOW_MACHINE = { provision: 'provision-tenant', teardown: 'teardown-tenant' } as const;

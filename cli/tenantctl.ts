@@ -1,0 +1,24 @@
+/**
+ * tenantctl: the operators' tool (issue 5). Built into dist/tenantctl.cjs by cli/build.sh
+ * (run by scripts/setup.sh) and exposed as the package's `bin`.
+ */
+import { main } from './main';
+import { processIo } from './output';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  process.stderr.write(
+    `tenantctl: Node.js 22 or later is needed (this is ${process.version}): run \`npm run tenantctl -- …\`, or put the project's node_modules/.bin first on PATH\n`,
+  );
+  process.exit(2);
+}
+
+main(process.argv.slice(2), processIo()).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`tenantctl: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,80 @@
+import { failedStateOf, translateHistory } from '../../../../cli/aws/history';
+import { at, event, history, okTask } from '../support';
+
+const shape = (events: ReturnType<typeof translateHistory>) => events.map((e) => [e.type, e.state ?? '', e.error ?? '', e.retryAttempt ?? e.next ?? e.redriveCount ?? '']);
+
+describe('translateHistory', () => {
+  it("turns a failed attempt followed by another attempt of the same state into StateRetried, and the last one into StateFailed", () => {
+    const events = translateHistory(
+      history(
+        event.started(0),
+        event.entered(1, 'Task', 'DeleteTenantCredentials'),
+        event.scheduled(1),
+        event.lambdaFailed(2, 'InvalidParameterException', 'replicas'),
+        event.scheduled(4),
+        event.lambdaFailed(5, 'InvalidParameterException', 'replicas'),
+        event.failed(5, 'InvalidParameterException', 'replicas'),
+      ),
+    );
+
+    expect(shape(events)).toEqual([
+      ['ExecutionStarted', '', '', ''],
+      ['StateEntered', 'DeleteTenantCredentials', '', ''],
+      ['StateRetried', 'DeleteTenantCredentials', 'InvalidParameterException', 1],
+      ['StateFailed', 'DeleteTenantCredentials', 'InvalidParameterException', ''],
+      ['ExecutionFailed', 'DeleteTenantCredentials', 'InvalidParameterException', ''],
+    ]);
+    expect(events[3]).toMatchObject({ stateType: 'Task', durationMs: 4000, cause: JSON.stringify({ errorType: 'InvalidParameterException', errorMessage: 'replicas', trace: ['at x'] }) });
+  });
+
+  it('turns a failed attempt followed by another state into StateCaught with where it went, and a Fail state into StateFailed', () => {
+    const events = translateHistory(
+      history(
+        event.started(0),
+        event.entered(1, 'Task', 'CreateTenantUser'),
+        event.scheduled(1),
+        event.lambdaFailed(2, 'TenantUserConflictError', 'not ours'),
+        event.exited(2, 'Task', 'CreateTenantUser'),
+        event.entered(2, 'Pass', 'PrepareBucketRollback'),
+        event.exited(2, 'Pass', 'PrepareBucketRollback'),
+        event.entered(3, 'Fail', 'ProvisioningFailed'),
+        event.failed(3, 'TenantUserConflictError', 'not ours'),
+      ),
+    );
+
+    expect(shape(events)).toEqual([
+      ['ExecutionStarted', '', '', ''],
+      ['StateEntered', 'CreateTenantUser', '', ''],
+      ['StateCaught', 'CreateTenantUser', 'TenantUserConflictError', 'PrepareBucketRollback'],
+      ['StateEntered', 'PrepareBucketRollback', '', ''],
+      ['StateExited', 'PrepareBucketRollback', '', ''],
+      ['StateEntered', 'ProvisioningFailed', '', ''],
+      ['StateFailed', 'ProvisioningFailed', 'TenantUserConflictError', ''],
+      ['ExecutionFailed', 'ProvisioningFailed', 'TenantUserConflictError', ''],
+    ]);
+    expect(events[6]).toMatchObject({ stateType: 'Fail' });
+  });
+
+  it('keeps the redrive and the states after it, with their outputs parsed', () => {
+    const events = translateHistory(history(event.failed(5, 'X', 'y'), event.redriven(6, 1), ...okTask(6, 'DeleteTenantBucket', { done: true }), event.succeeded(7, { ok: 1 })));
+
+    expect(shape(events)).toEqual([
+      ['ExecutionFailed', '', 'X', ''],
+      ['ExecutionRedriven', '', '', 1],
+      ['StateEntered', 'DeleteTenantBucket', '', ''],
+      ['StateExited', 'DeleteTenantBucket', '', ''],
+      ['ExecutionSucceeded', '', '', ''],
+    ]);
+    expect(events[3]).toMatchObject({ output: { done: true }, durationMs: 100, timestamp: at(6.1) });
+    expect(events[4]).toMatchObject({ output: { ok: 1 } });
+  });
+});
+
+describe('failedStateOf', () => {
+  it('finds the last state entered, reading newest first', () => {
+    const newestFirst = history(event.entered(1, 'Task', 'A'), event.scheduled(1), event.lambdaFailed(2, 'E', 'c'), event.entered(3, 'Fail', 'Failed'), event.failed(4, 'E', 'c')).reverse();
+
+    expect(failedStateOf(newestFirst)).toEqual({ state: 'Failed', stateType: 'Fail' });
+    expect(failedStateOf([])).toBeUndefined();
+  });
+});

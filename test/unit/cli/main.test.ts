@@ -1,0 +1,147 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, SFNClient, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCommandLine, parseSince } from '../../../cli/args';
+import { explainError } from '../../../cli/main';
+import { T0, tenantctl } from './support';
+
+const sfnMock = mockClient(SFNClient);
+const stsMock = mockClient(STSClient);
+mockClient(EventBridgeClient);
+
+beforeEach(() => {
+  sfnMock.reset();
+  stsMock.reset();
+});
+
+describe('tenantctl', () => {
+  it('prints the general help with --help (exit 0), and on stderr without a command (exit 2)', async () => {
+    const help = await tenantctl(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: tenantctl <command> \[options\]/);
+    for (const command of ['status', 'failed', 'redrive', 'provision', 'teardown', 'credentials', 'local']) expect(help.stdout).toContain(`\n  ${command} `);
+    expect(help.stdout).toContain('Example: tenantctl --local provision');
+
+    const none = await tenantctl([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^Usage: tenantctl <command>/);
+  });
+
+  it('has --help with an example on every command', async () => {
+    for (const command of ['status', 'failed', 'redrive', 'provision', 'teardown', 'credentials', 'local']) {
+      const run = await tenantctl([command, '--help']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`^Usage: tenantctl ${command}`));
+      expect(run.stdout).toMatch(/\nExamples?:\n {2}tenantctl /);
+    }
+    expect((await tenantctl(['help', 'redrive'])).stdout).toMatch(/^Usage: tenantctl redrive/);
+  });
+
+  it('refuses an unknown option as bad usage, naming the command to ask for help', async () => {
+    const run = await tenantctl(['status', 'Acme', '--colour']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^tenantctl: Unknown option '--colour'.*Run `tenantctl status --help`\.\n$/);
+  });
+
+  it('refuses --stage with --local', async () => {
+    const run = await tenantctl(['--local', '--stage', 'prod', 'failed']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('tenantctl: --stage applies to AWS; the local mode\'s stage is always "local". Run `tenantctl failed --help`.\n');
+  });
+
+  it('asks STS for the account when TENANT_PROVISIONER_ACCOUNT_ID is not set', async () => {
+    stsMock.on(GetCallerIdentityCommand).resolves({ Account: '210987654321' });
+    sfnMock.on(DescribeExecutionCommand).rejects(new StateMachineDoesNotExist({ $metadata: {}, message: 'State Machine Does Not Exist' }));
+
+    const run = await tenantctl(['status', 'Acme'], { TENANT_PROVISIONER_ACCOUNT_ID: '' });
+
+    expect(stsMock).toHaveReceivedCommandTimes(GetCallerIdentityCommand, 1);
+    expect(sfnMock).toHaveReceivedCommandWith(DescribeExecutionCommand, {
+      executionArn: 'arn:aws:states:us-east-1:210987654321:execution:tenant-provisioner-dev-provision-tenant:org-acme',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('tenantctl: State Machine Does Not Exist: is the stage deployed in this account and region? (--stage)\n');
+  });
+
+  it('prints an error as one sentence, the stack only with --verbose, and a JSON error document with --json', async () => {
+    const denied = Object.assign(new Error('User: arn:aws:iam::123456789012:user/ops is not authorized to perform: states:DescribeExecution'), { name: 'AccessDeniedException' });
+    sfnMock.on(DescribeExecutionCommand).rejects(denied);
+
+    const plain = await tenantctl(['status', 'Acme']);
+    const verbose = await tenantctl(['status', 'Acme', '--verbose']);
+    const json = await tenantctl(['status', 'Acme', '--json']);
+
+    const sentence = 'tenantctl: AccessDeniedException: User: arn:aws:iam::123456789012:user/ops is not authorized to perform: states:DescribeExecution\n';
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toBe(sentence);
+    expect(verbose.stderr.startsWith(sentence)).toBe(true);
+    expect(verbose.stderr).toMatch(/\n {4}at /);
+    expect(json.json()).toEqual({ error: { name: 'AccessDeniedException', message: sentence.slice('tenantctl: '.length, -1), exitCode: 1 } });
+  });
+
+  it('says how to configure a region when there is none (exit 2)', async () => {
+    const saved = { region: process.env.AWS_REGION, config: process.env.AWS_CONFIG_FILE, defaultRegion: process.env.AWS_DEFAULT_REGION };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
+    try {
+      const run = await tenantctl(['failed']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe('tenantctl: No AWS region is configured: set AWS_REGION (or a region in your AWS profile), or use --local\n');
+    } finally {
+      process.env.AWS_REGION = saved.region;
+      if (saved.config === undefined) delete process.env.AWS_CONFIG_FILE;
+      else process.env.AWS_CONFIG_FILE = saved.config;
+      if (saved.defaultRegion !== undefined) process.env.AWS_DEFAULT_REGION = saved.defaultRegion;
+    }
+  });
+
+  it('`local stop` with no background emulator says so and exits 0', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'tenantctl-unit-'));
+    try {
+      const run = await tenantctl(['local', 'stop', '--json'], { TENANTCTL_STATE_DIR: stateDir, AWS_ENDPOINT_URL: '' });
+      expect(run.code).toBe(0);
+      expect(run.json()).toEqual({ action: 'stop', stateDir, emulator: { stopped: false }, executionsStopped: [], cleared: false });
+      expect((await tenantctl(['local', 'start'], { TENANTCTL_STATE_DIR: stateDir })).code).toBe(2);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('parseCommandLine', () => {
+  const specs = { status: { name: 'status', summary: '', usage: 'status <orgId>', description: '', options: {}, positionals: { min: 1, max: 1 }, examples: [] } };
+
+  it('takes global options before or after the command, and a global option value that looks like a command', () => {
+    expect(parseCommandLine(['--stage', 'status', 'status', 'Acme', '--json'], specs)).toMatchObject({ command: 'status', positionals: ['Acme'], globals: { stage: 'status', json: true, local: false } });
+    expect(parseCommandLine(['--local', 'status', 'Acme'], specs)).toMatchObject({ command: 'status', globals: { local: true } });
+  });
+});
+
+describe('parseSince', () => {
+  it('reads durations back from now and ISO dates', () => {
+    expect(parseSince('7d', T0)).toEqual(new Date('2026-11-16T09:00:00.000Z'));
+    expect(parseSince('90m', T0)).toEqual(new Date('2026-11-23T07:30:00.000Z'));
+    expect(parseSince('2w', T0)).toEqual(new Date('2026-11-09T09:00:00.000Z'));
+    expect(parseSince('2026-11-01', T0)).toEqual(new Date('2026-11-01T00:00:00.000Z'));
+    expect(() => parseSince('7 days', T0)).toThrow('--since "7 days" is not a duration');
+  });
+});
+
+describe('explainError', () => {
+  it('turns missing credentials into one sentence and bad usage', () => {
+    expect(explainError(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }))).toEqual({
+      name: 'CredentialsProviderError',
+      message: 'No AWS credentials were found: configure a profile or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --local',
+      exitCode: 2,
+    });
+  });
+});
