@@ -90,7 +90,11 @@ export async function createTenantBucket(input: CreateTenantBucketInput, deps: C
         await s3.send(new HeadBucketCommand({ Bucket: name, ExpectedBucketOwner: config.accountId }));
         return adoptIfTenants(name);
       } catch (err) {
-        // 403 (another owner) or 301 (another region): CreateBucket's error says which.
+        // 403 (another owner) or 301 (another region): CreateBucket's error says which. Anything
+        // else (throttling, 5xx) must not fall through: a 200 from CreateBucket would then be
+        // read as "created now" for a bucket of ours that belongs to something else.
+        const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (!(err instanceof NotFound) && status !== 403 && status !== 301) throw err;
         if (!(err instanceof NotFound)) log.debug('HeadBucket did not find the bucket free; trying CreateBucket', { bucket: name, error: errorName(err) });
       }
     }

@@ -80,20 +80,41 @@ async function listRound(s3: S3Client, target: { Bucket: string; ExpectedBucketO
   return [...objects.values()];
 }
 
-/** Deletes `objects` in concurrent batches of at most DELETE_BATCH_SIZE; throws after the batches if any key failed. */
-async function deleteInBatches(s3: S3Client, target: { Bucket: string; ExpectedBucketOwner: string }, objects: ObjectIdentifier[]): Promise<number> {
+/**
+ * Deletes `objects` in concurrent batches of at most DELETE_BATCH_SIZE and returns how many
+ * were deleted. A batch that fails does not hide the others: when some batches succeeded the
+ * count is returned with `failure` set (progress was made; the caller continues), and when
+ * none did the failure is thrown (the state machine retries with backoff).
+ */
+async function deleteInBatches(
+  s3: S3Client,
+  target: { Bucket: string; ExpectedBucketOwner: string },
+  objects: ObjectIdentifier[],
+): Promise<{ deleted: number; failure?: unknown }> {
   const batches: ObjectIdentifier[][] = [];
   for (let i = 0; i < objects.length; i += DELETE_BATCH_SIZE) batches.push(objects.slice(i, i + DELETE_BATCH_SIZE));
-  const outputs = await Promise.all(batches.map((batch) => s3.send(new DeleteObjectsCommand({ ...target, Delete: { Objects: batch, Quiet: true } }))));
-  const errors = outputs.flatMap((output) => output.Errors ?? []);
+  const settled = await Promise.allSettled(batches.map((batch) => s3.send(new DeleteObjectsCommand({ ...target, Delete: { Objects: batch, Quiet: true } }))));
+  let deleted = 0;
+  let failure: unknown;
+  const errors: { Key?: string; VersionId?: string; Code?: string; Message?: string }[] = [];
+  settled.forEach((result, i) => {
+    if (result.status === 'rejected') {
+      failure ??= result.reason;
+      return;
+    }
+    const keyErrors = result.value.Errors ?? [];
+    errors.push(...keyErrors);
+    deleted += (batches[i]?.length ?? 0) - keyErrors.length;
+  });
   if (errors.length > 0) {
     const sample = errors
       .slice(0, 5)
       .map((e) => `${JSON.stringify(e.Key ?? '').slice(0, 100)}${e.VersionId ? ` version ${e.VersionId}` : ''}: ${e.Code ?? 'error'} ${e.Message ?? ''}`.trim())
       .join('; ');
-    throw new TenantBucketNotEmptiedError(`DeleteObjects could not delete ${errors.length} of ${objects.length} objects in bucket ${target.Bucket}: ${sample}`);
+    failure ??= new TenantBucketNotEmptiedError(`DeleteObjects could not delete ${errors.length} of ${objects.length} objects in bucket ${target.Bucket}: ${sample}`);
   }
-  return objects.length;
+  if (failure !== undefined && deleted === 0) throw failure;
+  return { deleted, failure };
 }
 
 /**
@@ -143,7 +164,13 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
       }
       const objects = await listRound(s3, target);
       if (objects.length > 0) {
-        objectsDeleted += await deleteInBatches(s3, target, objects);
+        const round = await deleteInBatches(s3, target, objects);
+        objectsDeleted += round.deleted;
+        if (round.failure !== undefined) {
+          // Part of the round failed: keep the count, and let the state machine call again.
+          log.warn('Some DeleteObjects batches failed; continuing from a fresh listing', { bucket: bucketName, error: errorName(round.failure) });
+          return { done: false, cursor: JSON.stringify({ objectsDeleted }), objectsDeleted, deleted: [], skipped: [] };
+        }
         continue;
       }
       try {

@@ -148,7 +148,7 @@ export class FakeAws {
       HeadBucket: ({ Bucket }: { Bucket: string }) => {
         const bucket = this.buckets.get(Bucket);
         if (!bucket) throw new S3.NotFound({ ...meta, message: 'Not Found' });
-        if (bucket.owner !== ACCOUNT) throw new S3.S3ServiceException({ name: 'Forbidden', $fault: 'client', ...meta, message: 'Forbidden' });
+        if (bucket.owner !== ACCOUNT) throw new S3.S3ServiceException({ name: 'Forbidden', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'Forbidden' });
         return { BucketRegion: bucket.region };
       },
       CreateBucket: (input: S3.CreateBucketCommandInput) => {

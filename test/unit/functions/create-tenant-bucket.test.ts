@@ -177,6 +177,14 @@ describe('createTenantBucket', () => {
     expect(s3Mock).toHaveReceivedCommandTimes(GetBucketTaggingCommand, 0);
   });
 
+  it('in us-east-1 rethrows a throttled HeadBucket instead of calling CreateBucket, whose 200 could not tell ours from new', async () => {
+    const slowDown = new S3ServiceException({ name: 'SlowDown', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'Please reduce your request rate.' });
+    s3Mock.on(HeadBucketCommand).rejects(slowDown);
+
+    await expect(createTenantBucket({ tenant: us }, deps())).rejects.toBe(slowDown);
+    expect(s3Mock).toHaveReceivedCommandTimes(CreateBucketCommand, 0);
+  });
+
   it('throws BucketNameUnavailableError listing every name tried and why, when all candidates are unavailable', async () => {
     s3Mock.on(CreateBucketCommand).rejects(new BucketAlreadyExists({ ...meta, message: 'taken' }));
     s3Mock.on(CreateBucketCommand, { Bucket: euSecond }).rejects(new BucketAlreadyOwnedByYou({ ...meta, message: 'yours' }));

@@ -230,14 +230,25 @@ describe('deleteTenantBucket', () => {
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteObjectsCommand, 0);
   });
 
-  it('throws TenantBucketNotEmptiedError after the batch when DeleteObjects reports per-key errors, and never deletes the bucket', async () => {
-    new FakeBucket().addVersions(3);
-    s3Mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'data/object-000001.json', VersionId: 'v0', Code: 'InternalError', Message: 'try again' }] });
+  it('throws TenantBucketNotEmptiedError when DeleteObjects deletes nothing of a round (the state machine backs off), and never deletes the bucket', async () => {
+    new FakeBucket().addVersions(1);
+    s3Mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'data/object-000000.json', VersionId: 'v0', Code: 'InternalError', Message: 'try again' }] });
 
     const run = deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
 
     await expect(run).rejects.toThrow(TenantBucketNotEmptiedError);
-    await expect(run).rejects.toThrow(/1 of 3 objects.*data\/object-000001\.json.*InternalError/);
+    await expect(run).rejects.toThrow(/1 of 1 objects.*data\/object-000000\.json.*InternalError/);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 0);
+  });
+
+  it('keeps the count of what a partly failed round deleted and returns not done, so the next call continues', async () => {
+    new FakeBucket().addVersions(3);
+    s3Mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'data/object-000001.json', VersionId: 'v0', Code: 'InternalError', Message: 'try again' }] });
+
+    const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toMatchObject({ done: false, objectsDeleted: 2, deleted: [] });
+    expect(JSON.parse(result.cursor ?? '{}')).toEqual({ objectsDeleted: 2 });
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 0);
   });
 
