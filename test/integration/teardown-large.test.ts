@@ -1,0 +1,148 @@
+/**
+ * Teardown of a tenant whose versioned bucket holds 5,000 objects with three versions each
+ * and a few hundred delete markers, through the real router, ASL and handlers against the
+ * emulator: everything goes, and OrgDeprovisioned counts every version and marker deleted.
+ *
+ * Each DeleteTenantBucket invocation gets a 22 s time budget (its reserve is 20 s), so it
+ * starts one round (list up to 4,000 entries, delete them) and then hands back to the state
+ * machine's loop with its cursor, as a Lambda near its timeout would: the loop and the
+ * cursor's running count are exercised too.
+ *
+ * Duration: the emulator handles one request at a time at ~6 ms of CPU each, so writing the
+ * 15,000 versions alone takes ~95 s on an idle 2-core machine (more when other work shares it).
+ */
+import {
+  DeleteObjectsCommand,
+  HeadBucketCommand,
+  ListObjectVersionsCommand,
+  NotFound,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { tenantNames } from '../../functions/lib/naming';
+import type { LocalPipeline } from '../../local/pipeline';
+import { LOCAL_REGION } from '../../local/stack';
+import { installFaults, type FaultInjector } from '../support/fault-injection';
+import { integrationPipeline } from './emulator-endpoint';
+
+jest.setTimeout(600_000);
+
+const OBJECTS = 5_000;
+const VERSIONS = 3;
+/** Every MARKER_EVERY-th object also gets a delete marker on top of its versions. */
+const MARKER_EVERY = 10;
+/** The emulator serves requests one at a time (~150 PutObject/s here): more in flight only queue. */
+const IN_FLIGHT = 16;
+
+let pipeline: LocalPipeline;
+/** Records the functions' PutEvents calls (what the workflow emitted), without draining the shared events queue. */
+let recorder: FaultInjector;
+
+beforeAll(async () => {
+  pipeline = await integrationPipeline({ remainingTimeMs: 22_000 });
+  const { eventBridge } = await import('../../functions/lib/clients');
+  recorder = installFaults([eventBridge]);
+});
+
+afterAll(async () => {
+  await pipeline?.executions.idle();
+  recorder?.uninstall();
+  await pipeline?.stop();
+});
+
+/** Runs `work` for 0..count-1 with at most `limit` in flight. */
+async function pooled(count: number, limit: number, work: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await work(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}
+
+/** Every version and delete marker in the bucket (listed to the end before anything is deleted). */
+async function countVersions(bucket: string): Promise<{ versions: number; markers: number }> {
+  let versions = 0;
+  let markers = 0;
+  let page: { KeyMarker?: string; VersionIdMarker?: string } = {};
+  for (;;) {
+    const listing = await pipeline.clients.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000, ...page }));
+    versions += listing.Versions?.length ?? 0;
+    markers += listing.DeleteMarkers?.length ?? 0;
+    if (!listing.IsTruncated) return { versions, markers };
+    page = { KeyMarker: listing.NextKeyMarker, VersionIdMarker: listing.NextVersionIdMarker };
+  }
+}
+
+describe('teardown of a large versioned tenant bucket', () => {
+  it(`deletes ${OBJECTS} objects × ${VERSIONS} versions and their delete markers, and leaves nothing behind`, async () => {
+    const started = Date.now();
+    const orgId = `tl-${Date.now().toString(36).slice(-5)}`;
+    const { loadConfig } = await import('../../functions/lib/config');
+    const names = tenantNames(orgId, LOCAL_REGION, loadConfig());
+    const bucket = names.bucketCandidates[0] as string;
+    const { s3 } = pipeline.clients;
+    // The loader skips the SDK's optional CRC32 on each upload (the emulator would verify it too).
+    const loader = new S3Client({
+      endpoint: pipeline.emulator.endpoint,
+      region: LOCAL_REGION,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'local-emulator', secretAccessKey: 'local-emulator' },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+
+    const created = await pipeline.send('OrgCreated', { orgId, orgName: 'Large Tenant Ltd' });
+    expect((await pipeline.executions.waitFor('provision', created.executionName as string)).status).toBe('SUCCEEDED');
+
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    const key = (i: number) => `data/${String(i).padStart(5, '0')}.json`;
+    await pooled(OBJECTS * VERSIONS, IN_FLIGHT, (n) => {
+      const i = n % OBJECTS;
+      return loader.send(new PutObjectCommand({ Bucket: bucket, Key: key(i), Body: JSON.stringify({ i, version: Math.floor(n / OBJECTS) + 1 }) }));
+    });
+    const markedKeys = Array.from({ length: OBJECTS / MARKER_EVERY }, (_, j) => key(j * MARKER_EVERY));
+    const marked = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: markedKeys.map((Key) => ({ Key })), Quiet: false } }));
+    expect(marked.Errors ?? []).toEqual([]);
+
+    const before = await countVersions(bucket);
+    // The provisioning's empty pub/ object was written before versioning: one more (null) version.
+    expect(before).toEqual({ versions: OBJECTS * VERSIONS + 1, markers: markedKeys.length });
+    const filled = Date.now();
+
+    const routed = await pipeline.send('OrgDeleted', { orgId, retentionDays: 0 });
+    expect(routed).toMatchObject({ action: 'started', workflow: 'teardown' });
+    const name = routed.executionName as string;
+    const record = await pipeline.executions.waitFor('teardown', name, { timeoutMs: 300_000 });
+    const tornDown = Date.now();
+
+    expect(record.status).toBe('SUCCEEDED');
+    await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).rejects.toBeInstanceOf(NotFound);
+    const residue = await pipeline.residue();
+    expect({
+      buckets: residue.buckets.filter((b) => names.bucketCandidates.includes(b)),
+      users: residue.users.filter((u) => u === names.userName),
+      accessKeys: residue.accessKeys.filter((k) => k.startsWith(`${names.userName}:`)),
+      secrets: residue.secrets.filter((s) => s === names.secretName),
+    }).toEqual({ buckets: [], users: [], accessKeys: [], secrets: [] });
+
+    const history = (await pipeline.executions.history('teardown', name)) ?? [];
+    const invocations = history.filter((event) => event.type === 'StateEntered' && event.state === 'DeleteTenantBucket').length;
+    const retries = history.filter((event) => event.type === 'StateRetried').map((event) => `${event.state}: ${event.error}`);
+    process.stdout.write(
+      `teardown-large: ${before.versions} versions + ${before.markers} delete markers written in ${((filled - started) / 1000).toFixed(1)} s, ` +
+        `torn down in ${((tornDown - filled) / 1000).toFixed(1)} s over ${invocations} DeleteTenantBucket invocations` +
+        `${retries.length > 0 ? `, retried: ${retries.join('; ')}` : ''}\n`,
+    );
+    expect(invocations).toBeGreaterThanOrEqual(1);
+
+    const deprovisioned = recorder.calls
+      .filter((call) => call.operation === 'EventBridge.PutEvents' && call.outcome === 'ok')
+      .flatMap((call) => (call.input as { Entries?: { DetailType?: string; Detail?: string }[] }).Entries ?? [])
+      .filter((entry) => entry.DetailType === 'OrgDeprovisioned')
+      .map((entry) => JSON.parse(entry.Detail ?? '{}') as { orgId?: string; bucket?: string; objectsDeleted?: number })
+      .filter((detail) => detail.orgId === orgId);
+    expect(deprovisioned).toEqual([expect.objectContaining({ bucket, objectsDeleted: expect.any(Number) })]);
+    const expected = before.versions + before.markers;
+    expect(deprovisioned[0]?.objectsDeleted).toBe(expected);
+  });
+});
