@@ -1,6 +1,7 @@
 import { AccessDenied, NoSuchBucket, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand, NoSuchPublicAccessBlockConfiguration, type S3ControlClient } from '@aws-sdk/client-s3-control';
-import { s3control, s3For } from './lib/clients';
+import { s3For } from './lib/clients/s3';
+import { s3control } from './lib/clients/s3control';
 import { loadConfig, type Config } from './lib/config';
 import { PublicAccessBlockedError, TenantBucketMissingError, TenantPolicyNotReadyError, errorName } from './lib/errors';
 import { lambdaHandler } from './lib/handler';

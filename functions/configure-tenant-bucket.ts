@@ -6,7 +6,7 @@ import {
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { s3For } from './lib/clients';
+import { s3For } from './lib/clients/s3';
 import { loadConfig, PUBLIC_PREFIX, type Config } from './lib/config';
 import { TenantBucketMissingError } from './lib/errors';
 import { lambdaHandler } from './lib/handler';

@@ -11,7 +11,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { s3For } from './lib/clients';
+import { s3For } from './lib/clients/s3';
 import { loadConfig, type Config } from './lib/config';
 import { BucketNameUnavailableError, TenantQuotaExceededError, errorName } from './lib/errors';
 import { lambdaHandler } from './lib/handler';

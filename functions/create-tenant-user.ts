@@ -7,7 +7,7 @@ import {
   type User,
 } from '@aws-sdk/client-iam';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { iam } from './lib/clients';
+import { iam } from './lib/clients/iam';
 import { loadConfig, type Config } from './lib/config';
 import { TenantQuotaExceededError, TenantUserConflictError } from './lib/errors';
 import { lambdaHandler } from './lib/handler';

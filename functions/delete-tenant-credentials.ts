@@ -2,7 +2,8 @@ import { ListUserTagsCommand, NoSuchEntityException, type AccessKeyMetadata, typ
 import { DeleteSecretCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
-import { iam, secretsManager } from './lib/clients';
+import { iam } from './lib/clients/iam';
+import { secretsManager } from './lib/clients/secrets-manager';
 import { loadConfig, type Config } from './lib/config';
 import { lambdaHandler } from './lib/handler';
 import { logger } from './lib/logger';

@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
-import { iam } from './lib/clients';
+import { iam } from './lib/clients/iam';
 import { loadConfig, type Config } from './lib/config';
 import { lambdaHandler } from './lib/handler';
 import { logger } from './lib/logger';

@@ -11,7 +11,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
-import { iam, secretsManager } from './lib/clients';
+import { iam } from './lib/clients/iam';
+import { secretsManager } from './lib/clients/secrets-manager';
 import { loadConfig, type Config } from './lib/config';
 import { TenantQuotaExceededError, TenantSecretConflictError } from './lib/errors';
 import { lambdaHandler } from './lib/handler';

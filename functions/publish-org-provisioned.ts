@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { eventBridge } from './lib/clients';
+import { eventBridge } from './lib/clients/event-bridge';
 import { loadConfig, type Config } from './lib/config';
 import { assertOrgProvisionedDetail, DETAIL_TYPES } from './lib/events';
 import { lambdaHandler } from './lib/handler';

@@ -9,7 +9,9 @@ import { DeleteBucketPolicyCommand, GetBucketTaggingCommand, NoSuchBucket, type 
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { listAccessKeys } from './lib/access-keys';
-import { iam, s3For, secretsManager } from './lib/clients';
+import { iam } from './lib/clients/iam';
+import { s3For } from './lib/clients/s3';
+import { secretsManager } from './lib/clients/secrets-manager';
 import { loadConfig, type Config } from './lib/config';
 import { errorName } from './lib/errors';
 import { lambdaHandler } from './lib/handler';

@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { eventBridge, sfn } from './lib/clients';
+import { eventBridge } from './lib/clients/event-bridge';
+import { sfn } from './lib/clients/sfn';
 import { loadConfig, requireEnv, type Config } from './lib/config';
 import { InvalidEventError, InvalidOrgIdError } from './lib/errors';
 import {

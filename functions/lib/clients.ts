@@ -1,29 +1,15 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
-import { S3ControlClient } from '@aws-sdk/client-s3-control';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SFNClient } from '@aws-sdk/client-sfn';
-
 /**
  * SDK clients, created once per module and reused across invocations. Endpoints come from
  * the standard AWS settings (`AWS_REGION`, `AWS_ENDPOINT_URL`, …), so nothing here knows
  * whether it talks to AWS or to a local emulator.
+ *
+ * One module per service: a function imports only the clients it uses (`./lib/clients/iam`),
+ * so its bundle carries only those SDKs. This file gathers them for local mode and tests,
+ * which see the very same instances.
  */
-const s3ByRegion = new Map<string, S3Client>();
-
-/** The S3 client for a tenant bucket's region (a bucket is addressed in its own region). */
-export function s3For(region: string): S3Client {
-  let client = s3ByRegion.get(region);
-  if (!client) {
-    client = new S3Client({ region, forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) });
-    s3ByRegion.set(region, client);
-  }
-  return client;
-}
-
-export const iam = new IAMClient({});
-export const s3control = new S3ControlClient({});
-export const secretsManager = new SecretsManagerClient({});
-export const eventBridge = new EventBridgeClient({});
-export const sfn = new SFNClient({});
+export { eventBridge } from './clients/event-bridge';
+export { iam } from './clients/iam';
+export { s3For } from './clients/s3';
+export { s3control } from './clients/s3control';
+export { secretsManager } from './clients/secrets-manager';
+export { sfn } from './clients/sfn';

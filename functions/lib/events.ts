@@ -33,18 +33,22 @@ const ajv = new Ajv({ allErrors: false, strict: true, verbose: true });
 addFormats(ajv, ['date-time']);
 ajv.addSchema([orgCreatedSchema, orgDeletedSchema, orgProvisionedSchema, orgProvisioningFailedSchema, orgDeprovisionedSchema]);
 
-function compile(schemaId: string, pointer: string): ValidateFunction {
-  const validate = ajv.getSchema(`${schemaId}${pointer}`);
-  if (!validate) throw new Error(`Schema ${schemaId}${pointer} is missing`);
-  return validate;
+/** Compiles a schema's validator on first use only: a function pays for the schemas it checks, not all five. */
+function lazyValidator(schemaId: string, pointer: string): () => ValidateFunction {
+  let validate: ValidateFunction | undefined;
+  return () => {
+    validate ??= ajv.getSchema(`${schemaId}${pointer}`);
+    if (!validate) throw new Error(`Schema ${schemaId}${pointer} is missing`);
+    return validate;
+  };
 }
 
 const validators = {
-  orgCreatedDetail: compile(orgCreatedSchema.$id, '#/definitions/detail'),
-  orgDeletedDetail: compile(orgDeletedSchema.$id, '#/definitions/detail'),
-  orgProvisionedDetail: compile(orgProvisionedSchema.$id, '#/definitions/detail'),
-  orgProvisioningFailedDetail: compile(orgProvisioningFailedSchema.$id, '#/definitions/detail'),
-  orgDeprovisionedDetail: compile(orgDeprovisionedSchema.$id, '#/definitions/detail'),
+  orgCreatedDetail: lazyValidator(orgCreatedSchema.$id, '#/definitions/detail'),
+  orgDeletedDetail: lazyValidator(orgDeletedSchema.$id, '#/definitions/detail'),
+  orgProvisionedDetail: lazyValidator(orgProvisionedSchema.$id, '#/definitions/detail'),
+  orgProvisioningFailedDetail: lazyValidator(orgProvisioningFailedSchema.$id, '#/definitions/detail'),
+  orgDeprovisionedDetail: lazyValidator(orgDeprovisionedSchema.$id, '#/definitions/detail'),
 };
 
 /** A value quoted for an error message: JSON-escaped and cut short, so control characters or megabytes never reach a log. */
@@ -76,7 +80,8 @@ function describe(error: ErrorObject, data: unknown): string {
   return `${field} ${quote(valueAt(data, field))} is invalid: must be ${rule}`;
 }
 
-function validateDetail<T>(validate: ValidateFunction, detail: unknown, what: string): T {
+function validateDetail<T>(validator: () => ValidateFunction, detail: unknown, what: string): T {
+  const validate = validator();
   if (validate(detail)) return detail as T;
   const error = validate.errors?.[0];
   if (!error) throw new InvalidEventError(`${what} is invalid`);
