@@ -1,0 +1,189 @@
+/**
+ * `coldStart`: every function's packaged bundle (`osls package`, offline, as the deploy
+ * tests run it), loaded in a fresh Node 22 process with the environment and NODE_OPTIONS the
+ * packaged template gives that function, against an empty module loaded the same way in the
+ * same run. Rounds interleave every bundle and the empty module in a new random order, so
+ * drifting load on a shared machine falls on all of them alike.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageStack } from '../test/support/packaged-template';
+import type { FunctionSettings } from './provision';
+import { median, now, round, say } from './lib/stats';
+
+export const BUNDLE_LIMIT_BYTES = 400_000;
+
+export interface BundleResult {
+  function: string;
+  handler: string;
+  bundleBytes: number;
+  zipBytes: number;
+  memoryMb: number;
+  /** Median wall time of a fresh `node` process that loads the bundle and exits. */
+  requireMs: number;
+  /** Median time of the `require` call alone, inside that process. */
+  inProcessRequireMs: number;
+  ratioToEmpty: number;
+}
+
+export interface ColdStartResult {
+  node: string;
+  nodeOptions: string;
+  emptyRequireMs: number;
+  emptyInProcessRequireMs: number;
+  packageSeconds: number;
+  packagedOffline: boolean;
+  bundles: BundleResult[];
+  method: string;
+}
+
+interface LambdaFunction {
+  Type: string;
+  Properties: {
+    Handler: string;
+    MemorySize?: number;
+    Architectures?: string[];
+    Code: { S3Key: string };
+    Environment?: { Variables?: Record<string, unknown> };
+  };
+}
+
+/** A plausible value for an environment variable whose template value is a CloudFormation intrinsic. */
+function resolvedEnv(name: string, value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (name === 'ACCOUNT_ID') return '123456789012';
+  if (name.endsWith('STATE_MACHINE_ARN')) return `arn:aws:states:us-east-1:123456789012:stateMachine:tenant-provisioner-dev-${name.startsWith('TEARDOWN') ? 'teardown' : 'provision'}-tenant`;
+  if (name === 'TENANT_BOUNDARY_ARN') return 'arn:aws:iam::123456789012:policy/tenant-provisioner-dev-tenant-boundary';
+  if (name.endsWith('_ARN')) return 'arn:aws:sns:us-east-1:123456789012:x';
+  if (name.endsWith('_URL')) return 'https://sqs.us-east-1.amazonaws.com/123456789012/x';
+  return 'x';
+}
+
+/** The loader each measured process runs: requires the module, checks it exports a handler, prints the require time. */
+const LOADER = `const start = performance.now();
+const loaded = require(process.argv[2]);
+const ms = performance.now() - start;
+if (process.argv[3] && typeof loaded[process.argv[3]] !== 'function') { console.error('no ' + process.argv[3] + ' export'); process.exit(2); }
+process.stdout.write(JSON.stringify({ ms }));
+`;
+
+function measure(loader: string, module: string, exportName: string, env: NodeJS.ProcessEnv): { wallMs: number; requireMs: number } {
+  const start = now();
+  const result = spawnSync(process.execPath, [loader, module, exportName], { env, encoding: 'utf8' });
+  const wallMs = now() - start;
+  if (result.status !== 0) throw new Error(`Loading ${module} failed (${result.status}): ${result.stderr.slice(-2000)}`);
+  return { wallMs, requireMs: (JSON.parse(result.stdout) as { ms: number }).ms };
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
+
+export async function benchColdStart(options: { runs: number; python: string }): Promise<{ result: ColdStartResult; functions: FunctionSettings }> {
+  say('coldStart: packaging the stack with osls (offline)…');
+  const packageStart = now();
+  const packaged = packageStack({ stage: 'dev', region: 'us-east-1' });
+  const packageSeconds = (now() - packageStart) / 1000;
+  const work = mkdtempSync(join(tmpdir(), 'bench-cold-start-'));
+  try {
+    const lambdas = Object.entries(packaged.template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function') as unknown as [string, LambdaFunction][];
+    const memoryMb: Record<string, number> = {};
+    const architectures = new Set<string>();
+    const bundles: { fn: string; handler: string; file: string; exportName: string; zipBytes: number; bundleBytes: number; memoryMb: number; env: NodeJS.ProcessEnv }[] = [];
+    const baseEnv: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'example',
+      AWS_SESSION_TOKEN: 'example',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      LAMBDA_TASK_ROOT: work,
+    };
+    for (const [logicalId, resource] of lambdas) {
+      const fn = `${logicalId.charAt(0).toLowerCase()}${logicalId.slice(1).replace(/LambdaFunction$/, '')}`;
+      const zipName = resource.Properties.Code.S3Key.split('/').pop() as string;
+      const zip = join(packaged.outDir, zipName);
+      const dir = join(work, fn);
+      mkdirSync(dir);
+      // Python's zipfile: python3 is on every machine this project runs on (the emulator needs it).
+      const unzip = spawnSync(options.python, ['-m', 'zipfile', '-e', zip, dir], { encoding: 'utf8' });
+      if (unzip.status !== 0) throw new Error(`Could not unpack ${zip}: ${unzip.stderr}`);
+      const [handlerFile, exportName] = splitHandler(resource.Properties.Handler);
+      const file = join(dir, `${handlerFile}.js`);
+      const env: NodeJS.ProcessEnv = { ...baseEnv, AWS_LAMBDA_FUNCTION_NAME: `tenant-provisioner-dev-${fn}`, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(resource.Properties.MemorySize ?? 1024) };
+      for (const [name, value] of Object.entries(resource.Properties.Environment?.Variables ?? {})) env[name] = resolvedEnv(name, value);
+      memoryMb[fn] = resource.Properties.MemorySize ?? 1024;
+      for (const arch of resource.Properties.Architectures ?? ['x86_64']) architectures.add(arch);
+      bundles.push({ fn, handler: resource.Properties.Handler, file, exportName, zipBytes: statSync(zip).size, bundleBytes: statSync(file).size, memoryMb: memoryMb[fn] as number, env });
+    }
+    const loader = join(work, 'loader.cjs');
+    writeFileSync(loader, LOADER);
+    const empty = join(work, 'empty.js');
+    writeFileSync(empty, '');
+    const nodeOptions = String(bundles[0]?.env.NODE_OPTIONS ?? '');
+    const emptyEnv: NodeJS.ProcessEnv = { ...baseEnv, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
+
+    say(`coldStart: ${bundles.length} bundles packaged in ${round(packageSeconds, 0)} s; loading each in a fresh process, ${options.runs} rounds…`);
+    const samples = new Map<string, { wall: number[]; require: number[] }>();
+    const add = (key: string, sample: { wallMs: number; requireMs: number }) => {
+      const entry = samples.get(key) ?? { wall: [], require: [] };
+      entry.wall.push(sample.wallMs);
+      entry.require.push(sample.requireMs);
+      samples.set(key, entry);
+    };
+    // One unmeasured load of each first: the file system cache then holds every bundle, as it would for Lambda's runtime.
+    measure(loader, empty, '', emptyEnv);
+    for (const bundle of bundles) measure(loader, bundle.file, bundle.exportName, bundle.env);
+    for (let pass = 0; pass < options.runs; pass++) {
+      for (const item of shuffled([undefined, ...bundles])) {
+        if (item === undefined) add('', measure(loader, empty, '', emptyEnv));
+        else add(item.fn, measure(loader, item.file, item.exportName, item.env));
+      }
+    }
+    const emptyWall = median(samples.get('')?.wall ?? []);
+    const result: ColdStartResult = {
+      node: process.version,
+      nodeOptions,
+      emptyRequireMs: round(emptyWall, 1),
+      emptyInProcessRequireMs: round(median(samples.get('')?.require ?? []), 2),
+      packageSeconds: round(packageSeconds, 1),
+      packagedOffline: packaged.packagedOffline,
+      bundles: bundles
+        .map((b) => {
+          const s = samples.get(b.fn) ?? { wall: [], require: [] };
+          const wall = median(s.wall);
+          return {
+            function: b.fn,
+            handler: b.handler,
+            bundleBytes: b.bundleBytes,
+            zipBytes: b.zipBytes,
+            memoryMb: b.memoryMb,
+            requireMs: round(wall, 1),
+            inProcessRequireMs: round(median(s.require), 1),
+            ratioToEmpty: round(wall / emptyWall, 2),
+          };
+        })
+        .sort((a, b) => a.function.localeCompare(b.function)),
+      method:
+        'requireMs: wall time of a fresh `node` (the project\'s Node 22) that requires the bundle and exits, with the function\'s environment and NODE_OPTIONS from the packaged template; ' +
+        'emptyRequireMs: the same for an empty module (Node\'s own start-up); ratioToEmpty = requireMs / emptyRequireMs. inProcessRequireMs is the require call alone.',
+    };
+    return { result, functions: { memoryMb, architecture: [...architectures].join(','), source: 'MemorySize and Architectures of each function in the packaged CloudFormation template' } };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(packaged.outDir, { recursive: true, force: true });
+  }
+}
+
+function splitHandler(handler: string): [string, string] {
+  const dot = handler.lastIndexOf('.');
+  return [handler.slice(0, dot), handler.slice(dot + 1)];
+}
