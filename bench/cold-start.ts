@@ -28,11 +28,21 @@ export interface BundleResult {
   ratioToEmpty: number;
 }
 
+/** A lower bound beside the bundles: a handler that only constructs one SDK client, bundled as serverless.yml bundles. */
+export interface SdkFloor {
+  client: string;
+  bundleBytes: number;
+  requireMs: number;
+  ratioToEmpty: number;
+}
+
 export interface ColdStartResult {
   node: string;
   nodeOptions: string;
   emptyRequireMs: number;
   emptyInProcessRequireMs: number;
+  /** The least an SDK function can weigh and load here: one client, nothing of ours, no source map. */
+  sdkFloor: SdkFloor[];
   packageSeconds: number;
   packagedOffline: boolean;
   bundles: BundleResult[];
@@ -77,6 +87,23 @@ function measure(loader: string, module: string, exportName: string, env: NodeJS
   return { wallMs, requireMs: (JSON.parse(result.stdout) as { ms: number }).ms };
 }
 
+/** The SDK clients our functions use, each alone in a minimal handler. */
+const FLOOR_CLIENTS: Record<string, string> = {
+  S3: "import { S3Client, HeadBucketCommand } from '@aws-sdk/client-s3';\nconst c = new S3Client({});\nexport const handler = () => c.send(new HeadBucketCommand({ Bucket: 'x' }));\n",
+  IAM: "import { IAMClient, GetUserCommand } from '@aws-sdk/client-iam';\nconst c = new IAMClient({});\nexport const handler = () => c.send(new GetUserCommand({ UserName: 'x' }));\n",
+  EventBridge: "import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';\nconst c = new EventBridgeClient({});\nexport const handler = () => c.send(new PutEventsCommand({ Entries: [] }));\n",
+};
+
+/** Bundles `source` with the esbuild options serverless.yml gives serverless-esbuild (minified, node22, cjs, ES module builds first). */
+function bundleFloor(root: string, source: string, outfile: string): void {
+  const result = spawnSync(
+    join(root, 'node_modules/.bin/esbuild'),
+    ['--bundle', '--minify', '--platform=node', '--target=node22', '--format=cjs', '--main-fields=module,main', '--loader=ts', '--log-level=error', `--outfile=${outfile}`],
+    { cwd: root, input: source, encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`esbuild failed for the SDK floor: ${result.stderr}`);
+}
+
 function shuffled<T>(items: T[]): T[] {
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i--) {
@@ -86,7 +113,7 @@ function shuffled<T>(items: T[]): T[] {
   return copy;
 }
 
-export async function benchColdStart(options: { runs: number; python: string }): Promise<{ result: ColdStartResult; functions: FunctionSettings }> {
+export async function benchColdStart(options: { runs: number; python: string; root: string }): Promise<{ result: ColdStartResult; functions: FunctionSettings }> {
   say('coldStart: packaging the stack with osls (offline)…');
   const packageStart = now();
   const packaged = packageStack({ stage: 'dev', region: 'us-east-1' });
@@ -128,6 +155,11 @@ export async function benchColdStart(options: { runs: number; python: string }):
     writeFileSync(loader, LOADER);
     const empty = join(work, 'empty.js');
     writeFileSync(empty, '');
+    const floors = Object.entries(FLOOR_CLIENTS).map(([client, source]) => {
+      const file = join(work, `floor-${client}.js`);
+      bundleFloor(options.root, source, file);
+      return { client, file, bundleBytes: statSync(file).size };
+    });
     const nodeOptions = String(bundles[0]?.env.NODE_OPTIONS ?? '');
     const emptyEnv: NodeJS.ProcessEnv = { ...baseEnv, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
 
@@ -142,10 +174,15 @@ export async function benchColdStart(options: { runs: number; python: string }):
     // One unmeasured load of each first: the file system cache then holds every bundle, as it would for Lambda's runtime.
     measure(loader, empty, '', emptyEnv);
     for (const bundle of bundles) measure(loader, bundle.file, bundle.exportName, bundle.env);
+    for (const floor of floors) measure(loader, floor.file, 'handler', baseEnv);
+    type Item = { kind: 'empty' } | { kind: 'bundle'; bundle: (typeof bundles)[number] } | { kind: 'floor'; floor: (typeof floors)[number] };
+    const items: Item[] = [{ kind: 'empty' }, ...bundles.map((bundle) => ({ kind: 'bundle' as const, bundle })), ...floors.map((floor) => ({ kind: 'floor' as const, floor }))];
     for (let pass = 0; pass < options.runs; pass++) {
-      for (const item of shuffled([undefined, ...bundles])) {
-        if (item === undefined) add('', measure(loader, empty, '', emptyEnv));
-        else add(item.fn, measure(loader, item.file, item.exportName, item.env));
+      for (const item of shuffled(items)) {
+        if (item.kind === 'empty') add('', measure(loader, empty, '', emptyEnv));
+        else if (item.kind === 'bundle') add(item.bundle.fn, measure(loader, item.bundle.file, item.bundle.exportName, item.bundle.env));
+        // The floor without NODE_OPTIONS: it has no source map to read.
+        else add(`floor:${item.floor.client}`, measure(loader, item.floor.file, 'handler', baseEnv));
       }
     }
     const emptyWall = median(samples.get('')?.wall ?? []);
@@ -154,6 +191,10 @@ export async function benchColdStart(options: { runs: number; python: string }):
       nodeOptions,
       emptyRequireMs: round(emptyWall, 1),
       emptyInProcessRequireMs: round(median(samples.get('')?.require ?? []), 2),
+      sdkFloor: floors.map((floor) => {
+        const wall = median(samples.get(`floor:${floor.client}`)?.wall ?? []);
+        return { client: floor.client, bundleBytes: floor.bundleBytes, requireMs: round(wall, 1), ratioToEmpty: round(wall / emptyWall, 2) };
+      }),
       packageSeconds: round(packageSeconds, 1),
       packagedOffline: packaged.packagedOffline,
       bundles: bundles
@@ -174,7 +215,8 @@ export async function benchColdStart(options: { runs: number; python: string }):
         .sort((a, b) => a.function.localeCompare(b.function)),
       method:
         'requireMs: wall time of a fresh `node` (the project\'s Node 22) that requires the bundle and exits, with the function\'s environment and NODE_OPTIONS from the packaged template; ' +
-        'emptyRequireMs: the same for an empty module (Node\'s own start-up); ratioToEmpty = requireMs / emptyRequireMs. inProcessRequireMs is the require call alone.',
+        'emptyRequireMs: the same for an empty module (Node\'s own start-up); ratioToEmpty = requireMs / emptyRequireMs. inProcessRequireMs is the require call alone. ' +
+        'sdkFloor: a handler that only constructs one SDK client and sends one command, bundled with the same esbuild options, loaded the same way (without source maps): the least an SDK function weighs and loads.',
     };
     return { result, functions: { memoryMb, architecture: [...architectures].join(','), source: 'MemorySize and Architectures of each function in the packaged CloudFormation template' } };
   } finally {

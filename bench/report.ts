@@ -47,7 +47,7 @@ const CAUSES: Record<string, (results: BenchResults) => string> = {
   'provision.apiCalls': () =>
     'Ours, by design of the steps: 12 calls in the functions plus the router\'s StartExecution. Beyond the 7 a tenant needs (CreateBucket, PutPublicAccessBlock, CreateUser, CreateAccessKey, CreateSecret, PutBucketPolicy, PutEvents) ' +
     'come HeadBucket (us-east-1 answers 200 to CreateBucket for a bucket you already own), PutBucketTagging (the emulator ignores CreateBucket\'s Tags; AWS applies them), PutBucketEncryption (AWS already applies SSE-S3 to every new bucket; the emulator does not), ' +
-    'PutObject pub/ (a marker: a prefix needs no object) and ListAccessKeys (repeat-safety: stray keys of a crashed attempt). Proposal 3 below.',
+    'PutObject pub/ (a marker: a prefix needs no object) and ListAccessKeys (repeat-safety: stray keys of a crashed attempt). Proposal 4 below.',
   'provision.overheadRatio': () =>
     'The local runner\'s own work per state (aws-local-stepfunctions, middy, the Powertools logger, JSON copies of each state\'s input and output), on a machine whose other load changes between runs; per-state medians in latest.json.',
   'burst.all': (r) => `Failures listed in latest.json: ${(r.burst?.runs ?? []).flatMap((run) => run.failures).slice(0, 3).join('; ')}`,
@@ -64,12 +64,27 @@ const CAUSES: Record<string, (results: BenchResults) => string> = {
       'aws s3 rb --force lists only current objects (ListObjectsV2, served without copying) and, on a versioned bucket, removes nothing: its one DeleteObject per object adds a delete marker each, then DeleteBucket fails with BucketNotEmpty.'
     );
   },
-  'coldStart.bundleBytes': () =>
-    'Ours: functions/lib/clients.ts constructs all six SDK clients at module level, so every bundle that imports it carries all six even when it uses one (create-tenant-bucket: ~360 KB of clients it never calls), ' +
-    'and esbuild takes the SDK\'s CommonJS builds (`main`), which cannot be tree-shaken. In a scratch copy, `/* @__PURE__ */` on the constructions plus `mainFields: [module, main]` gave create-tenant-bucket 459 KB, issue-tenant-credentials 366 KB, route-org-event 511 KB. Proposal 1 below.',
-  'coldStart.ratioToEmpty': () =>
-    'Ours: functions/lib/events.ts compiles all five event schemas with ajv at module load, in every function that imports it (a CPU profile of validate-org: 330 of its 560 profiled ms); every SDK bundle also evaluates six clients (above); ' +
-    'NODE_OPTIONS=--enable-source-maps makes Node read each bundle\'s ~3.8 MB source map. Node\'s own http/https/crypto modules, which any SDK function loads, keep part of the gap. Proposals 1 and 2 below.',
+  'coldStart.bundleBytes': (r) => {
+    const s3 = r.coldStart?.sdkFloor.find((f) => f.client === 'S3');
+    return (
+      'Mostly the SDK itself' +
+      (s3 ? `: a handler that only constructs an S3 client bundles to ${kb(s3.bundleBytes)} here (sdkFloor), over the limit before any of our code` : '') +
+      '. Over it: the S3 functions (S3 client), apply-tenant-bucket-policy (S3 + S3 Control), and the functions that validate events, which add ajv, fast-uri and ajv-formats (~130 KB) to their client ' +
+      '(the three publishers, the router). Already done (d508ad6): one module per client, the SDK\'s ES module builds. Left: ajv\'s standalone (precompiled) validators would take ~130 KB off the event functions; only the Lambda runtime\'s own SDK (against the recorded decision to bundle the tested version) would bring the S3 functions under 400 KB.'
+    );
+  },
+  'coldStart.ratioToEmpty': (r) => {
+    const floors = r.coldStart?.sdkFloor ?? [];
+    const floorText = floors
+      .map((f) => `${f.client} ${f.ratioToEmpty}×${f.ratioToEmpty > 2.5 ? ' (over the target by itself)' : ` (${round2(2.5 - f.ratioToEmpty)}× left for everything else)`}`)
+      .join(', ');
+    return (
+      'Mostly the SDK itself' +
+      (floors.length > 0 ? `: a handler that only constructs one client loads at ${floorText} of Node's start-up here (sdkFloor)` : '') +
+      '. On top: the event functions still load ajv and check the five schemas against the JSON Schema meta-schema at module load (the validators are compiled on first use since d508ad6, which moves that part into the first invocation, where this figure does not see it); ' +
+      'NODE_OPTIONS=--enable-source-maps reads each bundle\'s source map; Powertools and middy add little. Precompiled validators would take ajv out of the load; the S3 functions cannot get under their floor.'
+    );
+  },
   'bench.duration': (r) => {
     const run = r.teardown?.runs[r.teardown.runs.length - 1];
     const parts = [`installs and setup ${Math.round(r.durationSeconds.setup)} s`];
@@ -86,6 +101,7 @@ const CAUSES: Record<string, (results: BenchResults) => string> = {
   },
 };
 
+const round2 = (value: number) => Math.round(value * 100) / 100;
 const kb = (bytes: number) => `${Math.round(bytes / 1000)} KB`;
 const ms = (value: number | undefined) => (value === undefined ? '—' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`);
 
@@ -198,6 +214,9 @@ export function renderTable(results: BenchResults): string {
   }
   if (coldStart) {
     lines.push(`| coldStart: empty module in a fresh process, median | ${ms(coldStart.emptyRequireMs)} (NODE_OPTIONS ${coldStart.nodeOptions || 'none'}) |`);
+    for (const floor of coldStart.sdkFloor ?? []) {
+      lines.push(`| coldStart floor: a handler with only the ${floor.client} client | ${kb(floor.bundleBytes)}, ${ms(floor.requireMs)}, ${floor.ratioToEmpty}× the empty module |`);
+    }
     lines.push('');
     lines.push('| bundle | bytes | zip | load (fresh process) | require alone | ratio to empty |');
     lines.push('|---|---|---|---|---|---|');
