@@ -138,6 +138,20 @@ describe('osls package', () => {
     for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toEqual(expect.any(Number));
   });
 
+  it('bundles only the environment link of the SDK credential chain, where Lambda puts the role\'s credentials', () => {
+    const sourcesOf = (zip: string) => {
+      // The zip holds the bundle and its source map; the map lists every module bundled.
+      const script = 'import json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nprint(json.dumps([s for n in z.namelist() if n.endswith(".js.map") for s in json.loads(z.read(n))["sources"]]))';
+      return JSON.parse(execFileSync('python3', ['-c', script, zip], { encoding: 'utf8' })) as string[];
+    };
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      const sources = sourcesOf(join(outDir, (fn.Properties.Code as { S3Key: string }).S3Key.split('/').pop() as string));
+      const sdk = sources.some((s) => s.includes('@aws-sdk/client-'));
+      expect({ id, sdk, chain: sources.filter((s) => /credential-provider-(node|ini|sso|process|web-identity|http|login)\/|nested-clients\/|credential-provider-imds\//.test(s)) }).toEqual({ id, sdk, chain: [] });
+      if (sdk) expect(sources.filter((s) => s.endsWith('functions/lib/lambda-credentials.ts') || s.includes('credential-provider-env/'))).not.toHaveLength(0);
+    }
+  });
+
   it('passes cfn-lint', () => {
     const cfnLint = join(root, '.venv/bin/cfn-lint');
     expect(existsSync(cfnLint)).toBe(true);
