@@ -4,7 +4,8 @@
  * Then checks the generated CloudFormation template and runs cfn-lint on it.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tenantBoundaryPolicy } from '../../functions/lib/policies';
 import { packageStack, PROJECT_ROOT, type CloudFormationTemplate, type Resource } from '../support/packaged-template';
@@ -149,6 +150,29 @@ describe('osls package', () => {
       const sdk = sources.some((s) => s.includes('@aws-sdk/client-'));
       expect({ id, sdk, chain: sources.filter((s) => /credential-provider-(node|ini|sso|process|web-identity|http|login)\/|nested-clients\/|credential-provider-imds\//.test(s)) }).toEqual({ id, sdk, chain: [] });
       if (sdk) expect(sources.filter((s) => s.endsWith('functions/lib/lambda-credentials.ts') || s.includes('credential-provider-env/'))).not.toHaveLength(0);
+    }
+  });
+
+  it('maps the stack of an error leaving a packaged handler to the TypeScript sources, without --enable-source-maps', () => {
+    const [, fn] = ofType('AWS::Lambda::Function').find(([id]) => id === 'ValidateOrgLambdaFunction') as [string, Resource];
+    expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain('enable-source-maps');
+    const taskRoot = mkdtempSync(join(tmpdir(), 'task-root-'));
+    try {
+      execFileSync('python3', ['-m', 'zipfile', '-e', join(outDir, (fn.Properties.Code as { S3Key: string }).S3Key.split('/').pop() as string), taskRoot]);
+      const [file, exported] = (fn.Properties.Handler as string).split('.') as [string, string];
+      const script = [
+        `const handler = require(${JSON.stringify(join(taskRoot, `${file}.js`))})[${JSON.stringify(exported)}];`,
+        "const context = { functionName: 'validateOrg', awsRequestId: 'r1', getRemainingTimeInMillis: () => 30000 };",
+        "handler({ event: { orgId: '-not-an-org-' }, execution: { name: 'org-x', startTime: '2026-01-01T00:00:00Z' } }, context)",
+        '  .then(() => process.stdout.write("{}"), (err) => process.stdout.write(JSON.stringify({ name: err.name, stack: err.stack })));',
+      ].join('\n');
+      const env = { PATH: process.env.PATH, LAMBDA_TASK_ROOT: taskRoot, AWS_REGION: 'us-east-1', ACCOUNT_ID: '123456789012', TENANT_BOUNDARY_ARN: 'arn:aws:iam::123456789012:policy/tenant-boundary', POWERTOOLS_LOG_LEVEL: 'CRITICAL' };
+      const thrown = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env, cwd: taskRoot })) as { name?: string; stack?: string };
+      expect(thrown.name).toBe('InvalidOrgIdError');
+      expect(thrown.stack).toMatch(/functions\/lib\/events\.ts:\d+:\d+/);
+      expect(thrown.stack).not.toContain(`${file}.js:`);
+    } finally {
+      rmSync(taskRoot, { recursive: true, force: true });
     }
   });
 
