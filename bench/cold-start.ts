@@ -26,6 +26,9 @@ export interface BundleResult {
   /** Median time of the `require` call alone, inside that process. */
   inProcessRequireMs: number;
   ratioToEmpty: number;
+  /** The same load without NODE_OPTIONS (so without reading the source map): what --enable-source-maps costs. */
+  requireMsWithoutSourceMaps: number;
+  ratioToEmptyWithoutSourceMaps: number;
 }
 
 /** A lower bound beside the bundles: a handler that only constructs one SDK client, bundled as serverless.yml bundles. */
@@ -94,11 +97,11 @@ const FLOOR_CLIENTS: Record<string, string> = {
   EventBridge: "import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';\nconst c = new EventBridgeClient({});\nexport const handler = () => c.send(new PutEventsCommand({ Entries: [] }));\n",
 };
 
-/** Bundles `source` with the esbuild options serverless.yml gives serverless-esbuild (minified, node22, cjs, ES module builds first). */
+/** Bundles `source` with the esbuild options serverless.yml gives serverless-esbuild (minified, node22, cjs, ES module builds first, the credential chain cut to its environment link). */
 function bundleFloor(root: string, source: string, outfile: string): void {
   const result = spawnSync(
     join(root, 'node_modules/.bin/esbuild'),
-    ['--bundle', '--minify', '--platform=node', '--target=node22', '--format=cjs', '--main-fields=module,main', '--loader=ts', '--log-level=error', `--outfile=${outfile}`],
+    ['--bundle', '--minify', '--platform=node', '--target=node22', '--format=cjs', '--main-fields=module,main', '--alias:@aws-sdk/credential-provider-node=./functions/lib/lambda-credentials.ts', '--loader=ts', '--log-level=error', `--outfile=${outfile}`],
     { cwd: root, input: source, encoding: 'utf8' },
   );
   if (result.status !== 0) throw new Error(`esbuild failed for the SDK floor: ${result.stderr}`);
@@ -175,14 +178,21 @@ export async function benchColdStart(options: { runs: number; python: string; ro
     measure(loader, empty, '', emptyEnv);
     for (const bundle of bundles) measure(loader, bundle.file, bundle.exportName, bundle.env);
     for (const floor of floors) measure(loader, floor.file, 'handler', baseEnv);
-    type Item = { kind: 'empty' } | { kind: 'bundle'; bundle: (typeof bundles)[number] } | { kind: 'floor'; floor: (typeof floors)[number] };
-    const items: Item[] = [{ kind: 'empty' }, ...bundles.map((bundle) => ({ kind: 'bundle' as const, bundle })), ...floors.map((floor) => ({ kind: 'floor' as const, floor }))];
+    type Item = { kind: 'empty' } | { kind: 'bundle' | 'bundleWithoutMaps'; bundle: (typeof bundles)[number] } | { kind: 'floor'; floor: (typeof floors)[number] };
+    const items: Item[] = [
+      { kind: 'empty' },
+      ...bundles.map((bundle) => ({ kind: 'bundle' as const, bundle })),
+      ...bundles.map((bundle) => ({ kind: 'bundleWithoutMaps' as const, bundle })),
+      ...floors.map((floor) => ({ kind: 'floor' as const, floor })),
+    ];
+    const withoutNodeOptions = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'NODE_OPTIONS'));
     for (let pass = 0; pass < options.runs; pass++) {
       for (const item of shuffled(items)) {
         if (item.kind === 'empty') add('', measure(loader, empty, '', emptyEnv));
         else if (item.kind === 'bundle') add(item.bundle.fn, measure(loader, item.bundle.file, item.bundle.exportName, item.bundle.env));
+        else if (item.kind === 'bundleWithoutMaps') add(`nomaps:${item.bundle.fn}`, measure(loader, item.bundle.file, item.bundle.exportName, withoutNodeOptions(item.bundle.env)));
         // The floor without NODE_OPTIONS: it has no source map to read.
-        else add(`floor:${item.floor.client}`, measure(loader, item.floor.file, 'handler', baseEnv));
+        else if (item.kind === 'floor') add(`floor:${item.floor.client}`, measure(loader, item.floor.file, 'handler', baseEnv));
       }
     }
     const emptyWall = median(samples.get('')?.wall ?? []);
@@ -201,6 +211,7 @@ export async function benchColdStart(options: { runs: number; python: string; ro
         .map((b) => {
           const s = samples.get(b.fn) ?? { wall: [], require: [] };
           const wall = median(s.wall);
+          const wallWithoutMaps = median(samples.get(`nomaps:${b.fn}`)?.wall ?? []);
           return {
             function: b.fn,
             handler: b.handler,
@@ -210,12 +221,14 @@ export async function benchColdStart(options: { runs: number; python: string; ro
             requireMs: round(wall, 1),
             inProcessRequireMs: round(median(s.require), 1),
             ratioToEmpty: round(wall / emptyWall, 2),
+            requireMsWithoutSourceMaps: round(wallWithoutMaps, 1),
+            ratioToEmptyWithoutSourceMaps: round(wallWithoutMaps / emptyWall, 2),
           };
         })
         .sort((a, b) => a.function.localeCompare(b.function)),
       method:
         'requireMs: wall time of a fresh `node` (the project\'s Node 22) that requires the bundle and exits, with the function\'s environment and NODE_OPTIONS from the packaged template; ' +
-        'emptyRequireMs: the same for an empty module (Node\'s own start-up); ratioToEmpty = requireMs / emptyRequireMs. inProcessRequireMs is the require call alone. ' +
+        'emptyRequireMs: the same for an empty module (Node\'s own start-up); ratioToEmpty = requireMs / emptyRequireMs. inProcessRequireMs is the require call alone; requireMsWithoutSourceMaps: the same load without NODE_OPTIONS. ' +
         'sdkFloor: a handler that only constructs one SDK client and sends one command, bundled with the same esbuild options, loaded the same way (without source maps): the least an SDK function weighs and loads.',
     };
     return { result, functions: { memoryMb, architecture: [...architectures].join(','), source: 'MemorySize and Architectures of each function in the packaged CloudFormation template' } };
