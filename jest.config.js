@@ -9,6 +9,8 @@ const shared = {
     // Transpile only: `tsc --noEmit` type-checks separately, with the bundler resolution esbuild uses.
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node', esModuleInterop: true, resolveJsonModule: true, target: 'ES2023', isolatedModules: true } }],
     '^.+/node_modules/@middy/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+    // The event validators are generated as an ES module (scripts/generate-validators.ts).
+    '^.+/functions/lib/generated/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],

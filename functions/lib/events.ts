@@ -1,11 +1,7 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import orgCreatedSchema from '../../events/schemas/org-created.schema.json';
-import orgDeletedSchema from '../../events/schemas/org-deleted.schema.json';
-import orgDeprovisionedSchema from '../../events/schemas/org-deprovisioned.schema.json';
-import orgProvisionedSchema from '../../events/schemas/org-provisioned.schema.json';
-import orgProvisioningFailedSchema from '../../events/schemas/org-provisioning-failed.schema.json';
+import type { ErrorObject } from 'ajv';
 import { InvalidEventError, InvalidOrgIdError } from './errors';
+import * as validators from './generated/event-validators';
+import type { DetailValidator } from './generated/event-validators';
 
 /** The detail of an OrgCreated event, as the schema in `events/` defines it. */
 export interface OrgCreatedDetail {
@@ -28,28 +24,6 @@ export const DETAIL_TYPES = {
   orgProvisioningFailed: 'OrgProvisioningFailed',
   orgDeprovisioned: 'OrgDeprovisioned',
 } as const;
-
-const ajv = new Ajv({ allErrors: false, strict: true, verbose: true });
-addFormats(ajv, ['date-time']);
-ajv.addSchema([orgCreatedSchema, orgDeletedSchema, orgProvisionedSchema, orgProvisioningFailedSchema, orgDeprovisionedSchema]);
-
-/** Compiles a schema's validator on first use only: a function pays for the schemas it checks, not all five. */
-function lazyValidator(schemaId: string, pointer: string): () => ValidateFunction {
-  let validate: ValidateFunction | undefined;
-  return () => {
-    validate ??= ajv.getSchema(`${schemaId}${pointer}`);
-    if (!validate) throw new Error(`Schema ${schemaId}${pointer} is missing`);
-    return validate;
-  };
-}
-
-const validators = {
-  orgCreatedDetail: lazyValidator(orgCreatedSchema.$id, '#/definitions/detail'),
-  orgDeletedDetail: lazyValidator(orgDeletedSchema.$id, '#/definitions/detail'),
-  orgProvisionedDetail: lazyValidator(orgProvisionedSchema.$id, '#/definitions/detail'),
-  orgProvisioningFailedDetail: lazyValidator(orgProvisioningFailedSchema.$id, '#/definitions/detail'),
-  orgDeprovisionedDetail: lazyValidator(orgDeprovisionedSchema.$id, '#/definitions/detail'),
-};
 
 /** A value quoted for an error message: JSON-escaped and cut short, so control characters or megabytes never reach a log. */
 export function quote(value: unknown, max = 60): string {
@@ -80,8 +54,8 @@ function describe(error: ErrorObject, data: unknown): string {
   return `${field} ${quote(valueAt(data, field))} is invalid: must be ${rule}`;
 }
 
-function validateDetail<T>(validator: () => ValidateFunction, detail: unknown, what: string): T {
-  const validate = validator();
+/** Checks a detail with its validator, generated from `events/schemas/` by `npm run generate:validators`. */
+function validateDetail<T>(validate: DetailValidator, detail: unknown, what: string): T {
   if (validate(detail)) return detail as T;
   const error = validate.errors?.[0];
   if (!error) throw new InvalidEventError(`${what} is invalid`);
