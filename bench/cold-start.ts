@@ -6,7 +6,7 @@
  * drifting load on a shared machine falls on all of them alike.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageStack } from '../test/support/packaged-template';
@@ -26,9 +26,11 @@ export interface BundleResult {
   /** Median time of the `require` call alone, inside that process. */
   inProcessRequireMs: number;
   ratioToEmpty: number;
-  /** The same load without NODE_OPTIONS (so without reading the source map): what --enable-source-maps costs. */
-  requireMsWithoutSourceMaps: number;
-  ratioToEmptyWithoutSourceMaps: number;
+  /** The SDK clients in the bundle (from its source map's sources). */
+  sdkClients: string[];
+  /** The same load with NODE_OPTIONS=--enable-source-maps, which the template does not set: what the flag would cost (Node then parses the bundle's map at load). */
+  requireMsWithSourceMaps: number;
+  ratioToEmptyWithSourceMaps: number;
 }
 
 /** A lower bound beside the bundles: a handler that only constructs one SDK client, bundled as serverless.yml bundles. */
@@ -95,6 +97,8 @@ const FLOOR_CLIENTS: Record<string, string> = {
   S3: "import { S3Client, HeadBucketCommand } from '@aws-sdk/client-s3';\nconst c = new S3Client({});\nexport const handler = () => c.send(new HeadBucketCommand({ Bucket: 'x' }));\n",
   IAM: "import { IAMClient, GetUserCommand } from '@aws-sdk/client-iam';\nconst c = new IAMClient({});\nexport const handler = () => c.send(new GetUserCommand({ UserName: 'x' }));\n",
   EventBridge: "import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';\nconst c = new EventBridgeClient({});\nexport const handler = () => c.send(new PutEventsCommand({ Entries: [] }));\n",
+  SecretsManager: "import { SecretsManagerClient, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';\nconst c = new SecretsManagerClient({});\nexport const handler = () => c.send(new DescribeSecretCommand({ SecretId: 'x' }));\n",
+  SFN: "import { SFNClient, DescribeExecutionCommand } from '@aws-sdk/client-sfn';\nconst c = new SFNClient({});\nexport const handler = () => c.send(new DescribeExecutionCommand({ executionArn: 'x' }));\n",
 };
 
 /** Bundles `source` with the esbuild options serverless.yml gives serverless-esbuild (minified, node22, cjs, ES module builds first, the credential chain cut to its environment link). */
@@ -126,7 +130,7 @@ export async function benchColdStart(options: { runs: number; python: string; ro
     const lambdas = Object.entries(packaged.template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function') as unknown as [string, LambdaFunction][];
     const memoryMb: Record<string, number> = {};
     const architectures = new Set<string>();
-    const bundles: { fn: string; handler: string; file: string; exportName: string; zipBytes: number; bundleBytes: number; memoryMb: number; env: NodeJS.ProcessEnv }[] = [];
+    const bundles: { fn: string; handler: string; file: string; exportName: string; zipBytes: number; bundleBytes: number; memoryMb: number; env: NodeJS.ProcessEnv; sdkClients: string[] }[] = [];
     const baseEnv: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       AWS_REGION: 'us-east-1',
@@ -152,7 +156,9 @@ export async function benchColdStart(options: { runs: number; python: string; ro
       for (const [name, value] of Object.entries(resource.Properties.Environment?.Variables ?? {})) env[name] = resolvedEnv(name, value);
       memoryMb[fn] = resource.Properties.MemorySize ?? 1024;
       for (const arch of resource.Properties.Architectures ?? ['x86_64']) architectures.add(arch);
-      bundles.push({ fn, handler: resource.Properties.Handler, file, exportName, zipBytes: statSync(zip).size, bundleBytes: statSync(file).size, memoryMb: memoryMb[fn] as number, env });
+      const sources = (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources;
+      const sdkClients = [...new Set(sources.map((source) => /@aws-sdk\/client-([a-z0-9-]+)\//.exec(source)?.[1]).filter((client): client is string => client !== undefined))].sort();
+      bundles.push({ fn, handler: resource.Properties.Handler, file, exportName, zipBytes: statSync(zip).size, bundleBytes: statSync(file).size, memoryMb: memoryMb[fn] as number, env, sdkClients });
     }
     const loader = join(work, 'loader.cjs');
     writeFileSync(loader, LOADER);
@@ -178,19 +184,19 @@ export async function benchColdStart(options: { runs: number; python: string; ro
     measure(loader, empty, '', emptyEnv);
     for (const bundle of bundles) measure(loader, bundle.file, bundle.exportName, bundle.env);
     for (const floor of floors) measure(loader, floor.file, 'handler', baseEnv);
-    type Item = { kind: 'empty' } | { kind: 'bundle' | 'bundleWithoutMaps'; bundle: (typeof bundles)[number] } | { kind: 'floor'; floor: (typeof floors)[number] };
+    type Item = { kind: 'empty' } | { kind: 'bundle' | 'bundleWithMaps'; bundle: (typeof bundles)[number] } | { kind: 'floor'; floor: (typeof floors)[number] };
     const items: Item[] = [
       { kind: 'empty' },
       ...bundles.map((bundle) => ({ kind: 'bundle' as const, bundle })),
-      ...bundles.map((bundle) => ({ kind: 'bundleWithoutMaps' as const, bundle })),
+      ...bundles.map((bundle) => ({ kind: 'bundleWithMaps' as const, bundle })),
       ...floors.map((floor) => ({ kind: 'floor' as const, floor })),
     ];
-    const withoutNodeOptions = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'NODE_OPTIONS'));
+    const withSourceMaps = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --enable-source-maps`.trim() });
     for (let pass = 0; pass < options.runs; pass++) {
       for (const item of shuffled(items)) {
         if (item.kind === 'empty') add('', measure(loader, empty, '', emptyEnv));
         else if (item.kind === 'bundle') add(item.bundle.fn, measure(loader, item.bundle.file, item.bundle.exportName, item.bundle.env));
-        else if (item.kind === 'bundleWithoutMaps') add(`nomaps:${item.bundle.fn}`, measure(loader, item.bundle.file, item.bundle.exportName, withoutNodeOptions(item.bundle.env)));
+        else if (item.kind === 'bundleWithMaps') add(`maps:${item.bundle.fn}`, measure(loader, item.bundle.file, item.bundle.exportName, withSourceMaps(item.bundle.env)));
         // The floor without NODE_OPTIONS: it has no source map to read.
         else if (item.kind === 'floor') add(`floor:${item.floor.client}`, measure(loader, item.floor.file, 'handler', baseEnv));
       }
@@ -211,7 +217,7 @@ export async function benchColdStart(options: { runs: number; python: string; ro
         .map((b) => {
           const s = samples.get(b.fn) ?? { wall: [], require: [] };
           const wall = median(s.wall);
-          const wallWithoutMaps = median(samples.get(`nomaps:${b.fn}`)?.wall ?? []);
+          const wallWithMaps = median(samples.get(`maps:${b.fn}`)?.wall ?? []);
           return {
             function: b.fn,
             handler: b.handler,
@@ -221,14 +227,15 @@ export async function benchColdStart(options: { runs: number; python: string; ro
             requireMs: round(wall, 1),
             inProcessRequireMs: round(median(s.require), 1),
             ratioToEmpty: round(wall / emptyWall, 2),
-            requireMsWithoutSourceMaps: round(wallWithoutMaps, 1),
-            ratioToEmptyWithoutSourceMaps: round(wallWithoutMaps / emptyWall, 2),
+            sdkClients: b.sdkClients,
+            requireMsWithSourceMaps: round(wallWithMaps, 1),
+            ratioToEmptyWithSourceMaps: round(wallWithMaps / emptyWall, 2),
           };
         })
         .sort((a, b) => a.function.localeCompare(b.function)),
       method:
         'requireMs: wall time of a fresh `node` (the project\'s Node 22) that requires the bundle and exits, with the function\'s environment and NODE_OPTIONS from the packaged template; ' +
-        'emptyRequireMs: the same for an empty module (Node\'s own start-up); ratioToEmpty = requireMs / emptyRequireMs. inProcessRequireMs is the require call alone; requireMsWithoutSourceMaps: the same load without NODE_OPTIONS. ' +
+        'emptyRequireMs: the same for an empty module (Node\'s own start-up); ratioToEmpty = requireMs / emptyRequireMs. inProcessRequireMs is the require call alone; requireMsWithSourceMaps: the same load with NODE_OPTIONS=--enable-source-maps added (not set by the template; errors map their stacks in the handler instead). ' +
         'sdkFloor: a handler that only constructs one SDK client and sends one command, bundled with the same esbuild options, loaded the same way (without source maps): the least an SDK function weighs and loads.',
     };
     return { result, functions: { memoryMb, architecture: [...architectures].join(','), source: 'MemorySize and Architectures of each function in the packaged CloudFormation template' } };

@@ -46,7 +46,7 @@ const CAUSES: Record<string, (results: BenchResults) => string> = {
   'provision.apiCalls': () =>
     'Ours, by design of the steps: 12 calls in the functions plus the router\'s StartExecution. Beyond the 7 a tenant needs (CreateBucket, PutPublicAccessBlock, CreateUser, CreateAccessKey, CreateSecret, PutBucketPolicy, PutEvents) ' +
     'come HeadBucket (us-east-1 answers 200 to CreateBucket for a bucket you already own), PutBucketTagging (the emulator ignores CreateBucket\'s Tags; AWS applies them), PutBucketEncryption (AWS already applies SSE-S3 to every new bucket; the emulator does not), ' +
-    'PutObject pub/ (a marker: a prefix needs no object) and ListAccessKeys (repeat-safety: stray keys of a crashed attempt). Proposal 4 below.',
+    'PutObject pub/ (DESIGN\'s empty marker object; a prefix needs none) and ListAccessKeys (repeat-safety: stray keys of a crashed attempt). Proposal 1 below.',
   'provision.overheadRatio': () =>
     'The local runner\'s own work per state (aws-local-stepfunctions, middy, the Powertools logger, JSON copies of each state\'s input and output), on a machine whose other load changes between runs; per-state medians in latest.json.',
   'burst.all': (r) => `Failures listed in latest.json: ${(r.burst?.runs ?? []).flatMap((run) => run.failures).slice(0, 3).join('; ')}`,
@@ -65,23 +65,25 @@ const CAUSES: Record<string, (results: BenchResults) => string> = {
   },
   'coldStart.bundleBytes': (r) => {
     const s3 = r.coldStart?.sdkFloor.find((f) => f.client === 'S3');
+    const over = (r.coldStart?.bundles ?? []).filter((b) => b.bundleBytes >= BUNDLE_LIMIT_BYTES).map((b) => `${b.function} ${kb(b.bundleBytes)}`);
     return (
-      'Mostly the SDK itself' +
-      (s3 ? `: a handler that only constructs an S3 client bundles to ${kb(s3.bundleBytes)} here (sdkFloor), over the limit before any of our code` : '') +
-      '. Over it: the S3 functions (S3 client), apply-tenant-bucket-policy (S3 + S3 Control), and the functions that validate events, which add ajv, fast-uri and ajv-formats (~130 KB) to their client ' +
-      '(the three publishers, the router). Already done (d508ad6): one module per client, the SDK\'s ES module builds. Left: ajv\'s standalone (precompiled) validators would take ~130 KB off the event functions; only the Lambda runtime\'s own SDK (against the recorded decision to bundle the tested version) would bring the S3 functions under 400 KB.'
+      `Over: ${over.join(', ')} — the SDK clients themselves` +
+      (s3 ? ` (a handler with nothing but an S3 client bundles to ${kb(s3.bundleBytes)}, sdkFloor)` : '') +
+      '. apply-tenant-bucket-policy carries two: S3, and S3 Control to read the account-level Block Public Access when PutBucketPolicy is refused (DESIGN §7: report it clearly); about 70 KB of S3 Control, 25 KB of Powertools logger and middy, 5 KB of ours. ' +
+      'Already done: one module per client, the SDK\'s ES module builds, the credential chain cut to its environment link (-130 KB a bundle), precompiled event validators (-130 KB of the event functions). ' +
+      'Going further means taking the SDK out of the bundle (the Lambda runtime\'s copy), against the decision to ship the version the tests ran. Proposal 2 below.'
     );
   },
   'coldStart.ratioToEmpty': (r) => {
-    const floors = r.coldStart?.sdkFloor ?? [];
-    const floorText = floors
-      .map((f) => `${f.client} ${f.ratioToEmpty}×${f.ratioToEmpty > 2.5 ? ' (over the target by itself)' : ` (${round2(2.5 - f.ratioToEmpty)}× left for everything else)`}`)
-      .join(', ');
+    const floors = new Map((r.coldStart?.sdkFloor ?? []).map((f) => [f.client.toLowerCase(), f.ratioToEmpty]));
+    const floorOf = (client: string) => floors.get(client.replace(/-/g, ''));
+    const over = (r.coldStart?.bundles ?? [])
+      .filter((b) => b.ratioToEmpty > 2.5)
+      .map((b) => `${b.function} ${b.ratioToEmpty}× (${(b.sdkClients ?? []).map((c) => `${c}${floorOf(c) === undefined ? '' : ` alone ${floorOf(c)}×`}`).join(' + ')})`);
     return (
-      'Mostly the SDK itself' +
-      (floors.length > 0 ? `: a handler that only constructs one client loads at ${floorText} of Node's start-up here (sdkFloor)` : '') +
-      '. On top: the event functions still load ajv and check the five schemas against the JSON Schema meta-schema at module load (the validators are compiled on first use since d508ad6, which moves that part into the first invocation, where this figure does not see it); ' +
-      'NODE_OPTIONS=--enable-source-maps reads each bundle\'s source map; Powertools and middy add little. Precompiled validators would take ajv out of the load; the S3 functions cannot get under their floor.'
+      `Over: ${over.join('; ')} — beside each, the load of a handler with nothing but that SDK client (sdkFloor). ` +
+      'The floor is V8 compiling the bundle and Node loading http/https/crypto/stream for the SDK, then the client modules\' own set-up; a second client adds part of another floor, and our code, middy and the logger little. ' +
+      'Already done: the smaller bundles above, no ajv at load, no --enable-source-maps (the last column shows what it would add). Proposal 2 below.'
     );
   },
 };
@@ -99,7 +101,6 @@ function durationBreakdown(r: BenchResults): string {
   return `${parts.join('; ')}. The emulator serves one request at a time; \`--objects\` trades the tenant's size for time.`;
 }
 
-const round2 = (value: number) => Math.round(value * 100) / 100;
 const kb = (bytes: number) => `${Math.round(bytes / 1000)} KB`;
 const ms = (value: number | undefined) => (value === undefined ? '—' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`);
 
@@ -210,12 +211,12 @@ export function renderTable(results: BenchResults): string {
       lines.push(`| coldStart floor: a handler with only the ${floor.client} client | ${kb(floor.bundleBytes)}, ${ms(floor.requireMs)}, ${floor.ratioToEmpty}× the empty module |`);
     }
     lines.push('');
-    lines.push('| bundle | bytes | zip | load (fresh process) | require alone | ratio to empty | without source maps |');
+    lines.push('| bundle | bytes | zip | load (fresh process) | require alone | ratio to empty | with --enable-source-maps |');
     lines.push('|---|---|---|---|---|---|---|');
     for (const bundle of coldStart.bundles) {
       const big = bundle.bundleBytes >= BUNDLE_LIMIT_BYTES ? ' **over**' : '';
       const slow = bundle.ratioToEmpty > 2.5 ? ' **over**' : '';
-      lines.push(`| ${bundle.function} | ${kb(bundle.bundleBytes)}${big} | ${kb(bundle.zipBytes)} | ${ms(bundle.requireMs)} | ${ms(bundle.inProcessRequireMs)} | ${bundle.ratioToEmpty}${slow} | ${ms(bundle.requireMsWithoutSourceMaps)}, ${bundle.ratioToEmptyWithoutSourceMaps}× |`);
+      lines.push(`| ${bundle.function} | ${kb(bundle.bundleBytes)}${big} | ${kb(bundle.zipBytes)} | ${ms(bundle.requireMs)} | ${ms(bundle.inProcessRequireMs)} | ${bundle.ratioToEmpty}${slow} | ${ms(bundle.requireMsWithSourceMaps)}, ${bundle.ratioToEmptyWithSourceMaps}× |`);
     }
   }
   lines.push('');

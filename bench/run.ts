@@ -32,7 +32,7 @@ results table of bench/README.md.
   --teardown-runs <n>     teardown runs (default 1)
   --objects <n>           objects in the teardown bucket (default 20000)
   --versions <n>          versions per object (default 2)
-  --cold-start-runs <n>   rounds per cold start median (default 5)
+  --cold-start-runs <n>   rounds per cold start median (default 11)
   --help                  this text`;
 
 const SECTIONS = ['coldStart', 'provision', 'burst', 'teardown'] as const;
@@ -84,7 +84,7 @@ async function main(): Promise<number> {
     provision: positive('provision-runs', values['provision-runs'], 9),
     burst: positive('burst-runs', values['burst-runs'], 2),
     teardown: positive('teardown-runs', values['teardown-runs'], 1),
-    coldStart: positive('cold-start-runs', values['cold-start-runs'], 5),
+    coldStart: positive('cold-start-runs', values['cold-start-runs'], 11),
   };
   const orgs = positive('orgs', values.orgs, 200);
   const objects = positive('objects', values.objects, 20_000);
