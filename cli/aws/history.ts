@@ -1,14 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import type { ExecutionEvent } from '../../functions/lib/executions';
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
+import { parseJson, type ExecutionEvent } from '../../functions/lib/executions';
 
 /** `TaskStateEntered` → `Task`; undefined for events that are not a state's entry or exit. */
 function stateEventKind(type: string): { stateType: string; phase: 'Entered' | 'Exited' } | undefined {

@@ -1,5 +1,4 @@
 import {
-  DescribeExecutionCommand,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   RedriveExecutionCommand,
@@ -16,15 +15,6 @@ import {
 import type { OperatorPort } from '../backend';
 import { failedStateOf, translateHistory } from './history';
 
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /**
  * The execution port over Step Functions with what operators need beyond the router's
  * start/describe/stop/list: the history, the failed state and redrive status of an execution,
@@ -40,34 +30,10 @@ export class SfnOperatorPort extends SfnExecutionPort implements OperatorPort {
     super(client, stateMachineArns);
   }
 
+  /** The router's record, and for a FAILED or TIMED_OUT execution the state that ended it. */
   override async describe(workflow: Workflow, name: string): Promise<ExecutionRecord | undefined> {
-    const executionArn = this.executionArn(workflow, name);
-    let result;
-    try {
-      result = await this.client.send(new DescribeExecutionCommand({ executionArn }));
-    } catch (err) {
-      if (err instanceof ExecutionDoesNotExist) return undefined;
-      throw err;
-    }
-    if (!result.status || !result.startDate) throw new Error(`Step Functions described ${executionArn} without a status or start date`);
-    const record: ExecutionRecord = {
-      workflow,
-      name: result.name ?? name,
-      executionArn: result.executionArn ?? executionArn,
-      status: result.status,
-      input: parseJson(result.input),
-      startDate: result.startDate,
-      ...(result.output === undefined ? {} : { output: parseJson(result.output) }),
-      ...(result.stopDate === undefined ? {} : { stopDate: result.stopDate }),
-      ...(result.error === undefined ? {} : { error: result.error }),
-      ...(result.cause === undefined ? {} : { cause: result.cause }),
-      ...(result.redriveCount === undefined ? {} : { redriveCount: result.redriveCount }),
-      ...(result.redriveDate === undefined ? {} : { redriveDate: result.redriveDate }),
-      ...(result.redriveStatus === 'REDRIVABLE' || result.redriveStatus === 'NOT_REDRIVABLE' ? { redriveStatus: result.redriveStatus } : {}),
-      ...(result.redriveStatusReason === undefined ? {} : { redriveStatusReason: result.redriveStatusReason }),
-      ...(result.redriveCount ? { redriveFrom: 'failed-state' as const } : {}),
-    };
-    if (record.status === 'FAILED' || record.status === 'TIMED_OUT') {
+    const record = await super.describe(workflow, name);
+    if (record && (record.status === 'FAILED' || record.status === 'TIMED_OUT')) {
       const failed = await this.failedState(record.executionArn);
       if (failed) {
         record.failedState = failed.state;

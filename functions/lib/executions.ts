@@ -117,7 +117,8 @@ export interface ExecutionPort {
 const MAX_STOP_ERROR = 256;
 const MAX_STOP_CAUSE = 32_768;
 
-function parseJson(text: string | undefined): unknown {
+/** A JSON document Step Functions returned (input, output, a history event's data), parsed; text that is not JSON as it is. */
+export function parseJson(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text);
@@ -184,6 +185,11 @@ export class SfnExecutionPort implements ExecutionPort {
         ...(result.stopDate === undefined ? {} : { stopDate: result.stopDate }),
         ...(result.error === undefined ? {} : { error: result.error }),
         ...(result.cause === undefined ? {} : { cause: result.cause }),
+        ...(result.redriveCount === undefined ? {} : { redriveCount: result.redriveCount }),
+        ...(result.redriveDate === undefined ? {} : { redriveDate: result.redriveDate }),
+        ...(result.redriveStatus === 'REDRIVABLE' || result.redriveStatus === 'NOT_REDRIVABLE' ? { redriveStatus: result.redriveStatus } : {}),
+        ...(result.redriveStatusReason === undefined ? {} : { redriveStatusReason: result.redriveStatusReason }),
+        ...(result.redriveCount ? { redriveFrom: 'failed-state' as const } : {}),
       };
     } catch (err) {
       if (err instanceof ExecutionDoesNotExist) return undefined;
