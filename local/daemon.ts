@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, PROJECT_ROOT, waitUntilAnswering } from './emulator';
+import { isProcessAlive } from './processes';
 
 export interface EmulatorRecord {
   pid: number;
@@ -33,18 +34,9 @@ export function readEmulatorRecord(stateDir: string): EmulatorRecord | undefined
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Whether `pid` still runs moto_server (where /proc tells; elsewhere, whether it is alive). */
 function isMoto(pid: number): boolean {
-  if (!isAlive(pid)) return false;
+  if (!isProcessAlive(pid)) return false;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('moto_server');
   } catch {
@@ -84,7 +76,7 @@ async function lock(stateDir: string): Promise<() => void> {
       continue;
     }
     // An empty file is a lock being written: only a dead holder's (or a very old) lock is broken.
-    if ((holder && !isAlive(holder)) || Date.now() > deadline) {
+    if ((holder && !isProcessAlive(holder)) || Date.now() > deadline) {
       rmSync(file, { force: true });
       continue;
     }
@@ -126,7 +118,7 @@ export async function ensureBackgroundEmulator(stateDir: string): Promise<Emulat
         return { ...record, started: true };
       } catch (err) {
         lastError = err;
-        if (child.pid !== undefined && isAlive(child.pid)) process.kill(child.pid, 'SIGKILL');
+        if (child.pid !== undefined && isProcessAlive(child.pid)) process.kill(child.pid, 'SIGKILL');
       }
     }
     throw lastError;
@@ -145,7 +137,7 @@ export async function stopBackgroundEmulator(stateDir: string): Promise<{ stoppe
   if (!record || !isMoto(record.pid)) return record ? { stopped: false, record } : { stopped: false };
   process.kill(record.pid, 'SIGTERM');
   const deadline = Date.now() + 5_000;
-  while (isAlive(record.pid) && Date.now() < deadline) await sleep(50);
-  if (isAlive(record.pid)) process.kill(record.pid, 'SIGKILL');
+  while (isProcessAlive(record.pid) && Date.now() < deadline) await sleep(50);
+  if (isProcessAlive(record.pid)) process.kill(record.pid, 'SIGKILL');
   return { stopped: true, record };
 }

@@ -13,6 +13,7 @@
  * when the execution is aborted runs to its end, as a Lambda invocation does on AWS.
  */
 import { projectRoot } from './paths';
+import { isProcessAlive } from './processes';
 import { ExecutionDoesNotExist, ExecutionNotRedrivable, InvalidExecutionInput, InvalidName } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import {
@@ -475,12 +476,7 @@ export function notRedrivableReason(record: ExecutionRecord, now = new Date()): 
 function isAlive(owner: Owner | undefined): boolean {
   if (!owner) return false;
   if (owner.host !== hostname()) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isProcessAlive(owner.pid);
 }
 
 /**

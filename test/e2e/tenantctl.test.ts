@@ -21,6 +21,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from '../../local/processes';
 import { localClients, type LocalClients } from '../../local/stack';
 
 jest.setTimeout(180_000);
@@ -54,15 +55,6 @@ const json = <T = Record<string, any>>(run: Run): T => JSON.parse(run.stdout) as
 
 function emulatorPid(): number {
   return (JSON.parse(readFileSync(join(stateDir, 'emulator.json'), 'utf8')) as { pid: number }).pid;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 beforeAll(() => {
@@ -99,7 +91,7 @@ describe('tenantctl (built binary, --local)', () => {
     expect(run.stdout).toMatch(/✓ ApplyTenantBucketPolicy/);
     expect(run.stdout).toMatch(/SUCCEEDED in/);
     expect(run.stdout).toContain('bucket      fusion-rms-e2e-alpha (us-east-1)');
-    expect(isAlive(emulatorPid())).toBe(true);
+    expect(isProcessAlive(emulatorPid())).toBe(true);
     clients = localClients((JSON.parse(readFileSync(join(stateDir, 'emulator.json'), 'utf8')) as { endpoint: string }).endpoint);
   });
 
@@ -290,7 +282,7 @@ describe('tenantctl (built binary, --local)', () => {
 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`stopped the local AWS emulator (pid ${pid}`);
-    expect(isAlive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
     expect(existsSync(join(stateDir, 'emulator.json'))).toBe(false);
   });
 });

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from '../../local/processes';
 
 export const PROJECT_ROOT = join(__dirname, '../..');
 
@@ -47,15 +48,6 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Runs `work` while holding this project's packaging lock (a directory: creating one is atomic). */
 function withPackagingLock<T>(work: () => T): T {
   const lock = join(tmpdir(), `tenant-provisioner-osls-${createHash('sha256').update(PROJECT_ROOT).digest('hex').slice(0, 12)}.lock`);
@@ -74,7 +66,7 @@ function withPackagingLock<T>(work: () => T): T {
       } catch {
         // Its owner has just created it and not yet written its pid.
       }
-      if (Number.isInteger(holder) && holder > 0 && !isAlive(holder)) rmSync(lock, { recursive: true, force: true });
+      if (Number.isInteger(holder) && holder > 0 && !isProcessAlive(holder)) rmSync(lock, { recursive: true, force: true });
       else if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lock}, held by process ${holder}`);
       else sleepSync(250);
     }
