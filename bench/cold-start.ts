@@ -6,10 +6,12 @@
  * drifting load on a shared machine falls on all of them alike.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageStack } from '../test/support/packaged-template';
+import { buildSync, type BuildOptions } from 'esbuild';
+import { parse as parseYaml } from 'yaml';
+import { packageStack, unpackFunction, type Resource } from '../test/support/packaged-template';
 import type { FunctionSettings } from './provision';
 import { median, now, round, say } from './lib/stats';
 
@@ -101,14 +103,17 @@ const FLOOR_CLIENTS: Record<string, string> = {
   SFN: "import { SFNClient, DescribeExecutionCommand } from '@aws-sdk/client-sfn';\nconst c = new SFNClient({});\nexport const handler = () => c.send(new DescribeExecutionCommand({ executionArn: 'x' }));\n",
 };
 
-/** Bundles `source` with the esbuild options serverless.yml gives serverless-esbuild (minified, node22, cjs, ES module builds first, the credential chain cut to its environment link). */
-function bundleFloor(root: string, source: string, outfile: string): void {
-  const result = spawnSync(
-    join(root, 'node_modules/.bin/esbuild'),
-    ['--bundle', '--minify', '--platform=node', '--target=node22', '--format=cjs', '--main-fields=module,main', '--alias:@aws-sdk/credential-provider-node=./functions/lib/lambda-credentials.ts', '--loader=ts', '--log-level=error', `--outfile=${outfile}`],
-    { cwd: root, input: source, encoding: 'utf8' },
-  );
-  if (result.status !== 0) throw new Error(`esbuild failed for the SDK floor: ${result.stderr}`);
+/** serverless.yml's `custom.esbuild` without serverless-esbuild's own keys: the options each function is bundled with. */
+function stackEsbuildOptions(root: string): BuildOptions {
+  const stack = parseYaml(readFileSync(join(root, 'serverless.yml'), 'utf8'), { logLevel: 'error' }) as { custom: { esbuild: BuildOptions & { exclude?: unknown } } };
+  const options = { ...stack.custom.esbuild };
+  delete options.exclude;
+  return options;
+}
+
+/** Bundles `source` exactly as serverless.yml bundles the functions. */
+function bundleFloor(root: string, options: BuildOptions, source: string, outfile: string): void {
+  buildSync({ ...options, stdin: { contents: source, loader: 'ts', resolveDir: root }, absWorkingDir: root, outfile, logLevel: 'error' });
 }
 
 function shuffled<T>(items: T[]): T[] {
@@ -120,7 +125,7 @@ function shuffled<T>(items: T[]): T[] {
   return copy;
 }
 
-export async function benchColdStart(options: { runs: number; python: string; root: string }): Promise<{ result: ColdStartResult; functions: FunctionSettings }> {
+export async function benchColdStart(options: { runs: number; root: string }): Promise<{ result: ColdStartResult; functions: FunctionSettings }> {
   say('coldStart: packaging the stack with osls (offline)…');
   const packageStart = now();
   const packaged = packageStack({ stage: 'dev', region: 'us-east-1' });
@@ -143,15 +148,7 @@ export async function benchColdStart(options: { runs: number; python: string; ro
     };
     for (const [logicalId, resource] of lambdas) {
       const fn = `${logicalId.charAt(0).toLowerCase()}${logicalId.slice(1).replace(/LambdaFunction$/, '')}`;
-      const zipName = resource.Properties.Code.S3Key.split('/').pop() as string;
-      const zip = join(packaged.outDir, zipName);
-      const dir = join(work, fn);
-      mkdirSync(dir);
-      // Python's zipfile: python3 is on every machine this project runs on (the emulator needs it).
-      const unzip = spawnSync(options.python, ['-m', 'zipfile', '-e', zip, dir], { encoding: 'utf8' });
-      if (unzip.status !== 0) throw new Error(`Could not unpack ${zip}: ${unzip.stderr}`);
-      const [handlerFile, exportName] = splitHandler(resource.Properties.Handler);
-      const file = join(dir, `${handlerFile}.js`);
+      const { zip, bundle: file, exportName } = unpackFunction(packaged.outDir, resource as unknown as Resource, join(work, fn));
       const env: NodeJS.ProcessEnv = { ...baseEnv, AWS_LAMBDA_FUNCTION_NAME: `tenant-provisioner-dev-${fn}`, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(resource.Properties.MemorySize ?? 1024) };
       for (const [name, value] of Object.entries(resource.Properties.Environment?.Variables ?? {})) env[name] = resolvedEnv(name, value);
       memoryMb[fn] = resource.Properties.MemorySize ?? 1024;
@@ -164,9 +161,10 @@ export async function benchColdStart(options: { runs: number; python: string; ro
     writeFileSync(loader, LOADER);
     const empty = join(work, 'empty.js');
     writeFileSync(empty, '');
+    const esbuildOptions = stackEsbuildOptions(options.root);
     const floors = Object.entries(FLOOR_CLIENTS).map(([client, source]) => {
       const file = join(work, `floor-${client}.js`);
-      bundleFloor(options.root, source, file);
+      bundleFloor(options.root, esbuildOptions, source, file);
       return { client, file, bundleBytes: statSync(file).size };
     });
     const nodeOptions = String(bundles[0]?.env.NODE_OPTIONS ?? '');
@@ -245,7 +243,3 @@ export async function benchColdStart(options: { runs: number; python: string; ro
   }
 }
 
-function splitHandler(handler: string): [string, string] {
-  const dot = handler.lastIndexOf('.');
-  return [handler.slice(0, dot), handler.slice(dot + 1)];
-}

@@ -110,7 +110,7 @@ async function main(): Promise<number> {
   // Memory sizes and architecture for the cost: from the packaged template when coldStart runs, else serverless.yml's provider defaults.
   let functions: FunctionSettings = { memoryMb: { default: 256, deleteTenantBucket: 512 }, architecture: 'arm64', source: 'serverless.yml provider defaults (memorySize 256, deleteTenantBucket 512, arm64)' };
   if (only.includes('coldStart')) {
-    const cold = await timed('coldStart', () => benchColdStart({ runs: runs.coldStart, python, root }));
+    const cold = await timed('coldStart', () => benchColdStart({ runs: runs.coldStart, root }));
     results.coldStart = cold.result;
     functions = cold.functions;
   }

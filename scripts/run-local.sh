@@ -8,6 +8,7 @@ bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 entry="$1"; shift
 out=".local/build/$(basename "${entry%.ts}").cjs"
+# esbuild itself stays external: its JS API runs its native binary from its own package.
 esbuild "$entry" --bundle --platform=node --target=node22 --format=cjs --sourcemap=inline \
-  --log-level=warning --outfile="$out"
+  --external:esbuild --log-level=warning --outfile="$out"
 exec node --enable-source-maps "$out" "$@"

@@ -6,9 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { tenantBoundaryPolicy } from '../../functions/lib/policies';
-import { packageStack, PROJECT_ROOT, type CloudFormationTemplate, type Resource } from '../support/packaged-template';
+import { packageStack, PROJECT_ROOT, unpackFunction, type CloudFormationTemplate, type Resource } from '../support/packaged-template';
 
 const root = PROJECT_ROOT;
 let outDir = '';
@@ -140,16 +140,21 @@ describe('osls package', () => {
   });
 
   it('bundles only the environment link of the SDK credential chain, where Lambda puts the role\'s credentials', () => {
-    const sourcesOf = (zip: string) => {
-      // The zip holds the bundle and its source map; the map lists every module bundled.
-      const script = 'import json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nprint(json.dumps([s for n in z.namelist() if n.endswith(".js.map") for s in json.loads(z.read(n))["sources"]]))';
-      return JSON.parse(execFileSync('python3', ['-c', script, zip], { encoding: 'utf8' })) as string[];
+    const work = mkdtempSync(join(tmpdir(), 'bundles-'));
+    // Each bundle's source map lists every module bundled.
+    const sourcesOf = (id: string, fn: Resource) => {
+      const { bundle } = unpackFunction(outDir, fn, join(work, id));
+      return (JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] }).sources;
     };
-    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
-      const sources = sourcesOf(join(outDir, (fn.Properties.Code as { S3Key: string }).S3Key.split('/').pop() as string));
-      const sdk = sources.some((s) => s.includes('@aws-sdk/client-'));
-      expect({ id, sdk, chain: sources.filter((s) => /credential-provider-(node|ini|sso|process|web-identity|http|login)\/|nested-clients\/|credential-provider-imds\//.test(s)) }).toEqual({ id, sdk, chain: [] });
-      if (sdk) expect(sources.filter((s) => s.endsWith('functions/lib/lambda-credentials.ts') || s.includes('credential-provider-env/'))).not.toHaveLength(0);
+    try {
+      for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+        const sources = sourcesOf(id, fn);
+        const sdk = sources.some((s) => s.includes('@aws-sdk/client-'));
+        expect({ id, sdk, chain: sources.filter((s) => /credential-provider-(node|ini|sso|process|web-identity|http|login)\/|nested-clients\/|credential-provider-imds\//.test(s)) }).toEqual({ id, sdk, chain: [] });
+        if (sdk) expect(sources.filter((s) => s.endsWith('functions/lib/lambda-credentials.ts') || s.includes('credential-provider-env/'))).not.toHaveLength(0);
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
   });
 
@@ -158,10 +163,9 @@ describe('osls package', () => {
     expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain('enable-source-maps');
     const taskRoot = mkdtempSync(join(tmpdir(), 'task-root-'));
     try {
-      execFileSync('python3', ['-m', 'zipfile', '-e', join(outDir, (fn.Properties.Code as { S3Key: string }).S3Key.split('/').pop() as string), taskRoot]);
-      const [file, exported] = (fn.Properties.Handler as string).split('.') as [string, string];
+      const { bundle, exportName } = unpackFunction(outDir, fn, taskRoot);
       const script = [
-        `const handler = require(${JSON.stringify(join(taskRoot, `${file}.js`))})[${JSON.stringify(exported)}];`,
+        `const handler = require(${JSON.stringify(bundle)})[${JSON.stringify(exportName)}];`,
         "const context = { functionName: 'validateOrg', awsRequestId: 'r1', getRemainingTimeInMillis: () => 30000 };",
         "handler({ event: { orgId: '-not-an-org-' }, execution: { name: 'org-x', startTime: '2026-01-01T00:00:00Z' } }, context)",
         '  .then(() => process.stdout.write("{}"), (err) => process.stdout.write(JSON.stringify({ name: err.name, stack: err.stack })));',
@@ -170,7 +174,7 @@ describe('osls package', () => {
       const thrown = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env, cwd: taskRoot })) as { name?: string; stack?: string };
       expect(thrown.name).toBe('InvalidOrgIdError');
       expect(thrown.stack).toMatch(/functions\/lib\/events\.ts:\d+:\d+/);
-      expect(thrown.stack).not.toContain(`${file}.js:`);
+      expect(thrown.stack).not.toContain(`${basename(bundle)}:`);
     } finally {
       rmSync(taskRoot, { recursive: true, force: true });
     }

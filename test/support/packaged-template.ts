@@ -36,6 +36,26 @@ export interface PackageOptions {
   region?: string;
 }
 
+/** A packaged function's bundle: where its zip is, and once unpacked, its `.js` and the handler's export. */
+export interface UnpackedFunction {
+  zip: string;
+  bundle: string;
+  exportName: string;
+}
+
+/**
+ * Unpacks function `fn`'s zip from `outDir` into `dir` (Python's zipfile: python3 is on every
+ * machine this project runs on, the emulator needs it).
+ */
+export function unpackFunction(outDir: string, fn: Resource, dir: string): UnpackedFunction {
+  const zip = join(outDir, (fn.Properties.Code as { S3Key: string }).S3Key.split('/').pop() as string);
+  const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', zip, dir], { encoding: 'utf8' });
+  if (unzip.status !== 0) throw new Error(`Could not unpack ${zip}: ${unzip.stderr}`);
+  const handler = fn.Properties.Handler as string;
+  const dot = handler.lastIndexOf('.');
+  return { zip, bundle: join(dir, `${handler.slice(0, dot)}.js`), exportName: handler.slice(dot + 1) };
+}
+
 const PACKAGE_TIMEOUT_MS = 240_000;
 /** Another packaging may hold the lock for at most its own timeout. */
 const LOCK_TIMEOUT_MS = PACKAGE_TIMEOUT_MS + 10_000;
