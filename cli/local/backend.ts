@@ -6,7 +6,7 @@ import { ensureBackgroundEmulator } from '../../local/daemon';
 import { waitUntilAnswering } from '../../local/emulator';
 import { LocalExecutionPort } from '../../local/executions';
 import { projectRoot } from '../../local/paths';
-import { deployLocalStack, LOCAL_ACCOUNT_ID, LOCAL_REGION, localClients } from '../../local/stack';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localClients } from '../../local/stack';
 import type { Backend } from '../backend';
 import { CliError } from '../errors';
 import type { CliIo } from '../output';
@@ -46,16 +46,16 @@ export async function localEndpoint(io: CliIo, stateDir: string): Promise<string
 }
 
 /**
- * The embedded default: the background emulator (or AWS_ENDPOINT_URL) with the local stack
- * applied, and the local execution port over the store in the state directory. Everything
- * that starts an execution runs in a detached background runner, so the execution goes on
- * after the command returns (as on AWS), and every command sees it through the store.
+ * The embedded default: the background emulator (or AWS_ENDPOINT_URL), and the local
+ * execution port over the store in the state directory. Everything that starts an execution
+ * runs in a detached background runner, which applies the local stack first (openLocalPipeline),
+ * so the execution goes on after the command returns (as on AWS), and every command sees it
+ * through the store; the command itself only reads.
  */
 export async function openLocalBackend(io: CliIo): Promise<Backend> {
   const stateDir = localStateDir(io.env);
   const endpoint = await localEndpoint(io, stateDir);
   const clients = localClients(endpoint);
-  await deployLocalStack(clients);
   const store = executionsStore(stateDir);
   const executions = new LocalExecutionPort({ store, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
 
