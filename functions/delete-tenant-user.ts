@@ -8,9 +8,7 @@ import {
   DeleteUserCommand,
   DeleteUserPolicyCommand,
   DetachUserPolicyCommand,
-  GetUserCommand,
   ListServiceSpecificCredentialsCommand,
-  NoSuchEntityException,
   paginateListAttachedUserPolicies,
   paginateListGroupsForUser,
   paginateListMFADevices,
@@ -19,10 +17,10 @@ import {
   paginateListUserPolicies,
   RemoveUserFromGroupCommand,
   type IAMClient,
-  type User,
 } from '@aws-sdk/client-iam';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
+import { collect, getUser, removeIfPresent } from './lib/iam-user';
 import { iam } from './lib/clients/iam';
 import { loadConfig, type Config } from './lib/config';
 import { lambdaHandler } from './lib/handler';
@@ -34,32 +32,6 @@ interface Deps {
   iam: IAMClient;
   config: Config;
   logger: Logger;
-}
-
-/** Runs an IAM call whose target may already be gone; reports whether it removed something. */
-async function removeIfPresent(send: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await send();
-    return true;
-  } catch (err) {
-    if (err instanceof NoSuchEntityException) return false;
-    throw err;
-  }
-}
-
-async function collect<TPage, TItem>(pages: AsyncIterable<TPage>, items: (page: TPage) => TItem[] | undefined): Promise<TItem[]> {
-  const all: TItem[] = [];
-  for await (const page of pages) all.push(...(items(page) ?? []));
-  return all;
-}
-
-async function getUser(client: IAMClient, userName: string): Promise<User | undefined> {
-  try {
-    return (await client.send(new GetUserCommand({ UserName: userName }))).User;
-  } catch (err) {
-    if (err instanceof NoSuchEntityException) return undefined;
-    throw err;
-  }
 }
 
 async function deleteAccessKeys(client: IAMClient, userName: string, deleted: string[]): Promise<void> {

@@ -1,5 +1,4 @@
 import {
-  GetUserCommand,
   NoSuchEntityException,
   UpdateAccessKeyCommand,
   type IAMClient,
@@ -9,6 +8,7 @@ import { DeleteBucketPolicyCommand, GetBucketTaggingCommand, NoSuchBucket, type 
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { listAccessKeys } from './lib/access-keys';
+import { getUser } from './lib/iam-user';
 import { iam } from './lib/clients/iam';
 import { s3For } from './lib/clients/s3';
 import { secretsManager } from './lib/clients/secrets-manager';
@@ -48,15 +48,10 @@ async function bucketFromSecret(tenant: TenantRef, deps: RevokeTenantAccessDeps,
 }
 
 async function tenantUser(tenant: TenantRef, deps: RevokeTenantAccessDeps, skipped: Skipped): Promise<User | undefined> {
-  let user: User | undefined;
-  try {
-    user = (await deps.iam.send(new GetUserCommand({ UserName: tenant.userName }))).User;
-  } catch (err) {
-    if (err instanceof NoSuchEntityException) return undefined;
-    throw err;
-  }
-  if (!user || !isTenantResource(user.Tags, tenant.orgId)) {
-    skipped.push({ resource: `IAM user ${tenant.userName}`, reason: describeOwner(user?.Tags) });
+  const user = await getUser(deps.iam, tenant.userName);
+  if (!user) return undefined;
+  if (!isTenantResource(user.Tags, tenant.orgId)) {
+    skipped.push({ resource: `IAM user ${tenant.userName}`, reason: describeOwner(user.Tags) });
     return undefined;
   }
   return user;

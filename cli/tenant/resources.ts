@@ -1,6 +1,7 @@
-import { GetUserCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { NoSuchEntityException } from '@aws-sdk/client-iam';
 import { GetBucketTaggingCommand, NoSuchBucket, type Tag } from '@aws-sdk/client-s3';
 import { listAccessKeys } from '../../functions/lib/access-keys';
+import { getUser } from '../../functions/lib/iam-user';
 import { errorName } from '../../functions/lib/errors';
 import { describeOwner, isTenantResource, tagsToRecord, TAG_TENANT_BUCKET } from '../../functions/lib/tags';
 import { describeSecret, readHeldAccessKey } from '../../functions/lib/tenant-secret';
@@ -37,14 +38,14 @@ type Clients = Pick<Backend, 's3For' | 'iam' | 'secretsManager' | 'accountId'>;
 
 async function inspectUser(location: TenantLocation, backend: Clients): Promise<{ state: ResourceState; bucketTag?: string }> {
   try {
-    const { User } = await backend.iam.send(new GetUserCommand({ UserName: location.userName }));
-    if (!isTenantResource(User?.Tags, location.orgId)) {
-      return { state: { name: location.userName, status: 'absent', note: `a user of that name exists, but ${describeOwner(User?.Tags)}` } };
+    const User = await getUser(backend.iam, location.userName);
+    if (!User) return { state: { name: location.userName, status: 'absent' } };
+    if (!isTenantResource(User.Tags, location.orgId)) {
+      return { state: { name: location.userName, status: 'absent', note: `a user of that name exists, but ${describeOwner(User.Tags)}` } };
     }
-    const bucketTag = tagsToRecord(User?.Tags)[TAG_TENANT_BUCKET];
-    return { state: { name: location.userName, status: 'present', ...(User?.Arn ? { arn: User.Arn } : {}) }, ...(bucketTag ? { bucketTag } : {}) };
+    const bucketTag = tagsToRecord(User.Tags)[TAG_TENANT_BUCKET];
+    return { state: { name: location.userName, status: 'present', ...(User.Arn ? { arn: User.Arn } : {}) }, ...(bucketTag ? { bucketTag } : {}) };
   } catch (err) {
-    if (err instanceof NoSuchEntityException) return { state: { name: location.userName, status: 'absent' } };
     return { state: unknown(location.userName, err) };
   }
 }
