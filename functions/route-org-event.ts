@@ -17,6 +17,7 @@ import { SfnExecutionPort, type ExecutionPort, type ExecutionRecord, type Execut
 import { lambdaHandler } from './lib/handler';
 import { logger } from './lib/logger';
 import { executionName, tenantSlug } from './lib/naming';
+import { assertAllowedRegion, provisionInputOf } from './lib/tenant';
 import {
   MAX_REASON,
   MAX_REPORTED_ORG_ID,
@@ -92,26 +93,14 @@ function isRunning(status: ExecutionStatus): boolean {
   return status === 'RUNNING' || status === 'PENDING_REDRIVE';
 }
 
-/** @throws InvalidEventError for a region the stage does not allow (the workflows would refuse it). */
-function checkRegion(region: string | undefined, config: Config, what: string): void {
-  if (region !== undefined && !config.allowedRegions.includes(region)) {
-    throw new InvalidEventError(`Invalid ${what}: region ${JSON.stringify(region)} is not allowed: must be one of ${config.allowedRegions.join(', ')}`);
-  }
-}
-
 /**
- * The provision-tenant input: only the fields the workflow knows, so a retried identical
- * event gives an identical input (and StartExecution treats it idempotently).
+ * The provision-tenant input of an OrgCreated detail.
  * @throws InvalidOrgIdError / InvalidEventError as `parseOrgCreatedDetail`, or for a region the stage does not allow.
  */
 function provisionInput(detail: unknown, config: Config): ProvisionInput {
   const parsed = parseOrgCreatedDetail(detail);
-  checkRegion(parsed.region, config, 'OrgCreated');
-  return {
-    orgId: parsed.orgId,
-    ...(parsed.orgName === undefined ? {} : { orgName: parsed.orgName }),
-    ...(parsed.region === undefined ? {} : { region: parsed.region }),
-  };
+  if (parsed.region !== undefined) assertAllowedRegion(parsed.region, config, 'OrgCreated'); // the workflow would refuse it
+  return provisionInputOf(parsed);
 }
 
 /**
@@ -272,7 +261,7 @@ async function routeOrgDeleted(event: OrgEvent, deps: RouteOrgEventDeps): Promis
   let detail: ReturnType<typeof parseOrgDeletedDetail>;
   try {
     detail = parseOrgDeletedDetail(event.detail);
-    checkRegion(detail.region, deps.config, 'OrgDeleted');
+    if (detail.region !== undefined) assertAllowedRegion(detail.region, deps.config, 'OrgDeleted');
   } catch (err) {
     if (err instanceof InvalidOrgIdError || err instanceof InvalidEventError) return reject(event, err, deps);
     throw err;

@@ -1,5 +1,6 @@
 import { parseOrgCreatedDetail } from '../../functions/lib/events';
 import { executionName, tenantSlug } from '../../functions/lib/naming';
+import { provisionInputOf } from '../../functions/lib/tenant';
 import type { ProvisionInput } from '../../functions/lib/types';
 import type { Backend } from '../backend';
 import { checked, flag, stringOption, type Command, type CommandContext } from '../context';
@@ -73,7 +74,7 @@ export const provisionCommand: Command = {
     const detail = checked('provision', () =>
       parseOrgCreatedDetail({ orgId, ...(orgName === undefined ? {} : { orgName }), ...(region === undefined ? {} : { region }) }),
     );
-    const input: ProvisionInput = { orgId: detail.orgId, ...(detail.orgName === undefined ? {} : { orgName: detail.orgName }), ...(detail.region === undefined ? {} : { region: detail.region }) };
+    const input = provisionInputOf(detail);
     const noWait = flag(context, 'no-wait');
     const backend = await context.backend();
 
