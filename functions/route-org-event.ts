@@ -13,7 +13,16 @@ import {
   parseOrgDeletedDetail,
   quote,
 } from './lib/events';
-import { SfnExecutionPort, type ExecutionPort, type ExecutionRecord, type ExecutionStatus, type Workflow } from './lib/executions';
+import {
+  isRunning,
+  MAX_GENERATIONS,
+  SfnExecutionPort,
+  STOPPED_FOR_TEARDOWN_ERROR,
+  type ExecutionPort,
+  type ExecutionRecord,
+  type ExecutionStatus,
+  type Workflow,
+} from './lib/executions';
 import { lambdaHandler } from './lib/handler';
 import { logger } from './lib/logger';
 import { executionName, tenantSlug } from './lib/naming';
@@ -63,9 +72,6 @@ type OrgEvent = EventBridgeEvent<string, unknown>;
 
 type Generation = { generation: number; execution: ExecutionRecord };
 
-/** A bound on the generation walk (`org-<slug>`, `-g2`, …); real tenants stay far below it. */
-const MAX_GENERATIONS = 100;
-
 /**
  * How long a teardown waits before resolving the tenant when the router has just stopped
  * a running provisioning. StopExecution does not cancel a Lambda the stopped execution had
@@ -76,7 +82,7 @@ const MAX_GENERATIONS = 100;
 export const SETTLE_AFTER_STOPPED_PROVISIONING_SECONDS = 60;
 
 const STOP_PROVISIONING_REASON = {
-  error: 'OrgDeleted',
+  error: STOPPED_FOR_TEARDOWN_ERROR,
   cause: 'The organisation was deleted while it was being provisioned; teardown follows.',
 };
 
@@ -87,10 +93,6 @@ function orgIdIn(detail: unknown): unknown {
 function regionIn(input: unknown): string | undefined {
   const region = input !== null && typeof input === 'object' ? (input as { region?: unknown }).region : undefined;
   return typeof region === 'string' ? region : undefined;
-}
-
-function isRunning(status: ExecutionStatus): boolean {
-  return status === 'RUNNING' || status === 'PENDING_REDRIVE';
 }
 
 /**

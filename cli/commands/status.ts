@@ -5,7 +5,7 @@ import type { Backend } from '../backend';
 import { checked, type Command } from '../context';
 import { EXIT_FAILED, EXIT_OK } from '../errors';
 import { formatDuration, formatTime, readableCause, WORKFLOW_MACHINE, type Output } from '../output';
-import { isFailed, orgIdOf, tenantGenerations, type TenantGeneration } from '../tenant/generations';
+import { isFailed, isRunning, latestOf, orgIdOf, tenantGenerations, type TenantGeneration } from '../tenant/generations';
 import { tenantFacts, tenantLocation } from '../tenant/names';
 import { assessRedrive, redriveAheadText, type RedriveAssessment } from '../tenant/redrive-assessment';
 import { inspectResources, type ResourceState, type TenantResources } from '../tenant/resources';
@@ -83,7 +83,7 @@ function printExecution(out: Output, report: ExecutionReport): void {
     const error = step.outcome === 'failed' || step.outcome === 'caught' ? `${step.error ?? ''}${step.outcome === 'caught' ? ` → ${step.next ?? ''}` : ''}${step.cause ? `: ${step.cause}` : ''}` : step.retries && step.error ? `(last: ${step.error})` : '';
     out.line(`    ${offset.padStart(10)}  ${MARK[step.outcome]} ${step.state.padEnd(30)} ${(step.outcome === 'running' ? 'running' : formatDuration(step.durationMs)).padStart(9)}  ${[retries, error].filter(Boolean).join('  ')}`.trimEnd());
   }
-  if (report.status !== 'SUCCEEDED' && report.status !== 'RUNNING' && report.status !== 'PENDING_REDRIVE') {
+  if (report.status !== 'SUCCEEDED' && !isRunning(report.status)) {
     const at = report.failedState ? ` at ${report.failedState}${report.failedStateType ? ` (${report.failedStateType})` : ''}` : '';
     out.line(`  ${report.status}${at}: ${report.error ?? 'no error'}${report.cause ? ` — ${report.cause}` : ''}`);
     if (report.redrive) {
@@ -145,7 +145,7 @@ export const statusCommand: Command = {
         reports.push(executionReport(record, generation.generation, orgId, generations, backend, history));
       }
     }
-    const latestInput = [...generations].reverse().find((g) => g.provision)?.provision?.input as { region?: string } | undefined;
+    const latestInput = latestOf(generations, 'provision')?.provision?.input as { region?: string } | undefined;
     const location = tenantLocation(orgId, backend, facts, typeof latestInput?.region === 'string' ? latestInput.region : undefined);
     const resources = await inspectResources(location, backend);
 

@@ -1,4 +1,4 @@
-import type { ExecutionRecord, ExecutionStatus, Workflow } from '../../functions/lib/executions';
+import { FAILED_STATUSES, STOPPED_FOR_TEARDOWN_ERROR, type ExecutionRecord, type Workflow } from '../../functions/lib/executions';
 import { tenantSlug } from '../../functions/lib/naming';
 import type { Backend } from '../backend';
 import { orgIdOf, tenantGenerations, type TenantGeneration } from './generations';
@@ -11,10 +11,8 @@ export interface FailedExecution {
   assessment: RedriveAssessment;
 }
 
-const FAILED_STATUSES: ExecutionStatus[] = ['FAILED', 'TIMED_OUT', 'ABORTED'];
-
 /** The router stops a provisioning when its org is deleted: that is not a failure. */
-const isStoppedForTeardown = (record: ExecutionRecord) => record.workflow === 'provision' && record.status === 'ABORTED' && record.error === 'OrgDeleted';
+const isStoppedForTeardown = (record: ExecutionRecord) => record.workflow === 'provision' && record.status === 'ABORTED' && record.error === STOPPED_FOR_TEARDOWN_ERROR;
 
 /**
  * Every failed, timed-out or aborted execution of both workflows that ended at or after

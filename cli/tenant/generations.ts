@@ -1,4 +1,4 @@
-import type { ExecutionPort, ExecutionRecord, ExecutionStatus, Workflow } from '../../functions/lib/executions';
+import { MAX_GENERATIONS, type ExecutionPort, type ExecutionRecord, type Workflow } from '../../functions/lib/executions';
 import { executionName } from '../../functions/lib/naming';
 
 /** One life of a tenant: its provisioning (`org-<slug>`, `-g2`, …) and the teardown of the same name. */
@@ -9,11 +9,7 @@ export interface TenantGeneration {
   teardown?: ExecutionRecord;
 }
 
-/** The router's bound on the generation walk. */
-const MAX_GENERATIONS = 100;
-
-export const isRunning = (status: ExecutionStatus) => status === 'RUNNING' || status === 'PENDING_REDRIVE';
-export const isFailed = (status: ExecutionStatus) => status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED';
+export { isFailed, isRunning } from '../../functions/lib/executions';
 
 /**
  * Every generation of a tenant, oldest first: describes `org-<slug>`, `org-<slug>-g2`, … in

@@ -1,4 +1,4 @@
-import type { ExecutionRecord, RedriveResult } from '../../functions/lib/executions';
+import { STOPPED_FOR_TEARDOWN_ERROR, type ExecutionRecord, type RedriveResult } from '../../functions/lib/executions';
 import { isFailed, type TenantGeneration } from './generations';
 
 /** Whether an execution can usefully be redriven now, and if not, why and what would help instead. */
@@ -8,9 +8,6 @@ export interface RedriveAssessment {
   /** A command that would help instead. */
   suggestion?: string;
 }
-
-/** The router stops a running provisioning with this error when the org is deleted (functions/route-org-event.ts). */
-const STOPPED_FOR_TEARDOWN = 'OrgDeleted';
 
 /**
  * Judges one execution of a tenant against Step Functions' rule (failed, timed out or aborted
@@ -57,7 +54,7 @@ export function assessRedrive(record: ExecutionRecord, orgId: string, generation
         suggestion: teardown.status === 'SUCCEEDED' ? `tenantctl provision ${orgId}` : `tenantctl redrive ${orgId}`,
       };
     }
-    if (record.status === 'ABORTED' && record.error === STOPPED_FOR_TEARDOWN) {
+    if (record.status === 'ABORTED' && record.error === STOPPED_FOR_TEARDOWN_ERROR) {
       return { redrivable: false, reason: 'the router stopped it because the organisation was deleted; its teardown follows' };
     }
   }

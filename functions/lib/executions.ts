@@ -113,6 +113,19 @@ export interface ExecutionPort {
   redrive?(workflow: Workflow, name: string, options?: { clientToken?: string }): Promise<RedriveResult>;
 }
 
+/** Still going: RUNNING, or PENDING_REDRIVE (a redrive accepted and not yet begun). */
+export const isRunning = (status: ExecutionStatus): boolean => status === 'RUNNING' || status === 'PENDING_REDRIVE';
+
+/** The statuses of an execution that ended without success. */
+export const FAILED_STATUSES: readonly ExecutionStatus[] = ['FAILED', 'TIMED_OUT', 'ABORTED'];
+export const isFailed = (status: ExecutionStatus): boolean => FAILED_STATUSES.includes(status);
+
+/** A bound on the walk through a tenant's generations (`org-<slug>`, `-g2`, …); real tenants stay far below it. */
+export const MAX_GENERATIONS = 100;
+
+/** The `error` of a provisioning the router stopped because its organisation was deleted (a teardown follows). */
+export const STOPPED_FOR_TEARDOWN_ERROR = 'OrgDeleted';
+
 /** Step Functions' limits on StopExecution's `error` and `cause`. */
 const MAX_STOP_ERROR = 256;
 const MAX_STOP_CAUSE = 32_768;
