@@ -2,7 +2,6 @@ import {
   BucketAlreadyExists,
   BucketAlreadyOwnedByYou,
   CreateBucketCommand,
-  GetBucketTaggingCommand,
   HeadBucketCommand,
   NotFound,
   PutBucketTaggingCommand,
@@ -11,6 +10,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { bucketTagSet } from './lib/bucket-tags';
 import { s3For } from './lib/clients/s3';
 import { loadConfig, type Config } from './lib/config';
 import { BucketNameUnavailableError, TenantQuotaExceededError, errorName } from './lib/errors';
@@ -65,10 +65,10 @@ export async function createTenantBucket(input: CreateTenantBucketInput, deps: C
   async function adoptIfTenants(name: string): Promise<CandidateOutcome> {
     let tagSet: Tag[] | undefined;
     try {
-      tagSet = (await s3.send(new GetBucketTaggingCommand({ Bucket: name, ExpectedBucketOwner: config.accountId }))).TagSet;
+      tagSet = await bucketTagSet(s3, name, config.accountId);
     } catch (err) {
       if (isRegionRedirect(err)) return { unavailable: `owned by this account in a region other than ${region}` };
-      if (errorName(err) !== 'NoSuchTagSet') throw err;
+      throw err;
     }
     if (isTenantResource(tagSet, tenant.orgId)) {
       return { bucket: bucketOf(name, isCreatedBy(tagSet, tenant.orgId, tenant.provisionedBy)) };

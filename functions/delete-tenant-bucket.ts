@@ -2,7 +2,6 @@ import {
   DeleteBucketCommand,
   DeleteBucketPolicyCommand,
   DeleteObjectsCommand,
-  GetBucketTaggingCommand,
   ListObjectVersionsCommand,
   NoSuchBucket,
   type ObjectIdentifier,
@@ -10,6 +9,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { bucketTagSet } from './lib/bucket-tags';
 import { s3For } from './lib/clients/s3';
 import { loadConfig, type Config } from './lib/config';
 import { errorName } from './lib/errors';
@@ -138,10 +138,10 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
 
   let tags: Tag[] | undefined;
   try {
-    tags = (await s3.send(new GetBucketTaggingCommand(target))).TagSet;
+    tags = await bucketTagSet(s3, bucketName, deps.config.accountId);
   } catch (err) {
     if (err instanceof NoSuchBucket) return finished([]);
-    if (errorName(err) !== 'NoSuchTagSet') throw err;
+    throw err;
   }
   const blocker = deletionBlocker(scope, tags, tenant);
   if (blocker) {

@@ -4,10 +4,11 @@ import {
   type IAMClient,
   type User,
 } from '@aws-sdk/client-iam';
-import { DeleteBucketPolicyCommand, GetBucketTaggingCommand, NoSuchBucket, type S3Client, type Tag } from '@aws-sdk/client-s3';
+import { DeleteBucketPolicyCommand, NoSuchBucket, type S3Client, type Tag } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { listAccessKeys } from './lib/access-keys';
+import { bucketTagSet, NOT_OUR_BUCKET_ERRORS } from './lib/bucket-tags';
 import { getUser } from './lib/iam-user';
 import { iam } from './lib/clients/iam';
 import { s3For } from './lib/clients/s3';
@@ -57,24 +58,21 @@ async function tenantUser(tenant: TenantRef, deps: RevokeTenantAccessDeps, skipp
   return user;
 }
 
-/** S3 errors meaning "a bucket by that name exists, but not as this account's bucket here". */
-const NOT_OUR_BUCKET = new Set(['AccessDenied', 'Forbidden', 'PermanentRedirect']);
-
 /** Whether `bucket` exists, is this account's and is tagged for this org; a mismatch is reported when asked. */
 async function isTenantBucket(bucket: string, tenant: TenantRef, deps: RevokeTenantAccessDeps, skipped: Skipped, report: boolean): Promise<boolean> {
   let tags: Tag[] | undefined;
   try {
-    tags = (await deps.s3For(tenant.region).send(new GetBucketTaggingCommand({ Bucket: bucket, ExpectedBucketOwner: deps.config.accountId }))).TagSet;
+    tags = await bucketTagSet(deps.s3For(tenant.region), bucket, deps.config.accountId);
   } catch (err) {
     if (err instanceof NoSuchBucket) return false;
     const name = errorName(err) ?? '';
-    if (NOT_OUR_BUCKET.has(name)) {
+    if (NOT_OUR_BUCKET_ERRORS.has(name)) {
       // Also what a missing permission of our own role looks like: say so where operators look.
       if (name === 'AccessDenied') deps.logger?.warn('AccessDenied reading a bucket with the tenant\'s name: another account\'s bucket, or a permission missing', { bucket, orgId: tenant.orgId });
       if (report) skipped.push({ resource: `bucket ${bucket}`, reason: `it is not this account's bucket in ${tenant.region} (${name})` });
       return false;
     }
-    if (name !== 'NoSuchTagSet') throw err;
+    throw err;
   }
   if (isTenantResource(tags, tenant.orgId)) return true;
   if (report) skipped.push({ resource: `bucket ${bucket}`, reason: describeOwner(tags) });

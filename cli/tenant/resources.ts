@@ -1,6 +1,8 @@
 import { NoSuchEntityException } from '@aws-sdk/client-iam';
-import { GetBucketTaggingCommand, NoSuchBucket, type Tag } from '@aws-sdk/client-s3';
+import { NoSuchBucket, type Tag } from '@aws-sdk/client-s3';
 import { listAccessKeys } from '../../functions/lib/access-keys';
+import { bucketTagSet, NOT_OUR_BUCKET_ERRORS } from '../../functions/lib/bucket-tags';
+import { bucketArn } from '../../functions/lib/naming';
 import { getUser } from '../../functions/lib/iam-user';
 import { errorName } from '../../functions/lib/errors';
 import { describeOwner, isTenantResource, tagsToRecord, TAG_TENANT_BUCKET } from '../../functions/lib/tags';
@@ -90,17 +92,17 @@ async function inspectBucket(location: TenantLocation, names: string[], backend:
   for (const name of names) {
     let tags: Tag[] | undefined;
     try {
-      tags = (await s3.send(new GetBucketTaggingCommand({ Bucket: name, ExpectedBucketOwner: backend.accountId }))).TagSet;
+      tags = await bucketTagSet(s3, name, backend.accountId);
     } catch (err) {
       if (err instanceof NoSuchBucket) continue;
       const code = errorName(err) ?? '';
-      if (code === 'AccessDenied' || code === 'Forbidden' || code === 'PermanentRedirect') {
+      if (NOT_OUR_BUCKET_ERRORS.has(code)) {
         note ??= `${name} exists, but it is not this account's bucket in ${location.region} (${code})`;
         continue;
       }
-      if (code !== 'NoSuchTagSet') return unknown(name, err);
+      return unknown(name, err);
     }
-    if (isTenantResource(tags, location.orgId)) return { name, status: 'present', arn: `arn:aws:s3:::${name}` };
+    if (isTenantResource(tags, location.orgId)) return { name, status: 'present', arn: bucketArn(name) };
     note ??= `${name} exists, but ${describeOwner(tags)}`;
   }
   return { name: names[0] ?? '', status: 'absent', ...(note ? { note } : {}) };
