@@ -99,4 +99,4 @@ export function readableCause(cause: string | undefined): string | undefined {
   return oneLine(cause);
 }
 
-export const WORKFLOW_MACHINE = { provision: 'provision-tenant', teardown: 'teardown-tenant' } as const;
+export { WORKFLOW_MACHINE } from '../functions/lib/executions';

@@ -28,15 +28,21 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type {
-  ExecutionEvent,
-  ExecutionPort,
-  ExecutionRecord,
-  ExecutionStatus,
-  ExecutionSummary,
-  RedriveResult,
-  StartResult,
-  Workflow,
+import {
+  executionArnOf,
+  MAX_STOP_CAUSE,
+  MAX_STOP_ERROR,
+  REDRIVE_WINDOW_MS,
+  stateMachineArn,
+  stateMachineName,
+  type ExecutionEvent,
+  type ExecutionPort,
+  type ExecutionRecord,
+  type ExecutionStatus,
+  type ExecutionSummary,
+  type RedriveResult,
+  type StartResult,
+  type Workflow,
 } from '../functions/lib/executions';
 import type { TaskHandler } from '../functions/registry';
 
@@ -45,16 +51,12 @@ export const LOCAL_DEFINITIONS: Record<Workflow, string> = {
   teardown: join(projectRoot(), 'statemachine/teardown-tenant.asl.json'),
 };
 
-const MACHINE_SUFFIX: Record<Workflow, string> = { provision: 'provision-tenant', teardown: 'teardown-tenant' };
 const WORKFLOWS: Workflow[] = ['provision', 'teardown'];
 
 /** Step Functions' limits (StartExecution's name and input, StopExecution's error and cause). */
 const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const MAX_INPUT_BYTES = 262_144;
-const MAX_STOP_ERROR = 256;
-const MAX_STOP_CAUSE = 32_768;
 /** RedriveExecution accepts executions that ended within the last 14 days; a client token counts for 15 minutes. */
-const REDRIVE_WINDOW_MS = 14 * 24 * 3600 * 1000;
 const CLIENT_TOKEN_WINDOW_MS = 15 * 60 * 1000;
 
 /** How often another process's execution file is read again, and how long a stop asked of that process may take. */
@@ -510,11 +512,11 @@ export class LocalExecutionPort implements ExecutionPort {
   }
 
   stateMachineArn(workflow: Workflow): string {
-    return `arn:aws:states:${this.region}:${this.accountId}:stateMachine:tenant-provisioner-${this.stage}-${MACHINE_SUFFIX[workflow]}`;
+    return stateMachineArn(this.region, this.accountId, this.stage, workflow);
   }
 
   executionArn(workflow: Workflow, name: string): string {
-    return `${this.stateMachineArn(workflow).replace(':stateMachine:', ':execution:')}:${name}`;
+    return executionArnOf(this.stateMachineArn(workflow), name);
   }
 
   async start(workflow: Workflow, name: string, input: unknown): Promise<StartResult> {
@@ -666,7 +668,7 @@ export class LocalExecutionPort implements ExecutionPort {
     const run = runAsl(prepared.definition, entry.record.input, {
       handlerFor: prepared.handlerFor,
       execution: { Id: entry.record.executionArn, Name: name, StartTime: entry.record.startDate.toISOString() },
-      stateMachine: { Id: this.stateMachineArn(workflow), Name: `tenant-provisioner-${this.stage}-${MACHINE_SUFFIX[workflow]}` },
+      stateMachine: { Id: this.stateMachineArn(workflow), Name: stateMachineName(this.stage, workflow) },
       lambdaContext: (_stateName, resource) => {
         const deadline = Date.now() + budget;
         return localLambdaContext(prepared.functionName(resource), { remainingMs: () => Math.max(0, deadline - Date.now()), region: this.region, accountId: this.accountId });

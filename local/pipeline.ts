@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
+import { POS_EVENT_SOURCE } from '../functions/lib/events';
 import type { RouteResult } from '../functions/route-org-event';
 import { startEmulator, type Emulator } from './emulator';
 import type { LocalExecutionPort, LocalExecutionPortOptions } from './executions';
@@ -25,9 +26,6 @@ import {
 } from './stack';
 
 export type LocalPipelineOptions = Omit<LocalExecutionPortOptions, 'handlers' | 'definitions'>;
-
-/** The `source` of the events the POS system puts (serverless.yml's `posEventSource`). */
-export const POS_EVENT_SOURCE = 'pos.signup';
 
 export interface LocalPipeline {
   emulator: Emulator;

@@ -21,6 +21,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { stateMachineArn } from '../functions/lib/executions';
 import { tenantBoundaryPolicy } from '../functions/lib/policies';
 
 export const LOCAL_ACCOUNT_ID = '123456789012';
@@ -52,8 +53,8 @@ export function localEnvironment(endpoint: string): Record<string, string> {
     BUCKET_POLICY_TLS_ONLY: 'false',
     VERIFY_ADOPTED_USER_BOUNDARY: 'false',
     DEFAULT_RETENTION_DAYS: '7',
-    PROVISION_STATE_MACHINE_ARN: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:tenant-provisioner-local-provision-tenant`,
-    TEARDOWN_STATE_MACHINE_ARN: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:tenant-provisioner-local-teardown-tenant`,
+    PROVISION_STATE_MACHINE_ARN: stateMachineArn(LOCAL_REGION, LOCAL_ACCOUNT_ID, 'local', 'provision'),
+    TEARDOWN_STATE_MACHINE_ARN: stateMachineArn(LOCAL_REGION, LOCAL_ACCOUNT_ID, 'local', 'teardown'),
   };
 }
 

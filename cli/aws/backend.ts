@@ -4,22 +4,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { Workflow } from '../../functions/lib/executions';
+import { POS_EVENT_SOURCE } from '../../functions/lib/events';
+import { stateMachineArn } from '../../functions/lib/executions';
 import { putEvent } from '../../functions/lib/publish';
 import type { Backend } from '../backend';
 import { CliError, EXIT_USAGE } from '../errors';
 import type { CliIo } from '../output';
 import { SfnOperatorPort } from './sfn-operator-port';
 
-/** The `source` of the POS system's events (serverless.yml's `posEventSource`). */
-export const POS_EVENT_SOURCE = 'pos.signup';
 export const DEFAULT_STAGE = 'dev';
-const SERVICE = 'tenant-provisioner';
-const MACHINE_SUFFIX: Record<Workflow, string> = { provision: 'provision-tenant', teardown: 'teardown-tenant' };
-
-export function stateMachineArn(region: string, accountId: string, stage: string, workflow: Workflow): string {
-  return `arn:aws:states:${region}:${accountId}:stateMachine:${SERVICE}-${stage}-${MACHINE_SUFFIX[workflow]}`;
-}
 
 async function resolveRegion(client: SFNClient): Promise<string> {
   try {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseOrgCreatedDetail } from '../../functions/lib/events';
-import type { ExecutionRecord } from '../../functions/lib/executions';
+import { REDRIVE_WINDOW_MS, type ExecutionRecord } from '../../functions/lib/executions';
 import { tenantSlug } from '../../functions/lib/naming';
 import type { Backend } from '../backend';
 import { checked, flag, type Command, type CommandContext } from '../context';
@@ -10,9 +10,6 @@ import { formatTime, WORKFLOW_MACHINE } from '../output';
 import { failedExecutions } from '../tenant/failures';
 import { isRunning, latestOf, tenantGenerations } from '../tenant/generations';
 import { assessRedrive, redriveAheadText, redriveResultText, type RedriveAssessment } from '../tenant/redrive-assessment';
-
-/** Step Functions redrives executions that ended within the last 14 days. */
-const REDRIVE_WINDOW_MS = 14 * 24 * 3600 * 1000;
 
 /**
  * The clientToken of the next redrive of an execution: the same for every command that

@@ -17,6 +17,9 @@ export interface OrgDeletedDetail {
   retentionDays?: number;
 }
 
+/** The `source` of the events the POS system puts (serverless.yml's `posEventSource` default). */
+export const POS_EVENT_SOURCE = 'pos.signup';
+
 export const DETAIL_TYPES = {
   orgCreated: 'OrgCreated',
   orgDeleted: 'OrgDeleted',

@@ -127,8 +127,27 @@ export const MAX_GENERATIONS = 100;
 export const STOPPED_FOR_TEARDOWN_ERROR = 'OrgDeleted';
 
 /** Step Functions' limits on StopExecution's `error` and `cause`. */
-const MAX_STOP_ERROR = 256;
-const MAX_STOP_CAUSE = 32_768;
+export const MAX_STOP_ERROR = 256;
+export const MAX_STOP_CAUSE = 32_768;
+
+/** RedriveExecution accepts executions that ended within the last 14 days. */
+export const REDRIVE_WINDOW_MS = 14 * 24 * 3600 * 1000;
+
+/** Each workflow's state machine, as serverless.yml names it: `tenant-provisioner-<stage>-<this>`. */
+export const WORKFLOW_MACHINE = { provision: 'provision-tenant', teardown: 'teardown-tenant' } as const;
+
+export function stateMachineName(stage: string, workflow: Workflow): string {
+  return `tenant-provisioner-${stage}-${WORKFLOW_MACHINE[workflow]}`;
+}
+
+export function stateMachineArn(region: string, accountId: string, stage: string, workflow: Workflow): string {
+  return `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName(stage, workflow)}`;
+}
+
+/** `arn:…:stateMachine:<machine>` → `arn:…:execution:<machine>:<name>`. */
+export function executionArnOf(stateMachine: string, name: string): string {
+  return `${stateMachine.replace(':stateMachine:', ':execution:')}:${name}`;
+}
 
 /** A JSON document Step Functions returned (input, output, a history event's data), parsed; text that is not JSON as it is. */
 export function parseJson(text: string | undefined): unknown {
@@ -167,9 +186,8 @@ export class SfnExecutionPort implements ExecutionPort {
     return arn;
   }
 
-  /** `arn:…:stateMachine:<machine>` → `arn:…:execution:<machine>:<name>`. */
   executionArn(workflow: Workflow, name: string): string {
-    return `${this.stateMachineArn(workflow).replace(':stateMachine:', ':execution:')}:${name}`;
+    return executionArnOf(this.stateMachineArn(workflow), name);
   }
 
   async start(workflow: Workflow, name: string, input: unknown): Promise<StartResult> {
