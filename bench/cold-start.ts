@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
+import { stateMachineArn } from '../functions/lib/executions';
 import { packageStack, unpackFunction, type Resource } from '../test/support/packaged-template';
 import type { FunctionSettings } from './provision';
 import { median, now, round, say } from './lib/stats';
@@ -71,7 +72,7 @@ interface LambdaFunction {
 function resolvedEnv(name: string, value: unknown): string {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (name === 'ACCOUNT_ID') return '123456789012';
-  if (name.endsWith('STATE_MACHINE_ARN')) return `arn:aws:states:us-east-1:123456789012:stateMachine:tenant-provisioner-dev-${name.startsWith('TEARDOWN') ? 'teardown' : 'provision'}-tenant`;
+  if (name.endsWith('STATE_MACHINE_ARN')) return stateMachineArn('us-east-1', '123456789012', 'dev', name.startsWith('TEARDOWN') ? 'teardown' : 'provision');
   if (name === 'TENANT_BOUNDARY_ARN') return 'arn:aws:iam::123456789012:policy/tenant-provisioner-dev-tenant-boundary';
   if (name.endsWith('_ARN')) return 'arn:aws:sns:us-east-1:123456789012:x';
   if (name.endsWith('_URL')) return 'https://sqs.us-east-1.amazonaws.com/123456789012/x';
