@@ -4,9 +4,9 @@
  * later commands reuse it, until `tenantctl local stop` ends it by that pid.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, PROJECT_ROOT, waitUntilAnswering } from './emulator';
+import { launchMoto, waitUntilAnswering } from './emulator';
 import { isProcessAlive } from './processes';
 
 export interface EmulatorRecord {
@@ -16,8 +16,6 @@ export interface EmulatorRecord {
   startedAt: string;
 }
 
-const HOST = '127.0.0.1';
-const MOTO_SERVER = join(PROJECT_ROOT, '.venv/bin/moto_server');
 const LOCK_STALE_MS = 60_000;
 
 const recordFile = (stateDir: string) => join(stateDir, 'emulator.json');
@@ -98,30 +96,23 @@ export async function ensureBackgroundEmulator(stateDir: string): Promise<Emulat
   try {
     const meanwhile = await liveEmulator(stateDir);
     if (meanwhile) return { ...meanwhile, started: false };
-    if (!existsSync(MOTO_SERVER)) {
-      throw new Error(`The AWS emulator is not installed (${MOTO_SERVER} is missing): run \`npm run setup\` first`);
-    }
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await freePort();
-      const endpoint = `http://${HOST}:${port}`;
-      const log = openSync(join(stateDir, 'emulator.log'), 'a');
-      const child = spawn(MOTO_SERVER, ['-H', HOST, '-p', String(port)], { detached: true, stdio: ['ignore', log, log] });
-      closeSync(log);
-      child.unref();
-      try {
-        await waitUntilAnswering(endpoint, 30_000, child);
-        const record: EmulatorRecord = { pid: child.pid as number, port, endpoint, startedAt: new Date().toISOString() };
-        const temporary = `${recordFile(stateDir)}.${process.pid}.tmp`;
-        writeFileSync(temporary, JSON.stringify(record, null, 2));
-        renameSync(temporary, recordFile(stateDir));
-        return { ...record, started: true };
-      } catch (err) {
-        lastError = err;
+    const { child, port, endpoint } = await launchMoto(
+      (command, args) => {
+        const log = openSync(join(stateDir, 'emulator.log'), 'a');
+        const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log] });
+        closeSync(log);
+        child.unref();
+        return child;
+      },
+      (child) => {
         if (child.pid !== undefined && isProcessAlive(child.pid)) process.kill(child.pid, 'SIGKILL');
-      }
-    }
-    throw lastError;
+      },
+    );
+    const record: EmulatorRecord = { pid: child.pid as number, port, endpoint, startedAt: new Date().toISOString() };
+    const temporary = `${recordFile(stateDir)}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(record, null, 2));
+    renameSync(temporary, recordFile(stateDir));
+    return { ...record, started: true };
   } finally {
     unlock();
   }

@@ -92,22 +92,42 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env): Promi
     await waitUntilAnswering(external, 10_000);
     return { endpoint: external, owned: false, stop: async () => undefined };
   }
+  installExitHooks();
+  const { child, endpoint } = await launchMoto(
+    (command, args) => {
+      const child = spawn(command, args, { stdio: 'ignore' });
+      running.add(child);
+      return child;
+    },
+    stopChild,
+  );
+  return { endpoint, owned: true, pid: child.pid, stop: () => stopChild(child) };
+}
+
+/**
+ * Launches moto on a free loopback port and waits until it answers, trying up to three
+ * ports (another process may take a free port first). `launch` spawns the server the
+ * caller's way (attached, or detached with a log file); `discard` ends one that never
+ * answered.
+ */
+export async function launchMoto(
+  launch: (command: string, args: string[]) => ChildProcess,
+  discard: (child: ChildProcess) => Promise<void> | void,
+): Promise<{ child: ChildProcess; port: number; endpoint: string }> {
   if (!existsSync(MOTO_SERVER)) {
     throw new Error(`The AWS emulator is not installed (${MOTO_SERVER} is missing): run \`npm run setup\` first`);
   }
-  installExitHooks();
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const endpoint = `http://${HOST}:${port}`;
-    const child = spawn(MOTO_SERVER, ['-H', HOST, '-p', String(port)], { stdio: 'ignore' });
-    running.add(child);
+    const child = launch(MOTO_SERVER, ['-H', HOST, '-p', String(port)]);
     try {
       await waitUntilAnswering(endpoint, 30_000, child);
-      return { endpoint, owned: true, pid: child.pid, stop: () => stopChild(child) };
+      return { child, port, endpoint };
     } catch (err) {
       lastError = err;
-      await stopChild(child);
+      await discard(child);
     }
   }
   throw lastError;
