@@ -58,6 +58,16 @@ export function expectOrgDeleted(orgId: string, slug: string, generations: Tenan
   const name = executionName(slug, latest?.generation ?? 1);
   const teardown = generations.find((generation) => generation.name === name)?.teardown;
   if (!teardown) return { kind: 'started', workflow: 'teardown', name };
+  const provision = latest?.provision;
+  if (provision && teardown.startDate.getTime() < provision.startDate.getTime()) {
+    // The router's check (route-org-event.ts): an OrgDeleted that came before any OrgCreated took this name.
+    return {
+      kind: 'parked',
+      workflow: 'teardown',
+      name,
+      message: `its teardown ${name} started before the provisioning ${provision.name} it should tear down (an OrgDeleted that came before OrgCreated); the router leaves that to operators: see \`tenantctl status ${orgId}\``,
+    };
+  }
   if (isRunning(teardown.status)) return { kind: 'running', workflow: 'teardown', name, status: teardown.status };
   if (teardown.status === 'SUCCEEDED') return { kind: 'done', workflow: 'teardown', name, message: `the tenant was already torn down (${name} SUCCEEDED)` };
   return { kind: 'parked', workflow: 'teardown', name, message: `its teardown ${name} ${teardown.status}; the router leaves that to operators: \`tenantctl redrive ${orgId}\`` };

@@ -75,6 +75,16 @@ describe('tenantctl teardown', () => {
     expect(run.stdout).toContain('  nothing to do: the tenant was already torn down (org-acme SUCCEEDED)');
   });
 
+  it('says the router parks an OrgDeleted whose teardown name was taken before the tenant was provisioned', async () => {
+    mockExecution(sfnMock, 'teardown', 'org-acme', describeOutput('teardown', 'org-acme', { startDate: at(-60), stopDate: at(-59) }));
+
+    const run = await tenantctl(['teardown', 'Acme']);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('its teardown org-acme started before the provisioning org-acme it should tear down');
+    expect(run.stdout).not.toContain('already torn down');
+  });
+
   it('refuses a retention outside 0–360 days as bad usage', async () => {
     const run = await tenantctl(['teardown', 'Acme', '--retention-days', '400']);
 
