@@ -10,6 +10,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseArgs } from 'node:util';
 import sample from '../events/samples/org-created.json';
 import type { ExecutionEvent, ExecutionRecord, Workflow } from '../functions/lib/executions';
+import type { OrgProvisionedDetail } from '../functions/lib/publish';
 import { mask } from '../cli/output';
 import { startLocalPipeline, type LocalPipeline } from './pipeline';
 import { LOCAL_REGION } from './stack';
@@ -107,7 +108,7 @@ async function main(): Promise<number> {
     const provisioned = await follow(pipeline, 'provision', created.executionName);
     if (provisioned.status !== 'SUCCEEDED') return 1;
 
-    const detail = (provisioned.output as { published: { detail: ProvisionedDetail } }).published.detail;
+    const detail = (provisioned.output as { published: { detail: OrgProvisionedDetail } }).published.detail;
     out();
     out('Tenant');
     out(`  bucket      ${detail.bucket.name} (${detail.bucket.region})`);
@@ -158,12 +159,6 @@ async function main(): Promise<number> {
   } finally {
     await pipeline.stop();
   }
-}
-
-interface ProvisionedDetail {
-  bucket: { name: string; region: string; publicBaseUrl: string };
-  user: { name: string; arn: string };
-  credentials: { secretName: string };
 }
 
 if (require.main === module) {
