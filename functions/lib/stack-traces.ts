@@ -32,7 +32,7 @@ const FRAME = /^(\s*at (?:.*? \()?)(\/[^()]+?\.c?js):(\d+):(\d+)(\)?)$/;
 
 /**
  * `stack` with each frame in the bundle replaced by its place in the TypeScript source
- * (`functions/lib/events.ts:97:11`), the original function name kept where the map has it.
+ * (`functions/lib/events.ts:97:11`); function names stay as the minified bundle has them.
  */
 export function mapStack(stack: string, taskRoot = process.env.LAMBDA_TASK_ROOT): string {
   if (!taskRoot) return stack;
