@@ -1,12 +1,13 @@
 import { loadConfig, type Config } from './lib/config';
 import { InvalidEventError } from './lib/errors';
 import { parseOrgDeletedDetail } from './lib/events';
+import { bucketNameViolation } from './lib/naming';
 import { lambdaHandler } from './lib/handler';
-import { tenantRef } from './lib/tenant';
+import { splitLedgerRun, tenantRef } from './lib/tenant';
 import type { ExecutionRef, TeardownPlan } from './lib/types';
 
 export interface PrepareTeardownInput {
-  /** The execution input: an OrgDeleted detail, plus `settleSeconds` from the router. */
+  /** The execution input: an OrgDeleted detail, plus `settleSeconds`, `bucketName` and the run from the ledger. */
   event: unknown;
   execution: ExecutionRef;
 }
@@ -15,8 +16,9 @@ const MAX_SETTLE_SECONDS = 900;
 
 /**
  * Checks the teardown input against the OrgDeleted schema and derives the tenant's names
- * (as ValidateOrg does for provisioning) and the waits: `settleSeconds` after a stopped
- * provisioning run, and the retention period in seconds. Pure: no AWS call.
+ * (as ValidateOrg does for provisioning), in the region the ledger recorded, with the bucket it
+ * recorded, and the waits: `settleSeconds` after a stopped provisioning or restore run, and the
+ * retention period in seconds. Pure: no AWS call.
  * @throws InvalidOrgIdError / InvalidEventError for a malformed input.
  */
 export async function prepareTeardown(input: PrepareTeardownInput, deps: { config: Config }): Promise<TeardownPlan> {
@@ -24,15 +26,19 @@ export async function prepareTeardown(input: PrepareTeardownInput, deps: { confi
   const raw = input.event;
   // A non-object input gets the schema's own message ("detail must be a JSON object").
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) parseOrgDeletedDetail(raw);
-  const { settleSeconds: rawSettle, ...detailFields } = raw as { settleSeconds?: unknown };
+  const { run, rest } = splitLedgerRun(raw as Record<string, unknown>, 'teardown-tenant');
+  const { settleSeconds: rawSettle, bucketName, ...detailFields } = rest as { settleSeconds?: unknown; bucketName?: unknown };
   const detail = parseOrgDeletedDetail(detailFields);
+  if (bucketName !== undefined && (typeof bucketName !== 'string' || bucketNameViolation(bucketName) !== undefined)) {
+    throw new InvalidEventError(`Invalid teardown input: bucketName ${JSON.stringify(bucketName)} is not a bucket name`);
+  }
   const settleSeconds = rawSettle ?? 0;
   if (typeof settleSeconds !== 'number' || !Number.isInteger(settleSeconds) || settleSeconds < 0 || settleSeconds > MAX_SETTLE_SECONDS) {
     throw new InvalidEventError(`Invalid teardown input: settleSeconds must be a whole number from 0 to ${MAX_SETTLE_SECONDS}`);
   }
   const retentionDays = detail.retentionDays ?? config.defaultRetentionDays;
   return {
-    tenant: tenantRef(detail, input.execution, config, 'OrgDeleted'),
+    tenant: { ...tenantRef(detail, input.execution, config, 'OrgDeleted', run), ...(bucketName === undefined ? {} : { bucket: bucketName }) },
     settleSeconds,
     retentionDays,
     retentionSeconds: retentionDays * 86_400,

@@ -11,6 +11,9 @@ import { handler as prepareTeardown } from './prepare-teardown';
 import { handler as publishOrgProvisioned } from './publish-org-provisioned';
 import { handler as publishOrgDeprovisioned } from './publish-org-deprovisioned';
 import { handler as publishOrgProvisioningFailed } from './publish-org-provisioning-failed';
+import { handler as publishOrgRestored } from './publish-org-restored';
+import { handler as recordTenantState } from './record-tenant-state';
+import { handler as restoreTenantAccess } from './restore-tenant-access';
 import { handler as revokeTenantAccess } from './revoke-tenant-access';
 import { handler as validateOrg } from './validate-org';
 
@@ -36,6 +39,9 @@ export const taskHandlersByPlaceholder: Record<string, TaskHandler> = {
   PrepareTeardownFunctionArn: prepareTeardown,
   RevokeTenantAccessFunctionArn: revokeTenantAccess,
   PublishOrgDeprovisionedFunctionArn: publishOrgDeprovisioned,
+  RecordTenantStateFunctionArn: recordTenantState,
+  RestoreTenantAccessFunctionArn: restoreTenantAccess,
+  PublishOrgRestoredFunctionArn: publishOrgRestored,
 };
 
 /** `${ValidateOrgFunctionArn}` → `ValidateOrgFunctionArn`, or undefined for a literal ARN. */

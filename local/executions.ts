@@ -33,6 +33,7 @@ import {
   MAX_STOP_CAUSE,
   MAX_STOP_ERROR,
   REDRIVE_WINDOW_MS,
+  WORKFLOWS,
   stateMachineArn,
   stateMachineName,
   type ExecutionEvent,
@@ -49,9 +50,8 @@ import type { TaskHandler } from '../functions/registry';
 export const LOCAL_DEFINITIONS: Record<Workflow, string> = {
   provision: join(projectRoot(), 'statemachine/provision-tenant.asl.json'),
   teardown: join(projectRoot(), 'statemachine/teardown-tenant.asl.json'),
+  restore: join(projectRoot(), 'statemachine/restore-tenant.asl.json'),
 };
-
-const WORKFLOWS: Workflow[] = ['provision', 'teardown'];
 
 /** Step Functions' limits (StartExecution's name and input, StopExecution's error and cause). */
 const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -423,6 +423,22 @@ export interface LocalExecutionPortOptions {
   accountId?: string;
   /** The stage in the state machine names (default `local`). */
   stage?: string;
+  /**
+   * Called when an execution this port runs ends without success, or is redriven — what Step
+   * Functions reports as "Execution Status Change" events on EventBridge (the tenant ledger's
+   * status tracker listens to them). `idle()` waits for what it returns.
+   */
+  onStatusChange?: (change: ExecutionStatusChangeNotice) => unknown;
+}
+
+/** What an "Execution Status Change" event says (the fields the tracker reads). */
+export interface ExecutionStatusChangeNotice {
+  executionArn: string;
+  name: string;
+  status: ExecutionStatus;
+  error?: string;
+  cause?: string;
+  redriveCount?: number;
 }
 
 interface Owner {
@@ -621,7 +637,28 @@ export class LocalExecutionPort implements ExecutionPort {
     if (options.clientToken !== undefined) entry.lastRedrive = { clientToken: options.clientToken, result };
     this.append(entry, { type: 'ExecutionRedriven', timestamp: redriveDate, redriveCount });
     this.launch(entry, prepared);
+    this.notify({ executionArn, name: n, status: 'RUNNING', redriveCount });
     return { ...result };
+  }
+
+  /**
+   * Forgets every closed execution that ended before `cutoff`, as Step Functions does 90 days
+   * after an execution ends (30 on request): DescribeExecution then finds no such execution and
+   * StartExecution accepts its name again. Lets tests age the world. Returns the names forgotten.
+   */
+  forgetClosedBefore(cutoff: Date): { workflow: Workflow; name: string }[] {
+    const forgotten: { workflow: Workflow; name: string }[] = [];
+    for (const workflow of WORKFLOWS) {
+      if (this.options.store) this.scan(workflow);
+      for (const [key, entry] of [...this.entries]) {
+        const { record } = entry;
+        if (record.workflow !== workflow || record.status === 'RUNNING' || !record.stopDate || record.stopDate >= cutoff || this.live.has(key)) continue;
+        this.entries.delete(key);
+        if (this.options.store) rmSync(this.file(workflow, record.name), { force: true });
+        forgotten.push({ workflow, name: record.name });
+      }
+    }
+    return forgotten;
   }
 
   /** Resolves when nothing this port started is still running: no execution and no Task handler (one outlives a stop). */
@@ -712,10 +749,35 @@ export class LocalExecutionPort implements ExecutionPort {
     entry.record = record;
     delete entry.owner;
     this.persist(entry);
+    if (record.status !== 'SUCCEEDED') {
+      this.notify({
+        executionArn: record.executionArn,
+        name,
+        status: record.status,
+        ...(record.error === undefined ? {} : { error: record.error }),
+        ...(record.cause === undefined ? {} : { cause: record.cause }),
+      });
+    }
     if (this.live.size === 0 && this.stopWatch) {
       clearInterval(this.stopWatch);
       this.stopWatch = undefined;
     }
+  }
+
+  /** Reports a status change to `onStatusChange`; `idle()` waits for it, and its failure is only logged (as a lost EventBridge delivery would be). */
+  private notify(change: ExecutionStatusChangeNotice): void {
+    const listener = this.options.onStatusChange;
+    if (!listener) return;
+    const delivered = Promise.resolve()
+      .then(() => listener(change))
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          process.stderr.write(`local execution port: the status change of ${change.name} (${change.status}) was not delivered: ${err instanceof Error ? err.message : String(err)}\n`);
+        },
+      );
+    this.running.add(delivered);
+    void delivered.then(() => this.running.delete(delivered));
   }
 
   private append(entry: Entry, event: ExecutionEvent): void {

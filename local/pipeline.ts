@@ -9,6 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { POS_EVENT_SOURCE } from '../functions/lib/events';
+import type { LifecycleResult } from '../functions/lib/ledger/apply';
+import type { NewGenerationRequest, RestoreRequest } from '../functions/lib/ledger/lifecycle';
+import type { LedgerStore } from '../functions/lib/ledger/store';
 import type { RouteResult } from '../functions/route-org-event';
 import { startEmulator, type Emulator } from './emulator';
 import type { LocalExecutionPort, LocalExecutionPortOptions } from './executions';
@@ -25,14 +28,18 @@ import {
   type Residue,
 } from './stack';
 
-export type LocalPipelineOptions = Omit<LocalExecutionPortOptions, 'handlers' | 'definitions'>;
+export type LocalPipelineOptions = Omit<LocalExecutionPortOptions, 'handlers' | 'definitions' | 'onStatusChange'>;
 
 export interface LocalPipeline {
   emulator: Emulator;
   clients: LocalClients;
   executions: LocalExecutionPort;
-  /** Puts an event as the POS system would, through the real router. */
-  send(detailType: 'OrgCreated' | 'OrgDeleted', detail: Record<string, unknown>): Promise<RouteResult>;
+  /** The tenant ledger in the emulator's DynamoDB. */
+  ledger: LedgerStore;
+  /** Puts an event as the POS system would, through the real router (`time`: the event's, default now). */
+  send(detailType: 'OrgCreated' | 'OrgDeleted', detail: Record<string, unknown>, options?: { time?: Date }): Promise<RouteResult>;
+  /** An operator's request (`tenantctl restore`, `provision --new-generation`), decided by the same lifecycle rules. */
+  lifecycle(request: RestoreRequest | NewGenerationRequest): Promise<LifecycleResult>;
   /** The events the workflows emitted since the last call (as a consumer on the bus sees them). */
   events(): Promise<EmittedEvent[]>;
   residue(): Promise<Residue>;
@@ -41,14 +48,14 @@ export interface LocalPipeline {
 }
 
 /** An EventBridge event as the rule would hand it to the router Lambda. */
-export function posEvent(detailType: string, detail: Record<string, unknown>): EventBridgeEvent<string, Record<string, unknown>> {
+export function posEvent(detailType: string, detail: Record<string, unknown>, time = new Date()): EventBridgeEvent<string, Record<string, unknown>> {
   return {
     version: '0',
     id: randomUUID(),
     'detail-type': detailType,
     source: POS_EVENT_SOURCE,
     account: LOCAL_ACCOUNT_ID,
-    time: new Date().toISOString(),
+    time: time.toISOString(),
     region: LOCAL_REGION,
     resources: [],
     detail,
@@ -75,21 +82,32 @@ export async function openLocalPipeline(emulator: Emulator, options: LocalPipeli
   const clients = localClients(emulator.endpoint);
   const { eventsQueueUrl } = await deployLocalStack(clients);
 
-  const [{ LocalExecutionPort }, router, { eventBridge }, { loadConfig }, { logger }] = await Promise.all([
+  const [{ LocalExecutionPort }, router, tracker, { applyLifecycle }, { DynamoLedgerStore }, { eventBridge, dynamodb }, { loadConfig }, { logger }] = await Promise.all([
     import('./executions'),
     import('../functions/route-org-event'),
+    import('../functions/track-execution-status'),
+    import('../functions/lib/ledger/apply'),
+    import('../functions/lib/ledger/dynamo-store'),
     import('../functions/lib/clients'),
     import('../functions/lib/config'),
     import('../functions/lib/logger'),
   ]);
-  const executions = new LocalExecutionPort(options);
   const config = loadConfig();
+  const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
+  // Step Functions reports a run that ends without success (or is redriven) on EventBridge,
+  // where the status tracker picks it up; the local port reports it to the tracker directly.
+  let deps: Parameters<typeof router.routeOrgEvent>[1] | undefined;
+  const executions = new LocalExecutionPort({ ...options, onStatusChange: (change) => deps && tracker.trackExecutionStatus(change, deps) });
+  deps = { ledger, executions, eventBridge, config, logger };
+  const lifecycleDeps = deps;
 
   return {
     emulator,
     clients,
     executions,
-    send: (detailType, detail) => router.routeOrgEvent(posEvent(detailType, detail), { executions, eventBridge, config, logger }),
+    ledger,
+    send: (detailType, detail, sendOptions = {}) => router.routeOrgEvent(posEvent(detailType, detail, sendOptions.time), lifecycleDeps),
+    lifecycle: (request) => applyLifecycle(request, lifecycleDeps),
     events: () => drainEvents(clients, eventsQueueUrl),
     residue: () => scanResidue(clients),
     stop: () => emulator.stop(),

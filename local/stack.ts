@@ -4,6 +4,7 @@
  * workflows emit (EventBridge rule → SQS, as a consumer would see them), and a scanner that
  * lists every tenant resource left in the emulator.
  */
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreatePolicyCommand,
@@ -22,6 +23,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { stateMachineArn } from '../functions/lib/executions';
+import { LEDGER_KEY } from '../functions/lib/ledger/dynamo-store';
 import { tenantBoundaryPolicy } from '../functions/lib/policies';
 
 export const LOCAL_ACCOUNT_ID = '123456789012';
@@ -30,6 +32,8 @@ export const LOCAL_STAGE = 'local';
 export const LOCAL_BUCKET_PREFIX = 'fusion-rms';
 const BOUNDARY_NAME = `tenant-provisioner-${LOCAL_STAGE}-tenant-boundary`;
 const EVENTS_NAME = `tenant-provisioner-${LOCAL_STAGE}-events`;
+/** The tenant ledger's table, as serverless.yml names it for the local stage. */
+export const LOCAL_LEDGER_TABLE = `tenant-provisioner-${LOCAL_STAGE}-tenants`;
 const EVENT_SOURCE = 'tenant-provisioner';
 
 /**
@@ -53,8 +57,13 @@ export function localEnvironment(endpoint: string): Record<string, string> {
     BUCKET_POLICY_TLS_ONLY: 'false',
     VERIFY_ADOPTED_USER_BOUNDARY: 'false',
     DEFAULT_RETENTION_DAYS: '7',
+    TENANT_LEDGER_TABLE: LOCAL_LEDGER_TABLE,
+    TENANT_QUOTA: '5000',
+    // The live-tenant metric is CloudWatch's (embedded metric format in Lambda's logs): locally it would only be noise on stdout.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     PROVISION_STATE_MACHINE_ARN: stateMachineArn(LOCAL_REGION, LOCAL_ACCOUNT_ID, 'local', 'provision'),
     TEARDOWN_STATE_MACHINE_ARN: stateMachineArn(LOCAL_REGION, LOCAL_ACCOUNT_ID, 'local', 'teardown'),
+    RESTORE_STATE_MACHINE_ARN: stateMachineArn(LOCAL_REGION, LOCAL_ACCOUNT_ID, 'local', 'restore'),
   };
 }
 
@@ -64,6 +73,7 @@ export function applyLocalEnvironment(endpoint: string): void {
 }
 
 export interface LocalClients {
+  dynamodb: DynamoDBClient;
   s3: S3Client;
   iam: IAMClient;
   secretsManager: SecretsManagerClient;
@@ -75,6 +85,7 @@ export interface LocalClients {
 export function localClients(endpoint: string): LocalClients {
   const common = { endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local-emulator', secretAccessKey: 'local-emulator' } };
   return {
+    dynamodb: new DynamoDBClient(common),
     s3: new S3Client({ ...common, forcePathStyle: true }),
     iam: new IAMClient(common),
     secretsManager: new SecretsManagerClient(common),
@@ -83,8 +94,27 @@ export function localClients(endpoint: string): LocalClients {
   };
 }
 
+/** The tenant ledger's table, as serverless.yml declares it (idempotent). */
+async function createLedgerTable(dynamodb: DynamoDBClient): Promise<void> {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: LOCAL_LEDGER_TABLE,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: LEDGER_KEY, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: LEDGER_KEY, KeyType: 'HASH' }],
+        DeletionProtectionEnabled: true,
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ResourceInUseException)) throw err;
+  }
+  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30, minDelay: 1, maxDelay: 2 }, { TableName: LOCAL_LEDGER_TABLE });
+}
+
 /** Creates (idempotently) what the Lambdas need to exist; returns the events queue URL. */
 export async function deployLocalStack(clients: LocalClients): Promise<{ eventsQueueUrl: string }> {
+  await createLedgerTable(clients.dynamodb);
   try {
     await clients.iam.send(
       new CreatePolicyCommand({ PolicyName: BOUNDARY_NAME, PolicyDocument: JSON.stringify(tenantBoundaryPolicy({ bucketPrefix: LOCAL_BUCKET_PREFIX })) }),

@@ -16,12 +16,13 @@ import orgDeletedSchema from '../events/schemas/org-deleted.schema.json';
 import orgDeprovisionedSchema from '../events/schemas/org-deprovisioned.schema.json';
 import orgProvisionedSchema from '../events/schemas/org-provisioned.schema.json';
 import orgProvisioningFailedSchema from '../events/schemas/org-provisioning-failed.schema.json';
+import orgRestoredSchema from '../events/schemas/org-restored.schema.json';
 
 const ROOT = join(__dirname, '..');
 
 export const EVENT_VALIDATORS_FILE = join(ROOT, 'functions/lib/generated/event-validators.js');
 
-export const EVENT_SCHEMAS = [orgCreatedSchema, orgDeletedSchema, orgProvisionedSchema, orgProvisioningFailedSchema, orgDeprovisionedSchema];
+export const EVENT_SCHEMAS = [orgCreatedSchema, orgDeletedSchema, orgProvisionedSchema, orgProvisioningFailedSchema, orgDeprovisionedSchema, orgRestoredSchema];
 
 /** The exported name of each validator, and the schema it checks: the `detail` of each event. */
 export const DETAIL_VALIDATORS = {
@@ -30,6 +31,7 @@ export const DETAIL_VALIDATORS = {
   orgProvisionedDetail: `${orgProvisionedSchema.$id}#/definitions/detail`,
   orgProvisioningFailedDetail: `${orgProvisioningFailedSchema.$id}#/definitions/detail`,
   orgDeprovisionedDetail: `${orgDeprovisionedSchema.$id}#/definitions/detail`,
+  orgRestoredDetail: `${orgRestoredSchema.$id}#/definitions/detail`,
 } as const;
 
 const COMMAND = 'npm run generate:validators';

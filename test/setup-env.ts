@@ -15,10 +15,14 @@ Object.assign(process.env, {
   VERIFY_ADOPTED_USER_BOUNDARY: 'true',
   MAX_BUCKET_CANDIDATES: '4',
   DEFAULT_RETENTION_DAYS: '7',
+  TENANT_LEDGER_TABLE: 'tenant-provisioner-test-tenants',
+  TENANT_QUOTA: '5000',
+  POWERTOOLS_METRICS_DISABLED: 'true',
   AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTEST',
   AWS_SECRET_ACCESS_KEY: 'test-secret-not-real',
   PROVISION_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:tenant-provisioner-test-provision-tenant',
   TEARDOWN_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:tenant-provisioner-test-teardown-tenant',
+  RESTORE_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:tenant-provisioner-test-restore-tenant',
 });
 process.env.POWERTOOLS_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'ERROR';
 delete process.env.AWS_ENDPOINT_URL;

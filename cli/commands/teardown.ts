@@ -1,3 +1,4 @@
+import { MAX_RETENTION_DAYS } from '../../functions/lib/config';
 import { parseOrgDeletedDetail } from '../../functions/lib/events';
 import { tenantSlug } from '../../functions/lib/naming';
 import { parseWholeNumber } from '../args';
@@ -29,7 +30,7 @@ export const teardownCommand: Command = {
       'Exit status: 0 when the teardown succeeded or is waiting out its retention, 1 when it failed.',
     ].join('\n'),
     options: {
-      'retention-days': { type: 'string', value: '<days>', help: "days to keep the revoked data before deletion (0–360; default: the stage's, 7)" },
+      'retention-days': { type: 'string', value: '<days>', help: "days to keep the revoked data before deletion (0–350; default: the stage's, 7)" },
       'no-wait': { type: 'boolean', help: 'return once the execution has started' },
     },
     positionals: { min: 1, max: 1 },
@@ -38,7 +39,7 @@ export const teardownCommand: Command = {
   async run(context) {
     const orgId = context.positionals[0] as string;
     const days = stringOption(context, 'retention-days');
-    const retentionDays = days === undefined ? undefined : parseWholeNumber('retention-days', days, 0, 360);
+    const retentionDays = days === undefined ? undefined : parseWholeNumber('retention-days', days, 0, MAX_RETENTION_DAYS);
     const detail = checked('teardown', () => parseOrgDeletedDetail({ orgId, ...(retentionDays === undefined ? {} : { retentionDays }) }));
     const backend = await context.backend();
     const slug = tenantSlug(orgId);

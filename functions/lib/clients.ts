@@ -7,6 +7,7 @@
  * so its bundle carries only those SDKs. This file gathers them for local mode and tests,
  * which see the very same instances.
  */
+export { dynamodb } from './clients/dynamodb';
 export { eventBridge } from './clients/event-bridge';
 export { iam } from './clients/iam';
 export { s3For } from './clients/s3';

@@ -26,6 +26,10 @@ export interface Config {
   verifyAdoptedUserBoundary: boolean;
   /** Days a torn-down tenant's revoked data is kept before deletion when OrgDeleted names none. */
   defaultRetentionDays: number;
+  /** The DynamoDB table of the tenant ledger (one item per tenant). */
+  tenantLedgerTable: string;
+  /** The account's IAM users quota: OrgCreated is refused when this many tenants are live. */
+  tenantQuota: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -39,6 +43,15 @@ export const TENANT_USER_PATH = '/tenants/';
 /** The public prefix of every tenant bucket. */
 export const PUBLIC_PREFIX = 'pub/';
 export const MANAGED_BY = 'tenant-provisioner';
+
+/**
+ * The longest retention a teardown may wait. A Standard execution ends after one year and can be
+ * redriven only within 14 days of failing and within that year: waiting at most 350 days leaves a
+ * deletion that parks the full 14 days to be redriven, with a day to spare for the deletion itself.
+ */
+export const MAX_RETENTION_DAYS = 350;
+/** IAM's default quota of users per account: one per tenant. */
+export const DEFAULT_TENANT_QUOTA = 5000;
 
 export function requireEnv(env: Env, name: string): string {
   const value = env[name]?.trim();
@@ -91,7 +104,12 @@ export function loadConfig(env: Env = process.env): Config {
   check('MAX_BUCKET_CANDIDATES', maxCandidates, /^([1-9]|1\d|20)$/.test(maxCandidates), 'must be a whole number from 1 to 20');
 
   const retentionDays = optionalEnv(env, 'DEFAULT_RETENTION_DAYS', '7');
-  check('DEFAULT_RETENTION_DAYS', retentionDays, /^\d{1,3}$/.test(retentionDays) && Number(retentionDays) <= 360, 'must be a whole number of days from 0 to 360');
+  check('DEFAULT_RETENTION_DAYS', retentionDays, /^\d{1,3}$/.test(retentionDays) && Number(retentionDays) <= MAX_RETENTION_DAYS, `must be a whole number of days from 0 to ${MAX_RETENTION_DAYS}`);
+
+  const tenantLedgerTable = requireEnv(env, 'TENANT_LEDGER_TABLE');
+  check('TENANT_LEDGER_TABLE', tenantLedgerTable, /^[A-Za-z0-9_.-]{3,255}$/.test(tenantLedgerTable), 'must be a DynamoDB table name (3–255 letters, digits, "_", "-", ".")');
+  const tenantQuota = optionalEnv(env, 'TENANT_QUOTA', String(DEFAULT_TENANT_QUOTA));
+  check('TENANT_QUOTA', tenantQuota, /^[1-9]\d{0,5}$/.test(tenantQuota), 'must be a whole number from 1 to 999999');
 
   const tenantBoundaryArn = requireEnv(env, 'TENANT_BOUNDARY_ARN');
   check('TENANT_BOUNDARY_ARN', tenantBoundaryArn, /^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/.test(tenantBoundaryArn), 'must be an IAM managed policy ARN');
@@ -110,5 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBucketCandidates: Number(maxCandidates),
     verifyAdoptedUserBoundary: verifyBoundary === 'true',
     defaultRetentionDays: Number(retentionDays),
+    tenantLedgerTable,
+    tenantQuota: Number(tenantQuota),
   };
 }

@@ -93,6 +93,19 @@ export class EventPublishError extends Error {
   }
 }
 
+/**
+ * A workflow step's run is no longer the tenant's current one in the tenant ledger (an OrgDeleted
+ * stopped the provisioning, a restore stopped the teardown, an operator started the next
+ * generation): the step must not change the tenant. The ASL catches it and ends the run without
+ * doing anything more (`ProvisioningSuperseded`, `TeardownSuperseded`, `RestoreSuperseded`).
+ */
+export class TenantRunSupersededError extends Error {
+  override readonly name = 'TenantRunSupersededError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
 /** Names the ASL catches and compensates. */
 export const PERMANENT_ERROR_NAMES = [
   'InvalidOrgIdError',

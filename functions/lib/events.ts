@@ -26,6 +26,7 @@ export const DETAIL_TYPES = {
   orgProvisioned: 'OrgProvisioned',
   orgProvisioningFailed: 'OrgProvisioningFailed',
   orgDeprovisioned: 'OrgDeprovisioned',
+  orgRestored: 'OrgRestored',
 } as const;
 
 /** A value quoted for an error message: JSON-escaped and cut short, so control characters or megabytes never reach a log. */
@@ -91,4 +92,8 @@ export function assertOrgProvisioningFailedDetail(detail: unknown): void {
 
 export function assertOrgDeprovisionedDetail(detail: unknown): void {
   validateDetail(validators.orgDeprovisionedDetail, detail, 'OrgDeprovisioned');
+}
+
+export function assertOrgRestoredDetail(detail: unknown): void {
+  validateDetail(validators.orgRestoredDetail, detail, 'OrgRestored');
 }

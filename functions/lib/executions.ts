@@ -15,7 +15,9 @@ import { ConfigError } from './config';
  * Functions; a local implementation runs the same ASL in-process.
  */
 
-export type Workflow = 'provision' | 'teardown';
+export type Workflow = 'provision' | 'teardown' | 'restore';
+
+export const WORKFLOWS: readonly Workflow[] = ['provision', 'teardown', 'restore'];
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
 
@@ -95,6 +97,8 @@ export type ExecutionSummary = Pick<ExecutionRecord, 'workflow' | 'name' | 'exec
 export type StartResult = { started: true; executionArn: string } | { started: false; reason: 'already-exists' };
 
 export interface ExecutionPort {
+  /** The ARN an execution of this name has (or will have): known before it starts, so the ledger can record it first. */
+  executionArn(workflow: Workflow, name: string): string;
   start(workflow: Workflow, name: string, input: unknown): Promise<StartResult>;
   /** The execution, or undefined when no execution of that name exists. */
   describe(workflow: Workflow, name: string): Promise<ExecutionRecord | undefined>;
@@ -120,9 +124,6 @@ export const isRunning = (status: ExecutionStatus): boolean => status === 'RUNNI
 export const FAILED_STATUSES: readonly ExecutionStatus[] = ['FAILED', 'TIMED_OUT', 'ABORTED'];
 export const isFailed = (status: ExecutionStatus): boolean => FAILED_STATUSES.includes(status);
 
-/** A bound on the walk through a tenant's generations (`org-<slug>`, `-g2`, …); real tenants stay far below it. */
-export const MAX_GENERATIONS = 100;
-
 /** The `error` of a provisioning the router stopped because its organisation was deleted (a teardown follows). */
 export const STOPPED_FOR_TEARDOWN_ERROR = 'OrgDeleted';
 
@@ -134,7 +135,7 @@ export const MAX_STOP_CAUSE = 32_768;
 export const REDRIVE_WINDOW_MS = 14 * 24 * 3600 * 1000;
 
 /** Each workflow's state machine, as serverless.yml names it: `tenant-provisioner-<stage>-<this>`. */
-export const WORKFLOW_MACHINE = { provision: 'provision-tenant', teardown: 'teardown-tenant' } as const;
+export const WORKFLOW_MACHINE = { provision: 'provision-tenant', teardown: 'teardown-tenant', restore: 'restore-tenant' } as const;
 
 export function stateMachineName(stage: string, workflow: Workflow): string {
   return `tenant-provisioner-${stage}-${WORKFLOW_MACHINE[workflow]}`;

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { TENANT_USER_PATH, type Config } from './config';
+import type { Workflow } from './executions';
 
 /** Names every resource of one tenant, derived deterministically from its orgId. */
 export interface TenantNames {
@@ -61,9 +62,33 @@ export function tenantNames(orgId: string, region: string, config: Pick<Config, 
   };
 }
 
-/** Execution name of generation `generation` (1-based) of a tenant's workflow: `org-<slug>`, `org-<slug>-g2`, … */
-export function executionName(slug: string, generation = 1): string {
-  return generation <= 1 ? `org-${slug}` : `org-${slug}-g${generation}`;
+/**
+ * The name of a tenant's execution: `<slug>-g<generation>-<workflow>`, and `-<attempt>` from the
+ * second teardown or restore of one generation on (`acme-g2-provision`, `acme-g2-teardown`,
+ * `acme-g2-restore`, `acme-g2-teardown-2`). The generation and the attempt come from the tenant
+ * ledger, which never hands out the same pair twice, so a name is never reused — Step Functions
+ * would accept a closed execution's name again 90 days after it ended.
+ */
+export function lifecycleExecutionName(slug: string, generation: number, workflow: Workflow, attempt = 1): string {
+  return `${slug}-g${generation}-${workflow}${attempt > 1 ? `-${attempt}` : ''}`;
+}
+
+/** The parts of a name made by {@link lifecycleExecutionName}, or undefined for any other name. */
+export function parseLifecycleExecutionName(name: string): { slug: string; generation: number; workflow: Workflow; attempt: number } | undefined {
+  const match = /^([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)-g([1-9]\d*)-(provision|teardown|restore)(?:-([2-9]|[1-9]\d+))?$/.exec(name);
+  if (!match) return undefined;
+  return { slug: match[1] as string, generation: Number(match[2]), workflow: match[3] as Workflow, attempt: match[4] ? Number(match[4]) : 1 };
+}
+
+/**
+ * A run id, unique for all time: the execution name and 12 random hex digits. It is the
+ * `ProvisionedBy` tag of what a provisioning creates (rollback deletes only what carries its
+ * own), and what a workflow's ledger steps present, so a run the ledger has moved past cannot
+ * change the tenant's record. The random part keeps it unique even if the ledger were ever
+ * recreated and generations counted from 1 again.
+ */
+export function runIdOf(executionName: string, random: () => string = () => randomBytes(6).toString('hex')): string {
+  return `${executionName}.${random()}`;
 }
 
 export function bucketArn(bucket: string): string {

@@ -1,11 +1,13 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Config } from './config';
 import { EventPublishError } from './errors';
+import type { TenantBucket, TenantBucketConfig, TenantCredentials, TenantRef, TenantUser } from './types';
 
 /** The detail of an OrgProvisioned event (`events/schemas/org-provisioned.schema.json`). */
 export interface OrgProvisionedDetail {
   orgId: string;
   orgName?: string;
+  generation?: number;
   executionName: string;
   bucket: { name: string; region: string; arn: string; publicBaseUrl: string };
   user: { name: string; arn: string };
@@ -64,3 +66,34 @@ export async function putEvent(
   }
   return entry.EventId;
 }
+
+/** What a provisioning knows of its tenant when it succeeds. */
+export interface ProvisionedTenant {
+  tenant: TenantRef;
+  bucket: TenantBucket;
+  bucketConfig: TenantBucketConfig;
+  user: TenantUser;
+  credentials: TenantCredentials;
+}
+
+/**
+ * The OrgProvisioned detail of a provisioned tenant: where its bucket is, its user, and the ARN of
+ * the secret holding its credentials (never the credentials). The ledger records it and
+ * PublishOrgProvisioned emits that record, so a re-emitted OrgProvisioned is the same event.
+ */
+export function orgProvisionedDetail(provisioned: ProvisionedTenant, now: Date): OrgProvisionedDetail {
+  const { tenant, bucket, bucketConfig, user, credentials } = provisioned;
+  return {
+    orgId: tenant.orgId,
+    ...(tenant.orgName === undefined ? {} : { orgName: tenant.orgName }),
+    ...(tenant.generation === undefined ? {} : { generation: tenant.generation }),
+    executionName: tenant.executionName,
+    bucket: { name: bucket.name, region: bucket.region, arn: bucket.arn, publicBaseUrl: bucketConfig.publicBaseUrl },
+    user: { name: user.userName, arn: user.arn },
+    credentials: { secretArn: credentials.secretArn, secretName: credentials.secretName },
+    provisionedAt: now.toISOString(),
+  };
+}
+
+/** The detail of an OrgRestored event (`events/schemas/org-restored.schema.json`): the tenant's OrgProvisioned facts, restored. */
+export type OrgRestoredDetail = Omit<OrgProvisionedDetail, 'provisionedAt'> & { restoredAt: string };

@@ -1,7 +1,7 @@
 import type { Config } from './config';
 import { InvalidEventError } from './errors';
 import { tenantNames } from './naming';
-import type { ExecutionRef, ProvisionInput, TenantRef } from './types';
+import type { ExecutionRef, LedgerRun, ProvisionInput, TenantRef } from './types';
 
 /**
  * The provision-tenant input of a schema-checked OrgCreated detail: only the fields the
@@ -24,8 +24,24 @@ export function assertAllowedRegion(region: string, config: Pick<Config, 'allowe
 }
 
 /**
+ * The run the ledger put in an execution's input (`generation`, `runId`), with the rest of the
+ * input apart. Executions started before the ledger carry none.
+ * @throws InvalidEventError when either is there but malformed.
+ */
+export function splitLedgerRun<T extends Record<string, unknown>>(input: T, what: string): { run: Partial<LedgerRun>; rest: Omit<T, 'generation' | 'runId'> } {
+  const { generation, runId, ...rest } = input;
+  if (generation !== undefined && (typeof generation !== 'number' || !Number.isInteger(generation) || generation < 1)) {
+    throw new InvalidEventError(`Invalid ${what} input: generation must be a whole number from 1`);
+  }
+  if (runId !== undefined && (typeof runId !== 'string' || !/^[A-Za-z0-9._-]{1,128}$/.test(runId))) {
+    throw new InvalidEventError(`Invalid ${what} input: runId must be 1–128 letters, digits, ".", "_" or "-"`);
+  }
+  return { run: { ...(generation === undefined ? {} : { generation }), ...(runId === undefined ? {} : { runId }) }, rest };
+}
+
+/**
  * The tenant an OrgCreated/OrgDeleted detail (already schema-checked) refers to, with every
- * name derived from it, as the workflow execution `execution` sees it.
+ * name derived from it, as the workflow execution `execution` of the ledger's run `run` sees it.
  * @throws InvalidEventError when the region is not one of the stage's allowed regions.
  */
 export function tenantRef(
@@ -33,6 +49,7 @@ export function tenantRef(
   execution: ExecutionRef,
   config: Config,
   eventName: 'OrgCreated' | 'OrgDeleted',
+  run: Partial<LedgerRun> = {},
 ): TenantRef {
   const region = detail.region ?? config.allowedRegions[0] ?? config.region;
   assertAllowedRegion(region, config, eventName);
@@ -42,7 +59,9 @@ export function tenantRef(
     ...(detail.orgName === undefined ? {} : { orgName: detail.orgName }),
     slug: names.slug,
     region,
-    provisionedBy: execution.name,
+    provisionedBy: run.runId ?? execution.name,
+    executionName: execution.name,
+    ...(run.generation === undefined ? {} : { generation: run.generation }),
     startedAt: execution.startTime,
     bucketCandidates: names.bucketCandidates,
     userName: names.userName,

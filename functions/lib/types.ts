@@ -4,7 +4,7 @@
  * Nothing secret is ever part of it: Step Functions keeps execution history in plain text.
  */
 
-/** Who is provisioning: the execution's name is the `ProvisionedBy` tag of what it creates. */
+/** The execution a step runs in (`$$.Execution`). */
 export interface ExecutionRef {
   name: string;
   /** ISO 8601 start time of the execution (unchanged by a redrive). */
@@ -18,8 +18,18 @@ export interface TenantRef {
   slug: string;
   /** The tenant bucket's region. */
   region: string;
-  /** The execution name; the `ProvisionedBy` tag of everything this execution creates. */
+  /**
+   * The run id the tenant ledger gave this execution (naming.ts `runIdOf`), unique for all time:
+   * the `ProvisionedBy` tag of everything a provisioning creates. Executions started before the
+   * ledger carry none; theirs is the execution name.
+   */
   provisionedBy: string;
+  /** The execution's name (what operators see in Step Functions). */
+  executionName: string;
+  /** The tenant generation the ledger started this execution for. */
+  generation?: number;
+  /** Teardown and restore: the bucket the ledger recorded for the tenant (still verified by its tags before use). */
+  bucket?: string;
   /** When the execution started; access keys created after it may be this execution's. */
   startedAt: string;
   bucketCandidates: string[];
@@ -73,8 +83,15 @@ export interface CaughtError {
   Cause?: string;
 }
 
-/** The provision-tenant input: an OrgCreated detail as the router forwards it. */
-export interface ProvisionInput {
+/** The run the tenant ledger started an execution for: every workflow's input carries it. */
+export interface LedgerRun {
+  generation: number;
+  /** naming.ts `runIdOf`; what the workflow's ledger steps present. */
+  runId: string;
+}
+
+/** The provision-tenant input: the OrgCreated detail the ledger accepted, and its run. */
+export interface ProvisionInput extends Partial<LedgerRun> {
   orgId: string;
   orgName?: string;
   region?: string;
@@ -123,13 +140,26 @@ export interface DeleteBucketResult extends DeletionResult {
   objectsDeleted: number;
 }
 
-/** The teardown-tenant input: an OrgDeleted detail as the router forwards it. */
-export interface TeardownInput {
+/** The teardown-tenant input: the OrgDeleted the ledger accepted, with the region and bucket it recorded, and its run. */
+export interface TeardownInput extends Partial<LedgerRun> {
   orgId: string;
   region?: string;
   retentionDays?: number;
-  /** Seconds to wait before touching anything: a provisioning run was just stopped. */
+  /** Seconds to wait before touching anything: a provisioning or restore run was just stopped. */
   settleSeconds?: number;
+  /** The bucket the ledger recorded for the tenant (tried first, still verified by its tags). */
+  bucketName?: string;
+}
+
+/** The restore-tenant input: what the ledger knows of a tenant whose teardown was stopped in time. */
+export interface RestoreInput extends LedgerRun {
+  orgId: string;
+  region: string;
+  /** Seconds to wait before touching anything: a teardown run was just stopped while revoking. */
+  settleSeconds: number;
+  bucketName?: string;
+  /** The access keys the stopped teardown deactivated (when it got that far). */
+  keyIds?: string[];
 }
 
 /** PrepareTeardown's result, `$.teardown`. */
@@ -145,7 +175,7 @@ export interface RevocationResult {
   /** The tenant's bucket, verified by its tags; "" when the tenant has none (any more). */
   bucketName: string;
   /** Where the bucket's name came from. */
-  bucketFoundBy: 'secret' | 'user-tag' | 'candidate' | 'none';
+  bucketFoundBy: 'ledger' | 'secret' | 'user-tag' | 'candidate' | 'none';
   keysDeactivated: string[];
   bucketPolicyDeleted: boolean;
   /** Resources with a tenant's name that are not this tenant's, left alone. */

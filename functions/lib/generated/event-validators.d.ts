@@ -12,3 +12,4 @@ export declare const orgDeletedDetail: DetailValidator;
 export declare const orgProvisionedDetail: DetailValidator;
 export declare const orgProvisioningFailedDetail: DetailValidator;
 export declare const orgDeprovisionedDetail: DetailValidator;
+export declare const orgRestoredDetail: DetailValidator;

@@ -1,8 +1,8 @@
 // GENERATED FILE, do not edit: regenerate with `npm run generate:validators` (scripts/generate-validators.ts)
-// from events/schemas/{org-created,org-deleted,org-provisioned,org-provisioning-failed,org-deprovisioned}.schema.json
+// from events/schemas/{org-created,org-deleted,org-provisioned,org-provisioning-failed,org-deprovisioned,org-restored}.schema.json
 // by ajv 8.20.0 (standalone code) with ajv-formats 3.0.1 (date-time).
 // An ES module that require()s ajv's runtime helpers: loaded through esbuild (the Lambdas) and ts-jest (tests).
-// Exports: orgCreatedDetail, orgDeletedDetail, orgProvisionedDetail, orgProvisioningFailedDetail, orgDeprovisionedDetail.
+// Exports: orgCreatedDetail, orgDeletedDetail, orgProvisionedDetail, orgProvisioningFailedDetail, orgDeprovisionedDetail, orgRestoredDetail.
 "use strict";
 export const orgCreatedDetail = validate13;
 const schema12 = {"type":"object","required":["orgId"],"properties":{"orgId":{"$ref":"#/definitions/orgId"},"orgName":{"type":"string","minLength":1,"maxLength":256,"description":"a display name of 1–256 characters"},"region":{"type":"string","pattern":"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$","description":"an AWS region such as eu-west-1 (the tenant bucket's region; defaults to the stack's region)"}}};
@@ -117,7 +117,7 @@ return errors === 0;
 }
 
 export const orgDeletedDetail = validate17;
-const schema17 = {"type":"object","required":["orgId"],"properties":{"orgId":{"$ref":"org-created.schema.json#/definitions/orgId"},"orgName":{"type":"string","minLength":1,"maxLength":256,"description":"a display name of 1–256 characters"},"region":{"type":"string","pattern":"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$","description":"an AWS region such as eu-west-1"},"retentionDays":{"type":"integer","minimum":0,"maximum":360,"description":"a whole number of days from 0 to 360 (how long revoked data is kept before deletion; defaults to the stage's setting; a Standard execution lasts at most a year)"}}};
+const schema17 = {"type":"object","required":["orgId"],"properties":{"orgId":{"$ref":"org-created.schema.json#/definitions/orgId"},"orgName":{"type":"string","minLength":1,"maxLength":256,"description":"a display name of 1–256 characters"},"region":{"type":"string","pattern":"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$","description":"an AWS region such as eu-west-1"},"retentionDays":{"type":"integer","minimum":0,"maximum":350,"description":"a whole number of days from 0 to 350 (how long revoked data is kept before deletion; defaults to the stage's setting; a teardown must stay redrivable within Step Functions' one-year limit)"}}};
 
 function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -221,8 +221,8 @@ return false;
 }
 if(errors === _errs8){
 if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 > 360 || isNaN(data3)){
-validate17.errors = [{instancePath:instancePath+"/retentionDays",schemaPath:"#/properties/retentionDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 360},message:"must be <= 360",schema:360,parentSchema:schema17.properties.retentionDays,data:data3}];
+if(data3 > 350 || isNaN(data3)){
+validate17.errors = [{instancePath:instancePath+"/retentionDays",schemaPath:"#/properties/retentionDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 350},message:"must be <= 350",schema:350,parentSchema:schema17.properties.retentionDays,data:data3}];
 return false;
 }
 else {
@@ -253,7 +253,7 @@ return errors === 0;
 }
 
 export const orgProvisionedDetail = validate19;
-const schema22 = {"type":"object","additionalProperties":false,"required":["orgId","executionName","bucket","user","credentials","provisionedAt"],"properties":{"orgId":{"type":"string"},"orgName":{"type":"string"},"executionName":{"type":"string"},"bucket":{"type":"object","additionalProperties":false,"required":["name","region","arn","publicBaseUrl"],"properties":{"name":{"type":"string"},"region":{"type":"string"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::"},"publicBaseUrl":{"type":"string","pattern":"^https://"}}},"user":{"type":"object","additionalProperties":false,"required":["name","arn"],"properties":{"name":{"type":"string"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:iam::"}}},"credentials":{"type":"object","additionalProperties":false,"required":["secretArn","secretName"],"properties":{"secretArn":{"type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:"},"secretName":{"type":"string"}}},"provisionedAt":{"type":"string","format":"date-time"}}};
+const schema22 = {"type":"object","additionalProperties":false,"required":["orgId","executionName","bucket","user","credentials","provisionedAt"],"properties":{"orgId":{"type":"string"},"orgName":{"type":"string"},"generation":{"type":"integer","minimum":1,"description":"the tenant's generation in the tenant ledger: 1 for its first provisioning, +1 for each one after a teardown or rollback"},"executionName":{"type":"string"},"bucket":{"type":"object","additionalProperties":false,"required":["name","region","arn","publicBaseUrl"],"properties":{"name":{"type":"string"},"region":{"type":"string"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::"},"publicBaseUrl":{"type":"string","pattern":"^https://"}}},"user":{"type":"object","additionalProperties":false,"required":["name","arn"],"properties":{"name":{"type":"string"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:iam::"}}},"credentials":{"type":"object","additionalProperties":false,"required":["secretArn","secretName"],"properties":{"secretArn":{"type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:"},"secretName":{"type":"string"}}},"provisionedAt":{"type":"string","format":"date-time"}}};
 const pattern8 = new RegExp("^arn:aws[a-z-]*:s3:::", "u");
 const pattern9 = new RegExp("^https://", "u");
 const pattern10 = new RegExp("^arn:aws[a-z-]*:iam::", "u");
@@ -273,7 +273,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((((((key0 === "orgId") || (key0 === "orgName")) || (key0 === "executionName")) || (key0 === "bucket")) || (key0 === "user")) || (key0 === "credentials")) || (key0 === "provisionedAt"))){
+if(!((((((((key0 === "orgId") || (key0 === "orgName")) || (key0 === "generation")) || (key0 === "executionName")) || (key0 === "bucket")) || (key0 === "user")) || (key0 === "credentials")) || (key0 === "provisionedAt"))){
 validate19.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema22,data}];
 return false;
 break;
@@ -306,12 +306,20 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.executionName !== undefined){
-let data2 = data.executionName;
+if(data.generation !== undefined){
+let data2 = data.generation;
 const _errs6 = errors;
-if(typeof data2 !== "string"){
-validate19.errors = [{instancePath:instancePath+"/executionName",schemaPath:"#/properties/executionName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.executionName.type,parentSchema:schema22.properties.executionName,data:data2}];
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate19.errors = [{instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema22.properties.generation.type,parentSchema:schema22.properties.generation,data:data2}];
 return false;
+}
+if(errors === _errs6){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 1 || isNaN(data2)){
+validate19.errors = [{instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema22.properties.generation,data:data2}];
+return false;
+}
+}
 }
 var valid0 = _errs6 === errors;
 }
@@ -319,44 +327,44 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.bucket !== undefined){
-let data3 = data.bucket;
+if(data.executionName !== undefined){
+let data3 = data.executionName;
 const _errs8 = errors;
-if(errors === _errs8){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(typeof data3 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/executionName",schemaPath:"#/properties/executionName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.executionName.type,parentSchema:schema22.properties.executionName,data:data3}];
+return false;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.bucket !== undefined){
+let data4 = data.bucket;
+const _errs10 = errors;
+if(errors === _errs10){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 let missing1;
-if(((((data3.name === undefined) && (missing1 = "name")) || ((data3.region === undefined) && (missing1 = "region"))) || ((data3.arn === undefined) && (missing1 = "arn"))) || ((data3.publicBaseUrl === undefined) && (missing1 = "publicBaseUrl"))){
-validate19.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema22.properties.bucket.required,parentSchema:schema22.properties.bucket,data:data3}];
+if(((((data4.name === undefined) && (missing1 = "name")) || ((data4.region === undefined) && (missing1 = "region"))) || ((data4.arn === undefined) && (missing1 = "arn"))) || ((data4.publicBaseUrl === undefined) && (missing1 = "publicBaseUrl"))){
+validate19.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema22.properties.bucket.required,parentSchema:schema22.properties.bucket,data:data4}];
 return false;
 }
 else {
-const _errs10 = errors;
-for(const key1 in data3){
+const _errs12 = errors;
+for(const key1 in data4){
 if(!((((key1 === "name") || (key1 === "region")) || (key1 === "arn")) || (key1 === "publicBaseUrl"))){
-validate19.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.bucket,data:data3}];
+validate19.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.bucket,data:data4}];
 return false;
 break;
 }
 }
-if(_errs10 === errors){
-if(data3.name !== undefined){
-let data4 = data3.name;
-const _errs11 = errors;
-if(typeof data4 !== "string"){
-validate19.errors = [{instancePath:instancePath+"/bucket/name",schemaPath:"#/properties/bucket/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.name.type,parentSchema:schema22.properties.bucket.properties.name,data:data4}];
-return false;
-}
-var valid1 = _errs11 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.region !== undefined){
-let data5 = data3.region;
+if(_errs12 === errors){
+if(data4.name !== undefined){
+let data5 = data4.name;
 const _errs13 = errors;
 if(typeof data5 !== "string"){
-validate19.errors = [{instancePath:instancePath+"/bucket/region",schemaPath:"#/properties/bucket/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.region.type,parentSchema:schema22.properties.bucket.properties.region,data:data5}];
+validate19.errors = [{instancePath:instancePath+"/bucket/name",schemaPath:"#/properties/bucket/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.name.type,parentSchema:schema22.properties.bucket.properties.name,data:data5}];
 return false;
 }
 var valid1 = _errs13 === errors;
@@ -365,20 +373,12 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data3.arn !== undefined){
-let data6 = data3.arn;
+if(data4.region !== undefined){
+let data6 = data4.region;
 const _errs15 = errors;
-if(errors === _errs15){
-if(typeof data6 === "string"){
-if(!pattern8.test(data6)){
-validate19.errors = [{instancePath:instancePath+"/bucket/arn",schemaPath:"#/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::"+"\"",schema:"^arn:aws[a-z-]*:s3:::",parentSchema:schema22.properties.bucket.properties.arn,data:data6}];
+if(typeof data6 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/bucket/region",schemaPath:"#/properties/bucket/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.region.type,parentSchema:schema22.properties.bucket.properties.region,data:data6}];
 return false;
-}
-}
-else {
-validate19.errors = [{instancePath:instancePath+"/bucket/arn",schemaPath:"#/properties/bucket/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.arn.type,parentSchema:schema22.properties.bucket.properties.arn,data:data6}];
-return false;
-}
 }
 var valid1 = _errs15 === errors;
 }
@@ -386,18 +386,18 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data3.publicBaseUrl !== undefined){
-let data7 = data3.publicBaseUrl;
+if(data4.arn !== undefined){
+let data7 = data4.arn;
 const _errs17 = errors;
 if(errors === _errs17){
 if(typeof data7 === "string"){
-if(!pattern9.test(data7)){
-validate19.errors = [{instancePath:instancePath+"/bucket/publicBaseUrl",schemaPath:"#/properties/bucket/properties/publicBaseUrl/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\"",schema:"^https://",parentSchema:schema22.properties.bucket.properties.publicBaseUrl,data:data7}];
+if(!pattern8.test(data7)){
+validate19.errors = [{instancePath:instancePath+"/bucket/arn",schemaPath:"#/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::"+"\"",schema:"^arn:aws[a-z-]*:s3:::",parentSchema:schema22.properties.bucket.properties.arn,data:data7}];
 return false;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/bucket/publicBaseUrl",schemaPath:"#/properties/bucket/properties/publicBaseUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.publicBaseUrl.type,parentSchema:schema22.properties.bucket.properties.publicBaseUrl,data:data7}];
+validate19.errors = [{instancePath:instancePath+"/bucket/arn",schemaPath:"#/properties/bucket/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.arn.type,parentSchema:schema22.properties.bucket.properties.arn,data:data7}];
 return false;
 }
 }
@@ -406,6 +406,27 @@ var valid1 = _errs17 === errors;
 else {
 var valid1 = true;
 }
+if(valid1){
+if(data4.publicBaseUrl !== undefined){
+let data8 = data4.publicBaseUrl;
+const _errs19 = errors;
+if(errors === _errs19){
+if(typeof data8 === "string"){
+if(!pattern9.test(data8)){
+validate19.errors = [{instancePath:instancePath+"/bucket/publicBaseUrl",schemaPath:"#/properties/bucket/properties/publicBaseUrl/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\"",schema:"^https://",parentSchema:schema22.properties.bucket.properties.publicBaseUrl,data:data8}];
+return false;
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/bucket/publicBaseUrl",schemaPath:"#/properties/bucket/properties/publicBaseUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.publicBaseUrl.type,parentSchema:schema22.properties.bucket.properties.publicBaseUrl,data:data8}];
+return false;
+}
+}
+var valid1 = _errs19 === errors;
+}
+else {
+var valid1 = true;
+}
 }
 }
 }
@@ -413,173 +434,174 @@ var valid1 = true;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.bucket.type,parentSchema:schema22.properties.bucket,data:data3}];
+validate19.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.bucket.type,parentSchema:schema22.properties.bucket,data:data4}];
 return false;
 }
 }
-var valid0 = _errs8 === errors;
+var valid0 = _errs10 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.user !== undefined){
-let data8 = data.user;
-const _errs19 = errors;
-if(errors === _errs19){
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+let data9 = data.user;
+const _errs21 = errors;
+if(errors === _errs21){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 let missing2;
-if(((data8.name === undefined) && (missing2 = "name")) || ((data8.arn === undefined) && (missing2 = "arn"))){
-validate19.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'",schema:schema22.properties.user.required,parentSchema:schema22.properties.user,data:data8}];
+if(((data9.name === undefined) && (missing2 = "name")) || ((data9.arn === undefined) && (missing2 = "arn"))){
+validate19.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'",schema:schema22.properties.user.required,parentSchema:schema22.properties.user,data:data9}];
 return false;
 }
 else {
-const _errs21 = errors;
-for(const key2 in data8){
+const _errs23 = errors;
+for(const key2 in data9){
 if(!((key2 === "name") || (key2 === "arn"))){
-validate19.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.user,data:data8}];
+validate19.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.user,data:data9}];
 return false;
 break;
 }
 }
-if(_errs21 === errors){
-if(data8.name !== undefined){
-let data9 = data8.name;
-const _errs22 = errors;
-if(typeof data9 !== "string"){
-validate19.errors = [{instancePath:instancePath+"/user/name",schemaPath:"#/properties/user/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.user.properties.name.type,parentSchema:schema22.properties.user.properties.name,data:data9}];
-return false;
-}
-var valid2 = _errs22 === errors;
-}
-else {
-var valid2 = true;
-}
-if(valid2){
-if(data8.arn !== undefined){
-let data10 = data8.arn;
+if(_errs23 === errors){
+if(data9.name !== undefined){
+let data10 = data9.name;
 const _errs24 = errors;
-if(errors === _errs24){
-if(typeof data10 === "string"){
-if(!pattern10.test(data10)){
-validate19.errors = [{instancePath:instancePath+"/user/arn",schemaPath:"#/properties/user/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::"+"\"",schema:"^arn:aws[a-z-]*:iam::",parentSchema:schema22.properties.user.properties.arn,data:data10}];
+if(typeof data10 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/user/name",schemaPath:"#/properties/user/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.user.properties.name.type,parentSchema:schema22.properties.user.properties.name,data:data10}];
 return false;
-}
-}
-else {
-validate19.errors = [{instancePath:instancePath+"/user/arn",schemaPath:"#/properties/user/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.user.properties.arn.type,parentSchema:schema22.properties.user.properties.arn,data:data10}];
-return false;
-}
 }
 var valid2 = _errs24 === errors;
 }
 else {
 var valid2 = true;
 }
+if(valid2){
+if(data9.arn !== undefined){
+let data11 = data9.arn;
+const _errs26 = errors;
+if(errors === _errs26){
+if(typeof data11 === "string"){
+if(!pattern10.test(data11)){
+validate19.errors = [{instancePath:instancePath+"/user/arn",schemaPath:"#/properties/user/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::"+"\"",schema:"^arn:aws[a-z-]*:iam::",parentSchema:schema22.properties.user.properties.arn,data:data11}];
+return false;
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/user/arn",schemaPath:"#/properties/user/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.user.properties.arn.type,parentSchema:schema22.properties.user.properties.arn,data:data11}];
+return false;
+}
+}
+var valid2 = _errs26 === errors;
+}
+else {
+var valid2 = true;
+}
 }
 }
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.user.type,parentSchema:schema22.properties.user,data:data8}];
+validate19.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.user.type,parentSchema:schema22.properties.user,data:data9}];
 return false;
 }
 }
-var valid0 = _errs19 === errors;
+var valid0 = _errs21 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.credentials !== undefined){
-let data11 = data.credentials;
-const _errs26 = errors;
-if(errors === _errs26){
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+let data12 = data.credentials;
+const _errs28 = errors;
+if(errors === _errs28){
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 let missing3;
-if(((data11.secretArn === undefined) && (missing3 = "secretArn")) || ((data11.secretName === undefined) && (missing3 = "secretName"))){
-validate19.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'",schema:schema22.properties.credentials.required,parentSchema:schema22.properties.credentials,data:data11}];
+if(((data12.secretArn === undefined) && (missing3 = "secretArn")) || ((data12.secretName === undefined) && (missing3 = "secretName"))){
+validate19.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'",schema:schema22.properties.credentials.required,parentSchema:schema22.properties.credentials,data:data12}];
 return false;
 }
 else {
-const _errs28 = errors;
-for(const key3 in data11){
+const _errs30 = errors;
+for(const key3 in data12){
 if(!((key3 === "secretArn") || (key3 === "secretName"))){
-validate19.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.credentials,data:data11}];
+validate19.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.credentials,data:data12}];
 return false;
 break;
 }
 }
-if(_errs28 === errors){
-if(data11.secretArn !== undefined){
-let data12 = data11.secretArn;
-const _errs29 = errors;
-if(errors === _errs29){
-if(typeof data12 === "string"){
-if(!pattern11.test(data12)){
-validate19.errors = [{instancePath:instancePath+"/credentials/secretArn",schemaPath:"#/properties/credentials/properties/secretArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:secretsmanager:"},message:"must match pattern \""+"^arn:aws[a-z-]*:secretsmanager:"+"\"",schema:"^arn:aws[a-z-]*:secretsmanager:",parentSchema:schema22.properties.credentials.properties.secretArn,data:data12}];
-return false;
-}
-}
-else {
-validate19.errors = [{instancePath:instancePath+"/credentials/secretArn",schemaPath:"#/properties/credentials/properties/secretArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.credentials.properties.secretArn.type,parentSchema:schema22.properties.credentials.properties.secretArn,data:data12}];
-return false;
-}
-}
-var valid3 = _errs29 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data11.secretName !== undefined){
-let data13 = data11.secretName;
+if(_errs30 === errors){
+if(data12.secretArn !== undefined){
+let data13 = data12.secretArn;
 const _errs31 = errors;
-if(typeof data13 !== "string"){
-validate19.errors = [{instancePath:instancePath+"/credentials/secretName",schemaPath:"#/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.credentials.properties.secretName.type,parentSchema:schema22.properties.credentials.properties.secretName,data:data13}];
+if(errors === _errs31){
+if(typeof data13 === "string"){
+if(!pattern11.test(data13)){
+validate19.errors = [{instancePath:instancePath+"/credentials/secretArn",schemaPath:"#/properties/credentials/properties/secretArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:secretsmanager:"},message:"must match pattern \""+"^arn:aws[a-z-]*:secretsmanager:"+"\"",schema:"^arn:aws[a-z-]*:secretsmanager:",parentSchema:schema22.properties.credentials.properties.secretArn,data:data13}];
 return false;
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/credentials/secretArn",schemaPath:"#/properties/credentials/properties/secretArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.credentials.properties.secretArn.type,parentSchema:schema22.properties.credentials.properties.secretArn,data:data13}];
+return false;
+}
 }
 var valid3 = _errs31 === errors;
 }
 else {
 var valid3 = true;
 }
+if(valid3){
+if(data12.secretName !== undefined){
+let data14 = data12.secretName;
+const _errs33 = errors;
+if(typeof data14 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/credentials/secretName",schemaPath:"#/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.credentials.properties.secretName.type,parentSchema:schema22.properties.credentials.properties.secretName,data:data14}];
+return false;
+}
+var valid3 = _errs33 === errors;
+}
+else {
+var valid3 = true;
+}
 }
 }
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.credentials.type,parentSchema:schema22.properties.credentials,data:data11}];
+validate19.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.credentials.type,parentSchema:schema22.properties.credentials,data:data12}];
 return false;
 }
 }
-var valid0 = _errs26 === errors;
+var valid0 = _errs28 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.provisionedAt !== undefined){
-let data14 = data.provisionedAt;
-const _errs33 = errors;
-if(errors === _errs33){
-if(errors === _errs33){
-if(typeof data14 === "string"){
-if(!(formats0.validate(data14))){
-validate19.errors = [{instancePath:instancePath+"/provisionedAt",schemaPath:"#/properties/provisionedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema22.properties.provisionedAt,data:data14}];
+let data15 = data.provisionedAt;
+const _errs35 = errors;
+if(errors === _errs35){
+if(errors === _errs35){
+if(typeof data15 === "string"){
+if(!(formats0.validate(data15))){
+validate19.errors = [{instancePath:instancePath+"/provisionedAt",schemaPath:"#/properties/provisionedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema22.properties.provisionedAt,data:data15}];
 return false;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/provisionedAt",schemaPath:"#/properties/provisionedAt/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.provisionedAt.type,parentSchema:schema22.properties.provisionedAt,data:data14}];
+validate19.errors = [{instancePath:instancePath+"/provisionedAt",schemaPath:"#/properties/provisionedAt/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.provisionedAt.type,parentSchema:schema22.properties.provisionedAt,data:data15}];
 return false;
 }
 }
 }
-var valid0 = _errs33 === errors;
+var valid0 = _errs35 === errors;
 }
 else {
 var valid0 = true;
+}
 }
 }
 }
@@ -1005,6 +1027,370 @@ return false;
 }
 }
 validate23.errors = vErrors;
+return errors === 0;
+}
+
+export const orgRestoredDetail = validate25;
+const schema31 = {"type":"object","additionalProperties":false,"required":["orgId","executionName","bucket","user","credentials","restoredAt"],"properties":{"orgId":{"type":"string"},"orgName":{"type":"string"},"generation":{"type":"integer","minimum":1,"description":"the tenant's generation in the tenant ledger: 1 for its first provisioning, +1 for each one after a teardown or rollback"},"executionName":{"type":"string","description":"the restore-tenant execution"},"bucket":{"type":"object","additionalProperties":false,"required":["name","region","arn","publicBaseUrl"],"properties":{"name":{"type":"string"},"region":{"type":"string"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::"},"publicBaseUrl":{"type":"string","pattern":"^https://"}}},"user":{"type":"object","additionalProperties":false,"required":["name","arn"],"properties":{"name":{"type":"string"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:iam::"}}},"credentials":{"type":"object","additionalProperties":false,"required":["secretArn","secretName"],"properties":{"secretArn":{"type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:"},"secretName":{"type":"string"}}},"restoredAt":{"type":"string","format":"date-time"}}};
+
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((((data.orgId === undefined) && (missing0 = "orgId")) || ((data.executionName === undefined) && (missing0 = "executionName"))) || ((data.bucket === undefined) && (missing0 = "bucket"))) || ((data.user === undefined) && (missing0 = "user"))) || ((data.credentials === undefined) && (missing0 = "credentials"))) || ((data.restoredAt === undefined) && (missing0 = "restoredAt"))){
+validate25.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema31.required,parentSchema:schema31,data}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((((((key0 === "orgId") || (key0 === "orgName")) || (key0 === "generation")) || (key0 === "executionName")) || (key0 === "bucket")) || (key0 === "user")) || (key0 === "credentials")) || (key0 === "restoredAt"))){
+validate25.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.orgId !== undefined){
+let data0 = data.orgId;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate25.errors = [{instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.orgId.type,parentSchema:schema31.properties.orgId,data:data0}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.orgName !== undefined){
+let data1 = data.orgName;
+const _errs4 = errors;
+if(typeof data1 !== "string"){
+validate25.errors = [{instancePath:instancePath+"/orgName",schemaPath:"#/properties/orgName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.orgName.type,parentSchema:schema31.properties.orgName,data:data1}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.generation !== undefined){
+let data2 = data.generation;
+const _errs6 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate25.errors = [{instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.generation.type,parentSchema:schema31.properties.generation,data:data2}];
+return false;
+}
+if(errors === _errs6){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 1 || isNaN(data2)){
+validate25.errors = [{instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.generation,data:data2}];
+return false;
+}
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.executionName !== undefined){
+let data3 = data.executionName;
+const _errs8 = errors;
+if(typeof data3 !== "string"){
+validate25.errors = [{instancePath:instancePath+"/executionName",schemaPath:"#/properties/executionName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.executionName.type,parentSchema:schema31.properties.executionName,data:data3}];
+return false;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.bucket !== undefined){
+let data4 = data.bucket;
+const _errs10 = errors;
+if(errors === _errs10){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+let missing1;
+if(((((data4.name === undefined) && (missing1 = "name")) || ((data4.region === undefined) && (missing1 = "region"))) || ((data4.arn === undefined) && (missing1 = "arn"))) || ((data4.publicBaseUrl === undefined) && (missing1 = "publicBaseUrl"))){
+validate25.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema31.properties.bucket.required,parentSchema:schema31.properties.bucket,data:data4}];
+return false;
+}
+else {
+const _errs12 = errors;
+for(const key1 in data4){
+if(!((((key1 === "name") || (key1 === "region")) || (key1 === "arn")) || (key1 === "publicBaseUrl"))){
+validate25.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.bucket,data:data4}];
+return false;
+break;
+}
+}
+if(_errs12 === errors){
+if(data4.name !== undefined){
+let data5 = data4.name;
+const _errs13 = errors;
+if(typeof data5 !== "string"){
+validate25.errors = [{instancePath:instancePath+"/bucket/name",schemaPath:"#/properties/bucket/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.bucket.properties.name.type,parentSchema:schema31.properties.bucket.properties.name,data:data5}];
+return false;
+}
+var valid1 = _errs13 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data4.region !== undefined){
+let data6 = data4.region;
+const _errs15 = errors;
+if(typeof data6 !== "string"){
+validate25.errors = [{instancePath:instancePath+"/bucket/region",schemaPath:"#/properties/bucket/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.bucket.properties.region.type,parentSchema:schema31.properties.bucket.properties.region,data:data6}];
+return false;
+}
+var valid1 = _errs15 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data4.arn !== undefined){
+let data7 = data4.arn;
+const _errs17 = errors;
+if(errors === _errs17){
+if(typeof data7 === "string"){
+if(!pattern8.test(data7)){
+validate25.errors = [{instancePath:instancePath+"/bucket/arn",schemaPath:"#/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::"+"\"",schema:"^arn:aws[a-z-]*:s3:::",parentSchema:schema31.properties.bucket.properties.arn,data:data7}];
+return false;
+}
+}
+else {
+validate25.errors = [{instancePath:instancePath+"/bucket/arn",schemaPath:"#/properties/bucket/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.bucket.properties.arn.type,parentSchema:schema31.properties.bucket.properties.arn,data:data7}];
+return false;
+}
+}
+var valid1 = _errs17 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data4.publicBaseUrl !== undefined){
+let data8 = data4.publicBaseUrl;
+const _errs19 = errors;
+if(errors === _errs19){
+if(typeof data8 === "string"){
+if(!pattern9.test(data8)){
+validate25.errors = [{instancePath:instancePath+"/bucket/publicBaseUrl",schemaPath:"#/properties/bucket/properties/publicBaseUrl/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\"",schema:"^https://",parentSchema:schema31.properties.bucket.properties.publicBaseUrl,data:data8}];
+return false;
+}
+}
+else {
+validate25.errors = [{instancePath:instancePath+"/bucket/publicBaseUrl",schemaPath:"#/properties/bucket/properties/publicBaseUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.bucket.properties.publicBaseUrl.type,parentSchema:schema31.properties.bucket.properties.publicBaseUrl,data:data8}];
+return false;
+}
+}
+var valid1 = _errs19 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate25.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.bucket.type,parentSchema:schema31.properties.bucket,data:data4}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.user !== undefined){
+let data9 = data.user;
+const _errs21 = errors;
+if(errors === _errs21){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+let missing2;
+if(((data9.name === undefined) && (missing2 = "name")) || ((data9.arn === undefined) && (missing2 = "arn"))){
+validate25.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'",schema:schema31.properties.user.required,parentSchema:schema31.properties.user,data:data9}];
+return false;
+}
+else {
+const _errs23 = errors;
+for(const key2 in data9){
+if(!((key2 === "name") || (key2 === "arn"))){
+validate25.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.user,data:data9}];
+return false;
+break;
+}
+}
+if(_errs23 === errors){
+if(data9.name !== undefined){
+let data10 = data9.name;
+const _errs24 = errors;
+if(typeof data10 !== "string"){
+validate25.errors = [{instancePath:instancePath+"/user/name",schemaPath:"#/properties/user/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.user.properties.name.type,parentSchema:schema31.properties.user.properties.name,data:data10}];
+return false;
+}
+var valid2 = _errs24 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data9.arn !== undefined){
+let data11 = data9.arn;
+const _errs26 = errors;
+if(errors === _errs26){
+if(typeof data11 === "string"){
+if(!pattern10.test(data11)){
+validate25.errors = [{instancePath:instancePath+"/user/arn",schemaPath:"#/properties/user/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::"+"\"",schema:"^arn:aws[a-z-]*:iam::",parentSchema:schema31.properties.user.properties.arn,data:data11}];
+return false;
+}
+}
+else {
+validate25.errors = [{instancePath:instancePath+"/user/arn",schemaPath:"#/properties/user/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.user.properties.arn.type,parentSchema:schema31.properties.user.properties.arn,data:data11}];
+return false;
+}
+}
+var valid2 = _errs26 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+else {
+validate25.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.user.type,parentSchema:schema31.properties.user,data:data9}];
+return false;
+}
+}
+var valid0 = _errs21 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.credentials !== undefined){
+let data12 = data.credentials;
+const _errs28 = errors;
+if(errors === _errs28){
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+let missing3;
+if(((data12.secretArn === undefined) && (missing3 = "secretArn")) || ((data12.secretName === undefined) && (missing3 = "secretName"))){
+validate25.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'",schema:schema31.properties.credentials.required,parentSchema:schema31.properties.credentials,data:data12}];
+return false;
+}
+else {
+const _errs30 = errors;
+for(const key3 in data12){
+if(!((key3 === "secretArn") || (key3 === "secretName"))){
+validate25.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.credentials,data:data12}];
+return false;
+break;
+}
+}
+if(_errs30 === errors){
+if(data12.secretArn !== undefined){
+let data13 = data12.secretArn;
+const _errs31 = errors;
+if(errors === _errs31){
+if(typeof data13 === "string"){
+if(!pattern11.test(data13)){
+validate25.errors = [{instancePath:instancePath+"/credentials/secretArn",schemaPath:"#/properties/credentials/properties/secretArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:secretsmanager:"},message:"must match pattern \""+"^arn:aws[a-z-]*:secretsmanager:"+"\"",schema:"^arn:aws[a-z-]*:secretsmanager:",parentSchema:schema31.properties.credentials.properties.secretArn,data:data13}];
+return false;
+}
+}
+else {
+validate25.errors = [{instancePath:instancePath+"/credentials/secretArn",schemaPath:"#/properties/credentials/properties/secretArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.credentials.properties.secretArn.type,parentSchema:schema31.properties.credentials.properties.secretArn,data:data13}];
+return false;
+}
+}
+var valid3 = _errs31 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data12.secretName !== undefined){
+let data14 = data12.secretName;
+const _errs33 = errors;
+if(typeof data14 !== "string"){
+validate25.errors = [{instancePath:instancePath+"/credentials/secretName",schemaPath:"#/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.credentials.properties.secretName.type,parentSchema:schema31.properties.credentials.properties.secretName,data:data14}];
+return false;
+}
+var valid3 = _errs33 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+else {
+validate25.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.credentials.type,parentSchema:schema31.properties.credentials,data:data12}];
+return false;
+}
+}
+var valid0 = _errs28 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.restoredAt !== undefined){
+let data15 = data.restoredAt;
+const _errs35 = errors;
+if(errors === _errs35){
+if(errors === _errs35){
+if(typeof data15 === "string"){
+if(!(formats0.validate(data15))){
+validate25.errors = [{instancePath:instancePath+"/restoredAt",schemaPath:"#/properties/restoredAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema31.properties.restoredAt,data:data15}];
+return false;
+}
+}
+else {
+validate25.errors = [{instancePath:instancePath+"/restoredAt",schemaPath:"#/properties/restoredAt/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.restoredAt.type,parentSchema:schema31.properties.restoredAt,data:data15}];
+return false;
+}
+}
+}
+var valid0 = _errs35 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate25.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data}];
+return false;
+}
+}
+validate25.errors = vErrors;
 return errors === 0;
 }
 

@@ -1,0 +1,748 @@
+/**
+ * The lifecycle rules of a tenant: every decision — start, duplicate, re-emit OrgProvisioned,
+ * reject, stop-then-teardown, restore, refuse, record a workflow's progress — is one pure
+ * function of (ledger item, request). The router, the workflows' ledger steps, the execution
+ * status tracker and tenantctl all decide here; `apply.ts` writes the decision with a conditional
+ * write (the write is the lock) and then carries out its effects.
+ */
+import type { Config } from '../config';
+import { DETAIL_TYPES } from '../events';
+import type { Workflow } from '../executions';
+import { lifecycleExecutionName, tenantNames } from '../naming';
+import { MAX_REASON, MAX_REPORTED_ORG_ID, truncate, type OrgProvisionedDetail, type OrgProvisioningFailedDetail } from '../publish';
+import type { ProvisionInput, RestoreInput, TeardownInput } from '../types';
+import {
+  currentExecution,
+  effectiveState,
+  HISTORY_LIMIT,
+  isLive,
+  type LedgerExecution,
+  type LedgerTeardown,
+  type ParkedRun,
+  type TenantLedgerItem,
+  type TenantState,
+} from './model';
+
+// ---------------------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------------------
+
+/** An OrgCreated the router accepted (schema and region already checked). */
+export interface OrgCreatedRequest {
+  kind: 'OrgCreated';
+  orgId: string;
+  orgName?: string;
+  region?: string;
+  /** The event's `time`: ordering against the tenant's latest OrgDeleted. */
+  eventTime: string;
+  eventId?: string;
+}
+
+export interface OrgDeletedRequest {
+  kind: 'OrgDeleted';
+  orgId: string;
+  region?: string;
+  retentionDays?: number;
+  eventTime: string;
+  eventId?: string;
+}
+
+/** `tenantctl restore`: give a tenant in its retention period its access back. */
+export interface RestoreRequest {
+  kind: 'restore';
+  orgId: string;
+  by: string;
+}
+
+/** `tenantctl provision --new-generation`: the next generation, for a tenant whose last one cannot be repaired. */
+export interface NewGenerationRequest {
+  kind: 'new-generation';
+  orgId: string;
+  orgName?: string;
+  region?: string;
+  by: string;
+}
+
+/** A parked run was redriven (by tenantctl, or seen in Step Functions' status events). */
+export interface ResumeRequest {
+  kind: 'resume';
+  slug: string;
+  executionArn: string;
+  by: string;
+  /** Stop the execution when it is not the tenant's current run (the status tracker asks this). */
+  stopIfSuperseded?: boolean;
+}
+
+/** A run of the tenant ended without success (Step Functions' status event, or the local runner's). */
+export interface RunEndedRequest {
+  kind: 'run-ended';
+  slug: string;
+  executionArn: string;
+  executionName: string;
+  status: ParkedRun['status'];
+  error?: string;
+  cause?: string;
+  by: string;
+}
+
+/** What a provisioning learned, recorded when it succeeds. */
+export interface ProvisionedFacts {
+  bucket: string;
+  userArn: string;
+  secretArn: string;
+  publicBaseUrl: string;
+  /** The OrgProvisioned detail this run publishes next; re-emitted for a repeated OrgCreated. */
+  detail: OrgProvisionedDetail;
+}
+
+/** A workflow's ledger step: its run presents its id; the ledger accepts it only while that run is the current one. */
+export type WorkflowRequest =
+  | { kind: 'provisioned'; slug: string; runId: string; facts: ProvisionedFacts; by: string }
+  | { kind: 'rolled-back'; slug: string; runId: string; error: string; by: string }
+  | { kind: 'revoked'; slug: string; runId: string; keysDeactivated: string[]; by: string }
+  | { kind: 'deletion-started'; slug: string; runId: string; by: string }
+  | { kind: 'deleted'; slug: string; runId: string; by: string }
+  | { kind: 'restored'; slug: string; runId: string; by: string };
+
+export type LifecycleRequest = OrgCreatedRequest | OrgDeletedRequest | RestoreRequest | NewGenerationRequest | ResumeRequest | RunEndedRequest | WorkflowRequest;
+
+// ---------------------------------------------------------------------------------------
+// Decisions
+// ---------------------------------------------------------------------------------------
+
+/**
+ * - `started`: a provisioning, teardown or restore was started (`workflow`, `executionName`).
+ * - `duplicate`: the request already took effect; `executionName` is the run to follow, if any.
+ * - `reprovisioned-event`: the tenant exists; OrgProvisioned is emitted again.
+ * - `parked`: left to operators (a failed or parked run, a rollback): nothing started.
+ * - `rejected`: an event refused with `error` and `reason` (reported as OrgProvisioningFailed).
+ * - `refused`: an operator's request that the tenant's state does not allow (`reason`).
+ * - `stale`: an event older than the tenant's latest event of the other kind: nothing changes.
+ * - `acknowledged`: an OrgDeleted for an unknown tenant: recorded as a tombstone, nothing started.
+ * - `recorded`: a workflow's progress or a run's end, written (or already there).
+ * - `superseded`: a workflow step of a run that is no longer the tenant's current one.
+ * - `ignored`: a status event about a run the ledger no longer waits on.
+ */
+export type LifecycleOutcome =
+  | 'started'
+  | 'duplicate'
+  | 'reprovisioned-event'
+  | 'parked'
+  | 'rejected'
+  | 'refused'
+  | 'stale'
+  | 'acknowledged'
+  | 'recorded'
+  | 'superseded'
+  | 'ignored';
+
+export type LifecycleEffect =
+  | { kind: 'start'; workflow: Workflow; name: string; input: Record<string, unknown> }
+  | { kind: 'stop'; workflow: Workflow; name: string; error: string; cause: string }
+  | { kind: 'emit'; detailType: string; detail: object };
+
+export interface Decision {
+  outcome: LifecycleOutcome;
+  /** The run the outcome concerns (started, or to follow). */
+  workflow?: Workflow;
+  executionName?: string;
+  /** Why, in one sentence (rejections, refusals, parked, stale, superseded). */
+  reason?: string;
+  /** `rejected`: the error name reported in OrgProvisioningFailed. */
+  error?: string;
+  /** A run this decision stops (a provisioning or restore ended by OrgDeleted, a teardown ended by a restore). */
+  stops?: { workflow: Workflow; name: string };
+  /** The item to write, conditioned on the version read; `liveDelta` moves the live-tenant count. */
+  write?: { next: TenantLedgerItem; liveDelta: -1 | 0 | 1 };
+  /** Carried out after the write, in order; each is safe to repeat. */
+  effects: LifecycleEffect[];
+}
+
+/** What a decision needs besides the item and the request. */
+export interface DecisionContext {
+  now: Date;
+  config: Pick<Config, 'allowedRegions' | 'defaultRetentionDays' | 'bucketPrefix' | 'userPrefix' | 'accountId' | 'maxBucketCandidates'>;
+  executionArn(workflow: Workflow, name: string): string;
+  /** A run id for an execution of this name (naming.ts `runIdOf`). */
+  newRunId(executionName: string): string;
+}
+
+/**
+ * How long a repeated event may start again an execution the ledger recorded but may not have
+ * started (the router can fail between its write and StartExecution; EventBridge and Lambda retry
+ * an event for hours). StartExecution with the recorded name and input is idempotent meanwhile.
+ */
+export const START_REPAIR_WINDOW_MS = 6 * 3600 * 1000;
+
+/**
+ * How long a teardown (or restore) waits before touching anything when the router has just
+ * stopped a run that was changing the tenant. StopExecution does not cancel a Lambda the stopped
+ * execution had already invoked, and every step runs with the stack's 30-second Lambda timeout
+ * (serverless.yml): after 60 seconds none of them is still running.
+ */
+export const SETTLE_AFTER_STOPPED_RUN_SECONDS = 60;
+
+/** The StopExecution `error` of a run the lifecycle ends: its organisation was deleted, restored, or its run superseded. */
+export const STOPPED_FOR_TEARDOWN_ERROR = 'OrgDeleted';
+export const STOPPED_FOR_RESTORE_ERROR = 'OrgRestored';
+export const STOPPED_AS_SUPERSEDED_ERROR = 'RunSuperseded';
+
+const DAY_MS = 86_400_000;
+
+function iso(date: Date): string {
+  return date.toISOString();
+}
+
+function decision(outcome: LifecycleOutcome, fields: Omit<Decision, 'outcome' | 'effects'> & { effects?: LifecycleEffect[] } = {}): Decision {
+  return { outcome, effects: [], ...fields };
+}
+
+/** The item after a transition: version + 1, the history entry appended (and the oldest dropped). */
+function moved(item: TenantLedgerItem, to: TenantState, patch: Partial<TenantLedgerItem>, ctx: DecisionContext, by: string, reason: string): TenantLedgerItem {
+  const at = iso(ctx.now);
+  const history = [...item.history, { at, from: item.state, to, by, reason }].slice(-HISTORY_LIMIT);
+  return { ...item, ...patch, state: to, version: item.version + 1, updatedAt: at, stateSince: to === item.state ? item.stateSince : at, history };
+}
+
+function liveDelta(from: TenantState | undefined, to: TenantState): -1 | 0 | 1 {
+  return ((isLive(to) ? 1 : 0) - (isLive(from) ? 1 : 0)) as -1 | 0 | 1;
+}
+
+function write(previous: TenantLedgerItem | undefined, next: TenantLedgerItem): Decision['write'] {
+  return { next, liveDelta: liveDelta(previous?.state, next.state) };
+}
+
+function execution(ctx: DecisionContext, workflow: Workflow, name: string, input: Omit<Record<string, unknown>, 'runId'> & { generation: number }): LedgerExecution {
+  const runId = ctx.newRunId(name);
+  return { workflow, name, arn: ctx.executionArn(workflow, name), runId, startedAt: iso(ctx.now), input: { ...input, runId } };
+}
+
+function startEffect(run: LedgerExecution): LifecycleEffect {
+  return { kind: 'start', workflow: run.workflow, name: run.name, input: run.input };
+}
+
+/** A recorded run, started again when its record is recent (a crash may have come between the write and StartExecution). */
+function repairEffects(item: TenantLedgerItem, run: LedgerExecution | undefined, ctx: DecisionContext): LifecycleEffect[] {
+  if (!run || ctx.now.getTime() - Date.parse(run.startedAt) > START_REPAIR_WINDOW_MS) return [];
+  return currentExecution(item)?.arn === run.arn ? [startEffect(run)] : [];
+}
+
+function time(value: string | undefined): number {
+  const parsed = value === undefined ? NaN : Date.parse(value);
+  return Number.isNaN(parsed) ? -Infinity : parsed;
+}
+
+function caseCollision(item: TenantLedgerItem, orgId: string): Decision | undefined {
+  // A tombstone of an OrgDeleted for an unknown org names no real tenant: the first OrgCreated's orgId wins.
+  if (item.generation === 0 || item.orgId === orgId) return undefined;
+  return decision('rejected', {
+    error: 'InvalidOrgIdError',
+    reason: `orgId ${JSON.stringify(orgId)} collides case-insensitively with existing org ${JSON.stringify(item.orgId)}: both would be tenant ${item.slug}`,
+  });
+}
+
+/** What OrgProvisioningFailed (stage `router`) says of a rejected event. */
+export function rejectionDetail(orgId: unknown, error: string, reason: string, now: Date, sourceEventId?: string): OrgProvisioningFailedDetail {
+  return {
+    ...(typeof orgId === 'string' ? { orgId: truncate(orgId, MAX_REPORTED_ORG_ID) } : {}),
+    stage: 'router',
+    error,
+    reason: truncate(reason, MAX_REASON),
+    ...(sourceEventId === undefined ? {} : { sourceEventId }),
+    failedAt: iso(now),
+  };
+}
+
+function withRejectionReport(result: Decision, request: OrgCreatedRequest | OrgDeletedRequest, ctx: DecisionContext): Decision {
+  if (result.outcome !== 'rejected') return result;
+  const detail = rejectionDetail(request.orgId, result.error ?? 'Error', result.reason ?? '', ctx.now, request.eventId);
+  return { ...result, reason: detail.reason, effects: [...result.effects, { kind: 'emit', detailType: DETAIL_TYPES.orgProvisioningFailed, detail }] };
+}
+
+// ---------------------------------------------------------------------------------------
+// Starting runs
+// ---------------------------------------------------------------------------------------
+
+/** The next generation's provisioning (the first when there is no item). */
+function startGeneration(
+  item: TenantLedgerItem | undefined,
+  request: { orgId: string; orgName?: string; region?: string },
+  ctx: DecisionContext,
+  by: string,
+  reason: string,
+  createdAt?: string,
+): Decision {
+  const slug = request.orgId.toLowerCase();
+  const generation = (item?.generation ?? 0) + 1;
+  const region = request.region ?? ctx.config.allowedRegions[0] ?? '';
+  const names = tenantNames(request.orgId, region, ctx.config);
+  const name = lifecycleExecutionName(slug, generation, 'provision');
+  const input: ProvisionInput & { generation: number } = {
+    orgId: request.orgId,
+    ...(request.orgName === undefined ? {} : { orgName: request.orgName }),
+    region,
+    generation,
+  };
+  const provision = execution(ctx, 'provision', name, { ...input });
+  const at = iso(ctx.now);
+  const base: TenantLedgerItem = item ?? {
+    slug,
+    orgId: request.orgId,
+    tenancy: 'bucket',
+    generation: 0,
+    state: 'deleted',
+    region,
+    resources: { userName: names.userName, secretName: names.secretName },
+    teardowns: 0,
+    restores: 0,
+    createdAt: at,
+    updatedAt: at,
+    stateSince: at,
+    version: 0,
+    history: [],
+  };
+  const next = moved(
+    base,
+    'provisioning',
+    {
+      orgId: request.orgId,
+      orgName: request.orgName,
+      generation,
+      region,
+      resources: { userName: names.userName, secretName: names.secretName },
+      provision,
+      teardown: undefined,
+      restore: undefined,
+      teardowns: 0,
+      restores: 0,
+      parked: undefined,
+      provisioned: undefined,
+      ...(createdAt === undefined ? {} : { lastCreatedAt: createdAt }),
+    },
+    ctx,
+    by,
+    reason,
+  );
+  if (!item) next.history = next.history.map((entry) => ({ ...entry, from: null }));
+  return decision('started', { workflow: 'provision', executionName: name, write: write(item, next), effects: [startEffect(provision)] });
+}
+
+function teardownInputOf(item: TenantLedgerItem, retentionDays: number, settleSeconds: number): Omit<TeardownInput, 'runId'> & { generation: number } {
+  return {
+    orgId: item.orgId,
+    region: item.region,
+    retentionDays,
+    settleSeconds,
+    generation: item.generation,
+    ...(item.resources.bucket ? { bucketName: item.resources.bucket } : {}),
+  };
+}
+
+/** Revokes now, deletes after the retention: stops the provisioning or restore that runs, if one does. */
+function startTeardown(item: TenantLedgerItem, request: OrgDeletedRequest, ctx: DecisionContext, by: string): Decision {
+  const running = item.state === 'provisioning' ? item.provision : item.state === 'restoring' ? item.restore : undefined;
+  const retentionDays = request.retentionDays ?? ctx.config.defaultRetentionDays;
+  const attempt = item.teardowns + 1;
+  const name = lifecycleExecutionName(item.slug, item.generation, 'teardown', attempt);
+  const teardown: LedgerTeardown = {
+    ...execution(ctx, 'teardown', name, { ...teardownInputOf(item, retentionDays, running ? SETTLE_AFTER_STOPPED_RUN_SECONDS : 0) }),
+    retentionDays,
+  };
+  const next = moved(
+    item,
+    'revoking',
+    { teardown, teardowns: attempt, parked: undefined, lastDeletedAt: request.eventTime },
+    ctx,
+    by,
+    running ? `OrgDeleted while ${running.workflow === 'provision' ? 'provisioning' : 'restoring'}: ${running.name} is stopped, then the teardown revokes access` : `OrgDeleted: the teardown revokes access, then keeps the data ${retentionDays} days`,
+  );
+  const effects: LifecycleEffect[] = [];
+  if (running) {
+    effects.push({
+      kind: 'stop',
+      workflow: running.workflow,
+      name: running.name,
+      error: STOPPED_FOR_TEARDOWN_ERROR,
+      cause: `The organisation was deleted while it was being ${running.workflow === 'provision' ? 'provisioned' : 'restored'}; teardown ${name} follows.`,
+    });
+  }
+  effects.push(startEffect(teardown));
+  return decision('started', {
+    workflow: 'teardown',
+    executionName: name,
+    ...(running ? { stops: { workflow: running.workflow, name: running.name } } : {}),
+    write: write(item, next),
+    effects,
+  });
+}
+
+/** Stops the teardown (when it still runs) and gives access back: keys active, bucket policy re-applied. */
+function startRestore(item: TenantLedgerItem, ctx: DecisionContext, by: string, reason: string, createdAt: string): Decision {
+  const teardownRuns = item.state === 'revoking' || item.state === 'retained';
+  const attempt = item.restores + 1;
+  const name = lifecycleExecutionName(item.slug, item.generation, 'restore', attempt);
+  const input: Omit<RestoreInput, 'runId'> = {
+    orgId: item.orgId,
+    region: item.region,
+    generation: item.generation,
+    // Stopped while revoking, a RevokeTenantAccess call may still be under way.
+    settleSeconds: item.state === 'revoking' ? SETTLE_AFTER_STOPPED_RUN_SECONDS : 0,
+    ...(item.resources.bucket ? { bucketName: item.resources.bucket } : {}),
+    ...(item.teardown?.keysDeactivated ? { keyIds: item.teardown.keysDeactivated } : {}),
+  };
+  const restore = execution(ctx, 'restore', name, { ...input });
+  const next = moved(item, 'restoring', { restore, restores: attempt, parked: undefined, lastCreatedAt: createdAt }, ctx, by, reason);
+  const effects: LifecycleEffect[] = [];
+  if (teardownRuns && item.teardown) {
+    effects.push({
+      kind: 'stop',
+      workflow: 'teardown',
+      name: item.teardown.name,
+      error: STOPPED_FOR_RESTORE_ERROR,
+      cause: `The organisation was restored within its retention period; restore ${name} gives its access back.`,
+    });
+  }
+  effects.push(startEffect(restore));
+  return decision('started', {
+    workflow: 'restore',
+    executionName: name,
+    ...(teardownRuns && item.teardown ? { stops: { workflow: 'teardown' as const, name: item.teardown.name } } : {}),
+    write: write(item, next),
+    effects,
+  });
+}
+
+/** A tenant whose generation never became active has nothing to restore: its teardown finishes first. */
+function neverActive(item: TenantLedgerItem): Decision {
+  return decision('rejected', {
+    error: 'TeardownInProgressError',
+    workflow: 'teardown',
+    executionName: item.teardown?.name,
+    reason: `Cannot restore tenant ${item.slug}: its generation ${item.generation} was never provisioned completely, so its teardown ${item.teardown?.name ?? ''} finishes first; send OrgCreated again after OrgDeprovisioned`,
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------
+
+function onOrgCreated(item: TenantLedgerItem | undefined, request: OrgCreatedRequest, ctx: DecisionContext): Decision {
+  const by = `OrgCreated ${request.eventId ?? '(no event id)'}`;
+  if (!item) return startGeneration(undefined, request, ctx, by, 'OrgCreated: first provisioning', request.eventTime);
+  const collision = caseCollision(item, request.orgId);
+  if (collision) return collision;
+  if (item.lastDeletedAt !== undefined && time(request.eventTime) <= time(item.lastDeletedAt)) {
+    return decision('stale', {
+      reason: `OrgCreated of ${request.eventTime} is not newer than the OrgDeleted of ${item.lastDeletedAt} the tenant already received: a late or replayed event, ignored`,
+    });
+  }
+  const state = effectiveState(item);
+  const current = currentExecution(item);
+  switch (item.state) {
+    case 'deleted':
+      return startGeneration(item, request, ctx, by, `OrgCreated after the teardown of generation ${item.generation}`, request.eventTime);
+    case 'provisioning':
+    case 'restoring':
+      return decision('duplicate', { workflow: current?.workflow, executionName: current?.name, effects: repairEffects(item, current, ctx) });
+    case 'active':
+      if (!item.provisioned) return decision('duplicate', { reason: 'the tenant is active but the ledger holds no OrgProvisioned detail to emit again' });
+      return decision('reprovisioned-event', {
+        workflow: 'provision',
+        executionName: item.provision?.name,
+        effects: [{ kind: 'emit', detailType: DETAIL_TYPES.orgProvisioned, detail: item.provisioned }],
+      });
+    case 'rolled-back':
+      return decision('parked', {
+        workflow: 'provision',
+        executionName: item.provision?.name,
+        reason: `its provisioning ${item.provision?.name ?? ''} failed and was rolled back; an operator starts the next generation after fixing the cause (tenantctl provision ${item.orgId} --new-generation)`,
+      });
+    case 'revoking':
+    case 'retained':
+      if (!item.provisioned) return neverActive(item);
+      return startRestore(item, ctx, by, 'OrgCreated within the retention period: the teardown is stopped and access given back', request.eventTime);
+    case 'deleting':
+      return decision('rejected', {
+        error: 'TeardownInProgressError',
+        workflow: 'teardown',
+        executionName: item.teardown?.name,
+        reason: `Cannot provision tenant ${item.slug} yet: its teardown ${item.teardown?.name ?? ''} has begun deleting it (since ${item.stateSince}); send OrgCreated again after OrgDeprovisioned`,
+      });
+    case 'parked':
+      if (state === 'revoking' || state === 'retained') {
+        if (!item.provisioned) return neverActive(item);
+        return startRestore(item, ctx, by, 'OrgCreated within the retention period: access given back (the teardown had parked before deleting anything)', request.eventTime);
+      }
+      if (state === 'deleting') {
+        return decision('rejected', {
+          error: 'TeardownInProgressError',
+          workflow: 'teardown',
+          executionName: item.teardown?.name,
+          reason: `Cannot provision tenant ${item.slug}: its teardown ${item.teardown?.name ?? ''} began deleting it and parked; an operator finishes it first (tenantctl redrive ${item.orgId})`,
+        });
+      }
+      return decision('parked', {
+        workflow: item.parked?.workflow,
+        executionName: item.parked?.executionName,
+        reason: `its ${item.parked?.workflow ?? ''} run ${item.parked?.executionName ?? ''} parked (${item.parked?.status ?? ''}${item.parked?.error ? `: ${item.parked.error}` : ''}); left to operators: tenantctl redrive ${item.orgId}`,
+      });
+  }
+}
+
+function onOrgDeleted(item: TenantLedgerItem | undefined, request: OrgDeletedRequest, ctx: DecisionContext): Decision {
+  const by = `OrgDeleted ${request.eventId ?? '(no event id)'}`;
+  if (!item) {
+    // A tombstone: a late OrgCreated (EventBridge does not order events) is recognised as older than this.
+    const slug = request.orgId.toLowerCase();
+    const region = request.region ?? ctx.config.allowedRegions[0] ?? '';
+    const names = tenantNames(request.orgId, region, ctx.config);
+    const at = iso(ctx.now);
+    const next: TenantLedgerItem = {
+      slug,
+      orgId: request.orgId,
+      tenancy: 'bucket',
+      generation: 0,
+      state: 'deleted',
+      region,
+      resources: { userName: names.userName, secretName: names.secretName },
+      teardowns: 0,
+      restores: 0,
+      lastDeletedAt: request.eventTime,
+      createdAt: at,
+      updatedAt: at,
+      stateSince: at,
+      version: 1,
+      history: [{ at, from: null, to: 'deleted', by, reason: 'OrgDeleted for an org that has no tenant: nothing to tear down; recorded so a late OrgCreated is recognised' }],
+    };
+    return decision('acknowledged', { reason: `no tenant ${request.orgId}: nothing to tear down`, write: write(undefined, next) });
+  }
+  const collision = caseCollision(item, request.orgId);
+  if (collision) return collision;
+  if (item.lastCreatedAt !== undefined && time(request.eventTime) < time(item.lastCreatedAt)) {
+    return decision('stale', {
+      reason: `OrgDeleted of ${request.eventTime} is older than the OrgCreated of ${item.lastCreatedAt} that started the tenant's current life: a late or replayed event, ignored`,
+    });
+  }
+  const state = effectiveState(item);
+  switch (item.state) {
+    case 'provisioning':
+    case 'active':
+    case 'rolled-back':
+    case 'restoring':
+      return startTeardown(item, request, ctx, by);
+    case 'revoking':
+    case 'retained':
+    case 'deleting':
+      return decision('duplicate', { workflow: 'teardown', executionName: item.teardown?.name, effects: repairEffects(item, item.teardown, ctx) });
+    case 'deleted':
+      if (item.generation === 0) return decision('acknowledged', { reason: `no tenant ${item.orgId}: nothing to tear down` });
+      return decision('duplicate', { workflow: 'teardown', executionName: item.teardown?.name, reason: `the tenant was already torn down (${item.teardown?.name ?? ''})` });
+    case 'parked':
+      if (state === 'provisioning' || state === 'restoring') return startTeardown(item, request, ctx, by);
+      return decision('parked', {
+        workflow: 'teardown',
+        executionName: item.parked?.executionName,
+        reason: `its teardown ${item.parked?.executionName ?? ''} parked (${item.parked?.status ?? ''}${item.parked?.error ? `: ${item.parked.error}` : ''}); left to operators: tenantctl redrive ${item.orgId}`,
+      });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Operators
+// ---------------------------------------------------------------------------------------
+
+function onRestore(item: TenantLedgerItem | undefined, request: RestoreRequest, ctx: DecisionContext): Decision {
+  if (!item || item.generation === 0) return decision('refused', { reason: `no tenant ${request.orgId}` });
+  const collision = caseCollision(item, request.orgId);
+  if (collision) return { ...collision, outcome: 'refused' };
+  const state = effectiveState(item);
+  if (item.state === 'restoring') return decision('duplicate', { workflow: 'restore', executionName: item.restore?.name, effects: repairEffects(item, item.restore, ctx) });
+  if (state === 'revoking' || state === 'retained') {
+    if (!item.provisioned) return { ...neverActive(item), outcome: 'refused', error: undefined };
+    return startRestore(item, ctx, request.by, `restored by ${request.by} within the retention period`, iso(ctx.now));
+  }
+  if (state === 'deleting' || state === 'deleted') {
+    return decision('refused', {
+      reason: `tenant ${item.slug} cannot be restored: its teardown ${item.teardown?.name ?? ''} began deleting it on ${item.history.findLast((entry) => entry.to === 'deleting')?.at ?? item.stateSince}`,
+    });
+  }
+  return decision('refused', { reason: `tenant ${item.slug} is ${item.state === 'parked' ? `parked in ${state}` : item.state}: there is no teardown to undo` });
+}
+
+function onNewGeneration(item: TenantLedgerItem | undefined, request: NewGenerationRequest, ctx: DecisionContext): Decision {
+  const by = request.by;
+  if (!item) return startGeneration(undefined, request, ctx, by, `first provisioning started by ${by}`, iso(ctx.now));
+  const collision = caseCollision(item, request.orgId);
+  if (collision) return { ...collision, outcome: 'refused' };
+  const state = effectiveState(item);
+  if (item.state === 'rolled-back' || item.state === 'deleted' || (item.state === 'parked' && state === 'provisioning')) {
+    return startGeneration(
+      item,
+      { orgId: request.orgId, orgName: request.orgName ?? item.orgName, region: request.region ?? (item.state === 'deleted' ? undefined : item.region) },
+      ctx,
+      by,
+      `generation ${item.generation + 1} started by ${by} (generation ${item.generation} ${item.state === 'parked' ? `parked in ${item.parked?.executionName ?? ''}` : item.state})`,
+      iso(ctx.now),
+    );
+  }
+  if (item.state === 'active') return decision('refused', { reason: `the tenant exists (generation ${item.generation} is active)` });
+  const current = currentExecution(item);
+  return decision('refused', {
+    reason: `tenant ${item.slug} is ${item.state === 'parked' ? `parked in ${state} (${item.parked?.executionName ?? ''}): redrive it or let its teardown finish` : `${item.state}${current ? ` (${current.name})` : ''}`}`,
+  });
+}
+
+function onResume(item: TenantLedgerItem | undefined, request: ResumeRequest, ctx: DecisionContext): Decision {
+  if (!item) return decision('ignored', { reason: `no tenant ${request.slug}` });
+  if (item.state === 'parked' && item.parked?.executionArn === request.executionArn) {
+    const next = moved(item, item.parked.from, { parked: undefined }, ctx, request.by, `${item.parked.executionName} redriven`);
+    return decision('recorded', { workflow: item.parked.workflow, executionName: item.parked.executionName, write: write(item, next) });
+  }
+  const current = currentExecution(item);
+  if (current?.arn === request.executionArn) return decision('recorded', { workflow: current.workflow, executionName: current.name });
+  const run = [item.provision, item.teardown, item.restore].find((candidate) => candidate?.arn === request.executionArn);
+  const name = run?.name ?? request.executionArn.split(':').pop() ?? request.executionArn;
+  const reason = `${name} is no longer tenant ${item.slug}'s current run (the tenant is ${item.state}${current ? `, ${current.name}` : ''}): redriving it could undo what came after`;
+  const workflow = run?.workflow ?? workflowOfArn(request.executionArn);
+  if (!request.stopIfSuperseded || !workflow) return decision('superseded', { reason });
+  return decision('superseded', {
+    reason,
+    effects: [{ kind: 'stop', workflow, name, error: STOPPED_AS_SUPERSEDED_ERROR, cause: reason }],
+  });
+}
+
+function workflowOfArn(arn: string): Workflow | undefined {
+  const machine = /:execution:([^:]+):/.exec(arn)?.[1] ?? '';
+  if (machine.endsWith('-provision-tenant')) return 'provision';
+  if (machine.endsWith('-teardown-tenant')) return 'teardown';
+  if (machine.endsWith('-restore-tenant')) return 'restore';
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// Workflows and their runs
+// ---------------------------------------------------------------------------------------
+
+function onRunEnded(item: TenantLedgerItem | undefined, request: RunEndedRequest, ctx: DecisionContext): Decision {
+  if (!item) return decision('ignored', { reason: `no tenant ${request.slug}` });
+  const current = currentExecution(item);
+  if (item.state === 'parked' || !current || current.arn !== request.executionArn) {
+    return decision('ignored', { reason: `${request.executionName} is not the run tenant ${item.slug} waits on (${item.state})` });
+  }
+  const parked: ParkedRun = {
+    workflow: current.workflow,
+    from: item.state,
+    executionName: current.name,
+    executionArn: current.arn,
+    status: request.status,
+    ...(request.error === undefined ? {} : { error: truncate(request.error, 256) }),
+    ...(request.cause === undefined ? {} : { cause: truncate(request.cause, MAX_REASON) }),
+    at: iso(ctx.now),
+  };
+  const next = moved(item, 'parked', { parked }, ctx, request.by, `${current.name} ${request.status}${request.error ? ` (${request.error})` : ''}: parked for an operator`);
+  return decision('recorded', { workflow: current.workflow, executionName: current.name, write: write(item, next) });
+}
+
+/** The run a workflow step belongs to, when it is the one the tenant's (effective) state waits on. */
+function runOf(item: TenantLedgerItem, runId: string, workflow: Workflow): LedgerExecution | undefined {
+  const run = workflow === 'provision' ? item.provision : workflow === 'teardown' ? item.teardown : item.restore;
+  return run?.runId === runId ? run : undefined;
+}
+
+const STEP: Record<WorkflowRequest['kind'], { workflow: Workflow; from: TenantState; to: TenantState }> = {
+  provisioned: { workflow: 'provision', from: 'provisioning', to: 'active' },
+  'rolled-back': { workflow: 'provision', from: 'provisioning', to: 'rolled-back' },
+  revoked: { workflow: 'teardown', from: 'revoking', to: 'retained' },
+  'deletion-started': { workflow: 'teardown', from: 'retained', to: 'deleting' },
+  deleted: { workflow: 'teardown', from: 'deleting', to: 'deleted' },
+  restored: { workflow: 'restore', from: 'restoring', to: 'active' },
+};
+
+function onWorkflowStep(item: TenantLedgerItem | undefined, request: WorkflowRequest, ctx: DecisionContext): Decision {
+  const step = STEP[request.kind];
+  if (!item) return decision('superseded', { reason: `no tenant ${request.slug} in the ledger` });
+  const run = runOf(item, request.runId, step.workflow);
+  if (run && item.state === step.to && (item.state !== 'active' || request.kind !== 'provisioned' || item.provisioned)) {
+    // Repeated (a retried or redriven step): already recorded.
+    return decision('recorded', { workflow: run.workflow, executionName: run.name });
+  }
+  if (!run || effectiveState(item) !== step.from) {
+    return decision('superseded', {
+      reason: `run ${request.runId} may not record ${request.kind}: tenant ${item.slug} is ${item.state === 'parked' ? `parked in ${effectiveState(item)}` : item.state}${currentExecution(item) ? ` with ${currentExecution(item)?.name}` : ''}`,
+    });
+  }
+  let patch: Partial<TenantLedgerItem> = { parked: undefined };
+  let reason: string;
+  switch (request.kind) {
+    case 'provisioned':
+      patch = {
+        ...patch,
+        resources: { ...item.resources, bucket: request.facts.bucket, userArn: request.facts.userArn, secretArn: request.facts.secretArn, publicBaseUrl: request.facts.publicBaseUrl },
+        provisioned: request.facts.detail,
+      };
+      reason = `provisioned: bucket ${request.facts.bucket}`;
+      break;
+    case 'rolled-back':
+      reason = `provisioning failed with ${request.error}; what this run created was removed`;
+      break;
+    case 'revoked': {
+      const retentionDays = item.teardown?.retentionDays ?? 0;
+      const retainedUntil = iso(new Date(ctx.now.getTime() + retentionDays * DAY_MS));
+      patch = { ...patch, teardown: { ...(item.teardown as LedgerTeardown), retainedUntil, keysDeactivated: item.teardown?.keysDeactivated ?? request.keysDeactivated } };
+      reason = `access revoked (${request.keysDeactivated.length} key(s) deactivated, bucket policy deleted); data kept until ${retainedUntil}`;
+      break;
+    }
+    case 'deletion-started':
+      reason = 'retention period over: deleting the secret, keys, user and bucket';
+      break;
+    case 'deleted':
+      reason = 'everything of the tenant is deleted';
+      break;
+    case 'restored':
+      reason = 'access given back: keys active, bucket policy re-applied';
+      break;
+  }
+  const next = moved(item, step.to, patch, ctx, request.by, reason);
+  return decision('recorded', { workflow: run.workflow, executionName: run.name, write: write(item, next) });
+}
+
+// ---------------------------------------------------------------------------------------
+
+/**
+ * The decision for `request` given the tenant's ledger item (undefined: the ledger has none).
+ * Pure: the same item and request always give the same decision (the context supplies the
+ * clock, ARNs and run ids). The README's lifecycle table is this function, state by state.
+ */
+export function decide(item: TenantLedgerItem | undefined, request: LifecycleRequest, ctx: DecisionContext): Decision {
+  switch (request.kind) {
+    case 'OrgCreated':
+      return withRejectionReport(onOrgCreated(item, request, ctx), request, ctx);
+    case 'OrgDeleted':
+      return withRejectionReport(onOrgDeleted(item, request, ctx), request, ctx);
+    case 'restore':
+      return onRestore(item, request, ctx);
+    case 'new-generation':
+      return onNewGeneration(item, request, ctx);
+    case 'resume':
+      return onResume(item, request, ctx);
+    case 'run-ended':
+      return onRunEnded(item, request, ctx);
+    default:
+      return onWorkflowStep(item, request, ctx);
+  }
+}
+
+/** The slug a request is about. */
+export function slugOf(request: LifecycleRequest): string {
+  return 'slug' in request ? request.slug : request.orgId.toLowerCase();
+}
+
+/** The refusal of a request that would make one tenant more than the quota allows (the write found the count at the quota). */
+export function quotaRefusal(request: LifecycleRequest, quota: number, ctx: Pick<DecisionContext, 'now'>): Decision {
+  const reason = `Cannot provision tenant ${slugOf(request)}: ${quota} tenants are live, the quota of this stage (tenantQuota, the account's IAM users quota); tear tenants down or raise the quota first`;
+  if (request.kind === 'OrgCreated') {
+    const detail = rejectionDetail(request.orgId, 'TenantQuotaExceededError', reason, ctx.now, request.eventId);
+    return decision('rejected', { error: 'TenantQuotaExceededError', reason: detail.reason, effects: [{ kind: 'emit', detailType: DETAIL_TYPES.orgProvisioningFailed, detail }] });
+  }
+  return decision('refused', { error: 'TenantQuotaExceededError', reason });
+}

@@ -1,0 +1,35 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { eventBridge } from './lib/clients/event-bridge';
+import { loadConfig, type Config } from './lib/config';
+import { assertOrgRestoredDetail, DETAIL_TYPES } from './lib/events';
+import { lambdaHandler } from './lib/handler';
+import { logger } from './lib/logger';
+import { putEvent, type OrgProvisionedDetail, type OrgRestoredDetail, type PublishedEvent } from './lib/publish';
+
+export interface PublishOrgRestoredInput {
+  /** The OrgProvisioned detail the ledger holds for the tenant (RecordTenantRestored's result). */
+  provisioned: OrgProvisionedDetail;
+  executionName: string;
+}
+
+/**
+ * Emits OrgRestored: the tenant whose teardown was stopped within its retention period has its
+ * access back, with the same bucket, user and secret its OrgProvisioned named.
+ * @throws EventPublishError when EventBridge rejects the entry (retried by the ASL).
+ * Safe to repeat: delivered at least once; consumers are idempotent.
+ */
+export async function publishOrgRestored(
+  input: PublishOrgRestoredInput,
+  deps: { eventBridge: EventBridgeClient; config: Config; logger?: Pick<Logger, 'info'>; now?: () => Date },
+): Promise<PublishedEvent<OrgRestoredDetail>> {
+  const { provisionedAt: _provisionedAt, ...tenant } = input.provisioned;
+  const detail: OrgRestoredDetail = { ...tenant, executionName: input.executionName, restoredAt: (deps.now ?? (() => new Date()))().toISOString() };
+  assertOrgRestoredDetail(detail);
+  const eventId = await putEvent(deps.eventBridge, deps.config, DETAIL_TYPES.orgRestored, detail);
+  deps.logger?.info('Published OrgRestored', { orgId: detail.orgId, executionName: detail.executionName, eventId });
+  return { eventId, detail };
+}
+
+const config = loadConfig();
+export const handler = lambdaHandler((event: PublishOrgRestoredInput) => publishOrgRestored(event, { eventBridge, config, logger }));

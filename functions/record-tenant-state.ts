@@ -1,0 +1,92 @@
+import { dynamodb } from './lib/clients/dynamodb';
+import { loadConfig } from './lib/config';
+import { TenantRunSupersededError } from './lib/errors';
+import { lambdaHandler } from './lib/handler';
+import { applyLifecycle, type LedgerDeps } from './lib/ledger/apply';
+import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import type { WorkflowRequest } from './lib/ledger/lifecycle';
+import type { TenantState } from './lib/ledger/model';
+import { logger } from './lib/logger';
+import { powertoolsLiveTenantsMetric } from './lib/metrics';
+import { orgProvisionedDetail, type OrgProvisionedDetail, type ProvisionedTenant } from './lib/publish';
+import type { ProvisionState, RevocationResult, TenantRef } from './lib/types';
+
+/** The input of each ledger step of the state machines (`RecordTenant…` states). */
+export type RecordTenantStateInput =
+  | ({ transition: 'provisioned' } & ProvisionedTenant)
+  | { transition: 'rolled-back'; state: ProvisionState }
+  | { transition: 'revoked'; tenant: TenantRef; revoked: RevocationResult }
+  | { transition: 'deletion-started' | 'deleted' | 'restored'; tenant: TenantRef };
+
+export interface RecordTenantStateResult {
+  /** False only for a rollback of an execution that never got a valid orgId (nothing to record). */
+  recorded: boolean;
+  state?: TenantState;
+  generation?: number;
+  /** `provisioned` and `restored`: the OrgProvisioned detail the ledger holds, which PublishOrgProvisioned/PublishOrgRestored emit. */
+  provisioned?: OrgProvisionedDetail;
+}
+
+const ORG_ID = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}[A-Za-z0-9])?$/;
+
+function requestOf(input: RecordTenantStateInput, now: Date): WorkflowRequest | undefined {
+  if (input.transition === 'rolled-back') {
+    const { state } = input;
+    const orgId = state.tenant?.orgId ?? state.orgId;
+    const runId = state.tenant?.provisionedBy ?? state.runId;
+    if (typeof orgId !== 'string' || !ORG_ID.test(orgId) || typeof runId !== 'string') return undefined;
+    const by = `workflow ${state.tenant?.executionName ?? runId}`;
+    return { kind: 'rolled-back', slug: orgId.toLowerCase(), runId, error: state.error?.Error ?? 'UnknownError', by };
+  }
+  const { tenant } = input;
+  const base = { slug: tenant.slug, runId: tenant.provisionedBy, by: `workflow ${tenant.executionName}` };
+  switch (input.transition) {
+    case 'provisioned': {
+      const detail = orgProvisionedDetail(input, now);
+      return {
+        kind: 'provisioned',
+        ...base,
+        facts: { bucket: input.bucket.name, userArn: input.user.arn, secretArn: input.credentials.secretArn, publicBaseUrl: input.bucketConfig.publicBaseUrl, detail },
+      };
+    }
+    case 'revoked':
+      return { kind: 'revoked', ...base, keysDeactivated: input.revoked.keysDeactivated };
+    default:
+      return { kind: input.transition, ...base };
+  }
+}
+
+/**
+ * Records a workflow's progress in the tenant ledger: provisioned → active (with the tenant's
+ * bucket, user and secret, and the OrgProvisioned detail), rolled back, access revoked → retained
+ * (until the retention ends), deletion begun → deleting, deleted, restored → active. The run
+ * presents its run id: the ledger accepts the step only while that run is the one the tenant
+ * waits on (a parked run that was redriven included).
+ *
+ * @throws TenantRunSupersededError when the ledger has moved past this run (the ASL ends the run
+ *   then, changing nothing more). SDK errors are rethrown (the ASL retries them).
+ * Safe to repeat: a step already recorded for this run is answered from the ledger.
+ */
+export async function recordTenantState(input: RecordTenantStateInput, deps: LedgerDeps): Promise<RecordTenantStateResult> {
+  const request = requestOf(input, (deps.now ?? (() => new Date()))());
+  if (!request) {
+    deps.logger.info('Nothing to record: the execution never had a valid tenant', { transition: input.transition });
+    return { recorded: false };
+  }
+  const result = await applyLifecycle(request, deps);
+  if (result.action === 'superseded') {
+    throw new TenantRunSupersededError(`Run ${request.runId} of tenant ${request.slug} cannot record ${request.kind}: ${result.reason ?? 'the ledger has moved on'}`);
+  }
+  deps.logger.info(`Recorded ${request.kind}`, { slug: request.slug, state: result.state, generation: result.generation });
+  return {
+    recorded: true,
+    ...(result.state === undefined ? {} : { state: result.state }),
+    ...(result.generation === undefined ? {} : { generation: result.generation }),
+    ...(result.item?.provisioned && (request.kind === 'provisioned' || request.kind === 'restored') ? { provisioned: result.item.provisioned } : {}),
+  };
+}
+
+const config = loadConfig();
+const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
+const metrics = powertoolsLiveTenantsMetric(config.stage);
+export const handler = lambdaHandler((event: RecordTenantStateInput) => recordTenantState(event, { ledger, config, logger, metrics }));

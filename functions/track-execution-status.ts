@@ -1,0 +1,105 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+import { dynamodb } from './lib/clients/dynamodb';
+import { eventBridge } from './lib/clients/event-bridge';
+import { sfn } from './lib/clients/sfn';
+import { loadConfig, requireEnv } from './lib/config';
+import { SfnExecutionPort, type ExecutionStatus } from './lib/executions';
+import { lambdaHandler } from './lib/handler';
+import { applyLifecycle, type LifecycleDeps, type LifecycleResult } from './lib/ledger/apply';
+import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import { logger } from './lib/logger';
+import { powertoolsLiveTenantsMetric } from './lib/metrics';
+import { parseLifecycleExecutionName } from './lib/naming';
+
+/** What the tracker needs of a Step Functions "Execution Status Change" event (or the local runner's equivalent). */
+export interface ExecutionStatusChange {
+  executionArn: string;
+  name: string;
+  status: ExecutionStatus;
+  error?: string;
+  cause?: string;
+  /** Above 0 when a RUNNING status is a redrive. */
+  redriveCount?: number;
+}
+
+/** The detail of Step Functions' "Execution Status Change" event (the fields used here). */
+interface StatusChangeDetail {
+  executionArn?: unknown;
+  name?: unknown;
+  status?: unknown;
+  error?: unknown;
+  cause?: unknown;
+  redriveCount?: unknown;
+}
+
+const ENDED = new Set<ExecutionStatus>(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+/**
+ * Keeps the tenant ledger true when a run ends without reaching its own ledger step: a run that
+ * fails, times out or is aborted while the tenant waits on it makes the tenant `parked` (with the
+ * error, for operators); a redriven parked run returns it to the state it was in; a redriven run
+ * the ledger has moved past (say, a provisioning an OrgDeleted superseded) is stopped at once, so
+ * it cannot undo what came after. Executions with names the ledger did not give are ignored.
+ *
+ * Safe to repeat: Step Functions' events are best-effort and may repeat; a repeated one finds the
+ * ledger already moved and is ignored.
+ */
+export async function trackExecutionStatus(change: ExecutionStatusChange, deps: LifecycleDeps): Promise<LifecycleResult | undefined> {
+  const parsed = parseLifecycleExecutionName(change.name);
+  if (!parsed) {
+    deps.logger.info('Status change of an execution the ledger did not name: ignored', { executionName: change.name, status: change.status });
+    return undefined;
+  }
+  let result: LifecycleResult | undefined;
+  if (ENDED.has(change.status)) {
+    result = await applyLifecycle(
+      {
+        kind: 'run-ended',
+        slug: parsed.slug,
+        executionArn: change.executionArn,
+        executionName: change.name,
+        status: change.status as 'FAILED' | 'TIMED_OUT' | 'ABORTED',
+        ...(change.error === undefined ? {} : { error: change.error }),
+        ...(change.cause === undefined ? {} : { cause: change.cause }),
+        by: `Step Functions: ${change.name} ${change.status}`,
+      },
+      deps,
+    );
+  } else if (change.status === 'RUNNING' && (change.redriveCount ?? 0) > 0) {
+    result = await applyLifecycle(
+      { kind: 'resume', slug: parsed.slug, executionArn: change.executionArn, by: `Step Functions: ${change.name} redriven (${change.redriveCount})`, stopIfSuperseded: true },
+      deps,
+    );
+  }
+  if (result) deps.logger.info(`Execution ${change.status}: ${result.action}`, { executionName: change.name, state: result.state, reason: result.reason });
+  return result;
+}
+
+/** The change an "Execution Status Change" event reports. */
+export function statusChangeOf(detail: StatusChangeDetail): ExecutionStatusChange {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const executionArn = text(detail.executionArn);
+  const name = text(detail.name);
+  const status = text(detail.status);
+  if (!executionArn || !name || !status) throw new Error('The Step Functions status change event has no executionArn, name or status');
+  return {
+    executionArn,
+    name,
+    status: status as ExecutionStatus,
+    ...(text(detail.error) === undefined ? {} : { error: text(detail.error) as string }),
+    ...(text(detail.cause) === undefined ? {} : { cause: text(detail.cause) as string }),
+    ...(typeof detail.redriveCount === 'number' ? { redriveCount: detail.redriveCount } : {}),
+  };
+}
+
+const config = loadConfig();
+const executions = new SfnExecutionPort(sfn, {
+  provision: requireEnv(process.env, 'PROVISION_STATE_MACHINE_ARN'),
+  teardown: requireEnv(process.env, 'TEARDOWN_STATE_MACHINE_ARN'),
+  restore: requireEnv(process.env, 'RESTORE_STATE_MACHINE_ARN'),
+});
+const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
+const metrics = powertoolsLiveTenantsMetric(config.stage);
+export const handler = lambdaHandler((event: EventBridgeEvent<'Step Functions Execution Status Change', StatusChangeDetail>) =>
+  trackExecutionStatus(statusChangeOf(event.detail), { ledger, executions, eventBridge, config, logger, metrics }),
+);
