@@ -1,0 +1,415 @@
+import { loadConfig } from '../../../../../functions/lib/config';
+import type { Workflow } from '../../../../../functions/lib/executions';
+import {
+  decide,
+  SETTLE_AFTER_STOPPED_RUN_SECONDS,
+  START_REPAIR_WINDOW_MS,
+  type Decision,
+  type DecisionContext,
+  type LifecycleRequest,
+  type ProvisionedFacts,
+} from '../../../../../functions/lib/ledger/lifecycle';
+import { HISTORY_LIMIT, isLive, type TenantLedgerItem, type TenantState } from '../../../../../functions/lib/ledger/model';
+import provisioned from '../../../../../events/samples/org-provisioned.json';
+
+const config = loadConfig();
+const T0 = Date.parse('2026-12-01T10:00:00.000Z');
+let clock = T0;
+let runs = 0;
+
+function ctx(at = clock): DecisionContext {
+  return {
+    now: new Date(at),
+    config,
+    executionArn: (workflow: Workflow, name: string) => `arn:aws:states:us-east-1:123456789012:execution:tenant-provisioner-test-${workflow}-tenant:${name}`,
+    newRunId: (name) => `${name}.run${++runs}`,
+  };
+}
+
+/** Minutes after T0, as an event time. */
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+
+const created = (time = at(0), extra: Partial<LifecycleRequest> = {}): LifecycleRequest =>
+  ({ kind: 'OrgCreated', orgId: 'Acme-Bistro-42', orgName: 'Acme Bistro', eventTime: time, eventId: `created-${time}`, ...extra }) as LifecycleRequest;
+const deleted = (time = at(10), extra: Partial<LifecycleRequest> = {}): LifecycleRequest =>
+  ({ kind: 'OrgDeleted', orgId: 'Acme-Bistro-42', eventTime: time, eventId: `deleted-${time}`, ...extra }) as LifecycleRequest;
+const restore: LifecycleRequest = { kind: 'restore', orgId: 'Acme-Bistro-42', by: 'tenantctl restore' };
+const newGeneration: LifecycleRequest = { kind: 'new-generation', orgId: 'Acme-Bistro-42', by: 'tenantctl provision --new-generation' };
+const SLUG = 'acme-bistro-42';
+
+function facts(item: TenantLedgerItem): ProvisionedFacts {
+  const detail = { ...provisioned.detail, executionName: item.provision?.name ?? '' };
+  return { bucket: detail.bucket.name, userArn: detail.user.arn, secretArn: detail.credentials.secretArn, publicBaseUrl: detail.bucket.publicBaseUrl, detail };
+}
+
+/** The workflow step each run's progress takes, presenting the run id the ledger gave it. */
+const step = {
+  provisioned: (item: TenantLedgerItem): LifecycleRequest => ({ kind: 'provisioned', slug: SLUG, runId: item.provision?.runId ?? '', facts: facts(item), by: 'workflow' }),
+  rolledBack: (item: TenantLedgerItem): LifecycleRequest => ({ kind: 'rolled-back', slug: SLUG, runId: item.provision?.runId ?? '', error: 'TenantUserConflictError', by: 'workflow' }),
+  revoked: (item: TenantLedgerItem): LifecycleRequest => ({ kind: 'revoked', slug: SLUG, runId: item.teardown?.runId ?? '', keysDeactivated: ['AKIAOLDKEY0000000001'], by: 'workflow' }),
+  deletionStarted: (item: TenantLedgerItem): LifecycleRequest => ({ kind: 'deletion-started', slug: SLUG, runId: item.teardown?.runId ?? '', by: 'workflow' }),
+  deleted: (item: TenantLedgerItem): LifecycleRequest => ({ kind: 'deleted', slug: SLUG, runId: item.teardown?.runId ?? '', by: 'workflow' }),
+  restored: (item: TenantLedgerItem): LifecycleRequest => ({ kind: 'restored', slug: SLUG, runId: item.restore?.runId ?? '', by: 'workflow' }),
+  parkCurrent: (item: TenantLedgerItem): LifecycleRequest => {
+    const run = [item.provision, item.teardown, item.restore].find((r) => r && (item.state === 'provisioning' ? r === item.provision : item.state === 'restoring' ? r === item.restore : r === item.teardown));
+    return { kind: 'run-ended', slug: SLUG, executionArn: run?.arn ?? '', executionName: run?.name ?? '', status: 'FAILED', error: 'States.TaskFailed', cause: 'IAM throttled', by: 'tracker' };
+  },
+};
+
+/** Applies each request's decision in turn (as the applier does) and returns the item; every step must write. */
+function life(...requests: ((item: TenantLedgerItem | undefined) => LifecycleRequest)[]): TenantLedgerItem {
+  let item: TenantLedgerItem | undefined;
+  for (const request of requests) {
+    clock += 60_000;
+    const decided = decide(item, request(item), ctx());
+    if (!decided.write) throw new Error(`${request(item).kind} did not write (${decided.outcome}: ${decided.reason ?? ''})`);
+    expect(decided.write.next.version).toBe((item?.version ?? 0) + 1);
+    item = decided.write.next;
+  }
+  return item as TenantLedgerItem;
+}
+
+const one = (request: LifecycleRequest) => () => request;
+const s = {
+  none: () => undefined,
+  provisioning: () => life(one(created())),
+  active: () => life(one(created()), (i) => step.provisioned(i as TenantLedgerItem)),
+  rolledBack: () => life(one(created()), (i) => step.rolledBack(i as TenantLedgerItem)),
+  parkedProvisioning: () => life(one(created()), (i) => step.parkCurrent(i as TenantLedgerItem)),
+  revoking: () => life(one(created()), (i) => step.provisioned(i as TenantLedgerItem), one(deleted())),
+  retained: () => life(one(created()), (i) => step.provisioned(i as TenantLedgerItem), one(deleted()), (i) => step.revoked(i as TenantLedgerItem)),
+  parkedRetained: () => life(one(created()), (i) => step.provisioned(i as TenantLedgerItem), one(deleted()), (i) => step.revoked(i as TenantLedgerItem), (i) => step.parkCurrent(i as TenantLedgerItem)),
+  deleting: () => life(one(created()), (i) => step.provisioned(i as TenantLedgerItem), one(deleted()), (i) => step.revoked(i as TenantLedgerItem), (i) => step.deletionStarted(i as TenantLedgerItem)),
+  parkedDeleting: () =>
+    life(one(created()), (i) => step.provisioned(i as TenantLedgerItem), one(deleted()), (i) => step.revoked(i as TenantLedgerItem), (i) => step.deletionStarted(i as TenantLedgerItem), (i) => step.parkCurrent(i as TenantLedgerItem)),
+  deleted: () =>
+    life(one(created()), (i) => step.provisioned(i as TenantLedgerItem), one(deleted()), (i) => step.revoked(i as TenantLedgerItem), (i) => step.deletionStarted(i as TenantLedgerItem), (i) => step.deleted(i as TenantLedgerItem)),
+  restoring: () => life(one(created()), (i) => step.provisioned(i as TenantLedgerItem), one(deleted()), (i) => step.revoked(i as TenantLedgerItem), one(created(at(20)))),
+  parkedRestoring: () => life(one(created()), (i) => step.provisioned(i as TenantLedgerItem), one(deleted()), (i) => step.revoked(i as TenantLedgerItem), one(created(at(20))), (i) => step.parkCurrent(i as TenantLedgerItem)),
+  tombstone: () => life(one(deleted(at(-5)))),
+};
+
+function summary(decided: Decision) {
+  return {
+    outcome: decided.outcome,
+    to: decided.write?.next.state,
+    ...(decided.write?.next.state === 'parked' ? { from: decided.write.next.parked?.from } : {}),
+    workflow: decided.workflow,
+    effects: decided.effects.map((effect) => (effect.kind === 'emit' ? `emit ${effect.detailType}` : `${effect.kind} ${effect.workflow}`)),
+    ...(decided.error ? { error: decided.error } : {}),
+  };
+}
+
+beforeEach(() => {
+  clock = T0;
+  runs = 0;
+});
+
+describe('decide: what each event does in each state (the README lifecycle table)', () => {
+  type Row = [string, () => TenantLedgerItem | undefined, LifecycleRequest, ReturnType<typeof summary>];
+  const later = at(30);
+  const rows: Row[] = [
+    // state, event → outcome, next state, effects
+    ['no tenant', s.none, created(), { outcome: 'started', to: 'provisioning', workflow: 'provision', effects: ['start provision'] }],
+    ['no tenant', s.none, deleted(), { outcome: 'acknowledged', to: 'deleted', workflow: undefined, effects: [] }],
+    ['provisioning', s.provisioning, created(later), { outcome: 'duplicate', to: undefined, workflow: 'provision', effects: ['start provision'] }],
+    ['provisioning', s.provisioning, deleted(later), { outcome: 'started', to: 'revoking', workflow: 'teardown', effects: ['stop provision', 'start teardown'] }],
+    ['active', s.active, created(later), { outcome: 'reprovisioned-event', to: undefined, workflow: 'provision', effects: ['emit OrgProvisioned'] }],
+    ['active', s.active, deleted(later), { outcome: 'started', to: 'revoking', workflow: 'teardown', effects: ['start teardown'] }],
+    ['rolled-back', s.rolledBack, created(later), { outcome: 'parked', to: undefined, workflow: 'provision', effects: [] }],
+    ['rolled-back', s.rolledBack, deleted(later), { outcome: 'started', to: 'revoking', workflow: 'teardown', effects: ['start teardown'] }],
+    ['parked provisioning', s.parkedProvisioning, created(later), { outcome: 'parked', to: undefined, workflow: 'provision', effects: [] }],
+    ['parked provisioning', s.parkedProvisioning, deleted(later), { outcome: 'started', to: 'revoking', workflow: 'teardown', effects: ['start teardown'] }],
+    ['revoking', s.revoking, created(later), { outcome: 'started', to: 'restoring', workflow: 'restore', effects: ['stop teardown', 'start restore'] }],
+    ['revoking', s.revoking, deleted(later), { outcome: 'duplicate', to: undefined, workflow: 'teardown', effects: ['start teardown'] }],
+    ['retained', s.retained, created(later), { outcome: 'started', to: 'restoring', workflow: 'restore', effects: ['stop teardown', 'start restore'] }],
+    ['retained', s.retained, deleted(later), { outcome: 'duplicate', to: undefined, workflow: 'teardown', effects: ['start teardown'] }],
+    ['parked retained', s.parkedRetained, created(later), { outcome: 'started', to: 'restoring', workflow: 'restore', effects: ['start restore'] }],
+    ['parked retained', s.parkedRetained, deleted(later), { outcome: 'parked', to: undefined, workflow: 'teardown', effects: [] }],
+    ['deleting', s.deleting, created(later), { outcome: 'rejected', to: undefined, workflow: 'teardown', effects: ['emit OrgProvisioningFailed'], error: 'TeardownInProgressError' }],
+    ['deleting', s.deleting, deleted(later), { outcome: 'duplicate', to: undefined, workflow: 'teardown', effects: ['start teardown'] }],
+    ['parked deleting', s.parkedDeleting, created(later), { outcome: 'rejected', to: undefined, workflow: 'teardown', effects: ['emit OrgProvisioningFailed'], error: 'TeardownInProgressError' }],
+    ['parked deleting', s.parkedDeleting, deleted(later), { outcome: 'parked', to: undefined, workflow: 'teardown', effects: [] }],
+    ['deleted', s.deleted, created(later), { outcome: 'started', to: 'provisioning', workflow: 'provision', effects: ['start provision'] }],
+    ['deleted', s.deleted, deleted(later), { outcome: 'duplicate', to: undefined, workflow: 'teardown', effects: [] }],
+    ['restoring', s.restoring, created(later), { outcome: 'duplicate', to: undefined, workflow: 'restore', effects: ['start restore'] }],
+    ['restoring', s.restoring, deleted(later), { outcome: 'started', to: 'revoking', workflow: 'teardown', effects: ['stop restore', 'start teardown'] }],
+    ['parked restoring', s.parkedRestoring, created(later), { outcome: 'parked', to: undefined, workflow: 'restore', effects: [] }],
+    ['parked restoring', s.parkedRestoring, deleted(later), { outcome: 'started', to: 'revoking', workflow: 'teardown', effects: ['start teardown'] }],
+    ['a tombstone (OrgDeleted first)', s.tombstone, created(later), { outcome: 'started', to: 'provisioning', workflow: 'provision', effects: ['start provision'] }],
+    ['a tombstone (OrgDeleted first)', s.tombstone, deleted(later), { outcome: 'acknowledged', to: undefined, workflow: undefined, effects: [] }],
+  ];
+
+  const table = rows.map(([state, build, request, expected]) => ({ state, event: request.kind, outcome: `${expected.outcome}${expected.to ? ` → ${expected.to}` : ''}`, build, request, expected }));
+  it.each(table)('$state + $event: $outcome', ({ build, request, expected }) => {
+    const item = build();
+    clock = T0 + 40 * 60_000;
+    expect(summary(decide(item, request, ctx()))).toEqual(expected);
+  });
+
+  type OperatorRow = [string, () => TenantLedgerItem | undefined, string, TenantState | undefined];
+  const operatorRows: OperatorRow[] = [
+    ['no tenant', s.none, 'refused|started', undefined],
+    ['provisioning', s.provisioning, 'refused|refused', undefined],
+    ['active', s.active, 'refused|refused', undefined],
+    ['rolled-back', s.rolledBack, 'refused|started', undefined],
+    ['parked provisioning', s.parkedProvisioning, 'refused|started', undefined],
+    ['revoking', s.revoking, 'started|refused', 'restoring'],
+    ['retained', s.retained, 'started|refused', 'restoring'],
+    ['parked retained', s.parkedRetained, 'started|refused', 'restoring'],
+    ['deleting', s.deleting, 'refused|refused', undefined],
+    ['parked deleting', s.parkedDeleting, 'refused|refused', undefined],
+    ['deleted', s.deleted, 'refused|started', undefined],
+    ['restoring', s.restoring, 'duplicate|refused', undefined],
+    ['parked restoring', s.parkedRestoring, 'refused|refused', undefined],
+  ];
+
+  it.each(operatorRows.map(([state, build, expected, restoredTo]) => ({ state, build, expected, restoredTo })))('operators: $state → restore|new-generation = $expected', ({ build, expected, restoredTo }) => {
+    const item = build();
+    const restored = decide(item, restore, ctx());
+    const generation = decide(item, newGeneration, ctx());
+    expect(`${restored.outcome}|${generation.outcome}`).toBe(expected);
+    expect(restored.write?.next.state).toBe(restoredTo);
+    if (generation.outcome === 'started') {
+      expect(generation.write?.next).toMatchObject({ state: 'provisioning', generation: (item?.generation ?? 0) + 1 });
+    }
+    for (const refused of [restored, generation].filter((d) => d.outcome === 'refused')) {
+      expect(refused.reason).toEqual(expect.any(String));
+      expect(refused.write).toBeUndefined();
+      expect(refused.effects).toEqual([]);
+    }
+  });
+});
+
+describe('decide: starting runs', () => {
+  it('starts generation 1 with the ledger run id in the input, the names recorded before anything starts', () => {
+    const decided = decide(undefined, created(at(0), { region: 'eu-west-1' } as Partial<LifecycleRequest>), ctx());
+    const next = decided.write?.next as TenantLedgerItem;
+    expect(next).toMatchObject({
+      slug: SLUG,
+      orgId: 'Acme-Bistro-42',
+      orgName: 'Acme Bistro',
+      generation: 1,
+      state: 'provisioning',
+      region: 'eu-west-1',
+      resources: { userName: 'rms_acme-bistro-42', secretName: 'fusion-rms/acme-bistro-42/credentials' },
+      version: 1,
+      lastCreatedAt: at(0),
+      provision: { workflow: 'provision', name: 'acme-bistro-42-g1-provision', runId: 'acme-bistro-42-g1-provision.run1' },
+    });
+    expect(next.history).toEqual([expect.objectContaining({ from: null, to: 'provisioning', by: `OrgCreated created-${at(0)}` })]);
+    expect(decided.effects).toEqual([
+      {
+        kind: 'start',
+        workflow: 'provision',
+        name: 'acme-bistro-42-g1-provision',
+        input: { orgId: 'Acme-Bistro-42', orgName: 'Acme Bistro', region: 'eu-west-1', generation: 1, runId: 'acme-bistro-42-g1-provision.run1' },
+      },
+    ]);
+    expect(decided.write?.liveDelta).toBe(1);
+  });
+
+  it('numbers a re-onboarding after a teardown as the next generation, with a new run id, in the region it now asks for', () => {
+    const gone = s.deleted();
+    const decided = decide(gone, created(at(30), { region: 'eu-west-1' } as Partial<LifecycleRequest>), ctx());
+    expect(decided.write?.next).toMatchObject({ generation: 2, region: 'eu-west-1', teardowns: 0, restores: 0, provision: { name: 'acme-bistro-42-g2-provision' } });
+    expect(decided.write?.next.teardown).toBeUndefined();
+    expect(decided.write?.next.provisioned).toBeUndefined();
+    expect(decided.write?.next.provision?.runId).not.toBe(gone.provision?.runId);
+    expect(decided.write?.liveDelta).toBe(1);
+  });
+
+  it('tears down in the region and with the bucket the ledger recorded, not the event\'s or the stage default', () => {
+    const active = life(one(created(at(0), { region: 'eu-west-1' } as Partial<LifecycleRequest>)), (i) => step.provisioned(i as TenantLedgerItem));
+    const decided = decide(active, deleted(at(10), { retentionDays: 3 } as Partial<LifecycleRequest>), ctx());
+    expect(decided.effects).toEqual([
+      {
+        kind: 'start',
+        workflow: 'teardown',
+        name: 'acme-bistro-42-g1-teardown',
+        input: {
+          orgId: 'Acme-Bistro-42',
+          region: 'eu-west-1',
+          retentionDays: 3,
+          settleSeconds: 0,
+          generation: 1,
+          bucketName: provisioned.detail.bucket.name,
+          runId: 'acme-bistro-42-g1-teardown.run2',
+        },
+      },
+    ]);
+    expect(decided.write?.next).toMatchObject({ state: 'revoking', teardowns: 1, lastDeletedAt: at(10), teardown: { retentionDays: 3 } });
+  });
+
+  it('stops a running provisioning first and lets the teardown settle for 60 s', () => {
+    const decided = decide(s.provisioning(), deleted(), ctx());
+    expect(decided.stops).toEqual({ workflow: 'provision', name: 'acme-bistro-42-g1-provision' });
+    expect(decided.effects[0]).toMatchObject({ kind: 'stop', workflow: 'provision', name: 'acme-bistro-42-g1-provision', error: 'OrgDeleted' });
+    expect(decided.effects[1]).toMatchObject({ kind: 'start', input: { settleSeconds: SETTLE_AFTER_STOPPED_RUN_SECONDS } });
+  });
+
+  it('takes the retention from the stage when OrgDeleted names none', () => {
+    expect(decide(s.active(), deleted(), ctx()).write?.next.teardown?.retentionDays).toBe(config.defaultRetentionDays);
+  });
+
+  it('restores with the keys the teardown deactivated, settling only when it stops a teardown that was revoking', () => {
+    const fromRetained = decide(s.retained(), created(at(30)), ctx());
+    expect(fromRetained.effects).toEqual([
+      expect.objectContaining({ kind: 'stop', workflow: 'teardown', name: 'acme-bistro-42-g1-teardown', error: 'OrgRestored' }),
+      expect.objectContaining({ kind: 'start', workflow: 'restore', name: 'acme-bistro-42-g1-restore', input: expect.objectContaining({ settleSeconds: 0, keyIds: ['AKIAOLDKEY0000000001'], bucketName: provisioned.detail.bucket.name }) }),
+    ]);
+    const fromRevoking = decide(s.revoking(), created(at(30)), ctx());
+    expect(fromRevoking.effects[1]).toMatchObject({ input: { settleSeconds: SETTLE_AFTER_STOPPED_RUN_SECONDS } });
+    expect((fromRevoking.effects[1] as { input: Record<string, unknown> }).input.keyIds).toBeUndefined();
+    expect(fromRetained.write?.liveDelta).toBe(0);
+  });
+
+  it('numbers a second teardown of the same generation (after a restore) -teardown-2', () => {
+    const restored = life(one(created()), (i) => step.provisioned(i as TenantLedgerItem), one(deleted()), (i) => step.revoked(i as TenantLedgerItem), one(created(at(20))), (i) => step.restored(i as TenantLedgerItem));
+    expect(restored.state).toBe('active');
+    expect(decide(restored, deleted(at(30)), ctx()).executionName).toBe('acme-bistro-42-g1-teardown-2');
+  });
+
+  it('refuses to restore a generation that never became active (its teardown finishes first)', () => {
+    const neverActive = life(one(created()), one(deleted()));
+    const decided = decide(neverActive, created(at(30)), ctx());
+    expect(decided).toMatchObject({ outcome: 'rejected', error: 'TeardownInProgressError' });
+    expect(decide(neverActive, restore, ctx()).outcome).toBe('refused');
+  });
+});
+
+describe('decide: repeated and late events', () => {
+  it('starts the recorded execution again for a duplicate within the repair window, with the recorded input, and not after it', () => {
+    const item = s.provisioning();
+    const soon = decide(item, created(at(5)), ctx(Date.parse(item.provision?.startedAt ?? '') + 60_000));
+    expect(soon.effects).toEqual([{ kind: 'start', workflow: 'provision', name: item.provision?.name, input: item.provision?.input }]);
+    const late = decide(item, created(at(5)), ctx(Date.parse(item.provision?.startedAt ?? '') + START_REPAIR_WINDOW_MS + 1));
+    expect(late).toMatchObject({ outcome: 'duplicate', effects: [] });
+  });
+
+  it('re-emits exactly the OrgProvisioned detail the ledger recorded', () => {
+    const item = s.active();
+    expect(decide(item, created(at(30)), ctx()).effects).toEqual([{ kind: 'emit', detailType: 'OrgProvisioned', detail: item.provisioned }]);
+  });
+
+  it('ignores an OrgCreated that is not newer than the OrgDeleted the tenant received (EventBridge does not order events)', () => {
+    const tombstone = s.tombstone();
+    expect(decide(tombstone, created(at(-5)), ctx())).toMatchObject({ outcome: 'stale', effects: [] });
+    expect(decide(tombstone, created(at(-6)), ctx())).toMatchObject({ outcome: 'stale', effects: [] });
+    const retained = s.retained();
+    expect(decide(retained, created(at(0)), ctx())).toMatchObject({ outcome: 'stale', effects: [] });
+  });
+
+  it('ignores an OrgDeleted older than the OrgCreated that started the tenant\'s current life (a replay never tears down a re-onboarded tenant)', () => {
+    const reonboarded = life(
+      one(created(at(0))),
+      (i) => step.provisioned(i as TenantLedgerItem),
+      one(deleted(at(10))),
+      (i) => step.revoked(i as TenantLedgerItem),
+      (i) => step.deletionStarted(i as TenantLedgerItem),
+      (i) => step.deleted(i as TenantLedgerItem),
+      one(created(at(20))),
+      (i) => step.provisioned(i as TenantLedgerItem),
+    );
+    expect(decide(reonboarded, deleted(at(10)), ctx())).toMatchObject({ outcome: 'stale', effects: [] });
+    expect(decide(reonboarded, deleted(at(20)), ctx())).toMatchObject({ outcome: 'started', workflow: 'teardown', executionName: 'acme-bistro-42-g2-teardown' });
+  });
+
+  it('rejects an orgId that differs only in case from the tenant\'s, and reports it', () => {
+    const decided = decide(s.active(), created(at(30), { orgId: 'ACME-BISTRO-42' } as Partial<LifecycleRequest>), ctx());
+    expect(decided).toMatchObject({ outcome: 'rejected', error: 'InvalidOrgIdError' });
+    expect(decided.reason).toContain('collides case-insensitively with existing org "Acme-Bistro-42"');
+    expect(decided.effects).toEqual([{ kind: 'emit', detailType: 'OrgProvisioningFailed', detail: expect.objectContaining({ stage: 'router', error: 'InvalidOrgIdError', orgId: 'ACME-BISTRO-42' }) }]);
+    expect(decide(s.retained(), { ...restore, orgId: 'acme-bistro-42' }, ctx()).outcome).toBe('refused');
+  });
+
+  it('lets the first OrgCreated name a tombstone left by an OrgDeleted of another case', () => {
+    const decided = decide(s.tombstone(), created(at(30), { orgId: 'ACME-bistro-42' } as Partial<LifecycleRequest>), ctx());
+    expect(decided.write?.next).toMatchObject({ orgId: 'ACME-bistro-42', generation: 1, state: 'provisioning' });
+  });
+});
+
+describe('decide: workflow steps and runs', () => {
+  it('accepts each step only from its run, in its state, and answers a repeat from the ledger', () => {
+    const item = s.provisioning();
+    const recorded = decide(item, step.provisioned(item), ctx());
+    expect(recorded.write?.next).toMatchObject({ state: 'active', resources: { bucket: provisioned.detail.bucket.name }, provisioned: expect.objectContaining({ orgId: 'Acme-Bistro-42' }) });
+    const repeat = decide(recorded.write?.next, step.provisioned(item), ctx());
+    expect(repeat).toMatchObject({ outcome: 'recorded', effects: [] });
+    expect(repeat.write).toBeUndefined();
+    const stranger = decide(item, { ...step.provisioned(item), runId: 'acme-bistro-42-g1-provision.someone-else' } as LifecycleRequest, ctx());
+    expect(stranger.outcome).toBe('superseded');
+  });
+
+  it('refuses a provisioning that the OrgDeleted overtook (it must not announce the tenant)', () => {
+    const provisioning = s.provisioning();
+    const tearingDown = decide(provisioning, deleted(), ctx()).write?.next;
+    expect(decide(tearingDown, step.provisioned(provisioning), ctx())).toMatchObject({ outcome: 'superseded' });
+    expect(decide(tearingDown, step.rolledBack(provisioning), ctx())).toMatchObject({ outcome: 'superseded' });
+  });
+
+  it('refuses the deletion of a tenant restored during its retention wait', () => {
+    const retained = s.retained();
+    const restoring = decide(retained, created(at(30)), ctx()).write?.next;
+    expect(decide(restoring, step.deletionStarted(retained), ctx())).toMatchObject({ outcome: 'superseded' });
+  });
+
+  it('keeps the keys the first revocation deactivated when a repeated revocation finds none active', () => {
+    const retained = s.retained();
+    const repeated = decide(retained, { ...step.revoked(retained), keysDeactivated: [] } as LifecycleRequest, ctx());
+    expect(repeated.outcome).toBe('recorded');
+    expect(retained.teardown?.keysDeactivated).toEqual(['AKIAOLDKEY0000000001']);
+  });
+
+  it('parks the tenant when the run it waits on ends, and resumes it when that run is redriven', () => {
+    const item = s.provisioning();
+    const parked = decide(item, step.parkCurrent(item), ctx()).write?.next as TenantLedgerItem;
+    expect(parked).toMatchObject({ state: 'parked', parked: { from: 'provisioning', workflow: 'provision', status: 'FAILED', error: 'States.TaskFailed' } });
+    const resumed = decide(parked, { kind: 'resume', slug: SLUG, executionArn: item.provision?.arn ?? '', by: 'tenantctl redrive' }, ctx());
+    expect(resumed.write?.next).toMatchObject({ state: 'provisioning' });
+    expect(resumed.write?.next.parked).toBeUndefined();
+    // A redriven run may record its progress while the ledger still says parked.
+    expect(decide(parked, step.provisioned(item), ctx()).write?.next.state).toBe('active');
+  });
+
+  it('ignores the end of a run the tenant no longer waits on, and stops such a run when it is redriven', () => {
+    const provisioning = s.provisioning();
+    const tearingDown = decide(provisioning, deleted(), ctx()).write?.next as TenantLedgerItem;
+    expect(decide(tearingDown, { ...step.parkCurrent(provisioning), executionArn: provisioning.provision?.arn ?? '' } as LifecycleRequest, ctx()).outcome).toBe('ignored');
+    const redriven = decide(tearingDown, { kind: 'resume', slug: SLUG, executionArn: provisioning.provision?.arn ?? '', by: 'status', stopIfSuperseded: true }, ctx());
+    expect(redriven).toMatchObject({ outcome: 'superseded', effects: [{ kind: 'stop', workflow: 'provision', name: 'acme-bistro-42-g1-provision', error: 'RunSuperseded' }] });
+    expect(decide(tearingDown, { kind: 'resume', slug: SLUG, executionArn: provisioning.provision?.arn ?? '', by: 'tenantctl' }, ctx())).toMatchObject({ outcome: 'superseded', effects: [] });
+  });
+
+  it('counts live tenants: +1 when a generation starts, -1 when it is rolled back or deleted, 0 in between', () => {
+    const deltas: number[] = [];
+    let item: TenantLedgerItem | undefined;
+    const apply = (request: LifecycleRequest) => {
+      const decided = decide(item, request, ctx());
+      deltas.push(decided.write?.liveDelta ?? 0);
+      item = decided.write?.next ?? item;
+    };
+    apply(created());
+    apply(step.provisioned(item as TenantLedgerItem));
+    apply(deleted());
+    apply(step.revoked(item as TenantLedgerItem));
+    apply(step.deletionStarted(item as TenantLedgerItem));
+    apply(step.deleted(item as TenantLedgerItem));
+    apply(created(at(30)));
+    apply(step.rolledBack(item as TenantLedgerItem));
+    expect(deltas).toEqual([1, 0, 0, 0, 0, -1, 1, -1]);
+    expect(isLive('parked')).toBe(true);
+    expect(isLive('retained')).toBe(true);
+  });
+
+  it(`keeps the last ${HISTORY_LIMIT} transitions`, () => {
+    let item = s.active();
+    for (let i = 0; i < HISTORY_LIMIT; i++) {
+      item = decide(item, deleted(at(100 + 2 * i)), ctx()).write?.next as TenantLedgerItem;
+      item = decide(item, created(at(101 + 2 * i)), ctx()).write?.next as TenantLedgerItem;
+    }
+    expect(item.history).toHaveLength(HISTORY_LIMIT);
+    expect(item.history.at(-1)).toMatchObject({ from: 'revoking', to: 'restoring' });
+    expect(item.restores).toBe(HISTORY_LIMIT);
+  });
+});
