@@ -18,7 +18,25 @@ const arn = {
   eventBus: 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${EventBusName}',
   provisionExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${ProvisionStateMachineName}:*',
   teardownExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${TeardownStateMachineName}:*',
+  restoreExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${RestoreStateMachineName}:*',
 };
+
+/** This stage's tenant ledger table (serverless.yml `TenantLedgerTable`); no index, no stream. */
+const LEDGER_TABLE = { 'Fn::GetAtt': ['TenantLedgerTable', 'Arn'] };
+
+/**
+ * What every ledger writer sends (functions/lib/ledger/dynamo-store.ts): GetItem (ConsistentRead)
+ * of a tenant's item and of the `#live-tenants` counter; PutItem conditioned on the version read;
+ * and, when the live count moves, TransactWriteItems of a Put on the tenant's item and an Update
+ * (ADD) of the counter. TransactWriteItems has no IAM action of its own: "Permissions for Put,
+ * Update, Delete, and Get actions are governed by the permissions used for the underlying
+ * PutItem, UpdateItem, DeleteItem, and GetItem operations"
+ * (docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html). No
+ * ConditionCheck is sent, so no dynamodb:ConditionCheckItem; nothing is ever deleted, scanned
+ * or queried by a function (`tenantctl list` scans with the operator's own credentials).
+ */
+const LEDGER_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+const ledgerWriter = () => ({ Effect: 'Allow', Action: LEDGER_ITEM_ACTIONS, Resource: LEDGER_TABLE });
 
 /**
  * Defence in depth behind the code's own guards: changes to an existing IAM user or secret
@@ -117,14 +135,43 @@ const statements = {
     { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_RESOURCE },
     { Effect: 'Allow', Action: ['s3:GetBucketTagging', 's3:DeleteBucketPolicy'], Resource: sub(arn.tenantBuckets) },
   ],
+  restoreTenantAccess: [
+    { Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListAccessKeys'], Resource: sub(arn.tenantUsers) },
+    { Effect: 'Allow', Action: ['iam:UpdateAccessKey'], Resource: sub(arn.tenantUsers), Condition: MANAGED_RESOURCE },
+    { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: sub(arn.tenantSecrets) },
+    { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_RESOURCE },
+    { Effect: 'Allow', Action: ['s3:GetBucketTagging'], Resource: sub(arn.tenantBuckets) },
+  ],
+  recordTenantState: [ledgerWriter()],
+  trackExecutionStatus: [
+    ledgerWriter(),
+    // Stops a redriven run the ledger has moved past, in any of the three workflows.
+    {
+      Effect: 'Allow',
+      Action: ['states:StopExecution'],
+      Resource: [sub(arn.provisionExecutions), sub(arn.teardownExecutions), sub(arn.restoreExecutions)],
+    },
+    // The on-failure destination of the tracker's asynchronous invocations.
+    { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['TrackerFailedEventsQueue', 'Arn'] } },
+  ],
   publishOrgDeprovisioned: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],
+  publishOrgRestored: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],
   publishOrgProvisioned: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],
   publishOrgProvisioningFailed: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],
   routeOrgEvent: [
-    { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [{ Ref: 'ProvisionTenantStateMachine' }, { Ref: 'TeardownTenantStateMachine' }] },
-    // Stops a provisioning run when its org is deleted; only describes teardown runs.
-    { Effect: 'Allow', Action: ['states:DescribeExecution', 'states:StopExecution'], Resource: sub(arn.provisionExecutions) },
-    { Effect: 'Allow', Action: ['states:DescribeExecution'], Resource: sub(arn.teardownExecutions) },
+    // Decides from the tenant ledger (the write is the lock); it no longer describes executions.
+    ledgerWriter(),
+    {
+      Effect: 'Allow',
+      Action: ['states:StartExecution'],
+      Resource: [{ Ref: 'ProvisionTenantStateMachine' }, { Ref: 'TeardownTenantStateMachine' }, { Ref: 'RestoreTenantStateMachine' }],
+    },
+    // OrgDeleted stops a provisioning or restore run; a restore stops the teardown in its retention wait.
+    {
+      Effect: 'Allow',
+      Action: ['states:StopExecution'],
+      Resource: [sub(arn.provisionExecutions), sub(arn.restoreExecutions), sub(arn.teardownExecutions)],
+    },
     { Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) },
     // The on-failure destination of the router's asynchronous invocations.
     { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['RouterFailedEventsQueue', 'Arn'] } },
@@ -137,7 +184,7 @@ function fill(value, vars) {
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars)]));
   }
-  if (typeof value === 'string') return value.replace(/\$\{(BucketPrefix|EventBusName|ProvisionStateMachineName|TeardownStateMachineName)\}/g, (_, name) => vars[name]);
+  if (typeof value === 'string') return value.replace(/\$\{(BucketPrefix|EventBusName|ProvisionStateMachineName|TeardownStateMachineName|RestoreStateMachineName)\}/g, (_, name) => vars[name]);
   return value;
 }
 
@@ -152,6 +199,7 @@ module.exports.roles = async ({ resolveVariable }) => {
     EventBusName: await resolveVariable('param:eventBusName'),
     ProvisionStateMachineName: await resolveVariable('self:custom.provisionStateMachineName'),
     TeardownStateMachineName: await resolveVariable('self:custom.teardownStateMachineName'),
+    RestoreStateMachineName: await resolveVariable('self:custom.restoreStateMachineName'),
   };
   const service = await resolveVariable('self:service');
   const stage = await resolveVariable('sls:stage');

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { LIVE_TENANTS_METRIC, METRICS_NAMESPACE } from '../../functions/lib/metrics';
 import { tenantBoundaryPolicy } from '../../functions/lib/policies';
 import { packageStack, PROJECT_ROOT, unpackFunction, type CloudFormationTemplate, type Resource } from '../support/packaged-template';
 
@@ -23,8 +24,24 @@ const ofType = (type: string) => Object.entries(template.Resources).filter(([, r
 const STEP_FUNCTIONS = [
   'ValidateOrg', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy',
   'PublishOrgProvisioned', 'PublishOrgProvisioningFailed', 'DeleteTenantCredentials', 'DeleteTenantUser', 'DeleteTenantBucket',
-  'PrepareTeardown', 'RevokeTenantAccess', 'PublishOrgDeprovisioned',
+  'PrepareTeardown', 'RevokeTenantAccess', 'PublishOrgDeprovisioned', 'RecordTenantState', 'RestoreTenantAccess', 'PublishOrgRestored',
 ];
+/** Functions EventBridge invokes: the router (OrgCreated/OrgDeleted) and the execution status tracker. */
+const EVENT_FUNCTIONS = ['RouteOrgEvent', 'TrackExecutionStatus'];
+const MACHINES: [string, string][] = [
+  ['ProvisionTenantStateMachine', 'provision-tenant.asl.json'],
+  ['TeardownTenantStateMachine', 'teardown-tenant.asl.json'],
+  ['RestoreTenantStateMachine', 'restore-tenant.asl.json'],
+];
+const ruleTargeting = (functionLogicalId: string) => {
+  const found = ofType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.Targets).includes(`"${functionLogicalId}"`));
+  if (!found) throw new Error(`No rule targets ${functionLogicalId}`);
+  return found[1];
+};
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+const statementsOf = (roleId: string): Statement[] =>
+  ((template.Resources[roleId]?.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+const actionsOf = (s: Statement) => ([] as string[]).concat(s.Action);
 
 describe('osls package', () => {
   it('ran without AWS credentials (and, on Linux, without a network)', () => {
@@ -32,10 +49,10 @@ describe('osls package', () => {
     if (process.platform === 'linux' && process.getuid?.() === 0) expect(packagedOffline).toBe(true);
   });
 
-  it('bundles one function per step plus the router, each in its own zip, on nodejs22.x', () => {
+  it('bundles one function per step plus the router and the status tracker, each in its own zip, on nodejs22.x', () => {
     const functions = ofType('AWS::Lambda::Function');
     const names = functions.map(([id]) => id.replace(/LambdaFunction$/, '')).sort();
-    expect(names).toEqual([...STEP_FUNCTIONS, 'RouteOrgEvent'].sort());
+    expect(names).toEqual([...STEP_FUNCTIONS, ...EVENT_FUNCTIONS].sort());
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       const key = (fn.Properties.Code as { S3Key: string }).S3Key;
@@ -45,10 +62,7 @@ describe('osls package', () => {
     expect(new Set(roles).size).toBe(functions.length);
   });
 
-  it.each([
-    ['ProvisionTenantStateMachine', 'provision-tenant.asl.json'],
-    ['TeardownTenantStateMachine', 'teardown-tenant.asl.json'],
-  ])('declares %s from %s with a substitution for every placeholder', (logicalId, file) => {
+  it.each(MACHINES)('declares %s from %s with a substitution for every placeholder', (logicalId, file) => {
     const machine = template.Resources[logicalId];
     expect(machine?.Type).toBe('AWS::StepFunctions::StateMachine');
     expect(machine?.Properties.StateMachineType).toBe('STANDARD');
@@ -64,12 +78,89 @@ describe('osls package', () => {
     }
   });
 
+  it.each(MACHINES)('lets %s invoke exactly the functions its definition names, and nothing of the ledger', (logicalId) => {
+    const machine = template.Resources[logicalId] as Resource;
+    const roleId = (machine.Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const invoke = statementsOf(roleId).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(invoke).toHaveLength(1);
+    const invoked = ([] as { 'Fn::GetAtt': [string, string] }[]).concat(invoke[0]?.Resource as never).map((r) => r['Fn::GetAtt'][0]);
+    const substituted = Object.values(machine.Properties.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string, string] }>).map((v) => v['Fn::GetAtt'][0]);
+    expect(invoked.sort()).toEqual([...new Set(substituted)].sort());
+    expect(substituted).toContain('RecordTenantStateLambdaFunction');
+    expect(statementsOf(roleId).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+  });
+
   it('routes OrgCreated and OrgDeleted from EventBridge to the router', () => {
-    const rules = ofType('AWS::Events::Rule');
-    expect(rules).toHaveLength(1);
-    const [, rule] = rules[0] as [string, Resource];
-    expect(rule.Properties.EventPattern).toMatchObject({ 'detail-type': ['OrgCreated', 'OrgDeleted'], source: ['pos.signup'] });
-    expect(JSON.stringify(rule.Properties.Targets)).toContain('RouteOrgEventLambdaFunction');
+    expect(ofType('AWS::Events::Rule')).toHaveLength(2);
+    const rule = ruleTargeting('RouteOrgEventLambdaFunction');
+    expect(rule.Properties.EventPattern).toEqual({ 'detail-type': ['OrgCreated', 'OrgDeleted'], source: ['pos.signup'] });
+  });
+
+  it("sends the tracker the default bus's status changes of this stack's three state machines: ended unsuccessfully, or redriven", () => {
+    const rule = ruleTargeting('TrackExecutionStatusLambdaFunction');
+    // Step Functions puts its events on the default bus only.
+    expect(rule.Properties.EventBusName).toBeUndefined();
+    expect(rule.Properties.Name).toBe('tenant-provisioner-dev-execution-status');
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: {
+        stateMachineArn: [{ Ref: 'ProvisionTenantStateMachine' }, { Ref: 'TeardownTenantStateMachine' }, { Ref: 'RestoreTenantStateMachine' }],
+        $or: [{ status: ['FAILED', 'TIMED_OUT', 'ABORTED'] }, { status: ['RUNNING'], redriveCount: [{ numeric: ['>', 0] }] }],
+      },
+    });
+    const tracker = template.Resources.TrackExecutionStatusLambdaFunction as Resource;
+    expect((tracker.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      PROVISION_STATE_MACHINE_ARN: { Ref: 'ProvisionTenantStateMachine' },
+      TEARDOWN_STATE_MACHINE_ARN: { Ref: 'TeardownTenantStateMachine' },
+      RESTORE_STATE_MACHINE_ARN: { Ref: 'RestoreTenantStateMachine' },
+    });
+  });
+
+  it('keeps the tenant ledger in a table that outlives the stack, resists deletion, can be restored and is encrypted', () => {
+    const tables = ofType('AWS::DynamoDB::Table');
+    expect(tables.map(([id]) => id)).toEqual(['TenantLedgerTable']);
+    const table = template.Resources.TenantLedgerTable as Resource & { DeletionPolicy?: string; UpdateReplacePolicy?: string };
+    expect({ DeletionPolicy: table.DeletionPolicy, UpdateReplacePolicy: table.UpdateReplacePolicy }).toEqual({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(table.Properties).toEqual({
+      TableName: 'tenant-provisioner-dev-tenants',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'slug', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'slug', KeyType: 'HASH' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      SSESpecification: { SSEEnabled: true },
+    });
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect({ id, table: variables.TENANT_LEDGER_TABLE, quota: variables.TENANT_QUOTA }).toEqual({ id, table: { Ref: 'TenantLedgerTable' }, quota: '5000' });
+    }
+    expect(template.Outputs).toMatchObject({
+      TenantLedgerTableName: { Value: { Ref: 'TenantLedgerTable' } },
+      TenantLedgerTableArn: { Value: { 'Fn::GetAtt': ['TenantLedgerTable', 'Arn'] } },
+      RestoreTenantStateMachineArn: { Value: { Ref: 'RestoreTenantStateMachine' } },
+    });
+  });
+
+  it("grants the ledger's item operations, on the ledger table only, to exactly the router, the ledger steps and the tracker", () => {
+    const granted = ofType('AWS::IAM::Role').flatMap(([role]) =>
+      statementsOf(role)
+        .filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))
+        .map((s) => ({ role, actions: actionsOf(s).sort(), resource: s.Resource, condition: s.Condition })),
+    );
+    const expected = { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resource: { 'Fn::GetAtt': ['TenantLedgerTable', 'Arn'] }, condition: undefined };
+    expect(granted.sort((x, y) => x.role.localeCompare(y.role))).toEqual(
+      ['RecordTenantStateRole', 'RouteOrgEventRole', 'TrackExecutionStatusRole'].map((role) => ({ role, ...expected })),
+    );
+  });
+
+  it('no longer lets the router describe executions, and lets it stop only runs of its own three state machines', () => {
+    const router = statementsOf('RouteOrgEventRole');
+    expect(router.flatMap(actionsOf)).not.toContain('states:DescribeExecution');
+    const stops = router.filter((s) => actionsOf(s).includes('states:StopExecution')).flatMap((s) => ([] as unknown[]).concat(s.Resource));
+    expect(JSON.stringify(stops)).toBe(
+      JSON.stringify(['provision-tenant', 'restore-tenant', 'teardown-tenant'].map((m) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:tenant-provisioner-dev-${m}:*` }))),
+    );
   });
 
   it('creates the tenants\' permissions boundary from the same code that tests evaluate', () => {
@@ -107,35 +198,71 @@ describe('osls package', () => {
     }
   });
 
-  it.each(['ProvisionTenantStateMachine', 'TeardownTenantStateMachine'])('%s logs errors without execution data and is traced', (id) => {
+  it.each(MACHINES.map(([id]) => id))('%s logs errors without execution data and is traced', (id) => {
     expect(template.Resources[id]?.Properties).toMatchObject({
       LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: false },
       TracingConfiguration: { Enabled: true },
     });
   });
 
-  it('alarms on failed and timed-out executions of each state machine, router errors and both dead-letter queues', () => {
+  it('alarms on failed and timed-out executions of each state machine, router and tracker errors and all four dead-letter queues', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify([a.Properties.MetricName, a.Properties.Dimensions, a.Properties.AlarmActions]));
     const has = (metric: string, target: string) => alarms.some((a) => a.includes(`"${metric}"`) && a.includes(target));
-    expect(has('ExecutionsFailed', 'ProvisionTenantStateMachine')).toBe(true);
-    expect(has('ExecutionsTimedOut', 'ProvisionTenantStateMachine')).toBe(true);
-    expect(has('ExecutionsFailed', 'TeardownTenantStateMachine')).toBe(true);
-    expect(has('ExecutionsTimedOut', 'TeardownTenantStateMachine')).toBe(true);
+    for (const [machine] of MACHINES) {
+      expect(has('ExecutionsFailed', machine)).toBe(true);
+      expect(has('ExecutionsTimedOut', machine)).toBe(true);
+    }
     expect(has('Errors', 'RouteOrgEventLambdaFunction')).toBe(true);
-    expect(has('ApproximateNumberOfMessagesVisible', 'RouterFailedEventsQueue')).toBe(true);
-    expect(has('ApproximateNumberOfMessagesVisible', 'RuleDeadLetterQueue')).toBe(true);
+    expect(has('Errors', 'TrackExecutionStatusLambdaFunction')).toBe(true);
+    for (const queue of ['RouterFailedEventsQueue', 'RuleDeadLetterQueue', 'TrackerFailedEventsQueue', 'StatusEventDeadLetterQueue']) {
+      expect(has('ApproximateNumberOfMessagesVisible', queue)).toBe(true);
+    }
     expect(alarms.every((a) => a.includes('AlarmTopic'))).toBe(true);
   });
 
-  it('retries delivery to the router, dead-letters what it cannot deliver, and keeps every log for a bounded time', () => {
-    const [, rule] = ofType('AWS::Events::Rule')[0] as [string, Resource];
-    expect((rule.Properties.Targets as object[])[0]).toMatchObject({
-      RetryPolicy: { MaximumRetryAttempts: expect.any(Number) },
-      DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['RuleDeadLetterQueue', 'Arn'] } },
+  it('alarms when the live tenants metric the functions publish reaches 80 % of tenantQuota', () => {
+    const alarm = template.Resources.LiveTenantsNearQuotaAlarm as Resource;
+    expect(alarm.Properties).toMatchObject({
+      // What functions/lib/metrics.ts publishes: Powertools Metrics adds `service` to its `stage` dimension.
+      Namespace: METRICS_NAMESPACE,
+      MetricName: LIVE_TENANTS_METRIC,
+      Dimensions: [
+        { Name: 'service', Value: 'tenant-provisioner' },
+        { Name: 'stage', Value: 'dev' },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 4000,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      // Published only when the count changes: no data is no news, and keeps the last state.
+      TreatMissingData: 'ignore',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
     });
-    expect(ofType('AWS::Lambda::EventInvokeConfig')[0]?.[1].Properties).toMatchObject({ DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['RouterFailedEventsQueue', 'Arn'] } } } });
+  });
+
+  it.each([
+    ['RouteOrgEventLambdaFunction', 'RuleDeadLetterQueue', 'RouterFailedEventsQueue'],
+    ['TrackExecutionStatusLambdaFunction', 'StatusEventDeadLetterQueue', 'TrackerFailedEventsQueue'],
+  ])('retries delivery to %s, dead-letters what it cannot deliver (%s) and keeps what it failed on (%s)', (fn, deadLetters, failed) => {
+    expect((ruleTargeting(fn).Properties.Targets as object[])[0]).toMatchObject({
+      RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 3600 },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [deadLetters, 'Arn'] } },
+    });
+    const invokeConfig = ofType('AWS::Lambda::EventInvokeConfig').find(([, c]) => JSON.stringify(c.Properties.FunctionName) === JSON.stringify({ Ref: fn }));
+    expect(invokeConfig?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failed, 'Arn'] } } } });
+    for (const queue of [deadLetters, failed]) expect(template.Resources[queue]?.Properties).toMatchObject({ MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
+  });
+
+  it('lets EventBridge dead-letter into each queue only from its own rule', () => {
+    const policies = ofType('AWS::SQS::QueuePolicy').map(([, p]) => p.Properties);
+    const rule = ruleTargeting('TrackExecutionStatusLambdaFunction');
+    const statusPolicy = policies.find((p) => JSON.stringify(p.Queues) === JSON.stringify([{ Ref: 'StatusEventDeadLetterQueue' }]));
+    expect(JSON.stringify(statusPolicy?.PolicyDocument)).toContain(`"ArnEquals":{"aws:SourceArn":{"Fn::Sub":"arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${String(rule.Properties.Name)}"}}`);
+    expect(policies).toHaveLength(2);
+  });
+
+  it('keeps every log for a bounded time', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups.length).toBe(17);
+    expect(logGroups.length).toBe(STEP_FUNCTIONS.length + EVENT_FUNCTIONS.length + MACHINES.length);
     for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toEqual(expect.any(Number));
   });
 
@@ -170,7 +297,7 @@ describe('osls package', () => {
         "handler({ event: { orgId: '-not-an-org-' }, execution: { name: 'org-x', startTime: '2026-01-01T00:00:00Z' } }, context)",
         '  .then(() => process.stdout.write("{}"), (err) => process.stdout.write(JSON.stringify({ name: err.name, stack: err.stack })));',
       ].join('\n');
-      const env = { PATH: process.env.PATH, LAMBDA_TASK_ROOT: taskRoot, AWS_REGION: 'us-east-1', ACCOUNT_ID: '123456789012', TENANT_BOUNDARY_ARN: 'arn:aws:iam::123456789012:policy/tenant-boundary', POWERTOOLS_LOG_LEVEL: 'CRITICAL' };
+      const env = { PATH: process.env.PATH, LAMBDA_TASK_ROOT: taskRoot, AWS_REGION: 'us-east-1', ACCOUNT_ID: '123456789012', TENANT_BOUNDARY_ARN: 'arn:aws:iam::123456789012:policy/tenant-boundary', TENANT_LEDGER_TABLE: 'tenant-provisioner-dev-tenants', POWERTOOLS_LOG_LEVEL: 'CRITICAL' };
       const thrown = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env, cwd: taskRoot })) as { name?: string; stack?: string };
       expect(thrown.name).toBe('InvalidOrgIdError');
       expect(thrown.stack).toMatch(/functions\/lib\/events\.ts:\d+:\d+/);
@@ -180,7 +307,15 @@ describe('osls package', () => {
     }
   });
 
-  it('passes cfn-lint', () => {
+  /**
+   * cfn-lint findings accepted on review, with the reason: the one place they are suppressed.
+   * Anything else cfn-lint reports (an error, or any other warning) fails the test.
+   */
+  const ACCEPTED_CFN_LINT: Record<string, string> = {
+    W3005: "osls gives each function a DependsOn on its role, which the function's Role GetAtt already implies: redundant, harmless, and not ours to change",
+  };
+
+  it('passes cfn-lint, but for the findings accepted on review', () => {
     const cfnLint = join(root, '.venv/bin/cfn-lint');
     expect(existsSync(cfnLint)).toBe(true);
     let output = '';
@@ -193,5 +328,7 @@ describe('osls package', () => {
       expect({ errors: status & 2 ? stdout : '' }).toEqual({ errors: '' });
     }
     expect(output).not.toMatch(/:E\d{4}:/);
+    const findings = output.split('\n').filter(Boolean);
+    expect(findings.filter((line) => !Object.keys(ACCEPTED_CFN_LINT).includes(/:([EWI]\d{4}):/.exec(line)?.[1] ?? ''))).toEqual([]);
   });
 });
