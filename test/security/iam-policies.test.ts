@@ -7,7 +7,10 @@
  *
  * The pipeline roles are held to STEP_CALLS, the IAM actions each function's code needs,
  * read from functions/*.ts: a role must allow exactly those on tenant resources and deny
- * every action only other steps need, plus FORBIDDEN for every role. Requests on a tenant's
+ * every action only other steps need, plus FORBIDDEN for every role. The tenant ledger
+ * (issue 11) is one of those resources: the roles that write it may make exactly their item
+ * operations on this stage's table, no other operation on it and none on any other table;
+ * every other role may do nothing on it (LEDGER_FORBIDDEN). Requests on a tenant's
  * user or secret carry its tags as the code sets them (aws:ResourceTag/*, or aws:RequestTag/*
  * and aws:TagKeys where the call creates it); changes to a user or secret not tagged
  * ManagedBy=tenant-provisioner, and creates with other tags, are denied (MANAGED_ONLY).
@@ -15,6 +18,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TENANT_USER_PATH } from '../../functions/lib/config';
+import type { Workflow } from '../../functions/lib/executions';
+import { lifecycleExecutionName } from '../../functions/lib/naming';
 import { tenantBoundaryPolicy } from '../../functions/lib/policies';
 import { packageStack, PROJECT_ROOT } from '../support/packaged-template';
 import { hasUnresolved } from './support/intrinsics';
@@ -57,9 +62,13 @@ type ResourceKind =
   | 'eventBus'
   | 'provisionStateMachine'
   | 'teardownStateMachine'
+  | 'restoreStateMachine'
   | 'provisionExecution'
   | 'teardownExecution'
-  | 'routerFailedEventsQueue';
+  | 'restoreExecution'
+  | 'ledgerTable'
+  | 'routerFailedEventsQueue'
+  | 'trackerFailedEventsQueue';
 
 type Context = Record<string, string | string[]>;
 type Tags = Record<string, string>;
@@ -98,6 +107,19 @@ function tagsOn(kind: ResourceKind, w: World): Tags {
 const contextOf =
   (c: Call) =>
   (w: World): Context => ({ ...(c.context?.(w) ?? {}), ...(c.sends ? requestTags(c.sends(w)) : resourceTags(tagsOn(c.on, w))) });
+
+/**
+ * Every ledger writer's calls (lib/ledger/dynamo-store.ts): GetItem with ConsistentRead, PutItem
+ * conditioned on the version, and TransactWriteItems of a Put on the tenant and an Update (ADD)
+ * of `#live-tenants` — which IAM authorizes as PutItem and UpdateItem (DynamoDB developer guide,
+ * "Using IAM with DynamoDB transactions"); TransactWriteItems is no IAM action.
+ */
+const LEDGER_CALLS: Call[] = [
+  call('GetItem of the tenant or #live-tenants (ConsistentRead)', 'dynamodb:GetItem', 'ledgerTable'),
+  call('PutItem of the tenant, conditioned on its version', 'dynamodb:PutItem', 'ledgerTable'),
+  call('TransactWriteItems: Put of the tenant', 'dynamodb:PutItem', 'ledgerTable'),
+  call('TransactWriteItems: Update (ADD) of #live-tenants', 'dynamodb:UpdateItem', 'ledgerTable'),
+];
 
 /** Function key (serverless.yml) → every call its code makes, read from functions/<kebab-name>.ts and the lib files it uses. */
 const STEP_CALLS: Record<string, Call[]> = {
@@ -193,18 +215,42 @@ const STEP_CALLS: Record<string, Call[]> = {
     call('GetBucketTagging', 's3:GetBucketTagging', 'bucket'),
     call('DeleteBucketPolicy', 's3:DeleteBucketPolicy', 'bucket'),
   ],
+  // restore-tenant-access.ts, lib/tenant-bucket.ts, lib/iam-user.ts, lib/access-keys.ts, lib/tenant-secret.ts, lib/bucket-tags.ts
+  restoreTenantAccess: [
+    call('GetUser', 'iam:GetUser', 'user'),
+    call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
+    call('UpdateAccessKey (Active)', 'iam:UpdateAccessKey', 'user'),
+    call('DescribeSecret', 'secretsmanager:DescribeSecret', 'secret'),
+    call('GetSecretValue (the bucket and key it names)', 'secretsmanager:GetSecretValue', 'secret'),
+    call('GetBucketTagging', 's3:GetBucketTagging', 'bucket'),
+  ],
   // publish-org-*.ts, lib/publish.ts
   publishOrgProvisioned: [call('PutEvents', 'events:PutEvents', 'eventBus')],
   publishOrgProvisioningFailed: [call('PutEvents', 'events:PutEvents', 'eventBus')],
   publishOrgDeprovisioned: [call('PutEvents', 'events:PutEvents', 'eventBus')],
-  // route-org-event.ts, lib/executions.ts (SfnExecutionPort), lib/publish.ts; the Lambda service
-  // sends the router's failed asynchronous events to its on-failure queue with the router's role.
+  publishOrgRestored: [call('PutEvents', 'events:PutEvents', 'eventBus')],
+  // record-tenant-state.ts, lib/ledger/apply.ts, lib/ledger/dynamo-store.ts
+  recordTenantState: LEDGER_CALLS,
+  // track-execution-status.ts, lib/ledger/*, lib/executions.ts (SfnExecutionPort.stop); the Lambda
+  // service sends its failed asynchronous events to its on-failure queue with the tracker's role.
+  trackExecutionStatus: [
+    ...LEDGER_CALLS,
+    call('StopExecution (a redriven provisioning the ledger has moved past)', 'states:StopExecution', 'provisionExecution'),
+    call('StopExecution (a redriven teardown the ledger has moved past)', 'states:StopExecution', 'teardownExecution'),
+    call('StopExecution (a redriven restore the ledger has moved past)', 'states:StopExecution', 'restoreExecution'),
+    call('on-failure destination', 'sqs:SendMessage', 'trackerFailedEventsQueue'),
+  ],
+  // route-org-event.ts, lib/ledger/*, lib/executions.ts (SfnExecutionPort start/stop), lib/publish.ts;
+  // the Lambda service sends the router's failed asynchronous events to its on-failure queue with
+  // the router's role. It decides from the ledger: no DescribeExecution any more.
   routeOrgEvent: [
+    ...LEDGER_CALLS,
     call('StartExecution (provision)', 'states:StartExecution', 'provisionStateMachine'),
     call('StartExecution (teardown)', 'states:StartExecution', 'teardownStateMachine'),
-    call('DescribeExecution (provision)', 'states:DescribeExecution', 'provisionExecution'),
-    call('DescribeExecution (teardown)', 'states:DescribeExecution', 'teardownExecution'),
+    call('StartExecution (restore)', 'states:StartExecution', 'restoreStateMachine'),
     call('StopExecution (provision, on OrgDeleted)', 'states:StopExecution', 'provisionExecution'),
+    call('StopExecution (restore, on OrgDeleted)', 'states:StopExecution', 'restoreExecution'),
+    call('StopExecution (teardown in its retention wait, on a restore)', 'states:StopExecution', 'teardownExecution'),
     call('PutEvents (OrgProvisioned again, OrgProvisioningFailed)', 'events:PutEvents', 'eventBus'),
     call('on-failure destination', 'sqs:SendMessage', 'routerFailedEventsQueue'),
   ],
@@ -274,13 +320,27 @@ function resourceOf(kind: ResourceKind, w: World): string {
       return w.arn.provisionStateMachine;
     case 'teardownStateMachine':
       return w.arn.teardownStateMachine;
+    case 'restoreStateMachine':
+      return w.arn.restoreStateMachine;
     case 'provisionExecution':
-      return arnOf.execution(w.arn.provisionStateMachine, 'org-acme-bistro-42');
+      return runOf(w, 'provision');
     case 'teardownExecution':
-      return arnOf.execution(w.arn.teardownStateMachine, 'org-acme-bistro-42');
+      return runOf(w, 'teardown');
+    case 'restoreExecution':
+      return runOf(w, 'restore');
+    case 'ledgerTable':
+      return w.arn.ledgerTable;
     case 'routerFailedEventsQueue':
       return w.arn.routerFailedEventsQueue;
+    case 'trackerFailedEventsQueue':
+      return w.arn.trackerFailedEventsQueue;
   }
+}
+
+/** Tenant A's generation-1 run of `workflow` in this stage, named as the ledger names it. */
+function runOf(w: World, workflow: Workflow): string {
+  const machine = { provision: w.arn.provisionStateMachine, teardown: w.arn.teardownStateMachine, restore: w.arn.restoreStateMachine }[workflow];
+  return arnOf.execution(machine, lifecycleExecutionName(w.a.slug, 1, workflow));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -437,6 +497,31 @@ declareCases('anonymous', [
  * tenant-provisioner's own (the user creates send them), so that only what the title names
  * stands between the request and an allow.
  */
+/**
+ * What no role may do to the tenant ledger, whatever its step: any operation but the three item
+ * operations the writers make (a scan or query reads every tenant; a delete loses a tombstone and
+ * with it the generation counter, so names could repeat; the table operations could turn off
+ * point-in-time recovery or deletion protection), and even those three on any other table.
+ */
+const LEDGER_TABLE_ONLY_OPERATIONS = [
+  'dynamodb:Scan', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem',
+  'dynamodb:PartiQLSelect', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete',
+  'dynamodb:DeleteTable', 'dynamodb:UpdateTable', 'dynamodb:UpdateContinuousBackups', 'dynamodb:UpdateTimeToLive', 'dynamodb:CreateBackup',
+  'dynamodb:RestoreTableToPointInTime', 'dynamodb:ExportTableToPointInTime', 'dynamodb:PutResourcePolicy', 'dynamodb:DeleteResourcePolicy', 'dynamodb:DescribeTable',
+];
+const LEDGER_ITEM_OPERATIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+const OTHER_TABLES: { title: string; arn: (w: World) => string }[] = [
+  { title: "the other stage's ledger table", arn: (w) => inOtherStage(w.arn.ledgerTable) },
+  { title: 'another table of the account (payments)', arn: () => arnOf.table('payments') },
+];
+const LEDGER_FORBIDDEN: { title: string; action: string; resource: (w: World) => string }[] = [
+  ...LEDGER_TABLE_ONLY_OPERATIONS.map((action) => ({ title: `${action.slice(9)} on the ledger table`, action, resource: (w: World) => w.arn.ledgerTable })),
+  { title: 'Query on an index of the ledger table', action: 'dynamodb:Query', resource: (w) => `${w.arn.ledgerTable}/index/by-state` },
+  ...OTHER_TABLES.flatMap((table) =>
+    [...LEDGER_ITEM_OPERATIONS, 'dynamodb:Scan', 'dynamodb:DeleteItem'].map((action) => ({ title: `${action.slice(9)} on ${table.title}`, action, resource: table.arn })),
+  ),
+];
+
 const ourUser = (w: World) => resourceTags(w.a.userTags);
 const ourSecret = (w: World) => resourceTags(w.a.secretTags);
 const FORBIDDEN: { title: string; action: string; resource: (w: World) => string; context?: (w: World) => Context }[] = [
@@ -479,8 +564,21 @@ const FORBIDDEN: { title: string; action: string; resource: (w: World) => string
   ),
   { title: "StartExecution of the other stage's provisioning state machine", action: 'states:StartExecution', resource: (w) => inOtherStage(w.arn.provisionStateMachine) },
   { title: "StartExecution of the other stage's teardown state machine", action: 'states:StartExecution', resource: (w) => inOtherStage(w.arn.teardownStateMachine) },
-  { title: "StopExecution of the other stage's provisioning run", action: 'states:StopExecution', resource: (w) => inOtherStage(arnOf.execution(w.arn.provisionStateMachine, 'org-acme-bistro-42')) },
-  { title: "DescribeExecution of the other stage's teardown run", action: 'states:DescribeExecution', resource: (w) => inOtherStage(arnOf.execution(w.arn.teardownStateMachine, 'org-acme-bistro-42')) },
+  { title: "StartExecution of the other stage's restore state machine", action: 'states:StartExecution', resource: (w) => inOtherStage(w.arn.restoreStateMachine) },
+  ...(['provision', 'teardown', 'restore'] as const).map((workflow) => ({
+    title: `StopExecution of the other stage's ${workflow} run`,
+    action: 'states:StopExecution',
+    resource: (w: World) => inOtherStage(runOf(w, workflow)),
+  })),
+  { title: 'StopExecution of a run of a state machine outside the stack', action: 'states:StopExecution', resource: () => `arn:aws:states:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:execution:payments-refund:org-acme-bistro-42` },
+  // Since the ledger (issue 11) no function describes executions: the ledger is the record.
+  ...(['provision', 'teardown', 'restore'] as const).map((workflow) => ({
+    title: `DescribeExecution of this stage's ${workflow} run`,
+    action: 'states:DescribeExecution',
+    resource: (w: World) => runOf(w, workflow),
+  })),
+  { title: "DescribeExecution of the other stage's teardown run", action: 'states:DescribeExecution', resource: (w) => inOtherStage(runOf(w, 'teardown')) },
+  ...LEDGER_FORBIDDEN,
   { title: "InvokeFunction of the other stage's createTenantUser", action: 'lambda:InvokeFunction', resource: (w) => inOtherStage(w.functions.get('createTenantUser')?.functionArn ?? '') },
   { title: "PutLogEvents to the other stage's router log group", action: 'logs:PutLogEvents', resource: (w) => arnOf.logStream(inOtherStage(w.functions.get('routeOrgEvent')?.functionName ?? '')) },
   { title: "SendMessage to the other stage's router queue", action: 'sqs:SendMessage', resource: (w) => inOtherStage(w.arn.routerFailedEventsQueue) },
@@ -511,8 +609,11 @@ const STEP_LIMITS: Record<string, { title: string; action: string; resource: (w:
     { title: 'PutObject under pub/ (only the marker itself)', action: 's3:PutObject', resource: (w) => w.a.object('pub/menu.pdf') },
   ],
   routeOrgEvent: [
-    { title: 'StopExecution of a teardown run', action: 'states:StopExecution', resource: (w) => arnOf.execution(w.arn.teardownStateMachine, 'org-acme-bistro-42') },
     { title: 'StartExecution of a state machine outside the stack', action: 'states:StartExecution', resource: () => `arn:aws:states:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:stateMachine:payments-refund` },
+    { title: "SendMessage to the tracker's failure queue", action: 'sqs:SendMessage', resource: (w) => w.arn.trackerFailedEventsQueue },
+  ],
+  trackExecutionStatus: [
+    { title: "SendMessage to the router's failure queue", action: 'sqs:SendMessage', resource: (w) => w.arn.routerFailedEventsQueue },
   ],
 };
 
@@ -582,6 +683,7 @@ function aslSteps(file: string): string[] {
 const MACHINES = [
   { logicalId: 'ProvisionTenantStateMachine', asl: 'provision-tenant.asl.json' },
   { logicalId: 'TeardownTenantStateMachine', asl: 'teardown-tenant.asl.json' },
+  { logicalId: 'RestoreTenantStateMachine', asl: 'restore-tenant.asl.json' },
 ];
 
 for (const { logicalId, asl } of MACHINES) {
@@ -624,6 +726,13 @@ describe('the evaluated artefacts', () => {
     // A resource CloudFormation names at deploy time would leave the policy's ARN a guess.
     expect(JSON.stringify(roles.map((r) => r.policies))).not.toContain('-GENERATED');
     for (const arn of Object.values(world.arn)) expect(arn).toMatch(/^arn:aws:[a-z0-9-]+:/);
+  });
+
+  it("evaluate the ledger requests on the table the functions are given (TENANT_LEDGER_TABLE), which is the stack's TenantLedgerTable", () => {
+    expect(world.arn.ledgerTable).toBe(world.stack.resolver.getAtt('TenantLedgerTable', 'Arn'));
+    expect(world.arn.ledgerTable).toBe(`arn:aws:dynamodb:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:table/tenant-provisioner-${STAGE}-tenants`);
+    const ledgerWriters = Object.keys(STEP_CALLS).filter((fn) => STEP_CALLS[fn]?.some((c) => c.on === 'ledgerTable')).sort();
+    expect(ledgerWriters).toEqual(['recordTenantState', 'routeOrgEvent', 'trackExecutionStatus']);
   });
 
   it('have an expectations table for every function, and every role belongs to a function or a state machine', () => {

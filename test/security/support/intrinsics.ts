@@ -77,6 +77,8 @@ export class IntrinsicResolver {
         return this.physicalName(name, 'BucketName').toLowerCase();
       case 'AWS::Logs::LogGroup':
         return this.physicalName(name, 'LogGroupName');
+      case 'AWS::DynamoDB::Table':
+        return this.physicalName(name, 'TableName');
       default:
         throw new UnresolvableError(`Ref to ${name} (${resource.Type}) is not supported: add it to test/security/support/intrinsics.ts`);
     }
@@ -107,6 +109,8 @@ export class IntrinsicResolver {
         return `arn:${partition}:logs:${region}:${accountId}:log-group:${this.ref(logicalId)}:*`;
       case 'AWS::S3::Bucket.Arn':
         return `arn:${partition}:s3:::${this.ref(logicalId)}`;
+      case 'AWS::DynamoDB::Table.Arn':
+        return `arn:${partition}:dynamodb:${region}:${accountId}:table/${this.ref(logicalId)}`;
       default:
         throw new UnresolvableError(`Fn::GetAtt ${logicalId}.${attribute} (${resource.Type}) is not supported: add it to test/security/support/intrinsics.ts`);
     }

@@ -1,10 +1,10 @@
 /**
  * The world the security suite's requests are made in: the packaged stack resolved for one
  * deployment (account 123456789012, us-east-1, stage dev), its function and state machine
- * roles, the tenant boundary, and two tenants, A and B, with the names ValidateOrg derives
- * and the bucket policies ApplyTenantBucketPolicy puts.
+ * roles, the tenant boundary, the tenant ledger table, and two tenants, A and B, with the
+ * names ValidateOrg derives and the bucket policies ApplyTenantBucketPolicy puts.
  */
-import { executionName, tenantNames } from '../../../functions/lib/naming';
+import { lifecycleExecutionName, runIdOf, tenantNames } from '../../../functions/lib/naming';
 import { tenantBucketPolicy } from '../../../functions/lib/policies';
 import { TAG_TENANT_BUCKET, tagsToRecord, tenantTags } from '../../../functions/lib/tags';
 import type { PackagedStack } from '../../support/packaged-template';
@@ -18,6 +18,7 @@ export const DEPLOYMENT: Deployment = { accountId: '123456789012', region: 'us-e
 
 export interface Tenant {
   orgId: string;
+  slug: string;
   bucket: string;
   bucketArn: string;
   object: (key: string) => string;
@@ -47,7 +48,11 @@ export interface World {
     eventBus: string;
     provisionStateMachine: string;
     teardownStateMachine: string;
+    restoreStateMachine: string;
+    /** The table the functions' TENANT_LEDGER_TABLE names. */
+    ledgerTable: string;
     routerFailedEventsQueue: string;
+    trackerFailedEventsQueue: string;
   };
 }
 
@@ -59,6 +64,7 @@ export const arnOf = {
   logStream: (functionName: string) =>
     `arn:aws:logs:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:log-group:/aws/lambda/${functionName}:log-stream:2026/11/23/[$LATEST]0123456789abcdef`,
   execution: (stateMachineArn: string, name: string) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`,
+  table: (name: string) => `arn:aws:dynamodb:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:table/${name}`,
 };
 
 /** The same resource in the other stage: `tenant-provisioner-dev-…` → `tenant-provisioner-prod-…`. */
@@ -76,10 +82,11 @@ function tenant(orgId: string, env: Record<string, string>): Tenant {
     maxBucketCandidates: Number(env.MAX_BUCKET_CANDIDATES),
   });
   const bucket = names.bucketCandidates[0] ?? '';
-  // As the first provision-tenant execution of the org tags them.
-  const tags = tenantTags(orgId, executionName(names.slug));
+  // As the first generation's provisioning run tags them (its run id: execution name + random part).
+  const tags = tenantTags(orgId, runIdOf(lifecycleExecutionName(names.slug, 1, 'provision'), () => '0123456789ab'));
   return {
     orgId,
+    slug: names.slug,
     bucket,
     bucketArn: arnOf.bucket(bucket),
     object: (key) => `${arnOf.bucket(bucket)}/${key}`,
@@ -96,7 +103,7 @@ export function buildWorld(packaged: PackagedStack): World {
   const functions = new Map(stack.functions().map((fn) => [fn.key, fn]));
   const router = functions.get('routeOrgEvent');
   if (!router) throw new Error('The stack has no routeOrgEvent function');
-  // The router's environment is the provider's plus the state machine ARNs.
+  // The router's environment is the provider's (TENANT_LEDGER_TABLE among them) plus the state machine ARNs.
   const variables = (template.Resources[router.logicalId]?.Properties.Environment as { Variables: unknown }).Variables;
   const env = stack.resolver.resolve(variables as never) as Record<string, string>;
 
@@ -113,10 +120,15 @@ export function buildWorld(packaged: PackagedStack): World {
     [a, b].map((t) => [t.bucket, tenantBucketPolicy({ bucket: t.bucket, userArn: t.userArn, tlsOnly }) as unknown as PolicyDocument]),
   );
 
-  const onFailure = Object.values(template.Resources).find(
-    (r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && (r.Properties.FunctionName as { Ref?: string } | undefined)?.Ref === router.logicalId,
-  );
-  const destination = (onFailure?.Properties.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination;
+  /** Where Lambda sends function `key`'s failed asynchronous events (its on-failure destination). */
+  const onFailureOf = (key: string): string => {
+    const logicalId = functions.get(key)?.logicalId;
+    const config = Object.values(template.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && (r.Properties.FunctionName as { Ref?: string } | undefined)?.Ref === logicalId,
+    );
+    const destination = (config?.Properties.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination;
+    return destination === undefined ? '' : (stack.resolver.resolve(destination as never) as string);
+  };
 
   return {
     stack,
@@ -133,7 +145,10 @@ export function buildWorld(packaged: PackagedStack): World {
       eventBus: `arn:aws:events:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:event-bus/${env.EVENT_BUS_NAME}`,
       provisionStateMachine: env.PROVISION_STATE_MACHINE_ARN ?? '',
       teardownStateMachine: env.TEARDOWN_STATE_MACHINE_ARN ?? '',
-      routerFailedEventsQueue: destination === undefined ? '' : (stack.resolver.resolve(destination as never) as string),
+      restoreStateMachine: env.RESTORE_STATE_MACHINE_ARN ?? '',
+      ledgerTable: env.TENANT_LEDGER_TABLE ? arnOf.table(env.TENANT_LEDGER_TABLE) : '',
+      routerFailedEventsQueue: onFailureOf('routeOrgEvent'),
+      trackerFailedEventsQueue: onFailureOf('trackExecutionStatus'),
     },
   };
 }
