@@ -1,27 +1,45 @@
 /**
  * The sample tenant the unit tests share: org `Acme-Bistro-42` in us-east-1, provisioned by
- * its first execution, with the names ValidateOrg derives under the test config
- * (test/setup-env.ts). Each call returns a fresh object, so a test may change its copy.
+ * the first generation's provisioning (`acme-bistro-42-g1-provision`, with a fixed run id), with
+ * the names ValidateOrg derives under the test config (test/setup-env.ts). Each call returns a
+ * fresh object, so a test may change its copy.
  */
 import { loadConfig, TENANT_USER_PATH } from '../../functions/lib/config';
-import { executionName, tenantNames } from '../../functions/lib/naming';
+import { lifecycleExecutionName, runIdOf, tenantNames } from '../../functions/lib/naming';
+import type { ProvisionedTenant } from '../../functions/lib/publish';
 import type { TenantBucket, TenantRef, TenantUser } from '../../functions/lib/types';
 
 const config = loadConfig();
 
 export const SAMPLE_ORG_ID = 'Acme-Bistro-42';
 export const SAMPLE_STARTED_AT = '2026-11-23T09:00:00.000Z';
+/** The random part of the sample run ids (naming.ts `runIdOf`). */
+export const SAMPLE_RUN_SUFFIX = '0123456789ab';
 
-/** The sample tenant; names follow `orgId` and `region` when they are overridden. */
+/** The run id the ledger gives execution `name` in these tests: `runIdOf` with a fixed random part. */
+export function sampleRunId(name: string): string {
+  return runIdOf(name, () => SAMPLE_RUN_SUFFIX);
+}
+
+/** The sample org's first provisioning: `acme-bistro-42-g1-provision`. */
+export const SAMPLE_EXECUTION_NAME = lifecycleExecutionName('acme-bistro-42', 1, 'provision');
+/** Its run id, the `ProvisionedBy` of everything it creates. */
+export const SAMPLE_RUN_ID = sampleRunId(SAMPLE_EXECUTION_NAME);
+
+/** The sample tenant; names (and the execution's) follow `orgId` and `region` when they are overridden. */
 export function sampleTenant(overrides: Partial<TenantRef> = {}): TenantRef {
   const orgId = overrides.orgId ?? SAMPLE_ORG_ID;
   const region = overrides.region ?? 'us-east-1';
   const names = tenantNames(orgId, region, config);
+  const generation = overrides.generation ?? 1;
+  const executionName = overrides.executionName ?? lifecycleExecutionName(names.slug, generation, 'provision');
   return {
     orgId,
     orgName: 'Acme Bistro',
     region,
-    provisionedBy: executionName(names.slug),
+    provisionedBy: sampleRunId(executionName),
+    executionName,
+    generation,
     startedAt: SAMPLE_STARTED_AT,
     ...names,
     ...overrides,
@@ -38,6 +56,25 @@ export function sampleBucket(overrides: Partial<TenantBucket> = {}): TenantBucke
 export function sampleUser(overrides: Partial<TenantUser> = {}): TenantUser {
   const userName = overrides.userName ?? sampleTenant().userName;
   return { userName, arn: `arn:aws:iam::${config.accountId}:user${TENANT_USER_PATH}${userName}`, userId: 'AIDAEXAMPLE', created: true, ...overrides };
+}
+
+/** Everything the sample tenant's provisioning knows when it succeeds (what RecordTenantActive takes); the same facts as events/samples/org-provisioned.json. */
+export function sampleProvisioned(overrides: Partial<ProvisionedTenant> = {}): ProvisionedTenant {
+  const tenant = overrides.tenant ?? sampleTenant();
+  const bucket = overrides.bucket ?? sampleBucket();
+  return {
+    tenant,
+    bucket,
+    bucketConfig: { publicPrefix: 'pub/', publicBaseUrl: `https://${bucket.name}.s3.${bucket.region}.amazonaws.com/pub/` },
+    user: sampleUser({ userName: tenant.userName }),
+    credentials: {
+      secretArn: `arn:aws:secretsmanager:${tenant.region}:${config.accountId}:secret:${tenant.secretName}-AbCdEf`,
+      secretName: tenant.secretName,
+      accessKeyId: 'AKIAEXAMPLEKEYID0001',
+      issued: true,
+    },
+    ...overrides,
+  };
 }
 
 /** The three tenant tags as AWS returns them, for the sample org unless told otherwise. */

@@ -16,7 +16,7 @@ import { createTenantBucket, handler } from '../../../functions/create-tenant-bu
 import { loadConfig } from '../../../functions/lib/config';
 import { BucketNameUnavailableError, TenantQuotaExceededError } from '../../../functions/lib/errors';
 import { tenantTags } from '../../../functions/lib/tags';
-import { sampleTenant } from '../../support/fixtures';
+import { SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const s3Mock = mockClient(S3Client);
@@ -25,10 +25,13 @@ const s3 = new S3Client({ region: 'us-east-1' });
 const regionsAsked: string[] = [];
 const s3For = (region: string) => (regionsAsked.push(region), s3);
 const meta = { $metadata: {} };
-const execution = 'org-acme-bistro-42';
+/** This run's id: the `ProvisionedBy` of what it creates. */
+const execution = SAMPLE_RUN_ID;
+/** Another generation's run. */
+const otherRun = sampleRunId('acme-bistro-42-g2-provision');
 
-const eu = sampleTenant({ region: 'eu-west-1', provisionedBy: execution });
-const us = sampleTenant({ region: 'us-east-1', provisionedBy: execution });
+const eu = sampleTenant({ region: 'eu-west-1' });
+const us = sampleTenant({ region: 'us-east-1' });
 const [euFirst, euSecond] = eu.bucketCandidates as [string, string];
 const [usFirst, usSecond] = us.bucketCandidates as [string, string];
 const ourTags = tenantTags('Acme-Bistro-42', execution);
@@ -101,8 +104,10 @@ describe('createTenantBucket', () => {
   });
 
   it.each([
-    ['another execution of this org (created false)', 'org-acme-bistro-42-g2', false],
-    ['this execution, on a retry (created true)', execution, true],
+    ['another generation\'s run of this org (created false)', otherRun, false],
+    // Step Functions accepts a closed execution's name again 90 days after it ended: only the run id tells the runs apart.
+    ['an earlier run of the same execution name (created false)', `${SAMPLE_EXECUTION_NAME}.fedcba987654`, false],
+    ['this run, on a retry (created true)', execution, true],
   ])('adopts its own bucket tagged for this org by %s without modifying it', async (_label, provisionedBy, created) => {
     s3Mock.on(CreateBucketCommand).rejects(new BucketAlreadyOwnedByYou({ ...meta, message: 'yours' }));
     s3Mock.on(GetBucketTaggingCommand).resolves({ TagSet: tenantTags('Acme-Bistro-42', provisionedBy) });
@@ -116,7 +121,7 @@ describe('createTenantBucket', () => {
   });
 
   it.each([
-    ['tagged for another org', () => ({ TagSet: tenantTags('Other-Org', 'org-other-org') }), 'OrgId "Other-Org"'],
+    ['tagged for another org', () => ({ TagSet: tenantTags('Other-Org', sampleRunId('other-org-g1-provision')) }), 'OrgId "Other-Org"'],
     ['tagged by something else', () => ({ TagSet: [{ Key: 'team', Value: 'data' }] as Tag[] }), 'not managed by tenant-provisioner'],
     ['untagged (NoSuchTagSet)', () => Promise.reject(noSuchTagSet()), 'not managed by tenant-provisioner'],
   ])('skips an own bucket %s, never modifying it, and warns naming the bucket and owner', async (_label, tagging, owner) => {
@@ -145,7 +150,7 @@ describe('createTenantBucket', () => {
 
   it('in us-east-1 checks the tags of an own bucket HeadBucket finds (200) and adopts it without CreateBucket', async () => {
     s3Mock.on(HeadBucketCommand).resolves({ BucketRegion: 'us-east-1' });
-    s3Mock.on(GetBucketTaggingCommand).resolves({ TagSet: tenantTags('Acme-Bistro-42', 'org-acme-bistro-42-g2') });
+    s3Mock.on(GetBucketTaggingCommand).resolves({ TagSet: tenantTags('Acme-Bistro-42', otherRun) });
 
     const bucket = await createTenantBucket({ tenant: us }, deps());
 
@@ -188,7 +193,7 @@ describe('createTenantBucket', () => {
   it('throws BucketNameUnavailableError listing every name tried and why, when all candidates are unavailable', async () => {
     s3Mock.on(CreateBucketCommand).rejects(new BucketAlreadyExists({ ...meta, message: 'taken' }));
     s3Mock.on(CreateBucketCommand, { Bucket: euSecond }).rejects(new BucketAlreadyOwnedByYou({ ...meta, message: 'yours' }));
-    s3Mock.on(GetBucketTaggingCommand).resolves({ TagSet: tenantTags('Other-Org', 'org-other-org') });
+    s3Mock.on(GetBucketTaggingCommand).resolves({ TagSet: tenantTags('Other-Org', sampleRunId('other-org-g1-provision')) });
 
     const run = createTenantBucket({ tenant: eu }, deps());
 

@@ -12,7 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createTenantUser, handler } from '../../../functions/create-tenant-user';
 import { loadConfig } from '../../../functions/lib/config';
 import { TenantQuotaExceededError, TenantUserConflictError } from '../../../functions/lib/errors';
-import { orgTags, sampleBucket, sampleTenant } from '../../support/fixtures';
+import { SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, orgTags, sampleBucket, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const iamMock = mockClient(IAMClient);
@@ -31,7 +31,7 @@ function existingUser(overrides: Partial<User> = {}): User {
     Path: '/tenants/',
     CreateDate: new Date('2026-01-01T00:00:00Z'),
     PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: config.tenantBoundaryArn },
-    Tags: orgTags('org-acme-bistro-42-earlier'),
+    Tags: orgTags(sampleRunId('acme-bistro-42-g2-provision')),
     ...overrides,
   };
 }
@@ -57,7 +57,7 @@ describe('createTenantUser', () => {
       Tags: [
         { Key: 'OrgId', Value: 'Acme-Bistro-42' },
         { Key: 'ManagedBy', Value: 'tenant-provisioner' },
-        { Key: 'ProvisionedBy', Value: 'org-acme-bistro-42' },
+        { Key: 'ProvisionedBy', Value: SAMPLE_RUN_ID },
         { Key: 'TenantBucket', Value: 'fusion-rms-acme-bistro-42' },
       ],
     });
@@ -73,6 +73,13 @@ describe('createTenantUser', () => {
     expect(user).toEqual({ userName: tenant.userName, arn: userArn, userId: 'AIDAEXISTING', created: false });
     expect(iamMock).toHaveReceivedCommandWith(GetUserCommand, { UserName: tenant.userName });
     expect(iamMock.calls()).toHaveLength(2);
+  });
+
+  it('adopts a user tagged by an earlier run of the same execution name as not created by this run', async () => {
+    iamMock.on(CreateUserCommand).rejects(alreadyExists());
+    iamMock.on(GetUserCommand).resolves({ User: existingUser({ Tags: orgTags(`${SAMPLE_EXECUTION_NAME}.fedcba987654`) }) });
+
+    await expect(createTenantUser({ tenant, bucket }, { iam, config })).resolves.toMatchObject({ created: false, userId: 'AIDAEXISTING' });
   });
 
   it('counts a user left by its own earlier CreateUser as created by this execution', async () => {

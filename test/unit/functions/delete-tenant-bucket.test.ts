@@ -17,7 +17,7 @@ import { deleteTenantBucket, handler, TenantBucketNotEmptiedError } from '../../
 import { loadConfig } from '../../../functions/lib/config';
 import { tenantTags } from '../../../functions/lib/tags';
 import type { DeleteBucketInput } from '../../../functions/lib/types';
-import { sampleTenant } from '../../support/fixtures';
+import { SAMPLE_EXECUTION_NAME, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const s3Mock = mockClient(S3Client);
@@ -121,9 +121,11 @@ describe('deleteTenantBucket', () => {
   });
 
   it.each([
-    ['on rollback a bucket adopted from another execution', rollback, () => ({ TagSet: tenantTags(tenant.orgId, 'org-acme-bistro-42-g2') }), /not created by execution org-acme-bistro-42/],
+    ['on rollback a bucket adopted from another run', rollback, () => ({ TagSet: tenantTags(tenant.orgId, sampleRunId('acme-bistro-42-g2-provision')) }), new RegExp(`not created by execution ${tenant.provisionedBy.replace('.', '\\.')}`)],
+    // Step Functions accepts a closed execution's name again 90 days after it ended: only the run id tells the runs apart.
+    ['on rollback a bucket an earlier run of the same execution name created', rollback, () => ({ TagSet: tenantTags(tenant.orgId, `${SAMPLE_EXECUTION_NAME}.fedcba987654`) }), /not created by execution/],
     ['on rollback a bucket of another org', rollback, () => ({ TagSet: tenantTags('Other-Org', tenant.provisionedBy) }), /OrgId "Other-Org"/],
-    ['on teardown a bucket of another org', teardown, () => ({ TagSet: tenantTags('Other-Org', 'org-other-org') }), /OrgId "Other-Org"/],
+    ['on teardown a bucket of another org', teardown, () => ({ TagSet: tenantTags('Other-Org', sampleRunId('other-org-g1-provision')) }), /OrgId "Other-Org"/],
     [
       'on teardown an untagged bucket',
       teardown,
@@ -144,7 +146,7 @@ describe('deleteTenantBucket', () => {
   });
 
   it('on teardown deletes this org’s bucket whichever execution created it', async () => {
-    new FakeBucket(tenantTags(tenant.orgId, 'org-acme-bistro-42-g2')).addVersions(3);
+    new FakeBucket(tenantTags(tenant.orgId, sampleRunId('acme-bistro-42-g2-provision'))).addVersions(3);
 
     const result = await deleteTenantBucket(teardown, { s3For, config, remainingTimeMs: plentyOfTime });
 

@@ -21,7 +21,7 @@ import { deleteTenantCredentials, handler } from '../../../functions/delete-tena
 import { loadConfig } from '../../../functions/lib/config';
 import { logger } from '../../../functions/lib/logger';
 import type { DeletionInput } from '../../../functions/lib/types';
-import { orgTags, sampleTenant } from '../../support/fixtures';
+import { orgTags, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const iamMock = mockClient(IAMClient);
@@ -31,12 +31,13 @@ const secretsManager = new SecretsManagerClient({});
 const config = loadConfig();
 const deps = { iam, secretsManager, config, logger };
 
-const tenant = sampleTenant({ provisionedBy: 'org-acme-bistro-42-g2' });
+/** The second generation's provisioning (its run id is the `ProvisionedBy` of what it creates); generation 1 came before. */
+const tenant = sampleTenant({ generation: 2, executionName: 'acme-bistro-42-g2-provision' });
 const rollback: DeletionInput = { scope: 'execution', tenant };
 const teardown: DeletionInput = { scope: 'tenant', tenant };
 
 const thisExecution = orgTags(tenant.provisionedBy);
-const earlierExecution = orgTags('org-acme-bistro-42');
+const earlierExecution = orgTags(SAMPLE_RUN_ID);
 
 const BEFORE_START = new Date('2026-10-01T12:00:00Z');
 const AFTER_START = new Date('2026-11-23T09:00:07Z');
@@ -88,6 +89,18 @@ describe('deleteTenantCredentials', () => {
     expect(result.skipped).toEqual([]);
   });
 
+  it('rollback leaves the secret of an earlier run of the same execution name untouched (Step Functions reuses a name after 90 days)', async () => {
+    const sameName = { scope: 'execution' as const, tenant: { ...tenant, executionName: SAMPLE_EXECUTION_NAME, provisionedBy: `${SAMPLE_EXECUTION_NAME}.fedcba987654` } };
+    givenSecret(orgTags(SAMPLE_RUN_ID), value('AKIAOLD0000000000001'));
+    givenUser([key('AKIAOLD0000000000001', BEFORE_START)]);
+
+    const result = await deleteTenantCredentials(sameName, deps);
+
+    expect(secretsMock).toHaveReceivedCommandTimes(DeleteSecretCommand, 0);
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 0);
+    expect(result.deleted).toEqual([]);
+  });
+
   it("rollback leaves an existing tenant's secret and its older key untouched", async () => {
     givenSecret(earlierExecution, value('AKIAOLD0000000000001'));
     givenUser([key('AKIAOLD0000000000001', BEFORE_START)]);
@@ -98,7 +111,7 @@ describe('deleteTenantCredentials', () => {
     expect(iamMock).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 0);
     expect(result.deleted).toEqual([]);
     expect(result.skipped).toEqual([
-      { resource: `secret ${tenant.secretName}`, reason: 'it was provisioned by "org-acme-bistro-42", not by this execution' },
+      { resource: `secret ${tenant.secretName}`, reason: `it was provisioned by "${SAMPLE_RUN_ID}", not by this execution` },
       { resource: `access key AKIAOLD0000000000001 of IAM user ${tenant.userName}`, reason: `it is held by secret ${tenant.secretName}, which is kept` },
     ]);
   });
@@ -171,7 +184,7 @@ describe('deleteTenantCredentials', () => {
   });
 
   it("teardown leaves another org's secret and the keys of a user that is not the org's", async () => {
-    givenSecret(orgTags('org-acme-bistro-42', 'acme-bistro-42'), value('AKIAOTHER00000000001'));
+    givenSecret(orgTags(SAMPLE_RUN_ID, 'acme-bistro-42'), value('AKIAOTHER00000000001'));
     givenUser([key('AKIAOTHER00000000001', BEFORE_START)], [{ Key: 'Team', Value: 'payments' }]);
 
     const result = await deleteTenantCredentials(teardown, deps);

@@ -29,7 +29,7 @@ import { deleteTenantUser, handler } from '../../../functions/delete-tenant-user
 import { loadConfig } from '../../../functions/lib/config';
 import { logger } from '../../../functions/lib/logger';
 import type { DeletionInput } from '../../../functions/lib/types';
-import { orgTags, sampleTenant } from '../../support/fixtures';
+import { orgTags, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const iamMock = mockClient(IAMClient);
@@ -37,7 +37,8 @@ const iam = new IAMClient({});
 const config = loadConfig();
 const deps = { iam, config, logger };
 
-const tenant = sampleTenant({ provisionedBy: 'org-acme-bistro-42-g2' });
+/** The second generation's provisioning (its run id is the `ProvisionedBy` of what it creates); generation 1 came before. */
+const tenant = sampleTenant({ generation: 2, executionName: 'acme-bistro-42-g2-provision' });
 const rollback: DeletionInput = { scope: 'execution', tenant };
 const teardown: DeletionInput = { scope: 'tenant', tenant };
 const UserName = tenant.userName;
@@ -90,17 +91,28 @@ describe('deleteTenantUser', () => {
   });
 
   it('rollback leaves a user another execution created untouched', async () => {
-    givenUser(orgTags('org-acme-bistro-42'), ['AKIAOLD0000000000001']);
+    givenUser(orgTags(SAMPLE_RUN_ID), ['AKIAOLD0000000000001']);
 
     const result = await deleteTenantUser(rollback, deps);
 
     expect(iamMock).toHaveReceivedCommandTimes(DeleteUserCommand, 0);
     expect(iamMock).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 0);
-    expect(result.skipped).toEqual([{ resource: `IAM user ${UserName}`, reason: 'it was provisioned by "org-acme-bistro-42", not by this execution' }]);
+    expect(result.skipped).toEqual([{ resource: `IAM user ${UserName}`, reason: `it was provisioned by "${SAMPLE_RUN_ID}", not by this execution` }]);
+  });
+
+  it('rollback leaves a user an earlier run of the same execution name created (Step Functions reuses a name after 90 days)', async () => {
+    givenUser(orgTags(SAMPLE_RUN_ID), ['AKIAOLD0000000000001']);
+    const sameName: DeletionInput = { scope: 'execution', tenant: { ...tenant, executionName: SAMPLE_EXECUTION_NAME, provisionedBy: `${SAMPLE_EXECUTION_NAME}.fedcba987654` } };
+
+    const result = await deleteTenantUser(sameName, deps);
+
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteUserCommand, 0);
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 0);
+    expect(result.deleted).toEqual([]);
   });
 
   it('teardown deletes the org user whichever execution created it', async () => {
-    givenUser(orgTags('org-acme-bistro-42'), ['AKIAOLD0000000000001', 'AKIAOLD0000000000002']);
+    givenUser(orgTags(SAMPLE_RUN_ID), ['AKIAOLD0000000000001', 'AKIAOLD0000000000002']);
 
     const result = await deleteTenantUser(teardown, deps);
 
@@ -110,7 +122,7 @@ describe('deleteTenantUser', () => {
   });
 
   it.each<[string, Tag[] | undefined, string]>([
-    ["another org's user", orgTags('org-acme-bistro-42', 'acme-bistro-42'), 'it belongs to OrgId "acme-bistro-42"'],
+    ["another org's user", orgTags(SAMPLE_RUN_ID, 'acme-bistro-42'), 'it belongs to OrgId "acme-bistro-42"'],
     ['an untagged user', undefined, 'it is not managed by tenant-provisioner'],
   ])('teardown leaves %s untouched', async (_label, tags, reason) => {
     givenUser(tags, ['AKIAOTHER00000000001']);
@@ -144,7 +156,7 @@ describe('deleteTenantUser', () => {
 
   // Mock-only, as above: every other kind of blocker IAM names for DeleteUser.
   it('removes certificates, SSH keys, service credentials, MFA devices, managed policies and groups on DeleteConflict', async () => {
-    givenUser(orgTags('org-acme-bistro-42'));
+    givenUser(orgTags(SAMPLE_RUN_ID));
     givenNoBlockers();
     iamMock.on(ListSigningCertificatesCommand).resolves({ Certificates: [{ UserName, CertificateId: 'CERT1', CertificateBody: '-', Status: 'Active' }] });
     iamMock.on(ListSSHPublicKeysCommand).resolves({ SSHPublicKeys: [{ UserName, SSHPublicKeyId: 'APKASSH1', Status: 'Active', UploadDate: new Date() }] });

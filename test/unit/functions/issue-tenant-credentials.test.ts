@@ -26,7 +26,7 @@ import { handler, issueTenantCredentials, type IssueTenantCredentialsInput } fro
 import { loadConfig } from '../../../functions/lib/config';
 import { TenantQuotaExceededError, TenantSecretConflictError } from '../../../functions/lib/errors';
 import { logger } from '../../../functions/lib/logger';
-import { orgTags, sampleBucket, sampleTenant, sampleUser } from '../../support/fixtures';
+import { orgTags, SAMPLE_RUN_ID, sampleBucket, sampleRunId, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const iamMock = mockClient(IAMClient);
@@ -36,7 +36,9 @@ const secretsManager = new SecretsManagerClient({});
 const config = loadConfig();
 const deps = { iam, secretsManager, config, logger };
 
-const tenant = sampleTenant();
+const tenant = sampleTenant({ generation: 2, executionName: 'acme-bistro-42-g2-provision' });
+/** A run of an earlier generation of the org, whose secret a later provisioning adopts. */
+const earlierRun = sampleRunId('acme-bistro-42-g1-provision');
 const input: IssueTenantCredentialsInput = { tenant, bucket: sampleBucket(), user: sampleUser() };
 const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fusion-rms/acme-bistro-42/credentials-AbCdEf';
 
@@ -226,7 +228,7 @@ describe('issueTenantCredentials', () => {
 
   it('issues nothing when the secret already holds a key the user still has', async () => {
     const live = account.addKey(new Date('2026-01-01T00:00:00Z'));
-    account.secret = { value: storedValue(live), tags: orgTags('org-acme-bistro-42-earlier') };
+    account.secret = { value: storedValue(live), tags: orgTags(earlierRun) };
 
     const result = await issueTenantCredentials(input, deps);
 
@@ -239,7 +241,7 @@ describe('issueTenantCredentials', () => {
 
   it('replaces an inactive key held by the secret and deletes it as a stray', async () => {
     const inactive = account.addKey(new Date('2026-01-01T00:00:00Z'), 'Inactive');
-    account.secret = { value: storedValue(inactive), tags: orgTags('org-acme-bistro-42-earlier') };
+    account.secret = { value: storedValue(inactive), tags: orgTags(earlierRun) };
 
     const result = await issueTenantCredentials(input, deps);
 
@@ -253,7 +255,7 @@ describe('issueTenantCredentials', () => {
 
   it('replaces a dead key in the org secret, deletes the stray keys and keeps the secret tags', async () => {
     const strays = [account.addKey(), account.addKey()];
-    account.secret = { value: storedValue('AKIAGONEGONEGONEGONE'), tags: orgTags('org-acme-bistro-42-earlier') };
+    account.secret = { value: storedValue('AKIAGONEGONEGONEGONE'), tags: orgTags(earlierRun) };
 
     const result = await issueTenantCredentials(input, deps);
 
@@ -262,12 +264,12 @@ describe('issueTenantCredentials', () => {
     expect(account.keyIds()).not.toEqual(expect.arrayContaining([strays[1]]));
     expect(account.secretKeyId()).toBe(account.keyIds()[0]);
     expect(result).toMatchObject({ accessKeyId: account.keyIds()[0], issued: true });
-    expect(account.secret?.tags).toEqual(orgTags('org-acme-bistro-42-earlier'));
+    expect(account.secret?.tags).toEqual(orgTags(earlierRun));
     expect(account.log).toEqual(['ListAccessKeys', 'DescribeSecret', 'GetSecretValue', 'DeleteAccessKey', 'DeleteAccessKey', 'CreateAccessKey', 'PutSecretValue']);
   });
 
   it('restores and updates an org secret that is scheduled for deletion (CreateSecret refused)', async () => {
-    account.secret = { value: storedValue('AKIAGONEGONEGONEGONE'), tags: orgTags('org-acme-bistro-42-earlier'), deletedDate: new Date('2026-11-01T00:00:00Z') };
+    account.secret = { value: storedValue('AKIAGONEGONEGONEGONE'), tags: orgTags(earlierRun), deletedDate: new Date('2026-11-01T00:00:00Z') };
 
     const result = await issueTenantCredentials(input, deps);
 
@@ -276,11 +278,11 @@ describe('issueTenantCredentials', () => {
     expect(account.secretKeyId()).toBe(account.keyIds()[0]);
     expect(account.keys).toHaveLength(1);
     expect(result).toMatchObject({ secretArn, issued: true });
-    expect(account.secret?.tags).toEqual(orgTags('org-acme-bistro-42-earlier'));
+    expect(account.secret?.tags).toEqual(orgTags(earlierRun));
   });
 
   it('restores a secret scheduled for deletion also when CreateSecret answers ResourceExistsException (as moto does)', async () => {
-    account.secret = { value: storedValue('AKIAGONEGONEGONEGONE'), tags: orgTags('org-acme-bistro-42-earlier'), deletedDate: new Date('2026-11-01T00:00:00Z') };
+    account.secret = { value: storedValue('AKIAGONEGONEGONEGONE'), tags: orgTags(earlierRun), deletedDate: new Date('2026-11-01T00:00:00Z') };
     account.failNext('CreateSecret', new ResourceExistsException({ $metadata: {}, message: 'A resource with the ID you requested already exists.' }));
 
     await issueTenantCredentials(input, deps);
@@ -292,7 +294,7 @@ describe('issueTenantCredentials', () => {
 
   it('restores and updates a secret scheduled for deletion that it found while cleaning up stray keys', async () => {
     account.addKey();
-    account.secret = { value: storedValue('AKIAGONEGONEGONEGONE'), tags: orgTags('org-acme-bistro-42-earlier'), deletedDate: new Date('2026-11-01T00:00:00Z') };
+    account.secret = { value: storedValue('AKIAGONEGONEGONEGONE'), tags: orgTags(earlierRun), deletedDate: new Date('2026-11-01T00:00:00Z') };
 
     await issueTenantCredentials(input, deps);
 
@@ -303,7 +305,7 @@ describe('issueTenantCredentials', () => {
   });
 
   it("refuses another org's secret with TenantSecretConflictError and deletes the key it had just created", async () => {
-    const foreign = { value: storedValue('AKIAFOREIGNFOREIGN00'), tags: orgTags('org-acme-bistro-42', 'acme-bistro-42') };
+    const foreign = { value: storedValue('AKIAFOREIGNFOREIGN00'), tags: orgTags(SAMPLE_RUN_ID, 'acme-bistro-42') };
     account.secret = { ...foreign };
 
     const run = issueTenantCredentials(input, deps);

@@ -6,7 +6,9 @@ import sample from '../../../events/samples/org-deleted.json';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const config = loadConfig();
-const execution = { name: 'org-acme-bistro-42', startTime: '2026-11-30T09:00:01.000Z' };
+const execution = { name: 'acme-bistro-42-g1-teardown', startTime: '2026-11-30T09:00:01.000Z' };
+/** What the tenant ledger puts in a teardown's input besides the OrgDeleted fields. */
+const run = { generation: 1, runId: 'acme-bistro-42-g1-teardown.0123456789ab' };
 const DAY = 86_400;
 
 describe('prepareTeardown', () => {
@@ -19,7 +21,8 @@ describe('prepareTeardown', () => {
       orgId: 'Acme-Bistro-42',
       slug: 'acme-bistro-42',
       region: 'us-east-1',
-      provisionedBy: 'org-acme-bistro-42',
+      provisionedBy: execution.name,
+      executionName: execution.name,
       startedAt: execution.startTime,
       userName: 'rms_acme-bistro-42',
       userPath: '/tenants/',
@@ -55,10 +58,50 @@ describe('prepareTeardown', () => {
     expect(plan.retentionSeconds).toBe(30 * DAY);
   });
 
-  it('accepts the longest retention, 360 days', async () => {
-    const plan = await prepareTeardown({ event: { orgId: 'acme', retentionDays: 360 }, execution }, { config });
+  it('accepts the longest retention, 350 days (a parked deletion stays redrivable within the one-year limit)', async () => {
+    const plan = await prepareTeardown({ event: { orgId: 'acme', retentionDays: 350 }, execution }, { config });
 
-    expect(plan.retentionSeconds).toBe(360 * DAY);
+    expect(plan.retentionSeconds).toBe(350 * DAY);
+  });
+
+  it("takes the generation, the run id and the bucket from the ledger's input", async () => {
+    const plan = await prepareTeardown(
+      { event: { orgId: 'Acme-Bistro-42', region: 'eu-west-1', retentionDays: 7, settleSeconds: 0, bucketName: 'fusion-rms-acme-bistro-42-1a2b3c4d', ...run }, execution },
+      { config },
+    );
+
+    expect(plan.tenant).toMatchObject({
+      orgId: 'Acme-Bistro-42',
+      region: 'eu-west-1',
+      generation: 1,
+      provisionedBy: run.runId,
+      executionName: execution.name,
+      bucket: 'fusion-rms-acme-bistro-42-1a2b3c4d',
+    });
+    expect(plan).toMatchObject({ retentionDays: 7, settleSeconds: 0 });
+  });
+
+  it('names no bucket, and uses the execution name as run id, for an input without them (an execution started before the ledger)', async () => {
+    const plan = await prepareTeardown({ event: { orgId: 'Acme-Bistro-42' }, execution }, { config });
+
+    expect(plan.tenant.provisionedBy).toBe(execution.name);
+    expect(plan.tenant).not.toHaveProperty('bucket');
+    expect(plan.tenant).not.toHaveProperty('generation');
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['a generation 0', { generation: 0 }, /generation/],
+    ['a fractional generation', { generation: 1.5 }, /generation/],
+    ['a generation that is a string', { generation: '1' }, /generation/],
+    ['a run id with a space', { runId: 'acme g1' }, /runId/],
+    ['an empty run id', { runId: '' }, /runId/],
+    ['a bucketName that breaks S3 naming rules', { bucketName: 'Fusion_RMS' }, /bucketName/],
+    ['a bucketName that is not a string', { bucketName: 42 }, /bucketName/],
+  ])('rejects %s with InvalidEventError naming the field', async (_label, fields, field) => {
+    const result = prepareTeardown({ event: { orgId: 'acme', ...fields }, execution }, { config });
+
+    await expect(result).rejects.toThrow(InvalidEventError);
+    await expect(result).rejects.toThrow(field);
   });
 
   it("falls back to the stage's defaultRetentionDays when the event names none", async () => {
@@ -140,7 +183,7 @@ describe('prepareTeardown', () => {
   });
 
   it.each<[string, unknown]>([
-    ['above 360', 361],
+    ['above 350', 351],
     ['negative', -1],
     ['fractional', 1.5],
     ['a string', '7'],
@@ -168,6 +211,6 @@ describe('prepareTeardown', () => {
     const plan = await handler({ event: { orgId: 'Acme-Bistro-42', retentionDays: 1, settleSeconds: 60 }, execution }, context);
 
     expect(plan).toMatchObject({ settleSeconds: 60, retentionDays: 1, retentionSeconds: DAY });
-    expect(plan.tenant).toMatchObject({ orgId: 'Acme-Bistro-42', userName: 'rms_acme-bistro-42', provisionedBy: execution.name });
+    expect(plan.tenant).toMatchObject({ orgId: 'Acme-Bistro-42', userName: 'rms_acme-bistro-42', provisionedBy: execution.name, executionName: execution.name });
   });
 });

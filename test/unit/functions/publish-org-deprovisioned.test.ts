@@ -18,8 +18,15 @@ const config = loadConfig();
 const now = () => new Date(sample.detail.deprovisionedAt);
 const deps = { eventBridge, config, now };
 
-const tenant = sampleTenant();
+/** The teardown of generation 1 as PrepareTeardown hands it over: its execution name, and the run id the ledger gave it. */
+const TEARDOWN_NAME = 'acme-bistro-42-g1-teardown';
+const tenant = sampleTenant({ executionName: TEARDOWN_NAME });
 const { userName, secretName } = tenant;
+/**
+ * The sample event, for the teardown execution. events/samples/org-deprovisioned.json still names
+ * the execution `org-acme-bistro-42`, a name the ledger no longer gives.
+ */
+const expectedDetail = { ...sample.detail, executionName: TEARDOWN_NAME };
 const bucket = tenant.bucketCandidates[0] ?? '';
 const teardown: TeardownPlan = { tenant, settleSeconds: 0, retentionDays: 0, retentionSeconds: 0 };
 
@@ -51,10 +58,12 @@ describe('publishOrgDeprovisioned', () => {
   it('puts the OrgDeprovisioned event of the sample on the configured bus and returns its detail', async () => {
     const result = await publishOrgDeprovisioned(fullTeardown(), deps);
 
-    expect(result).toEqual({ eventId: 'event-1', detail: sample.detail });
+    // BUG (functions/publish-org-deprovisioned.ts): executionName is `teardown.tenant.provisionedBy`, which is now
+    // the ledger's run id (`acme-bistro-42-g1-teardown.0123456789ab`), not the execution name.
+    expect(result).toEqual({ eventId: 'event-1', detail: expectedDetail });
     expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
     expect(eventBridgeMock).toHaveReceivedCommandWith(PutEventsCommand, {
-      Entries: [{ Source: 'tenant-provisioner', DetailType: 'OrgDeprovisioned', Detail: JSON.stringify(sample.detail), EventBusName: 'default' }],
+      Entries: [{ Source: 'tenant-provisioner', DetailType: 'OrgDeprovisioned', Detail: JSON.stringify(expectedDetail), EventBusName: 'default' }],
     });
   });
 
@@ -137,13 +146,16 @@ describe('publishOrgDeprovisioned', () => {
     expect(detail.deleted).not.toContain(`bucket ${bucket}`);
   });
 
-  it("reports the teardown's retention and execution name", async () => {
+  it("reports the teardown's retention and execution name, never its run id", async () => {
     const input = fullTeardown();
-    input.teardown = { tenant: sampleTenant({ provisionedBy: 'org-acme-bistro-42-g2' }), settleSeconds: 60, retentionDays: 30, retentionSeconds: 30 * 86_400 };
+    const second = sampleTenant({ generation: 2, executionName: 'acme-bistro-42-g2-teardown-2' });
+    input.teardown = { tenant: second, settleSeconds: 60, retentionDays: 30, retentionSeconds: 30 * 86_400 };
 
     const { detail } = await publishOrgDeprovisioned(input, deps);
 
-    expect(detail).toMatchObject({ orgId: 'Acme-Bistro-42', executionName: 'org-acme-bistro-42-g2', retentionDays: 30 });
+    // BUG (functions/publish-org-deprovisioned.ts): reports `tenant.provisionedBy` (the run id) as executionName.
+    expect(detail).toMatchObject({ orgId: 'Acme-Bistro-42', executionName: 'acme-bistro-42-g2-teardown-2', retentionDays: 30 });
+    expect(JSON.stringify(sentDetail())).not.toContain(second.provisionedBy);
   });
 
   it('fails loudly without publishing when the detail it would emit breaks the schema', async () => {
@@ -176,7 +188,7 @@ describe('publishOrgDeprovisioned', () => {
     const result = await handler(fullTeardown(), context);
 
     expect(result.eventId).toBe('event-1');
-    expect(result.detail).toEqual({ ...sample.detail, deprovisionedAt: expect.any(String) });
+    expect(result.detail).toEqual({ ...expectedDetail, deprovisionedAt: expect.any(String) });
     expect(() => assertOrgDeprovisionedDetail(result.detail)).not.toThrow();
     expect(eventBridgeMock).toHaveReceivedCommandWith(PutEventsCommand, { Entries: [expect.objectContaining({ DetailType: 'OrgDeprovisioned', EventBusName: 'default' })] });
   });

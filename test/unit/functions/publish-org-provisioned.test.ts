@@ -1,40 +1,20 @@
 import { EventBridgeClient, EventBridgeServiceException, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler, publishOrgProvisioned, type PublishOrgProvisionedInput } from '../../../functions/publish-org-provisioned';
+import { handler, publishOrgProvisioned } from '../../../functions/publish-org-provisioned';
 import { loadConfig } from '../../../functions/lib/config';
 import { EventPublishError, InvalidEventError } from '../../../functions/lib/errors';
 import { assertOrgProvisionedDetail } from '../../../functions/lib/events';
+import type { OrgProvisionedDetail } from '../../../functions/lib/publish';
 import sample from '../../../events/samples/org-provisioned.json';
-import { sampleBucket, sampleTenant, sampleUser } from '../../support/fixtures';
+import { fakeLambdaContext } from '../../support/lambda-context';
 
 const eventBridgeMock = mockClient(EventBridgeClient);
 const config = loadConfig();
 const eventBridge = new EventBridgeClient({});
-const now = () => new Date(sample.detail.provisionedAt);
 
-const input: PublishOrgProvisionedInput = {
-  tenant: sampleTenant(),
-  bucket: sampleBucket(),
-  bucketConfig: { publicPrefix: 'pub/', publicBaseUrl: 'https://fusion-rms-acme-bistro-42.s3.us-east-1.amazonaws.com/pub/' },
-  user: sampleUser(),
-  credentials: {
-    secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fusion-rms/acme-bistro-42/credentials-AbCdEf',
-    secretName: 'fusion-rms/acme-bistro-42/credentials',
-    accessKeyId: 'AKIAEXAMPLEKEYID0001',
-    issued: true,
-  },
-};
-
-const fakeContext = {
-  functionName: 'tenant-provisioner-test-publishOrgProvisioned',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:tenant-provisioner-test-publishOrgProvisioned',
-  memoryLimitInMB: '256',
-  awsRequestId: 'req-1',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
+/** The detail the tenant ledger recorded when the sample tenant became active (RecordTenantActive's result). */
+const recorded = (): OrgProvisionedDetail => structuredClone(sample.detail);
 
 beforeEach(() => {
   eventBridgeMock.reset();
@@ -42,8 +22,8 @@ beforeEach(() => {
 });
 
 describe('publishOrgProvisioned', () => {
-  it('puts the OrgProvisioned event of the sample on the configured bus and returns its detail', async () => {
-    const result = await publishOrgProvisioned(input, { eventBridge, config, now });
+  it('puts the detail the ledger recorded, unchanged, on the configured bus and returns it', async () => {
+    const result = await publishOrgProvisioned({ detail: recorded() }, { eventBridge, config });
 
     expect(result).toEqual({ eventId: 'event-1', detail: sample.detail });
     expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
@@ -53,26 +33,45 @@ describe('publishOrgProvisioned', () => {
     expect(() => assertOrgProvisionedDetail(result.detail)).not.toThrow();
   });
 
-  it('never puts the access key id in the event', async () => {
-    await publishOrgProvisioned(input, { eventBridge, config, now });
-    const entry = eventBridgeMock.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
-    expect(entry?.Detail).toBeDefined();
-    expect(entry?.Detail).not.toContain(input.credentials.accessKeyId);
+  it('publishes the same event when the step runs again later (a retry or redrive): nothing in it comes from the clock', async () => {
+    jest.useFakeTimers({ now: new Date('2027-03-01T00:00:00Z'), doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'clearTimeout'] });
+    try {
+      await publishOrgProvisioned({ detail: recorded() }, { eventBridge, config });
+      await publishOrgProvisioned({ detail: recorded() }, { eventBridge, config });
+    } finally {
+      jest.useRealTimers();
+    }
+
+    const sent = eventBridgeMock.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries?.[0]?.Detail);
+    expect(sent).toEqual([JSON.stringify(sample.detail), JSON.stringify(sample.detail)]);
   });
 
-  it('leaves orgName out when the org has none', async () => {
-    const tenant = { ...input.tenant };
-    delete tenant.orgName;
-    const result = await publishOrgProvisioned({ ...input, tenant }, { eventBridge, config, now });
+  it('publishes a detail without orgName or generation (an org without a name, a run started before the ledger)', async () => {
+    const { orgName: _orgName, generation: _generation, ...detail } = recorded();
+
+    const result = await publishOrgProvisioned({ detail }, { eventBridge, config });
+
     expect(result.detail).not.toHaveProperty('orgName');
-    expect(result.detail.orgId).toBe('Acme-Bistro-42');
+    expect(result.detail).not.toHaveProperty('generation');
+    expect(JSON.parse(eventBridgeMock.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? '{}')).toEqual(detail);
+  });
+
+  it.each<[string, (detail: OrgProvisionedDetail) => object]>([
+    ['a user ARN that is not an ARN', (detail) => ({ ...detail, user: { ...detail.user, arn: 'not-an-arn' } })],
+    ['an access key id beside the secret', (detail) => ({ ...detail, credentials: { ...detail.credentials, accessKeyId: 'AKIAEXAMPLEKEYID0001' } })],
+    ['no executionName', ({ executionName: _name, ...detail }) => detail],
+  ])('refuses to publish a detail with %s (it breaks the schema)', async (_label, breakIt) => {
+    const broken = breakIt(recorded()) as OrgProvisionedDetail;
+
+    await expect(publishOrgProvisioned({ detail: broken }, { eventBridge, config })).rejects.toThrow(InvalidEventError);
+    expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 0);
   });
 
   it('throws EventPublishError with the entry error when EventBridge rejects the entry', async () => {
-    eventBridgeMock
-      .on(PutEventsCommand)
-      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'Please retry' }] });
-    const run = publishOrgProvisioned(input, { eventBridge, config, now });
+    eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'Please retry' }] });
+
+    const run = publishOrgProvisioned({ detail: recorded() }, { eventBridge, config });
+
     await expect(run).rejects.toThrow(EventPublishError);
     await expect(run).rejects.toThrow(/InternalFailure.*Please retry/);
   });
@@ -80,19 +79,14 @@ describe('publishOrgProvisioned', () => {
   it('rethrows an SDK error untouched', async () => {
     const throttled = new EventBridgeServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: {}, message: 'Rate exceeded' });
     eventBridgeMock.on(PutEventsCommand).rejects(throttled);
-    await expect(publishOrgProvisioned(input, { eventBridge, config, now })).rejects.toBe(throttled);
-  });
 
-  it('refuses to publish a detail that breaks the schema', async () => {
-    const broken = { ...input, user: { ...input.user, arn: 'not-an-arn' } };
-    await expect(publishOrgProvisioned(broken, { eventBridge, config, now })).rejects.toThrow(InvalidEventError);
-    expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 0);
+    await expect(publishOrgProvisioned({ detail: recorded() }, { eventBridge, config })).rejects.toBe(throttled);
   });
 
   it('works through the Lambda handler', async () => {
-    const result = await handler(input, fakeContext);
-    expect(result.eventId).toBe('event-1');
-    expect(result.detail.executionName).toBe('org-acme-bistro-42');
+    const result = await handler({ detail: recorded() }, fakeLambdaContext('tenant-provisioner-test-publishOrgProvisioned'));
+
+    expect(result).toEqual({ eventId: 'event-1', detail: sample.detail });
     expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
   });
 });

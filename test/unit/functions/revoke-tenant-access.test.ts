@@ -21,7 +21,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler, revokeTenantAccess, type RevokeTenantAccessInput } from '../../../functions/revoke-tenant-access';
 import { loadConfig } from '../../../functions/lib/config';
 import { logger } from '../../../functions/lib/logger';
-import { orgTags, sampleTenant } from '../../support/fixtures';
+import { orgTags, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const iamMock = mockClient(IAMClient);
@@ -36,14 +36,16 @@ const config = loadConfig();
 const deps = { iam, secretsManager, s3For, config, logger };
 const meta = { $metadata: {} };
 
-const tenant = sampleTenant({ region: 'eu-west-1', provisionedBy: 'org-acme-bistro-42-g2' });
+/** The tenant as PrepareTeardown hands it over: the teardown's run of generation 1, without a bucket from the ledger. */
+const tenant = sampleTenant({ region: 'eu-west-1', executionName: 'acme-bistro-42-g1-teardown' });
 const input: RevokeTenantAccessInput = { tenant };
 const { userName: UserName, secretName } = tenant;
 const [primary = '', fallback1 = '', fallback2 = ''] = tenant.bucketCandidates;
 /** A bucket by none of the tenant's names: only a secret or user tag could point at it. */
 const ELSEWHERE = 'fusion-rms-somewhere-else';
-const ours = orgTags('org-acme-bistro-42');
-const otherOrg = orgTags('org-other-org', 'Other-Org');
+/** What generation 1's provisioning tagged. */
+const ours = orgTags(SAMPLE_RUN_ID);
+const otherOrg = orgTags(sampleRunId('other-org-g1-provision'), 'Other-Org');
 const ExpectedBucketOwner = config.accountId;
 const SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
@@ -108,6 +110,35 @@ describe('revokeTenantAccess', () => {
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 1);
     expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: fallback1, ExpectedBucketOwner });
     expect(new Set(regionsAsked)).toEqual(new Set([tenant.region]));
+  });
+
+  it('revokes the bucket the tenant ledger recorded first, verified by its tags, in the ledger\'s region', async () => {
+    givenSecret(ours, fallback1);
+    givenUser(userTags(fallback1), [key('AKIAACTIVE0000000001')]);
+    givenBucket(ELSEWHERE, ours);
+    givenBucket(fallback1, ours);
+
+    const result = await revokeTenantAccess({ tenant: { ...tenant, bucket: ELSEWHERE } }, deps);
+
+    expect(result).toEqual({ bucketName: ELSEWHERE, bucketFoundBy: 'ledger', keysDeactivated: ['AKIAACTIVE0000000001'], bucketPolicyDeleted: true, skipped: [] });
+    expect(bucketsLookedAt()).toEqual([ELSEWHERE]);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 1);
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: ELSEWHERE, ExpectedBucketOwner });
+    expect(new Set(regionsAsked)).toEqual(new Set(['eu-west-1']));
+  });
+
+  it("never revokes a bucket the ledger names whose tags are another org's: reports it and finds the tenant's own", async () => {
+    givenSecret(ours, fallback1);
+    givenUser(userTags(fallback1), [key('AKIAACTIVE0000000001')]);
+    givenBucket(ELSEWHERE, otherOrg);
+    givenBucket(fallback1, ours);
+
+    const result = await revokeTenantAccess({ tenant: { ...tenant, bucket: ELSEWHERE } }, deps);
+
+    expect(result).toMatchObject({ bucketName: fallback1, bucketFoundBy: 'secret' });
+    expect(result.skipped).toEqual([{ resource: `bucket ${ELSEWHERE}`, reason: expect.stringContaining('OrgId "Other-Org"') }]);
+    expect(s3Mock).not.toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: ELSEWHERE });
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: fallback1, ExpectedBucketOwner });
   });
 
   it('revokes both kinds of access and deletes nothing: only reads, UpdateAccessKey and DeleteBucketPolicy are sent', async () => {

@@ -11,6 +11,7 @@ import orgDeleted from '../../../../../events/samples/org-deleted.json';
 import orgDeprovisioned from '../../../../../events/samples/org-deprovisioned.json';
 import orgProvisioned from '../../../../../events/samples/org-provisioned.json';
 import orgProvisioningFailed from '../../../../../events/samples/org-provisioning-failed.json';
+import orgRestored from '../../../../../events/samples/org-restored.json';
 
 type ValidatorName = keyof typeof DETAIL_VALIDATORS;
 type Case = [label: string, detail: unknown];
@@ -28,6 +29,7 @@ const deleted = orgDeleted.detail;
 const provisioned = orgProvisioned.detail;
 const failed = orgProvisioningFailed.detail;
 const deprovisioned = orgDeprovisioned.detail;
+const restored = orgRestored.detail;
 
 const VALID: Record<ValidatorName, Case[]> = {
   orgCreatedDetail: [
@@ -38,12 +40,13 @@ const VALID: Record<ValidatorName, Case[]> = {
   ],
   orgDeletedDetail: [
     ['the sample', deleted],
-    ['the longest retention', { ...deleted, retentionDays: 360 }],
+    ['the longest retention', { ...deleted, retentionDays: 350 }],
     ['a name and region', { ...deleted, orgName: 'Acme Bistro', region: 'eu-west-1' }],
   ],
   orgProvisionedDetail: [
     ['the sample', provisioned],
     ['a time with an offset', { ...provisioned, provisionedAt: '2026-11-23T10:00:04+01:00' }],
+    ['no generation (an execution started before the ledger)', { ...provisioned, generation: undefined }],
   ],
   orgProvisioningFailedDetail: [
     ['the sample', failed],
@@ -52,6 +55,10 @@ const VALID: Record<ValidatorName, Case[]> = {
   orgDeprovisionedDetail: [
     ['the sample', deprovisioned],
     ['a resource left alone', { ...deprovisioned, leftAlone: [{ resource: 'bucket x', reason: 'not tagged for this org' }] }],
+  ],
+  orgRestoredDetail: [
+    ['the sample', restored],
+    ['no orgName', { ...restored, orgName: undefined }],
   ],
 };
 
@@ -71,7 +78,7 @@ const INVALID: Record<ValidatorName, Case[]> = {
     ...INVALID_ORG_IDS.map(([label, orgId]): Case => [`an orgId that is ${label}`, { ...deleted, orgId }]),
     ['no orgId', { retentionDays: 0 }],
     ['a negative retentionDays', { ...deleted, retentionDays: -1 }],
-    ['a retentionDays over a year', { ...deleted, retentionDays: 361 }],
+    ['a retentionDays past what keeps a teardown redrivable within a year', { ...deleted, retentionDays: 351 }],
     ['a fractional retentionDays', { ...deleted, retentionDays: 1.5 }],
     ['a retentionDays that is a string', { ...deleted, retentionDays: '7' }],
     ['a malformed region', { ...deleted, region: 'eu_west_1' }],
@@ -87,6 +94,7 @@ const INVALID: Record<ValidatorName, Case[]> = {
     ['a date without a time', { ...provisioned, provisionedAt: '2026-11-23' }],
     ['a time without a zone', { ...provisioned, provisionedAt: '2026-11-23T09:00:04' }],
     ['a day that does not exist', { ...provisioned, provisionedAt: '2026-02-30T09:00:04Z' }],
+    ['a generation 0', { ...provisioned, generation: 0 }],
   ],
   orgProvisioningFailedDetail: [
     ['an unknown stage', { ...failed, stage: 'deploy' }],
@@ -102,6 +110,14 @@ const INVALID: Record<ValidatorName, Case[]> = {
     ['an unknown field in leftAlone', { ...deprovisioned, leftAlone: [{ resource: 'bucket x', reason: 'y', owner: 'z' }] }],
     ['no deprovisionedAt', { ...deprovisioned, deprovisionedAt: undefined }],
     ['a deprovisionedAt that is not a date', { ...deprovisioned, deprovisionedAt: '30/11/2026' }],
+  ],
+  orgRestoredDetail: [
+    ['a provisionedAt instead of a restoredAt', { ...restored, restoredAt: undefined, provisionedAt: restored.restoredAt }],
+    ['no restoredAt', { ...restored, restoredAt: undefined }],
+    ['a restoredAt that is not a date', { ...restored, restoredAt: 'yesterday' }],
+    ['an unknown credentials field', { ...restored, credentials: { ...restored.credentials, secretValue: 'x' } }],
+    ['no executionName', { ...restored, executionName: undefined }],
+    ['a generation 0', { ...restored, generation: 0 }],
   ],
 };
 
