@@ -9,10 +9,13 @@ import type { TenantState } from './lib/ledger/model';
 import { logger } from './lib/logger';
 import { powertoolsLiveTenantsMetric } from './lib/metrics';
 import { orgProvisionedDetail, type OrgProvisionedDetail, type ProvisionedTenant } from './lib/publish';
+import type { Workflow } from './lib/executions';
 import type { ProvisionState, RevocationResult, TenantRef } from './lib/types';
 
 /** The input of each ledger step of the state machines (`RecordTenant…` states). */
 export type RecordTenantStateInput =
+  /** The run's first ledger step (nothing written): `tenant` from ValidateOrg/PrepareTeardown, or the restore input's `orgId`/`runId`. */
+  | { transition: 'confirm'; workflow: Workflow; tenant?: TenantRef; orgId?: string; runId?: string }
   | ({ transition: 'provisioned' } & ProvisionedTenant)
   | { transition: 'rolled-back'; state: ProvisionState }
   | { transition: 'revoked'; tenant: TenantRef; revoked: RevocationResult }
@@ -37,6 +40,12 @@ function requestOf(input: RecordTenantStateInput, now: Date): WorkflowRequest | 
     if (typeof orgId !== 'string' || !ORG_ID.test(orgId) || typeof runId !== 'string') return undefined;
     const by = `workflow ${state.tenant?.executionName ?? runId}`;
     return { kind: 'rolled-back', slug: orgId.toLowerCase(), runId, error: state.error?.Error ?? 'UnknownError', by };
+  }
+  if (input.transition === 'confirm') {
+    const orgId = input.tenant?.orgId ?? input.orgId;
+    const runId = input.tenant?.provisionedBy ?? input.runId;
+    if (typeof orgId !== 'string' || !ORG_ID.test(orgId) || typeof runId !== 'string') return undefined;
+    return { kind: 'confirm', slug: orgId.toLowerCase(), runId, workflow: input.workflow, by: `workflow ${input.tenant?.executionName ?? runId}` };
   }
   const { tenant } = input;
   const base = { slug: tenant.slug, runId: tenant.provisionedBy, by: `workflow ${tenant.executionName}` };
@@ -70,6 +79,8 @@ function requestOf(input: RecordTenantStateInput, now: Date): WorkflowRequest | 
 export async function recordTenantState(input: RecordTenantStateInput, deps: LedgerDeps): Promise<RecordTenantStateResult> {
   const request = requestOf(input, (deps.now ?? (() => new Date()))());
   if (!request) {
+    // A run the ledger did not start (no valid orgId or run id) cannot confirm it is current.
+    if (input.transition === 'confirm') throw new TenantRunSupersededError('This run carries no tenant run id: the tenant ledger did not start it');
     deps.logger.info('Nothing to record: the execution never had a valid tenant', { transition: input.transition });
     return { recorded: false };
   }

@@ -28,7 +28,10 @@ import {
   type Residue,
 } from './stack';
 
-export type LocalPipelineOptions = Omit<LocalExecutionPortOptions, 'handlers' | 'definitions' | 'onStatusChange'>;
+export type LocalPipelineOptions = Omit<LocalExecutionPortOptions, 'handlers' | 'definitions' | 'onStatusChange'> & {
+  /** The stage's allowed regions (default: the local region only); the first is the default. */
+  allowedRegions?: readonly string[];
+};
 
 export interface LocalPipeline {
   emulator: Emulator;
@@ -78,7 +81,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
  * `stop` is the emulator's own. Used by `tenantctl --local` with its background emulator.
  */
 export async function openLocalPipeline(emulator: Emulator, options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
-  applyLocalEnvironment(emulator.endpoint);
+  const { allowedRegions, ...portOptions } = options;
+  applyLocalEnvironment(emulator.endpoint, allowedRegions ? { allowedRegions } : {});
   const clients = localClients(emulator.endpoint);
   const { eventsQueueUrl } = await deployLocalStack(clients);
 
@@ -97,7 +101,7 @@ export async function openLocalPipeline(emulator: Emulator, options: LocalPipeli
   // Step Functions reports a run that ends without success (or is redriven) on EventBridge,
   // where the status tracker picks it up; the local port reports it to the tracker directly.
   let deps: Parameters<typeof router.routeOrgEvent>[1] | undefined;
-  const executions = new LocalExecutionPort({ ...options, onStatusChange: (change) => deps && tracker.trackExecutionStatus(change, deps) });
+  const executions = new LocalExecutionPort({ ...portOptions, onStatusChange: (change) => deps && tracker.trackExecutionStatus(change, deps) });
   deps = { ledger, executions, eventBridge, config, logger };
   const lifecycleDeps = deps;
 

@@ -40,7 +40,7 @@ const EVENT_SOURCE = 'tenant-provisioner';
  * The environment the Lambdas read at cold start, for the local stage against `endpoint`.
  * The same settings serverless.yml gives them, with the local stage's values.
  */
-export function localEnvironment(endpoint: string): Record<string, string> {
+export function localEnvironment(endpoint: string, options: { allowedRegions?: readonly string[] } = {}): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: LOCAL_REGION,
@@ -53,7 +53,7 @@ export function localEnvironment(endpoint: string): Record<string, string> {
     TENANT_BOUNDARY_ARN: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:policy/${BOUNDARY_NAME}`,
     EVENT_BUS_NAME: 'default',
     EVENT_SOURCE,
-    ALLOWED_REGIONS: LOCAL_REGION,
+    ALLOWED_REGIONS: (options.allowedRegions ?? [LOCAL_REGION]).join(','),
     BUCKET_POLICY_TLS_ONLY: 'false',
     VERIFY_ADOPTED_USER_BOUNDARY: 'false',
     DEFAULT_RETENTION_DAYS: '7',
@@ -68,8 +68,8 @@ export function localEnvironment(endpoint: string): Record<string, string> {
 }
 
 /** Puts the local environment into `process.env` (before any function module is loaded). */
-export function applyLocalEnvironment(endpoint: string): void {
-  Object.assign(process.env, localEnvironment(endpoint));
+export function applyLocalEnvironment(endpoint: string, options: { allowedRegions?: readonly string[] } = {}): void {
+  Object.assign(process.env, localEnvironment(endpoint, options));
 }
 
 export interface LocalClients {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
-import type { LocalExecutionPortOptions } from '../../local/executions';
+import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from '../../local/pipeline';
 
 export const ENDPOINT_FILE = join(__dirname, '../../.local/integration-endpoint');
 
@@ -10,7 +9,7 @@ export const ENDPOINT_FILE = join(__dirname, '../../.local/integration-endpoint'
  * 10 ms so retried cases finish quickly; everything else runs as in `npm run demo`.
  * Test files share the emulator and may run in parallel, so each uses its own orgIds.
  */
-export async function integrationPipeline(options: Omit<LocalExecutionPortOptions, 'handlers' | 'definitions'> = {}): Promise<LocalPipeline> {
+export async function integrationPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   process.env.AWS_ENDPOINT_URL = readFileSync(ENDPOINT_FILE, 'utf8').trim();
   process.env.POWERTOOLS_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'ERROR';
   return startLocalPipeline({ retryIntervalMs: 10, ...options });

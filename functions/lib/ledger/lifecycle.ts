@@ -97,6 +97,8 @@ export interface ProvisionedFacts {
 
 /** A workflow's ledger step: its run presents its id; the ledger accepts it only while that run is the current one. */
 export type WorkflowRequest =
+  /** A run's first ledger step, before it changes anything: is it still the tenant's current run? (Writes nothing.) */
+  | { kind: 'confirm'; slug: string; runId: string; workflow: Workflow; by: string }
   | { kind: 'provisioned'; slug: string; runId: string; facts: ProvisionedFacts; by: string }
   | { kind: 'rolled-back'; slug: string; runId: string; error: string; by: string }
   | { kind: 'revoked'; slug: string; runId: string; keysDeactivated: string[]; by: string }
@@ -649,7 +651,9 @@ function runOf(item: TenantLedgerItem, runId: string, workflow: Workflow): Ledge
   return run?.runId === runId ? run : undefined;
 }
 
-const STEP: Record<WorkflowRequest['kind'], { workflow: Workflow; from: TenantState; to: TenantState }> = {
+type ProgressKind = Exclude<WorkflowRequest['kind'], 'confirm'>;
+
+const STEP: Record<ProgressKind, { workflow: Workflow; from: TenantState; to: TenantState }> = {
   provisioned: { workflow: 'provision', from: 'provisioning', to: 'active' },
   'rolled-back': { workflow: 'provision', from: 'provisioning', to: 'rolled-back' },
   revoked: { workflow: 'teardown', from: 'revoking', to: 'retained' },
@@ -658,18 +662,51 @@ const STEP: Record<WorkflowRequest['kind'], { workflow: Workflow; from: TenantSt
   restored: { workflow: 'restore', from: 'restoring', to: 'active' },
 };
 
+/** The states each workflow moves a tenant through, in order (a rollback ends a provisioning in `rolled-back` instead). */
+const PROGRESS: Record<Workflow, readonly TenantState[]> = {
+  provision: ['provisioning', 'active'],
+  teardown: ['revoking', 'retained', 'deleting', 'deleted'],
+  restore: ['restoring', 'active'],
+};
+
+function supersededStep(item: TenantLedgerItem, request: WorkflowRequest): Decision {
+  const current = currentExecution(item);
+  return decision('superseded', {
+    reason: `run ${request.runId} may not record ${request.kind}: tenant ${item.slug} is ${item.state === 'parked' ? `parked in ${effectiveState(item)}` : item.state}${current ? ` with ${current.name}` : ''}`,
+  });
+}
+
+/**
+ * A run confirms it is still the tenant's current one before it changes anything. The router
+ * writes the ledger before it starts or stops a run, so an OrgDeleted handled at the same moment
+ * as an OrgCreated can stop the provisioning before it exists and only then see it start: that
+ * provisioning finds here that the ledger has moved past it, and ends without touching anything.
+ */
+function onConfirm(item: TenantLedgerItem | undefined, request: Extract<WorkflowRequest, { kind: 'confirm' }>): Decision {
+  if (!item) return decision('superseded', { reason: `no tenant ${request.slug} in the ledger` });
+  const run = runOf(item, request.runId, request.workflow);
+  const state = effectiveState(item);
+  const waiting = request.workflow === 'teardown' ? ['revoking', 'retained', 'deleting'] : [PROGRESS[request.workflow][0]];
+  if (!run || !waiting.includes(state)) return supersededStep(item, request);
+  return decision('recorded', { workflow: run.workflow, executionName: run.name });
+}
+
 function onWorkflowStep(item: TenantLedgerItem | undefined, request: WorkflowRequest, ctx: DecisionContext): Decision {
+  if (request.kind === 'confirm') return onConfirm(item, request);
   const step = STEP[request.kind];
   if (!item) return decision('superseded', { reason: `no tenant ${request.slug} in the ledger` });
   const run = runOf(item, request.runId, step.workflow);
-  if (run && item.state === step.to && (item.state !== 'active' || request.kind !== 'provisioned' || item.provisioned)) {
-    // Repeated (a retried or redriven step): already recorded.
-    return decision('recorded', { workflow: run.workflow, executionName: run.name });
-  }
-  if (!run || effectiveState(item) !== step.from) {
-    return decision('superseded', {
-      reason: `run ${request.runId} may not record ${request.kind}: tenant ${item.slug} is ${item.state === 'parked' ? `parked in ${effectiveState(item)}` : item.state}${currentExecution(item) ? ` with ${currentExecution(item)?.name}` : ''}`,
-    });
+  if (!run) return supersededStep(item, request);
+  const state = effectiveState(item);
+  const progress = PROGRESS[step.workflow];
+  const reached = request.kind === 'rolled-back' ? state === 'rolled-back' : progress.indexOf(state) >= progress.indexOf(step.to) && progress.includes(state);
+  if (state !== step.from) {
+    if (!reached) return supersededStep(item, request);
+    // A step this run already took (retried, or redriven: the local runner redrives from the
+    // start). Already recorded; a parked tenant whose run is progressing again is parked no more.
+    if (item.state !== 'parked' || !item.parked) return decision('recorded', { workflow: run.workflow, executionName: run.name });
+    const next = moved(item, item.parked.from, { parked: undefined }, ctx, request.by, `${run.name} is running again`);
+    return decision('recorded', { workflow: run.workflow, executionName: run.name, write: write(item, next) });
   }
   let patch: Partial<TenantLedgerItem> = { parked: undefined };
   let reason: string;

@@ -361,6 +361,36 @@ describe('decide: workflow steps and runs', () => {
     expect(retained.teardown?.keysDeactivated).toEqual(['AKIAOLDKEY0000000001']);
   });
 
+  it('lets a run confirm it is current before it changes anything, and tells a run that was stopped before it existed it is not', () => {
+    const provisioning = s.provisioning();
+    const confirm = (item: TenantLedgerItem | undefined, workflow: Workflow, runId: string) => decide(item, { kind: 'confirm', slug: SLUG, runId, workflow, by: 'workflow' }, ctx());
+    expect(confirm(provisioning, 'provision', provisioning.provision?.runId ?? '')).toMatchObject({ outcome: 'recorded', effects: [] });
+    expect(confirm(provisioning, 'provision', provisioning.provision?.runId ?? '').write).toBeUndefined();
+    // The OrgDeleted won: its stop found no execution yet; the provisioning starts only now.
+    const tearingDown = decide(provisioning, deleted(), ctx()).write?.next as TenantLedgerItem;
+    expect(confirm(tearingDown, 'provision', provisioning.provision?.runId ?? '').outcome).toBe('superseded');
+    expect(confirm(tearingDown, 'teardown', tearingDown.teardown?.runId ?? '').outcome).toBe('recorded');
+    const restoring = s.restoring();
+    expect(confirm(restoring, 'teardown', restoring.teardown?.runId ?? '').outcome).toBe('superseded');
+    expect(confirm(restoring, 'restore', restoring.restore?.runId ?? '').outcome).toBe('recorded');
+    const parkedDeleting = s.parkedDeleting();
+    expect(confirm(parkedDeleting, 'teardown', parkedDeleting.teardown?.runId ?? '').outcome).toBe('recorded');
+    expect(confirm(undefined, 'provision', 'anything').outcome).toBe('superseded');
+  });
+
+  it('answers a step a redriven run takes again (the local runner redrives from the start), and un-parks the tenant then', () => {
+    const parked = s.parkedDeleting();
+    const again = decide(parked, step.revoked(parked), ctx());
+    expect(again).toMatchObject({ outcome: 'recorded' });
+    expect(again.write?.next).toMatchObject({ state: 'deleting' });
+    expect(again.write?.next.parked).toBeUndefined();
+    const deleting = s.deleting();
+    const repeated = decide(deleting, step.revoked(deleting), ctx());
+    expect(repeated.outcome).toBe('recorded');
+    expect(repeated.write).toBeUndefined();
+    expect(decide(deleting, step.deleted(deleting), ctx()).write?.next.state).toBe('deleted');
+  });
+
   it('parks the tenant when the run it waits on ends, and resumes it when that run is redriven', () => {
     const item = s.provisioning();
     const parked = decide(item, step.parkCurrent(item), ctx()).write?.next as TenantLedgerItem;
