@@ -7,13 +7,20 @@
  * `inject(operation, error, times)` makes the next `times` calls of an operation fail
  * before they take effect; `afterEffect(operation, error, times)` performs the call and
  * then fails, as a Lambda that timed out after its call did.
+ *
+ * The tenant ledger table is modelled too (`ledger`, a {@link FakeLedgerTable}): GetItem,
+ * PutItem, TransactWriteItems and Scan, honouring the condition expressions the DynamoDB store
+ * sends.
  */
+import * as DDB from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import * as IAM from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand, S3ControlClient, S3ControlServiceException } from '@aws-sdk/client-s3-control';
 import * as SM from '@aws-sdk/client-secrets-manager';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { LIVE_COUNTER_KEY, type TenantLedgerItem } from '../../functions/lib/ledger/model';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyStub = AwsStub<any, any, any>;
@@ -33,6 +40,8 @@ export class FakeAws {
   users = new Map<string, FakeUser>();
   secrets = new Map<string, FakeSecret>();
   events: { DetailType?: string; Detail?: Record<string, unknown>; Source?: string }[] = [];
+  /** The tenant ledger table (test/setup-env.ts's TENANT_LEDGER_TABLE). */
+  ledger = new FakeLedgerTable(process.env.TENANT_LEDGER_TABLE ?? 'tenant-provisioner-test-tenants');
   /** Every AWS call in order, as `Service.Operation` (e.g. `S3.CreateBucket`). */
   calls: string[] = [];
   accountBlockPublicPolicy = false;
@@ -46,7 +55,8 @@ export class FakeAws {
     const sm = mockClient(SM.SecretsManagerClient);
     const events = mockClient(EventBridgeClient);
     const s3control = mockClient(S3ControlClient);
-    this.stubs = [s3, iam, sm, events, s3control];
+    const dynamodb = mockClient(DDB.DynamoDBClient);
+    this.stubs = [s3, iam, sm, events, s3control, dynamodb];
     for (const stub of this.stubs) {
       stub.onAnyCommand().callsFake((input: unknown) => {
         throw new Error(`FakeAws does not model this command (input ${JSON.stringify(input)})`);
@@ -59,6 +69,7 @@ export class FakeAws {
       for (const entry of input.Entries) this.events.push({ DetailType: entry.DetailType, Source: entry.Source, Detail: JSON.parse(entry.Detail ?? '{}') });
       return { FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: `event-${++this.counter}` })) };
     } });
+    this.route(dynamodb, 'DynamoDB', DDB, this.ledger.handlers());
     this.route(s3control, 'S3Control', { GetPublicAccessBlockCommand }, { GetPublicAccessBlock: () => {
       if (!this.accountBlockPublicPolicy) {
         throw new S3ControlServiceException({ name: 'NoSuchPublicAccessBlockConfiguration', $fault: 'client', ...meta, message: 'none' });
@@ -345,4 +356,143 @@ export class FakeAws {
       },
     };
   }
+}
+
+// ---- DynamoDB: the tenant ledger table ------------------------------------------------
+
+type Item = Record<string, DDB.AttributeValue>;
+interface Expression { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item }
+
+/**
+ * The tenant ledger table (key `slug`) in memory, as DynamoDB answers the store
+ * (functions/lib/ledger/dynamo-store.ts): a condition that does not hold fails the PutItem with
+ * ConditionalCheckFailedException, and cancels a TransactWriteItems with
+ * TransactionCanceledException and one CancellationReason per item. It understands only the
+ * expressions the store sends (`attribute_not_exists(x)`, `attribute_exists(x)`, `x = :v`,
+ * `x < :v`, joined by one kind of AND/OR; `ADD x :d`) and throws on anything else.
+ */
+export class FakeLedgerTable {
+  readonly items = new Map<string, Item>();
+
+  constructor(readonly tableName: string) {}
+
+  /** The tenant's item as the store would read it. */
+  get(slug: string): TenantLedgerItem | undefined {
+    const item = this.items.get(slug);
+    return item && (unmarshall(item) as TenantLedgerItem);
+  }
+
+  /** Stores an item as it is (no condition), e.g. one a test wrote by hand. */
+  put(item: TenantLedgerItem): void {
+    this.items.set(item.slug, marshall(item, { removeUndefinedValues: true }));
+  }
+
+  /** Changes a tenant's item as another writer would: the change, and version + 1. */
+  update(slug: string, change: (item: TenantLedgerItem) => Partial<TenantLedgerItem>): TenantLedgerItem {
+    const item = this.get(slug);
+    if (!item) throw new Error(`FakeLedgerTable: no item ${slug}`);
+    const next = { ...item, ...change(item), version: item.version + 1 };
+    this.put(next);
+    return next;
+  }
+
+  /** The live-tenant counter (absent: 0). */
+  liveTenants(): number {
+    return Number(this.items.get(LIVE_COUNTER_KEY)?.liveTenants?.N ?? 0);
+  }
+
+  /** Answers the ledger's DynamoDB commands sent through `stub` (a `mockClient(DynamoDBClient)` a test keeps for its assertions). */
+  serve(stub: AnyStub): this {
+    for (const [operation, handler] of Object.entries(this.handlers())) {
+      const Command = (DDB as unknown as Record<string, Parameters<AnyStub['on']>[0]>)[`${operation}Command`];
+      if (!Command) throw new Error(`No ${operation}Command in DynamoDB`);
+      stub.on(Command).callsFake(async (input: unknown) => ({ $metadata: {}, ...(handler(input as never) as object) }));
+    }
+    return this;
+  }
+
+  handlers(): Record<string, Handler> {
+    return {
+      GetItem: (input: DDB.GetItemCommandInput) => {
+        const item = this.items.get(this.keyOf(input.TableName, input.Key));
+        return item ? { Item: structuredClone(item) } : {};
+      },
+      PutItem: (input: DDB.PutItemCommandInput) => {
+        const key = this.keyOf(input.TableName, input.Item);
+        if (!this.holds(this.items.get(key), input)) {
+          throw new DDB.ConditionalCheckFailedException({ $metadata: { httpStatusCode: 400 }, message: 'The conditional request failed' });
+        }
+        this.items.set(key, structuredClone(input.Item as Item));
+        return {};
+      },
+      TransactWriteItems: (input: DDB.TransactWriteItemsCommandInput) => {
+        const writes = (input.TransactItems ?? []).map((entry) => {
+          if (entry.Put) return { key: this.keyOf(entry.Put.TableName, entry.Put.Item), expression: entry.Put, apply: (_: Item | undefined) => structuredClone(entry.Put?.Item as Item) };
+          if (entry.Update) return { key: this.keyOf(entry.Update.TableName, entry.Update.Key), expression: entry.Update, apply: (item: Item | undefined) => this.applyUpdate(item, entry.Update as DDB.Update) };
+          throw new Error(`FakeLedgerTable does not model this transaction item: ${JSON.stringify(entry)}`);
+        });
+        const reasons = writes.map(({ key, expression }) => ({ Code: this.holds(this.items.get(key), expression) ? 'None' : 'ConditionalCheckFailed' }));
+        if (reasons.some((reason) => reason.Code !== 'None')) {
+          throw new DDB.TransactionCanceledException({
+            $metadata: { httpStatusCode: 400 },
+            message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+            CancellationReasons: reasons,
+          });
+        }
+        for (const { key, apply } of writes) this.items.set(key, apply(this.items.get(key)));
+        return {};
+      },
+      Scan: (input: DDB.ScanCommandInput) => {
+        this.keyOf(input.TableName, { slug: { S: '' } });
+        return { Items: [...this.items.values()].map((item) => structuredClone(item)), Count: this.items.size };
+      },
+    };
+  }
+
+  private keyOf(tableName: string | undefined, key: Item | undefined): string {
+    if (tableName !== this.tableName) throw new DDB.ResourceNotFoundException({ $metadata: { httpStatusCode: 400 }, message: `Requested resource not found: Table: ${tableName} not found` });
+    const slug = key?.slug?.S;
+    if (slug === undefined) throw new Error(`FakeLedgerTable: no slug in ${JSON.stringify(key)}`);
+    return slug;
+  }
+
+  /** Whether `expression`'s condition holds for `item` (no condition: it does). */
+  private holds(item: Item | undefined, expression: Expression): boolean {
+    const condition = expression.ConditionExpression;
+    if (condition === undefined) return true;
+    const name = (token: string) => (token.startsWith('#') ? (expression.ExpressionAttributeNames?.[token] ?? fail(`unknown name ${token}`)) : token);
+    const value = (token: string) => expression.ExpressionAttributeValues?.[token] ?? fail(`unknown value ${token}`);
+    const number = (attribute: DDB.AttributeValue | undefined) => (attribute?.N === undefined ? undefined : Number(attribute.N));
+    const clause = (text: string): boolean => {
+      let match = /^attribute_(not_exists|exists)\((#?\w+)\)$/.exec(text);
+      if (match) return (item?.[name(match[2] as string)] === undefined) === (match[1] === 'not_exists');
+      match = /^(#?\w+) (=|<) (:\w+)$/.exec(text);
+      if (match) {
+        const stored = item?.[name(match[1] as string)];
+        const given = value(match[3] as string);
+        if (match[2] === '=') return stored !== undefined && JSON.stringify(stored) === JSON.stringify(given);
+        const [a, b] = [number(stored), number(given)];
+        return a !== undefined && b !== undefined && a < b;
+      }
+      return fail(`condition ${JSON.stringify(text)}`);
+    };
+    const ors = condition.split(' OR ');
+    const ands = condition.split(' AND ');
+    if (ors.length > 1 && ands.length > 1) return fail(`condition ${JSON.stringify(condition)}`);
+    return ors.length > 1 ? ors.some(clause) : ands.every(clause);
+  }
+
+  private applyUpdate(item: Item | undefined, update: DDB.Update): Item {
+    const match = /^ADD (#?\w+) (:\w+)$/.exec(update.UpdateExpression ?? '');
+    if (!match) return fail(`update ${JSON.stringify(update.UpdateExpression)}`);
+    const attribute = match[1]?.startsWith('#') ? (update.ExpressionAttributeNames?.[match[1]] ?? fail(`unknown name ${match[1]}`)) : (match[1] as string);
+    const delta = Number(update.ExpressionAttributeValues?.[match[2] as string]?.N ?? fail(`unknown value ${match[2]}`));
+    const next: Item = { ...structuredClone(item ?? {}), ...(update.Key as Item) };
+    next[attribute] = { N: String(Number(next[attribute]?.N ?? 0) + delta) };
+    return next;
+  }
+}
+
+function fail(what: string): never {
+  throw new Error(`FakeLedgerTable does not model this ${what}`);
 }

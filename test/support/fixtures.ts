@@ -4,7 +4,11 @@
  * the names ValidateOrg derives under the test config (test/setup-env.ts). Each call returns a
  * fresh object, so a test may change its copy.
  */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { loadConfig, TENANT_USER_PATH } from '../../functions/lib/config';
+import { executionArnOf, stateMachineArn, type ExecutionPort, type ExecutionStatus, type Workflow } from '../../functions/lib/executions';
+import type { LifecycleDeps } from '../../functions/lib/ledger/apply';
+import type { LedgerStore } from '../../functions/lib/ledger/store';
 import { lifecycleExecutionName, runIdOf, tenantNames } from '../../functions/lib/naming';
 import type { ProvisionedTenant } from '../../functions/lib/publish';
 import type { TenantBucket, TenantRef, TenantUser } from '../../functions/lib/types';
@@ -99,3 +103,60 @@ export const INVALID_ORG_IDS: [label: string, orgId: unknown][] = [
   ['a trailing dash', 'acme-'],
   ['a number', 42],
 ];
+
+/** What a ledger decision asked of Step Functions, in order, and the status each execution has now. */
+export interface RecordedExecutions {
+  port: Pick<ExecutionPort, 'start' | 'stop' | 'executionArn' | 'describe'>;
+  started: { workflow: Workflow; name: string; input: Record<string, unknown> }[];
+  stopped: { workflow: Workflow; name: string; error: string; cause: string }[];
+  /** What DescribeExecution answers: RUNNING once started, ABORTED once stopped; a test sets the rest (no entry: no such execution). */
+  statuses: Map<string, ExecutionStatus>;
+}
+
+/** An execution port that records the starts and stops the ledger's decisions make and runs nothing; ARNs are the test stage's (test/setup-env.ts). */
+export function recordingExecutions(): RecordedExecutions {
+  const started: RecordedExecutions['started'] = [];
+  const stopped: RecordedExecutions['stopped'] = [];
+  const statuses = new Map<string, ExecutionStatus>();
+  const executionArn = (workflow: Workflow, name: string) => executionArnOf(stateMachineArn(config.region, config.accountId, config.stage, workflow), name);
+  return {
+    started,
+    stopped,
+    statuses,
+    port: {
+      executionArn,
+      start: async (workflow, name, input) => {
+        started.push({ workflow, name, input: input as Record<string, unknown> });
+        if (!statuses.has(name)) statuses.set(name, 'RUNNING');
+        return { started: true, executionArn: executionArn(workflow, name) };
+      },
+      stop: async (workflow, name, reason) => {
+        stopped.push({ workflow, name, ...reason });
+        if (statuses.get(name) === 'RUNNING') statuses.set(name, 'ABORTED');
+      },
+      describe: async (workflow, name) => {
+        const status = statuses.get(name);
+        const input = started.find((start) => start.name === name)?.input ?? {};
+        return status && { workflow, name, executionArn: executionArn(workflow, name), status, input, startDate: new Date(SAMPLE_STARTED_AT) };
+      },
+    },
+  };
+}
+
+/**
+ * What applyLifecycle needs, over `ledger`: a recording execution port, run ids with the sample
+ * random part (sampleRunId), a clock the test sets (`clock.now`), quiet logger.
+ */
+export function sampleLifecycleDeps(ledger: LedgerStore, clock: { now: Date } = { now: new Date(SAMPLE_STARTED_AT) }): LifecycleDeps & { executions: RecordedExecutions['port']; recorded: RecordedExecutions } {
+  const recorded = recordingExecutions();
+  return {
+    ledger,
+    config,
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    now: () => clock.now,
+    newRunId: sampleRunId,
+    executions: recorded.port,
+    eventBridge: new EventBridgeClient({}),
+    recorded,
+  };
+}
