@@ -142,13 +142,23 @@ const statements = {
     { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_RESOURCE },
     { Effect: 'Allow', Action: ['s3:GetBucketTagging'], Resource: sub(arn.tenantBuckets) },
   ],
-  recordTenantState: [ledgerWriter()],
-  trackExecutionStatus: [
+  recordTenantState: [
     ledgerWriter(),
-    // Stops a redriven run the ledger has moved past, in any of the three workflows.
+    // A teardown or restore, once it has confirmed it is the tenant's current run, stops the run it
+    // superseded (again: the router's own stop may have been lost).
     {
       Effect: 'Allow',
       Action: ['states:StopExecution'],
+      Resource: [sub(arn.provisionExecutions), sub(arn.teardownExecutions), sub(arn.restoreExecutions)],
+    },
+  ],
+  trackExecutionStatus: [
+    ledgerWriter(),
+    // Describes a run to tell a late status event from a current one (events are best-effort and
+    // unordered), and stops a redriven run the ledger has moved past, in any of the three workflows.
+    {
+      Effect: 'Allow',
+      Action: ['states:DescribeExecution', 'states:StopExecution'],
       Resource: [sub(arn.provisionExecutions), sub(arn.teardownExecutions), sub(arn.restoreExecutions)],
     },
     // The on-failure destination of the tracker's asynchronous invocations.

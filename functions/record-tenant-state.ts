@@ -1,4 +1,5 @@
 import { dynamodb } from './lib/clients/dynamodb';
+import { sfn } from './lib/clients/sfn';
 import { loadConfig } from './lib/config';
 import { TenantRunSupersededError } from './lib/errors';
 import { lambdaHandler } from './lib/handler';
@@ -9,7 +10,7 @@ import type { TenantState } from './lib/ledger/model';
 import { logger } from './lib/logger';
 import { powertoolsLiveTenantsMetric } from './lib/metrics';
 import { orgProvisionedDetail, type OrgProvisionedDetail, type ProvisionedTenant } from './lib/publish';
-import type { Workflow } from './lib/executions';
+import { SfnExecutionPort, stateMachineArn, WORKFLOWS, type ExecutionPort, type Workflow } from './lib/executions';
 import type { ProvisionState, RevocationResult, TenantRef } from './lib/types';
 
 /** The input of each ledger step of the state machines (`RecordTenant…` states). */
@@ -66,7 +67,9 @@ function requestOf(input: RecordTenantStateInput, now: Date): WorkflowRequest | 
 }
 
 /**
- * Records a workflow's progress in the tenant ledger: provisioned → active (with the tenant's
+ * Records a workflow's progress in the tenant ledger. First, before a run changes anything, it
+ * confirms that it is still the tenant's current run (a teardown or restore then stops the run it
+ * superseded, again: the router's stop may have been lost). Then: provisioned → active (with the tenant's
  * bucket, user and secret, and the OrgProvisioned detail), rolled back, access revoked → retained
  * (until the retention ends), deletion begun → deleting, deleted, restored → active. The run
  * presents its run id: the ledger accepts the step only while that run is the one the tenant
@@ -76,7 +79,12 @@ function requestOf(input: RecordTenantStateInput, now: Date): WorkflowRequest | 
  *   then, changing nothing more). SDK errors are rethrown (the ASL retries them).
  * Safe to repeat: a step already recorded for this run is answered from the ledger.
  */
-export async function recordTenantState(input: RecordTenantStateInput, deps: LedgerDeps): Promise<RecordTenantStateResult> {
+export interface RecordTenantStateDeps extends LedgerDeps {
+  /** A confirmed teardown or restore stops the run it superseded (StopExecution, idempotent); nothing here starts one. */
+  executions: Pick<ExecutionPort, 'start' | 'stop' | 'executionArn'>;
+}
+
+export async function recordTenantState(input: RecordTenantStateInput, deps: RecordTenantStateDeps): Promise<RecordTenantStateResult> {
   const request = requestOf(input, (deps.now ?? (() => new Date()))());
   if (!request) {
     // A run the ledger did not start (no valid orgId or run id) cannot confirm it is current.
@@ -100,4 +108,7 @@ export async function recordTenantState(input: RecordTenantStateInput, deps: Led
 const config = loadConfig();
 const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
 const metrics = powertoolsLiveTenantsMetric(config.stage);
-export const handler = lambdaHandler((event: RecordTenantStateInput) => recordTenantState(event, { ledger, config, logger, metrics }));
+// The state machines' ARNs from their names, not from the environment: the state machines name
+// this function, so a reference back to them would be a cycle in the stack.
+const executions = new SfnExecutionPort(sfn, Object.fromEntries(WORKFLOWS.map((workflow) => [workflow, stateMachineArn(config.region, config.accountId, config.stage, workflow)])));
+export const handler = lambdaHandler((event: RecordTenantStateInput) => recordTenantState(event, { ledger, config, logger, metrics, executions }));

@@ -3,7 +3,7 @@ import { dynamodb } from './lib/clients/dynamodb';
 import { eventBridge } from './lib/clients/event-bridge';
 import { sfn } from './lib/clients/sfn';
 import { loadConfig, requireEnv } from './lib/config';
-import { SfnExecutionPort, type ExecutionStatus } from './lib/executions';
+import { isRunning, SfnExecutionPort, type ExecutionPort, type ExecutionStatus } from './lib/executions';
 import { lambdaHandler } from './lib/handler';
 import { applyLifecycle, type LifecycleDeps, type LifecycleResult } from './lib/ledger/apply';
 import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
@@ -34,20 +34,33 @@ interface StatusChangeDetail {
 
 const ENDED = new Set<ExecutionStatus>(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
+export interface TrackExecutionStatusDeps extends LifecycleDeps {
+  executions: LifecycleDeps['executions'] & Pick<ExecutionPort, 'describe'>;
+}
+
 /**
  * Keeps the tenant ledger true when a run ends without reaching its own ledger step: a run that
  * fails, times out or is aborted while the tenant waits on it makes the tenant `parked` (with the
  * error, for operators); a redriven parked run returns it to the state it was in; a redriven run
  * the ledger has moved past (say, a provisioning an OrgDeleted superseded) is stopped at once, so
- * it cannot undo what came after. Executions with names the ledger did not give are ignored.
+ * it cannot undo what came after. Executions with names the ledger did not give are ignored, and
+ * so is an event the execution's current status contradicts (it arrived late).
  *
  * Safe to repeat: Step Functions' events are best-effort and may repeat; a repeated one finds the
  * ledger already moved and is ignored.
  */
-export async function trackExecutionStatus(change: ExecutionStatusChange, deps: LifecycleDeps): Promise<LifecycleResult | undefined> {
+export async function trackExecutionStatus(change: ExecutionStatusChange, deps: TrackExecutionStatusDeps): Promise<LifecycleResult | undefined> {
   const parsed = parseLifecycleExecutionName(change.name);
   if (!parsed) {
     deps.logger.info('Status change of an execution the ledger did not name: ignored', { executionName: change.name, status: change.status });
+    return undefined;
+  }
+  // Step Functions' status events are best-effort and EventBridge does not order them: a FAILED
+  // may arrive after the run was redriven, a RUNNING after it failed again. The execution as
+  // Step Functions describes it now decides whether the event is still true.
+  const now = await deps.executions.describe(parsed.workflow, change.name);
+  if (now && isRunning(now.status) !== (change.status === 'RUNNING')) {
+    deps.logger.info('Status change no longer true: ignored', { executionName: change.name, status: change.status, statusNow: now.status });
     return undefined;
   }
   let result: LifecycleResult | undefined;

@@ -86,22 +86,37 @@ export async function openLocalPipeline(emulator: Emulator, options: LocalPipeli
   const clients = localClients(emulator.endpoint);
   const { eventsQueueUrl } = await deployLocalStack(clients);
 
-  const [{ LocalExecutionPort }, router, tracker, { applyLifecycle }, { DynamoLedgerStore }, { eventBridge, dynamodb }, { loadConfig }, { logger }] = await Promise.all([
-    import('./executions'),
-    import('../functions/route-org-event'),
-    import('../functions/track-execution-status'),
-    import('../functions/lib/ledger/apply'),
-    import('../functions/lib/ledger/dynamo-store'),
-    import('../functions/lib/clients'),
-    import('../functions/lib/config'),
-    import('../functions/lib/logger'),
-  ]);
+  const [{ LocalExecutionPort }, router, tracker, recorder, { taskHandlersByPlaceholder }, { lambdaHandler }, { applyLifecycle }, { DynamoLedgerStore }, { eventBridge, dynamodb }, { loadConfig }, { logger }] =
+    await Promise.all([
+      import('./executions'),
+      import('../functions/route-org-event'),
+      import('../functions/track-execution-status'),
+      import('../functions/record-tenant-state'),
+      import('../functions/registry'),
+      import('../functions/lib/handler'),
+      import('../functions/lib/ledger/apply'),
+      import('../functions/lib/ledger/dynamo-store'),
+      import('../functions/lib/clients'),
+      import('../functions/lib/config'),
+      import('../functions/lib/logger'),
+    ]);
   const config = loadConfig();
   const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
   // Step Functions reports a run that ends without success (or is redriven) on EventBridge,
   // where the status tracker picks it up; the local port reports it to the tracker directly.
-  let deps: Parameters<typeof router.routeOrgEvent>[1] | undefined;
-  const executions = new LocalExecutionPort({ ...portOptions, onStatusChange: (change) => deps && tracker.trackExecutionStatus(change, deps) });
+  let deps: Parameters<typeof tracker.trackExecutionStatus>[1] | undefined;
+  // The ledger step stops the run a teardown or restore superseded: here, on this port (the
+  // Lambda's own port is Step Functions').
+  const port: { executions?: LocalExecutionPort } = {};
+  const recordTenantState = lambdaHandler((event: Parameters<typeof recorder.recordTenantState>[0]) =>
+    recorder.recordTenantState(event, { ledger, config, logger, executions: port.executions as LocalExecutionPort }),
+  );
+  const executions: LocalExecutionPort = new LocalExecutionPort({
+    ...portOptions,
+    handlers: { ...taskHandlersByPlaceholder, RecordTenantStateFunctionArn: recordTenantState },
+    onStatusChange: (change) => deps && tracker.trackExecutionStatus(change, deps),
+  });
+  port.executions = executions;
   deps = { ledger, executions, eventBridge, config, logger };
   const lifecycleDeps = deps;
 

@@ -154,6 +154,15 @@ describe('osls package', () => {
     );
   });
 
+  it('lets only the tracker describe executions (of its own three state machines)', () => {
+    const describers = Object.keys(template.Resources).filter((id) => id.endsWith('Role') && statementsOf(id).some((s) => actionsOf(s).includes('states:DescribeExecution')));
+    expect(describers).toEqual(['TrackExecutionStatusRole']);
+    const described = statementsOf('TrackExecutionStatusRole').filter((s) => actionsOf(s).includes('states:DescribeExecution')).flatMap((s) => ([] as unknown[]).concat(s.Resource));
+    expect(JSON.stringify(described)).toBe(
+      JSON.stringify(['provision-tenant', 'teardown-tenant', 'restore-tenant'].map((m) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:tenant-provisioner-dev-${m}:*` }))),
+    );
+  });
+
   it('no longer lets the router describe executions, and lets it stop only runs of its own three state machines', () => {
     const router = statementsOf('RouteOrgEventRole');
     expect(router.flatMap(actionsOf)).not.toContain('states:DescribeExecution');

@@ -34,7 +34,7 @@ const names = (orgId: string) =>
 
 async function provision(orgId: string) {
   const routed = await pipeline.send('OrgCreated', { orgId, orgName: `${orgId} Ltd` });
-  expect(routed).toMatchObject({ action: 'started', executionName: `org-${orgId.toLowerCase()}` });
+  expect(routed).toMatchObject({ action: 'started', executionName: `${orgId.toLowerCase()}-g1-provision` });
   return pipeline.executions.waitFor('provision', routed.executionName as string);
 }
 
@@ -48,8 +48,10 @@ describe('provisioning against the AWS emulator', () => {
 
     expect(record.status).toBe('SUCCEEDED');
     const { s3, iam, secretsManager } = pipeline.clients;
-    const execution = `org-${slug}`;
-    const tags = { OrgId: orgId, ManagedBy: 'tenant-provisioner', ProvisionedBy: execution };
+    // ProvisionedBy is the run id the ledger gave this run: the execution name and a unique part.
+    const runId = (await pipeline.ledger.get(slug))?.provision?.runId;
+    expect(runId).toMatch(new RegExp(`^${slug}-g1-provision\\.[0-9a-f]{12}$`));
+    const tags = { OrgId: orgId, ManagedBy: 'tenant-provisioner', ProvisionedBy: runId };
 
     expect(tagsToRecord((await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet)).toEqual(tags);
     expect((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket }))).OwnershipControls?.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
@@ -120,8 +122,10 @@ describe('provisioning against the AWS emulator', () => {
 
     const results = await Promise.all([1, 2, 3].map(() => pipeline.send('OrgCreated', { orgId, orgName: 'Concurrent' })));
 
-    expect(new Set(results.map((r) => r.executionName))).toEqual(new Set([`org-${orgId.toLowerCase()}`]));
-    const record = await pipeline.executions.waitFor('provision', `org-${orgId.toLowerCase()}`);
+    const name = `${orgId.toLowerCase()}-g1-provision`;
+    expect(new Set(results.map((r) => r.executionName))).toEqual(new Set([name]));
+    expect(results.map((r) => r.action).sort()).toEqual(['duplicate', 'duplicate', 'started']);
+    const record = await pipeline.executions.waitFor('provision', name);
     expect(record.status).toBe('SUCCEEDED');
     const residue = await pipeline.residue();
     expect(residue.buckets.filter((b) => bucketCandidates.includes(b))).toEqual([bucketCandidates[0]]);
@@ -130,6 +134,7 @@ describe('provisioning against the AWS emulator', () => {
     expect(residue.secrets.filter((s) => s === secretName)).toHaveLength(1);
     const executions: string[] = [];
     for await (const summary of pipeline.executions.list('provision')) executions.push(summary.name);
-    expect(executions.filter((n) => n.startsWith(`org-${orgId.toLowerCase()}`))).toEqual([`org-${orgId.toLowerCase()}`]);
+    expect(executions.filter((n) => n.startsWith(orgId.toLowerCase()))).toEqual([name]);
+    expect(await pipeline.ledger.get(orgId.toLowerCase())).toMatchObject({ state: 'active', generation: 1 });
   });
 });

@@ -230,11 +230,20 @@ const STEP_CALLS: Record<string, Call[]> = {
   publishOrgDeprovisioned: [call('PutEvents', 'events:PutEvents', 'eventBus')],
   publishOrgRestored: [call('PutEvents', 'events:PutEvents', 'eventBus')],
   // record-tenant-state.ts, lib/ledger/apply.ts, lib/ledger/dynamo-store.ts
-  recordTenantState: LEDGER_CALLS,
+  // record-tenant-state.ts: a confirmed teardown or restore stops the run it superseded.
+  recordTenantState: [
+    ...LEDGER_CALLS,
+    call('StopExecution (the provisioning a teardown superseded)', 'states:StopExecution', 'provisionExecution'),
+    call('StopExecution (the teardown a restore superseded)', 'states:StopExecution', 'teardownExecution'),
+    call('StopExecution (the restore a teardown superseded)', 'states:StopExecution', 'restoreExecution'),
+  ],
   // track-execution-status.ts, lib/ledger/*, lib/executions.ts (SfnExecutionPort.stop); the Lambda
   // service sends its failed asynchronous events to its on-failure queue with the tracker's role.
   trackExecutionStatus: [
     ...LEDGER_CALLS,
+    call('DescribeExecution (is a provisioning status event still true?)', 'states:DescribeExecution', 'provisionExecution'),
+    call('DescribeExecution (is a teardown status event still true?)', 'states:DescribeExecution', 'teardownExecution'),
+    call('DescribeExecution (is a restore status event still true?)', 'states:DescribeExecution', 'restoreExecution'),
     call('StopExecution (a redriven provisioning the ledger has moved past)', 'states:StopExecution', 'provisionExecution'),
     call('StopExecution (a redriven teardown the ledger has moved past)', 'states:StopExecution', 'teardownExecution'),
     call('StopExecution (a redriven restore the ledger has moved past)', 'states:StopExecution', 'restoreExecution'),
@@ -571,12 +580,8 @@ const FORBIDDEN: { title: string; action: string; resource: (w: World) => string
     resource: (w: World) => inOtherStage(runOf(w, workflow)),
   })),
   { title: 'StopExecution of a run of a state machine outside the stack', action: 'states:StopExecution', resource: () => `arn:aws:states:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:execution:payments-refund:org-acme-bistro-42` },
-  // Since the ledger (issue 11) no function describes executions: the ledger is the record.
-  ...(['provision', 'teardown', 'restore'] as const).map((workflow) => ({
-    title: `DescribeExecution of this stage's ${workflow} run`,
-    action: 'states:DescribeExecution',
-    resource: (w: World) => runOf(w, workflow),
-  })),
+  // Since the ledger (issue 11) only the status tracker describes executions (to tell a late
+  // status event from a current one); every other role is denied it through STEP_CALLS.
   { title: "DescribeExecution of the other stage's teardown run", action: 'states:DescribeExecution', resource: (w) => inOtherStage(runOf(w, 'teardown')) },
   ...LEDGER_FORBIDDEN,
   { title: "InvokeFunction of the other stage's createTenantUser", action: 'lambda:InvokeFunction', resource: (w) => inOtherStage(w.functions.get('createTenantUser')?.functionArn ?? '') },

@@ -223,10 +223,25 @@ function startEffect(run: LedgerExecution): LifecycleEffect {
   return { kind: 'start', workflow: run.workflow, name: run.name, input: run.input };
 }
 
-/** A recorded run, started again when its record is recent (a crash may have come between the write and StartExecution). */
+const STOP_REASON: Record<Workflow, { error: string; cause: (name: string) => string }> = {
+  provision: { error: STOPPED_FOR_TEARDOWN_ERROR, cause: (name) => `The organisation was deleted while it was being provisioned; teardown ${name} follows.` },
+  restore: { error: STOPPED_FOR_TEARDOWN_ERROR, cause: (name) => `The organisation was deleted while it was being restored; teardown ${name} follows.` },
+  teardown: { error: STOPPED_FOR_RESTORE_ERROR, cause: (name) => `The organisation was restored within its retention period; restore ${name} gives its access back.` },
+};
+
+/** Stops the run `run` superseded, then starts `run`. */
+function supersedeEffects(run: LedgerExecution): LifecycleEffect[] {
+  const stop: LifecycleEffect[] = run.stops ? [{ kind: 'stop', workflow: run.stops.workflow, name: run.stops.name, error: STOP_REASON[run.stops.workflow].error, cause: STOP_REASON[run.stops.workflow].cause(run.name) }] : [];
+  return [...stop, startEffect(run)];
+}
+
+/**
+ * A recorded run's effects, carried out again when its record is recent: the router may have
+ * failed between its write and StopExecution or StartExecution (both idempotent).
+ */
 function repairEffects(item: TenantLedgerItem, run: LedgerExecution | undefined, ctx: DecisionContext): LifecycleEffect[] {
   if (!run || ctx.now.getTime() - Date.parse(run.startedAt) > START_REPAIR_WINDOW_MS) return [];
-  return currentExecution(item)?.arn === run.arn ? [startEffect(run)] : [];
+  return currentExecution(item)?.arn === run.arn ? supersedeEffects(run) : [];
 }
 
 function time(value: string | undefined): number {
@@ -349,6 +364,7 @@ function startTeardown(item: TenantLedgerItem, request: OrgDeletedRequest, ctx: 
   const teardown: LedgerTeardown = {
     ...execution(ctx, 'teardown', name, { ...teardownInputOf(item, retentionDays, running ? SETTLE_AFTER_STOPPED_RUN_SECONDS : 0) }),
     retentionDays,
+    ...(running ? { stops: { workflow: running.workflow, name: running.name } } : {}),
   };
   const next = moved(
     item,
@@ -358,23 +374,12 @@ function startTeardown(item: TenantLedgerItem, request: OrgDeletedRequest, ctx: 
     by,
     running ? `OrgDeleted while ${running.workflow === 'provision' ? 'provisioning' : 'restoring'}: ${running.name} is stopped, then the teardown revokes access` : `OrgDeleted: the teardown revokes access, then keeps the data ${retentionDays} days`,
   );
-  const effects: LifecycleEffect[] = [];
-  if (running) {
-    effects.push({
-      kind: 'stop',
-      workflow: running.workflow,
-      name: running.name,
-      error: STOPPED_FOR_TEARDOWN_ERROR,
-      cause: `The organisation was deleted while it was being ${running.workflow === 'provision' ? 'provisioned' : 'restored'}; teardown ${name} follows.`,
-    });
-  }
-  effects.push(startEffect(teardown));
   return decision('started', {
     workflow: 'teardown',
     executionName: name,
-    ...(running ? { stops: { workflow: running.workflow, name: running.name } } : {}),
+    ...(teardown.stops ? { stops: teardown.stops } : {}),
     write: write(item, next),
-    effects,
+    effects: supersedeEffects(teardown),
   });
 }
 
@@ -392,25 +397,17 @@ function startRestore(item: TenantLedgerItem, ctx: DecisionContext, by: string, 
     ...(item.resources.bucket ? { bucketName: item.resources.bucket } : {}),
     ...(item.teardown?.keysDeactivated ? { keyIds: item.teardown.keysDeactivated } : {}),
   };
-  const restore = execution(ctx, 'restore', name, { ...input });
+  const restore: LedgerExecution = {
+    ...execution(ctx, 'restore', name, { ...input }),
+    ...(teardownRuns && item.teardown ? { stops: { workflow: 'teardown' as const, name: item.teardown.name } } : {}),
+  };
   const next = moved(item, 'restoring', { restore, restores: attempt, parked: undefined, lastCreatedAt: createdAt }, ctx, by, reason);
-  const effects: LifecycleEffect[] = [];
-  if (teardownRuns && item.teardown) {
-    effects.push({
-      kind: 'stop',
-      workflow: 'teardown',
-      name: item.teardown.name,
-      error: STOPPED_FOR_RESTORE_ERROR,
-      cause: `The organisation was restored within its retention period; restore ${name} gives its access back.`,
-    });
-  }
-  effects.push(startEffect(restore));
   return decision('started', {
     workflow: 'restore',
     executionName: name,
-    ...(teardownRuns && item.teardown ? { stops: { workflow: 'teardown' as const, name: item.teardown.name } } : {}),
+    ...(restore.stops ? { stops: restore.stops } : {}),
     write: write(item, next),
-    effects,
+    effects: supersedeEffects(restore),
   });
 }
 
@@ -688,7 +685,10 @@ function onConfirm(item: TenantLedgerItem | undefined, request: Extract<Workflow
   const state = effectiveState(item);
   const waiting = request.workflow === 'teardown' ? ['revoking', 'retained', 'deleting'] : [PROGRESS[request.workflow][0]];
   if (!run || !waiting.includes(state)) return supersededStep(item, request);
-  return decision('recorded', { workflow: run.workflow, executionName: run.name });
+  // The run this one superseded is stopped again here, before this run settles and changes
+  // anything: the router's own stop may have been lost (it can fail between its write and
+  // StopExecution, and its retry may come only after this run has begun).
+  return decision('recorded', { workflow: run.workflow, executionName: run.name, effects: supersedeEffects(run).filter((effect) => effect.kind === 'stop') });
 }
 
 function onWorkflowStep(item: TenantLedgerItem | undefined, request: WorkflowRequest, ctx: DecisionContext): Decision {

@@ -36,6 +36,8 @@ export interface LedgerExecution {
   startedAt: string;
   /** The exact execution input, so a repeated StartExecution is idempotent. */
   input: Record<string, unknown>;
+  /** The run this one superseded and stopped first (a provisioning or restore ended by OrgDeleted, a teardown ended by a restore): a repeated request stops it again. */
+  stops?: { workflow: Workflow; name: string };
 }
 
 export interface LedgerTeardown extends LedgerExecution {

@@ -132,7 +132,7 @@ describe('decide: what each event does in each state (the README lifecycle table
     ['parked deleting', s.parkedDeleting, deleted(later), { outcome: 'parked', to: undefined, workflow: 'teardown', effects: [] }],
     ['deleted', s.deleted, created(later), { outcome: 'started', to: 'provisioning', workflow: 'provision', effects: ['start provision'] }],
     ['deleted', s.deleted, deleted(later), { outcome: 'duplicate', to: undefined, workflow: 'teardown', effects: [] }],
-    ['restoring', s.restoring, created(later), { outcome: 'duplicate', to: undefined, workflow: 'restore', effects: ['start restore'] }],
+    ['restoring', s.restoring, created(later), { outcome: 'duplicate', to: undefined, workflow: 'restore', effects: ['stop teardown', 'start restore'] }],
     ['restoring', s.restoring, deleted(later), { outcome: 'started', to: 'revoking', workflow: 'teardown', effects: ['stop restore', 'start teardown'] }],
     ['parked restoring', s.parkedRestoring, created(later), { outcome: 'parked', to: undefined, workflow: 'restore', effects: [] }],
     ['parked restoring', s.parkedRestoring, deleted(later), { outcome: 'started', to: 'revoking', workflow: 'teardown', effects: ['start teardown'] }],
@@ -285,6 +285,11 @@ describe('decide: repeated and late events', () => {
     expect(soon.effects).toEqual([{ kind: 'start', workflow: 'provision', name: item.provision?.name, input: item.provision?.input }]);
     const late = decide(item, created(at(5)), ctx(Date.parse(item.provision?.startedAt ?? '') + START_REPAIR_WINDOW_MS + 1));
     expect(late).toMatchObject({ outcome: 'duplicate', effects: [] });
+  });
+
+  it('repeats the stop of the run a teardown superseded, for a repeated OrgDeleted (the router may have failed between its write and StopExecution)', () => {
+    const tearingDown = decide(s.provisioning(), deleted(), ctx()).write?.next as TenantLedgerItem;
+    expect(decide(tearingDown, deleted(at(11)), ctx()).effects.map((e) => `${e.kind} ${'workflow' in e ? e.workflow : ''}`)).toEqual(['stop provision', 'start teardown']);
   });
 
   it('re-emits exactly the OrgProvisioned detail the ledger recorded', () => {
