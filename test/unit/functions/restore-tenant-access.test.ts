@@ -1,0 +1,249 @@
+import {
+  GetUserCommand,
+  IAMClient,
+  IAMServiceException,
+  ListAccessKeysCommand,
+  NoSuchEntityException,
+  UpdateAccessKeyCommand,
+  type AccessKeyMetadata,
+  type Tag,
+} from '@aws-sdk/client-iam';
+import { DeleteBucketPolicyCommand, GetBucketTaggingCommand, NoSuchBucket, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeSecretCommand, GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { loadConfig } from '../../../functions/lib/config';
+import { InvalidEventError, TenantBucketMissingError, TenantUserConflictError } from '../../../functions/lib/errors';
+import { logger } from '../../../functions/lib/logger';
+import type { RestoreInput } from '../../../functions/lib/types';
+import { handler, restoreTenantAccess } from '../../../functions/restore-tenant-access';
+import { orgTags, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
+import { fakeLambdaContext } from '../../support/lambda-context';
+
+const iamMock = mockClient(IAMClient);
+const secretsMock = mockClient(SecretsManagerClient);
+const s3Mock = mockClient(S3Client);
+const iam = new IAMClient({});
+const secretsManager = new SecretsManagerClient({});
+const s3 = new S3Client({});
+const regionsAsked: string[] = [];
+const s3For = (region: string) => (regionsAsked.push(region), s3);
+const config = loadConfig();
+const deps = { iam, secretsManager, s3For, config, logger };
+const meta = { $metadata: {} };
+
+const RESTORE = 'acme-bistro-42-g1-restore';
+const execution = { name: RESTORE, startTime: '2026-12-01T10:20:00.000Z' };
+/** The sample tenant in eu-west-1, as its restore derives it (names are the region's). */
+const tenant = sampleTenant({ region: 'eu-west-1', executionName: RESTORE });
+const { userName: UserName, secretName } = tenant;
+const [primary = '', fallback1 = ''] = tenant.bucketCandidates;
+/** A bucket by none of the tenant's names: only the ledger (or secret, or user tag) names it. */
+const LEDGER_BUCKET = 'fusion-rms-acme-bistro-42-recorded';
+const ours = orgTags(SAMPLE_RUN_ID);
+const otherOrg = orgTags(sampleRunId('other-org-g1-provision'), 'Other-Org');
+const USER_ARN = `arn:aws:iam::123456789012:user/tenants/${UserName}`;
+
+/** The restore-tenant input the tenant ledger starts (lifecycle.ts startRestore). */
+function restoreInput(overrides: Partial<RestoreInput> = {}): RestoreInput {
+  return { orgId: 'Acme-Bistro-42', region: 'eu-west-1', generation: 1, runId: sampleRunId(RESTORE), settleSeconds: 0, bucketName: LEDGER_BUCKET, keyIds: ['AKIAREVOKED000000001'], ...overrides };
+}
+
+const key = (AccessKeyId: string, Status: 'Active' | 'Inactive'): AccessKeyMetadata => ({ UserName, AccessKeyId, Status, CreateDate: new Date('2026-11-23T09:00:05Z') });
+
+function givenUser(tags: Tag[] | undefined, keys: AccessKeyMetadata[] = []): void {
+  iamMock.on(GetUserCommand).resolves({ User: { UserName, UserId: 'AIDAEXAMPLE', Arn: USER_ARN, Path: '/tenants/', CreateDate: new Date(), Tags: tags } });
+  iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: keys, IsTruncated: false });
+}
+
+function givenSecret(accessKeyId: string, bucket = LEDGER_BUCKET): void {
+  secretsMock.on(DescribeSecretCommand).resolves({ Name: secretName, Tags: ours });
+  secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ accessKeyId, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', bucket, region: 'eu-west-1', userName: UserName }) });
+}
+
+const activated = () => iamMock.commandCalls(UpdateAccessKeyCommand).map((call) => call.args[0].input);
+
+beforeEach(() => {
+  iamMock.reset();
+  secretsMock.reset();
+  s3Mock.reset();
+  regionsAsked.length = 0;
+  iamMock.on(GetUserCommand).rejects(new NoSuchEntityException({ ...meta, message: `The user with name ${UserName} cannot be found.` }));
+  iamMock.on(UpdateAccessKeyCommand).resolves({});
+  secretsMock.on(DescribeSecretCommand).rejects(new ResourceNotFoundException({ ...meta, message: "Secrets Manager can't find the specified secret." }));
+  secretsMock.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ ...meta, message: "Secrets Manager can't find the specified secret." }));
+  s3Mock.on(GetBucketTaggingCommand).rejects(new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' }));
+  s3Mock.on(GetBucketTaggingCommand, { Bucket: LEDGER_BUCKET }).resolves({ TagSet: ours });
+});
+
+describe('restoreTenantAccess', () => {
+  it('activates exactly the keys the teardown deactivated (the ledger\'s), never another inactive key', async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive'), key('AKIALEAKED0000000001', 'Inactive')]);
+
+    const result = await restoreTenantAccess({ event: restoreInput(), execution }, deps);
+
+    expect(activated()).toEqual([{ UserName, AccessKeyId: 'AKIAREVOKED000000001', Status: 'Active' }]);
+    expect(result).toEqual({
+      tenant: expect.objectContaining({ orgId: 'Acme-Bistro-42', region: 'eu-west-1', generation: 1, provisionedBy: sampleRunId(RESTORE), executionName: RESTORE, bucket: LEDGER_BUCKET }),
+      bucket: { name: LEDGER_BUCKET, region: 'eu-west-1', arn: `arn:aws:s3:::${LEDGER_BUCKET}`, created: false },
+      user: { userName: UserName, arn: USER_ARN, userId: 'AIDAEXAMPLE', created: false },
+      keysActivated: ['AKIAREVOKED000000001'],
+      keysMissing: [],
+      skipped: [],
+    });
+  });
+
+  it("uses the ledger's bucket, verified by its tags, in the ledger's region", async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+
+    await restoreTenantAccess({ event: restoreInput(), execution }, deps);
+
+    expect(s3Mock).toHaveReceivedCommandWith(GetBucketTaggingCommand, { Bucket: LEDGER_BUCKET, ExpectedBucketOwner: config.accountId });
+    expect(s3Mock.commandCalls(GetBucketTaggingCommand).map((call) => call.args[0].input.Bucket)).toEqual([LEDGER_BUCKET]);
+    expect(new Set(regionsAsked)).toEqual(new Set(['eu-west-1']));
+  });
+
+  it('activates the key the tenant secret holds when the teardown was stopped before it recorded its keys', async () => {
+    givenUser(ours, [key('AKIAHELD000000000001', 'Inactive'), key('AKIALEAKED0000000001', 'Inactive')]);
+    givenSecret('AKIAHELD000000000001');
+
+    const result = await restoreTenantAccess({ event: restoreInput({ keyIds: undefined }), execution }, deps);
+
+    expect(activated()).toEqual([{ UserName, AccessKeyId: 'AKIAHELD000000000001', Status: 'Active' }]);
+    expect(result.keysActivated).toEqual(['AKIAHELD000000000001']);
+  });
+
+  it("activates the ledger's keys, not the one the secret holds, when both name one", async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive'), key('AKIAHELD000000000001', 'Inactive')]);
+    givenSecret('AKIAHELD000000000001');
+
+    await restoreTenantAccess({ event: restoreInput({ bucketName: undefined }), execution }, deps);
+
+    expect(activated().map((input) => input.AccessKeyId)).toEqual(['AKIAREVOKED000000001']);
+  });
+
+  it('activates nothing when there is neither a recorded key nor a readable secret', async () => {
+    givenUser(ours, [key('AKIALEAKED0000000001', 'Inactive')]);
+
+    const result = await restoreTenantAccess({ event: restoreInput({ keyIds: undefined }), execution }, deps);
+
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
+    expect(result).toMatchObject({ keysActivated: [], keysMissing: [] });
+  });
+
+  it('reports a recorded key that no longer exists, or vanishes before UpdateAccessKey, as missing', async () => {
+    givenUser(ours, [key('AKIAREVOKED000000002', 'Inactive')]);
+    iamMock.on(UpdateAccessKeyCommand, { AccessKeyId: 'AKIAREVOKED000000002' }).rejects(new NoSuchEntityException({ ...meta, message: 'The Access Key with id AKIAREVOKED000000002 cannot be found.' }));
+
+    const result = await restoreTenantAccess({ event: restoreInput({ keyIds: ['AKIAREVOKED000000001', 'AKIAREVOKED000000002'] }), execution }, deps);
+
+    expect(result).toMatchObject({ keysActivated: [], keysMissing: ['AKIAREVOKED000000001', 'AKIAREVOKED000000002'] });
+    expect(activated().map((input) => input.AccessKeyId)).toEqual(['AKIAREVOKED000000002']);
+  });
+
+  it('is safe to repeat: a key already active is left as it is', async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+    const first = await restoreTenantAccess({ event: restoreInput(), execution }, deps);
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Active')]);
+    iamMock.resetHistory();
+
+    const again = await restoreTenantAccess({ event: restoreInput(), execution }, deps);
+
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
+    expect(again).toEqual({ ...first, keysActivated: [] });
+  });
+
+  it('changes nothing but access keys: no bucket policy call (ApplyTenantBucketPolicy re-applies it next)', async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+
+    await restoreTenantAccess({ event: restoreInput(), execution }, deps);
+
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketPolicyCommand, 0);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 0);
+    const sent = [...iamMock.calls(), ...secretsMock.calls(), ...s3Mock.calls()].map((call) => call.args[0].constructor.name);
+    expect(sent.filter((name) => !/^(Get|List|Describe)/.test(name))).toEqual(['UpdateAccessKeyCommand']);
+  });
+
+  it('throws TenantUserConflictError when the tenant user is gone, activating nothing', async () => {
+    const result = restoreTenantAccess({ event: restoreInput(), execution }, deps);
+
+    await expect(result).rejects.toThrow(TenantUserConflictError);
+    await expect(result).rejects.toThrow(`IAM user ${UserName} does not exist`);
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
+  });
+
+  it("throws TenantUserConflictError naming the owner when the user of the tenant's name is not this org's", async () => {
+    givenUser(otherOrg, [key('AKIAREVOKED000000001', 'Inactive')]);
+
+    const result = restoreTenantAccess({ event: restoreInput(), execution }, deps);
+
+    await expect(result).rejects.toThrow(TenantUserConflictError);
+    await expect(result).rejects.toThrow('OrgId "Other-Org"');
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
+  });
+
+  it('throws TenantBucketMissingError when no bucket of this org exists in its region, activating nothing', async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+    s3Mock.on(GetBucketTaggingCommand, { Bucket: LEDGER_BUCKET }).rejects(new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' }));
+
+    const result = restoreTenantAccess({ event: restoreInput(), execution }, deps);
+
+    await expect(result).rejects.toThrow(TenantBucketMissingError);
+    await expect(result).rejects.toThrow('no bucket of OrgId "Acme-Bistro-42" exists in eu-west-1');
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
+  });
+
+  it("never restores a bucket the ledger names whose tags are another org's: it finds the tenant's own by its names", async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+    s3Mock.on(GetBucketTaggingCommand, { Bucket: LEDGER_BUCKET }).resolves({ TagSet: otherOrg });
+    s3Mock.on(GetBucketTaggingCommand, { Bucket: fallback1 }).resolves({ TagSet: ours });
+
+    const result = await restoreTenantAccess({ event: restoreInput(), execution }, deps);
+
+    expect(result.bucket.name).toBe(fallback1);
+    expect(result.tenant.bucket).toBe(fallback1);
+    expect(result.skipped).toEqual([{ resource: `bucket ${LEDGER_BUCKET}`, reason: 'it belongs to OrgId "Other-Org"' }]);
+    expect(s3Mock.commandCalls(GetBucketTaggingCommand).map((call) => call.args[0].input.Bucket)).toEqual([LEDGER_BUCKET, primary, fallback1]);
+  });
+
+  it('accepts the state document the ASL passes (the confirmation and settle wait beside the input)', async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+
+    const event = { ...restoreInput({ settleSeconds: 60 }), confirmed: { recorded: true, state: 'restoring', generation: 1 } };
+
+    await expect(restoreTenantAccess({ event, execution }, deps)).resolves.toMatchObject({ keysActivated: ['AKIAREVOKED000000001'] });
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['not an object', 'Acme-Bistro-42', /must be a JSON object/],
+    ['without a run id', { ...restoreInput(), runId: undefined }, /generation and runId are required/],
+    ['without a generation', { ...restoreInput(), generation: undefined }, /generation and runId are required/],
+    ['with keyIds that are not access key ids', restoreInput({ keyIds: ['not a key'] }), /keyIds/],
+    ['with keyIds that are not a list', { ...restoreInput(), keyIds: 'AKIAREVOKED000000001' }, /keyIds/],
+    ['with a bucketName that is not a string', { ...restoreInput(), bucketName: 7 }, /bucketName/],
+    ['with a region the stage does not allow', restoreInput({ region: 'ap-south-1' }), /region "ap-south-1" is not allowed/],
+  ])('rejects an input %s with InvalidEventError before any AWS call', async (_label, event, message) => {
+    const result = restoreTenantAccess({ event, execution }, deps);
+
+    await expect(result).rejects.toThrow(InvalidEventError);
+    await expect(result).rejects.toThrow(message);
+    expect([...iamMock.calls(), ...secretsMock.calls(), ...s3Mock.calls()]).toHaveLength(0);
+  });
+
+  it('rethrows an IAM error other than a missing key untouched', async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+    const throttled = new IAMServiceException({ name: 'Throttling', $fault: 'client', ...meta, message: 'Rate exceeded' });
+    iamMock.on(UpdateAccessKeyCommand).rejects(throttled);
+
+    await expect(restoreTenantAccess({ event: restoreInput(), execution }, deps)).rejects.toBe(throttled);
+  });
+
+  it('runs through the Lambda handler with the module clients', async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+
+    const result = await handler({ event: restoreInput(), execution }, fakeLambdaContext('tenant-provisioner-test-restoreTenantAccess'));
+
+    expect(result).toMatchObject({ keysActivated: ['AKIAREVOKED000000001'], bucket: { name: LEDGER_BUCKET } });
+    expect(iamMock).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName, AccessKeyId: 'AKIAREVOKED000000001', Status: 'Active' });
+  });
+});
