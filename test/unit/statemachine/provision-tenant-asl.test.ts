@@ -1,43 +1,13 @@
 import aslValidator from 'asl-validator';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as errors from '../../../functions/lib/errors';
+import { errorNamesIn, exportedErrorNames, guaranteedWaitSeconds, isServiceName, loadMachine, reachable, type Retrier, type State } from './asl';
 
-const root = join(__dirname, '../../..');
-const load = (file: string) => JSON.parse(readFileSync(join(root, 'statemachine', file), 'utf8'));
-const asl = load('provision-tenant.asl.json');
-const allDefinitions = [asl, load('teardown-tenant.asl.json')];
-
-interface Retrier { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: string }
-interface State { Type: string; Retry?: Retrier[]; Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[]; Next?: string; Resource?: string }
-const states = Object.entries(asl.States as Record<string, State>);
+const asl = loadMachine('provision-tenant');
+const allDefinitions = [asl, loadMachine('teardown-tenant'), loadMachine('restore-tenant')];
+const states = Object.entries(asl.States);
 const tasks = states.filter(([, s]) => s.Type === 'Task');
 
-/** Domain error classes exported from the errors module, by their literal name. */
-const exportedErrorNames = (Object.values(errors) as unknown[])
-  .filter((value): value is new (message: string) => Error => typeof value === 'function' && value.prototype instanceof Error)
-  .map((ErrorClass) => new ErrorClass('probe').name);
-
-/** Every name in a Retry or Catch of these definitions. */
-function errorNamesIn(definitions: { States: Record<string, State> }[]): Set<string> {
-  return new Set(
-    definitions.flatMap((d) => Object.values(d.States).flatMap((s) => [...(s.Retry ?? []), ...(s.Catch ?? [])].flatMap((r) => r.ErrorEquals))),
-  );
-}
-
-const isServiceName = (name: string) => name.startsWith('States.') || name.startsWith('Lambda.');
 const forwardSteps = ['ValidateOrg', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy'];
-
-/** Least total wait a retrier guarantees before giving up (no jitter assumed to shorten it). */
-function guaranteedWaitSeconds(retrier: Retrier): number {
-  if (retrier.JitterStrategy === 'FULL') return 0;
-  let total = 0;
-  for (let attempt = 0; attempt < (retrier.MaxAttempts ?? 3); attempt++) {
-    const delay = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt;
-    total += Math.min(delay, retrier.MaxDelaySeconds ?? Infinity);
-  }
-  return total;
-}
 
 describe('statemachine/provision-tenant.asl.json', () => {
   it('is valid Amazon States Language', () => {
@@ -46,7 +16,7 @@ describe('statemachine/provision-tenant.asl.json', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('names in ErrorEquals only errors exported from functions/lib/errors.ts (both state machines)', () => {
+  it('names in ErrorEquals only errors exported from functions/lib/errors.ts (all three state machines)', () => {
     const used = errorNamesIn(allDefinitions);
     const domain = [...used].filter((name) => !isServiceName(name));
     expect(domain.length).toBeGreaterThan(0);
@@ -106,7 +76,8 @@ describe('statemachine/provision-tenant.asl.json', () => {
     expect(next('UndoIssueTenantCredentials')).toBe('UndoCreateTenantUser');
     expect(next('UndoCreateTenantUser')).toBe('PrepareBucketRollback');
     expect(next('PrepareBucketRollback')).toBe('UndoCreateTenantBucket');
-    expect(next('PublishOrgProvisioningFailed')).toBe('ProvisioningFailed');
+    expect(next('PublishOrgProvisioningFailed')).toBe('RecordTenantRolledBack');
+    expect(next('RecordTenantRolledBack')).toBe('ProvisioningFailed');
     expect(asl.States.ProvisioningFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
     const entry = (step: string) => (asl.States[step] as State).Catch?.[0]?.Next;
     expect(entry('ValidateOrg')).toBe('PublishOrgProvisioningFailed');
@@ -121,5 +92,44 @@ describe('statemachine/provision-tenant.asl.json', () => {
     for (const name of ['UndoIssueTenantCredentials', 'UndoCreateTenantUser', 'UndoCreateTenantBucket', 'PublishOrgProvisioningFailed']) {
       expect((asl.States[name] as State).Catch).toBeUndefined();
     }
+  });
+
+  it('confirms with the ledger that the run is current after ValidateOrg and before anything is created', () => {
+    expect(asl.States.ValidateOrg?.Next).toBe('ConfirmTenantRun');
+    expect(asl.States.ConfirmTenantRun).toMatchObject({
+      Type: 'Task',
+      Resource: '${RecordTenantStateFunctionArn}',
+      Parameters: { transition: 'confirm', workflow: 'provision', 'tenant.$': '$.tenant' },
+      Next: 'CreateTenantBucket',
+    });
+    const withoutConfirm = reachable(asl, ['ConfirmTenantRun']);
+    for (const step of forwardSteps.slice(1)) expect({ step, reachable: withoutConfirm.has(step) }).toEqual({ step, reachable: false });
+  });
+
+  it('records the tenant active before announcing it, and announces the detail the ledger recorded', () => {
+    expect(asl.States.ApplyTenantBucketPolicy?.Next).toBe('RecordTenantActive');
+    expect(asl.States.RecordTenantActive).toMatchObject({
+      Resource: '${RecordTenantStateFunctionArn}',
+      Parameters: { transition: 'provisioned', 'tenant.$': '$.tenant', 'bucket.$': '$.bucket', 'bucketConfig.$': '$.bucketConfig', 'user.$': '$.user', 'credentials.$': '$.credentials' },
+      ResultPath: '$.recorded',
+      Next: 'PublishOrgProvisioned',
+    });
+    expect(asl.States.PublishOrgProvisioned?.Parameters).toEqual({ 'detail.$': '$.recorded.provisioned' });
+    expect(reachable(asl, ['RecordTenantActive']).has('PublishOrgProvisioned')).toBe(false);
+  });
+
+  it('ends a run the ledger refused in ProvisioningSuperseded: no OrgProvisioned, no rollback of what the tenant now owns', () => {
+    const refused = (name: string) => asl.States[name]?.Catch?.find((c) => c.ErrorEquals.includes('TenantRunSupersededError'));
+    expect(refused('ConfirmTenantRun')?.Next).toBe('ProvisioningSuperseded');
+    expect(refused('RecordTenantActive')?.Next).toBe('ProvisioningSuperseded');
+    expect(asl.States.ProvisioningSuperseded).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+    expect(refused('RecordTenantActive')?.ResultPath).toBe('$.error');
+  });
+
+  it('records a rollback after reporting it, and still fails with the domain error when the ledger refuses the record', () => {
+    expect(asl.States.RecordTenantRolledBack).toMatchObject({ Parameters: { transition: 'rolled-back', 'state.$': '$' }, Next: 'ProvisioningFailed' });
+    const refused = asl.States.RecordTenantRolledBack?.Catch?.find((c) => c.ErrorEquals.includes('TenantRunSupersededError'));
+    // Not at $.error: ProvisioningFailed reports the error that caused the rollback.
+    expect(refused).toEqual({ ErrorEquals: ['TenantRunSupersededError'], ResultPath: '$.ledgerRefusal', Next: 'ProvisioningFailed' });
   });
 });

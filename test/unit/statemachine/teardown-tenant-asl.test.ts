@@ -1,10 +1,8 @@
 import aslValidator from 'asl-validator';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { ledgerSteps, loadMachine, reachable, type State } from './asl';
 
-const asl = JSON.parse(readFileSync(join(__dirname, '../../../statemachine/teardown-tenant.asl.json'), 'utf8'));
-interface State { Type: string; Next?: string; Retry?: { ErrorEquals: string[]; JitterStrategy?: string }[]; Catch?: { ErrorEquals: string[] }[]; Parameters?: Record<string, unknown>; SecondsPath?: string }
-const states = asl.States as Record<string, State>;
+const asl = loadMachine('teardown-tenant');
+const states = asl.States;
 
 /** The states visited from StartAt when every Choice takes its Default. */
 function defaultPath(): string[] {
@@ -12,7 +10,7 @@ function defaultPath(): string[] {
   let name: string | undefined = asl.StartAt;
   while (name && !path.includes(name)) {
     path.push(name);
-    const state: State & { Default?: string } = states[name] as State & { Default?: string };
+    const state: State = states[name] as State;
     name = state.Type === 'Choice' ? state.Default : state.Next;
   }
   return path;
@@ -25,12 +23,34 @@ describe('statemachine/teardown-tenant.asl.json', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('revokes access before the grace period and before anything is deleted', () => {
-    const order = ['RevokeTenantAccess', 'IsRetentionRequested', 'DeleteTenantCredentials', 'DeleteTenantUser'];
+  it('confirms the run with the ledger, revokes and records the tenant retained before the grace period, and records deleting before anything is deleted', () => {
+    const order = ['PrepareTeardown', 'ConfirmTenantRun', 'RevokeTenantAccess', 'RecordTenantRetained', 'IsRetentionRequested', 'RecordTenantDeleting', 'DeleteTenantCredentials', 'DeleteTenantUser'];
     const path = defaultPath();
     expect(path.filter((s) => order.includes(s))).toEqual(order);
     expect(states.IsRetentionRequested?.Type).toBe('Choice');
-    expect(states.WaitRetentionPeriod).toMatchObject({ Type: 'Wait', SecondsPath: '$.teardown.retentionSeconds', Next: 'DeleteTenantCredentials' });
+    expect(states.WaitRetentionPeriod).toMatchObject({ Type: 'Wait', SecondsPath: '$.teardown.retentionSeconds', Next: 'RecordTenantDeleting' });
+  });
+
+  it('never reaches a deletion without passing RecordTenantDeleting (where a restore in the wait stops it)', () => {
+    const withoutDeleting = reachable(asl, ['RecordTenantDeleting']);
+    for (const step of ['DeleteTenantCredentials', 'DeleteTenantUser', 'DeleteTenantBucket', 'RecordTenantDeleted']) {
+      expect({ step, reachable: withoutDeleting.has(step) }).toEqual({ step, reachable: false });
+    }
+    expect(reachable(asl).has('DeleteTenantCredentials')).toBe(true);
+  });
+
+  it('never revokes without passing ConfirmTenantRun (where a teardown the ledger moved past ends)', () => {
+    expect(reachable(asl, ['ConfirmTenantRun']).has('RevokeTenantAccess')).toBe(false);
+    expect(states.ConfirmTenantRun).toMatchObject({ Parameters: { transition: 'confirm', workflow: 'teardown', 'tenant.$': '$.teardown.tenant' } });
+  });
+
+  it('records each step of the teardown with the tenant PrepareTeardown derived', () => {
+    expect(states.RecordTenantRetained?.Parameters).toEqual({ transition: 'revoked', 'tenant.$': '$.teardown.tenant', 'revoked.$': '$.revoked' });
+    expect(states.RecordTenantDeleting?.Parameters).toEqual({ transition: 'deletion-started', 'tenant.$': '$.teardown.tenant' });
+    expect(states.RecordTenantDeleted?.Parameters).toEqual({ transition: 'deleted', 'tenant.$': '$.teardown.tenant' });
+    expect(states.IsBucketDeleted?.Choices?.[0]?.Next).toBe('RecordTenantDeleted');
+    expect(states.NoTenantBucket?.Next).toBe('RecordTenantDeleted');
+    expect(states.RecordTenantDeleted?.Next).toBe('PublishOrgDeprovisioned');
   });
 
   it('deletes only with the tenant guard (scope "tenant")', () => {
@@ -44,10 +64,13 @@ describe('statemachine/teardown-tenant.asl.json', () => {
     expect(states.IsBucketDeleted).toMatchObject({ Type: 'Choice', Default: 'DeleteTenantBucket' });
   });
 
-  it('catches nothing but an invalid input, so a teardown that cannot finish stays redrivable', () => {
+  it('catches an invalid input and the ledger\'s refusal only, so a teardown that cannot finish stays redrivable', () => {
+    const ledger = ledgerSteps(asl);
+    expect(ledger.sort()).toEqual(['ConfirmTenantRun', 'RecordTenantDeleted', 'RecordTenantDeleting', 'RecordTenantRetained']);
     for (const [name, state] of Object.entries(states)) {
       const caught = state.Catch?.flatMap((c) => c.ErrorEquals) ?? [];
       if (name === 'PrepareTeardown') expect(caught.sort()).toEqual(['InvalidEventError', 'InvalidOrgIdError']);
+      else if (ledger.includes(name) && name !== 'RecordTenantDeleted') expect({ name, caught }).toEqual({ name, caught: ['TenantRunSupersededError'] });
       else expect({ name, caught }).toEqual({ name, caught: [] });
       if (state.Type === 'Task') {
         const last = state.Retry?.[state.Retry.length - 1];
@@ -55,5 +78,16 @@ describe('statemachine/teardown-tenant.asl.json', () => {
         expect(state.Retry?.some((r) => r.ErrorEquals.includes('Lambda.ServiceException'))).toBe(true);
       }
     }
+  });
+
+  it('ends a teardown the ledger refused as succeeded, having deleted nothing', () => {
+    for (const name of ['ConfirmTenantRun', 'RecordTenantRetained', 'RecordTenantDeleting']) {
+      expect(states[name]?.Catch).toEqual([{ ErrorEquals: ['TenantRunSupersededError'], ResultPath: '$.superseded', Next: 'TeardownSuperseded' }]);
+    }
+    expect(states.TeardownSuperseded?.Type).toBe('Succeed');
+  });
+
+  it('has no Catch on RecordTenantDeleted: once everything is deleted, a failure to record it parks the run for a redrive', () => {
+    expect(states.RecordTenantDeleted?.Catch).toBeUndefined();
   });
 });
