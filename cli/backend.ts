@@ -1,7 +1,11 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { ExecutionEvent, ExecutionPort, RedriveResult, StartResult, Workflow } from '../functions/lib/executions';
+import type { Config } from '../functions/lib/config';
+import type { ExecutionEvent, ExecutionPort, RedriveResult, Workflow } from '../functions/lib/executions';
+import type { LifecycleResult } from '../functions/lib/ledger/apply';
+import type { NewGenerationRequest, RestoreRequest, ResumeRequest } from '../functions/lib/ledger/lifecycle';
+import type { LedgerStore } from '../functions/lib/ledger/store';
 import type { RouteResult } from '../functions/route-org-event';
 
 /** The execution port with the history every backend keeps. */
@@ -17,9 +21,12 @@ export interface PutOrgEventResult {
   route?: RouteResult;
 }
 
+/** The operators' requests the lifecycle rules decide (functions/lib/ledger/lifecycle.ts). */
+export type OperatorRequest = RestoreRequest | NewGenerationRequest | ResumeRequest;
+
 /**
- * What the commands run against: Step Functions + EventBridge in an AWS account, or the
- * embedded default. Commands see only this.
+ * What the commands run against: the tenant ledger, Step Functions and EventBridge in an AWS
+ * account, or the embedded default. Commands see only this.
  */
 export interface Backend {
   mode: 'aws' | 'local';
@@ -27,15 +34,18 @@ export interface Backend {
   location: string;
   accountId: string;
   region: string;
-  naming: { bucketPrefix: string; userPrefix: string; maxBucketCandidates: number };
+  /** The stage's configuration as its router has it: what the lifecycle rules decide with. */
+  config: Config;
+  /** The tenant ledger: the record of every tenant's life. */
+  ledger: LedgerStore;
   executions: OperatorPort;
   s3For(region: string): S3Client;
   iam: IAMClient;
   secretsManager: SecretsManagerClient;
   /** Puts OrgCreated/OrgDeleted as the POS system does. */
   putOrgEvent(detailType: OrgEventType, detail: Record<string, unknown>): Promise<PutOrgEventResult>;
-  /** Starts an execution directly (the operators' `--new-generation` override); it runs on after the command. */
-  startExecution(workflow: Workflow, name: string, input: unknown): Promise<StartResult>;
+  /** An operator's request, decided by the lifecycle rules and applied to the ledger (a run it starts goes on after the command). */
+  lifecycle(request: OperatorRequest): Promise<LifecycleResult>;
   /** Redrives a failed execution; it runs on after the command. */
   redrive(workflow: Workflow, name: string, clientToken: string): Promise<RedriveResult>;
   /** How a redrive resumes: at the failed state (Step Functions) or from the start (the local runner). */

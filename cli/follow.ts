@@ -1,13 +1,14 @@
 import provisionDefinition from '../statemachine/provision-tenant.asl.json';
+import restoreDefinition from '../statemachine/restore-tenant.asl.json';
 import teardownDefinition from '../statemachine/teardown-tenant.asl.json';
-import type { ExecutionEvent, ExecutionRecord, Workflow } from '../functions/lib/executions';
+import { isRunning, type ExecutionEvent, type ExecutionRecord, type Workflow } from '../functions/lib/executions';
 import type { Backend } from './backend';
-import { isRunning } from './tenant/generations';
 import { formatDuration, formatTime, readableCause, type Output } from './output';
 
 const DEFINITIONS: Record<Workflow, { States: Record<string, { Type: string; Seconds?: number; SecondsPath?: string }> }> = {
   provision: provisionDefinition,
   teardown: teardownDefinition,
+  restore: restoreDefinition,
 };
 
 /** A Wait longer than this ends the following (the execution goes on without the operator watching). */

@@ -1,11 +1,14 @@
-import { commandHelp, GLOBAL_OPTIONS, parseCommandLine, type CommandSpec } from './args';
+import { ResourceNotFoundException as LedgerTableNotFound } from '@aws-sdk/client-dynamodb';
+import { commandHelp, GLOBAL_OPTIONS, parseCommandLine, type CommandSpec, type GlobalOptions } from './args';
 import { openAwsBackend } from './aws/backend';
 import type { Backend } from './backend';
 import { credentialsCommand } from './commands/credentials';
 import { failedCommand } from './commands/failed';
+import { listCommand } from './commands/list';
 import { localCommand } from './commands/local';
 import { provisionCommand } from './commands/provision';
 import { redriveCommand } from './commands/redrive';
+import { restoreCommand } from './commands/restore';
 import { statusCommand } from './commands/status';
 import { teardownCommand } from './commands/teardown';
 import type { Command, CommandContext } from './context';
@@ -15,7 +18,7 @@ import { runBackgroundRunner } from './local/run-command';
 import { RUNNER_COMMAND } from './local/runner';
 import { oneLine, Output, type CliIo } from './output';
 
-const COMMANDS: Command[] = [statusCommand, failedCommand, redriveCommand, provisionCommand, teardownCommand, credentialsCommand, localCommand];
+const COMMANDS: Command[] = [listCommand, statusCommand, failedCommand, redriveCommand, provisionCommand, teardownCommand, restoreCommand, credentialsCommand, localCommand];
 const BY_NAME: Record<string, Command> = Object.fromEntries(COMMANDS.map((command) => [command.spec.name, command]));
 const SPECS: Record<string, CommandSpec> = {
   ...Object.fromEntries(COMMANDS.map((command) => [command.spec.name, command.spec])),
@@ -27,9 +30,11 @@ export function generalHelp(): string {
   return [
     'Usage: tenantctl <command> [options]',
     '',
-    "The operators' tool of tenant-provisioner: see, retry and repair every tenant's provisioning",
-    'and teardown. Runs against the AWS account and region of the standard AWS credential chain',
-    "(the stage's state machines, default stage dev), or with --local against the embedded default.",
+    "The operators' tool of tenant-provisioner: see, retry and repair every tenant's provisioning,",
+    "teardown and restore, starting from the tenant ledger (the record of every tenant's life) and",
+    "the executions it names (<slug>-g<N>-provision, -teardown, -restore). Runs against the AWS",
+    "account and region of the standard AWS credential chain (the stage's ledger table and state",
+    'machines, default stage dev), or with --local against the embedded default.',
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)} ${c.spec.summary}`),
@@ -39,11 +44,14 @@ export function generalHelp(): string {
     '',
     'Exit status: 0 success, 1 when what was asked about failed, 2 bad usage.',
     'Environment: AWS_REGION/AWS_PROFILE (AWS), TENANT_PROVISIONER_ACCOUNT_ID (skips STS),',
-    'TENANT_PROVISIONER_EVENT_BUS (default "default"), AWS_ENDPOINT_URL (local: an emulator of',
-    'your own), TENANTCTL_STATE_DIR (local: instead of .local/), TENANTCTL_LOCAL_RETRY_INTERVAL_MS',
-    "(local: pause before every retry instead of the ASL's).",
+    'TENANT_PROVISIONER_EVENT_BUS (default "default"), TENANT_PROVISIONER_LEDGER_TABLE (default',
+    'tenant-provisioner-<stage>-tenants), and the stage parameters the stage was deployed with if',
+    'not serverless.yml\'s defaults: TENANT_PROVISIONER_ALLOWED_REGIONS, _BUCKET_PREFIX,',
+    '_USER_PREFIX, _DEFAULT_RETENTION_DAYS, _TENANT_QUOTA, _MAX_BUCKET_CANDIDATES (AWS);',
+    'AWS_ENDPOINT_URL (local: an emulator of your own), TENANTCTL_STATE_DIR (local: instead of',
+    ".local/), TENANTCTL_LOCAL_RETRY_INTERVAL_MS (local: pause before every retry instead of the ASL's).",
     '',
-    'Example: tenantctl --local provision Acme-Bistro-42 && tenantctl --local status Acme-Bistro-42',
+    'Example: tenantctl --local provision Acme-Bistro-42 && tenantctl --local list',
     'Run `tenantctl <command> --help` for a command\'s options and examples.',
   ].join('\n');
 }
@@ -61,14 +69,27 @@ export function explainError(err: unknown, command?: string): { name: string; me
     return { name, message: 'No AWS credentials were found: configure a profile or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --local', exitCode: EXIT_USAGE };
   }
   if (name === 'StateMachineDoesNotExist') return { name, message: `${oneLine(message)}: is the stage deployed in this account and region? (--stage)`, exitCode: EXIT_FAILED };
+  if (err instanceof LedgerTableNotFound) {
+    return {
+      name,
+      message: `${oneLine(message)}: is the stage deployed in this account and region? (--stage; the ledger table is tenant-provisioner-<stage>-tenants unless TENANT_PROVISIONER_LEDGER_TABLE says otherwise)`,
+      exitCode: EXIT_FAILED,
+    };
+  }
   if (/ECONNREFUSED/.test(message) || (err as { code?: string }).code === 'ECONNREFUSED') {
     return { name, message: `Cannot connect to the AWS endpoint (${oneLine(message, 200)})`, exitCode: EXIT_FAILED };
   }
   return { name, message: `${name}: ${oneLine(message, 1_000)}`, exitCode: EXIT_FAILED };
 }
 
+/** Opens the backend the global options name: AWS (the stage's), or the embedded default with --local. */
+export type BackendOpener = (globals: GlobalOptions, io: CliIo) => Promise<Backend>;
+
+export const openBackend: BackendOpener = (globals, io) =>
+  globals.local ? openLocalBackend(io) : openAwsBackend(globals.stage === undefined ? {} : { stage: globals.stage }, io);
+
 /** Runs tenantctl with `argv` (the arguments after the program) and returns its exit status. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(argv: string[], io: CliIo, open: BackendOpener = openBackend): Promise<number> {
   if (argv[0] === RUNNER_COMMAND) return runBackgroundRunner(argv[1] ?? '', io);
   const out = new Output(io, argv.includes('--json'));
   const verbose = argv.includes('--verbose');
@@ -100,7 +121,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       globals,
       values: parsed.values,
       positionals: parsed.positionals,
-      backend: () => (backend ??= globals.local ? openLocalBackend(io) : openAwsBackend(globals.stage === undefined ? {} : { stage: globals.stage }, io)),
+      backend: () => (backend ??= open(globals, io)),
     };
     const code = await selected.run(context);
     out.flush();

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -6,10 +7,14 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { POS_EVENT_SOURCE } from '../../functions/lib/events';
 import { stateMachineArn } from '../../functions/lib/executions';
+import { applyLifecycle } from '../../functions/lib/ledger/apply';
+import { DynamoLedgerStore } from '../../functions/lib/ledger/dynamo-store';
 import { putEvent } from '../../functions/lib/publish';
 import type { Backend } from '../backend';
 import { CliError, EXIT_USAGE } from '../errors';
 import type { CliIo } from '../output';
+import { operatorLogger } from '../logger';
+import { stageConfig } from './config';
 import { SfnOperatorPort } from './sfn-operator-port';
 
 export const DEFAULT_STAGE = 'dev';
@@ -25,11 +30,15 @@ async function resolveRegion(client: SFNClient): Promise<string> {
 }
 
 /**
- * Step Functions, EventBridge, IAM, S3 and Secrets Manager of the account and region of the
- * standard AWS credential chain. The state machines are the stage's
- * (`tenant-provisioner-<stage>-provision-tenant`, `…-teardown-tenant`); the account comes from
+ * The tenant ledger (DynamoDB), Step Functions, EventBridge, IAM, S3 and Secrets Manager of the
+ * account and region of the standard AWS credential chain. The stage's resources are named as
+ * serverless.yml names them: the ledger `tenant-provisioner-<stage>-tenants`
+ * (TENANT_PROVISIONER_LEDGER_TABLE overrides), the state machines
+ * `tenant-provisioner-<stage>-{provision,teardown,restore}-tenant`; the account comes from
  * TENANT_PROVISIONER_ACCOUNT_ID or STS GetCallerIdentity. Events go on the stage's bus
- * (`TENANT_PROVISIONER_EVENT_BUS`, default `default`) with source `pos.signup`.
+ * (TENANT_PROVISIONER_EVENT_BUS, default `default`) with source `pos.signup`. Operators'
+ * requests (restore, a new generation, a redriven run) are applied to the ledger here, with the
+ * operator's credentials, by the same code the router runs.
  */
 export async function openAwsBackend(options: { stage?: string }, io: CliIo): Promise<Backend> {
   const stage = options.stage ?? DEFAULT_STAGE;
@@ -42,16 +51,21 @@ export async function openAwsBackend(options: { stage?: string }, io: CliIo): Pr
   }
   const accountId = configuredAccount || (await new STSClient({ region }).send(new GetCallerIdentityCommand({}))).Account;
   if (!accountId) throw new CliError('STS GetCallerIdentity returned no account id');
+  const config = stageConfig(stage, region, accountId, io.env);
 
   const pollMs = io.pollMs ?? 2_000;
   const executions = new SfnOperatorPort(
     sfn,
-    { provision: stateMachineArn(region, accountId, stage, 'provision'), teardown: stateMachineArn(region, accountId, stage, 'teardown') },
+    {
+      provision: stateMachineArn(region, accountId, stage, 'provision'),
+      teardown: stateMachineArn(region, accountId, stage, 'teardown'),
+      restore: stateMachineArn(region, accountId, stage, 'restore'),
+    },
     pollMs,
     io.sleep,
   );
   const eventBridge = new EventBridgeClient({ region });
-  const eventBusName = io.env.TENANT_PROVISIONER_EVENT_BUS?.trim() || 'default';
+  const ledger = new DynamoLedgerStore(new DynamoDBClient({ region }), config.tenantLedgerTable);
   const s3ByRegion = new Map<string, S3Client>();
 
   return {
@@ -59,11 +73,8 @@ export async function openAwsBackend(options: { stage?: string }, io: CliIo): Pr
     location: `AWS account ${accountId}, ${region}, stage ${stage}`,
     accountId,
     region,
-    naming: {
-      bucketPrefix: io.env.TENANT_PROVISIONER_BUCKET_PREFIX?.trim() || 'fusion-rms',
-      userPrefix: io.env.TENANT_PROVISIONER_USER_PREFIX?.trim() || 'rms_',
-      maxBucketCandidates: 4,
-    },
+    config,
+    ledger,
     executions,
     s3For: (bucketRegion) => {
       let client = s3ByRegion.get(bucketRegion);
@@ -73,9 +84,9 @@ export async function openAwsBackend(options: { stage?: string }, io: CliIo): Pr
     iam: new IAMClient({ region }),
     secretsManager: new SecretsManagerClient({ region }),
     putOrgEvent: async (detailType, detail) => ({
-      eventId: await putEvent(eventBridge, { eventSource: POS_EVENT_SOURCE, eventBusName }, detailType, detail),
+      eventId: await putEvent(eventBridge, { eventSource: POS_EVENT_SOURCE, eventBusName: config.eventBusName }, detailType, detail),
     }),
-    startExecution: (workflow, name, input) => executions.start(workflow, name, input),
+    lifecycle: (request) => applyLifecycle(request, { ledger, config, executions, eventBridge, logger: operatorLogger(io), now: io.now }),
     redrive: (workflow, name, clientToken) => executions.redrive(workflow, name, { clientToken }),
     redriveFrom: 'failed-state',
     pollMs,

@@ -2,12 +2,11 @@ import { NoSuchEntityException } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, InvalidRequestException, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { listAccessKeys } from '../../functions/lib/access-keys';
 import { parseOrgCreatedDetail } from '../../functions/lib/events';
-import { tenantSlug } from '../../functions/lib/naming';
 import { checked, flag, stringOption, type Command } from '../context';
 import { CliError, EXIT_OK, UsageError } from '../errors';
 import { mask } from '../output';
-import { latestOf, tenantGenerations } from '../tenant/generations';
-import { provisionedDetail, tenantLocation } from '../tenant/names';
+import { tenantItem } from '../tenant/ledger';
+import { tenantLocation } from '../tenant/names';
 
 type Format = 'ini' | 'env' | 'json';
 
@@ -61,10 +60,9 @@ export const credentialsCommand: Command = {
     const reveal = flag(context, 'reveal');
     const backend = await context.backend();
 
-    const generations = await tenantGenerations(backend.executions, tenantSlug(orgId));
-    const provisioned = provisionedDetail(latestOf(generations, 'provision')?.provision);
-    const location = tenantLocation(orgId, backend, []);
-    const secretName = provisioned?.credentials.secretName ?? location.secretName;
+    const item = await tenantItem(backend, orgId);
+    const location = tenantLocation(item ?? { orgId }, backend);
+    const secretName = item?.provisioned?.credentials.secretName ?? location.secretName;
 
     let secretString: string | undefined;
     try {

@@ -2,72 +2,91 @@ import { parseSince } from '../args';
 import { stringOption, type Command } from '../context';
 import { EXIT_OK } from '../errors';
 import { formatTime, readableCause, WORKFLOW_MACHINE } from '../output';
-import { failedExecutions } from '../tenant/failures';
+import { tenantFailures, type TenantFailure } from '../tenant/failures';
+import { decisionContextOf, stateLabel } from '../tenant/ledger';
 import { redriveAheadText } from '../tenant/redrive-assessment';
+import type { Backend } from '../backend';
+
+function failureDocument(failure: TenantFailure, backend: Backend) {
+  const { item, run, record, assessment } = failure;
+  const cause = readableCause(record?.cause ?? failure.cause);
+  const error = record?.error ?? failure.error;
+  return {
+    orgId: item.orgId,
+    slug: item.slug,
+    state: item.state,
+    ...(item.parked ? { parkedFrom: item.parked.from } : {}),
+    generation: item.generation,
+    region: item.region,
+    failedAt: failure.failedAt,
+    workflow: run.workflow,
+    stateMachine: WORKFLOW_MACHINE[run.workflow],
+    executionName: run.name,
+    executionArn: run.arn,
+    execution: record ? ('present' as const) : ('forgotten' as const),
+    ...(record ? { status: record.status, startDate: record.startDate, redriveCount: record.redriveCount ?? 0 } : {}),
+    ...(record?.stopDate ? { stopDate: record.stopDate } : {}),
+    ...(record?.failedState === undefined ? {} : { failedState: record.failedState }),
+    ...(record?.failedStateType === undefined ? {} : { failedStateType: record.failedStateType }),
+    ...(error === undefined ? {} : { error }),
+    ...(cause === undefined ? {} : { cause }),
+    redrivable: assessment.redrivable,
+    ...(assessment.redrivable ? { redriveFrom: backend.redriveFrom } : {}),
+    ...(assessment.reason ? { reason: assessment.reason } : {}),
+    ...(assessment.suggestion ? { suggestion: assessment.suggestion } : {}),
+  };
+}
 
 export const failedCommand: Command = {
   spec: {
     name: 'failed',
-    summary: 'every failed execution of both workflows, newest first, and whether it can be redriven',
-    usage: 'failed [--since 7d]',
+    summary: 'every tenant that needs an operator (parked or rolled back), newest first, and what to do',
+    usage: 'failed [--since <when>]',
     description: [
-      'Lists every provisioning and teardown execution that failed, timed out or was aborted since',
-      'the given time, newest first: the tenant, the workflow, the state it failed in, the error,',
-      'and whether a redrive would help. Step Functions redrives Standard executions that ended',
-      'within 14 days; an execution that ended in its Fail state (after rolling back) would only',
-      'fail there again, so the command that would help instead is shown.',
-      "Provisionings the router stopped because their org was deleted are not failures and are not listed.",
+      'Lists the tenants the ledger has as parked (a run gave up after its retries) or rolled back',
+      '(a provisioning met a permanent error and removed what it had made), newest failure first:',
+      'the run, the state it failed in, the error, and what to do — `tenantctl redrive` for a run',
+      'that a redrive would finish, or the command that would help instead (after a rollback:',
+      '`tenantctl provision <orgId> --new-generation`, once the cause is fixed). The ledger keeps',
+      'these failures for as long as they last; Step Functions forgets an execution 90 days after',
+      'it ended (then the run is shown as forgotten) and redrives only within 14 days.',
     ].join('\n'),
-    options: { since: { type: 'string', value: '<when>', help: 'how far back: 30m, 12h, 7d (default), 2w, or an ISO date' } },
+    options: { since: { type: 'string', value: '<when>', help: 'only failures since: 30m, 12h, 7d, 2w, or an ISO date (default: all)' } },
     positionals: { min: 0, max: 0 },
-    examples: ['tenantctl failed --since 2d', 'tenantctl failed --json'],
+    examples: ['tenantctl failed', 'tenantctl failed --since 2d --json'],
   },
   async run(context) {
-    const since = parseSince(stringOption(context, 'since') ?? '7d', context.io.now());
+    const sinceText = stringOption(context, 'since');
+    const now = context.io.now();
+    const since = sinceText === undefined ? undefined : parseSince(sinceText, now);
     const backend = await context.backend();
-    const failures = await failedExecutions(backend, since);
+    const failures = await tenantFailures(backend, decisionContextOf(backend, now), since);
     const { out } = context;
 
-    out.line(`${failures.length} failed ${failures.length === 1 ? 'execution' : 'executions'} since ${formatTime(since)} — ${backend.location}`);
-    for (const { orgId, record, assessment } of failures) {
+    const count = `${failures.length} ${failures.length === 1 ? 'tenant needs' : 'tenants need'} an operator`;
+    out.line(`${count}${since ? ` (failed since ${formatTime(since)})` : ''} — ${backend.location}`);
+    for (const failure of failures) {
+      const { item, run, record, assessment } = failure;
       out.line();
-      out.line(`${orgId}  ${WORKFLOW_MACHINE[record.workflow]}  ${record.name}  ${record.status} ${formatTime(record.stopDate)}`);
-      out.line(`  failed at  ${record.failedState ? `${record.failedState}${record.failedStateType ? ` (${record.failedStateType})` : ''}` : '—'}`);
-      const cause = readableCause(record.cause);
-      out.line(`  error      ${record.error ?? '—'}${cause ? `: ${cause}` : ''}`);
+      out.line(`${item.orgId}  ${stateLabel(item)}  generation ${item.generation}  ${item.region}  failed ${formatTime(failure.failedAt)}`);
+      if (record) {
+        out.line(`  run        ${WORKFLOW_MACHINE[run.workflow]} ${run.name}  ${record.status} ${formatTime(record.stopDate)}`);
+        out.line(`  failed at  ${record.failedState ? `${record.failedState}${record.failedStateType ? ` (${record.failedStateType})` : ''}` : '—'}`);
+      } else {
+        out.line(`  run        ${WORKFLOW_MACHINE[run.workflow]} ${run.name}  forgotten by Step Functions (90-day retention)`);
+      }
+      const cause = readableCause(record?.cause ?? failure.cause);
+      const error = record?.error ?? failure.error;
+      out.line(`  error      ${error ? `${error}${cause ? `: ${cause}` : ''}` : (cause ?? '—')}`);
       if (assessment.redrivable) {
-        out.line(`  redrive    yes — \`tenantctl redrive ${orgId}\` ${redriveAheadText(backend.redriveFrom, record.failedState)}`);
+        out.line(`  redrive    yes — \`tenantctl redrive ${item.orgId}\` ${redriveAheadText(backend.redriveFrom, record?.failedState)}`);
       } else {
         out.line(`  redrive    no — ${assessment.reason ?? ''}`);
         if (assessment.suggestion) out.line(`  instead    ${assessment.suggestion}`);
       }
     }
 
-    out.result({
-      since,
-      mode: backend.mode,
-      executions: failures.map(({ orgId, record, assessment }) => {
-        const cause = readableCause(record.cause);
-        return {
-          orgId,
-          workflow: record.workflow,
-          stateMachine: WORKFLOW_MACHINE[record.workflow],
-          name: record.name,
-          status: record.status,
-          startDate: record.startDate,
-          ...(record.stopDate ? { stopDate: record.stopDate } : {}),
-          ...(record.failedState === undefined ? {} : { failedState: record.failedState }),
-          ...(record.failedStateType === undefined ? {} : { failedStateType: record.failedStateType }),
-          ...(record.error === undefined ? {} : { error: record.error }),
-          ...(cause === undefined ? {} : { cause }),
-          redriveCount: record.redriveCount ?? 0,
-          redrivable: assessment.redrivable,
-          ...(assessment.redrivable ? { redriveFrom: backend.redriveFrom } : {}),
-          ...(assessment.reason ? { reason: assessment.reason } : {}),
-          ...(assessment.suggestion ? { suggestion: assessment.suggestion } : {}),
-        };
-      }),
-    });
+    out.result({ ...(since ? { since } : {}), mode: backend.mode, tenants: failures.map((failure) => failureDocument(failure, backend)) });
     return EXIT_OK;
   },
 };

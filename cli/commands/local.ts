@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Workflow } from '../../functions/lib/executions';
+import { WORKFLOWS } from '../../functions/lib/executions';
 import { readEmulatorRecord, stopBackgroundEmulator } from '../../local/daemon';
 import { LocalExecutionPort } from '../../local/executions';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../local/stack';
@@ -13,7 +13,7 @@ import { runnerLogFile } from '../local/runner';
 async function stopRunningExecutions(stateDir: string, reason: string, warn: (text: string) => void): Promise<string[]> {
   const executions = new LocalExecutionPort({ store: executionsStore(stateDir), region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
   const stopped: string[] = [];
-  for (const workflow of ['provision', 'teardown'] as Workflow[]) {
+  for (const workflow of WORKFLOWS) {
     for await (const summary of executions.list(workflow, { status: 'RUNNING' })) {
       try {
         await executions.stop(workflow, summary.name, { error: 'LocalEmulatorStopped', cause: reason });
@@ -35,8 +35,9 @@ export const localCommand: Command = {
       'The first --local command starts the AWS emulator (moto) in the background and records its',
       'pid and port in .local/emulator.json (TENANTCTL_STATE_DIR overrides .local/); later commands',
       'reuse it, and the local executions are kept in .local/executions.',
-      '`local stop` stops the local executions still running and ends the emulator (its contents go',
-      'with it). `local reset` does the same and also clears the local executions and logs.',
+      '`local stop` stops the local executions still running and ends the emulator (its contents —',
+      'the tenant ledger and every resource — go with it). `local reset` does the same and also',
+      'clears the local executions and logs.',
       'With AWS_ENDPOINT_URL set, that endpoint is not tenantctl\'s: it is never stopped.',
     ].join('\n'),
     options: {},

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { parseOrgCreatedDetail } from '../../functions/lib/events';
-import { REDRIVE_WINDOW_MS, type ExecutionRecord } from '../../functions/lib/executions';
-import { tenantSlug } from '../../functions/lib/naming';
+import { isRunning, type ExecutionRecord } from '../../functions/lib/executions';
+import type { TenantLedgerItem } from '../../functions/lib/ledger/model';
 import type { Backend } from '../backend';
 import { checked, flag, type Command, type CommandContext } from '../context';
-import { CliError, EXIT_FAILED, EXIT_OK, UsageError } from '../errors';
+import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors';
 import { followExecution, outcomeLine } from '../follow';
 import { formatTime, WORKFLOW_MACHINE } from '../output';
-import { failedExecutions } from '../tenant/failures';
-import { isRunning, latestOf, tenantGenerations } from '../tenant/generations';
-import { assessRedrive, redriveAheadText, redriveResultText, type RedriveAssessment } from '../tenant/redrive-assessment';
+import { tenantFailures } from '../tenant/failures';
+import { decisionContextOf, noTenant, runToRedrive, stateLabel, tenantItem } from '../tenant/ledger';
+import { assessRedrive, newGenerationSuggestion, redriveAheadText, redriveResultText, type RedriveAssessment } from '../tenant/redrive-assessment';
 
 /**
  * The clientToken of the next redrive of an execution: the same for every command that
@@ -25,9 +25,9 @@ export type RedriveAction = 'redriven' | 'would-redrive' | 'refused' | 'already-
 
 export interface RedriveOutcome {
   orgId: string;
-  workflow: ExecutionRecord['workflow'];
-  stateMachine: string;
-  name: string;
+  workflow?: ExecutionRecord['workflow'];
+  stateMachine?: string;
+  name?: string;
   action: RedriveAction;
   /** At the failed state (Step Functions) or from the start (local runner). */
   from?: Backend['redriveFrom'];
@@ -35,15 +35,35 @@ export interface RedriveOutcome {
   reason?: string;
   suggestion?: string;
   redriveDate?: Date;
+  /** The tenant's state in the ledger after the redrive was recorded there. */
+  state?: TenantLedgerItem['state'];
   /** The redriven execution's status when the command stopped following it. */
   finalStatus?: ExecutionRecord['status'];
   error?: string;
 }
 
-/** Redrives one execution (or says it would, or why it will not); never throws for a refusal. */
-async function redriveOne(backend: Backend, record: ExecutionRecord, orgId: string, assessment: RedriveAssessment, dryRun: boolean): Promise<RedriveOutcome> {
+const BY = 'tenantctl redrive';
+
+/**
+ * Tells the ledger the run was redriven (the parked tenant returns to the state it parked in).
+ * Idempotent, and on AWS Step Functions' status event does the same: a failure here is a warning.
+ */
+async function recordResumed(context: CommandContext, backend: Backend, item: TenantLedgerItem, executionArn: string): Promise<TenantLedgerItem['state'] | undefined> {
+  try {
+    const result = await backend.lifecycle({ kind: 'resume', slug: item.slug, executionArn, by: BY });
+    if (result.action === 'recorded') return result.state;
+    context.out.warn(`tenantctl: warning: the ledger did not record the redrive: ${result.reason ?? result.action}`);
+    return undefined;
+  } catch (err) {
+    context.out.warn(`tenantctl: warning: the redrive went through, but recording it in the ledger failed (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}); the status tracker records it when the run reports`);
+    return undefined;
+  }
+}
+
+/** Redrives one execution (or says it would, or why it will not), then records it in the ledger; never throws for a refusal. */
+async function redriveOne(context: CommandContext, backend: Backend, item: TenantLedgerItem, record: ExecutionRecord, assessment: RedriveAssessment, dryRun: boolean): Promise<RedriveOutcome> {
   const base = {
-    orgId,
+    orgId: item.orgId,
     workflow: record.workflow,
     stateMachine: WORKFLOW_MACHINE[record.workflow],
     name: record.name,
@@ -53,18 +73,21 @@ async function redriveOne(backend: Backend, record: ExecutionRecord, orgId: stri
     return { ...base, action: 'refused', ...(assessment.reason ? { reason: assessment.reason } : {}), ...(assessment.suggestion ? { suggestion: assessment.suggestion } : {}) };
   }
   if (dryRun) return { ...base, action: 'would-redrive', from: backend.redriveFrom };
+  let redriven: Awaited<ReturnType<Backend['redrive']>>;
   try {
-    const result = await backend.redrive(record.workflow, record.name, redriveClientToken(record));
-    return { ...base, action: 'redriven', from: result.redriveFrom, redriveDate: result.redriveDate };
+    redriven = await backend.redrive(record.workflow, record.name, redriveClientToken(record));
   } catch (err) {
     const name = err instanceof Error ? err.name : 'Error';
     const message = err instanceof Error ? err.message : String(err);
     if (name === 'ExecutionNotRedrivable') return { ...base, action: 'refused', reason: `Step Functions refused: ${message}` };
     return { ...base, action: 'error', error: `${name}: ${message}` };
   }
+  const state = await recordResumed(context, backend, item, record.executionArn);
+  return { ...base, action: 'redriven', from: redriven.redriveFrom, redriveDate: redriven.redriveDate, ...(state ? { state } : {}) };
 }
 
 async function waitUntilClosed(backend: Backend, context: CommandContext, outcome: RedriveOutcome): Promise<void> {
+  if (!outcome.workflow || !outcome.name) return;
   for (;;) {
     const record = await backend.executions.describe(outcome.workflow, outcome.name);
     if (!record || !isRunning(record.status)) {
@@ -75,26 +98,58 @@ async function waitUntilClosed(backend: Backend, context: CommandContext, outcom
   }
 }
 
+/** A refusal: the reason (and what would help instead) on stderr, the document on stdout with --json; exit 1. */
+function refuse(context: CommandContext, dryRun: boolean, outcome: RedriveOutcome, what: string): number {
+  const { out } = context;
+  out.warn(`tenantctl: not redriving ${what}: ${outcome.reason ?? outcome.error ?? ''}`);
+  if (outcome.suggestion) out.warn(`tenantctl: instead: ${outcome.suggestion}`);
+  out.result({ dryRun, results: [outcome] });
+  return EXIT_FAILED;
+}
+
 async function redriveTenant(context: CommandContext, orgId: string, dryRun: boolean, noWait: boolean): Promise<number> {
   checked('redrive', () => parseOrgCreatedDetail({ orgId }));
   const backend = await context.backend();
   const { out } = context;
-  const generations = await tenantGenerations(backend.executions, tenantSlug(orgId));
-  const latest = latestOf(generations);
-  const target = latest?.teardown ?? latest?.provision;
-  if (!target) throw new CliError(`Tenant ${orgId} has no provisioning or teardown execution to redrive`);
-  const base = { orgId, workflow: target.workflow, stateMachine: WORKFLOW_MACHINE[target.workflow], name: target.name };
+  const item = await tenantItem(backend, orgId);
+  if (!item) throw noTenant(orgId);
+  const ctx = decisionContextOf(backend, context.io.now());
+  // The ledger's parked run, or the run its state waits on; after a rollback, the provisioning that rolled back (to say why not).
+  const target = runToRedrive(item) ?? (item.state === 'rolled-back' && item.provision ? { workflow: item.provision.workflow, name: item.provision.name, arn: item.provision.arn } : undefined);
+  if (!target) {
+    out.line(`tenant ${item.orgId} is ${stateLabel(item)}: no run to redrive`);
+    out.result({ dryRun, results: [{ orgId: item.orgId, action: 'nothing-to-redrive', reason: `the tenant is ${stateLabel(item)}` }] });
+    return EXIT_OK;
+  }
+  const base = { orgId: item.orgId, workflow: target.workflow, stateMachine: WORKFLOW_MACHINE[target.workflow], name: target.name };
 
-  if (isRunning(target.status) || target.status === 'SUCCEEDED') {
-    const already = (target.redriveCount ?? 0) > 0;
+  const record = await backend.executions.describe(target.workflow, target.name);
+  if (!record) {
+    const suggestion = newGenerationSuggestion(item, item.orgId, ctx);
+    const outcome: RedriveOutcome = {
+      ...base,
+      action: 'refused',
+      reason: `Step Functions no longer has it (it forgets an execution 90 days after it ended); it cannot be redriven`,
+      ...(suggestion ? { suggestion } : {}),
+    };
+    return refuse(context, dryRun, outcome, `${base.stateMachine} ${target.name}`);
+  }
+
+  if (isRunning(record.status) || record.status === 'SUCCEEDED') {
+    const already = (record.redriveCount ?? 0) > 0;
     out.line(
       already
-        ? `${base.stateMachine} ${target.name} was already redriven (${target.redriveCount}×, last at ${formatTime(target.redriveDate)}) and is ${target.status}; nothing to redrive`
-        : `${base.stateMachine} ${target.name} is ${target.status}; nothing to redrive`,
+        ? `${base.stateMachine} ${target.name} was already redriven (${record.redriveCount}×, last at ${formatTime(record.redriveDate)}) and is ${record.status}; nothing to redrive`
+        : `${base.stateMachine} ${target.name} is ${record.status}; nothing to redrive`,
     );
-    const outcome: RedriveOutcome = { ...base, action: already ? 'already-redriven' : 'nothing-to-redrive', finalStatus: target.status };
-    if (isRunning(target.status) && !noWait && !dryRun) {
-      const followed = await followExecution(backend, out, context.io.sleep, target.workflow, target.name, { showFromRedrive: target.redriveCount ?? 0 });
+    const outcome: RedriveOutcome = { ...base, action: already ? 'already-redriven' : 'nothing-to-redrive', finalStatus: record.status };
+    // A redrive the ledger has not recorded yet (the command that redrove it stopped before): record it now.
+    if (!dryRun && item.state === 'parked' && item.parked?.executionArn === record.executionArn && already) {
+      const state = await recordResumed(context, backend, item, record.executionArn);
+      if (state) outcome.state = state;
+    }
+    if (isRunning(record.status) && !noWait && !dryRun) {
+      const followed = await followExecution(backend, out, context.io.sleep, target.workflow, target.name, { showFromRedrive: record.redriveCount ?? 0 });
       out.line(outcomeLine(followed.record));
       outcome.finalStatus = followed.record.status;
     }
@@ -102,33 +157,28 @@ async function redriveTenant(context: CommandContext, orgId: string, dryRun: boo
     return outcome.finalStatus === 'SUCCEEDED' || isRunning(outcome.finalStatus as ExecutionRecord['status']) ? EXIT_OK : EXIT_FAILED;
   }
 
-  const assessment = assessRedrive(target, orgId, generations);
-  const outcome = await redriveOne(backend, target, orgId, assessment, dryRun);
+  const assessment = assessRedrive(record, item.orgId, item, ctx);
+  const outcome = await redriveOne(context, backend, item, record, assessment, dryRun);
   if (outcome.action === 'refused' || outcome.action === 'error') {
-    out.line(`Not redriving ${base.stateMachine} ${target.name} (${target.status}${target.failedState ? ` at ${target.failedState}` : ''}): ${outcome.reason ?? outcome.error ?? ''}`);
-    if (outcome.suggestion) out.line(`Instead: ${outcome.suggestion}`);
-    out.result({ dryRun, results: [outcome] });
-    if (outcome.action === 'refused' && out.json) {
-      out.warn(`tenantctl: ${target.name} cannot usefully be redriven: ${outcome.reason ?? ''}${outcome.suggestion ? `; instead: ${outcome.suggestion}` : ''}`);
-    }
-    return EXIT_FAILED;
+    return refuse(context, dryRun, outcome, `${base.stateMachine} ${target.name} (${record.status}${record.failedState ? ` at ${record.failedState}` : ''})`);
   }
   if (outcome.action === 'would-redrive') {
-    out.line(`Would redrive ${base.stateMachine} ${target.name} (${target.status} at ${target.failedState ?? '—'}): it ${redriveAheadText(backend.redriveFrom, target.failedState)}`);
+    out.line(`Would redrive ${base.stateMachine} ${target.name} (${record.status} at ${record.failedState ?? '—'}): it ${redriveAheadText(backend.redriveFrom, record.failedState)}`);
     out.result({ dryRun, results: [outcome] });
     return EXIT_OK;
   }
 
-  out.line(`Redriven ${base.stateMachine} ${target.name} (was ${target.status} at ${target.failedState ?? '—'}): ${redriveAheadText(backend.redriveFrom, target.failedState)}`);
+  out.line(`Redriven ${base.stateMachine} ${target.name} (was ${record.status} at ${record.failedState ?? '—'}): ${redriveAheadText(backend.redriveFrom, record.failedState)}`);
+  if (outcome.state) out.line(`  the ledger has tenant ${item.orgId} ${outcome.state} again`);
   if (noWait) {
-    out.line(`Follow it with: tenantctl status ${orgId}`);
+    out.line(`Follow it with: tenantctl status ${item.orgId}`);
     outcome.finalStatus = 'RUNNING';
     out.result({ dryRun, results: [outcome] });
     return EXIT_OK;
   }
-  const followed = await followExecution(backend, out, context.io.sleep, target.workflow, target.name, { showFromRedrive: (target.redriveCount ?? 0) + 1 });
+  const followed = await followExecution(backend, out, context.io.sleep, target.workflow, target.name, { showFromRedrive: (record.redriveCount ?? 0) + 1 });
   outcome.finalStatus = followed.record.status;
-  out.line(`${outcomeLine(followed.record)} — ${redriveResultText(backend.redriveFrom, target.failedState)}`);
+  out.line(`${outcomeLine(followed.record)} — ${redriveResultText(backend.redriveFrom, record.failedState)}`);
   out.result({ dryRun, results: [outcome] });
   return followed.record.status === 'SUCCEEDED' || followed.waiting ? EXIT_OK : EXIT_FAILED;
 }
@@ -136,14 +186,29 @@ async function redriveTenant(context: CommandContext, orgId: string, dryRun: boo
 async function redriveAll(context: CommandContext, dryRun: boolean, noWait: boolean): Promise<number> {
   const backend = await context.backend();
   const { out, io } = context;
-  const failures = await failedExecutions(backend, new Date(io.now().getTime() - REDRIVE_WINDOW_MS));
+  const failures = await tenantFailures(backend, decisionContextOf(backend, io.now()));
   const outcomes: RedriveOutcome[] = [];
-  for (const failure of failures) outcomes.push(await redriveOne(backend, failure.record, failure.orgId, failure.assessment, dryRun));
+  for (const failure of failures) {
+    if (!failure.record) {
+      const { run } = failure;
+      outcomes.push({
+        orgId: failure.item.orgId,
+        workflow: run.workflow,
+        stateMachine: WORKFLOW_MACHINE[run.workflow],
+        name: run.name,
+        action: 'refused',
+        ...(failure.assessment.reason ? { reason: failure.assessment.reason } : {}),
+        ...(failure.assessment.suggestion ? { suggestion: failure.assessment.suggestion } : {}),
+      });
+      continue;
+    }
+    outcomes.push(await redriveOne(context, backend, failure.item, failure.record, failure.assessment, dryRun));
+  }
   if (!dryRun && !noWait) for (const outcome of outcomes) if (outcome.action === 'redriven') await waitUntilClosed(backend, context, outcome);
 
-  if (outcomes.length === 0) out.line('No failed execution within the 14-day redrive window; nothing to redrive');
+  if (outcomes.length === 0) out.line('No tenant is parked or rolled back; nothing to redrive');
   for (const outcome of outcomes) {
-    const head = `${outcome.orgId}  ${outcome.stateMachine}  ${outcome.name}`;
+    const head = `${outcome.orgId}  ${outcome.stateMachine ?? ''}  ${outcome.name ?? ''}`;
     if (outcome.action === 'redriven') {
       const result = outcome.finalStatus ? `${outcome.finalStatus}: ` : '';
       out.line(`${head}  redriven → ${result}${redriveResultText(outcome.from ?? backend.redriveFrom, outcome.failedState)}`);
@@ -163,28 +228,32 @@ async function redriveAll(context: CommandContext, dryRun: boolean, noWait: bool
 export const redriveCommand: Command = {
   spec: {
     name: 'redrive',
-    summary: "redrive a tenant's failed execution, or every redrivable one",
+    summary: "redrive a tenant's parked run, or every parked tenant's",
     usage: 'redrive <orgId> | --all-failed [--dry-run] [--no-wait]',
     description: [
-      "Redrives the tenant's latest failed execution (its teardown if it has one, else its",
-      'provisioning) with RedriveExecution and a clientToken derived from the execution and its',
-      'redrive count, so a repeated command (or two operators at once) redrives it once; then',
-      'follows it until it ends. On AWS a redrive resumes at the failed state; locally it re-runs',
-      'from the start (every step is idempotent), and says so.',
-      'It refuses, with the reason and the command that would help instead, an execution that',
-      'ended in its Fail state after rolling back (it would only fail there again), one of an',
-      'older generation, and one Step Functions will not redrive (ended more than 14 days ago).',
-      'With --all-failed, every failed execution of the last 14 days is redriven and the refused',
-      'ones are listed as skipped (they do not make the exit status 1).',
-      'Exit status: 0 when redriven and succeeded (or nothing needed redriving), 1 when refused or failed again.',
+      "Redrives the run the tenant ledger has parked (or the tenant's current execution when it",
+      'failed) with RedriveExecution and a clientToken derived from the execution and its redrive',
+      'count, so a repeated command (or two operators at once) redrives it once; records in the',
+      'ledger that it runs again (the tenant returns to the state it parked in), then follows it',
+      'until it ends. On AWS a redrive resumes at the failed state; locally it re-runs from the',
+      'start (every step is idempotent), and says so.',
+      'It refuses, on stderr with the reason and the command that would help instead: a run the',
+      "ledger has moved past (redriving it could undo what came after), a provisioning that rolled",
+      'back and ended in its Fail state (it would only fail there again: `provision --new-generation`',
+      'is what helps), and a run Step Functions will not redrive (ended more than 14 days ago) or has',
+      'forgotten (90 days).',
+      'With --all-failed, every parked tenant is redriven and the others are listed as skipped (they',
+      'do not make the exit status 1).',
+      'Exit status: 0 when redriven and succeeded (or nothing needed redriving), 1 when refused or',
+      'failed again, or when the ledger has no such tenant.',
     ].join('\n'),
     options: {
-      'all-failed': { type: 'boolean', help: 'redrive every redrivable failed execution of the last 14 days' },
+      'all-failed': { type: 'boolean', help: 'redrive the parked run of every tenant that has one' },
       'dry-run': { type: 'boolean', help: 'say what would be redriven, and what refused, without redriving' },
       'no-wait': { type: 'boolean', help: 'return once redriven, without following the execution' },
     },
     positionals: { min: 0, max: 1 },
-    examples: ['tenantctl redrive Acme-Bistro-42', 'tenantctl redrive --all-failed --dry-run'],
+    examples: ['tenantctl redrive Acme-Bistro-42   # e.g. acme-bistro-42-g1-teardown, parked', 'tenantctl redrive --all-failed --dry-run'],
   },
   async run(context) {
     const all = flag(context, 'all-failed');

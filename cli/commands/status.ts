@@ -1,12 +1,14 @@
 import { parseOrgCreatedDetail } from '../../functions/lib/events';
-import type { ExecutionRecord, Workflow } from '../../functions/lib/executions';
+import { isFailed, isRunning, type ExecutionRecord, type Workflow } from '../../functions/lib/executions';
+import type { DecisionContext } from '../../functions/lib/ledger/lifecycle';
+import { currentExecution, effectiveState, type LedgerExecution, type TenantLedgerItem } from '../../functions/lib/ledger/model';
 import { tenantSlug } from '../../functions/lib/naming';
 import type { Backend } from '../backend';
 import { checked, type Command } from '../context';
 import { EXIT_FAILED, EXIT_OK } from '../errors';
-import { formatDuration, formatTime, readableCause, WORKFLOW_MACHINE, type Output } from '../output';
-import { isFailed, isRunning, latestOf, orgIdOf, tenantGenerations, type TenantGeneration } from '../tenant/generations';
-import { tenantFacts, tenantLocation } from '../tenant/names';
+import { formatDuration, formatTime, oneLine, readableCause, WORKFLOW_MACHINE, type Output } from '../output';
+import { decisionContextOf, noTenant, recordedExecutions, stateLabel, tenantItem } from '../tenant/ledger';
+import { tenantLocation } from '../tenant/names';
 import { assessRedrive, redriveAheadText, type RedriveAssessment } from '../tenant/redrive-assessment';
 import { inspectResources, type ResourceState, type TenantResources } from '../tenant/resources';
 import { buildTimeline, type Redrive, type StateStep } from '../tenant/timeline';
@@ -16,7 +18,7 @@ export interface ExecutionReport {
   stateMachine: string;
   name: string;
   generation: number;
-  orgId?: string;
+  orgId: string;
   status: ExecutionRecord['status'];
   startDate: Date;
   stopDate?: Date;
@@ -32,26 +34,45 @@ export interface ExecutionReport {
   redrives: Redrive[];
 }
 
+/** An execution the ledger recorded that Step Functions no longer has (it forgets a closed one 90 days after it ended). */
+export interface ForgottenExecution {
+  workflow: Workflow;
+  stateMachine: string;
+  name: string;
+  executionArn: string;
+  /** When the ledger started it. */
+  startedAt: string;
+  forgotten: true;
+}
+
 export interface StatusDocument {
   orgId: string;
   slug: string;
   mode: Backend['mode'];
   location: string;
-  executions: ExecutionReport[];
+  /** The tenant's ledger item: the record of its life. */
+  ledger: TenantLedgerItem;
+  /** The executions the ledger records for the current generation, oldest first. */
+  executions: (ExecutionReport | ForgottenExecution)[];
   resources: TenantResources;
 }
 
-export function executionReport(record: ExecutionRecord, generation: number, orgId: string, generations: TenantGeneration[], backend: Backend, history: Parameters<typeof buildTimeline>[0] = []): ExecutionReport {
+export function executionReport(
+  record: ExecutionRecord,
+  item: TenantLedgerItem,
+  backend: Pick<Backend, 'redriveFrom'>,
+  ctx: DecisionContext,
+  history: Parameters<typeof buildTimeline>[0] = [],
+): ExecutionReport {
   const timeline = buildTimeline(history);
   const cause = readableCause(record.cause);
-  const recordedOrgId = orgIdOf(record);
-  const assessment = isFailed(record.status) ? assessRedrive(record, orgId, generations) : undefined;
+  const assessment = isFailed(record.status) ? assessRedrive(record, item.orgId, item, ctx) : undefined;
   return {
     workflow: record.workflow,
     stateMachine: WORKFLOW_MACHINE[record.workflow],
     name: record.name,
-    generation,
-    ...(recordedOrgId ? { orgId: recordedOrgId } : {}),
+    generation: item.generation,
+    orgId: item.orgId,
     status: record.status,
     startDate: record.startDate,
     ...(record.stopDate ? { stopDate: record.stopDate, durationMs: record.stopDate.getTime() - record.startDate.getTime() } : {}),
@@ -111,17 +132,54 @@ export function printResources(out: Output, resources: TenantResources): void {
   out.line(resourceLine('secret', resources.secret));
 }
 
+/** What the ledger says of the tenant: its state, names, retention or parked run, and its history. */
+export function printLedger(out: Output, item: TenantLedgerItem): void {
+  const label = (text: string) => `  ${text.padEnd(12)} `;
+  out.line(`${label('state')}${stateLabel(item)} since ${formatTime(new Date(item.stateSince))} (generation ${item.generation})`);
+  out.line(`${label('region')}${item.region}`);
+  out.line(`${label('bucket')}${item.resources.bucket ?? '— (not yet found by a provisioning)'}`);
+  out.line(`${label('IAM user')}${item.resources.userName}`);
+  out.line(`${label('secret')}${item.resources.secretName}`);
+  const state = effectiveState(item);
+  const retainedUntil = item.teardown?.retainedUntil;
+  if ((state === 'retained' || state === 'revoking') && item.teardown) {
+    const restorable = item.provisioned ? `; \`tenantctl restore ${item.orgId}\` gives its access back until then` : '';
+    out.line(`${label('retained')}${retainedUntil ? `until ${formatTime(new Date(retainedUntil))}, then deleted` : `for ${item.teardown.retentionDays} d once access is revoked`}${restorable}`);
+  }
+  if (item.state === 'parked' && item.parked) {
+    const { parked } = item;
+    const cause = readableCause(parked.cause);
+    out.line(`${label('parked')}${WORKFLOW_MACHINE[parked.workflow]} ${parked.executionName} ${parked.status} at ${formatTime(new Date(parked.at))}${parked.error ? `: ${parked.error}` : ''}${cause ? ` — ${cause}` : ''}`);
+  }
+  out.line();
+  out.line('History');
+  for (const entry of item.history) {
+    out.line(`  ${formatTime(new Date(entry.at))}  ${(entry.from ?? '—').padEnd(12)} → ${entry.to.padEnd(12)}  ${oneLine(`${entry.by}: ${entry.reason}`, 160)}`);
+  }
+  out.line();
+}
+
+function printForgotten(out: Output, run: ForgottenExecution): void {
+  out.line(`${run.stateMachine}  ${run.name}  forgotten by Step Functions (90-day retention); started ${formatTime(new Date(run.startedAt))}`);
+  out.line();
+}
+
 export const statusCommand: Command = {
   spec: {
     name: 'status',
-    summary: "a tenant's executions (every generation) with their state timelines, and its resources now",
+    summary: "a tenant as the ledger has it, the executions Step Functions still has, and its resources now",
     usage: 'status <orgId>',
     description: [
-      "Shows the tenant's provisioning and teardown executions, every generation, each with its",
-      'status and a timeline of its states (start, duration, retries; for a failure the state, the',
-      'error and its cause), whether a failed one can be redriven, then the bucket, IAM user, active',
-      'access keys and secret as they exist now, each present or absent.',
-      "Exit status: 0, or 1 when the tenant's latest execution failed, timed out or was aborted.",
+      "Starts from the tenant's ledger item: its state (and since when), generation, region and",
+      'resource names, when a retained tenant will be deleted, the parked run and its error, and',
+      'the history of its transitions. Then the executions the ledger records for the current',
+      'generation (<slug>-g<N>-provision, -teardown, -restore) that Step Functions still has, each',
+      'with its status and a timeline of its states (start, duration, retries; for a failure the',
+      'state, the error and its cause) and whether a redrive would help. Step Functions forgets a',
+      'closed execution 90 days after it ended: such a run is shown as forgotten, which is normal.',
+      'Last, the bucket, IAM user, access keys and secret as they exist now, each present or absent.',
+      "Exit status: 0; 1 when the tenant is parked or rolled back (it needs an operator), or when",
+      'the ledger has no such tenant.',
     ].join('\n'),
     options: {},
     positionals: { min: 1, max: 1 },
@@ -131,36 +189,42 @@ export const statusCommand: Command = {
     const orgId = context.positionals[0] as string;
     checked('status', () => parseOrgCreatedDetail({ orgId }));
     const backend = await context.backend();
-    const slug = tenantSlug(orgId);
-    const generations = await tenantGenerations(backend.executions, slug);
+    const item = await tenantItem(backend, orgId);
+    if (!item) throw noTenant(orgId);
+    const ctx = decisionContextOf(backend, context.io.now());
 
-    const reports: ExecutionReport[] = [];
-    const facts: ReturnType<typeof tenantFacts>[] = [];
-    for (const generation of generations) {
-      for (const workflow of ['provision', 'teardown'] as const) {
-        const record = generation[workflow];
-        if (!record) continue;
-        const history = (await backend.executions.history(workflow, record.name)) ?? [];
-        facts.push(tenantFacts(history));
-        reports.push(executionReport(record, generation.generation, orgId, generations, backend, history));
+    const executions: (ExecutionReport | ForgottenExecution)[] = [];
+    for (const run of recordedExecutions(item)) {
+      const record = await backend.executions.describe(run.workflow, run.name);
+      if (!record) {
+        executions.push(forgotten(run));
+        continue;
       }
+      const history = (await backend.executions.history(run.workflow, run.name)) ?? [];
+      executions.push(executionReport(record, item, backend, ctx, history));
     }
-    const latestInput = latestOf(generations, 'provision')?.provision?.input as { region?: string } | undefined;
-    const location = tenantLocation(orgId, backend, facts, typeof latestInput?.region === 'string' ? latestInput.region : undefined);
-    const resources = await inspectResources(location, backend);
+    const resources = await inspectResources(tenantLocation(item, backend), backend);
 
     const { out } = context;
-    out.line(`Tenant ${orgId} — ${backend.location}`);
-    const others = [...new Set(reports.map((r) => r.orgId).filter((id) => id && id !== orgId))];
-    if (others.length) out.line(`  note: these executions were started for orgId ${others.join(', ')} (the same tenant slug ${slug})`);
-    out.line();
-    if (reports.length === 0) out.line(`No provisioning or teardown execution for tenant ${slug}.\n`);
-    for (const report of reports) printExecution(out, report);
+    out.line(`Tenant ${item.orgId} — ${backend.location}`);
+    printLedger(out, item);
+    out.line(`Executions of generation ${item.generation}`);
+    if (executions.length === 0) out.line('  none recorded\n');
+    for (const report of executions) {
+      if ('forgotten' in report) printForgotten(out, report);
+      else printExecution(out, report);
+    }
     printResources(out, resources);
 
-    const document: StatusDocument = { orgId, slug, mode: backend.mode, location: backend.location, executions: reports, resources };
+    const document: StatusDocument = { orgId: item.orgId, slug: tenantSlug(item.orgId), mode: backend.mode, location: backend.location, ledger: item, executions, resources };
     out.result(document);
-    const latest = [...reports].sort((a, b) => b.startDate.getTime() - a.startDate.getTime())[0];
-    return latest && isFailed(latest.status) ? EXIT_FAILED : EXIT_OK;
+    const current = currentExecution(item);
+    const currentReport = executions.find((report): report is ExecutionReport => !('forgotten' in report) && report.name === current?.name);
+    const needsOperator = item.state === 'parked' || item.state === 'rolled-back' || (currentReport !== undefined && isFailed(currentReport.status));
+    return needsOperator ? EXIT_FAILED : EXIT_OK;
   },
 };
+
+function forgotten(run: LedgerExecution): ForgottenExecution {
+  return { workflow: run.workflow, stateMachine: WORKFLOW_MACHINE[run.workflow], name: run.name, executionArn: run.arn, startedAt: run.startedAt, forgotten: true };
+}

@@ -1,15 +1,19 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import type { RedriveResult, StartResult } from '../../functions/lib/executions';
+import { loadConfig } from '../../functions/lib/config';
+import type { RedriveResult } from '../../functions/lib/executions';
+import type { LifecycleResult } from '../../functions/lib/ledger/apply';
+import { DynamoLedgerStore } from '../../functions/lib/ledger/dynamo-store';
 import type { RouteResult } from '../../functions/route-org-event';
 import { ensureBackgroundEmulator } from '../../local/daemon';
 import { waitUntilAnswering } from '../../local/emulator';
 import { LocalExecutionPort } from '../../local/executions';
 import { projectRoot } from '../../local/paths';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localClients } from '../../local/stack';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localClients, localEnvironment } from '../../local/stack';
 import type { Backend } from '../backend';
 import { CliError } from '../errors';
 import type { CliIo } from '../output';
+import { LocalLedgerReader } from './ledger';
 import { spawnRunner, type RunnerSpec } from './runner';
 
 /** Where the local mode keeps its state: TENANTCTL_STATE_DIR, else `.local/` in the project. */
@@ -39,23 +43,25 @@ export async function localEndpoint(io: CliIo, stateDir: string): Promise<string
     const store = executionsStore(stateDir);
     const earlier = existsSync(store) && readdirSync(store).some((workflow) => readdirSync(join(store, workflow)).length > 0);
     io.stderr(
-      `tenantctl: started the local AWS emulator at ${emulator.endpoint} (pid ${emulator.pid}); \`tenantctl local stop\` ends it${earlier ? ' (it starts empty: the resources of earlier local executions are gone; `tenantctl local reset` clears their records)' : ''}\n`,
+      `tenantctl: started the local AWS emulator at ${emulator.endpoint} (pid ${emulator.pid}); \`tenantctl local stop\` ends it${earlier ? ' (it starts empty: the ledger and the resources of earlier local executions are gone; `tenantctl local reset` clears their records)' : ''}\n`,
     );
   }
   return emulator.endpoint;
 }
 
 /**
- * The embedded default: the background emulator (or AWS_ENDPOINT_URL), and the local
- * execution port over the store in the state directory. Everything that starts an execution
- * runs in a detached background runner, which applies the local stack first (openLocalPipeline),
- * so the execution goes on after the command returns (as on AWS), and every command sees it
- * through the store; the command itself only reads.
+ * The embedded default: the background emulator (or AWS_ENDPOINT_URL) with the tenant ledger in
+ * its DynamoDB, and the local execution port over the store in the state directory. Everything
+ * that starts or stops an execution — an event through the router, an operator's lifecycle
+ * request, a redrive — runs in a detached background runner, which applies the local stack first
+ * (openLocalPipeline), so the execution goes on after the command returns (as on AWS), and every
+ * command sees it through the store and the ledger; the command itself only reads.
  */
 export async function openLocalBackend(io: CliIo): Promise<Backend> {
   const stateDir = localStateDir(io.env);
   const endpoint = await localEndpoint(io, stateDir);
   const clients = localClients(endpoint);
+  const config = loadConfig(localEnvironment(endpoint));
   const store = executionsStore(stateDir);
   const executions = new LocalExecutionPort({ store, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
 
@@ -69,13 +75,14 @@ export async function openLocalBackend(io: CliIo): Promise<Backend> {
     location: `local emulator at ${endpoint}${io.env.AWS_ENDPOINT_URL?.trim() ? ' (AWS_ENDPOINT_URL)' : ''}, state in ${shown(stateDir)}`,
     accountId: LOCAL_ACCOUNT_ID,
     region: LOCAL_REGION,
-    naming: { bucketPrefix: 'fusion-rms', userPrefix: 'rms_', maxBucketCandidates: 4 },
+    config,
+    ledger: new LocalLedgerReader(new DynamoLedgerStore(clients.dynamodb, config.tenantLedgerTable)),
     executions,
     s3For: () => clients.s3,
     iam: clients.iam,
     secretsManager: clients.secretsManager,
     putOrgEvent: async (detailType, detail) => ({ route: (await run({ kind: 'event', detailType, detail })) as RouteResult }),
-    startExecution: async (workflow, name, input) => (await run({ kind: 'start', workflow, name, input })) as StartResult,
+    lifecycle: async (request) => (await run({ kind: 'lifecycle', request })) as LifecycleResult,
     redrive: async (workflow, name, clientToken) => {
       const result = (await run({ kind: 'redrive', workflow, name, clientToken })) as RedriveResult & { redriveDate: string };
       return { ...result, redriveDate: new Date(result.redriveDate) };

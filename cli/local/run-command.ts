@@ -14,8 +14,10 @@ function reply(message: RunnerReply): Promise<void> {
 }
 
 /**
- * The hidden `tenantctl __run <spec>`: does what the spec asks with the local pipeline,
- * replies to the command that spawned it, and runs every execution it started to its end.
+ * The hidden `tenantctl __run <spec>`: does what the spec asks with the local pipeline (an
+ * event through the router, an operator's lifecycle request, a redrive), replies to the command
+ * that spawned it, and runs every execution it started to its end (keeping the ledger true as
+ * the status tracker does on AWS).
  * Retry pauses can be shortened with TENANTCTL_LOCAL_RETRY_INTERVAL_MS (the ASL's own otherwise).
  */
 export async function runBackgroundRunner(payload: string, io: CliIo): Promise<number> {
@@ -42,7 +44,8 @@ export async function runBackgroundRunner(payload: string, io: CliIo): Promise<n
   try {
     let result: unknown;
     if (spec.kind === 'event') result = await pipeline.send(spec.detailType, spec.detail);
-    else if (spec.kind === 'start') result = await executions.start(spec.workflow, spec.name, spec.input);
+    // The pipeline's lifecycle is applyLifecycle with the pipeline's deps: it decides a resume as it decides a restore.
+    else if (spec.kind === 'lifecycle') result = await pipeline.lifecycle(spec.request as Parameters<LocalPipeline['lifecycle']>[0]);
     else result = await executions.redrive(spec.workflow, spec.name, { clientToken: spec.clientToken });
     await reply({ ok: true, result });
   } catch (err) {

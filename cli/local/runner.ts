@@ -1,20 +1,21 @@
 /**
  * The local mode's background runner: a detached `tenantctl __run <spec>` process that puts
- * an event through the router, starts or redrives an execution with the local execution
- * port, tells the command that spawned it what happened (over the IPC channel), and then
- * keeps running the execution after that command has returned — as Step Functions does.
- * Its records are in the store, where every other tenantctl process reads them.
+ * an event through the router, applies an operator's lifecycle request (restore, a new
+ * generation, a redriven run) to the ledger, or redrives an execution with the local execution
+ * port; tells the command that spawned it what happened (over the IPC channel), and then keeps
+ * running every execution it started after that command has returned — as Step Functions does.
+ * Its records are in the store and the ledger, where every other tenantctl process reads them.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Workflow } from '../../functions/lib/executions';
-import type { OrgEventType } from '../backend';
+import type { OperatorRequest, OrgEventType } from '../backend';
 import { CliError } from '../errors';
 
 export type RunnerSpec =
   | { kind: 'event'; detailType: OrgEventType; detail: Record<string, unknown> }
-  | { kind: 'start'; workflow: Workflow; name: string; input: unknown }
+  | { kind: 'lifecycle'; request: OperatorRequest }
   | { kind: 'redrive'; workflow: Workflow; name: string; clientToken: string };
 
 export type RunnerReply = { ok: true; result: unknown } | { ok: false; error: { name: string; message: string } };

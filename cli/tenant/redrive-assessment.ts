@@ -1,69 +1,54 @@
-import { STOPPED_FOR_TEARDOWN_ERROR, type ExecutionRecord, type RedriveResult } from '../../functions/lib/executions';
-import { isFailed, type TenantGeneration } from './generations';
+import { isFailed, type ExecutionRecord, type RedriveResult } from '../../functions/lib/executions';
+import { decide, type DecisionContext } from '../../functions/lib/ledger/lifecycle';
+import type { TenantLedgerItem } from '../../functions/lib/ledger/model';
+import { tenantSlug } from '../../functions/lib/naming';
 
 /** Whether an execution can usefully be redriven now, and if not, why and what would help instead. */
 export interface RedriveAssessment {
   redrivable: boolean;
   reason?: string;
-  /** A command that would help instead. */
+  /** A command that would help instead (only one the lifecycle rules would accept). */
   suggestion?: string;
 }
 
-/**
- * Judges one execution of a tenant against Step Functions' rule (failed, timed out or aborted
- * within 14 days: `redriveStatus`) and the workflows' own design:
- * - an execution that ended in a `Fail` state chose to fail after compensating: a redrive
- *   re-enters that state and fails again — a new generation is what helps;
- * - only the tenant's latest generation may be redriven: an older teardown shares the names
- *   and OrgId of the newer tenant (it would delete it), an older provisioning was replaced;
- * - a provisioning whose tenant is being (or was) torn down, or that the router stopped
- *   because the org was deleted, must stay stopped.
- */
-export function assessRedrive(record: ExecutionRecord, orgId: string, generations: TenantGeneration[]): RedriveAssessment {
-  const newGeneration = `tenantctl provision ${orgId} --new-generation`;
-  if (!isFailed(record.status)) return { redrivable: false, reason: `it is ${record.status}; only a failed, timed-out or aborted execution can be redriven` };
+/** `provision --new-generation`, when the lifecycle rules would start one for this tenant now. */
+export function newGenerationSuggestion(item: TenantLedgerItem | undefined, orgId: string, ctx: DecisionContext): string | undefined {
+  const decided = decide(item, { kind: 'new-generation', orgId: item?.orgId ?? orgId, by: 'tenantctl' }, ctx);
+  return decided.outcome === 'started' ? `tenantctl provision ${item?.orgId ?? orgId} --new-generation` : undefined;
+}
 
-  const latest = generations[generations.length - 1];
-  if (latest && latest.name !== record.name) {
-    return {
-      redrivable: false,
-      reason: `it belongs to an older generation of the tenant; the latest is ${latest.name}${record.workflow === 'teardown' ? ', whose resources it would delete' : ''}`,
-    };
-  }
+/**
+ * Judges one execution of a tenant against the ledger and Step Functions' rules:
+ * - an execution that ended in a `Fail` state chose to fail (after compensating): a redrive
+ *   re-enters that state and fails again — a new generation is what helps;
+ * - only the run the tenant's ledger waits on (its parked run, or its current execution) may be
+ *   redriven: the lifecycle rules call any other `superseded` (a provisioning an OrgDeleted
+ *   stopped, a run of an older generation) — redriving it could undo what came after;
+ * - Step Functions redrives only what ended within 14 days (`redriveStatus`).
+ */
+export function assessRedrive(record: ExecutionRecord, orgId: string, item: TenantLedgerItem | undefined, ctx: DecisionContext): RedriveAssessment {
+  if (!isFailed(record.status)) return { redrivable: false, reason: `it is ${record.status}; only a failed, timed-out or aborted execution can be redriven` };
+  const newGeneration = newGenerationSuggestion(item, orgId, ctx);
 
   if (record.failedStateType === 'Fail') {
-    if (record.workflow === 'provision') {
-      return {
-        redrivable: false,
-        reason: `it ended in its Fail state ${record.failedState ?? ''} after rolling back what it had created (${record.error ?? 'error'}): a redrive would re-enter that Fail state and fail again`,
-        suggestion: `fix the cause, then: ${newGeneration}`,
-      };
-    }
+    const rolledBack = record.workflow === 'provision' && record.failedState === 'ProvisioningFailed' ? ' after rolling back what it had created' : '';
     return {
       redrivable: false,
-      reason: `it ended in its Fail state ${record.failedState ?? ''} (${record.error ?? 'error'}): its input was rejected and nothing was touched, so a redrive would fail the same way`,
+      reason: `it ended in its Fail state ${record.failedState ?? ''}${rolledBack} (${record.error ?? 'error'}): a redrive would re-enter that Fail state and fail again`,
+      ...(newGeneration ? { suggestion: `fix the cause, then: ${newGeneration}` } : {}),
     };
   }
 
-  if (record.workflow === 'provision') {
-    const teardown = generations.find((generation) => generation.name === record.name)?.teardown;
-    if (teardown) {
-      return {
-        redrivable: false,
-        reason: `the tenant's teardown ${teardown.name} (${teardown.status}) came after it: a redrive would provision what is being deleted`,
-        suggestion: teardown.status === 'SUCCEEDED' ? `tenantctl provision ${orgId}` : `tenantctl redrive ${orgId}`,
-      };
-    }
-    if (record.status === 'ABORTED' && record.error === STOPPED_FOR_TEARDOWN_ERROR) {
-      return { redrivable: false, reason: 'the router stopped it because the organisation was deleted; its teardown follows' };
-    }
+  const resumed = decide(item, { kind: 'resume', slug: item?.slug ?? tenantSlug(orgId), executionArn: record.executionArn, by: 'tenantctl redrive' }, ctx);
+  if (resumed.outcome !== 'recorded') {
+    return { redrivable: false, reason: resumed.reason ?? `it is not a run tenant ${tenantSlug(orgId)} waits on`, ...(newGeneration ? { suggestion: newGeneration } : {}) };
   }
 
   if (record.redriveStatus === 'NOT_REDRIVABLE') {
     return {
       redrivable: false,
       reason: `Step Functions will not redrive it: ${record.redriveStatusReason ?? 'not redrivable'}`,
-      ...(record.workflow === 'provision' ? { suggestion: newGeneration } : {}),
+      ...(newGeneration ? { suggestion: newGeneration } : {}),
     };
   }
   return { redrivable: true };

@@ -1,5 +1,6 @@
+import { DynamoDBClient, GetItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, SFNClient, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -12,11 +13,15 @@ import { T0, tenantctl } from './support';
 
 const sfnMock = mockClient(SFNClient);
 const stsMock = mockClient(STSClient);
+const dynamoMock = mockClient(DynamoDBClient);
 mockClient(EventBridgeClient);
+
+const COMMANDS = ['list', 'status', 'failed', 'redrive', 'provision', 'teardown', 'restore', 'credentials', 'local'];
 
 beforeEach(() => {
   sfnMock.reset();
   stsMock.reset();
+  dynamoMock.reset();
 });
 
 describe('tenantctl', () => {
@@ -24,8 +29,10 @@ describe('tenantctl', () => {
     const help = await tenantctl(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: tenantctl <command> \[options\]/);
-    for (const command of ['status', 'failed', 'redrive', 'provision', 'teardown', 'credentials', 'local']) expect(help.stdout).toContain(`\n  ${command} `);
+    for (const command of COMMANDS) expect(help.stdout).toContain(`\n  ${command} `);
     expect(help.stdout).toContain('Example: tenantctl --local provision');
+    expect(help.stdout).toContain('(<slug>-g<N>-provision, -teardown, -restore)');
+    expect(help.stdout).not.toMatch(/org-<slug>|org-acme/);
 
     const none = await tenantctl([]);
     expect(none.code).toBe(2);
@@ -34,11 +41,12 @@ describe('tenantctl', () => {
   });
 
   it('has --help with an example on every command', async () => {
-    for (const command of ['status', 'failed', 'redrive', 'provision', 'teardown', 'credentials', 'local']) {
+    for (const command of COMMANDS) {
       const run = await tenantctl([command, '--help']);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(new RegExp(`^Usage: tenantctl ${command}`));
       expect(run.stdout).toMatch(/\nExamples?:\n {2}tenantctl /);
+      expect(run.stdout).not.toMatch(/org-<slug>|org-acme/);
     }
     expect((await tenantctl(['help', 'redrive'])).stdout).toMatch(/^Usage: tenantctl redrive/);
   });
@@ -57,29 +65,36 @@ describe('tenantctl', () => {
     expect(run.stderr).toBe('tenantctl: --stage applies to AWS; the local mode\'s stage is always "local". Run `tenantctl failed --help`.\n');
   });
 
-  it('asks STS for the account when TENANT_PROVISIONER_ACCOUNT_ID is not set', async () => {
+  it("asks STS for the account when TENANT_PROVISIONER_ACCOUNT_ID is not set, and reads the stage's ledger table", async () => {
     stsMock.on(GetCallerIdentityCommand).resolves({ Account: '210987654321' });
-    sfnMock.on(DescribeExecutionCommand).rejects(new StateMachineDoesNotExist({ $metadata: {}, message: 'State Machine Does Not Exist' }));
+    dynamoMock.on(GetItemCommand).resolves({});
 
-    const run = await tenantctl(['status', 'Acme'], { TENANT_PROVISIONER_ACCOUNT_ID: '' });
+    const run = await tenantctl(['status', 'Acme', '--stage', 'prod'], { TENANT_PROVISIONER_ACCOUNT_ID: '' });
 
     expect(stsMock).toHaveReceivedCommandTimes(GetCallerIdentityCommand, 1);
-    expect(sfnMock).toHaveReceivedCommandWith(DescribeExecutionCommand, {
-      executionArn: 'arn:aws:states:us-east-1:210987654321:execution:tenant-provisioner-dev-provision-tenant:org-acme',
-    });
+    expect(dynamoMock).toHaveReceivedCommandWith(GetItemCommand, { TableName: 'tenant-provisioner-prod-tenants', Key: { slug: { S: 'acme' } }, ConsistentRead: true });
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe('tenantctl: State Machine Does Not Exist: is the stage deployed in this account and region? (--stage)\n');
+    expect(run.stderr).toBe('tenantctl: no tenant Acme\n');
+  });
+
+  it('says a missing ledger table is probably a stage that is not deployed', async () => {
+    dynamoMock.on(GetItemCommand).rejects(new ResourceNotFoundException({ $metadata: {}, message: 'Requested resource not found' }));
+
+    const run = await tenantctl(['status', 'Acme']);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('tenantctl: Requested resource not found: is the stage deployed in this account and region? (--stage; the ledger table is tenant-provisioner-<stage>-tenants unless TENANT_PROVISIONER_LEDGER_TABLE says otherwise)\n');
   });
 
   it('prints an error as one sentence, the stack only with --verbose, and a JSON error document with --json', async () => {
-    const denied = Object.assign(new Error('User: arn:aws:iam::123456789012:user/ops is not authorized to perform: states:DescribeExecution'), { name: 'AccessDeniedException' });
-    sfnMock.on(DescribeExecutionCommand).rejects(denied);
+    const denied = Object.assign(new Error('User: arn:aws:iam::123456789012:user/ops is not authorized to perform: dynamodb:GetItem'), { name: 'AccessDeniedException' });
+    dynamoMock.on(GetItemCommand).rejects(denied);
 
     const plain = await tenantctl(['status', 'Acme']);
     const verbose = await tenantctl(['status', 'Acme', '--verbose']);
     const json = await tenantctl(['status', 'Acme', '--json']);
 
-    const sentence = 'tenantctl: AccessDeniedException: User: arn:aws:iam::123456789012:user/ops is not authorized to perform: states:DescribeExecution\n';
+    const sentence = 'tenantctl: AccessDeniedException: User: arn:aws:iam::123456789012:user/ops is not authorized to perform: dynamodb:GetItem\n';
     expect(plain.code).toBe(1);
     expect(plain.stderr).toBe(sentence);
     expect(verbose.stderr.startsWith(sentence)).toBe(true);

@@ -7,7 +7,7 @@ export const REGION = 'us-east-1';
 export const PROVISION_MACHINE = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:tenant-provisioner-dev-provision-tenant`;
 export const TEARDOWN_MACHINE = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:tenant-provisioner-dev-teardown-tenant`;
 
-export const executionArn = (workflow: 'provision' | 'teardown', name: string) =>
+export const executionArn = (workflow: 'provision' | 'teardown', name: string): string =>
   `${(workflow === 'provision' ? PROVISION_MACHINE : TEARDOWN_MACHINE).replace(':stateMachine:', ':execution:')}:${name}`;
 
 export const T0 = new Date('2026-11-23T09:00:00.000Z');
@@ -22,7 +22,7 @@ export interface CliRun {
   json: () => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** Runs tenantctl in-process (AWS mode unless --local) with captured output and instant polling. */
+/** Runs tenantctl in-process against the real AWS backend (its SDK clients mocked by the test), with captured output and instant polling. */
 export async function tenantctl(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -113,53 +113,3 @@ export const okTask = (seconds: number, name: string, output: unknown = {}) => [
   event.lambdaSucceeded(seconds + 0.1),
   event.exited(seconds + 0.1, 'Task', name, output),
 ];
-
-/** The TenantRef ValidateOrg puts at `$.tenant`. */
-export const tenantRef = (orgId = 'Acme') => {
-  const slug = orgId.toLowerCase();
-  return {
-    orgId,
-    slug,
-    region: REGION,
-    provisionedBy: `org-${slug}`,
-    startedAt: T0.toISOString(),
-    bucketCandidates: [`fusion-rms-${slug}`, `fusion-rms-${slug}-0badf00d`],
-    userName: `rms_${slug}`,
-    userPath: '/tenants/',
-    secretName: `fusion-rms/${slug}/credentials`,
-  };
-};
-
-/** The output of a succeeded provisioning (`$.published.detail` is what the CLI reads). */
-export const provisionedOutput = (orgId = 'Acme') => {
-  const slug = orgId.toLowerCase();
-  return {
-    orgId,
-    tenant: tenantRef(orgId),
-    published: {
-      eventId: 'e-1',
-      detail: {
-        orgId,
-        executionName: `org-${slug}`,
-        bucket: { name: `fusion-rms-${slug}`, region: REGION, arn: `arn:aws:s3:::fusion-rms-${slug}`, publicBaseUrl: `https://fusion-rms-${slug}.s3.${REGION}.amazonaws.com/pub/` },
-        user: { name: `rms_${slug}`, arn: `arn:aws:iam::${ACCOUNT}:user/tenants/rms_${slug}` },
-        credentials: { secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:fusion-rms/${slug}/credentials-AbCdEf`, secretName: `fusion-rms/${slug}/credentials` },
-        provisionedAt: at(2).toISOString(),
-      },
-    },
-  };
-};
-
-/** The history of a provisioning that succeeded without a retry. */
-export const provisionedHistory = (orgId = 'Acme') =>
-  history(
-    event.started(0, { orgId }),
-    ...okTask(0.1, 'ValidateOrg', { orgId, tenant: tenantRef(orgId) }),
-    ...okTask(0.3, 'CreateTenantBucket', { bucket: { name: `fusion-rms-${orgId.toLowerCase()}` } }),
-    ...okTask(0.5, 'ConfigureTenantBucket'),
-    ...okTask(0.7, 'CreateTenantUser'),
-    ...okTask(0.9, 'IssueTenantCredentials'),
-    ...okTask(1.1, 'ApplyTenantBucketPolicy'),
-    ...okTask(1.3, 'PublishOrgProvisioned'),
-    event.succeeded(1.5, provisionedOutput(orgId)),
-  );

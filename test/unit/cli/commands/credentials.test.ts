@@ -1,23 +1,24 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, InvalidRequestException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { mockExecution, mockNoExecutions, mockTenantAbsent, mockTenantPresent } from '../sfn-mock';
-import { at, describeOutput, provisionedHistory, provisionedOutput, tenantctl } from '../support';
+import { mockTenantAbsent, mockTenantPresent } from '../resources-mock';
+import { createWorld, type World } from '../world';
 
-const sfnMock = mockClient(SFNClient);
 const iamMock = mockClient(IAMClient);
 const s3Mock = mockClient(S3Client);
 const secretsMock = mockClient(SecretsManagerClient);
 const mocks = { iam: iamMock, s3: s3Mock, secretsManager: secretsMock };
 
-beforeEach(() => {
-  for (const mock of [sfnMock, iamMock, s3Mock, secretsMock]) mock.reset();
-  mockNoExecutions(sfnMock);
+let world: World;
+const tenantctl = (argv: string[]) => world.tenantctl(argv);
+
+beforeEach(async () => {
+  for (const mock of [iamMock, s3Mock, secretsMock]) mock.reset();
   mockTenantAbsent(mocks);
-  mockExecution(sfnMock, 'provision', 'org-acme', describeOutput('provision', 'org-acme', { stopDate: at(1.5), outputObject: provisionedOutput() }), provisionedHistory());
+  world = createWorld('aws');
+  await world.provisioned('Acme');
 });
 
 describe('tenantctl credentials', () => {
@@ -72,6 +73,16 @@ describe('tenantctl credentials', () => {
 
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('tenantctl: warning: access key AKIAEXAMPLEKEY000001 of rms_acme is inactive: these credentials no longer work');
+  });
+
+  it("reads the secret the ledger recorded for the tenant (its OrgProvisioned detail)", async () => {
+    const item = await world.item('acme');
+    await world.ledger.write({ ...item, version: item.version + 1, provisioned: { ...(item.provisioned as NonNullable<typeof item.provisioned>), credentials: { secretArn: 'arn', secretName: 'fusion-rms/acme/credentials-v2' } } }, item.version, 0, 5000);
+
+    const run = await tenantctl(['credentials', 'Acme']);
+
+    expect(run.code).toBe(1);
+    expect(secretsMock).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: 'fusion-rms/acme/credentials-v2' });
   });
 
   it('exits 1 in one sentence when the tenant has no secret, or its secret is scheduled for deletion', async () => {

@@ -1,227 +1,249 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import 'aws-sdk-client-mock-jest';
-import { mockExecution, mockNoExecutions } from '../sfn-mock';
-import { at, describeOutput, doesNotExist, event, executionArn, history, okTask, PROVISION_MACHINE, provisionedHistory, provisionedOutput, tenantctl, tenantRef } from '../support';
-
-const sfnMock = mockClient(SFNClient);
-const eventBridgeMock = mockClient(EventBridgeClient);
-const stsMock = mockClient(STSClient);
-
-const ARN = executionArn('provision', 'org-acme');
-const succeeded = describeOutput('provision', 'org-acme', { inputObject: { orgId: 'Acme', orgName: 'Acme Ltd' }, stopDate: at(1.5), outputObject: provisionedOutput() });
-
-/** The router starts org-acme after the event: unknown at first, then it exists and succeeds. */
-function routerStartsProvisioning(): void {
-  mockExecution(sfnMock, 'provision', 'org-acme', succeeded, provisionedHistory());
-  sfnMock.on(DescribeExecutionCommand, { executionArn: ARN }).rejectsOnce(doesNotExist()).rejectsOnce(doesNotExist()).resolves(succeeded);
-}
-
-beforeEach(() => {
-  for (const mock of [sfnMock, eventBridgeMock, stsMock]) mock.reset();
-  mockNoExecutions(sfnMock);
-  eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
-});
+import { stageConfig } from '../../../../cli/aws/config';
+import { ACCOUNT, createWorld, eventBridgeMock, provisionedDetailOf, REGION } from '../world';
 
 describe('tenantctl provision', () => {
-  it("puts OrgCreated on the stage's bus as the POS system does, then follows the execution the router starts to its end", async () => {
-    routerStartsProvisioning();
+  it('predicts from the ledger that the router starts the first generation, puts OrgCreated, and follows acme-g1-provision to its end', async () => {
+    const world = createWorld('aws');
 
-    const run = await tenantctl(['provision', 'Acme', '--name', 'Acme Ltd']);
+    const run = await world.tenantctl(['provision', 'Acme', '--name', 'Acme Ltd']);
 
     expect(run.code).toBe(0);
-    expect(eventBridgeMock).toHaveReceivedCommandWith(PutEventsCommand, {
-      Entries: [{ Source: 'pos.signup', DetailType: 'OrgCreated', Detail: JSON.stringify({ orgId: 'Acme', orgName: 'Acme Ltd' }), EventBusName: 'default' }],
-    });
-    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
-    expect(run.stdout).toContain('▶ OrgCreated orgId=Acme orgName=Acme Ltd — AWS account 123456789012, us-east-1, stage dev');
-    expect(run.stdout).toContain('  event evt-1 put on the bus (source pos.signup)');
-    expect(run.stdout).toContain('  started: provision-tenant org-acme');
+    expect(world.events).toEqual([{ detailType: 'OrgCreated', detail: { orgId: 'Acme', orgName: 'Acme Ltd' } }]);
+    expect(run.stdout).toContain('▶ OrgCreated orgId=Acme orgName=Acme Ltd — AWS account 123456789012, us-east-1, stage dev\n');
+    expect(run.stdout).toContain('  event evt-1 put on the bus (source pos.signup)\n  started: provision-tenant acme-g1-provision\n');
     expect(run.stdout).toMatch(/ {4}✓ ValidateOrg +100 ms\n/);
-    expect(run.stdout).toMatch(/ {4}✓ PublishOrgProvisioned +100 ms\n {2}SUCCEEDED in 1\.5 s\n/);
-    expect(run.stdout).toContain('  bucket      fusion-rms-acme (us-east-1)');
-    expect(run.stdout).toContain('  handoff     tenantctl credentials Acme');
+    expect(run.stdout).toMatch(/ {4}✓ PublishOrgProvisioned +100 ms\n {2}SUCCEEDED in /);
+    expect(run.stdout).toContain('  bucket      fusion-rms-acme (us-east-1)\n');
+    expect(run.stdout).toContain('  handoff     tenantctl credentials Acme\n');
+    expect(run.stderr).toBe('');
+    expect((await world.item('acme')).state).toBe('active');
   });
 
-  it('prints one JSON document with the event, the execution and the tenant', async () => {
-    routerStartsProvisioning();
+  it('prints one JSON document with the prediction, the event, the execution and the tenant from the ledger', async () => {
+    const world = createWorld('aws');
 
-    const run = await tenantctl(['provision', 'Acme', '--name', 'Acme Ltd', '--json']);
+    const run = await world.tenantctl(['provision', 'Acme', '--json']);
 
     expect(run.code).toBe(0);
-    expect(run.json()).toEqual({
+    expect(run.json()).toMatchObject({
       orgId: 'Acme',
       mode: 'aws',
       event: { detailType: 'OrgCreated', eventId: 'evt-1' },
       outcome: 'started',
+      predicted: true,
+      state: 'provisioning',
+      generation: 1,
       workflow: 'provision',
       stateMachine: 'provision-tenant',
-      executionName: 'org-acme',
+      executionName: 'acme-g1-provision',
       status: 'SUCCEEDED',
-      startDate: at(0).toISOString(),
-      stopDate: at(1.5).toISOString(),
-      tenant: provisionedOutput().published.detail,
+      tenant: provisionedDetailOf('Acme', 1),
     });
   });
 
-  it('uses the bus of TENANT_PROVISIONER_EVENT_BUS, the stage of --stage and the account from STS', async () => {
-    stsMock.on(GetCallerIdentityCommand).resolves({ Account: '210987654321' });
-    const arn = 'arn:aws:states:us-east-1:210987654321:execution:tenant-provisioner-prod-provision-tenant:org-acme';
-    sfnMock.on(DescribeExecutionCommand, { executionArn: arn }).rejectsOnce(doesNotExist()).rejectsOnce(doesNotExist()).resolves({ ...succeeded, executionArn: arn });
+  it("locally reports what the router did (its RouteResult), not the prediction", async () => {
+    const world = createWorld('local');
 
-    const run = await tenantctl(['provision', 'Acme', '--stage', 'prod', '--no-wait'], { TENANT_PROVISIONER_ACCOUNT_ID: '', TENANT_PROVISIONER_EVENT_BUS: 'pos-events' });
+    const run = await world.tenantctl(['provision', 'Acme', '--json']);
 
     expect(run.code).toBe(0);
-    expect(stsMock).toHaveReceivedCommandTimes(GetCallerIdentityCommand, 1);
-    expect(eventBridgeMock).toHaveReceivedCommandWith(PutEventsCommand, { Entries: [expect.objectContaining({ EventBusName: 'pos-events' })] });
-    expect(sfnMock).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: arn });
-    expect(run.stdout).toContain('  not following it (--no-wait): tenantctl status Acme');
-    expect(sfnMock).toHaveReceivedCommandTimes(GetExecutionHistoryCommand, 0);
+    const document = run.json();
+    expect(document).toMatchObject({ outcome: 'started', executionName: 'acme-g1-provision', event: { detailType: 'OrgCreated' }, status: 'SUCCEEDED' });
+    expect(document.predicted).toBeUndefined();
+    expect(document.event.eventId).toBeUndefined();
   });
 
-  it('exits 1 with the failed state, the error and what would help when the provisioning rolls back', async () => {
-    const failed = describeOutput('provision', 'org-acme', {
-      status: 'FAILED',
-      stopDate: at(3),
-      error: 'TenantUserConflictError',
-      cause: JSON.stringify({ errorType: 'TenantUserConflictError', errorMessage: 'IAM user rms_acme already exists and is not tagged for OrgId "Acme"' }),
-      redriveStatus: 'REDRIVABLE',
-    });
-    mockExecution(
-      sfnMock,
-      'provision',
-      'org-acme',
-      failed,
-      history(
-        event.started(0),
-        ...okTask(0.1, 'ValidateOrg', { tenant: tenantRef() }),
-        event.entered(0.3, 'Task', 'CreateTenantUser'),
-        event.scheduled(0.3),
-        event.lambdaFailed(0.4, 'TenantUserConflictError', 'IAM user rms_acme already exists and is not tagged for OrgId "Acme"'),
-        event.exited(0.4, 'Task', 'CreateTenantUser'),
-        event.entered(0.5, 'Pass', 'PrepareBucketRollback'),
-        event.exited(0.5, 'Pass', 'PrepareBucketRollback'),
-        event.entered(2.9, 'Fail', 'ProvisioningFailed'),
-        event.failed(3, 'TenantUserConflictError', 'IAM user rms_acme already exists and is not tagged for OrgId "Acme"'),
-      ),
-    );
-    sfnMock.on(DescribeExecutionCommand, { executionArn: ARN }).rejectsOnce(doesNotExist()).resolves(failed);
+  it('starts the next generation after a completed teardown', async () => {
+    const world = createWorld('aws');
+    await world.deleted('Acme');
 
-    const run = await tenantctl(['provision', 'Acme']);
+    const run = await world.tenantctl(['provision', 'Acme']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('  started: provision-tenant acme-g2-provision\n');
+    expect(await world.item('acme')).toMatchObject({ state: 'active', generation: 2 });
+  });
+
+  it('restores a tenant in its retention period: the router stops the teardown and follows acme-g1-restore', async () => {
+    const world = createWorld('aws');
+    await world.retained('Acme');
+
+    const run = await world.tenantctl(['provision', 'Acme']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('  stopped first: teardown-tenant acme-g1-teardown\n');
+    expect(run.stdout).toContain('  started: restore-tenant acme-g1-restore\n');
+    expect(run.stdout).not.toContain('Tenant\n');
+    expect(world.executions.stops).toEqual([{ workflow: 'teardown', name: 'acme-g1-teardown', error: 'OrgRestored' }]);
+    expect((await world.item('acme')).state).toBe('active');
+  });
+
+  it('says the tenant exists and that the router emits OrgProvisioned again, exit 0', async () => {
+    const world = createWorld('aws');
+    await world.provisioned('Acme');
+
+    const run = await world.tenantctl(['provision', 'Acme', '--json']);
+
+    expect(run.code).toBe(0);
+    expect(world.events).toHaveLength(1);
+    expect(run.json()).toMatchObject({ outcome: 'reprovisioned-event', executionName: 'acme-g1-provision', tenant: provisionedDetailOf('Acme', 1) });
+    expect(eventBridgeMock).toHaveReceivedCommandWith(PutEventsCommand, { Entries: [expect.objectContaining({ DetailType: 'OrgProvisioned' })] });
+  });
+
+  it('puts nothing for a rolled-back tenant and says on stderr that --new-generation is what helps, exit 1', async () => {
+    const world = createWorld('aws');
+    await world.rolledBack('Acme');
+
+    const run = await world.tenantctl(['provision', 'Acme']);
+
+    expect(run.code).toBe(1);
+    expect(world.events).toEqual([]);
+    expect(run.stdout).toBe('');
+    // The reason is the lifecycle rules' own (functions/lib/ledger/lifecycle.ts).
+    expect(run.stderr).toMatch(/^tenantctl: not putting OrgCreated: tenant acme is left to operators: [^\n]*acme-g1-provision[^\n]*rolled back[^\n]*tenantctl provision Acme --new-generation[^\n]*\n$/);
+    expect(run.stderr).not.toContain('redrive');
+  });
+
+  it('follows a provisioning that rolls back to its Fail state and suggests only --new-generation, never a redrive', async () => {
+    const world = createWorld('aws');
+    world.executions.outcomes.set('acme-g1-provision', { kind: 'roll-back', state: 'CreateTenantUser', error: 'TenantUserConflictError', cause: 'IAM user rms_acme already exists and is not tagged for OrgId "Acme"' });
+
+    const run = await world.tenantctl(['provision', 'Acme']);
 
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('    ↯ CreateTenantUser               TenantUserConflictError caught → PrepareBucketRollback\n');
     expect(run.stdout).toContain('    ✗ ProvisioningFailed             TenantUserConflictError\n');
-    expect(run.stdout).toContain('  FAILED at ProvisioningFailed after 3.0 s: TenantUserConflictError — IAM user rms_acme already exists and is not tagged for OrgId "Acme"\n');
+    expect(run.stdout).toMatch(/ {2}FAILED at ProvisioningFailed after .*: TenantUserConflictError — IAM user rms_acme already exists/);
     expect(run.stdout).toContain('  instead: fix the cause, then: tenantctl provision Acme --new-generation\n');
+    expect(run.stdout + run.stderr).not.toContain('tenantctl redrive');
   });
 
-  it('does not follow anything when the tenant already exists: the router re-emits OrgProvisioned', async () => {
-    mockExecution(sfnMock, 'provision', 'org-acme', succeeded, provisionedHistory());
+  it('says a provisioning that gave up at a step is parked for a redrive', async () => {
+    const world = createWorld('aws');
+    world.executions.outcomes.set('acme-g1-provision', { kind: 'give-up', state: 'CreateTenantBucket', error: 'ServiceUnavailable', cause: 'Please reduce your request rate.' });
 
-    const run = await tenantctl(['provision', 'Acme', '--json']);
-
-    expect(run.code).toBe(0);
-    expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
-    expect(run.json()).toMatchObject({ outcome: 'done', executionName: 'org-acme', message: 'the tenant already exists (org-acme SUCCEEDED); the router re-emits OrgProvisioned' });
-  });
-
-  it('follows the next generation after a completed teardown', async () => {
-    mockExecution(sfnMock, 'provision', 'org-acme', succeeded, provisionedHistory());
-    mockExecution(sfnMock, 'teardown', 'org-acme', describeOutput('teardown', 'org-acme', { startDate: at(10), stopDate: at(12) }));
-    const g2 = executionArn('provision', 'org-acme-g2');
-    mockExecution(sfnMock, 'provision', 'org-acme-g2', { ...succeeded, executionArn: g2, name: 'org-acme-g2' }, provisionedHistory());
-    sfnMock.on(DescribeExecutionCommand, { executionArn: g2 }).rejectsOnce(doesNotExist()).rejectsOnce(doesNotExist()).resolves({ ...succeeded, executionArn: g2, name: 'org-acme-g2' });
-
-    const run = await tenantctl(['provision', 'Acme']);
-
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('  started: provision-tenant org-acme-g2');
-  });
-
-  it('says a failed provisioning is left to operators, and exits 1', async () => {
-    mockExecution(sfnMock, 'provision', 'org-acme', describeOutput('provision', 'org-acme', { status: 'FAILED', stopDate: at(3), error: 'States.Timeout' }));
-
-    const run = await tenantctl(['provision', 'Acme']);
+    const run = await world.tenantctl(['provision', 'Acme']);
 
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('  parked: its provisioning org-acme FAILED; the router leaves that to operators: `tenantctl redrive Acme` or `tenantctl provision Acme --new-generation`');
+    expect(run.stdout).toContain('  parked for an operator: `tenantctl redrive Acme` once the cause is fixed\n');
+    expect((await world.item('acme')).state).toBe('parked');
   });
 
-  it('exits 1 in one sentence when no execution appears after the event', async () => {
-    const run = await tenantctl(['provision', 'Acme']);
+  it('rejects a region the stage does not allow as bad usage (exit 2), before putting anything', async () => {
+    const world = createWorld('aws');
+
+    const run = await world.tenantctl(['provision', 'Acme', '--region', 'eu-west-1']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^tenantctl: Invalid OrgCreated: region "eu-west-1" is not allowed: must be one of us-east-1 \(the stage's allowed regions as tenantctl knows them: set TENANT_PROVISIONER_ALLOWED_REGIONS/);
+    expect(run.stdout).toBe('');
+    expect(world.events).toEqual([]);
+  });
+
+  it('exits 2 when the router rejects bad input (locally: its RouteResult)', async () => {
+    const world = createWorld('local');
+    // tenantctl was told the stage allows eu-west-1; the router's configuration does not.
+    world.config = stageConfig('dev', REGION, ACCOUNT, { TENANT_PROVISIONER_ALLOWED_REGIONS: 'us-east-1,eu-west-1' });
+
+    const run = await world.tenantctl(['provision', 'Acme', '--region', 'eu-west-1']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('tenantctl: the router rejected OrgCreated: Invalid OrgCreated: region "eu-west-1" is not allowed: must be one of us-east-1\n');
+    expect(world.events).toHaveLength(1);
+  });
+
+  it('rejects an orgId that differs only in case from an existing org, exit 2, nothing put', async () => {
+    const world = createWorld('aws');
+    await world.provisioned('Acme');
+
+    const run = await world.tenantctl(['provision', 'ACME']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^tenantctl: the router would reject OrgCreated: orgId "ACME" collides case-insensitively with existing org "Acme"[^\n]*\n$/);
+    expect(world.events).toHaveLength(0);
+  });
+
+  it('refuses a malformed orgId as bad usage before any call', async () => {
+    const world = createWorld('aws');
+
+    const run = await world.tenantctl(['provision', 'not_valid!']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^tenantctl: Invalid OrgCreated: orgId "not_valid!" is invalid/);
+    expect(world.events).toEqual([]);
+  });
+
+  it('exits 1 in one sentence when the router starts nothing after the event (AWS)', async () => {
+    const world = createWorld('aws');
+    jest.spyOn(world, 'route').mockResolvedValue({ action: 'rejected', slug: 'acme', reason: 'lost' });
+
+    const run = await world.tenantctl(['provision', 'Acme']);
 
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      "tenantctl: The router started no provision-tenant execution org-acme within 0 s of event evt-1: check the router's logs (a rejected event is reported as OrgProvisioningFailed)\n",
+      "tenantctl: The router started no provision-tenant execution acme-g1-provision within 0 s of event evt-1: check the router's logs (a rejected event is reported as OrgProvisioningFailed) and `tenantctl status Acme`\n",
     );
   });
 
-  it('exits 1 when EventBridge rejects the entry', async () => {
-    eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
+  it('follows the provisioning under way for a duplicate, without putting the event again', async () => {
+    const world = createWorld('aws');
+    await world.route('OrgCreated', { orgId: 'Acme' });
+    world.advance(7 * 3600 * 1000);
 
-    const run = await tenantctl(['provision', 'Acme']);
+    const run = await world.tenantctl(['provision', 'Acme', '--no-wait', '--json']);
 
-    expect(run.code).toBe(1);
-    expect(run.stderr).toBe('tenantctl: EventPublishError: EventBridge rejected the OrgCreated event on bus default: InternalFailure (try again)\n');
-  });
-
-  it('refuses a region that is not a region as bad usage, before any AWS call', async () => {
-    const run = await tenantctl(['provision', 'Acme', '--region', 'moon-1']);
-
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^tenantctl: Invalid OrgCreated: region "moon-1" is invalid/);
-    expect(eventBridgeMock.calls()).toHaveLength(0);
+    expect(run.code).toBe(0);
+    expect(world.events).toEqual([]);
+    expect(run.json()).toMatchObject({ outcome: 'duplicate', executionName: 'acme-g1-provision', status: 'RUNNING' });
   });
 
   describe('--new-generation', () => {
-    const rolledBack = describeOutput('provision', 'org-acme', { status: 'FAILED', stopDate: at(3), error: 'TenantUserConflictError', redriveStatus: 'REDRIVABLE' });
+    it('asks the ledger for the next generation of a rolled-back tenant, and follows acme-g2-provision', async () => {
+      const world = createWorld('aws');
+      await world.rolledBack('Acme');
 
-    it('starts org-<slug>-g<N+1> directly with the same input, not through the router, and follows it', async () => {
-      mockExecution(sfnMock, 'provision', 'org-acme', rolledBack, history(event.started(0), event.entered(2.9, 'Fail', 'ProvisioningFailed'), event.failed(3, 'TenantUserConflictError', 'x')));
-      const g2 = executionArn('provision', 'org-acme-g2');
-      mockExecution(sfnMock, 'provision', 'org-acme-g2', { ...succeeded, executionArn: g2, name: 'org-acme-g2' }, provisionedHistory());
-      // Unknown while the generations are walked; started by StartExecution.
-      sfnMock.on(DescribeExecutionCommand, { executionArn: g2 }).rejectsOnce(doesNotExist()).resolves({ ...succeeded, executionArn: g2, name: 'org-acme-g2' });
-      sfnMock.on(StartExecutionCommand).resolves({ executionArn: g2, startDate: at(10) });
-
-      const run = await tenantctl(['provision', 'Acme', '--name', 'Acme Ltd', '--new-generation']);
+      const run = await world.tenantctl(['provision', 'Acme', '--name', 'Acme Ltd', '--new-generation']);
 
       expect(run.code).toBe(0);
-      expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 0);
-      expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: PROVISION_MACHINE, name: 'org-acme-g2', input: JSON.stringify({ orgId: 'Acme', orgName: 'Acme Ltd' }) });
-      expect(run.stdout).toContain('▶ provision-tenant org-acme-g2 started directly (--new-generation; the previous generation org-acme stays as it is)');
-      expect(run.stdout).toContain('  SUCCEEDED in 1.5 s');
+      expect(world.events).toEqual([]);
+      expect(world.lifecycleRequests).toEqual([{ kind: 'new-generation', orgId: 'Acme', orgName: 'Acme Ltd', by: 'tenantctl provision --new-generation' }]);
+      expect(run.stdout).toContain('▶ generation 2 of Acme (--new-generation; the previous generation stays as it is)');
+      expect(run.stdout).toContain('  started: provision-tenant acme-g2-provision\n');
+      expect(run.stdout).toMatch(/SUCCEEDED in/);
+      expect(await world.item('acme')).toMatchObject({ state: 'active', generation: 2, orgName: 'Acme Ltd' });
     });
 
-    it('is refused while the tenant exists', async () => {
-      mockExecution(sfnMock, 'provision', 'org-acme', succeeded, provisionedHistory());
+    it('is refused while the tenant is active: the reason on stderr, exit 1', async () => {
+      const world = createWorld('aws');
+      await world.provisioned('Acme');
 
-      const run = await tenantctl(['provision', 'Acme', '--new-generation']);
-
-      expect(run.code).toBe(1);
-      expect(run.stderr).toBe('tenantctl: Not starting a new generation: the tenant exists (org-acme SUCCEEDED and was not torn down)\n');
-      expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
-    });
-
-    it('is refused while an execution of the tenant runs', async () => {
-      mockExecution(sfnMock, 'provision', 'org-acme', { ...rolledBack, status: 'RUNNING', stopDate: undefined });
-
-      const run = await tenantctl(['provision', 'Acme', '--new-generation']);
+      const run = await world.tenantctl(['provision', 'Acme', '--new-generation']);
 
       expect(run.code).toBe(1);
-      expect(run.stderr).toBe('tenantctl: Not starting a new generation: provision-tenant org-acme is RUNNING (tenantctl status Acme)\n');
+      expect(run.stderr).toMatch(/^tenantctl: not starting a new generation: [^\n]*active[^\n]*\n$/);
+      expect(run.stdout).toBe('');
+      expect(world.executions.runs.has('provision/acme-g2-provision')).toBe(false);
     });
 
     it('is refused for an orgId that differs only in case from the existing one', async () => {
-      mockExecution(sfnMock, 'provision', 'org-acme', { ...rolledBack, input: JSON.stringify({ orgId: 'ACME' }) });
+      const world = createWorld('aws');
+      await world.rolledBack('Acme');
 
-      const run = await tenantctl(['provision', 'Acme', '--new-generation']);
+      const run = await world.tenantctl(['provision', 'ACME', '--new-generation']);
 
       expect(run.code).toBe(1);
-      expect(run.stderr).toBe('tenantctl: orgId "Acme" collides case-insensitively with existing org "ACME"\n');
+      expect(run.stderr).toMatch(/^tenantctl: not starting a new generation: orgId "ACME" collides case-insensitively with existing org "Acme"[^\n]*\n$/);
+    });
+
+    it('checks the region against the stage before asking the ledger', async () => {
+      const world = createWorld('aws');
+
+      const run = await world.tenantctl(['provision', 'Acme', '--region', 'eu-west-1', '--new-generation']);
+
+      expect(run.code).toBe(2);
+      expect(world.lifecycleRequests).toEqual([]);
     });
   });
 });

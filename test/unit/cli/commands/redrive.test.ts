@@ -1,232 +1,147 @@
-import { DescribeExecutionCommand, ExecutionNotRedrivable, GetExecutionHistoryCommand, ListExecutionsCommand, RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { redriveClientToken } from '../../../../cli/commands/redrive';
-import { mockExecution, mockNoExecutions } from '../sfn-mock';
-import { at, describeOutput, event, executionArn, history, okTask, PROVISION_MACHINE, provisionedHistory, provisionedOutput, TEARDOWN_MACHINE, tenantctl } from '../support';
-
-const sfnMock = mockClient(SFNClient);
-
-const TEARDOWN_ARN = executionArn('teardown', 'org-acme');
-const failedTeardown = describeOutput('teardown', 'org-acme', {
-  status: 'FAILED',
-  startDate: at(10),
-  stopDate: at(20),
-  error: 'TenantBucketNotEmptiedError',
-  cause: JSON.stringify({ errorType: 'TenantBucketNotEmptiedError', errorMessage: 'DeleteObjects could not delete 1 of 3 objects' }),
-  redriveStatus: 'REDRIVABLE',
-  redriveCount: 0,
-});
-const failedTeardownHistory = history(
-  event.started(10),
-  ...okTask(10.1, 'RevokeTenantAccess'),
-  event.entered(11, 'Task', 'DeleteTenantBucket'),
-  event.scheduled(11),
-  event.lambdaFailed(20, 'TenantBucketNotEmptiedError', 'DeleteObjects could not delete 1 of 3 objects'),
-  event.failed(20, 'TenantBucketNotEmptiedError', 'x'),
-);
-const redrivenHistory = history(
-  ...failedTeardownHistory,
-  event.redriven(30, 1),
-  event.entered(30, 'Task', 'DeleteTenantBucket'),
-  event.scheduled(30),
-  event.lambdaSucceeded(31),
-  event.exited(31, 'Task', 'DeleteTenantBucket', { deletedBucket: { done: true } }),
-  ...okTask(31.1, 'PublishOrgDeprovisioned'),
-  event.succeeded(31.5),
-);
-
-function mockProvisioned(): void {
-  mockExecution(sfnMock, 'provision', 'org-acme', describeOutput('provision', 'org-acme', { stopDate: at(1.5), outputObject: provisionedOutput() }), provisionedHistory());
-}
-
-function mockRolledBackProvisioning(): void {
-  mockExecution(
-    sfnMock,
-    'provision',
-    'org-acme',
-    describeOutput('provision', 'org-acme', { status: 'FAILED', stopDate: at(2), error: 'TenantUserConflictError', cause: 'IAM user rms_acme already exists', redriveStatus: 'REDRIVABLE' }),
-    history(event.started(0), event.entered(1.9, 'Fail', 'ProvisioningFailed'), event.failed(2, 'TenantUserConflictError', 'IAM user rms_acme already exists')),
-  );
-}
-
-beforeEach(() => {
-  sfnMock.reset();
-  mockNoExecutions(sfnMock);
-  sfnMock.on(ListExecutionsCommand).resolves({ executions: [] });
-});
+import { createWorld } from '../world';
 
 describe('tenantctl redrive', () => {
-  it('redrives a redrivable teardown with a clientToken, follows it from the redrive, and reports where it resumed', async () => {
-    mockProvisioned();
-    mockExecution(sfnMock, 'teardown', 'org-acme', failedTeardown, redrivenHistory);
-    sfnMock.on(GetExecutionHistoryCommand, { executionArn: TEARDOWN_ARN, reverseOrder: true }).resolves({ events: [...failedTeardownHistory].reverse() });
-    sfnMock
-      .on(DescribeExecutionCommand, { executionArn: TEARDOWN_ARN })
-      .resolvesOnce(failedTeardown)
-      .resolves({ ...failedTeardown, status: 'SUCCEEDED', stopDate: at(31.5), redriveCount: 1, redriveDate: at(30), redriveStatus: 'NOT_REDRIVABLE' });
-    sfnMock.on(RedriveExecutionCommand).resolves({ redriveDate: at(30) });
+  it("redrives the ledger's parked run with a clientToken of its failure, records the redrive in the ledger, and follows it to its end", async () => {
+    const world = createWorld('aws');
+    const parked = await world.parkedTeardown('Acme');
+    const executionArn = parked.parked?.executionArn as string;
 
-    const run = await tenantctl(['redrive', 'Acme']);
+    const run = await world.tenantctl(['redrive', 'Acme']);
 
     expect(run.code).toBe(0);
-    const clientToken = redriveClientToken({ executionArn: TEARDOWN_ARN, redriveCount: 0 });
-    expect(clientToken).toMatch(/^tenantctl-[0-9a-f]{48}$/);
-    expect(sfnMock).toHaveReceivedCommandTimes(RedriveExecutionCommand, 1);
-    expect(sfnMock).toHaveReceivedCommandWith(RedriveExecutionCommand, { executionArn: TEARDOWN_ARN, clientToken });
-    expect(run.stdout).toContain('Redriven teardown-tenant org-acme (was FAILED at DeleteTenantBucket): resumes at the failed state DeleteTenantBucket');
-    expect(run.stdout).not.toContain('✓ RevokeTenantAccess');
-    expect(run.stdout).toContain('↺ redriven (1): resumes at the failed state');
-    expect(run.stdout).toMatch(/✓ DeleteTenantBucket +1\.0 s/);
-    expect(run.stdout).toContain('  SUCCEEDED in 1.5 s (since redrive 1) — resumed at the failed state DeleteTenantBucket');
+    expect(world.executions.redrives).toEqual([{ workflow: 'teardown', name: 'acme-g1-teardown', clientToken: redriveClientToken({ executionArn, redriveCount: 0 }) }]);
+    expect(world.lifecycleRequests).toEqual([{ kind: 'resume', slug: 'acme', executionArn, by: 'tenantctl redrive' }]);
+    expect(run.stdout).toContain('Redriven teardown-tenant acme-g1-teardown (was FAILED at DeleteTenantCredentials): resumes at the failed state DeleteTenantCredentials\n');
+    expect(run.stdout).toContain('  the ledger has tenant Acme deleting again\n');
+    expect(run.stdout).toMatch(/ {4}↺ redriven \(1\): resumes at the failed state\n {4}✓ DeleteTenantCredentials/);
+    expect(run.stdout).toMatch(/ {2}SUCCEEDED in .* \(since redrive 1\) — resumed at the failed state DeleteTenantCredentials\n$/);
+    const item = await world.item('acme');
+    expect(item.state).toBe('deleted');
+    expect(item.history.map((entry) => entry.to).slice(-3)).toEqual(['parked', 'deleting', 'deleted']);
+    expect(item.history.at(-2)).toMatchObject({ by: 'tenantctl redrive', reason: 'acme-g1-teardown redriven' });
   });
 
-  it('uses the same clientToken for the same failure, and a new one after another redrive', () => {
-    const first = redriveClientToken({ executionArn: TEARDOWN_ARN, redriveCount: 0 });
-    expect(redriveClientToken({ executionArn: TEARDOWN_ARN, redriveCount: 0 })).toBe(first);
-    expect(redriveClientToken({ executionArn: TEARDOWN_ARN, redriveCount: 1 })).not.toBe(first);
-    expect(redriveClientToken({ executionArn: executionArn('provision', 'org-acme'), redriveCount: 0 })).not.toBe(first);
+  it('redrives a provisioning that gave up at a step (parked in provisioning) and the tenant becomes active', async () => {
+    const world = createWorld('local');
+    world.executions.outcomes.set('acme-g1-provision', { kind: 'give-up', state: 'CreateTenantBucket', error: 'ServiceUnavailable', cause: 'slow down' });
+    await world.route('OrgCreated', { orgId: 'Acme' });
+    await world.settle();
+    world.executions.outcomes.delete('acme-g1-provision');
+
+    const run = await world.tenantctl(['redrive', 'Acme', '--json']);
+
+    expect(run.code).toBe(0);
+    expect(run.json().results).toEqual([expect.objectContaining({ action: 'redriven', name: 'acme-g1-provision', state: 'provisioning', finalStatus: 'SUCCEEDED', from: 'failed-state' })]);
+    expect((await world.item('acme')).state).toBe('active');
   });
 
-  it('refuses a provisioning that ended in its Fail state after rolling back, without calling RedriveExecution', async () => {
-    mockRolledBackProvisioning();
+  it('refuses the provisioning of a rolled-back tenant on stderr, suggesting only --new-generation, and redrives nothing', async () => {
+    const world = createWorld('aws');
+    await world.rolledBack('Acme');
 
-    const run = await tenantctl(['redrive', 'Acme']);
+    const run = await world.tenantctl(['redrive', 'Acme']);
 
     expect(run.code).toBe(1);
-    expect(sfnMock).toHaveReceivedCommandTimes(RedriveExecutionCommand, 0);
-    expect(run.stdout).toBe(
-      'Not redriving provision-tenant org-acme (FAILED at ProvisioningFailed): it ended in its Fail state ProvisioningFailed after rolling back what it had created (TenantUserConflictError): a redrive would re-enter that Fail state and fail again\n' +
-        'Instead: fix the cause, then: tenantctl provision Acme --new-generation\n',
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      'tenantctl: not redriving provision-tenant acme-g1-provision (FAILED at ProvisioningFailed): it ended in its Fail state ProvisioningFailed after rolling back what it had created (TenantUserConflictError): a redrive would re-enter that Fail state and fail again\n' +
+        'tenantctl: instead: fix the cause, then: tenantctl provision Acme --new-generation\n',
     );
+    expect(world.executions.redrives).toEqual([]);
+    expect(world.lifecycleRequests).toEqual([]);
   });
 
-  it('says why in JSON, and on stderr, when it refuses', async () => {
-    mockRolledBackProvisioning();
+  it('refuses a run Step Functions will not redrive (ended more than 14 days ago)', async () => {
+    const world = createWorld('aws');
+    await world.parkedTeardown('Acme');
+    world.executions.outOfRedriveWindow('teardown', 'acme-g1-teardown');
 
-    const run = await tenantctl(['redrive', 'Acme', '--json']);
+    const run = await world.tenantctl(['redrive', 'Acme', '--json']);
 
     expect(run.code).toBe(1);
-    expect(run.json()).toEqual({
-      dryRun: false,
-      results: [
-        {
-          orgId: 'Acme',
-          workflow: 'provision',
-          stateMachine: 'provision-tenant',
-          name: 'org-acme',
-          action: 'refused',
-          failedState: 'ProvisioningFailed',
-          reason: expect.stringContaining('a redrive would re-enter that Fail state and fail again'),
-          suggestion: 'fix the cause, then: tenantctl provision Acme --new-generation',
-        },
-      ],
-    });
-    expect(run.stderr).toMatch(/^tenantctl: org-acme cannot usefully be redriven: it ended in its Fail state/);
+    expect(run.stderr).toBe('tenantctl: not redriving teardown-tenant acme-g1-teardown (FAILED at DeleteTenantCredentials): Step Functions will not redrive it: Execution ended more than 14 days ago\n');
+    expect(run.json().results).toEqual([expect.objectContaining({ action: 'refused', reason: 'Step Functions will not redrive it: Execution ended more than 14 days ago' })]);
+    expect(world.executions.redrives).toEqual([]);
   });
 
-  it('reports a refusal by Step Functions (ExecutionNotRedrivable) with its reason', async () => {
-    mockProvisioned();
-    mockExecution(sfnMock, 'teardown', 'org-acme', failedTeardown, failedTeardownHistory);
-    sfnMock.on(RedriveExecutionCommand).rejects(new ExecutionNotRedrivable({ $metadata: {}, message: 'Execution ended more than 14 days ago' }));
+  it('refuses a parked run Step Functions has forgotten', async () => {
+    const world = createWorld('aws');
+    await world.parkedTeardown('Acme');
+    world.executions.forget('teardown', 'acme-g1-teardown');
 
-    const run = await tenantctl(['redrive', 'Acme']);
+    const run = await world.tenantctl(['redrive', 'Acme']);
 
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('Not redriving teardown-tenant org-acme (FAILED at DeleteTenantBucket): Step Functions refused: Execution ended more than 14 days ago');
+    expect(run.stderr).toBe('tenantctl: not redriving teardown-tenant acme-g1-teardown: Step Functions no longer has it (it forgets an execution 90 days after it ended); it cannot be redriven\n');
   });
 
-  it('refuses the teardown of an older generation: it would delete the newer tenant', async () => {
-    mockExecution(sfnMock, 'provision', 'org-acme', describeOutput('provision', 'org-acme', { stopDate: at(1) }));
-    mockExecution(sfnMock, 'teardown', 'org-acme', failedTeardown, failedTeardownHistory);
-    mockExecution(sfnMock, 'provision', 'org-acme-g2', describeOutput('provision', 'org-acme-g2', { startDate: at(40), stopDate: at(41) }));
-    sfnMock.on(ListExecutionsCommand, { stateMachineArn: TEARDOWN_MACHINE, statusFilter: 'FAILED' }).resolves({
-      executions: [{ executionArn: TEARDOWN_ARN, stateMachineArn: TEARDOWN_MACHINE, name: 'org-acme', status: 'FAILED', startDate: at(10), stopDate: at(20) }],
-    });
+  it('says there is nothing to redrive for an active tenant, and "no tenant" for an unknown org', async () => {
+    const world = createWorld('aws');
+    await world.provisioned('Acme');
 
-    const run = await tenantctl(['redrive', '--all-failed', '--json']);
+    const active = await world.tenantctl(['redrive', 'Acme']);
+    const unknown = await world.tenantctl(['redrive', 'Nobody']);
+
+    expect(active.code).toBe(0);
+    expect(active.stdout).toBe('tenant Acme is active: no run to redrive\n');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('tenantctl: no tenant Nobody\n');
+  });
+
+  it('says a run already redriven is under way, and records in the ledger a redrive it had not recorded', async () => {
+    const world = createWorld('aws');
+    await world.parkedTeardown('Acme');
+    world.executions.outcomes.set('acme-g1-teardown', { kind: 'running' });
+    await world.executions.redrive('teardown', 'acme-g1-teardown');
+
+    const run = await world.tenantctl(['redrive', 'Acme', '--no-wait']);
+
+    expect(run.stdout).toMatch(/^teardown-tenant acme-g1-teardown was already redriven \(1×, last at .*\) and is RUNNING; nothing to redrive\n$/);
+    expect(run.code).toBe(0);
+    expect(world.lifecycleRequests).toEqual([expect.objectContaining({ kind: 'resume', slug: 'acme' })]);
+  });
+
+  it('says what it would redrive with --dry-run, and redrives nothing', async () => {
+    const world = createWorld('local');
+    await world.parkedTeardown('Acme');
+
+    const run = await world.tenantctl(['redrive', 'Acme', '--dry-run']);
 
     expect(run.code).toBe(0);
-    expect(sfnMock).toHaveReceivedCommandTimes(RedriveExecutionCommand, 0);
-    expect(run.json().results).toEqual([
-      expect.objectContaining({ name: 'org-acme', workflow: 'teardown', action: 'refused', reason: 'it belongs to an older generation of the tenant; the latest is org-acme-g2, whose resources it would delete' }),
-    ]);
+    expect(run.stdout).toBe('Would redrive teardown-tenant acme-g1-teardown (FAILED at DeleteTenantCredentials): it re-runs from the start (local runner: every step is idempotent)\n');
+    expect(world.executions.redrives).toEqual([]);
+    expect(world.lifecycleRequests).toEqual([]);
   });
 
-  it('with --all-failed --dry-run, says what it would redrive and what it would skip, and redrives nothing', async () => {
-    mockProvisioned();
-    mockExecution(sfnMock, 'teardown', 'org-acme', failedTeardown, failedTeardownHistory);
-    mockExecution(
-      sfnMock,
-      'provision',
-      'org-bistro',
-      describeOutput('provision', 'org-bistro', { inputObject: { orgId: 'Bistro' }, status: 'FAILED', stopDate: at(50), error: 'TenantUserConflictError', redriveStatus: 'REDRIVABLE' }),
-      history(event.started(0, { orgId: 'Bistro' }), event.entered(49, 'Fail', 'ProvisioningFailed'), event.failed(50, 'TenantUserConflictError', 'x')),
-    );
-    sfnMock.on(ListExecutionsCommand, { stateMachineArn: PROVISION_MACHINE, statusFilter: 'FAILED' }).resolves({
-      executions: [{ executionArn: executionArn('provision', 'org-bistro'), stateMachineArn: PROVISION_MACHINE, name: 'org-bistro', status: 'FAILED', startDate: at(0), stopDate: at(50) }],
-    });
-    sfnMock.on(ListExecutionsCommand, { stateMachineArn: TEARDOWN_MACHINE, statusFilter: 'FAILED' }).resolves({
-      executions: [{ executionArn: TEARDOWN_ARN, stateMachineArn: TEARDOWN_MACHINE, name: 'org-acme', status: 'FAILED', startDate: at(10), stopDate: at(20) }],
-    });
+  it('with --all-failed redrives every parked tenant and lists the rolled-back ones as skipped, with what helps instead', async () => {
+    const world = createWorld('aws');
+    await world.parkedTeardown('Alpha');
+    await world.rolledBack('Bravo');
 
-    const run = await tenantctl(['redrive', '--all-failed', '--dry-run']);
+    const run = await world.tenantctl(['redrive', '--all-failed']);
 
     expect(run.code).toBe(0);
-    expect(sfnMock).toHaveReceivedCommandTimes(RedriveExecutionCommand, 0);
-    expect(run.stdout).toBe(
-      'Bistro  provision-tenant  org-bistro  skipped — it ended in its Fail state ProvisioningFailed after rolling back what it had created (TenantUserConflictError): a redrive would re-enter that Fail state and fail again; instead: fix the cause, then: tenantctl provision Bistro --new-generation\n' +
-        'Acme  teardown-tenant  org-acme  would redrive (at DeleteTenantBucket)\n',
-    );
+    expect(run.stdout).toContain('Alpha  teardown-tenant  alpha-g1-teardown  redriven → SUCCEEDED: resumed at the failed state DeleteTenantCredentials\n');
+    expect(run.stdout).toContain('Bravo  provision-tenant  bravo-g1-provision  skipped — it ended in its Fail state ProvisioningFailed');
+    expect(run.stdout).toContain('; instead: fix the cause, then: tenantctl provision Bravo --new-generation\n');
+    expect(world.executions.redrives.map((redrive) => redrive.name)).toEqual(['alpha-g1-teardown']);
+    expect((await world.item('alpha')).state).toBe('deleted');
   });
 
-  it('with --all-failed, redrives every redrivable execution and waits for each', async () => {
-    mockProvisioned();
-    mockExecution(sfnMock, 'teardown', 'org-acme', failedTeardown, failedTeardownHistory);
-    sfnMock.on(DescribeExecutionCommand, { executionArn: TEARDOWN_ARN }).resolvesOnce(failedTeardown).resolves({ ...failedTeardown, status: 'SUCCEEDED', redriveCount: 1, redriveDate: at(30), stopDate: at(31) });
-    sfnMock.on(ListExecutionsCommand, { stateMachineArn: TEARDOWN_MACHINE, statusFilter: 'FAILED' }).resolves({
-      executions: [{ executionArn: TEARDOWN_ARN, stateMachineArn: TEARDOWN_MACHINE, name: 'org-acme', status: 'FAILED', startDate: at(10), stopDate: at(20) }],
-    });
-    sfnMock.on(RedriveExecutionCommand).resolves({ redriveDate: at(30) });
-
-    const run = await tenantctl(['redrive', '--all-failed', '--json']);
-
-    expect(run.code).toBe(0);
-    expect(sfnMock).toHaveReceivedCommandWith(RedriveExecutionCommand, { executionArn: TEARDOWN_ARN, clientToken: redriveClientToken({ executionArn: TEARDOWN_ARN, redriveCount: 0 }) });
-    expect(run.json()).toEqual({
-      dryRun: false,
-      results: [
-        {
-          orgId: 'Acme',
-          workflow: 'teardown',
-          stateMachine: 'teardown-tenant',
-          name: 'org-acme',
-          action: 'redriven',
-          from: 'failed-state',
-          failedState: 'DeleteTenantBucket',
-          redriveDate: at(30).toISOString(),
-          finalStatus: 'SUCCEEDED',
-        },
-      ],
-    });
+  it('refuses an orgId together with --all-failed, and neither', async () => {
+    const world = createWorld('aws');
+    expect((await world.tenantctl(['redrive', 'Acme', '--all-failed'])).code).toBe(2);
+    expect((await world.tenantctl(['redrive'])).stderr).toBe('tenantctl: Missing argument: tenantctl redrive <orgId> | --all-failed. Run `tenantctl redrive --help`.\n');
   });
+});
 
-  it('says an execution already redriven and running needs nothing more, and exits 0', async () => {
-    mockProvisioned();
-    mockExecution(sfnMock, 'teardown', 'org-acme', { ...failedTeardown, status: 'RUNNING', stopDate: undefined, redriveCount: 1, redriveDate: at(30) }, redrivenHistory);
-
-    const run = await tenantctl(['redrive', 'Acme', '--no-wait']);
-
-    expect(run.code).toBe(0);
-    expect(sfnMock).toHaveReceivedCommandTimes(RedriveExecutionCommand, 0);
-    expect(run.stdout).toContain('teardown-tenant org-acme was already redriven (1×, last at 2026-11-23 09:00:30Z) and is RUNNING; nothing to redrive');
-  });
-
-  it('takes an orgId or --all-failed, not both and not neither', async () => {
-    expect((await tenantctl(['redrive'])).code).toBe(2);
-    const both = await tenantctl(['redrive', 'Acme', '--all-failed']);
-    expect(both.code).toBe(2);
-    expect(both.stderr).toBe('tenantctl: Give either an orgId or --all-failed, not both. Run `tenantctl redrive --help`.\n');
-    expect(sfnMock.calls()).toHaveLength(0);
+describe('redriveClientToken', () => {
+  it('is the same for one failure and different after the next redrive', () => {
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:tenant-provisioner-dev-teardown-tenant:acme-g1-teardown';
+    expect(redriveClientToken({ executionArn: arn, redriveCount: 0 })).toBe(redriveClientToken({ executionArn: arn }));
+    expect(redriveClientToken({ executionArn: arn, redriveCount: 1 })).not.toBe(redriveClientToken({ executionArn: arn, redriveCount: 0 }));
+    expect(redriveClientToken({ executionArn: arn })).toMatch(/^tenantctl-[0-9a-f]{48}$/);
   });
 });

@@ -1,143 +1,140 @@
 import { GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { mockExecution, mockNoExecutions, mockTenantAbsent, mockTenantPresent } from '../sfn-mock';
-import { at, describeOutput, event, executionArn, history, okTask, provisionedHistory, provisionedOutput, tenantctl, tenantRef } from '../support';
+import { mockTenantAbsent, mockTenantPresent } from '../resources-mock';
+import { createWorld } from '../world';
 
-const sfnMock = mockClient(SFNClient);
 const iamMock = mockClient(IAMClient);
 const s3Mock = mockClient(S3Client);
 const secretsMock = mockClient(SecretsManagerClient);
 const mocks = { iam: iamMock, s3: s3Mock, secretsManager: secretsMock };
 
 beforeEach(() => {
-  for (const mock of [sfnMock, iamMock, s3Mock, secretsMock]) mock.reset();
-  mockNoExecutions(sfnMock);
+  for (const mock of [iamMock, s3Mock, secretsMock]) mock.reset();
   mockTenantAbsent(mocks);
 });
 
-/** A teardown whose DeleteTenantCredentials failed 1 + 2 retries with InvalidParameterException, then the execution failed there. */
-function parkedTeardownHistory() {
-  const cause = "You can't delete secret fusion-rms/acme/credentials that still has replica regions [us-west-2]";
-  return history(
-    event.started(10, { orgId: 'Acme', retentionDays: 0 }),
-    ...okTask(10.1, 'PrepareTeardown', { teardown: { tenant: tenantRef() } }),
-    ...okTask(10.3, 'RevokeTenantAccess', { revoked: { bucketName: 'fusion-rms-acme' } }),
-    event.entered(10.5, 'Task', 'DeleteTenantCredentials'),
-    event.scheduled(10.5),
-    event.lambdaFailed(10.6, 'InvalidParameterException', cause),
-    event.scheduled(12.6),
-    event.lambdaFailed(12.7, 'InvalidParameterException', cause),
-    event.scheduled(16.7),
-    event.lambdaFailed(16.8, 'InvalidParameterException', cause),
-    event.failed(16.8, 'InvalidParameterException', JSON.stringify({ errorType: 'InvalidParameterException', errorMessage: cause })),
-  );
-}
-
 describe('tenantctl status', () => {
-  it("shows a tenant's provisioning timeline and its resources, each present", async () => {
-    mockExecution(sfnMock, 'provision', 'org-acme', describeOutput('provision', 'org-acme', { stopDate: at(1.5), outputObject: provisionedOutput() }), provisionedHistory());
+  it('starts from the ledger item (state, names, history), then the executions it records with their timelines, then the resources now', async () => {
+    const world = createWorld('aws');
+    await world.provisioned('Acme');
     mockTenantPresent(mocks);
 
-    const run = await tenantctl(['status', 'Acme']);
+    const run = await world.tenantctl(['status', 'Acme']);
 
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
-    expect(run.stdout).toContain('Tenant Acme — AWS account 123456789012, us-east-1, stage dev');
-    expect(run.stdout).toContain('provision-tenant  org-acme  SUCCEEDED  started 2026-11-23 09:00:00Z, took 1.5 s');
-    expect(run.stdout).toMatch(/\+100 ms {2}✓ ValidateOrg +100 ms/);
-    expect(run.stdout).toMatch(/✓ PublishOrgProvisioned/);
+    expect(run.stdout).toMatch(
+      /^Tenant Acme — AWS account 123456789012, us-east-1, stage dev\n {2}state +active since 2026-11-23 09:00:\d\dZ \(generation 1\)\n {2}region +us-east-1\n {2}bucket +fusion-rms-acme\n {2}IAM user +rms_acme\n {2}secret +fusion-rms\/acme\/credentials\n\nHistory\n/,
+    );
+    expect(run.stdout).toMatch(/\n {2}2026-11-23 09:00:\d\dZ {2}— +→ provisioning {2}OrgCreated evt-1: OrgCreated: first provisioning\n/);
+    expect(run.stdout).toMatch(/\n {2}2026-11-23 09:00:\d\dZ {2}provisioning → active {8}workflow acme-g1-provision: provisioned: bucket fusion-rms-acme\n/);
+    expect(run.stdout).toMatch(/Executions of generation 1\nprovision-tenant {2}acme-g1-provision {2}SUCCEEDED {2}started 2026-11-23 09:00:\d\dZ, took /);
+    expect(run.stdout).toMatch(/\+\d+ ms {2}✓ ValidateOrg +100 ms\n/);
     expect(run.stdout).toMatch(/bucket +fusion-rms-acme +present/);
-    expect(run.stdout).toMatch(/IAM user +rms_acme +present/);
     expect(run.stdout).toMatch(/access keys +AKIAEXAMPLEKEY000001 \(Active\) +present/);
-    expect(run.stdout).toMatch(/secret +fusion-rms\/acme\/credentials +present/);
-    expect(sfnMock).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: executionArn('teardown', 'org-acme') });
-    expect(sfnMock).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: executionArn('provision', 'org-acme-g2') });
-    expect(sfnMock).not.toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: executionArn('provision', 'org-acme-g3') });
     expect(s3Mock).toHaveReceivedCommandWith(GetBucketTaggingCommand, { Bucket: 'fusion-rms-acme', ExpectedBucketOwner: '123456789012' });
   });
 
-  it('prints one JSON document with every execution, its states and the resources', async () => {
-    mockExecution(sfnMock, 'provision', 'org-acme', describeOutput('provision', 'org-acme', { stopDate: at(1.5), outputObject: provisionedOutput() }), provisionedHistory());
-    mockTenantPresent(mocks);
+  it('prints one JSON document with the ledger item, the executions and the resources', async () => {
+    const world = createWorld('aws');
+    const item = await world.provisioned('Acme');
 
-    const run = await tenantctl(['status', 'Acme', '--json']);
+    const run = await world.tenantctl(['status', 'acme', '--json']);
 
     expect(run.code).toBe(0);
-    const document = run.json();
-    expect(Object.keys(document).sort()).toEqual(['executions', 'location', 'mode', 'orgId', 'resources', 'slug']);
-    expect(document).toMatchObject({ orgId: 'Acme', slug: 'acme', mode: 'aws' });
-    expect(document.executions).toEqual([
-      expect.objectContaining({ workflow: 'provision', stateMachine: 'provision-tenant', name: 'org-acme', generation: 1, status: 'SUCCEEDED', durationMs: 1500, redriveCount: 0 }),
-    ]);
-    expect(document.executions[0].states[0]).toEqual({ state: 'ValidateOrg', type: 'Task', run: 0, enteredAt: at(0.1).toISOString(), retries: 0, outcome: 'succeeded', durationMs: 100 });
-    expect(document.executions[0]).not.toHaveProperty('redrive');
-    expect(document.resources).toEqual({
-      region: 'us-east-1',
-      bucket: { name: 'fusion-rms-acme', status: 'present', arn: 'arn:aws:s3:::fusion-rms-acme' },
-      user: { name: 'rms_acme', status: 'present', arn: 'arn:aws:iam::123456789012:user/tenants/rms_acme' },
-      accessKeys: { status: 'present', active: ['AKIAEXAMPLEKEY000001'], inactive: [] },
-      secret: { name: 'fusion-rms/acme/credentials', status: 'present', arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fusion-rms/acme/credentials-AbCdEf' },
-    });
+    const status = run.json();
+    expect(status).toMatchObject({ orgId: 'Acme', slug: 'acme', mode: 'aws', ledger: JSON.parse(JSON.stringify(item)) });
+    expect(status.executions).toEqual([expect.objectContaining({ workflow: 'provision', name: 'acme-g1-provision', generation: 1, orgId: 'Acme', status: 'SUCCEEDED', redriveCount: 0 })]);
+    expect(status.resources).toMatchObject({ bucket: { name: 'fusion-rms-acme', status: 'absent' }, user: { name: 'rms_acme', status: 'absent' } });
   });
 
-  it('shows a failed teardown: the failing state, its retries, the error with a readable cause, and that it can be redriven', async () => {
-    mockExecution(sfnMock, 'provision', 'org-acme', describeOutput('provision', 'org-acme', { stopDate: at(1.5), outputObject: provisionedOutput() }), provisionedHistory());
-    mockExecution(
-      sfnMock,
-      'teardown',
-      'org-acme',
-      describeOutput('teardown', 'org-acme', {
-        status: 'FAILED',
-        startDate: at(10),
-        stopDate: at(16.8),
-        error: 'InvalidParameterException',
-        cause: JSON.stringify({ errorType: 'InvalidParameterException', errorMessage: "You can't delete secret fusion-rms/acme/credentials that still has replica regions [us-west-2]" }),
-        redriveStatus: 'REDRIVABLE',
-        redriveCount: 0,
-      }),
-      parkedTeardownHistory(),
-    );
-    mockTenantPresent(mocks, 'Acme', 'Inactive');
+  it('shows when a retained tenant will be deleted and how to restore it, and the teardown waiting', async () => {
+    const world = createWorld('aws');
+    const item = await world.retained('Acme', 7);
 
-    const run = await tenantctl(['status', 'Acme']);
+    const run = await world.tenantctl(['status', 'Acme']);
+
+    expect(run.code).toBe(0);
+    const until = new Date(item.teardown?.retainedUntil ?? '').toISOString().slice(0, 19).replace('T', ' ');
+    expect(run.stdout).toContain(`  retained     until ${until}Z, then deleted; \`tenantctl restore Acme\` gives its access back until then\n`);
+    expect(run.stdout).toMatch(/teardown-tenant {2}acme-g1-teardown {2}RUNNING {2}started .*, running\n/);
+  });
+
+  it('shows the parked run with its error, whether a redrive helps, and exits 1', async () => {
+    const world = createWorld('aws');
+    await world.parkedTeardown('Acme');
+
+    const run = await world.tenantctl(['status', 'Acme']);
 
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('teardown-tenant  org-acme  FAILED  started 2026-11-23 09:00:10Z, took 6.8 s');
-    expect(run.stdout).toMatch(/✗ DeleteTenantCredentials +6\.3 s {2}2 retries {2}InvalidParameterException: You can't delete secret fusion-rms\/acme\/credentials that still has replica regions \[us-west-2\]/);
-    expect(run.stdout).toContain(
-      "  FAILED at DeleteTenantCredentials (Task): InvalidParameterException — You can't delete secret fusion-rms/acme/credentials that still has replica regions [us-west-2]",
+    expect(run.stdout).toMatch(/ {2}state +parked \(deleting\) since /);
+    expect(run.stdout).toMatch(
+      / {2}parked +teardown-tenant acme-g1-teardown FAILED at 2026-11-23 .*Z: InvalidParameterException — You can't delete secret fusion-rms\/acme\/credentials that still has replica regions \[us-west-2\]\n/,
     );
-    expect(run.stdout).toContain('  redrivable: yes — `tenantctl redrive Acme` resumes at the failed state DeleteTenantCredentials');
-    expect(run.stdout).toMatch(/access keys +AKIAEXAMPLEKEY000001 \(Inactive\) +absent \(none active\)/);
-    expect(sfnMock).toHaveReceivedCommandWith(GetExecutionHistoryCommand, { executionArn: executionArn('teardown', 'org-acme'), reverseOrder: true, includeExecutionData: false });
+    expect(run.stdout).toContain('  FAILED at DeleteTenantCredentials (Task): InvalidParameterException');
+    expect(run.stdout).toContain('  redrivable: yes — `tenantctl redrive Acme` resumes at the failed state DeleteTenantCredentials\n');
   });
 
-  it("reports a user of the tenant's name that is not the tenant's as absent, with whose it is", async () => {
-    iamMock.on(GetUserCommand, { UserName: 'rms_acme' }).resolves({
-      User: { UserName: 'rms_acme', Path: '/', UserId: 'AIDAOTHER', Arn: 'arn:aws:iam::123456789012:user/rms_acme', CreateDate: new Date(), Tags: [{ Key: 'Team', Value: 'data' }] },
-    });
+  it('says a recorded execution Step Functions no longer has was forgotten (90-day retention) — not an error', async () => {
+    const world = createWorld('aws');
+    await world.provisioned('Acme');
+    world.executions.forget('provision', 'acme-g1-provision');
 
-    const run = await tenantctl(['status', 'Acme', '--json']);
+    const run = await world.tenantctl(['status', 'Acme', '--json']);
+    const text = await world.tenantctl(['status', 'Acme']);
 
     expect(run.code).toBe(0);
-    expect(run.json().executions).toEqual([]);
-    expect(run.json().resources).toMatchObject({
-      bucket: { name: 'fusion-rms-acme', status: 'absent' },
-      user: { name: 'rms_acme', status: 'absent', note: 'a user of that name exists, but it is not managed by tenant-provisioner' },
-      accessKeys: { status: 'absent' },
-      secret: { status: 'absent' },
-    });
+    expect(run.json().executions).toEqual([
+      { workflow: 'provision', stateMachine: 'provision-tenant', name: 'acme-g1-provision', executionArn: expect.stringMatching(/:execution:tenant-provisioner-dev-provision-tenant:acme-g1-provision$/), startedAt: expect.any(String), forgotten: true },
+    ]);
+    expect(text.stdout).toMatch(/\nprovision-tenant {2}acme-g1-provision {2}forgotten by Step Functions \(90-day retention\); started /);
+    expect(text.stderr).toBe('');
   });
 
-  it('refuses a malformed orgId as bad usage without calling AWS', async () => {
-    const run = await tenantctl(['status', 'Acme_1']);
+  it('shows the executions of the current generation only, and that a teardown stopped by a restore must not be redriven', async () => {
+    const world = createWorld('aws');
+    await world.retained('Acme');
+    await world.lifecycle({ kind: 'restore', orgId: 'Acme', by: 'test' });
+    await world.settle();
 
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^tenantctl: Invalid OrgCreated: orgId "Acme_1" is invalid: .*Run `tenantctl status --help`\.\n$/);
-    expect(sfnMock.calls()).toHaveLength(0);
+    const run = await world.tenantctl(['status', 'Acme', '--json']);
+
+    expect(run.code).toBe(0);
+    const reports = run.json().executions;
+    expect(reports.map((report: { name: string; status: string }) => [report.name, report.status])).toEqual([
+      ['acme-g1-provision', 'SUCCEEDED'],
+      ['acme-g1-teardown', 'ABORTED'],
+      ['acme-g1-restore', 'SUCCEEDED'],
+    ]);
+    expect(reports[1].redrive).toEqual({ redrivable: false, reason: expect.stringMatching(/^acme-g1-teardown is no longer tenant acme's current run/) });
+  });
+
+  it('exits 1 for a rolled-back tenant, with --new-generation as what helps', async () => {
+    const world = createWorld('aws');
+    await world.rolledBack('Acme');
+
+    const run = await world.tenantctl(['status', 'Acme']);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('  redrivable: no — it ended in its Fail state ProvisioningFailed after rolling back what it had created (TenantUserConflictError): a redrive would re-enter that Fail state and fail again; instead: fix the cause, then: tenantctl provision Acme --new-generation\n');
+  });
+
+  it('says "no tenant" on stderr and exits 1 for an org without a ledger item, or with only a tombstone', async () => {
+    const world = createWorld('aws');
+    await world.route('OrgDeleted', { orgId: 'Ghost' });
+
+    const none = await world.tenantctl(['status', 'Nobody']);
+    const tombstone = await world.tenantctl(['status', 'Ghost', '--json']);
+
+    expect(none.code).toBe(1);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toBe('tenantctl: no tenant Nobody\n');
+    expect(tombstone.code).toBe(1);
+    expect(tombstone.stderr).toBe('tenantctl: no tenant Ghost\n');
+    expect(tombstone.json()).toEqual({ error: { name: 'CliError', message: 'no tenant Ghost', exitCode: 1 } });
+    expect(iamMock).toHaveReceivedCommandTimes(GetUserCommand, 0);
   });
 });

@@ -1,95 +1,108 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { mockExecution, mockNoExecutions } from '../sfn-mock';
-import { at, describeOutput, doesNotExist, event, executionArn, history, okTask, provisionedHistory, provisionedOutput, tenantctl, tenantRef } from '../support';
-
-const sfnMock = mockClient(SFNClient);
-const eventBridgeMock = mockClient(EventBridgeClient);
-const ARN = executionArn('teardown', 'org-acme');
-
-const deprovisioned = {
-  published: {
-    eventId: 'e-2',
-    detail: {
-      bucket: 'fusion-rms-acme',
-      objectsDeleted: 3,
-      retentionDays: 0,
-      deleted: ['secret fusion-rms/acme/credentials', 'IAM user rms_acme', 'bucket fusion-rms-acme'],
-      leftAlone: [{ resource: 'bucket fusion-rms-acme-0badf00d', reason: 'it is not managed by tenant-provisioner' }],
-    },
-  },
-};
-
-beforeEach(() => {
-  sfnMock.reset();
-  eventBridgeMock.reset();
-  mockNoExecutions(sfnMock);
-  eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-2' }] });
-  mockExecution(sfnMock, 'provision', 'org-acme', describeOutput('provision', 'org-acme', { stopDate: at(1.5), outputObject: provisionedOutput() }), provisionedHistory());
-});
+import { createWorld } from '../world';
 
 describe('tenantctl teardown', () => {
-  it('puts OrgDeleted with the retention, follows the teardown and lists what it deleted and left alone', async () => {
-    const done = describeOutput('teardown', 'org-acme', { inputObject: { orgId: 'Acme', retentionDays: 0 }, startDate: at(10), stopDate: at(11), outputObject: deprovisioned });
-    mockExecution(sfnMock, 'teardown', 'org-acme', done, history(event.started(10), ...okTask(10.1, 'PrepareTeardown'), ...okTask(10.3, 'RevokeTenantAccess'), event.succeeded(11, deprovisioned)));
-    sfnMock.on(DescribeExecutionCommand, { executionArn: ARN }).rejectsOnce(doesNotExist()).rejectsOnce(doesNotExist()).resolves(done);
+  it('puts OrgDeleted with the retention, follows acme-g1-teardown and lists what it deleted', async () => {
+    const world = createWorld('aws');
+    await world.provisioned('Acme');
 
-    const run = await tenantctl(['teardown', 'Acme', '--retention-days', '0']);
-
-    expect(run.code).toBe(0);
-    expect(eventBridgeMock).toHaveReceivedCommandWith(PutEventsCommand, {
-      Entries: [{ Source: 'pos.signup', DetailType: 'OrgDeleted', Detail: JSON.stringify({ orgId: 'Acme', retentionDays: 0 }), EventBusName: 'default' }],
-    });
-    expect(run.stdout).toContain('  started: teardown-tenant org-acme\n    ✓ PrepareTeardown                100 ms\n    ✓ RevokeTenantAccess             100 ms\n  SUCCEEDED in 1.0 s\n');
-    expect(run.stdout).toContain('Deleted (3 objects)\n  secret fusion-rms/acme/credentials\n  IAM user rms_acme\n  bucket fusion-rms-acme\n');
-    expect(run.stdout).toContain("Left alone (not the tenant's)\n  bucket fusion-rms-acme-0badf00d: it is not managed by tenant-provisioner\n");
-  });
-
-  it('stops following once access is revoked and the retention wait begins, and exits 0', async () => {
-    const waiting = describeOutput('teardown', 'org-acme', { status: 'RUNNING', startDate: at(10) });
-    const retention = { teardown: { tenant: tenantRef(), retentionDays: 7, retentionSeconds: 604_800, settleSeconds: 0 } };
-    mockExecution(
-      sfnMock,
-      'teardown',
-      'org-acme',
-      waiting,
-      history(event.started(10), ...okTask(10.1, 'PrepareTeardown', retention), ...okTask(10.3, 'RevokeTenantAccess', retention), event.entered(10.5, 'Wait', 'WaitRetentionPeriod', retention)),
-    );
-    sfnMock.on(DescribeExecutionCommand, { executionArn: ARN }).rejectsOnce(doesNotExist()).rejectsOnce(doesNotExist()).resolves(waiting);
-
-    const run = await tenantctl(['teardown', 'Acme', '--json']);
+    const run = await world.tenantctl(['teardown', 'Acme', '--retention-days', '0']);
 
     expect(run.code).toBe(0);
-    expect(eventBridgeMock).toHaveReceivedCommandWith(PutEventsCommand, { Entries: [expect.objectContaining({ Detail: JSON.stringify({ orgId: 'Acme' }) })] });
-    expect(run.json()).toMatchObject({ outcome: 'started', executionName: 'org-acme', status: 'RUNNING', waiting: { state: 'WaitRetentionPeriod', until: '2026-11-30T09:00:10.500Z' } });
+    expect(world.events).toEqual([{ detailType: 'OrgDeleted', detail: { orgId: 'Acme', retentionDays: 0 } }]);
+    expect(run.stdout).toContain('  started: teardown-tenant acme-g1-teardown\n    ✓ PrepareTeardown                100 ms\n    ✓ RevokeTenantAccess             100 ms\n');
+    expect(run.stdout).toMatch(/ {2}SUCCEEDED in .*\n\nDeleted \(3 objects\)\n {2}secret fusion-rms\/acme\/credentials\n {2}IAM user rms_acme\n {2}bucket fusion-rms-acme\n/);
+    expect(run.stderr).toBe('');
+    expect((await world.item('acme')).state).toBe('deleted');
   });
 
-  it('says a teardown that already succeeded needs nothing more', async () => {
-    mockExecution(sfnMock, 'teardown', 'org-acme', describeOutput('teardown', 'org-acme', { startDate: at(10), stopDate: at(11) }));
+  it('stops following once access is revoked and the retention wait begins, says how to restore, and exits 0', async () => {
+    const world = createWorld('aws');
+    await world.provisioned('Acme');
 
-    const run = await tenantctl(['teardown', 'Acme']);
+    const run = await world.tenantctl(['teardown', 'Acme', '--retention-days', '7', '--json']);
 
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('  nothing to do: the tenant was already torn down (org-acme SUCCEEDED)');
+    expect(run.json()).toMatchObject({ outcome: 'started', executionName: 'acme-g1-teardown', status: 'RUNNING', waiting: { state: 'WaitRetentionPeriod' } });
+    // Within hours of the first, the router would repeat its StartExecution (idempotent): the event is put.
+    const repeated = await world.tenantctl(['teardown', 'Acme']);
+    expect(repeated.code).toBe(0);
+    expect(world.events).toHaveLength(2);
+    expect(repeated.stdout).toContain('  already under way (a duplicate event): teardown-tenant acme-g1-teardown\n');
+    world.advance(86_400_000);
+    const text = await world.tenantctl(['teardown', 'Acme']);
+    expect(text.code).toBe(0);
+    expect(world.events).toHaveLength(2);
+    expect(text.stdout).toContain('  already under way (the event would be a duplicate; not put): teardown-tenant acme-g1-teardown\n');
+    expect(text.stdout).toMatch(/ {4}⧗ WaitRetentionPeriod +waits 7 d 0 h/);
+    expect(text.stdout).toContain('  until then the tenant can be restored: tenantctl restore Acme\n');
+    expect((await world.item('acme')).state).toBe('retained');
   });
 
-  it('says the router parks an OrgDeleted whose teardown name was taken before the tenant was provisioned', async () => {
-    mockExecution(sfnMock, 'teardown', 'org-acme', describeOutput('teardown', 'org-acme', { startDate: at(-60), stopDate: at(-59) }));
+  it('says "no tenant" on stderr and exits 1 for an org the ledger does not know, without putting the event', async () => {
+    const world = createWorld('aws');
 
-    const run = await tenantctl(['teardown', 'Acme']);
+    const run = await world.tenantctl(['teardown', 'Typo-Org-9', '--retention-days', '0']);
 
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('its teardown org-acme started before the provisioning org-acme it should tear down');
-    expect(run.stdout).not.toContain('already torn down');
+    expect(run.stderr).toBe('tenantctl: no tenant Typo-Org-9\n');
+    expect(run.stdout).toBe('');
+    expect(world.events).toEqual([]);
+    expect(await world.ledger.get('typo-org-9')).toBeUndefined();
   });
 
-  it('refuses a retention outside 0–360 days as bad usage', async () => {
-    const run = await tenantctl(['teardown', 'Acme', '--retention-days', '400']);
+  it('says "no tenant" for the tombstone of an earlier OrgDeleted of an org that never had one', async () => {
+    const world = createWorld('local');
+    await world.route('OrgDeleted', { orgId: 'Typo-Org-9' });
+    expect((await world.item('typo-org-9')).generation).toBe(0);
+
+    const run = await world.tenantctl(['teardown', 'Typo-Org-9']);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('tenantctl: no tenant Typo-Org-9\n');
+    expect(world.events).toEqual([]);
+  });
+
+  it('has nothing to do for a tenant already torn down: no event, exit 0', async () => {
+    const world = createWorld('aws');
+    await world.deleted('Acme');
+
+    const run = await world.tenantctl(['teardown', 'Acme']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('  nothing to do: the tenant was already torn down (acme-g1-teardown)\n');
+    expect(world.events).toEqual([]);
+  });
+
+  it('says the router stops a provisioning under way first (locally, from its RouteResult)', async () => {
+    const world = createWorld('local');
+    await world.route('OrgCreated', { orgId: 'Acme' });
+
+    const run = await world.tenantctl(['teardown', 'Acme', '--retention-days', '0', '--json']);
+
+    expect(run.code).toBe(0);
+    expect(run.json()).toMatchObject({ outcome: 'started', stopped: { workflow: 'provision', name: 'acme-g1-provision' }, executionName: 'acme-g1-teardown', status: 'SUCCEEDED' });
+    expect(world.executions.stops).toEqual([{ workflow: 'provision', name: 'acme-g1-provision', error: 'OrgDeleted' }]);
+  });
+
+  it('leaves a parked teardown to operators: the reason (redrive) on stderr, exit 1, nothing put', async () => {
+    const world = createWorld('aws');
+    await world.parkedTeardown('Acme');
+
+    const run = await world.tenantctl(['teardown', 'Acme']);
+
+    expect(run.code).toBe(1);
+    // The reason is the lifecycle rules' own (functions/lib/ledger/lifecycle.ts).
+    expect(run.stderr).toMatch(/^tenantctl: not putting OrgDeleted: tenant acme is left to operators: [^\n]*acme-g1-teardown[^\n]*tenantctl redrive Acme\n$/);
+    expect(world.events).toEqual([]);
+  });
+
+  it('refuses a retention outside 0–350 days as bad usage', async () => {
+    const world = createWorld('aws');
+
+    const run = await world.tenantctl(['teardown', 'Acme', '--retention-days', '400']);
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('tenantctl: --retention-days "400" must be a whole number from 0 to 360. Run `tenantctl teardown --help`.\n');
-    expect(eventBridgeMock.calls()).toHaveLength(0);
+    expect(run.stderr).toMatch(/^tenantctl: --retention-days "400" must be a whole number from 0 to 350/);
   });
 });

@@ -1,57 +1,75 @@
 import type { ExecutionRecord } from '../../../../functions/lib/executions';
-import type { TenantGeneration } from '../../../../cli/tenant/generations';
+import { decisionContextOf } from '../../../../cli/tenant/ledger';
 import { assessRedrive } from '../../../../cli/tenant/redrive-assessment';
-import { at } from '../support';
+import { createWorld, type World } from '../world';
 
-const record = (fields: Partial<ExecutionRecord>): ExecutionRecord => ({
-  workflow: 'provision',
-  name: 'org-acme',
-  executionArn: 'arn:aws:states:us-east-1:123456789012:execution:tenant-provisioner-dev-provision-tenant:org-acme',
-  status: 'FAILED',
-  input: { orgId: 'Acme' },
-  startDate: at(0),
-  stopDate: at(10),
-  redriveStatus: 'REDRIVABLE',
-  ...fields,
-});
-const generation = (fields: Partial<TenantGeneration>): TenantGeneration => ({ generation: 1, name: 'org-acme', ...fields });
+async function recordOf(world: World, workflow: ExecutionRecord['workflow'], name: string): Promise<ExecutionRecord> {
+  const record = await world.executions.describe(workflow, name);
+  if (!record) throw new Error(`no execution ${name}`);
+  return record;
+}
+
+const assess = async (world: World, record: ExecutionRecord) => assessRedrive(record, 'Acme', await world.ledger.get('acme'), decisionContextOf(world.backend(), world.clock()));
 
 describe('assessRedrive', () => {
-  it('allows a provisioning that gave up at a Task, in the latest generation, within the window', () => {
-    const failed = record({ failedState: 'ApplyTenantBucketPolicy', failedStateType: 'Task' });
-    expect(assessRedrive(failed, 'Acme', [generation({ provision: failed })])).toEqual({ redrivable: true });
+  it("allows the ledger's parked run that gave up at a Task, within the 14-day window", async () => {
+    const world = createWorld();
+    await world.parkedTeardown('Acme');
+
+    expect(await assess(world, await recordOf(world, 'teardown', 'acme-g1-teardown'))).toEqual({ redrivable: true });
   });
 
-  it('refuses what Step Functions reports NOT_REDRIVABLE, with its reason and the new generation instead', () => {
-    const old = record({ failedStateType: 'Task', redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution ended more than 14 days ago' });
-    expect(assessRedrive(old, 'Acme', [generation({ provision: old })])).toEqual({
+  it('refuses what Step Functions reports NOT_REDRIVABLE, with its reason', async () => {
+    const world = createWorld();
+    await world.parkedTeardown('Acme');
+    world.executions.outOfRedriveWindow('teardown', 'acme-g1-teardown');
+
+    expect(await assess(world, await recordOf(world, 'teardown', 'acme-g1-teardown'))).toEqual({
       redrivable: false,
       reason: 'Step Functions will not redrive it: Execution ended more than 14 days ago',
-      suggestion: 'tenantctl provision Acme --new-generation',
     });
   });
 
-  it('refuses a provisioning the router stopped because the org was deleted, and one whose teardown followed', () => {
-    const stopped = record({ status: 'ABORTED', error: 'OrgDeleted' });
-    expect(assessRedrive(stopped, 'Acme', [generation({ provision: stopped })])).toMatchObject({ redrivable: false, reason: 'the router stopped it because the organisation was deleted; its teardown follows' });
+  it('suggests a new generation for a parked provisioning Step Functions will not redrive (the lifecycle rules would start one)', async () => {
+    const world = createWorld();
+    world.executions.outcomes.set('acme-g1-provision', { kind: 'give-up', state: 'CreateTenantBucket', error: 'ServiceUnavailable', cause: 'x' });
+    await world.route('OrgCreated', { orgId: 'Acme' });
+    await world.settle();
+    world.executions.outOfRedriveWindow('provision', 'acme-g1-provision');
 
-    const failed = record({ failedStateType: 'Task' });
-    const teardown = record({ workflow: 'teardown', status: 'RUNNING' });
-    expect(assessRedrive(failed, 'Acme', [generation({ provision: failed, teardown })])).toMatchObject({
+    expect(await assess(world, await recordOf(world, 'provision', 'acme-g1-provision'))).toMatchObject({ redrivable: false, suggestion: 'tenantctl provision Acme --new-generation' });
+  });
+
+  it('refuses a provisioning that rolled back to its Fail state, with --new-generation instead', async () => {
+    const world = createWorld();
+    await world.rolledBack('Acme');
+
+    expect(await assess(world, await recordOf(world, 'provision', 'acme-g1-provision'))).toEqual({
       redrivable: false,
-      reason: "the tenant's teardown org-acme (RUNNING) came after it: a redrive would provision what is being deleted",
+      reason: 'it ended in its Fail state ProvisioningFailed after rolling back what it had created (TenantUserConflictError): a redrive would re-enter that Fail state and fail again',
+      suggestion: 'fix the cause, then: tenantctl provision Acme --new-generation',
     });
   });
 
-  it('refuses a teardown rejected in its Fail state: nothing was touched', () => {
-    const rejected = record({ workflow: 'teardown', failedState: 'TeardownRejected', failedStateType: 'Fail', error: 'InvalidOrgIdError' });
-    expect(assessRedrive(rejected, 'Acme', [generation({ teardown: rejected })])).toMatchObject({
+  it('refuses a run the ledger has moved past (a provisioning OrgDeleted stopped), in the lifecycle rules\' words', async () => {
+    const world = createWorld();
+    await world.route('OrgCreated', { orgId: 'Acme' });
+    await world.route('OrgDeleted', { orgId: 'Acme', retentionDays: 7 });
+    await world.settle();
+
+    expect(await assess(world, await recordOf(world, 'provision', 'acme-g1-provision'))).toEqual({
       redrivable: false,
-      reason: 'it ended in its Fail state TeardownRejected (InvalidOrgIdError): its input was rejected and nothing was touched, so a redrive would fail the same way',
+      reason: expect.stringMatching(/^acme-g1-provision is no longer tenant acme's current run .*acme-g1-teardown/),
     });
   });
 
-  it('refuses what is not failed', () => {
-    expect(assessRedrive(record({ status: 'SUCCEEDED' }), 'Acme', [])).toEqual({ redrivable: false, reason: 'it is SUCCEEDED; only a failed, timed-out or aborted execution can be redriven' });
+  it('refuses an execution that has not failed', async () => {
+    const world = createWorld();
+    await world.provisioned('Acme');
+
+    expect(await assess(world, await recordOf(world, 'provision', 'acme-g1-provision'))).toEqual({
+      redrivable: false,
+      reason: 'it is SUCCEEDED; only a failed, timed-out or aborted execution can be redriven',
+    });
   });
 });

@@ -1,28 +1,14 @@
 import { GetUserCommand, IAMClient, ListAccessKeysCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { GetBucketTaggingCommand, NoSuchBucket, S3Client } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type DescribeExecutionOutput, type HistoryEvent } from '@aws-sdk/client-sfn';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import { ACCOUNT, doesNotExist, executionArn, REGION } from './support';
+import { ACCOUNT, REGION } from './world';
 
-/** Every execution unknown unless declared with `mockExecution` (declare the wide default first). */
-export function mockNoExecutions(sfnMock: AwsClientStub<SFNClient>): void {
-  sfnMock.on(DescribeExecutionCommand).rejects(doesNotExist());
-  sfnMock.on(GetExecutionHistoryCommand).rejects(doesNotExist());
-}
-
-/** One execution: DescribeExecution, its history oldest first, and newest first (`reverseOrder`). */
-export function mockExecution(sfnMock: AwsClientStub<SFNClient>, workflow: 'provision' | 'teardown', name: string, describe: DescribeExecutionOutput, events: HistoryEvent[] = []): void {
-  const arn = executionArn(workflow, name);
-  sfnMock.on(DescribeExecutionCommand, { executionArn: arn }).resolves(describe);
-  sfnMock.on(GetExecutionHistoryCommand, { executionArn: arn }).resolves({ events });
-  sfnMock.on(GetExecutionHistoryCommand, { executionArn: arn, reverseOrder: true }).resolves({ events: [...events].reverse() });
-}
-
+/** A tenant's resources as IAM, S3 and Secrets Manager answer about them (the `Resources now` part of status, credentials). */
 const tags = (orgId: string) => [
   { Key: 'OrgId', Value: orgId },
   { Key: 'ManagedBy', Value: 'tenant-provisioner' },
-  { Key: 'ProvisionedBy', Value: `org-${orgId.toLowerCase()}` },
+  { Key: 'ProvisionedBy', Value: `${orgId.toLowerCase()}-g1-provision.0123456789ab` },
 ];
 
 /** The tenant's bucket, user (with one access key of `keyStatus`) and secret exist, tagged for the org. */

@@ -1,0 +1,43 @@
+import { ConfigError, loadConfig, type Config } from '../../functions/lib/config';
+import { CliError, EXIT_USAGE } from '../errors';
+
+/**
+ * The stage parameters an operator may have changed at deploy time (serverless.yml `params`),
+ * each overridable as TENANT_PROVISIONER_<VARIABLE>; the defaults are serverless.yml's.
+ */
+const OVERRIDABLE = ['BUCKET_PREFIX', 'USER_PREFIX', 'ALLOWED_REGIONS', 'MAX_BUCKET_CANDIDATES', 'DEFAULT_RETENTION_DAYS', 'TENANT_QUOTA'] as const;
+
+/** The tenant ledger's table of a stage, as serverless.yml names it. */
+export function ledgerTableName(stage: string): string {
+  return `tenant-provisioner-${stage}-tenants`;
+}
+
+/**
+ * The configuration the stage's router runs with, as tenantctl needs it to decide as the router
+ * does (functions/lib/ledger/lifecycle.ts) and to apply operators' requests: serverless.yml's
+ * defaults for the stage, account and region, with TENANT_PROVISIONER_* overrides
+ * (TENANT_PROVISIONER_LEDGER_TABLE for the table, TENANT_PROVISIONER_EVENT_BUS for the bus).
+ * @throws CliError (exit 2) naming the TENANT_PROVISIONER_* variable that is malformed.
+ */
+export function stageConfig(stage: string, region: string, accountId: string, env: NodeJS.ProcessEnv): Config {
+  const override = (name: string) => env[`TENANT_PROVISIONER_${name}`]?.trim() || undefined;
+  const lambdaEnv: Record<string, string | undefined> = {
+    AWS_REGION: region,
+    ACCOUNT_ID: accountId,
+    STAGE: stage,
+    TENANT_BOUNDARY_ARN: `arn:aws:iam::${accountId}:policy/tenant-provisioner-${stage}-tenant-boundary`,
+    EVENT_BUS_NAME: override('EVENT_BUS') ?? 'default',
+    EVENT_SOURCE: 'tenant-provisioner',
+    TENANT_LEDGER_TABLE: override('LEDGER_TABLE') ?? ledgerTableName(stage),
+  };
+  for (const name of OVERRIDABLE) lambdaEnv[name] = override(name);
+  try {
+    return loadConfig(lambdaEnv);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const message = err.message
+      .replace(/Environment variable (\w+)=/, (_, name: string) => `TENANT_PROVISIONER_${name === 'TENANT_LEDGER_TABLE' ? 'LEDGER_TABLE' : name}=`)
+      .replace('Missing required environment variable ', 'Missing ');
+    throw new CliError(message, EXIT_USAGE, { cause: err });
+  }
+}

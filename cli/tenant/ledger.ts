@@ -1,0 +1,49 @@
+import { currentExecution, type LedgerExecution, type TenantLedgerItem } from '../../functions/lib/ledger/model';
+import { decisionContext } from '../../functions/lib/ledger/apply';
+import type { DecisionContext } from '../../functions/lib/ledger/lifecycle';
+import { tenantSlug } from '../../functions/lib/naming';
+import type { Backend } from '../backend';
+import { CliError } from '../errors';
+
+/** The context the lifecycle rules decide in, as the stage's router would have it now. */
+export function decisionContextOf(backend: Pick<Backend, 'config' | 'executions'>, now: Date): DecisionContext {
+  return decisionContext({ config: backend.config, executions: backend.executions, now: () => now });
+}
+
+/**
+ * Whether the item is a tenant: generation 0 is the tombstone of an OrgDeleted for an org that
+ * never had one (kept so that a late OrgCreated is recognised), not a tenant.
+ */
+export function isTenant(item: TenantLedgerItem | undefined): item is TenantLedgerItem {
+  return item !== undefined && item.generation > 0;
+}
+
+/** The tenant's ledger item; undefined when the ledger has none (or only a generation-0 tombstone). */
+export async function tenantItem(backend: Pick<Backend, 'ledger'>, orgId: string): Promise<TenantLedgerItem | undefined> {
+  const item = await backend.ledger.get(tenantSlug(orgId));
+  return isTenant(item) ? item : undefined;
+}
+
+/** `no tenant <orgId>`, exit 1. */
+export function noTenant(orgId: string): CliError {
+  return new CliError(`no tenant ${orgId}`);
+}
+
+/** The tenant's state as an operator reads it: `parked (<state it parked in>)` for a parked one. */
+export function stateLabel(item: Pick<TenantLedgerItem, 'state' | 'parked'>): string {
+  return item.state === 'parked' && item.parked ? `parked (${item.parked.from})` : item.state;
+}
+
+/** The executions the item records for the current generation, oldest first. */
+export function recordedExecutions(item: TenantLedgerItem): LedgerExecution[] {
+  return [item.provision, item.teardown, item.restore]
+    .filter((run): run is LedgerExecution => run !== undefined)
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}
+
+/** The run an operator may redrive: the ledger's parked run, or the tenant's current execution. */
+export function runToRedrive(item: TenantLedgerItem): { workflow: LedgerExecution['workflow']; name: string; arn: string } | undefined {
+  if (item.parked) return { workflow: item.parked.workflow, name: item.parked.executionName, arn: item.parked.executionArn };
+  const current = currentExecution(item);
+  return current ? { workflow: current.workflow, name: current.name, arn: current.arn } : undefined;
+}
