@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ExecutionDoesNotExist, ExecutionNotRedrivable, InvalidName } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { spawnSync } from 'node:child_process';
@@ -5,10 +6,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sample from '../../../events/samples/org-created.json';
+import { loadConfig } from '../../../functions/lib/config';
 import type { ExecutionEvent, ExecutionSummary, Workflow } from '../../../functions/lib/executions';
+import { applyLifecycle } from '../../../functions/lib/ledger/apply';
+import { DynamoLedgerStore } from '../../../functions/lib/ledger/dynamo-store';
 import type { TaskHandler } from '../../../functions/registry';
-import { LocalExecutionPort, type LocalExecutionPortOptions } from '../../../local/executions';
+import { LocalExecutionPort, type ExecutionStatusChangeNotice, type LocalExecutionPortOptions } from '../../../local/executions';
 import { FakeAws } from '../../support/fake-aws';
+import { sampleLifecycleDeps, sampleRunId } from '../../support/fixtures';
 
 /**
  * A small workflow: Add (retries Throttling for 30 s, catches PermanentError into Undo →
@@ -490,6 +495,200 @@ describe('LocalExecutionPort', () => {
   });
 });
 
+describe('LocalExecutionPort.forgetClosedBefore', () => {
+  /** Runs `name` to its end (FAILED when `fail`). */
+  async function run(executions: LocalExecutionPort, workflow: Workflow, name: string, fail = false): Promise<void> {
+    if (fail) faults.push(named('AccessDenied', 'no'));
+    await executions.start(workflow, name, input());
+    await executions.waitFor(workflow, name);
+  }
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  it.each([
+    ['without a store', false],
+    ['with a store', true],
+  ])('forgets only the executions that closed before the cutoff (%s), in every workflow', async (_label, withStore) => {
+    const executions = port(withStore ? { store: join(dir, 'executions') } : {});
+    await run(executions, 'provision', 'org-old');
+    await run(executions, 'teardown', 'org-old-teardown', true);
+    await tick();
+    const cutoff = new Date();
+    await tick();
+    await run(executions, 'provision', 'org-recent', true);
+    gate = deferred();
+    await executions.start('provision', 'org-running', input());
+    await inAdd.promise;
+
+    const forgotten = executions.forgetClosedBefore(cutoff);
+
+    expect(forgotten).toEqual([
+      { workflow: 'provision', name: 'org-old' },
+      { workflow: 'teardown', name: 'org-old-teardown' },
+    ]);
+    expect(await executions.describe('provision', 'org-old')).toBeUndefined();
+    expect(await executions.history('teardown', 'org-old-teardown')).toBeUndefined();
+    expect((await executions.describe('provision', 'org-recent'))?.status).toBe('FAILED');
+    expect((await executions.describe('provision', 'org-running'))?.status).toBe('RUNNING');
+    expect((await all(executions.list('provision'))).map((e) => e.name).sort()).toEqual(['org-recent', 'org-running']);
+    await expect(executions.redrive('teardown', 'org-old-teardown')).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+    if (withStore) {
+      expect(existsSync(join(dir, 'executions', 'provision', 'org-old.json'))).toBe(false);
+      expect(existsSync(join(dir, 'executions', 'provision', 'org-recent.json'))).toBe(true);
+    }
+  });
+
+  it('never forgets a running execution, however old its start', async () => {
+    const executions = port();
+    gate = deferred();
+    await executions.start('provision', 'org-running', input());
+    await inAdd.promise;
+
+    expect(executions.forgetClosedBefore(new Date(Date.now() + 3_600_000))).toEqual([]);
+    expect((await executions.describe('provision', 'org-running'))?.status).toBe('RUNNING');
+  });
+
+  it('lets a forgotten name be started again, as a new execution with its new input', async () => {
+    const executions = port();
+    await run(executions, 'provision', 'org-acme');
+    await tick();
+    expect(await executions.start('provision', 'org-acme', input({ a: 40 }))).toEqual({ started: false, reason: 'already-exists' });
+
+    executions.forgetClosedBefore(new Date());
+    const again = await executions.start('provision', 'org-acme', input({ a: 40 }));
+    const record = await executions.waitFor('provision', 'org-acme');
+
+    expect(again).toMatchObject({ started: true });
+    expect(record).toMatchObject({ status: 'SUCCEEDED', input: input({ a: 40 }), output: { sum: 43 } });
+    expect(types(await executions.history('provision', 'org-acme')).filter((t) => t === 'ExecutionStarted')).toHaveLength(1);
+  });
+
+  it('forgets what another port closed, through the store: neither port knows the name any more, and either may start it again', async () => {
+    const store = join(dir, 'executions');
+    const runner = port({ store });
+    await run(runner, 'provision', 'org-acme');
+    await tick();
+    const ager = port({ store });
+
+    expect(ager.forgetClosedBefore(new Date())).toEqual([{ workflow: 'provision', name: 'org-acme' }]);
+
+    expect(await runner.describe('provision', 'org-acme')).toBeUndefined();
+    expect(await all(runner.list('provision'))).toEqual([]);
+    expect(await runner.start('provision', 'org-acme', input())).toMatchObject({ started: true });
+    expect((await ager.waitFor('provision', 'org-acme')).status).toBe('SUCCEEDED');
+  });
+});
+
+describe('LocalExecutionPort onStatusChange', () => {
+  function listening(listener: (change: ExecutionStatusChangeNotice) => unknown = () => undefined) {
+    const changes: ExecutionStatusChangeNotice[] = [];
+    const executions = port({
+      onStatusChange: (change) => {
+        changes.push(change);
+        return listener(change);
+      },
+    });
+    return { executions, changes };
+  }
+  const arn = (name: string) => `arn:aws:states:us-east-1:123456789012:execution:tenant-provisioner-local-provision-tenant:${name}`;
+
+  it('reports an execution that FAILED, with its error and cause, as Step Functions\' status change does', async () => {
+    const { executions, changes } = listening();
+    faults = [named('AccessDenied', 'User is not authorized')];
+
+    await executions.start('provision', 'org-acme', input());
+    await executions.waitFor('provision', 'org-acme');
+    await executions.idle();
+
+    expect(changes).toEqual([{ executionArn: arn('org-acme'), name: 'org-acme', status: 'FAILED', error: 'AccessDenied', cause: 'User is not authorized' }]);
+  });
+
+  it('reports an execution that was stopped (ABORTED) with the stop reason', async () => {
+    const { executions, changes } = listening();
+    gate = deferred();
+    await executions.start('provision', 'org-acme', input());
+    await inAdd.promise;
+
+    await executions.stop('provision', 'org-acme', { error: 'OrgDeleted', cause: 'deleted' });
+    gate.resolve();
+    await executions.idle();
+
+    expect(changes).toEqual([{ executionArn: arn('org-acme'), name: 'org-acme', status: 'ABORTED', error: 'OrgDeleted', cause: 'deleted' }]);
+  });
+
+  it('reports an execution that TIMED_OUT', async () => {
+    const slow = join(dir, 'slow.asl.json');
+    writeFileSync(slow, JSON.stringify({ ...DEFINITION, TimeoutSeconds: 1 }));
+    const changes: ExecutionStatusChangeNotice[] = [];
+    const executions = port({ definitions: { provision: slow }, onStatusChange: (change) => changes.push(change) });
+    gate = deferred();
+
+    await executions.start('provision', 'org-acme', input());
+    await executions.waitFor('provision', 'org-acme');
+    gate.resolve();
+    await executions.idle();
+
+    expect(changes).toEqual([expect.objectContaining({ name: 'org-acme', status: 'TIMED_OUT', error: 'States.Timeout' })]);
+  });
+
+  it('reports a redrive as RUNNING with its redrive count, and nothing for an execution that succeeds', async () => {
+    const { executions, changes } = listening();
+    faults = [named('AccessDenied', 'no')];
+    await executions.start('provision', 'org-acme', input());
+    await executions.waitFor('provision', 'org-acme');
+
+    await executions.redrive('provision', 'org-acme');
+    await executions.waitFor('provision', 'org-acme');
+    await executions.start('provision', 'org-fine', input());
+    await executions.waitFor('provision', 'org-fine');
+    await executions.idle();
+
+    expect(changes.map((change) => `${change.name} ${change.status}${change.redriveCount ? ` redrive ${change.redriveCount}` : ''}`)).toEqual([
+      'org-acme FAILED',
+      'org-acme RUNNING redrive 1',
+    ]);
+    expect(changes[1]).toEqual({ executionArn: arn('org-acme'), name: 'org-acme', status: 'RUNNING', redriveCount: 1 });
+  });
+
+  it('makes idle() wait until the listener has finished', async () => {
+    const delivered = deferred();
+    let finished = false;
+    const { executions } = listening(async () => {
+      await delivered.promise;
+      finished = true;
+    });
+    faults = [named('AccessDenied', 'no')];
+    await executions.start('provision', 'org-acme', input());
+    await executions.waitFor('provision', 'org-acme');
+
+    let idle = false;
+    const waiting = executions.idle().then(() => (idle = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(idle).toBe(false);
+
+    delivered.resolve();
+    await waiting;
+    expect(finished).toBe(true);
+  });
+
+  it('keeps a listener\'s failure from the execution (as a lost EventBridge delivery) and says so on stderr', async () => {
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const { executions } = listening(() => {
+        throw new Error('tracker down');
+      });
+      faults = [named('AccessDenied', 'no')];
+      await executions.start('provision', 'org-acme', input());
+      await executions.waitFor('provision', 'org-acme');
+      await executions.idle();
+
+      expect((await executions.describe('provision', 'org-acme'))?.status).toBe('FAILED');
+      expect(stderr).toHaveBeenCalledWith(expect.stringContaining('the status change of org-acme (FAILED) was not delivered: tracker down'));
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+});
+
 describe('LocalExecutionPort with the real provision-tenant ASL and handlers', () => {
   let aws: FakeAws;
   beforeEach(() => {
@@ -497,23 +696,42 @@ describe('LocalExecutionPort with the real provision-tenant ASL and handlers', (
   });
   afterEach(() => aws.restore());
 
-  it('provisions the sample org to SUCCEEDED', async () => {
-    const executions = new LocalExecutionPort({ retryIntervalMs: 0, waitMs: 0 });
+  it('provisions the sample org the tenant ledger started to SUCCEEDED, and records it active', async () => {
+    const executions = new LocalExecutionPort({ retryIntervalMs: 0, waitMs: 0, stage: loadConfig().stage });
+    const deps = { ...sampleLifecycleDeps(new DynamoLedgerStore(new DynamoDBClient({}), loadConfig().tenantLedgerTable)), executions };
     const workflow: Workflow = 'provision';
+    const name = 'acme-bistro-42-g1-provision';
 
-    await executions.start(workflow, 'org-acme-bistro-42', sample.detail);
-    const record = await executions.waitFor(workflow, 'org-acme-bistro-42');
+    const routed = await applyLifecycle({ kind: 'OrgCreated', ...sample.detail, eventTime: '2026-12-01T10:00:00.000Z', eventId: 'e1' }, deps);
+    const record = await executions.waitFor(workflow, name);
     await executions.idle();
 
+    expect(routed).toMatchObject({ action: 'started', executionName: name });
     expect(record.status).toBe('SUCCEEDED');
     expect(record.output).toMatchObject({
-      tenant: { provisionedBy: 'org-acme-bistro-42', startedAt: record.startDate.toISOString() },
+      tenant: { provisionedBy: sampleRunId(name), executionName: name, generation: 1, startedAt: record.startDate.toISOString() },
       bucket: { name: 'fusion-rms-acme-bistro-42', created: true },
     });
-    const entered = (await executions.history(workflow, 'org-acme-bistro-42'))?.filter((e) => e.type === 'StateEntered').map((e) => e.state);
-    expect(entered).toEqual(['ValidateOrg', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy', 'PublishOrgProvisioned']);
+    const entered = (await executions.history(workflow, name))?.filter((e) => e.type === 'StateEntered').map((e) => e.state);
+    expect(entered).toEqual(['ValidateOrg', 'ConfirmTenantRun', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy', 'RecordTenantActive', 'PublishOrgProvisioned']);
     expect(aws.snapshot()).toMatchObject({ buckets: ['fusion-rms-acme-bistro-42'], users: ['rms_acme-bistro-42'] });
     expect(aws.events.map((e) => e.DetailType)).toEqual(['OrgProvisioned']);
+    expect(aws.ledger.get('acme-bistro-42')).toMatchObject({ state: 'active', provisioned: aws.events[0]?.Detail });
+  });
+
+  it('parks the tenant through onStatusChange when its provisioning gives up (the tracker over the local port)', async () => {
+    // The workflow's ledger steps use the module DynamoDB client: the same (modelled) table.
+    const ledger = new DynamoLedgerStore(new DynamoDBClient({}), loadConfig().tenantLedgerTable);
+    const { trackExecutionStatus } = await import('../../../functions/track-execution-status');
+    let deps: ReturnType<typeof sampleLifecycleDeps> & { executions: LocalExecutionPort };
+    const executions = new LocalExecutionPort({ retryIntervalMs: 0, waitMs: 0, stage: loadConfig().stage, onStatusChange: (change) => trackExecutionStatus(change, deps) });
+    deps = { ...sampleLifecycleDeps(ledger), executions };
+    aws.inject('IAM.CreateUser', () => named('ServiceFailure', 'IAM is down'), 1000);
+
+    await applyLifecycle({ kind: 'OrgCreated', ...sample.detail, eventTime: '2026-12-01T10:00:00.000Z', eventId: 'e1' }, deps);
+    await executions.waitFor('provision', 'acme-bistro-42-g1-provision');
+    await executions.idle();
+
+    expect(await ledger.get('acme-bistro-42')).toMatchObject({ state: 'parked', parked: { from: 'provisioning', executionName: 'acme-bistro-42-g1-provision', status: 'FAILED', error: 'ServiceFailure' } });
   });
 });
-
