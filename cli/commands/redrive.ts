@@ -52,7 +52,10 @@ async function recordResumed(context: CommandContext, backend: Backend, item: Te
   try {
     const result = await backend.lifecycle({ kind: 'resume', slug: item.slug, executionArn, by: BY });
     if (result.action === 'recorded') return result.state;
-    context.out.warn(`tenantctl: warning: the ledger did not record the redrive: ${result.reason ?? result.action}`);
+    // The redriven run may already have got on (its own ledger steps, or the status tracker, recorded it first).
+    const after = result.item;
+    const ownRun = after && [after.provision, after.teardown, after.restore].some((run) => run?.arn === executionArn);
+    if (!ownRun || after?.state === 'parked') context.out.warn(`tenantctl: warning: the ledger did not record the redrive: ${result.reason ?? result.action}`);
     return undefined;
   } catch (err) {
     context.out.warn(`tenantctl: warning: the redrive went through, but recording it in the ledger failed (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}); the status tracker records it when the run reports`);

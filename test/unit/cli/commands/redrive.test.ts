@@ -23,6 +23,28 @@ describe('tenantctl redrive', () => {
     expect(item.history.at(-2)).toMatchObject({ by: 'tenantctl redrive', reason: 'acme-g1-teardown redriven' });
   });
 
+  it('says nothing more when the redriven run already got on before its redrive was recorded, and warns when the ledger moved past it', async () => {
+    const world = createWorld('local');
+    const parked = await world.parkedTeardown('Acme');
+    const lifecycle = jest.spyOn(world, 'lifecycle');
+    lifecycle.mockResolvedValueOnce({ action: 'superseded', slug: 'acme', reason: 'it got on', item: { ...parked, state: 'deleted', parked: undefined } });
+
+    const finished = await world.tenantctl(['redrive', 'Acme', '--no-wait']);
+
+    expect(finished.code).toBe(0);
+    expect(finished.stderr).toBe('');
+    expect(finished.stdout).not.toContain('the ledger has tenant');
+
+    const other = await createWorld('local').parkedTeardown('Acme');
+    const moved = createWorld('local');
+    await moved.parkedTeardown('Acme');
+    jest.spyOn(moved, 'lifecycle').mockResolvedValueOnce({ action: 'superseded', slug: 'acme', reason: 'a newer run', item: { ...other, state: 'active', parked: undefined, teardown: { ...(other.teardown as NonNullable<typeof other.teardown>), arn: 'arn:other' } } });
+
+    const warned = await moved.tenantctl(['redrive', 'Acme', '--no-wait']);
+
+    expect(warned.stderr).toBe('tenantctl: warning: the ledger did not record the redrive: a newer run\n');
+  });
+
   it('redrives a provisioning that gave up at a step (parked in provisioning) and the tenant becomes active', async () => {
     const world = createWorld('local');
     world.executions.outcomes.set('acme-g1-provision', { kind: 'give-up', state: 'CreateTenantBucket', error: 'ServiceUnavailable', cause: 'slow down' });
