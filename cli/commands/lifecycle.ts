@@ -159,7 +159,7 @@ export function reportUnfollowed(context: CommandContext, document: LifecycleDoc
       return EXIT_FAILED;
     default:
       out.warn(`tenantctl: ${wording.declined}: ${reason}`);
-      return EXIT_FAILED;
+      return document.rejectedWith && BAD_INPUT_ERRORS.has(document.rejectedWith) ? EXIT_USAGE : EXIT_FAILED;
   }
 }
 
