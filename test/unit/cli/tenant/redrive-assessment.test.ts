@@ -56,10 +56,11 @@ describe('assessRedrive', () => {
     await world.route('OrgCreated', { orgId: 'Acme' });
     await world.route('OrgDeleted', { orgId: 'Acme', retentionDays: 7 });
     await world.settle();
+    expect((await world.executions.describe('provision', 'acme-g1-provision'))?.status).toBe('ABORTED');
 
-    expect(await assess(world, await recordOf(world, 'provision', 'acme-g1-provision'))).toEqual({
+    expect(await assess(world, await recordOf(world, 'provision', 'acme-g1-provision'))).toMatchObject({
       redrivable: false,
-      reason: expect.stringMatching(/^acme-g1-provision is no longer tenant acme's current run .*acme-g1-teardown/),
+      reason: expect.stringMatching(/^acme-g1-provision is no longer tenant acme's current run /),
     });
   });
 
