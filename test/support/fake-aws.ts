@@ -19,6 +19,7 @@ import * as IAM from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand, S3ControlClient, S3ControlServiceException } from '@aws-sdk/client-s3-control';
 import * as SM from '@aws-sdk/client-secrets-manager';
+import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { LIVE_COUNTER_KEY, type TenantLedgerItem } from '../../functions/lib/ledger/model';
 
@@ -40,6 +41,8 @@ export class FakeAws {
   users = new Map<string, FakeUser>();
   secrets = new Map<string, FakeSecret>();
   events: { DetailType?: string; Detail?: Record<string, unknown>; Source?: string }[] = [];
+  /** Every StopExecution a workflow step sent (a run stopping the run it superseded), in order. */
+  stoppedExecutions: { executionArn: string; error?: string; cause?: string }[] = [];
   /** The tenant ledger table (test/setup-env.ts's TENANT_LEDGER_TABLE). */
   ledger = new FakeLedgerTable(process.env.TENANT_LEDGER_TABLE ?? 'tenant-provisioner-test-tenants');
   /** Every AWS call in order, as `Service.Operation` (e.g. `S3.CreateBucket`). */
@@ -56,7 +59,8 @@ export class FakeAws {
     const events = mockClient(EventBridgeClient);
     const s3control = mockClient(S3ControlClient);
     const dynamodb = mockClient(DDB.DynamoDBClient);
-    this.stubs = [s3, iam, sm, events, s3control, dynamodb];
+    const sfn = mockClient(SFNClient);
+    this.stubs = [s3, iam, sm, events, s3control, dynamodb, sfn];
     for (const stub of this.stubs) {
       stub.onAnyCommand().callsFake((input: unknown) => {
         throw new Error(`FakeAws does not model this command (input ${JSON.stringify(input)})`);
@@ -70,6 +74,10 @@ export class FakeAws {
       return { FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: `event-${++this.counter}` })) };
     } });
     this.route(dynamodb, 'DynamoDB', DDB, this.ledger.handlers());
+    this.route(sfn, 'StepFunctions', { StopExecutionCommand }, { StopExecution: (input: { executionArn: string; error?: string; cause?: string }) => {
+      this.stoppedExecutions.push({ executionArn: input.executionArn, error: input.error, cause: input.cause });
+      return { stopDate: new Date() };
+    } });
     this.route(s3control, 'S3Control', { GetPublicAccessBlockCommand }, { GetPublicAccessBlock: () => {
       if (!this.accountBlockPublicPolicy) {
         throw new S3ControlServiceException({ name: 'NoSuchPublicAccessBlockConfiguration', $fault: 'client', ...meta, message: 'none' });
@@ -92,6 +100,13 @@ export class FakeAws {
   /** The next `times` calls of `operation` take effect, then fail (a Lambda that timed out after the call). */
   afterEffect(operation: string, error: () => Error, times = 1): this {
     this.faults.set(operation, [...(this.faults.get(operation) ?? []), { error, times, after: true }]);
+    return this;
+  }
+
+  /** Clears the faults armed for `operation` (every operation when none is named): the outage is over. */
+  heal(operation?: string): this {
+    if (operation === undefined) this.faults.clear();
+    else this.faults.delete(operation);
     return this;
   }
 

@@ -596,10 +596,12 @@ describe('LocalExecutionPort onStatusChange', () => {
     faults = [named('AccessDenied', 'User is not authorized')];
 
     await executions.start('provision', 'org-acme', input());
-    await executions.waitFor('provision', 'org-acme');
+    const record = await executions.waitFor('provision', 'org-acme');
     await executions.idle();
 
-    expect(changes).toEqual([{ executionArn: arn('org-acme'), name: 'org-acme', status: 'FAILED', error: 'AccessDenied', cause: 'User is not authorized' }]);
+    expect(changes).toEqual([
+      { executionArn: arn('org-acme'), name: 'org-acme', status: 'FAILED', error: 'AccessDenied', cause: 'User is not authorized', stopDate: record.stopDate?.toISOString() },
+    ]);
   });
 
   it('reports an execution that was stopped (ABORTED) with the stop reason', async () => {
@@ -612,7 +614,8 @@ describe('LocalExecutionPort onStatusChange', () => {
     gate.resolve();
     await executions.idle();
 
-    expect(changes).toEqual([{ executionArn: arn('org-acme'), name: 'org-acme', status: 'ABORTED', error: 'OrgDeleted', cause: 'deleted' }]);
+    const stopDate = (await executions.describe('provision', 'org-acme'))?.stopDate?.toISOString();
+    expect(changes).toEqual([{ executionArn: arn('org-acme'), name: 'org-acme', status: 'ABORTED', error: 'OrgDeleted', cause: 'deleted', stopDate }]);
   });
 
   it('reports an execution that TIMED_OUT', async () => {
