@@ -167,8 +167,8 @@ export function reportUnfollowed(context: CommandContext, document: LifecycleDoc
  * Decides the event against the tenant's ledger item with the router's own rules (a prediction:
  * the router decides again when the event arrives), puts it only when the router would act on it,
  * then reports what the router did (locally: its RouteResult) or will do (on AWS: the prediction),
- * and follows the execution it starts or that already runs.
- * @throws UsageError (exit 2) for a region the stage does not allow.
+ * and follows the execution it starts or that already runs. Without a followed run, `code` is the
+ * exit status of what the command reported (2 for a rejection of bad input).
  */
 export async function putAndFollow(
   context: CommandContext,
