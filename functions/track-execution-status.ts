@@ -20,6 +20,8 @@ export interface ExecutionStatusChange {
   cause?: string;
   /** Above 0 when a RUNNING status is a redrive. */
   redriveCount?: number;
+  /** When the run ended (ISO 8601). */
+  stopDate?: string;
 }
 
 /** The detail of Step Functions' "Execution Status Change" event (the fields used here). */
@@ -30,6 +32,7 @@ interface StatusChangeDetail {
   error?: unknown;
   cause?: unknown;
   redriveCount?: unknown;
+  stopDate?: unknown;
 }
 
 const ENDED = new Set<ExecutionStatus>(['FAILED', 'TIMED_OUT', 'ABORTED']);
@@ -74,6 +77,7 @@ export async function trackExecutionStatus(change: ExecutionStatusChange, deps: 
         status: change.status as 'FAILED' | 'TIMED_OUT' | 'ABORTED',
         ...(change.error === undefined ? {} : { error: change.error }),
         ...(change.cause === undefined ? {} : { cause: change.cause }),
+        ...(change.stopDate === undefined ? {} : { endedAt: change.stopDate }),
         by: `Step Functions: ${change.name} ${change.status}`,
       },
       deps,
@@ -102,6 +106,8 @@ export function statusChangeOf(detail: StatusChangeDetail): ExecutionStatusChang
     ...(text(detail.error) === undefined ? {} : { error: text(detail.error) as string }),
     ...(text(detail.cause) === undefined ? {} : { cause: text(detail.cause) as string }),
     ...(typeof detail.redriveCount === 'number' ? { redriveCount: detail.redriveCount } : {}),
+    // The event carries stopDate as epoch milliseconds.
+    ...(typeof detail.stopDate === 'number' && Number.isFinite(detail.stopDate) ? { stopDate: new Date(detail.stopDate).toISOString() } : {}),
   };
 }
 

@@ -439,6 +439,8 @@ export interface ExecutionStatusChangeNotice {
   error?: string;
   cause?: string;
   redriveCount?: number;
+  /** ISO 8601, for an execution that ended. */
+  stopDate?: string;
 }
 
 interface Owner {
@@ -756,6 +758,7 @@ export class LocalExecutionPort implements ExecutionPort {
         status: record.status,
         ...(record.error === undefined ? {} : { error: record.error }),
         ...(record.cause === undefined ? {} : { cause: record.cause }),
+        ...(record.stopDate === undefined ? {} : { stopDate: record.stopDate.toISOString() }),
       });
     }
     if (this.live.size === 0 && this.stopWatch) {

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { POS_EVENT_SOURCE } from '../functions/lib/events';
 import type { LifecycleResult } from '../functions/lib/ledger/apply';
-import type { NewGenerationRequest, RestoreRequest } from '../functions/lib/ledger/lifecycle';
+import type { NewGenerationRequest, RestoreRequest, ResumeRequest } from '../functions/lib/ledger/lifecycle';
 import type { LedgerStore } from '../functions/lib/ledger/store';
 import type { RouteResult } from '../functions/route-org-event';
 import { startEmulator, type Emulator } from './emulator';
@@ -42,7 +42,7 @@ export interface LocalPipeline {
   /** Puts an event as the POS system would, through the real router (`time`: the event's, default now). */
   send(detailType: 'OrgCreated' | 'OrgDeleted', detail: Record<string, unknown>, options?: { time?: Date }): Promise<RouteResult>;
   /** An operator's request (`tenantctl restore`, `provision --new-generation`), decided by the same lifecycle rules. */
-  lifecycle(request: RestoreRequest | NewGenerationRequest): Promise<LifecycleResult>;
+  lifecycle(request: RestoreRequest | NewGenerationRequest | ResumeRequest): Promise<LifecycleResult>;
   /** The events the workflows emitted since the last call (as a consumer on the bus sees them). */
   events(): Promise<EmittedEvent[]>;
   residue(): Promise<Residue>;

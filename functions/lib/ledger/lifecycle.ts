@@ -7,7 +7,7 @@
  */
 import type { Config } from '../config';
 import { DETAIL_TYPES } from '../events';
-import type { Workflow } from '../executions';
+import { REDRIVE_WINDOW_MS, type Workflow } from '../executions';
 import { lifecycleExecutionName, tenantNames } from '../naming';
 import { MAX_REASON, MAX_REPORTED_ORG_ID, truncate, type OrgProvisionedDetail, type OrgProvisioningFailedDetail } from '../publish';
 import type { ProvisionInput, RestoreInput, TeardownInput } from '../types';
@@ -82,6 +82,8 @@ export interface RunEndedRequest {
   status: ParkedRun['status'];
   error?: string;
   cause?: string;
+  /** When the run ended (the status event's `stopDate`); the decision's time when unknown. */
+  endedAt?: string;
   by: string;
 }
 
@@ -170,13 +172,6 @@ export interface DecisionContext {
 }
 
 /**
- * How long a repeated event may start again an execution the ledger recorded but may not have
- * started (the router can fail between its write and StartExecution; EventBridge and Lambda retry
- * an event for hours). StartExecution with the recorded name and input is idempotent meanwhile.
- */
-export const START_REPAIR_WINDOW_MS = 6 * 3600 * 1000;
-
-/**
  * How long a teardown (or restore) waits before touching anything when the router has just
  * stopped a run that was changing the tenant. StopExecution does not cancel a Lambda the stopped
  * execution had already invoked, and every step runs with the stack's 30-second Lambda timeout
@@ -236,12 +231,15 @@ function supersedeEffects(run: LedgerExecution): LifecycleEffect[] {
 }
 
 /**
- * A recorded run's effects, carried out again when its record is recent: the router may have
- * failed between its write and StopExecution or StartExecution (both idempotent).
+ * The current run's effects, carried out again for a repeated request: the router may have failed
+ * between its write and StopExecution or StartExecution, and its retry (or an event replayed from
+ * the dead-letter queue days later) must finish the job. Both calls are idempotent: StartExecution
+ * with the recorded name and input joins the run while it runs and is refused once it has closed
+ * (a run Step Functions has forgotten, 90 days after it ended without the ledger hearing of it,
+ * starts again under its name: the ledger still waits on it).
  */
-function repairEffects(item: TenantLedgerItem, run: LedgerExecution | undefined, ctx: DecisionContext): LifecycleEffect[] {
-  if (!run || ctx.now.getTime() - Date.parse(run.startedAt) > START_REPAIR_WINDOW_MS) return [];
-  return currentExecution(item)?.arn === run.arn ? supersedeEffects(run) : [];
+function repairEffects(item: TenantLedgerItem, run: LedgerExecution | undefined): LifecycleEffect[] {
+  return run && currentExecution(item)?.arn === run.arn ? supersedeEffects(run) : [];
 }
 
 function time(value: string | undefined): number {
@@ -268,6 +266,20 @@ export function rejectionDetail(orgId: unknown, error: string, reason: string, n
     ...(sourceEventId === undefined ? {} : { sourceEventId }),
     failedAt: iso(now),
   };
+}
+
+/**
+ * An event that changes nothing still says what the organisation wants, as of its time: the
+ * ledger remembers the latest time of each kind it heard, so an older event of the other kind
+ * that arrives later is recognised as stale (a duplicate OrgCreated newer than an OrgDeleted
+ * still in flight keeps the tenant).
+ */
+function rememberingTime(item: TenantLedgerItem | undefined, result: Decision, request: OrgCreatedRequest | OrgDeletedRequest, ctx: DecisionContext): Decision {
+  if (!item || result.write || !['duplicate', 'reprovisioned-event', 'parked', 'acknowledged'].includes(result.outcome)) return result;
+  const field = request.kind === 'OrgCreated' ? 'lastCreatedAt' : 'lastDeletedAt';
+  if (time(request.eventTime) <= time(item[field])) return result;
+  const next: TenantLedgerItem = { ...item, [field]: request.eventTime, version: item.version + 1, updatedAt: iso(ctx.now) };
+  return { ...result, write: { next, liveDelta: 0 } };
 }
 
 function withRejectionReport(result: Decision, request: OrgCreatedRequest | OrgDeletedRequest, ctx: DecisionContext): Decision {
@@ -358,7 +370,9 @@ function teardownInputOf(item: TenantLedgerItem, retentionDays: number, settleSe
 /** Revokes now, deletes after the retention: stops the provisioning or restore that runs, if one does. */
 function startTeardown(item: TenantLedgerItem, request: OrgDeletedRequest, ctx: DecisionContext, by: string): Decision {
   const running = item.state === 'provisioning' ? item.provision : item.state === 'restoring' ? item.restore : undefined;
-  const retentionDays = request.retentionDays ?? ctx.config.defaultRetentionDays;
+  // A generation that never became active never handed anyone credentials or announced a bucket:
+  // there is nothing to keep, and a retention wait would only hold up the org's next signup.
+  const retentionDays = item.provisioned ? (request.retentionDays ?? ctx.config.defaultRetentionDays) : 0;
   const attempt = item.teardowns + 1;
   const name = lifecycleExecutionName(item.slug, item.generation, 'teardown', attempt);
   const teardown: LedgerTeardown = {
@@ -372,7 +386,7 @@ function startTeardown(item: TenantLedgerItem, request: OrgDeletedRequest, ctx: 
     { teardown, teardowns: attempt, parked: undefined, lastDeletedAt: request.eventTime },
     ctx,
     by,
-    running ? `OrgDeleted while ${running.workflow === 'provision' ? 'provisioning' : 'restoring'}: ${running.name} is stopped, then the teardown revokes access` : `OrgDeleted: the teardown revokes access, then keeps the data ${retentionDays} days`,
+    `${running ? `OrgDeleted while ${running.workflow === 'provision' ? 'provisioning' : 'restoring'}: ${running.name} is stopped, then the teardown revokes access` : 'OrgDeleted: the teardown revokes access'}, then keeps the data ${retentionDays} days${item.provisioned ? '' : ' (never active: nothing to keep)'}`,
   );
   return decision('started', {
     workflow: 'teardown',
@@ -442,7 +456,7 @@ function onOrgCreated(item: TenantLedgerItem | undefined, request: OrgCreatedReq
       return startGeneration(item, request, ctx, by, `OrgCreated after the teardown of generation ${item.generation}`, request.eventTime);
     case 'provisioning':
     case 'restoring':
-      return decision('duplicate', { workflow: current?.workflow, executionName: current?.name, effects: repairEffects(item, current, ctx) });
+      return decision('duplicate', { workflow: current?.workflow, executionName: current?.name, effects: repairEffects(item, current) });
     case 'active':
       if (!item.provisioned) return decision('duplicate', { reason: 'the tenant is active but the ledger holds no OrgProvisioned detail to emit again' });
       return decision('reprovisioned-event', {
@@ -480,12 +494,25 @@ function onOrgCreated(item: TenantLedgerItem | undefined, request: OrgCreatedReq
           reason: `Cannot provision tenant ${item.slug}: its teardown ${item.teardown?.name ?? ''} began deleting it and parked; an operator finishes it first (tenantctl redrive ${item.orgId})`,
         });
       }
-      return decision('parked', {
-        workflow: item.parked?.workflow,
-        executionName: item.parked?.executionName,
-        reason: `its ${item.parked?.workflow ?? ''} run ${item.parked?.executionName ?? ''} parked (${item.parked?.status ?? ''}${item.parked?.error ? `: ${item.parked.error}` : ''}); left to operators: tenantctl redrive ${item.orgId}`,
-      });
+      if (state === 'restoring' && !redrivable(item, ctx)) {
+        return startRestore(item, ctx, by, `OrgCreated: the restore ${item.parked?.executionName ?? ''} parked too long ago to be redriven; a new restore gives access back`, request.eventTime);
+      }
+      return leftToOperators(item);
   }
+}
+
+/** Whether the tenant's parked run can still be redriven: Step Functions redrives an execution only within 14 days of its end. */
+function redrivable(item: TenantLedgerItem, ctx: DecisionContext): boolean {
+  return item.parked !== undefined && ctx.now.getTime() - Date.parse(item.parked.at) <= REDRIVE_WINDOW_MS;
+}
+
+function leftToOperators(item: TenantLedgerItem): Decision {
+  const parked = item.parked;
+  return decision('parked', {
+    workflow: parked?.workflow,
+    executionName: parked?.executionName,
+    reason: `its ${parked?.workflow ?? ''} run ${parked?.executionName ?? ''} parked (${parked?.status ?? ''}${parked?.error ? `: ${parked.error}` : ''}); left to operators: tenantctl redrive ${item.orgId}`,
+  });
 }
 
 function onOrgDeleted(item: TenantLedgerItem | undefined, request: OrgDeletedRequest, ctx: DecisionContext): Decision {
@@ -532,17 +559,16 @@ function onOrgDeleted(item: TenantLedgerItem | undefined, request: OrgDeletedReq
     case 'revoking':
     case 'retained':
     case 'deleting':
-      return decision('duplicate', { workflow: 'teardown', executionName: item.teardown?.name, effects: repairEffects(item, item.teardown, ctx) });
+      return decision('duplicate', { workflow: 'teardown', executionName: item.teardown?.name, effects: repairEffects(item, item.teardown) });
     case 'deleted':
       if (item.generation === 0) return decision('acknowledged', { reason: `no tenant ${item.orgId}: nothing to tear down` });
       return decision('duplicate', { workflow: 'teardown', executionName: item.teardown?.name, reason: `the tenant was already torn down (${item.teardown?.name ?? ''})` });
     case 'parked':
       if (state === 'provisioning' || state === 'restoring') return startTeardown(item, request, ctx, by);
-      return decision('parked', {
-        workflow: 'teardown',
-        executionName: item.parked?.executionName,
-        reason: `its teardown ${item.parked?.executionName ?? ''} parked (${item.parked?.status ?? ''}${item.parked?.error ? `: ${item.parked.error}` : ''}); left to operators: tenantctl redrive ${item.orgId}`,
-      });
+      // A teardown parked longer than Step Functions redrives: the next attempt, without a second
+      // retention wait once it had begun deleting.
+      if (!redrivable(item, ctx)) return startTeardown(item, state === 'deleting' ? { ...request, retentionDays: 0 } : request, ctx, by);
+      return leftToOperators(item);
   }
 }
 
@@ -555,7 +581,8 @@ function onRestore(item: TenantLedgerItem | undefined, request: RestoreRequest, 
   const collision = caseCollision(item, request.orgId);
   if (collision) return { ...collision, outcome: 'refused' };
   const state = effectiveState(item);
-  if (item.state === 'restoring') return decision('duplicate', { workflow: 'restore', executionName: item.restore?.name, effects: repairEffects(item, item.restore, ctx) });
+  if (item.state === 'restoring') return decision('duplicate', { workflow: 'restore', executionName: item.restore?.name, effects: repairEffects(item, item.restore) });
+  if (state === 'restoring' && !redrivable(item, ctx)) return startRestore(item, ctx, request.by, `restore started again by ${request.by} (the last one parked too long ago to be redriven)`, iso(ctx.now));
   if (state === 'revoking' || state === 'retained') {
     if (!item.provisioned) return { ...neverActive(item), outcome: 'refused', error: undefined };
     return startRestore(item, ctx, request.by, `restored by ${request.by} within the retention period`, iso(ctx.now));
@@ -636,7 +663,8 @@ function onRunEnded(item: TenantLedgerItem | undefined, request: RunEndedRequest
     status: request.status,
     ...(request.error === undefined ? {} : { error: truncate(request.error, 256) }),
     ...(request.cause === undefined ? {} : { cause: truncate(request.cause, MAX_REASON) }),
-    at: iso(ctx.now),
+    // Step Functions' 14-day redrive window counts from the run's end, not from when its event arrived.
+    at: request.endedAt ?? iso(ctx.now),
   };
   const next = moved(item, 'parked', { parked }, ctx, request.by, `${current.name} ${request.status}${request.error ? ` (${request.error})` : ''}: parked for an operator`);
   return decision('recorded', { workflow: current.workflow, executionName: current.name, write: write(item, next) });
@@ -753,9 +781,9 @@ function onWorkflowStep(item: TenantLedgerItem | undefined, request: WorkflowReq
 export function decide(item: TenantLedgerItem | undefined, request: LifecycleRequest, ctx: DecisionContext): Decision {
   switch (request.kind) {
     case 'OrgCreated':
-      return withRejectionReport(onOrgCreated(item, request, ctx), request, ctx);
+      return withRejectionReport(rememberingTime(item, onOrgCreated(item, request, ctx), request, ctx), request, ctx);
     case 'OrgDeleted':
-      return withRejectionReport(onOrgDeleted(item, request, ctx), request, ctx);
+      return withRejectionReport(rememberingTime(item, onOrgDeleted(item, request, ctx), request, ctx), request, ctx);
     case 'restore':
       return onRestore(item, request, ctx);
     case 'new-generation':

@@ -98,7 +98,8 @@ describe('routeOrgEvent', () => {
     expect(result).toMatchObject({ action: 'started', workflow: 'teardown', executionName: 'acme-bistro-42-g1-teardown', stopped: { workflow: 'provision', name: 'acme-bistro-42-g1-provision' } });
     expect(sfnMock.calls().map((call) => (call.args[0] as object).constructor.name)).toEqual(['StopExecutionCommand', 'StartExecutionCommand']);
     expect(sfnMock).toHaveReceivedCommandWith(StopExecutionCommand, { executionArn: expect.stringMatching(/:acme-bistro-42-g1-provision$/), error: 'OrgDeleted' });
-    expect(starts()[0]?.input).toMatchObject({ region: 'eu-west-1', settleSeconds: 60, retentionDays: 7, generation: 1 });
+    // A generation that never became active keeps nothing: no retention wait.
+    expect(starts()[0]?.input).toMatchObject({ region: 'eu-west-1', settleSeconds: 60, retentionDays: 0, generation: 1 });
   });
 
   it('re-emits the recorded OrgProvisioned for an OrgCreated of an active tenant, and starts nothing', async () => {

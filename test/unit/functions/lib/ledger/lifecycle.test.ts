@@ -3,7 +3,6 @@ import type { Workflow } from '../../../../../functions/lib/executions';
 import {
   decide,
   SETTLE_AFTER_STOPPED_RUN_SECONDS,
-  START_REPAIR_WINDOW_MS,
   type Decision,
   type DecisionContext,
   type LifecycleRequest,
@@ -89,11 +88,11 @@ const s = {
   tombstone: () => life(one(deleted(at(-5)))),
 };
 
-function summary(decided: Decision) {
+function summary(decided: Decision, before?: TenantLedgerItem) {
   return {
     outcome: decided.outcome,
-    to: decided.write?.next.state,
-    ...(decided.write?.next.state === 'parked' ? { from: decided.write.next.parked?.from } : {}),
+    to: decided.write && decided.write.next.state !== before?.state ? decided.write.next.state : undefined,
+    ...(decided.write?.next.state === 'parked' && before?.state !== 'parked' ? { from: decided.write.next.parked?.from } : {}),
     workflow: decided.workflow,
     effects: decided.effects.map((effect) => (effect.kind === 'emit' ? `emit ${effect.detailType}` : `${effect.kind} ${effect.workflow}`)),
     ...(decided.error ? { error: decided.error } : {}),
@@ -144,7 +143,7 @@ describe('decide: what each event does in each state (the README lifecycle table
   it.each(table)('$state + $event: $outcome', ({ build, request, expected }) => {
     const item = build();
     clock = T0 + 40 * 60_000;
-    expect(summary(decide(item, request, ctx()))).toEqual(expected);
+    expect(summary(decide(item, request, ctx()), item)).toEqual(expected);
   });
 
   type OperatorRow = [string, () => TenantLedgerItem | undefined, string, TenantState | undefined];
@@ -241,8 +240,9 @@ describe('decide: starting runs', () => {
     expect(decided.write?.next).toMatchObject({ state: 'revoking', teardowns: 1, lastDeletedAt: at(10), teardown: { retentionDays: 3 } });
   });
 
-  it('stops a running provisioning first and lets the teardown settle for 60 s', () => {
-    const decided = decide(s.provisioning(), deleted(), ctx());
+  it('stops a running provisioning first and lets the teardown settle for 60 s; a generation never active keeps nothing', () => {
+    const decided = decide(s.provisioning(), deleted(at(10), { retentionDays: 30 } as Partial<LifecycleRequest>), ctx());
+    expect(decided.write?.next.teardown?.retentionDays).toBe(0);
     expect(decided.stops).toEqual({ workflow: 'provision', name: 'acme-bistro-42-g1-provision' });
     expect(decided.effects[0]).toMatchObject({ kind: 'stop', workflow: 'provision', name: 'acme-bistro-42-g1-provision', error: 'OrgDeleted' });
     expect(decided.effects[1]).toMatchObject({ kind: 'start', input: { settleSeconds: SETTLE_AFTER_STOPPED_RUN_SECONDS } });
@@ -279,17 +279,40 @@ describe('decide: starting runs', () => {
 });
 
 describe('decide: repeated and late events', () => {
-  it('starts the recorded execution again for a duplicate within the repair window, with the recorded input, and not after it', () => {
+  it('starts the recorded execution again for a duplicate, with the recorded input, however late (StartExecution is idempotent)', () => {
     const item = s.provisioning();
-    const soon = decide(item, created(at(5)), ctx(Date.parse(item.provision?.startedAt ?? '') + 60_000));
-    expect(soon.effects).toEqual([{ kind: 'start', workflow: 'provision', name: item.provision?.name, input: item.provision?.input }]);
-    const late = decide(item, created(at(5)), ctx(Date.parse(item.provision?.startedAt ?? '') + START_REPAIR_WINDOW_MS + 1));
-    expect(late).toMatchObject({ outcome: 'duplicate', effects: [] });
+    const repair = [{ kind: 'start', workflow: 'provision', name: item.provision?.name, input: item.provision?.input }];
+    expect(decide(item, created(at(5)), ctx(Date.parse(item.provision?.startedAt ?? '') + 60_000)).effects).toEqual(repair);
+    expect(decide(item, created(at(5)), ctx(Date.parse(item.provision?.startedAt ?? '') + 30 * 86_400_000)).effects).toEqual(repair);
+    expect(decide(s.active(), created(at(5)), ctx()).effects.map((e) => e.kind)).toEqual(['emit']);
   });
 
   it('repeats the stop of the run a teardown superseded, for a repeated OrgDeleted (the router may have failed between its write and StopExecution)', () => {
     const tearingDown = decide(s.provisioning(), deleted(), ctx()).write?.next as TenantLedgerItem;
     expect(decide(tearingDown, deleted(at(11)), ctx()).effects.map((e) => `${e.kind} ${'workflow' in e ? e.workflow : ''}`)).toEqual(['stop provision', 'start teardown']);
+  });
+
+  it('starts a new teardown or restore for a parked one Step Functions can no longer redrive (14 days), and leaves a redrivable one to operators', () => {
+    const parkedDeleting = s.parkedDeleting();
+    const within = ctx(Date.parse(parkedDeleting.parked?.at ?? '') + 13 * 86_400_000);
+    const beyond = ctx(Date.parse(parkedDeleting.parked?.at ?? '') + 15 * 86_400_000);
+    expect(decide(parkedDeleting, deleted(at(30)), within).outcome).toBe('parked');
+    const again = decide(parkedDeleting, deleted(at(30)), beyond);
+    expect(again).toMatchObject({ outcome: 'started', executionName: 'acme-bistro-42-g1-teardown-2', write: { next: { state: 'revoking', teardown: { retentionDays: 0 } } } });
+    const parkedRestoring = s.parkedRestoring();
+    const late = ctx(Date.parse(parkedRestoring.parked?.at ?? '') + 15 * 86_400_000);
+    expect(decide(parkedRestoring, created(at(40)), late)).toMatchObject({ outcome: 'started', executionName: 'acme-bistro-42-g1-restore-2' });
+    expect(decide(parkedRestoring, restore, late)).toMatchObject({ outcome: 'started', workflow: 'restore' });
+    expect(decide(parkedRestoring, restore, ctx()).outcome).toBe('refused');
+  });
+
+  it('remembers the time of an event that changes nothing, so an older event of the other kind is recognised later', () => {
+    const item = s.provisioning();
+    const duplicate = decide(item, created(at(15)), ctx());
+    expect(duplicate).toMatchObject({ outcome: 'duplicate', write: { next: { lastCreatedAt: at(15), state: 'provisioning', version: item.version + 1 }, liveDelta: 0 } });
+    expect(duplicate.write?.next.history).toEqual(item.history);
+    expect(decide(duplicate.write?.next, deleted(at(13)), ctx()).outcome).toBe('stale');
+    expect(decide(item, created(at(-1)), ctx()).write).toBeUndefined();
   });
 
   it('re-emits exactly the OrgProvisioned detail the ledger recorded', () => {
