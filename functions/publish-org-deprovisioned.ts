@@ -43,7 +43,7 @@ export async function publishOrgDeprovisioned(
   const leftAlone = [...revoked.skipped, ...results.flatMap((r) => r.skipped)];
   const detail: OrgDeprovisionedDetail = {
     orgId: teardown.tenant.orgId,
-    executionName: teardown.tenant.provisionedBy,
+    executionName: teardown.tenant.executionName,
     ...(revoked.bucketName ? { bucket: revoked.bucketName } : {}),
     ...(revoked.bucketName && deletedBucket ? { objectsDeleted: deletedBucket.objectsDeleted } : {}),
     retentionDays: teardown.retentionDays,

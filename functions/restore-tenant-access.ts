@@ -14,7 +14,8 @@ import { logger } from './lib/logger';
 import { bucketArn } from './lib/naming';
 import { findTenantBucket, findTenantUser, type Skipped } from './lib/tenant-bucket';
 import { splitLedgerRun, tenantRef } from './lib/tenant';
-import { readHeldAccessKey } from './lib/tenant-secret';
+import { isTenantResource } from './lib/tags';
+import { describeSecret, readHeldAccessKey } from './lib/tenant-secret';
 import type { ExecutionRef, TenantBucket, TenantRef, TenantUser } from './lib/types';
 
 export interface RestoreTenantAccessInput {
@@ -60,9 +61,10 @@ function parseInput(event: unknown, config: Config, execution: ExecutionRef): { 
 
 /**
  * Gives a tenant whose teardown was stopped within its retention period its access keys back:
- * the keys the teardown deactivated (recorded in the ledger) — or, when it was stopped before it
- * recorded them, the key the tenant's secret holds — become Active again; no other key is
- * touched (one deactivated before the teardown, say after a leak, stays Inactive). Finds the
+ * the keys the teardown deactivated (recorded in the ledger) and the key the tenant's secret
+ * holds (its credentials; the only one a teardown stopped before it recorded anything knows of)
+ * become Active again; no other key is touched (one deactivated before the teardown, say after a
+ * leak and a new key, stays Inactive). Finds the
  * tenant's user and bucket (the ledger's, verified by its tags) for ApplyTenantBucketPolicy,
  * which re-applies the bucket policy next.
  *
@@ -80,10 +82,13 @@ export async function restoreTenantAccess(input: RestoreTenantAccessInput, deps:
   const { bucketName } = await findTenantBucket(tenant, user, deps, skipped);
   if (!bucketName) throw new TenantBucketMissingError(`Cannot restore tenant ${tenant.slug}: no bucket of OrgId ${JSON.stringify(tenant.orgId)} exists in ${tenant.region}`);
 
-  let wanted: string[] = keyIds ?? [];
-  if (!keyIds) {
+  // The keys the teardown recorded as deactivated, and the key the tenant's secret holds: a
+  // revocation that was retried reports the keys its first attempt deactivated as already inactive.
+  const wanted = new Set(keyIds ?? []);
+  const secret = await describeSecret(deps.secretsManager, tenant.secretName);
+  if (secret && isTenantResource(secret.Tags, tenant.orgId)) {
     const held = await readHeldAccessKey(deps.secretsManager, tenant.secretName);
-    if (held.status === 'read' && held.accessKeyId) wanted = [held.accessKeyId];
+    if (held.status === 'read' && held.accessKeyId) wanted.add(held.accessKeyId);
   }
   const existing = new Map((await listAccessKeys(deps.iam, tenant.userName)).map((key) => [key.AccessKeyId, key]));
   const keysActivated: string[] = [];

@@ -90,11 +90,13 @@ function decidedOfDecision(decision: Decision, item: { state: TenantState; gener
 }
 
 /**
- * Whether the router would act on the event: write the ledger, start, stop or emit something. A
- * rejection would only be reported (OrgProvisioningFailed), so it is not "acting" either.
+ * Whether the router would act on the event: change the tenant's state, start, stop or emit
+ * something. A rejection would only be reported (OrgProvisioningFailed), and a write that only
+ * remembers the event's time changes nothing an operator asked for, so neither is "acting".
  */
-function eventActs(decision: Decision): boolean {
-  return decision.outcome !== 'rejected' && (decision.write !== undefined || decision.effects.length > 0);
+function eventActs(decision: Decision, item: { state: TenantState } | undefined): boolean {
+  if (decision.outcome === 'rejected') return false;
+  return decision.effects.length > 0 || (decision.write !== undefined && decision.write.next.state !== item?.state);
 }
 
 export function documentOf(orgId: string, backend: Backend, decided: Decided): LifecycleDocument {
@@ -184,7 +186,7 @@ export async function putAndFollow(
   const prediction = decide(item, request, decisionContextOf(backend, context.io.now()));
   const predicted = decidedOfDecision(prediction, item);
 
-  if (!eventActs(prediction)) {
+  if (!eventActs(prediction, item)) {
     const document: LifecycleDocument = { ...documentOf(orgId, backend, predicted), predicted: true };
     if (prediction.outcome === 'duplicate' && prediction.executionName && !prediction.reason) {
       // A repeated event for a run under way: nothing to put, the run to follow is known.

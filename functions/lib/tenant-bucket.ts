@@ -78,13 +78,16 @@ export async function findTenantBucket(
   deps: TenantLookupDeps,
   skipped: Skipped,
 ): Promise<{ bucketName: string; bucketFoundBy: RevocationResult['bucketFoundBy'] }> {
-  const named: { source: RevocationResult['bucketFoundBy']; bucket: string | undefined }[] = [
-    { source: 'ledger', bucket: tenant.bucket },
-    { source: 'secret', bucket: await bucketFromSecret(tenant, deps, skipped) },
-    { source: 'user-tag', bucket: user ? tagsToRecord(user.Tags)[TAG_TENANT_BUCKET] : undefined },
+  // Each source is asked only when the ones before it found nothing: the ledger's bucket, once
+  // verified, needs no read of the secret.
+  const named: { source: RevocationResult['bucketFoundBy']; bucket: () => Promise<string | undefined> }[] = [
+    { source: 'ledger', bucket: async () => tenant.bucket },
+    { source: 'secret', bucket: () => bucketFromSecret(tenant, deps, skipped) },
+    { source: 'user-tag', bucket: async () => (user ? tagsToRecord(user.Tags)[TAG_TENANT_BUCKET] : undefined) },
   ];
   const checked = new Set<string>();
-  for (const { source, bucket } of named) {
+  for (const { source, bucket: find } of named) {
+    const bucket = await find();
     if (!bucket || checked.has(bucket)) continue;
     checked.add(bucket);
     if (await isTenantBucket(bucket, tenant, deps, skipped, true)) return { bucketName: bucket, bucketFoundBy: source };

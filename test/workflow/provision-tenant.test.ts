@@ -330,10 +330,9 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
     const redriven = await executions.waitFor('provision', NAME);
     await executions.idle();
 
-    // BUG (functions/lib/ledger/lifecycle.ts onConfirm): the local runner redrives from the start, and
-    // ConfirmTenantRun accepts a provisioning only while the tenant is `provisioning`; the tenant this
-    // very run made active is refused, so the redrive ends in ProvisioningSuperseded and OrgProvisioned
-    // is never published. (On AWS the redrive resumes at PublishOrgProvisioned.)
+    // The local runner redrives from the start: ConfirmTenantRun accepts the provisioning that made the
+    // tenant active itself, so a run that failed while publishing publishes when redriven. (On AWS the
+    // redrive resumes at PublishOrgProvisioned.)
     expect({ status: redriven.status, failedState: redriven.failedState, error: redriven.error }).toEqual({ status: 'SUCCEEDED', failedState: undefined, error: undefined });
     expect(aws.events.filter((e) => e.DetailType === 'OrgProvisioned').map((e) => e.Detail)).toEqual([world.item.provisioned]);
   });

@@ -105,11 +105,9 @@ describe('restore-tenant (real ASL, real handlers, modelled AWS)', () => {
 
     expect(run.status).toBe('SUCCEEDED');
     expect(aws.events.map((e) => e.DetailType)).toEqual(['OrgRestored']);
-    // BUG (functions/revoke-tenant-access.ts → record-tenant-state → functions/restore-tenant-access.ts):
-    // the retried RevokeTenantAccess reports keysDeactivated [] (it deactivated nothing this time),
-    // the ledger records [] as the teardown's keys, and RestoreTenantAccess activates exactly those
-    // (an empty list does not fall back to the secret's key): none. OrgRestored is announced while
-    // the tenant's only key stays Inactive.
+    // The retried RevokeTenantAccess reports keysDeactivated [] (it deactivated nothing this time) and
+    // the ledger records []: RestoreTenantAccess also activates the key the tenant's secret holds, so
+    // OrgRestored is never announced while the tenant's only key stays Inactive.
     expect(keyStatuses()).toEqual([`${keyId}:Active`]);
   });
 

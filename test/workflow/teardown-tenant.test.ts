@@ -221,9 +221,8 @@ describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
 
     const redriven = await world.run('teardown', TEARDOWN);
 
-    // BUG (functions/lib/ledger/lifecycle.ts onConfirm): ConfirmTenantRun accepts a teardown only while
-    // the tenant is revoking, retained or deleting; the tenant this very run deleted is refused, so the
-    // redrive ends in TeardownSuperseded and OrgDeprovisioned is never published.
+    // ConfirmTenantRun accepts a teardown in any of its own states, `deleted` included: the local runner
+    // redrives from the start, and a run that failed after recording the tenant deleted must still publish.
     expect(redriven.entered).not.toContain('TeardownSuperseded');
     expect(aws.events.map((e) => e.DetailType)).toEqual(['OrgDeprovisioned']);
   });

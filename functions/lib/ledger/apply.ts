@@ -111,8 +111,8 @@ export async function applyLifecycle(request: LifecycleRequest, deps: ApplyDeps)
     let decided = decide(item, request, ctx);
     let after = item;
     if (decided.write) {
-      const { next, liveDelta } = decided.write;
-      const outcome = await deps.ledger.write(next, item?.version, liveDelta, deps.config.tenantQuota);
+      const { next, liveDelta, withinQuota } = decided.write;
+      const outcome = await deps.ledger.write(next, item?.version, liveDelta, withinQuota ? deps.config.tenantQuota : undefined);
       if (outcome === 'conflict') continue;
       if (outcome === 'quota-exceeded') {
         decided = quotaRefusal(request, deps.config.tenantQuota, ctx);

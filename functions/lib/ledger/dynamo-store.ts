@@ -40,7 +40,7 @@ export class DynamoLedgerStore implements LedgerStore {
     return item;
   }
 
-  async write(next: TenantLedgerItem, expectedVersion: number | undefined, liveDelta: -1 | 0 | 1, quota: number): Promise<LedgerWriteOutcome> {
+  async write(next: TenantLedgerItem, expectedVersion: number | undefined, liveDelta: -1 | 0 | 1, quota?: number): Promise<LedgerWriteOutcome> {
     if (next.slug === LIVE_COUNTER_KEY) throw new Error(`${LIVE_COUNTER_KEY} is not a tenant`);
     const put: Put = {
       TableName: this.tableName,
@@ -58,13 +58,14 @@ export class DynamoLedgerStore implements LedgerStore {
         throw err;
       }
     }
+    const limited = liveDelta > 0 && quota !== undefined;
     const counter: Update = {
       TableName: this.tableName,
       Key: { [LEDGER_KEY]: { S: LIVE_COUNTER_KEY } },
       UpdateExpression: 'ADD #live :delta',
       ExpressionAttributeNames: { '#live': LIVE_ATTRIBUTE },
-      ExpressionAttributeValues: { ':delta': { N: String(liveDelta) }, ...(liveDelta > 0 ? { ':quota': { N: String(quota) } } : {}) },
-      ...(liveDelta > 0 ? { ConditionExpression: 'attribute_not_exists(#live) OR #live < :quota' } : {}),
+      ExpressionAttributeValues: { ':delta': { N: String(liveDelta) }, ...(limited ? { ':quota': { N: String(quota) } } : {}) },
+      ...(limited ? { ConditionExpression: 'attribute_not_exists(#live) OR #live < :quota' } : {}),
     };
     try {
       await this.dynamodb.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: put }, { Update: counter }] }));

@@ -156,8 +156,11 @@ export interface Decision {
   error?: string;
   /** A run this decision stops (a provisioning or restore ended by OrgDeleted, a teardown ended by a restore). */
   stops?: { workflow: Workflow; name: string };
-  /** The item to write, conditioned on the version read; `liveDelta` moves the live-tenant count. */
-  write?: { next: TenantLedgerItem; liveDelta: -1 | 0 | 1 };
+  /**
+   * The item to write, conditioned on the version read; `liveDelta` moves the live-tenant count;
+   * `withinQuota`: only when the count stays under the quota (a generation that will create a user).
+   */
+  write?: { next: TenantLedgerItem; liveDelta: -1 | 0 | 1; withinQuota?: boolean };
   /** Carried out after the write, in order; each is safe to repeat. */
   effects: LifecycleEffect[];
 }
@@ -205,7 +208,7 @@ function liveDelta(from: TenantState | undefined, to: TenantState): -1 | 0 | 1 {
   return ((isLive(to) ? 1 : 0) - (isLive(from) ? 1 : 0)) as -1 | 0 | 1;
 }
 
-function write(previous: TenantLedgerItem | undefined, next: TenantLedgerItem): Decision['write'] {
+function write(previous: TenantLedgerItem | undefined, next: TenantLedgerItem): NonNullable<Decision['write']> {
   return { next, liveDelta: liveDelta(previous?.state, next.state) };
 }
 
@@ -353,7 +356,7 @@ function startGeneration(
     reason,
   );
   if (!item) next.history = next.history.map((entry) => ({ ...entry, from: null }));
-  return decision('started', { workflow: 'provision', executionName: name, write: write(item, next), effects: [startEffect(provision)] });
+  return decision('started', { workflow: 'provision', executionName: name, write: { ...write(item, next), withinQuota: true }, effects: [startEffect(provision)] });
 }
 
 function teardownInputOf(item: TenantLedgerItem, retentionDays: number, settleSeconds: number): Omit<TeardownInput, 'runId'> & { generation: number } {
@@ -710,9 +713,9 @@ function supersededStep(item: TenantLedgerItem, request: WorkflowRequest): Decis
 function onConfirm(item: TenantLedgerItem | undefined, request: Extract<WorkflowRequest, { kind: 'confirm' }>): Decision {
   if (!item) return decision('superseded', { reason: `no tenant ${request.slug} in the ledger` });
   const run = runOf(item, request.runId, request.workflow);
-  const state = effectiveState(item);
-  const waiting = request.workflow === 'teardown' ? ['revoking', 'retained', 'deleting'] : [PROGRESS[request.workflow][0]];
-  if (!run || !waiting.includes(state)) return supersededStep(item, request);
+  // The run's own states, its last included: the local runner redrives from the start, so a run
+  // that failed after recording its end (say, while publishing) confirms again.
+  if (!run || !PROGRESS[request.workflow].includes(effectiveState(item))) return supersededStep(item, request);
   // The run this one superseded is stopped again here, before this run settles and changes
   // anything: the router's own stop may have been lost (it can fail between its write and
   // StopExecution, and its retry may come only after this run has begun).

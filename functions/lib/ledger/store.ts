@@ -24,9 +24,9 @@ export interface LedgerStore {
   /**
    * Writes `next` when the stored item's version is `expectedVersion` (undefined: when there is
    * no item), and adds `liveDelta` to the live-tenant count — refusing +1 when the count has
-   * reached `quota`.
+   * reached `quota` (undefined: no limit).
    */
-  write(next: TenantLedgerItem, expectedVersion: number | undefined, liveDelta: -1 | 0 | 1, quota: number): Promise<LedgerWriteOutcome>;
+  write(next: TenantLedgerItem, expectedVersion: number | undefined, liveDelta: -1 | 0 | 1, quota?: number): Promise<LedgerWriteOutcome>;
   /** How many tenants are live (hold, or may hold, an IAM user). */
   liveTenants(): Promise<number>;
   /** Every tenant (tombstones included), in no particular order. */
@@ -63,11 +63,11 @@ export class MemoryLedgerStore implements LedgerStore {
     return item && structuredClone(item);
   }
 
-  async write(next: TenantLedgerItem, expectedVersion: number | undefined, liveDelta: -1 | 0 | 1, quota: number): Promise<LedgerWriteOutcome> {
+  async write(next: TenantLedgerItem, expectedVersion: number | undefined, liveDelta: -1 | 0 | 1, quota?: number): Promise<LedgerWriteOutcome> {
     if (next.slug === LIVE_COUNTER_KEY) throw new Error(`${LIVE_COUNTER_KEY} is not a tenant`);
     const stored = this.items.get(next.slug);
     if (stored?.version !== expectedVersion) return 'conflict';
-    if (liveDelta > 0 && this.live >= quota) return 'quota-exceeded';
+    if (liveDelta > 0 && quota !== undefined && this.live >= quota) return 'quota-exceeded';
     this.items.set(next.slug, structuredClone(next));
     this.live += liveDelta;
     return 'written';

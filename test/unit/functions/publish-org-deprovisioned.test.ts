@@ -58,8 +58,7 @@ describe('publishOrgDeprovisioned', () => {
   it('puts the OrgDeprovisioned event of the sample on the configured bus and returns its detail', async () => {
     const result = await publishOrgDeprovisioned(fullTeardown(), deps);
 
-    // BUG (functions/publish-org-deprovisioned.ts): executionName is `teardown.tenant.provisionedBy`, which is now
-    // the ledger's run id (`acme-bistro-42-g1-teardown.0123456789ab`), not the execution name.
+    // executionName is the execution's name, not the ledger's run id (`…-g1-teardown.0123456789ab`).
     expect(result).toEqual({ eventId: 'event-1', detail: expectedDetail });
     expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
     expect(eventBridgeMock).toHaveReceivedCommandWith(PutEventsCommand, {
@@ -153,7 +152,7 @@ describe('publishOrgDeprovisioned', () => {
 
     const { detail } = await publishOrgDeprovisioned(input, deps);
 
-    // BUG (functions/publish-org-deprovisioned.ts): reports `tenant.provisionedBy` (the run id) as executionName.
+    // The execution's name, never `tenant.provisionedBy` (the run id).
     expect(detail).toMatchObject({ orgId: 'Acme-Bistro-42', executionName: 'acme-bistro-42-g2-teardown-2', retentionDays: 30 });
     expect(JSON.stringify(sentDetail())).not.toContain(second.provisionedBy);
   });

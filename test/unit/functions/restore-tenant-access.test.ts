@@ -113,13 +113,13 @@ describe('restoreTenantAccess', () => {
     expect(result.keysActivated).toEqual(['AKIAHELD000000000001']);
   });
 
-  it("activates the ledger's keys, not the one the secret holds, when both name one", async () => {
-    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive'), key('AKIAHELD000000000001', 'Inactive')]);
+  it("activates the ledger's keys and the one the secret holds (a retried revocation records none), and no other inactive key", async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive'), key('AKIAHELD000000000001', 'Inactive'), key('AKIALEAKED0000000001', 'Inactive')]);
     givenSecret('AKIAHELD000000000001');
 
     await restoreTenantAccess({ event: restoreInput({ bucketName: undefined }), execution }, deps);
 
-    expect(activated().map((input) => input.AccessKeyId)).toEqual(['AKIAREVOKED000000001']);
+    expect(activated().map((input) => input.AccessKeyId)).toEqual(['AKIAREVOKED000000001', 'AKIAHELD000000000001']);
   });
 
   it('activates nothing when there is neither a recorded key nor a readable secret', async () => {
