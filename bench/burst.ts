@@ -42,7 +42,7 @@ export const CONCURRENCY_NOTE =
 
 async function burstOnce(bench: BenchPipeline, orgs: number, runId: string): Promise<BurstRun> {
   const { pipeline, counter, events } = bench;
-  const { tenantNames } = await import('../functions/lib/naming');
+  const { tenantNames, lifecycleExecutionName } = await import('../functions/lib/naming');
   const { loadConfig } = await import('../functions/lib/config');
   const config = loadConfig();
   const orgIds = Array.from({ length: orgs }, (_, i) => `bench-${runId}-${String(i).padStart(3, '0')}`);
@@ -73,9 +73,9 @@ async function burstOnce(bench: BenchPipeline, orgs: number, runId: string): Pro
     const users = residue.users.filter((u) => u === names.userName).length;
     const keys = residue.accessKeys.filter((k) => k.startsWith(`${names.userName}:`)).length;
     const secrets = residue.secrets.filter((s) => s === names.secretName).length;
-    const executions = [...events.keys()].filter((key) => key === `provision/org-${names.slug}` || key.startsWith(`provision/org-${names.slug}-g`)).length;
+    const executions = [...events.keys()].filter((key) => key.startsWith(`provision/${names.slug}-g`)).length;
     duplicates += Math.max(0, buckets - 1) + Math.max(0, users - 1) + Math.max(0, keys - 1) + Math.max(0, secrets - 1) + Math.max(0, executions - 1);
-    retries += (events.get(`provision/org-${names.slug}`) ?? []).filter((e) => e.type === 'StateRetried').length;
+    retries += (events.get(`provision/${lifecycleExecutionName(names.slug, 1, 'provision')}`) ?? []).filter((e) => e.type === 'StateRetried').length;
 
     const outcome = routed[i] as PromiseSettledResult<RouteResult>;
     const record = records[i];

@@ -135,8 +135,9 @@ class DirectCalls {
   async run(orgId: string, order: string[]): Promise<{ ms: number; byOperation: Record<string, number> }> {
     const names = this.helpers.tenantNames(orgId, LOCAL_REGION, this.helpers.config);
     const bucket = names.bucketCandidates[0] as string;
-    const execution = `org-${names.slug}`;
-    const tags = this.helpers.tenantTags(orgId, execution);
+    // The run id a ledger-started provisioning would tag its resources with.
+    const runId = `${names.slug}-g1-provision.direct`;
+    const tags = this.helpers.tenantTags(orgId, runId);
     const target = { Bucket: bucket, ExpectedBucketOwner: this.env.accountId };
     let userArn = '';
     let accessKey = { id: '', secret: '' };
@@ -198,7 +199,7 @@ class DirectCalls {
                 Source: this.env.eventSource,
                 DetailType: 'OrgProvisioned',
                 EventBusName: this.env.eventBusName,
-                Detail: JSON.stringify({ orgId, executionName: execution, bucket: { name: bucket, region: LOCAL_REGION }, user: { name: names.userName, arn: userArn } }),
+                Detail: JSON.stringify({ orgId, executionName: `${names.slug}-g1-provision`, bucket: { name: bucket, region: LOCAL_REGION }, user: { name: names.userName, arn: userArn } }),
               },
             ],
           }),

@@ -1,8 +1,9 @@
 /**
  * `npm run demo`: the whole pipeline on the embedded default. Sends the sample OrgCreated
  * through the real router, shows each state as it happens, proves the new tenant's
- * credentials work, prints the POS server's handoff configuration (secret masked), then
- * sends OrgDeleted with no grace period, shows the teardown and checks nothing is left.
+ * credentials work, shows the tenant's ledger item (state and history), prints the POS server's
+ * handoff configuration (secret masked), then sends OrgDeleted with no grace period, shows the
+ * teardown and the ledger's tombstone, and checks nothing is left.
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
@@ -86,6 +87,17 @@ async function proveCredentials(pipeline: LocalPipeline, secretName: string, use
   return secret;
 }
 
+/** The tenant's item in the tenant ledger: its state and how it got there. */
+async function printLedger(pipeline: LocalPipeline, orgId: string): Promise<void> {
+  const item = await pipeline.ledger.get(orgId.toLowerCase());
+  if (!item) {
+    out('  (no ledger item)');
+    return;
+  }
+  out(`  state ${item.state} since ${item.stateSince}, generation ${item.generation}, region ${item.region}, version ${item.version}`);
+  for (const entry of item.history) out(`    ${entry.at}  ${pad(`${entry.from ?? '—'} → ${entry.to}`, 26)} ${entry.by}: ${entry.reason}`);
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { 'org-id': { type: 'string' }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
   if (values.help) {
@@ -116,6 +128,9 @@ async function main(): Promise<number> {
     out(`  secret      ${detail.credentials.secretName}`);
     out(`  public URL  ${detail.bucket.publicBaseUrl}`);
     out();
+    out("Tenant ledger (the tenant's item in DynamoDB: its state and how it got there)");
+    await printLedger(pipeline, orgId);
+    out();
     out('Credentials check');
     const secret = await proveCredentials(pipeline, detail.credentials.secretName, detail.user.arn);
     out();
@@ -140,6 +155,9 @@ async function main(): Promise<number> {
     const tornDown = await follow(pipeline, 'teardown', deleted.executionName);
     if (tornDown.status !== 'SUCCEEDED') return 1;
 
+    out();
+    out('Tenant ledger after the teardown (the item stays, as the tombstone that keeps the generation counter)');
+    await printLedger(pipeline, orgId);
     out();
     const events = await pipeline.events();
     out(`Events on the bus: ${events.map((e) => e['detail-type']).join(', ') || 'none'}`);

@@ -44,6 +44,8 @@ export function recordedExecutions(item: TenantLedgerItem): LedgerExecution[] {
 /** The run an operator may redrive: the ledger's parked run, or the tenant's current execution. */
 export function runToRedrive(item: TenantLedgerItem): { workflow: LedgerExecution['workflow']; name: string; arn: string } | undefined {
   if (item.parked) return { workflow: item.parked.workflow, name: item.parked.executionName, arn: item.parked.executionArn };
-  const current = currentExecution(item);
-  return current ? { workflow: current.workflow, name: current.name, arn: current.arn } : undefined;
+  // Else the run the state waits on, or the run that brought the tenant to where it is (it may
+  // have failed after recording it, while publishing its event: the ledger's history says so).
+  const run = currentExecution(item) ?? (item.state === 'deleted' ? item.teardown : item.state === 'active' ? (item.restore ?? item.provision) : undefined);
+  return run ? { workflow: run.workflow, name: run.name, arn: run.arn } : undefined;
 }

@@ -628,7 +628,10 @@ function onResume(item: TenantLedgerItem | undefined, request: ResumeRequest, ct
     return decision('recorded', { workflow: item.parked.workflow, executionName: item.parked.executionName, write: write(item, next) });
   }
   const current = currentExecution(item);
-  if (current?.arn === request.executionArn) return decision('recorded', { workflow: current.workflow, executionName: current.name });
+  const own = ownRun(item, request.executionArn);
+  // The run the tenant waits on, or one that already recorded its end and failed after it (while
+  // publishing its event): redriving it changes nothing that came after.
+  if (own) return decision('recorded', { workflow: own.workflow, executionName: own.name });
   const run = [item.provision, item.teardown, item.restore].find((candidate) => candidate?.arn === request.executionArn);
   const name = run?.name ?? request.executionArn.split(':').pop() ?? request.executionArn;
   const reason = `${name} is no longer tenant ${item.slug}'s current run (the tenant is ${item.state}${current ? `, ${current.name}` : ''}): redriving it could undo what came after`;
@@ -652,9 +655,22 @@ function workflowOfArn(arn: string): Workflow | undefined {
 // Workflows and their runs
 // ---------------------------------------------------------------------------------------
 
+/** The run `arn` when it is the one recorded for its workflow and the tenant is in one of that workflow's states. */
+function ownRun(item: TenantLedgerItem, arn: string): LedgerExecution | undefined {
+  const run = [item.provision, item.teardown, item.restore].find((candidate) => candidate?.arn === arn);
+  return run && PROGRESS[run.workflow].includes(effectiveState(item)) ? run : undefined;
+}
+
 function onRunEnded(item: TenantLedgerItem | undefined, request: RunEndedRequest, ctx: DecisionContext): Decision {
   if (!item) return decision('ignored', { reason: `no tenant ${request.slug}` });
   const current = currentExecution(item);
+  const own = item.state === 'parked' ? undefined : ownRun(item, request.executionArn);
+  if (own && current?.arn !== own.arn) {
+    // The run recorded its end (the tenant is what it made it) and failed after it, publishing its
+    // event: the state stands; the history says what an operator must redrive.
+    const next = moved(item, item.state, {}, ctx, request.by, `${own.name} ${request.status} after it recorded the tenant ${item.state}${request.error ? ` (${request.error})` : ''}: its event may not be published; redrive it (tenantctl redrive ${item.orgId})`);
+    return decision('recorded', { workflow: own.workflow, executionName: own.name, write: write(item, next) });
+  }
   if (item.state === 'parked' || !current || current.arn !== request.executionArn) {
     return decision('ignored', { reason: `${request.executionName} is not the run tenant ${item.slug} waits on (${item.state})` });
   }

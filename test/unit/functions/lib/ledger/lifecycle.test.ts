@@ -430,6 +430,15 @@ describe('decide: workflow steps and runs', () => {
     expect(decide(parked, step.provisioned(item), ctx()).write?.next.state).toBe('active');
   });
 
+  it('keeps the state of a tenant whose run failed after recording its end (publishing), says so in the history, and lets it be redriven', () => {
+    const active = s.active();
+    const failed = decide(active, { kind: 'run-ended', slug: SLUG, executionArn: active.provision?.arn ?? '', executionName: active.provision?.name ?? '', status: 'FAILED', error: 'EventPublishError', by: 'tracker' }, ctx());
+    expect(failed.write?.next).toMatchObject({ state: 'active', stateSince: active.stateSince });
+    expect(failed.write?.next.history.at(-1)).toMatchObject({ from: 'active', to: 'active', reason: expect.stringContaining('its event may not be published; redrive it') });
+    const redriven = decide(failed.write?.next, { kind: 'resume', slug: SLUG, executionArn: active.provision?.arn ?? '', by: 'status', stopIfSuperseded: true }, ctx());
+    expect(redriven).toMatchObject({ outcome: 'recorded', effects: [] });
+  });
+
   it('ignores the end of a run the tenant no longer waits on, and stops such a run when it is redriven', () => {
     const provisioning = s.provisioning();
     const tearingDown = decide(provisioning, deleted(), ctx()).write?.next as TenantLedgerItem;
