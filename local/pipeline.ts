@@ -101,7 +101,11 @@ export async function openLocalPipeline(emulator: Emulator, options: LocalPipeli
       import('../functions/lib/logger'),
     ]);
   const config = loadConfig();
-  const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
+  // The router, the tracker and operators write the ledger with a client of their own; the
+  // workflows' ledger step with the functions' module client (as each is its own Lambda on AWS,
+  // and so a fault injected into a step's calls never reaches the router's).
+  const ledger = new DynamoLedgerStore(clients.dynamodb, config.tenantLedgerTable);
+  const stepLedger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
   // Step Functions reports a run that ends without success (or is redriven) on EventBridge,
   // where the status tracker picks it up; the local port reports it to the tracker directly.
   let deps: Parameters<typeof tracker.trackExecutionStatus>[1] | undefined;
@@ -109,7 +113,7 @@ export async function openLocalPipeline(emulator: Emulator, options: LocalPipeli
   // Lambda's own port is Step Functions').
   const port: { executions?: LocalExecutionPort } = {};
   const recordTenantState = lambdaHandler((event: Parameters<typeof recorder.recordTenantState>[0]) =>
-    recorder.recordTenantState(event, { ledger, config, logger, executions: port.executions as LocalExecutionPort }),
+    recorder.recordTenantState(event, { ledger: stepLedger, config, logger, executions: port.executions as LocalExecutionPort }),
   );
   const executions: LocalExecutionPort = new LocalExecutionPort({
     ...portOptions,

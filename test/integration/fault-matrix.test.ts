@@ -274,6 +274,25 @@ const MATRIX: MatrixRow[] = [
     ],
   },
   {
+    // The tenant ledger (issue 11): the run confirms it is current before it changes anything.
+    operation: 'DynamoDB.GetItem',
+    state: 'ConfirmTenantRun',
+    throttle: retried,
+    accessDenied: parkedWith('DynamoDB.GetItem'),
+    afterEffect: retried,
+    permanent: [{ outcome: 'skipped', why: 'a read of the ledger has no permanent answer: the item is there or not, and "not" is a refusal the ASL ends the run with (workflow tests)' }],
+  },
+  {
+    // The ledger records the tenant active, conditioned on the version it read; a retry after the
+    // write took effect finds it recorded.
+    operation: 'DynamoDB.PutItem',
+    state: 'RecordTenantActive',
+    throttle: retried,
+    accessDenied: parkedWith('DynamoDB.PutItem'),
+    afterEffect: retried,
+    permanent: [{ outcome: 'skipped', why: 'a refused conditional write is a lost race, decided again (unit tests); a ledger that moved past the run ends it as superseded (workflow tests)' }],
+  },
+  {
     operation: 'EventBridge.PutEvents',
     state: 'PublishOrgProvisioned',
     throttle: retried,
@@ -331,7 +350,7 @@ beforeAll(async () => {
   const clients = await import('../../functions/lib/clients');
   const { loadConfig } = await import('../../functions/lib/config');
   nameConfig = loadConfig();
-  faults = installFaults([clients.s3For(LOCAL_REGION), clients.iam, clients.secretsManager, clients.eventBridge, clients.s3control], {
+  faults = installFaults([clients.s3For(LOCAL_REGION), clients.iam, clients.secretsManager, clients.eventBridge, clients.s3control, clients.dynamodb], {
     emulateCreateBucketTags: pipeline.clients.s3,
   });
 });

@@ -5,7 +5,8 @@
  * Retry/Catch must handle it, as they would a Lambda's error on AWS.
  *
  * An operation is `<Service>.<Operation>` (`S3.CreateBucket`, `IAM.CreateUser`,
- * `SecretsManager.CreateSecret`, `EventBridge.PutEvents`, `S3Control.GetPublicAccessBlock`).
+ * `SecretsManager.CreateSecret`, `EventBridge.PutEvents`, `S3Control.GetPublicAccessBlock`,
+ * `DynamoDB.PutItem`).
  * A rule fires on the `call`-th call (1-based) of its operation counted since it was armed,
  * and on the `times - 1` calls after it:
  * - `throttle`: throws the service's throttling error before the call (default twice);
@@ -17,6 +18,7 @@
  * Every call is recorded (operation, input, outcome), so a test can discover which
  * operations a workflow uses and what it emitted.
  */
+import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeServiceException } from '@aws-sdk/client-eventbridge';
 import { IAMServiceException } from '@aws-sdk/client-iam';
 import { AccessDenied, GetBucketTaggingCommand, PutBucketTaggingCommand, S3ServiceException, type S3Client, type Tag } from '@aws-sdk/client-s3';
@@ -99,6 +101,7 @@ const SERVICE_EXCEPTIONS: Record<string, ServiceExceptionClass> = {
   SecretsManager: SecretsManagerServiceException as unknown as ServiceExceptionClass,
   EventBridge: EventBridgeServiceException as unknown as ServiceExceptionClass,
   S3Control: S3ControlServiceException as unknown as ServiceExceptionClass,
+  DynamoDB: DynamoDBServiceException as unknown as ServiceExceptionClass,
 };
 
 /** The throttling error code each service answers with. */
@@ -108,6 +111,7 @@ const THROTTLING_NAMES: Record<string, string> = {
   SecretsManager: 'ThrottlingException',
   EventBridge: 'ThrottlingException',
   S3Control: 'SlowDown',
+  DynamoDB: 'ThrottlingException',
 };
 
 /** The access-denied error code each service answers with. */
@@ -117,6 +121,7 @@ const ACCESS_DENIED_NAMES: Record<string, string> = {
   SecretsManager: 'AccessDeniedException',
   EventBridge: 'AccessDeniedException',
   S3Control: 'AccessDenied',
+  DynamoDB: 'AccessDeniedException',
 };
 
 export function serviceOf(operation: string): string {
