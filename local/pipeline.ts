@@ -108,21 +108,20 @@ export async function openLocalPipeline(emulator: Emulator, options: LocalPipeli
   const stepLedger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
   // Step Functions reports a run that ends without success (or is redriven) on EventBridge,
   // where the status tracker picks it up; the local port reports it to the tracker directly.
-  let deps: Parameters<typeof tracker.trackExecutionStatus>[1] | undefined;
   // The ledger step stops the run a teardown or restore superseded: here, on this port (the
-  // Lambda's own port is Step Functions').
-  const port: { executions?: LocalExecutionPort } = {};
+  // Lambda's own port is Step Functions'). Both are wired once the port exists.
+  const late: { deps?: Parameters<typeof tracker.trackExecutionStatus>[1]; executions?: LocalExecutionPort } = {};
   const recordTenantState = lambdaHandler((event: Parameters<typeof recorder.recordTenantState>[0]) =>
-    recorder.recordTenantState(event, { ledger: stepLedger, config, logger, executions: port.executions as LocalExecutionPort }),
+    recorder.recordTenantState(event, { ledger: stepLedger, config, logger, executions: late.executions as LocalExecutionPort }),
   );
   const executions: LocalExecutionPort = new LocalExecutionPort({
     ...portOptions,
     handlers: { ...taskHandlersByPlaceholder, RecordTenantStateFunctionArn: recordTenantState },
-    onStatusChange: (change) => deps && tracker.trackExecutionStatus(change, deps),
+    onStatusChange: (change) => late.deps && tracker.trackExecutionStatus(change, late.deps),
   });
-  port.executions = executions;
-  deps = { ledger, executions, eventBridge, config, logger };
-  const lifecycleDeps = deps;
+  const lifecycleDeps = { ledger, executions, eventBridge, config, logger };
+  late.executions = executions;
+  late.deps = lifecycleDeps;
 
   return {
     emulator,

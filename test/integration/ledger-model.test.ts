@@ -648,7 +648,7 @@ describe('the tenant ledger in random interleavings', () => {
     const runs = process.env.LEDGER_MODEL_SEED ? 1 : RUNS;
     let steps = 0;
     let events = 0;
-    let ended = { deleted: 0, active: 0 };
+    const ended = { deleted: 0, active: 0 };
 
     for (let run = 0; run < runs; run++) {
       const seed = baseSeed + run;

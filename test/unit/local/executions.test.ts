@@ -726,9 +726,10 @@ describe('LocalExecutionPort with the real provision-tenant ASL and handlers', (
     // The workflow's ledger steps use the module DynamoDB client: the same (modelled) table.
     const ledger = new DynamoLedgerStore(new DynamoDBClient({}), loadConfig().tenantLedgerTable);
     const { trackExecutionStatus } = await import('../../../functions/track-execution-status');
-    let deps: ReturnType<typeof sampleLifecycleDeps> & { executions: LocalExecutionPort };
-    const executions = new LocalExecutionPort({ retryIntervalMs: 0, waitMs: 0, stage: loadConfig().stage, onStatusChange: (change) => trackExecutionStatus(change, deps) });
-    deps = { ...sampleLifecycleDeps(ledger), executions };
+    const late: { deps?: ReturnType<typeof sampleLifecycleDeps> & { executions: LocalExecutionPort } } = {};
+    const executions = new LocalExecutionPort({ retryIntervalMs: 0, waitMs: 0, stage: loadConfig().stage, onStatusChange: (change) => late.deps && trackExecutionStatus(change, late.deps) });
+    const deps = { ...sampleLifecycleDeps(ledger), executions };
+    late.deps = deps;
     aws.inject('IAM.CreateUser', () => named('ServiceFailure', 'IAM is down'), 1000);
 
     await applyLifecycle({ kind: 'OrgCreated', ...sample.detail, eventTime: '2026-12-01T10:00:00.000Z', eventId: 'e1' }, deps);
