@@ -306,7 +306,8 @@ describe('tenantctl (built binary, --local)', () => {
     expect(status.ledger.state).toBe('deleted');
     const again = await local('redrive', ALPHA);
     expect(again.code).toBe(0);
-    expect(again.stdout).toBe(`tenant ${ALPHA} is deleted: no run to redrive\n`);
+    // The teardown that deleted the tenant is looked at (it might have failed while publishing): it succeeded.
+    expect(again.stdout).toMatch(new RegExp(`^teardown-tenant ${ALPHA.toLowerCase()}-g1-teardown was already redriven \\(1×, last at [^)]+\\) and is SUCCEEDED; nothing to redrive\n$`));
   });
 
   it('shows the torn-down tenant with both executions and every resource absent', async () => {
