@@ -2,10 +2,10 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { dynamodb } from './lib/clients/dynamodb';
 import { eventBridge } from './lib/clients/event-bridge';
 import { sfn } from './lib/clients/sfn';
-import { loadConfig, requireEnv, type Config } from './lib/config';
+import { loadConfig, type Config } from './lib/config';
 import { InvalidEventError, InvalidOrgIdError } from './lib/errors';
 import { DETAIL_TYPES, parseOrgCreatedDetail, parseOrgDeletedDetail, quote } from './lib/events';
-import { SfnExecutionPort } from './lib/executions';
+import { SfnExecutionPort, stateMachineArnsFromEnv } from './lib/executions';
 import { lambdaHandler } from './lib/handler';
 import { applyLifecycle, type LifecycleDeps, type LifecycleResult } from './lib/ledger/apply';
 import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
@@ -139,11 +139,7 @@ export async function routeOrgEvent(event: OrgEvent, deps: RouteOrgEventDeps): P
 }
 
 const config = loadConfig();
-const executions = new SfnExecutionPort(sfn, {
-  provision: requireEnv(process.env, 'PROVISION_STATE_MACHINE_ARN'),
-  teardown: requireEnv(process.env, 'TEARDOWN_STATE_MACHINE_ARN'),
-  restore: requireEnv(process.env, 'RESTORE_STATE_MACHINE_ARN'),
-});
+const executions = new SfnExecutionPort(sfn, stateMachineArnsFromEnv(process.env));
 const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
 const metrics = powertoolsLiveTenantsMetric(config.stage);
 export const handler = lambdaHandler((event: OrgEvent) => routeOrgEvent(event, { ledger, executions, eventBridge, config, logger, metrics }));

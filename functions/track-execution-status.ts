@@ -2,27 +2,14 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { dynamodb } from './lib/clients/dynamodb';
 import { eventBridge } from './lib/clients/event-bridge';
 import { sfn } from './lib/clients/sfn';
-import { loadConfig, requireEnv } from './lib/config';
-import { isRunning, SfnExecutionPort, type ExecutionPort, type ExecutionStatus } from './lib/executions';
+import { loadConfig } from './lib/config';
+import { isRunning, SfnExecutionPort, stateMachineArnsFromEnv, type ExecutionPort, type ExecutionStatus, type ExecutionStatusChange } from './lib/executions';
 import { lambdaHandler } from './lib/handler';
 import { applyLifecycle, type LifecycleDeps, type LifecycleResult } from './lib/ledger/apply';
 import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
 import { logger } from './lib/logger';
 import { powertoolsLiveTenantsMetric } from './lib/metrics';
 import { parseLifecycleExecutionName } from './lib/naming';
-
-/** What the tracker needs of a Step Functions "Execution Status Change" event (or the local runner's equivalent). */
-export interface ExecutionStatusChange {
-  executionArn: string;
-  name: string;
-  status: ExecutionStatus;
-  error?: string;
-  cause?: string;
-  /** Above 0 when a RUNNING status is a redrive. */
-  redriveCount?: number;
-  /** When the run ended (ISO 8601). */
-  stopDate?: string;
-}
 
 /** The detail of Step Functions' "Execution Status Change" event (the fields used here). */
 interface StatusChangeDetail {
@@ -52,6 +39,8 @@ export interface TrackExecutionStatusDeps extends LifecycleDeps {
  * Safe to repeat: Step Functions' events are best-effort and may repeat; a repeated one finds the
  * ledger already moved and is ignored.
  */
+export type { ExecutionStatusChange };
+
 export async function trackExecutionStatus(change: ExecutionStatusChange, deps: TrackExecutionStatusDeps): Promise<LifecycleResult | undefined> {
   const parsed = parseLifecycleExecutionName(change.name);
   if (!parsed) {
@@ -112,11 +101,7 @@ export function statusChangeOf(detail: StatusChangeDetail): ExecutionStatusChang
 }
 
 const config = loadConfig();
-const executions = new SfnExecutionPort(sfn, {
-  provision: requireEnv(process.env, 'PROVISION_STATE_MACHINE_ARN'),
-  teardown: requireEnv(process.env, 'TEARDOWN_STATE_MACHINE_ARN'),
-  restore: requireEnv(process.env, 'RESTORE_STATE_MACHINE_ARN'),
-});
+const executions = new SfnExecutionPort(sfn, stateMachineArnsFromEnv(process.env));
 const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
 const metrics = powertoolsLiveTenantsMetric(config.stage);
 export const handler = lambdaHandler((event: EventBridgeEvent<'Step Functions Execution Status Change', StatusChangeDetail>) =>

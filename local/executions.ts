@@ -40,6 +40,7 @@ import {
   type ExecutionPort,
   type ExecutionRecord,
   type ExecutionStatus,
+  type ExecutionStatusChange,
   type ExecutionSummary,
   type RedriveResult,
   type StartResult,
@@ -428,20 +429,9 @@ export interface LocalExecutionPortOptions {
    * Functions reports as "Execution Status Change" events on EventBridge (the tenant ledger's
    * status tracker listens to them). `idle()` waits for what it returns.
    */
-  onStatusChange?: (change: ExecutionStatusChangeNotice) => unknown;
+  onStatusChange?: (change: ExecutionStatusChange) => unknown;
 }
 
-/** What an "Execution Status Change" event says (the fields the tracker reads). */
-export interface ExecutionStatusChangeNotice {
-  executionArn: string;
-  name: string;
-  status: ExecutionStatus;
-  error?: string;
-  cause?: string;
-  redriveCount?: number;
-  /** ISO 8601, for an execution that ended. */
-  stopDate?: string;
-}
 
 interface Owner {
   pid: number;
@@ -768,7 +758,7 @@ export class LocalExecutionPort implements ExecutionPort {
   }
 
   /** Reports a status change to `onStatusChange`; `idle()` waits for it, and its failure is only logged (as a lost EventBridge delivery would be). */
-  private notify(change: ExecutionStatusChangeNotice): void {
+  private notify(change: ExecutionStatusChange): void {
     const listener = this.options.onStatusChange;
     if (!listener) return;
     const delivered = Promise.resolve()

@@ -7,7 +7,7 @@ import {
   StopExecutionCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { ConfigError } from './config';
+import { ConfigError, requireEnv } from './config';
 
 /**
  * The execution port (DESIGN §8): the one way the router, the CLI and the local runner
@@ -115,6 +115,31 @@ export interface ExecutionPort {
    * returns the first call's result without running it again.
    */
   redrive?(workflow: Workflow, name: string, options?: { clientToken?: string }): Promise<RedriveResult>;
+}
+
+/**
+ * What Step Functions' "Execution Status Change" event says of a run (the fields the tenant
+ * ledger's status tracker reads); the local execution port reports the same.
+ */
+export interface ExecutionStatusChange {
+  executionArn: string;
+  name: string;
+  status: ExecutionStatus;
+  error?: string;
+  cause?: string;
+  /** Above 0 when a RUNNING status is a redrive. */
+  redriveCount?: number;
+  /** When the run ended (ISO 8601). */
+  stopDate?: string;
+}
+
+/** The state machine ARN of each workflow, from the environment serverless.yml gives the functions that start or stop runs. */
+export function stateMachineArnsFromEnv(env: Record<string, string | undefined>): Record<Workflow, string> {
+  return {
+    provision: requireEnv(env, 'PROVISION_STATE_MACHINE_ARN'),
+    teardown: requireEnv(env, 'TEARDOWN_STATE_MACHINE_ARN'),
+    restore: requireEnv(env, 'RESTORE_STATE_MACHINE_ARN'),
+  };
 }
 
 /** Still going: RUNNING, or PENDING_REDRIVE (a redrive accepted and not yet begun). */

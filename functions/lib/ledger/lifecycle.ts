@@ -291,6 +291,28 @@ function withRejectionReport(result: Decision, request: OrgCreatedRequest | OrgD
   return { ...result, reason: detail.reason, effects: [...result.effects, { kind: 'emit', detailType: DETAIL_TYPES.orgProvisioningFailed, detail }] };
 }
 
+/** What the ledger knows of an org it has no item for, before the first transition: generation 0, version 0, no history. */
+function unrecorded(orgId: string, region: string, ctx: DecisionContext): TenantLedgerItem {
+  const names = tenantNames(orgId, region, ctx.config);
+  const at = iso(ctx.now);
+  return {
+    slug: names.slug,
+    orgId,
+    tenancy: 'bucket',
+    generation: 0,
+    state: 'deleted',
+    region,
+    resources: { userName: names.userName, secretName: names.secretName },
+    teardowns: 0,
+    restores: 0,
+    createdAt: at,
+    updatedAt: at,
+    stateSince: at,
+    version: 0,
+    history: [],
+  };
+}
+
 // ---------------------------------------------------------------------------------------
 // Starting runs
 // ---------------------------------------------------------------------------------------
@@ -316,23 +338,7 @@ function startGeneration(
     generation,
   };
   const provision = execution(ctx, 'provision', name, { ...input });
-  const at = iso(ctx.now);
-  const base: TenantLedgerItem = item ?? {
-    slug,
-    orgId: request.orgId,
-    tenancy: 'bucket',
-    generation: 0,
-    state: 'deleted',
-    region,
-    resources: { userName: names.userName, secretName: names.secretName },
-    teardowns: 0,
-    restores: 0,
-    createdAt: at,
-    updatedAt: at,
-    stateSince: at,
-    version: 0,
-    history: [],
-  };
+  const base = item ?? unrecorded(request.orgId, region, ctx);
   const next = moved(
     base,
     'provisioning',
@@ -522,27 +528,8 @@ function onOrgDeleted(item: TenantLedgerItem | undefined, request: OrgDeletedReq
   const by = `OrgDeleted ${request.eventId ?? '(no event id)'}`;
   if (!item) {
     // A tombstone: a late OrgCreated (EventBridge does not order events) is recognised as older than this.
-    const slug = request.orgId.toLowerCase();
-    const region = request.region ?? ctx.config.allowedRegions[0] ?? '';
-    const names = tenantNames(request.orgId, region, ctx.config);
-    const at = iso(ctx.now);
-    const next: TenantLedgerItem = {
-      slug,
-      orgId: request.orgId,
-      tenancy: 'bucket',
-      generation: 0,
-      state: 'deleted',
-      region,
-      resources: { userName: names.userName, secretName: names.secretName },
-      teardowns: 0,
-      restores: 0,
-      lastDeletedAt: request.eventTime,
-      createdAt: at,
-      updatedAt: at,
-      stateSince: at,
-      version: 1,
-      history: [{ at, from: null, to: 'deleted', by, reason: 'OrgDeleted for an org that has no tenant: nothing to tear down; recorded so a late OrgCreated is recognised' }],
-    };
+    const next = moved(unrecorded(request.orgId, request.region ?? ctx.config.allowedRegions[0] ?? '', ctx), 'deleted', { lastDeletedAt: request.eventTime }, ctx, by, 'OrgDeleted for an org that has no tenant: nothing to tear down; recorded so a late OrgCreated is recognised');
+    next.history = next.history.map((entry) => ({ ...entry, from: null }));
     return decision('acknowledged', { reason: `no tenant ${request.orgId}: nothing to tear down`, write: write(undefined, next) });
   }
   const collision = caseCollision(item, request.orgId);

@@ -11,7 +11,8 @@ import type { ExecutionEvent, ExecutionSummary, Workflow } from '../../../functi
 import { applyLifecycle } from '../../../functions/lib/ledger/apply';
 import { DynamoLedgerStore } from '../../../functions/lib/ledger/dynamo-store';
 import type { TaskHandler } from '../../../functions/registry';
-import { LocalExecutionPort, type ExecutionStatusChangeNotice, type LocalExecutionPortOptions } from '../../../local/executions';
+import type { ExecutionStatusChange } from '../../../functions/lib/executions';
+import { LocalExecutionPort, type LocalExecutionPortOptions } from '../../../local/executions';
 import { FakeAws } from '../../support/fake-aws';
 import { sampleLifecycleDeps, sampleRunId } from '../../support/fixtures';
 
@@ -579,8 +580,8 @@ describe('LocalExecutionPort.forgetClosedBefore', () => {
 });
 
 describe('LocalExecutionPort onStatusChange', () => {
-  function listening(listener: (change: ExecutionStatusChangeNotice) => unknown = () => undefined) {
-    const changes: ExecutionStatusChangeNotice[] = [];
+  function listening(listener: (change: ExecutionStatusChange) => unknown = () => undefined) {
+    const changes: ExecutionStatusChange[] = [];
     const executions = port({
       onStatusChange: (change) => {
         changes.push(change);
@@ -621,7 +622,7 @@ describe('LocalExecutionPort onStatusChange', () => {
   it('reports an execution that TIMED_OUT', async () => {
     const slow = join(dir, 'slow.asl.json');
     writeFileSync(slow, JSON.stringify({ ...DEFINITION, TimeoutSeconds: 1 }));
-    const changes: ExecutionStatusChangeNotice[] = [];
+    const changes: ExecutionStatusChange[] = [];
     const executions = port({ definitions: { provision: slow }, onStatusChange: (change) => changes.push(change) });
     gate = deferred();
 
