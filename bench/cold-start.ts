@@ -72,7 +72,8 @@ interface LambdaFunction {
 function resolvedEnv(name: string, value: unknown): string {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (name === 'ACCOUNT_ID') return '123456789012';
-  if (name.endsWith('STATE_MACHINE_ARN')) return stateMachineArn('us-east-1', '123456789012', 'dev', name.startsWith('TEARDOWN') ? 'teardown' : 'provision');
+  if (name.endsWith('STATE_MACHINE_ARN')) return stateMachineArn('us-east-1', '123456789012', 'dev', name.startsWith('TEARDOWN') ? 'teardown' : name.startsWith('RESTORE') ? 'restore' : 'provision');
+  if (name === 'TENANT_LEDGER_TABLE') return 'tenant-provisioner-dev-tenants';
   if (name === 'TENANT_BOUNDARY_ARN') return 'arn:aws:iam::123456789012:policy/tenant-provisioner-dev-tenant-boundary';
   if (name.endsWith('_ARN')) return 'arn:aws:sns:us-east-1:123456789012:x';
   if (name.endsWith('_URL')) return 'https://sqs.us-east-1.amazonaws.com/123456789012/x';
