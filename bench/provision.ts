@@ -22,6 +22,9 @@ import { join } from 'node:path';
 import type { ExecutionEvent } from '../functions/lib/executions';
 import { LOCAL_REGION } from '../local/stack';
 import { total } from './lib/api-counter';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoLedgerStore } from '../functions/lib/ledger/dynamo-store';
+import type { TenantLedgerItem } from '../functions/lib/ledger/model';
 import type { BenchPipeline } from './lib/bench-pipeline';
 import { median, now, round, say, significant } from './lib/stats';
 
@@ -121,9 +124,10 @@ class DirectCalls {
   private readonly iam = new IAMClient({});
   private readonly secretsManager = new SecretsManagerClient({});
   private readonly eventBridge = new EventBridgeClient({});
+  private readonly dynamodb = new DynamoDBClient({});
 
   constructor(
-    private readonly env: { accountId: string; boundaryArn: string; eventBusName: string; eventSource: string },
+    private readonly env: { accountId: string; boundaryArn: string; eventBusName: string; eventSource: string; ledgerTable: string },
     private readonly helpers: {
       tenantNames: typeof import('../functions/lib/naming').tenantNames;
       tenantTags: typeof import('../functions/lib/tags').tenantTags;
@@ -143,7 +147,37 @@ class DirectCalls {
     let accessKey = { id: '', secret: '' };
     const byOperation: Record<string, number> = {};
 
+    // The ledger's calls, as the router and the ledger steps make them: a read, the first write
+    // (with the live-tenant counter, one transaction), the write that records the tenant active.
+    const ledger = new DynamoLedgerStore(this.dynamodb, this.env.ledgerTable);
+    const at = new Date().toISOString();
+    let version = 0;
+    const item = (): TenantLedgerItem => ({
+      slug: names.slug,
+      orgId,
+      tenancy: 'bucket',
+      generation: 1,
+      state: version === 0 ? 'provisioning' : 'active',
+      region: LOCAL_REGION,
+      resources: { userName: names.userName, secretName: names.secretName },
+      teardowns: 0,
+      restores: 0,
+      createdAt: at,
+      updatedAt: at,
+      stateSince: at,
+      version: version + 1,
+      history: [],
+    });
     const steps: Record<string, () => Promise<unknown>> = {
+      'DynamoDB.GetItem': () => ledger.get(names.slug),
+      'DynamoDB.TransactWriteItems': async () => {
+        if ((await ledger.write(item(), undefined, 1, undefined)) !== 'written') throw new Error(`The direct ledger write of ${names.slug} was refused`);
+        version++;
+      },
+      'DynamoDB.PutItem': async () => {
+        if ((await ledger.write(item(), version, 0, undefined)) !== 'written') throw new Error(`The direct ledger write of ${names.slug} was refused`);
+        version++;
+      },
       'S3.HeadBucket': async () => {
         try {
           await this.s3.send(new HeadBucketCommand(target));
@@ -229,7 +263,7 @@ export async function benchProvision(
   ]);
   const config = loadConfig();
   const direct = new DirectCalls(
-    { accountId: config.accountId, boundaryArn: config.tenantBoundaryArn, eventBusName: config.eventBusName, eventSource: config.eventSource },
+    { accountId: config.accountId, boundaryArn: config.tenantBoundaryArn, eventBusName: config.eventBusName, eventSource: config.eventSource, ledgerTable: config.tenantLedgerTable },
     { tenantNames, tenantTags, tenantBucketPolicy, config },
   );
   const orgId = (kind: string, i: number) => `bench-${options.runId}-${kind}-${i}`;

@@ -1,7 +1,8 @@
 /**
  * The local pipeline as the benchmarks use it: the real router, ASL and handlers on the
  * emulator (local/pipeline.ts), with every AWS call the functions make counted by an SDK
- * middleware on their module-level clients (functions/lib/clients.ts), every execution port
+ * middleware on their module-level clients (functions/lib/clients.ts) and on the router's
+ * ledger client, every execution port
  * call counted as the Step Functions call it stands for, and every history event kept.
  */
 import type { ExecutionEvent, Workflow } from '../../functions/lib/executions';
@@ -42,6 +43,10 @@ export async function startBenchPipeline(options: { retryIntervalMs?: number } =
     clients.secretsManager,
     clients.eventBridge,
     clients.sfn,
+    // The tenant ledger: the workflows' ledger steps write it with the module client, the router
+    // (locally as on AWS, a function of its own) with another.
+    clients.dynamodb,
+    pipeline.clients.dynamodb,
   ] as unknown as CountableClient[];
   counter.attach(functionClients);
 
