@@ -24,7 +24,7 @@ import { LOCAL_REGION } from '../local/stack';
 import { total } from './lib/api-counter';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoLedgerStore } from '../functions/lib/ledger/dynamo-store';
-import type { TenantLedgerItem } from '../functions/lib/ledger/model';
+import { unrecordedItem, type TenantLedgerItem } from '../functions/lib/ledger/model';
 import type { BenchPipeline } from './lib/bench-pipeline';
 import { median, now, round, say, significant } from './lib/stats';
 
@@ -150,24 +150,9 @@ class DirectCalls {
     // The ledger's calls, as the router and the ledger steps make them: a read, the first write
     // (with the live-tenant counter, one transaction), the write that records the tenant active.
     const ledger = new DynamoLedgerStore(this.dynamodb, this.env.ledgerTable);
-    const at = new Date().toISOString();
+    const unrecorded = unrecordedItem(orgId, LOCAL_REGION, this.helpers.config, new Date().toISOString());
     let version = 0;
-    const item = (): TenantLedgerItem => ({
-      slug: names.slug,
-      orgId,
-      tenancy: 'bucket',
-      generation: 1,
-      state: version === 0 ? 'provisioning' : 'active',
-      region: LOCAL_REGION,
-      resources: { userName: names.userName, secretName: names.secretName },
-      teardowns: 0,
-      restores: 0,
-      createdAt: at,
-      updatedAt: at,
-      stateSince: at,
-      version: version + 1,
-      history: [],
-    });
+    const item = (): TenantLedgerItem => ({ ...unrecorded, generation: 1, state: version === 0 ? 'provisioning' : 'active', version: version + 1 });
     const steps: Record<string, () => Promise<unknown>> = {
       'DynamoDB.GetItem': () => ledger.get(names.slug),
       'DynamoDB.TransactWriteItems': async () => {

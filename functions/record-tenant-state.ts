@@ -2,6 +2,7 @@ import { dynamodb } from './lib/clients/dynamodb';
 import { sfn } from './lib/clients/sfn';
 import { loadConfig } from './lib/config';
 import { TenantRunSupersededError } from './lib/errors';
+import { parseOrgCreatedDetail } from './lib/events';
 import { lambdaHandler } from './lib/handler';
 import { applyLifecycle, type LedgerDeps } from './lib/ledger/apply';
 import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
@@ -9,6 +10,7 @@ import type { WorkflowRequest } from './lib/ledger/lifecycle';
 import type { TenantState } from './lib/ledger/model';
 import { logger } from './lib/logger';
 import { powertoolsLiveTenantsMetric } from './lib/metrics';
+import { tenantSlug } from './lib/naming';
 import { orgProvisionedDetail, type OrgProvisionedDetail, type ProvisionedTenant } from './lib/publish';
 import { SfnExecutionPort, stateMachineArn, WORKFLOWS, type ExecutionPort, type Workflow } from './lib/executions';
 import type { ProvisionState, RevocationResult, TenantRef } from './lib/types';
@@ -31,22 +33,27 @@ export interface RecordTenantStateResult {
   provisioned?: OrgProvisionedDetail;
 }
 
-const ORG_ID = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}[A-Za-z0-9])?$/;
+/** The tenant and run a state document names, when its orgId is valid (the OrgCreated schema's rule) and it carries a run id. */
+function ledgerRunOf(orgId: unknown, runId: unknown): { slug: string; runId: string } | undefined {
+  if (typeof runId !== 'string') return undefined;
+  try {
+    return { slug: tenantSlug(parseOrgCreatedDetail({ orgId }).orgId), runId };
+  } catch {
+    return undefined;
+  }
+}
 
 function requestOf(input: RecordTenantStateInput, now: Date): WorkflowRequest | undefined {
   if (input.transition === 'rolled-back') {
     const { state } = input;
-    const orgId = state.tenant?.orgId ?? state.orgId;
-    const runId = state.tenant?.provisionedBy ?? state.runId;
-    if (typeof orgId !== 'string' || !ORG_ID.test(orgId) || typeof runId !== 'string') return undefined;
-    const by = `workflow ${state.tenant?.executionName ?? runId}`;
-    return { kind: 'rolled-back', slug: orgId.toLowerCase(), runId, error: state.error?.Error ?? 'UnknownError', by };
+    const run = ledgerRunOf(state.tenant?.orgId ?? state.orgId, state.tenant?.provisionedBy ?? state.runId);
+    if (!run) return undefined;
+    return { kind: 'rolled-back', ...run, error: state.error?.Error ?? 'UnknownError', by: `workflow ${state.tenant?.executionName ?? run.runId}` };
   }
   if (input.transition === 'confirm') {
-    const orgId = input.tenant?.orgId ?? input.orgId;
-    const runId = input.tenant?.provisionedBy ?? input.runId;
-    if (typeof orgId !== 'string' || !ORG_ID.test(orgId) || typeof runId !== 'string') return undefined;
-    return { kind: 'confirm', slug: orgId.toLowerCase(), runId, workflow: input.workflow, by: `workflow ${input.tenant?.executionName ?? runId}` };
+    const run = ledgerRunOf(input.tenant?.orgId ?? input.orgId, input.tenant?.provisionedBy ?? input.runId);
+    if (!run) return undefined;
+    return { kind: 'confirm', ...run, workflow: input.workflow, by: `workflow ${input.tenant?.executionName ?? run.runId}` };
   }
   const { tenant } = input;
   const base = { slug: tenant.slug, runId: tenant.provisionedBy, by: `workflow ${tenant.executionName}` };

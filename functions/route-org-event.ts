@@ -12,6 +12,7 @@ import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
 import { rejectionDetail, type OrgCreatedRequest, type OrgDeletedRequest } from './lib/ledger/lifecycle';
 import { logger } from './lib/logger';
 import { powertoolsLiveTenantsMetric } from './lib/metrics';
+import { tenantSlug } from './lib/naming';
 import { putEvent } from './lib/publish';
 import { assertAllowedRegion } from './lib/tenant';
 
@@ -118,7 +119,7 @@ export async function routeOrgEvent(event: OrgEvent, deps: RouteOrgEventDeps): P
     const detail = rejectionDetail(orgId, err.name, err.message, now, typeof event.id === 'string' ? event.id : undefined);
     const eventId = await putEvent(deps.eventBridge, deps.config, DETAIL_TYPES.orgProvisioningFailed, detail);
     deps.logger.warn(`Rejected ${detailType}`, { ...detail, eventId });
-    return { action: 'rejected', slug: typeof orgId === 'string' ? orgId.toLowerCase() : '', reason: detail.reason, error: err.name };
+    return { action: 'rejected', slug: typeof orgId === 'string' ? tenantSlug(orgId) : '', reason: detail.reason, error: err.name };
   }
 
   const result = await applyLifecycle(request, deps);

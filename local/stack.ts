@@ -23,7 +23,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { stateMachineArn } from '../functions/lib/executions';
-import { LEDGER_KEY } from '../functions/lib/ledger/dynamo-store';
+import { LEDGER_KEY, ledgerTableName } from '../functions/lib/ledger/dynamo-store';
 import { tenantBoundaryPolicy } from '../functions/lib/policies';
 
 export const LOCAL_ACCOUNT_ID = '123456789012';
@@ -33,7 +33,7 @@ export const LOCAL_BUCKET_PREFIX = 'fusion-rms';
 const BOUNDARY_NAME = `tenant-provisioner-${LOCAL_STAGE}-tenant-boundary`;
 const EVENTS_NAME = `tenant-provisioner-${LOCAL_STAGE}-events`;
 /** The tenant ledger's table, as serverless.yml names it for the local stage. */
-export const LOCAL_LEDGER_TABLE = `tenant-provisioner-${LOCAL_STAGE}-tenants`;
+export const LOCAL_LEDGER_TABLE = ledgerTableName(LOCAL_STAGE);
 const EVENT_SOURCE = 'tenant-provisioner';
 
 /**

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, type Config } from '../../functions/lib/config';
+import { ledgerTableName } from '../../functions/lib/ledger/dynamo-store';
 import { CliError, EXIT_USAGE } from '../errors';
 
 /**
@@ -6,11 +7,6 @@ import { CliError, EXIT_USAGE } from '../errors';
  * each overridable as TENANT_PROVISIONER_<VARIABLE>; the defaults are serverless.yml's.
  */
 const OVERRIDABLE = ['BUCKET_PREFIX', 'USER_PREFIX', 'ALLOWED_REGIONS', 'MAX_BUCKET_CANDIDATES', 'DEFAULT_RETENTION_DAYS', 'TENANT_QUOTA'] as const;
-
-/** The tenant ledger's table of a stage, as serverless.yml names it. */
-export function ledgerTableName(stage: string): string {
-  return `tenant-provisioner-${stage}-tenants`;
-}
 
 /**
  * The configuration the stage's router runs with, as tenantctl needs it to decide as the router

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseOrgCreatedDetail } from '../../functions/lib/events';
 import { isRunning, type ExecutionRecord } from '../../functions/lib/executions';
-import type { TenantLedgerItem } from '../../functions/lib/ledger/model';
+import { recordedRun, type TenantLedgerItem } from '../../functions/lib/ledger/model';
 import type { Backend } from '../backend';
 import { checked, flag, type Command, type CommandContext } from '../context';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors';
@@ -54,7 +54,7 @@ async function recordResumed(context: CommandContext, backend: Backend, item: Te
     if (result.action === 'recorded') return result.state;
     // The redriven run may already have got on (its own ledger steps, or the status tracker, recorded it first).
     const after = result.item;
-    const ownRun = after && [after.provision, after.teardown, after.restore].some((run) => run?.arn === executionArn);
+    const ownRun = after && recordedRun(after, executionArn) !== undefined;
     if (!ownRun || after?.state === 'parked') context.out.warn(`tenantctl: warning: the ledger did not record the redrive: ${result.reason ?? result.action}`);
     return undefined;
   } catch (err) {

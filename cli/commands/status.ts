@@ -1,6 +1,6 @@
 import { parseOrgCreatedDetail } from '../../functions/lib/events';
 import { isFailed, isRunning, type ExecutionRecord, type Workflow } from '../../functions/lib/executions';
-import type { DecisionContext } from '../../functions/lib/ledger/lifecycle';
+import { decide, type DecisionContext } from '../../functions/lib/ledger/lifecycle';
 import { currentExecution, effectiveState, type LedgerExecution, type TenantLedgerItem } from '../../functions/lib/ledger/model';
 import { tenantSlug } from '../../functions/lib/naming';
 import type { Backend } from '../backend';
@@ -133,7 +133,7 @@ export function printResources(out: Output, resources: TenantResources): void {
 }
 
 /** What the ledger says of the tenant: its state, names, retention or parked run, and its history. */
-export function printLedger(out: Output, item: TenantLedgerItem): void {
+export function printLedger(out: Output, item: TenantLedgerItem, ctx: DecisionContext): void {
   const label = (text: string) => `  ${text.padEnd(12)} `;
   out.line(`${label('state')}${stateLabel(item)} since ${formatTime(new Date(item.stateSince))} (generation ${item.generation})`);
   out.line(`${label('region')}${item.region}`);
@@ -143,7 +143,8 @@ export function printLedger(out: Output, item: TenantLedgerItem): void {
   const state = effectiveState(item);
   const retainedUntil = item.teardown?.retainedUntil;
   if ((state === 'retained' || state === 'revoking') && item.teardown) {
-    const restorable = item.provisioned ? `; \`tenantctl restore ${item.orgId}\` gives its access back until then` : '';
+    // Whether a restore would start now is the lifecycle rules' answer (a generation never active cannot be restored).
+    const restorable = decide(item, { kind: 'restore', orgId: item.orgId, by: 'tenantctl status' }, ctx).outcome === 'started' ? `; \`tenantctl restore ${item.orgId}\` gives its access back until then` : '';
     out.line(`${label('retained')}${retainedUntil ? `until ${formatTime(new Date(retainedUntil))}, then deleted` : `for ${item.teardown.retentionDays} d once access is revoked`}${restorable}`);
   }
   if (item.state === 'parked' && item.parked) {
@@ -207,7 +208,7 @@ export const statusCommand: Command = {
 
     const { out } = context;
     out.line(`Tenant ${item.orgId} — ${backend.location}`);
-    printLedger(out, item);
+    printLedger(out, item, ctx);
     out.line(`Executions of generation ${item.generation}`);
     if (executions.length === 0) out.line('  none recorded\n');
     for (const report of executions) {

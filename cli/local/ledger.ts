@@ -15,7 +15,7 @@ export class LocalLedgerReader implements LedgerStore {
     return orEmpty(() => this.store.get(slug), undefined);
   }
 
-  write(next: TenantLedgerItem, expectedVersion: number | undefined, liveDelta: -1 | 0 | 1, quota: number): Promise<LedgerWriteOutcome> {
+  write(next: TenantLedgerItem, expectedVersion: number | undefined, liveDelta: -1 | 0 | 1, quota?: number): Promise<LedgerWriteOutcome> {
     return this.store.write(next, expectedVersion, liveDelta, quota);
   }
 

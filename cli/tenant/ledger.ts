@@ -1,4 +1,4 @@
-import { currentExecution, type LedgerExecution, type TenantLedgerItem } from '../../functions/lib/ledger/model';
+import { currentExecution, recordedRuns, type LedgerExecution, type TenantLedgerItem } from '../../functions/lib/ledger/model';
 import { decisionContext } from '../../functions/lib/ledger/apply';
 import type { DecisionContext } from '../../functions/lib/ledger/lifecycle';
 import { tenantSlug } from '../../functions/lib/naming';
@@ -36,9 +36,7 @@ export function stateLabel(item: Pick<TenantLedgerItem, 'state' | 'parked'>): st
 
 /** The executions the item records for the current generation, oldest first. */
 export function recordedExecutions(item: TenantLedgerItem): LedgerExecution[] {
-  return [item.provision, item.teardown, item.restore]
-    .filter((run): run is LedgerExecution => run !== undefined)
-    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  return recordedRuns(item).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
 /** The run an operator may redrive: the ledger's parked run, or the tenant's current execution. */

@@ -16,6 +16,11 @@ import { assertLedgerItem, type LedgerListOptions, type LedgerStore, type Ledger
 
 /** The table's key attribute (serverless.yml, local/stack.ts). */
 export const LEDGER_KEY = 'slug';
+
+/** A stage's ledger table, as serverless.yml names it: `tenant-provisioner-<stage>-tenants`. */
+export function ledgerTableName(stage: string): string {
+  return `tenant-provisioner-${stage}-tenants`;
+}
 const LIVE_ATTRIBUTE = 'liveTenants';
 
 const toItem = (item: TenantLedgerItem): Record<string, AttributeValue> => marshall(item, { removeUndefinedValues: true });

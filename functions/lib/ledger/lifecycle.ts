@@ -8,7 +8,7 @@
 import type { Config } from '../config';
 import { DETAIL_TYPES } from '../events';
 import { REDRIVE_WINDOW_MS, type Workflow } from '../executions';
-import { lifecycleExecutionName, tenantNames } from '../naming';
+import { lifecycleExecutionName, parseLifecycleExecutionName, tenantNames, tenantSlug } from '../naming';
 import { MAX_REASON, MAX_REPORTED_ORG_ID, truncate, type OrgProvisionedDetail, type OrgProvisioningFailedDetail } from '../publish';
 import type { ProvisionInput, RestoreInput, TeardownInput } from '../types';
 import {
@@ -16,6 +16,9 @@ import {
   effectiveState,
   HISTORY_LIMIT,
   isLive,
+  recordedRun,
+  runOfWorkflow,
+  unrecordedItem,
   type LedgerExecution,
   type LedgerTeardown,
   type ParkedRun,
@@ -197,10 +200,10 @@ function decision(outcome: LifecycleOutcome, fields: Omit<Decision, 'outcome' | 
   return { outcome, effects: [], ...fields };
 }
 
-/** The item after a transition: version + 1, the history entry appended (and the oldest dropped). */
+/** The item after a transition: version + 1, the history entry appended (and the oldest dropped); an item never written (version 0) comes from nothing. */
 function moved(item: TenantLedgerItem, to: TenantState, patch: Partial<TenantLedgerItem>, ctx: DecisionContext, by: string, reason: string): TenantLedgerItem {
   const at = iso(ctx.now);
-  const history = [...item.history, { at, from: item.state, to, by, reason }].slice(-HISTORY_LIMIT);
+  const history = [...item.history, { at, from: item.version === 0 ? null : item.state, to, by, reason }].slice(-HISTORY_LIMIT);
   return { ...item, ...patch, state: to, version: item.version + 1, updatedAt: at, stateSince: to === item.state ? item.stateSince : at, history };
 }
 
@@ -291,28 +294,6 @@ function withRejectionReport(result: Decision, request: OrgCreatedRequest | OrgD
   return { ...result, reason: detail.reason, effects: [...result.effects, { kind: 'emit', detailType: DETAIL_TYPES.orgProvisioningFailed, detail }] };
 }
 
-/** What the ledger knows of an org it has no item for, before the first transition: generation 0, version 0, no history. */
-function unrecorded(orgId: string, region: string, ctx: DecisionContext): TenantLedgerItem {
-  const names = tenantNames(orgId, region, ctx.config);
-  const at = iso(ctx.now);
-  return {
-    slug: names.slug,
-    orgId,
-    tenancy: 'bucket',
-    generation: 0,
-    state: 'deleted',
-    region,
-    resources: { userName: names.userName, secretName: names.secretName },
-    teardowns: 0,
-    restores: 0,
-    createdAt: at,
-    updatedAt: at,
-    stateSince: at,
-    version: 0,
-    history: [],
-  };
-}
-
 // ---------------------------------------------------------------------------------------
 // Starting runs
 // ---------------------------------------------------------------------------------------
@@ -326,11 +307,10 @@ function startGeneration(
   reason: string,
   createdAt?: string,
 ): Decision {
-  const slug = request.orgId.toLowerCase();
   const generation = (item?.generation ?? 0) + 1;
   const region = request.region ?? ctx.config.allowedRegions[0] ?? '';
   const names = tenantNames(request.orgId, region, ctx.config);
-  const name = lifecycleExecutionName(slug, generation, 'provision');
+  const name = lifecycleExecutionName(names.slug, generation, 'provision');
   const input: ProvisionInput & { generation: number } = {
     orgId: request.orgId,
     ...(request.orgName === undefined ? {} : { orgName: request.orgName }),
@@ -338,9 +318,8 @@ function startGeneration(
     generation,
   };
   const provision = execution(ctx, 'provision', name, { ...input });
-  const base = item ?? unrecorded(request.orgId, region, ctx);
   const next = moved(
-    base,
+    item ?? unrecordedItem(request.orgId, region, ctx.config, iso(ctx.now)),
     'provisioning',
     {
       orgId: request.orgId,
@@ -361,7 +340,6 @@ function startGeneration(
     by,
     reason,
   );
-  if (!item) next.history = next.history.map((entry) => ({ ...entry, from: null }));
   return decision('started', { workflow: 'provision', executionName: name, write: { ...write(item, next), withinQuota: true }, effects: [startEffect(provision)] });
 }
 
@@ -528,8 +506,8 @@ function onOrgDeleted(item: TenantLedgerItem | undefined, request: OrgDeletedReq
   const by = `OrgDeleted ${request.eventId ?? '(no event id)'}`;
   if (!item) {
     // A tombstone: a late OrgCreated (EventBridge does not order events) is recognised as older than this.
-    const next = moved(unrecorded(request.orgId, request.region ?? ctx.config.allowedRegions[0] ?? '', ctx), 'deleted', { lastDeletedAt: request.eventTime }, ctx, by, 'OrgDeleted for an org that has no tenant: nothing to tear down; recorded so a late OrgCreated is recognised');
-    next.history = next.history.map((entry) => ({ ...entry, from: null }));
+    const region = request.region ?? ctx.config.allowedRegions[0] ?? '';
+    const next = moved(unrecordedItem(request.orgId, region, ctx.config, iso(ctx.now)), 'deleted', { lastDeletedAt: request.eventTime }, ctx, by, 'OrgDeleted for an org that has no tenant: nothing to tear down; recorded so a late OrgCreated is recognised');
     return decision('acknowledged', { reason: `no tenant ${request.orgId}: nothing to tear down`, write: write(undefined, next) });
   }
   const collision = caseCollision(item, request.orgId);
@@ -619,23 +597,15 @@ function onResume(item: TenantLedgerItem | undefined, request: ResumeRequest, ct
   // The run the tenant waits on, or one that already recorded its end and failed after it (while
   // publishing its event): redriving it changes nothing that came after.
   if (own) return decision('recorded', { workflow: own.workflow, executionName: own.name });
-  const run = [item.provision, item.teardown, item.restore].find((candidate) => candidate?.arn === request.executionArn);
+  const run = recordedRun(item, request.executionArn);
   const name = run?.name ?? request.executionArn.split(':').pop() ?? request.executionArn;
   const reason = `${name} is no longer tenant ${item.slug}'s current run (the tenant is ${item.state}${current ? `, ${current.name}` : ''}): redriving it could undo what came after`;
-  const workflow = run?.workflow ?? workflowOfArn(request.executionArn);
+  const workflow = run?.workflow ?? parseLifecycleExecutionName(name)?.workflow;
   if (!request.stopIfSuperseded || !workflow) return decision('superseded', { reason });
   return decision('superseded', {
     reason,
     effects: [{ kind: 'stop', workflow, name, error: STOPPED_AS_SUPERSEDED_ERROR, cause: reason }],
   });
-}
-
-function workflowOfArn(arn: string): Workflow | undefined {
-  const machine = /:execution:([^:]+):/.exec(arn)?.[1] ?? '';
-  if (machine.endsWith('-provision-tenant')) return 'provision';
-  if (machine.endsWith('-teardown-tenant')) return 'teardown';
-  if (machine.endsWith('-restore-tenant')) return 'restore';
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -644,7 +614,7 @@ function workflowOfArn(arn: string): Workflow | undefined {
 
 /** The run `arn` when it is the one recorded for its workflow and the tenant is in one of that workflow's states. */
 function ownRun(item: TenantLedgerItem, arn: string): LedgerExecution | undefined {
-  const run = [item.provision, item.teardown, item.restore].find((candidate) => candidate?.arn === arn);
+  const run = recordedRun(item, arn);
   return run && PROGRESS[run.workflow].includes(effectiveState(item)) ? run : undefined;
 }
 
@@ -678,7 +648,7 @@ function onRunEnded(item: TenantLedgerItem | undefined, request: RunEndedRequest
 
 /** The run a workflow step belongs to, when it is the one the tenant's (effective) state waits on. */
 function runOf(item: TenantLedgerItem, runId: string, workflow: Workflow): LedgerExecution | undefined {
-  const run = workflow === 'provision' ? item.provision : workflow === 'teardown' ? item.teardown : item.restore;
+  const run = runOfWorkflow(item, workflow);
   return run?.runId === runId ? run : undefined;
 }
 
@@ -805,7 +775,7 @@ export function decide(item: TenantLedgerItem | undefined, request: LifecycleReq
 
 /** The slug a request is about. */
 export function slugOf(request: LifecycleRequest): string {
-  return 'slug' in request ? request.slug : request.orgId.toLowerCase();
+  return 'slug' in request ? request.slug : tenantSlug(request.orgId);
 }
 
 /** The refusal of a request that would make one tenant more than the quota allows (the write found the count at the quota). */

@@ -4,7 +4,9 @@
  * a tenant's life; execution names and ARNs are derived from it and recorded in it, never the
  * other way round (Step Functions forgets a closed execution 90 days after it ends).
  */
+import type { Config } from '../config';
 import type { Workflow } from '../executions';
+import { tenantNames } from '../naming';
 import type { OrgProvisionedDetail } from '../publish';
 
 /**
@@ -130,6 +132,45 @@ export function isLive(state: TenantState | undefined): boolean {
   return state !== undefined && state !== 'rolled-back' && state !== 'deleted';
 }
 
+/** The runs the item records for its current generation (provision, teardown, restore; those there are). */
+export function recordedRuns(item: TenantLedgerItem): LedgerExecution[] {
+  return [item.provision, item.teardown, item.restore].filter((run): run is LedgerExecution => run !== undefined);
+}
+
+/** The recorded run with this ARN, if the item has one. */
+export function recordedRun(item: TenantLedgerItem, arn: string): LedgerExecution | undefined {
+  return recordedRuns(item).find((run) => run.arn === arn);
+}
+
+/** The run the item records for `workflow`. */
+export function runOfWorkflow(item: TenantLedgerItem, workflow: Workflow): LedgerExecution | undefined {
+  return workflow === 'provision' ? item.provision : workflow === 'teardown' ? item.teardown : item.restore;
+}
+
+/**
+ * What the ledger knows of an org it has no item for, before its first transition: generation 0,
+ * version 0, no history, the tenant's resource names in `region`.
+ */
+export function unrecordedItem(orgId: string, region: string, config: Pick<Config, 'bucketPrefix' | 'userPrefix' | 'accountId' | 'maxBucketCandidates'>, at: string): TenantLedgerItem {
+  const names = tenantNames(orgId, region, config);
+  return {
+    slug: names.slug,
+    orgId,
+    tenancy: 'bucket',
+    generation: 0,
+    state: 'deleted',
+    region,
+    resources: { userName: names.userName, secretName: names.secretName },
+    teardowns: 0,
+    restores: 0,
+    createdAt: at,
+    updatedAt: at,
+    stateSince: at,
+    version: 0,
+    history: [],
+  };
+}
+
 /** The execution the tenant's current state is waiting on, if any. */
 export function currentExecution(item: TenantLedgerItem): LedgerExecution | undefined {
   switch (item.state) {
@@ -142,7 +183,7 @@ export function currentExecution(item: TenantLedgerItem): LedgerExecution | unde
     case 'restoring':
       return item.restore;
     case 'parked':
-      return item.parked ? [item.provision, item.teardown, item.restore].find((run) => run?.arn === item.parked?.executionArn) : undefined;
+      return item.parked ? recordedRun(item, item.parked.executionArn) : undefined;
     default:
       return undefined;
   }
