@@ -33,6 +33,7 @@ import {
 } from './support/simulation';
 import type { NamedPolicy, RolePolicies } from './support/stack-policies';
 import { arnOf, buildWorld, DEPLOYMENT, inOtherStage, resourcePolicyOf, STAGE, type World } from './support/world';
+import { STEP_CALLS, withBoundary, type Call, type Context, type ResourceKind, type Tags } from './support/step-calls';
 import { zipEntries } from './support/zip-entries';
 
 const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
@@ -49,43 +50,7 @@ afterAll(() => {
 });
 
 // ---------------------------------------------------------------------------------------
-// What each function's code sends, as IAM actions on tenant A's resources.
-
-type ResourceKind =
-  | 'bucket'
-  | 'object'
-  | 'publicMarker'
-  | 'user'
-  | 'group'
-  | 'secret'
-  | 'account'
-  | 'eventBus'
-  | 'provisionStateMachine'
-  | 'teardownStateMachine'
-  | 'restoreStateMachine'
-  | 'provisionExecution'
-  | 'teardownExecution'
-  | 'restoreExecution'
-  | 'ledgerTable'
-  | 'routerFailedEventsQueue'
-  | 'trackerFailedEventsQueue';
-
-type Context = Record<string, string | string[]>;
-type Tags = Record<string, string>;
-
-interface Call {
-  /** The SDK call (and the part of it) that needs the action. */
-  call: string;
-  action: string;
-  on: ResourceKind;
-  /** The call's own context keys (iam:PermissionsBoundary); the tags come from `sends` or the resource. */
-  context?: (w: World) => Context;
-  /** Set when the call creates the resource: the tags it sends. Otherwise the resource exists and carries its own. */
-  sends?: (w: World) => Tags;
-}
-
-const call = (sdkCall: string, action: string, on: ResourceKind, extra: Pick<Call, 'context' | 'sends'> = {}): Call => ({ call: sdkCall, action, on, ...extra });
-const withBoundary = (w: World) => ({ 'iam:PermissionsBoundary': w.boundaryArn });
+// Tenant A's requests: the tags and context each call carries.
 
 /** The context AWS builds for a request on an existing resource that carries `tags`. */
 const resourceTags = (tags: Tags): Context => Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
@@ -107,163 +72,6 @@ function tagsOn(kind: ResourceKind, w: World): Tags {
 const contextOf =
   (c: Call) =>
   (w: World): Context => ({ ...(c.context?.(w) ?? {}), ...(c.sends ? requestTags(c.sends(w)) : resourceTags(tagsOn(c.on, w))) });
-
-/**
- * Every ledger writer's calls (lib/ledger/dynamo-store.ts): GetItem with ConsistentRead, PutItem
- * conditioned on the version, and TransactWriteItems of a Put on the tenant and an Update (ADD)
- * of `#live-tenants` — which IAM authorizes as PutItem and UpdateItem (DynamoDB developer guide,
- * "Using IAM with DynamoDB transactions"); TransactWriteItems is no IAM action.
- */
-const LEDGER_CALLS: Call[] = [
-  call('GetItem of the tenant or #live-tenants (ConsistentRead)', 'dynamodb:GetItem', 'ledgerTable'),
-  call('PutItem of the tenant, conditioned on its version', 'dynamodb:PutItem', 'ledgerTable'),
-  call('TransactWriteItems: Put of the tenant', 'dynamodb:PutItem', 'ledgerTable'),
-  call('TransactWriteItems: Update (ADD) of #live-tenants', 'dynamodb:UpdateItem', 'ledgerTable'),
-];
-
-/** Function key (serverless.yml) → every call its code makes, read from functions/<kebab-name>.ts and the lib files it uses. */
-const STEP_CALLS: Record<string, Call[]> = {
-  // validate-org.ts, prepare-teardown.ts: pure, no AWS call.
-  validateOrg: [],
-  prepareTeardown: [],
-  // create-tenant-bucket.ts
-  createTenantBucket: [
-    call('HeadBucket (us-east-1: tells "ours" from "free")', 's3:ListBucket', 'bucket'),
-    call('GetBucketTagging (adoption)', 's3:GetBucketTagging', 'bucket'),
-    call('CreateBucket', 's3:CreateBucket', 'bucket'),
-    call('CreateBucket with ObjectOwnership', 's3:PutBucketOwnershipControls', 'bucket'),
-    call('CreateBucket with CreateBucketConfiguration.Tags', 's3:TagResource', 'bucket'),
-    call('PutBucketTagging', 's3:PutBucketTagging', 'bucket'),
-  ],
-  // configure-tenant-bucket.ts
-  configureTenantBucket: [
-    call('PutBucketOwnershipControls (adopted bucket)', 's3:PutBucketOwnershipControls', 'bucket'),
-    call('PutBucketEncryption', 's3:PutEncryptionConfiguration', 'bucket'),
-    call('PutPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 'bucket'),
-    call('PutObject of the empty pub/ marker', 's3:PutObject', 'publicMarker'),
-  ],
-  // apply-tenant-bucket-policy.ts
-  applyTenantBucketPolicy: [
-    call('PutBucketPolicy', 's3:PutBucketPolicy', 'bucket'),
-    call('s3control GetPublicAccessBlock (after AccessDenied)', 's3:GetAccountPublicAccessBlock', 'account'),
-  ],
-  // create-tenant-user.ts
-  createTenantUser: [
-    call('CreateUser with PermissionsBoundary and Tags', 'iam:CreateUser', 'user', { context: withBoundary, sends: (w) => w.a.userTags }),
-    call('CreateUser with Tags', 'iam:TagUser', 'user', { sends: (w) => w.a.userTags }),
-    call('GetUser (adoption)', 'iam:GetUser', 'user'),
-  ],
-  // issue-tenant-credentials.ts, lib/access-keys.ts, lib/tenant-secret.ts
-  issueTenantCredentials: [
-    call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
-    call('DeleteAccessKey (stray keys)', 'iam:DeleteAccessKey', 'user'),
-    call('CreateAccessKey', 'iam:CreateAccessKey', 'user'),
-    call('DescribeSecret', 'secretsmanager:DescribeSecret', 'secret'),
-    call('GetSecretValue (the key it holds)', 'secretsmanager:GetSecretValue', 'secret'),
-    call('CreateSecret with Tags', 'secretsmanager:CreateSecret', 'secret', { sends: (w) => w.a.secretTags }),
-    call('CreateSecret with Tags', 'secretsmanager:TagResource', 'secret', { sends: (w) => w.a.secretTags }),
-    call('RestoreSecret', 'secretsmanager:RestoreSecret', 'secret'),
-    call('PutSecretValue', 'secretsmanager:PutSecretValue', 'secret'),
-  ],
-  // delete-tenant-credentials.ts, lib/access-keys.ts, lib/tenant-secret.ts
-  deleteTenantCredentials: [
-    call('DescribeSecret', 'secretsmanager:DescribeSecret', 'secret'),
-    call('GetSecretValue (the key it holds)', 'secretsmanager:GetSecretValue', 'secret'),
-    call('DeleteSecret', 'secretsmanager:DeleteSecret', 'secret'),
-    call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
-    call('ListUserTags', 'iam:ListUserTags', 'user'),
-    call('DeleteAccessKey', 'iam:DeleteAccessKey', 'user'),
-  ],
-  // delete-tenant-user.ts, lib/access-keys.ts
-  deleteTenantUser: [
-    call('GetUser', 'iam:GetUser', 'user'),
-    call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
-    call('DeleteAccessKey', 'iam:DeleteAccessKey', 'user'),
-    call('DeleteUser', 'iam:DeleteUser', 'user'),
-    call('DeleteLoginProfile', 'iam:DeleteLoginProfile', 'user'),
-    call('ListSigningCertificates', 'iam:ListSigningCertificates', 'user'),
-    call('DeleteSigningCertificate', 'iam:DeleteSigningCertificate', 'user'),
-    call('ListSSHPublicKeys', 'iam:ListSSHPublicKeys', 'user'),
-    call('DeleteSSHPublicKey', 'iam:DeleteSSHPublicKey', 'user'),
-    call('ListServiceSpecificCredentials', 'iam:ListServiceSpecificCredentials', 'user'),
-    call('DeleteServiceSpecificCredential', 'iam:DeleteServiceSpecificCredential', 'user'),
-    call('ListMFADevices', 'iam:ListMFADevices', 'user'),
-    call('DeactivateMFADevice', 'iam:DeactivateMFADevice', 'user'),
-    call('ListAttachedUserPolicies', 'iam:ListAttachedUserPolicies', 'user'),
-    call('DetachUserPolicy', 'iam:DetachUserPolicy', 'user'),
-    call('ListUserPolicies', 'iam:ListUserPolicies', 'user'),
-    call('DeleteUserPolicy', 'iam:DeleteUserPolicy', 'user'),
-    call('ListGroupsForUser', 'iam:ListGroupsForUser', 'user'),
-    call('RemoveUserFromGroup', 'iam:RemoveUserFromGroup', 'group'),
-  ],
-  // delete-tenant-bucket.ts
-  deleteTenantBucket: [
-    call('GetBucketTagging', 's3:GetBucketTagging', 'bucket'),
-    call('DeleteBucketPolicy', 's3:DeleteBucketPolicy', 'bucket'),
-    call('ListObjectVersions', 's3:ListBucketVersions', 'bucket'),
-    call('DeleteObjects (current versions)', 's3:DeleteObject', 'object'),
-    call('DeleteObjects (with VersionId)', 's3:DeleteObjectVersion', 'object'),
-    call('DeleteBucket', 's3:DeleteBucket', 'bucket'),
-  ],
-  // revoke-tenant-access.ts, lib/access-keys.ts, lib/tenant-secret.ts
-  revokeTenantAccess: [
-    call('GetUser', 'iam:GetUser', 'user'),
-    call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
-    call('UpdateAccessKey (Inactive)', 'iam:UpdateAccessKey', 'user'),
-    call('DescribeSecret', 'secretsmanager:DescribeSecret', 'secret'),
-    call('GetSecretValue (the bucket it names)', 'secretsmanager:GetSecretValue', 'secret'),
-    call('GetBucketTagging', 's3:GetBucketTagging', 'bucket'),
-    call('DeleteBucketPolicy', 's3:DeleteBucketPolicy', 'bucket'),
-  ],
-  // restore-tenant-access.ts, lib/tenant-bucket.ts, lib/iam-user.ts, lib/access-keys.ts, lib/tenant-secret.ts, lib/bucket-tags.ts
-  restoreTenantAccess: [
-    call('GetUser', 'iam:GetUser', 'user'),
-    call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
-    call('UpdateAccessKey (Active)', 'iam:UpdateAccessKey', 'user'),
-    call('DescribeSecret', 'secretsmanager:DescribeSecret', 'secret'),
-    call('GetSecretValue (the bucket and key it names)', 'secretsmanager:GetSecretValue', 'secret'),
-    call('GetBucketTagging', 's3:GetBucketTagging', 'bucket'),
-  ],
-  // publish-org-*.ts, lib/publish.ts
-  publishOrgProvisioned: [call('PutEvents', 'events:PutEvents', 'eventBus')],
-  publishOrgProvisioningFailed: [call('PutEvents', 'events:PutEvents', 'eventBus')],
-  publishOrgDeprovisioned: [call('PutEvents', 'events:PutEvents', 'eventBus')],
-  publishOrgRestored: [call('PutEvents', 'events:PutEvents', 'eventBus')],
-  // record-tenant-state.ts, lib/ledger/apply.ts, lib/ledger/dynamo-store.ts
-  // record-tenant-state.ts: a confirmed teardown or restore stops the run it superseded.
-  recordTenantState: [
-    ...LEDGER_CALLS,
-    call('StopExecution (the provisioning a teardown superseded)', 'states:StopExecution', 'provisionExecution'),
-    call('StopExecution (the teardown a restore superseded)', 'states:StopExecution', 'teardownExecution'),
-    call('StopExecution (the restore a teardown superseded)', 'states:StopExecution', 'restoreExecution'),
-  ],
-  // track-execution-status.ts, lib/ledger/*, lib/executions.ts (SfnExecutionPort.stop); the Lambda
-  // service sends its failed asynchronous events to its on-failure queue with the tracker's role.
-  trackExecutionStatus: [
-    ...LEDGER_CALLS,
-    call('DescribeExecution (is a provisioning status event still true?)', 'states:DescribeExecution', 'provisionExecution'),
-    call('DescribeExecution (is a teardown status event still true?)', 'states:DescribeExecution', 'teardownExecution'),
-    call('DescribeExecution (is a restore status event still true?)', 'states:DescribeExecution', 'restoreExecution'),
-    call('StopExecution (a redriven provisioning the ledger has moved past)', 'states:StopExecution', 'provisionExecution'),
-    call('StopExecution (a redriven teardown the ledger has moved past)', 'states:StopExecution', 'teardownExecution'),
-    call('StopExecution (a redriven restore the ledger has moved past)', 'states:StopExecution', 'restoreExecution'),
-    call('on-failure destination', 'sqs:SendMessage', 'trackerFailedEventsQueue'),
-  ],
-  // route-org-event.ts, lib/ledger/*, lib/executions.ts (SfnExecutionPort start/stop), lib/publish.ts;
-  // the Lambda service sends the router's failed asynchronous events to its on-failure queue with
-  // the router's role. It decides from the ledger: no DescribeExecution any more.
-  routeOrgEvent: [
-    ...LEDGER_CALLS,
-    call('StartExecution (provision)', 'states:StartExecution', 'provisionStateMachine'),
-    call('StartExecution (teardown)', 'states:StartExecution', 'teardownStateMachine'),
-    call('StartExecution (restore)', 'states:StartExecution', 'restoreStateMachine'),
-    call('StopExecution (provision, on OrgDeleted)', 'states:StopExecution', 'provisionExecution'),
-    call('StopExecution (restore, on OrgDeleted)', 'states:StopExecution', 'restoreExecution'),
-    call('StopExecution (teardown in its retention wait, on a restore)', 'states:StopExecution', 'teardownExecution'),
-    call('PutEvents (OrgProvisioned again, OrgProvisioningFailed)', 'events:PutEvents', 'eventBus'),
-    call('on-failure destination', 'sqs:SendMessage', 'routerFailedEventsQueue'),
-  ],
-};
 
 /** Logs every function writes, to its own log group only. */
 const LOG_CALLS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
