@@ -111,6 +111,12 @@ export class IntrinsicResolver {
         return `arn:${partition}:s3:::${this.ref(logicalId)}`;
       case 'AWS::DynamoDB::Table.Arn':
         return `arn:${partition}:dynamodb:${region}:${accountId}:table/${this.ref(logicalId)}`;
+      case 'AWS::Events::Rule.Arn': {
+        // A rule on a custom bus has the bus's name in its ARN; one on the default bus does not.
+        const bus = property(resource, 'EventBusName') === undefined ? 'default' : this.string(property(resource, 'EventBusName')).split('/').pop();
+        const name = this.physicalName(logicalId, 'Name');
+        return `arn:${partition}:events:${region}:${accountId}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
+      }
       default:
         throw new UnresolvableError(`Fn::GetAtt ${logicalId}.${attribute} (${resource.Type}) is not supported: add it to test/security/support/intrinsics.ts`);
     }
