@@ -1,0 +1,80 @@
+/**
+ * The independent analysers of DESIGN §7 (issue 12): checkov on the packaged CloudFormation
+ * template, parliament on every IAM policy the stack generates (support/analyser-inputs.ts
+ * says which), statelint on every statemachine/*.asl.json as deployed. Each finding must be
+ * accepted, with its reason, in analyser-findings.yml, the one reviewed file; a new finding
+ * fails, and so does an accepted one that no longer occurs. The analysers run from
+ * .venv-analysers (scripts/setup.sh), offline.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageStack } from '../support/packaged-template';
+import { loadAcceptedFindings, triage, type AcceptedFinding } from './support/accepted-findings';
+import { deployedDefinitions, stackPolicies } from './support/analyser-inputs';
+import { checkov, parliament, statelint, type NamedDocument } from './support/analysers';
+import type { PolicyDocument } from './support/stack-policies';
+import { buildWorld, DEPLOYMENT, STAGE, type World } from './support/world';
+
+const ACCEPTED_FINDINGS = join(__dirname, 'analyser-findings.yml');
+const ANALYSER_TIMEOUT_MS = 150_000;
+
+let world: World;
+let accepted: AcceptedFinding[];
+let policies: NamedDocument<PolicyDocument>[];
+
+beforeAll(() => {
+  accepted = loadAcceptedFindings(ACCEPTED_FINDINGS);
+  world = buildWorld(packageStack({ stage: STAGE, region: DEPLOYMENT.region }));
+  policies = stackPolicies(world);
+}, 600_000);
+
+afterAll(() => {
+  if (world) rmSync(world.packaged.outDir, { recursive: true, force: true });
+});
+
+describe('checkov', () => {
+  it(
+    'finds nothing in the packaged template but what analyser-findings.yml accepts',
+    () => {
+      const run = checkov(world.packaged.templatePath);
+      expect({ parsingErrors: run.parsingErrors, readResources: run.resourceCount > 0 }).toEqual({ parsingErrors: 0, readResources: true });
+      const { unaccepted, stale } = triage('checkov', run.findings, accepted);
+      expect({ unaccepted, stale }).toEqual({ unaccepted: [], stale: [] });
+    },
+    ANALYSER_TIMEOUT_MS,
+  );
+});
+
+describe('parliament', () => {
+  it('is given every role policy, the tenant boundary and bucket policy, and the resource policies of the template', () => {
+    const names = policies.map((p) => p.name);
+    const roles = [...world.functions.values(), ...world.machines].map((x) => x.role);
+    expect(roles.flatMap((r) => r.policies.map((p) => p.name)).filter((name) => !names.includes(name))).toEqual([]);
+    expect(names).toEqual(expect.arrayContaining([world.boundary.name, 'tenantBucketPolicy']));
+    const resourcePolicies = ['AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy', 'AWS::KMS::Key'];
+    const holders = Object.entries(world.stack.template.Resources).filter(([, r]) => resourcePolicies.includes(r.Type));
+    expect(holders.map(([id]) => id).filter((id) => !names.includes(id))).toEqual([]);
+  });
+
+  it(
+    'finds nothing in them but what analyser-findings.yml accepts',
+    () => {
+      const { unaccepted, stale } = triage('parliament', parliament(policies), accepted);
+      expect({ unaccepted, stale }).toEqual({ unaccepted: [], stale: [] });
+    },
+    ANALYSER_TIMEOUT_MS,
+  );
+});
+
+describe('statelint', () => {
+  it(
+    'finds nothing in the deployed state machines but what analyser-findings.yml accepts',
+    () => {
+      const definitions = deployedDefinitions(world);
+      expect(definitions.map((d) => d.name)).toEqual(expect.arrayContaining(['provision-tenant', 'teardown-tenant', 'restore-tenant']));
+      const { unaccepted, stale } = triage('statelint', statelint(definitions), accepted);
+      expect({ unaccepted, stale }).toEqual({ unaccepted: [], stale: [] });
+    },
+    ANALYSER_TIMEOUT_MS,
+  );
+});
