@@ -3,6 +3,14 @@
  * Stage parameter `alarmTopicArn`: an existing topic to notify; when empty the stack creates
  * its own (output AlarmTopicArn). Every alarm fires on the first occurrence in 5 minutes, but
  * the quota alarm (built from stage parameter `tenantQuota` below).
+ *
+ * The topic the stack creates is encrypted with a customer managed key of its own: CloudWatch
+ * publishes to an encrypted topic only when the key policy lets `cloudwatch.amazonaws.com` use
+ * the key (kms:Decrypt, kms:GenerateDataKey*), and the AWS managed `alias/aws/sns` key's policy
+ * cannot be changed to allow that — a topic under it would take every alarm silently (SNS
+ * developer guide, "Enable compatibility between event sources from AWS services and encrypted
+ * topics"). The grant is conditioned on this account and on this stage's alarms, which are
+ * named `<service>-<stage>-<AlarmId>` so the condition can name them.
  */
 
 /** The share of tenantQuota at which LiveTenantsNearQuotaAlarm fires (issue 11: 80 %). */
@@ -125,7 +133,86 @@ function liveTenantsAlarm(quota, stage) {
   };
 }
 
+/** The name every alarm of the stage gets: `<service>-<stage>-<AlarmId>`, which the key and topic policies name. */
+const alarmName = (service, stage, id) => `${service}-${stage}-${id}`;
+
+/** What CloudWatch needs to publish alarms to a topic encrypted with a customer managed key. */
+const CLOUDWATCH_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'];
+
+/** `aws:SourceAccount` and `aws:SourceArn` of this stage's alarms: CloudWatch acting for them, and nothing else. */
+function ourAlarms(service, stage) {
+  return {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${alarmName(service, stage, '*')}` } },
+  };
+}
+
+/**
+ * The alarm topic, its key and its policy. The key policy's first statement is the default one
+ * (the account administers the key through IAM, so it can never become unmanageable); the
+ * second lets CloudWatch use it for this stage's alarms only. The topic policy replaces SNS's
+ * default one: CloudWatch may publish for this stage's alarms, and no one may publish over
+ * plain HTTP. Subscriptions are the operators' to add (by IAM in this account).
+ */
+function alarmTopic(service, stage) {
+  const cloudwatch = { Service: 'cloudwatch.amazonaws.com' };
+  return {
+    AlarmTopicKey: {
+      Type: 'AWS::KMS::Key',
+      // Deleting the stack schedules the key's deletion (KMS's 7–30 day window) rather than keeping it forever.
+      Properties: {
+        Description: `${service} ${stage}: encrypts the alarm topic; CloudWatch may use it for this stage's alarms`,
+        EnableKeyRotation: true,
+        PendingWindowInDays: 30,
+        KeyPolicy: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'AccountAdministersKeyThroughIam',
+              Effect: 'Allow',
+              Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+              Action: 'kms:*',
+              Resource: '*',
+            },
+            {
+              Sid: 'CloudWatchPublishesThisStagesAlarms',
+              Effect: 'Allow',
+              Principal: cloudwatch,
+              Action: CLOUDWATCH_KEY_ACTIONS,
+              Resource: '*',
+              Condition: ourAlarms(service, stage),
+            },
+          ],
+        },
+      },
+    },
+    AlarmTopicKeyAlias: {
+      Type: 'AWS::KMS::Alias',
+      Properties: { AliasName: `alias/${service}-${stage}-alarms`, TargetKeyId: { Ref: 'AlarmTopicKey' } },
+    },
+    AlarmTopic: {
+      Type: 'AWS::SNS::Topic',
+      Properties: { TopicName: `${service}-${stage}-alarms`, KmsMasterKeyId: { 'Fn::GetAtt': ['AlarmTopicKey', 'Arn'] } },
+    },
+    AlarmTopicPolicy: {
+      Type: 'AWS::SNS::TopicPolicy',
+      Properties: {
+        Topics: [{ Ref: 'AlarmTopic' }],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            { Sid: 'CloudWatchPublishesThisStagesAlarms', Effect: 'Allow', Principal: cloudwatch, Action: 'sns:Publish', Resource: { Ref: 'AlarmTopic' }, Condition: ourAlarms(service, stage) },
+            { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Resource: { Ref: 'AlarmTopic' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+          ],
+        },
+      },
+    },
+  };
+}
+
 module.exports.ALARMS = ALARMS;
+module.exports.alarmName = alarmName;
+module.exports.CLOUDWATCH_KEY_ACTIONS = CLOUDWATCH_KEY_ACTIONS;
 module.exports.liveTenantsAlarm = liveTenantsAlarm;
 module.exports.QUOTA_ALARM_SHARE = QUOTA_ALARM_SHARE;
 
@@ -141,10 +228,7 @@ module.exports.alarms = async ({ resolveVariable }) => {
   const Outputs = {};
   let action = topicArn;
   if (!topicArn) {
-    Resources.AlarmTopic = {
-      Type: 'AWS::SNS::Topic',
-      Properties: { TopicName: `${service}-${stage}-alarms`, KmsMasterKeyId: 'alias/aws/sns' },
-    };
+    Object.assign(Resources, alarmTopic(service, stage));
     action = { Ref: 'AlarmTopic' };
   }
   Outputs.AlarmTopicArn = { Value: action };
@@ -152,6 +236,7 @@ module.exports.alarms = async ({ resolveVariable }) => {
     Resources[alarm.id] = {
       Type: 'AWS::CloudWatch::Alarm',
       Properties: {
+        AlarmName: alarmName(service, stage, alarm.id),
         AlarmDescription: alarm.description,
         Namespace: alarm.namespace,
         MetricName: alarm.metric,

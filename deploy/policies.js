@@ -20,8 +20,20 @@ function loadTs(relative) {
   return module.exports;
 }
 
-module.exports.tenantBoundary = async ({ resolveVariable }) => {
+/**
+ * A string holding IAM policy variables (`${aws:PrincipalTag/…}`) as CloudFormation must be
+ * given it through osls: osls would read `${aws:…}` as one of its own variables and fail, so the
+ * string becomes an `Fn::Sub` whose `${!…}` CloudFormation writes out as the literal `${…}`, and
+ * whose ARN takes the stack's partition (`${AWS::Partition}`) instead of `aws`.
+ */
+function withPolicyVariables(value) {
+  if (Array.isArray(value)) return value.map(withPolicyVariables);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPolicyVariables(v)]));
+  if (typeof value === 'string' && value.includes('${')) return { 'Fn::Sub': value.replaceAll('${', '${!').replace(/^arn:aws:/, 'arn:${AWS::Partition}:') };
+  return value;
+}
+
+module.exports.tenantBoundary = async () => {
   const { tenantBoundaryPolicy } = loadTs('functions/lib/policies.ts');
-  const bucketPrefix = await resolveVariable('param:bucketPrefix');
-  return tenantBoundaryPolicy({ bucketPrefix });
+  return withPolicyVariables(tenantBoundaryPolicy());
 };

@@ -5,6 +5,8 @@
  * No write action here has a `*` resource.
  */
 
+const { eventBus } = require('./org-events');
+
 const sub = (text) => ({ 'Fn::Sub': text });
 
 /** Resource ARNs, as Fn::Sub templates (`${BucketPrefix}` etc. are filled in below). */
@@ -12,14 +14,18 @@ const arn = {
   tenantBuckets: 'arn:${AWS::Partition}:s3:::${BucketPrefix}-*',
   tenantObjects: 'arn:${AWS::Partition}:s3:::${BucketPrefix}-*/*',
   tenantPublicMarker: 'arn:${AWS::Partition}:s3:::${BucketPrefix}-*/pub/',
-  tenantUsers: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:user/tenants/*',
+  // This stage's own path and prefix (functions/lib/config.ts tenantUserPath, tenantSecretPrefix):
+  // nothing another stage or tool makes can live there.
+  tenantUsers: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:user/tenants/${Stage}/*',
   tenantGroups: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:group/tenants/*',
-  tenantSecrets: 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${BucketPrefix}/*',
-  eventBus: 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${EventBusName}',
+  tenantSecrets: 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${BucketPrefix}/${Stage}/*',
   provisionExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${ProvisionStateMachineName}:*',
   teardownExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${TeardownStateMachineName}:*',
   restoreExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${RestoreStateMachineName}:*',
 };
+
+/** The POS system's bus, where the stack's events go (deploy/org-events.js reads the name or ARN). */
+const EVENT_BUS = '${EventBusArn}';
 
 /** This stage's tenant ledger table (serverless.yml `TenantLedgerTable`); no index, no stream. */
 const LEDGER_TABLE = { 'Fn::GetAtt': ['TenantLedgerTable', 'Arn'] };
@@ -48,6 +54,23 @@ const MANAGED_REQUEST = {
   StringEquals: { 'aws:RequestTag/ManagedBy': 'tenant-provisioner' },
   'ForAllValues:StringEquals': { 'aws:TagKeys': ['OrgId', 'ManagedBy', 'ProvisionedBy', 'TenantBucket'] },
 };
+
+/**
+ * Tags are set only while creating (CreateUser and CreateSecret with Tags, which IAM authorizes
+ * as TagUser and TagResource too); the code never tags an existing user or secret. IAM cannot
+ * tell a new resource from an untagged one, so without this a role could stamp
+ * ManagedBy=tenant-provisioner onto a resource that is not ours, or rewrite one of ours (its
+ * OrgId, or the TenantBucket the tenant's boundary reads): tagging anything that already carries
+ * a ManagedBy tag, of any value, is denied. A resource being created has no tags yet, so the
+ * key is absent and the deny does not apply.
+ */
+const denyRetagging = (action) => ({
+  Sid: 'TagOnlyWhileCreating',
+  Effect: 'Deny',
+  Action: action,
+  Resource: '*',
+  Condition: { Null: { 'aws:ResourceTag/ManagedBy': 'false' } },
+});
 
 /** What DeleteUser needs removed first (DESIGN §5): reads, then the removals. */
 const USER_CLEANUP_READS = [
@@ -94,12 +117,14 @@ const statements = {
     },
     // CreateUser with Tags also authorizes TagUser.
     { Effect: 'Allow', Action: ['iam:TagUser'], Resource: sub(arn.tenantUsers), Condition: MANAGED_REQUEST },
+    denyRetagging('iam:TagUser'),
     { Effect: 'Allow', Action: ['iam:GetUser'], Resource: sub(arn.tenantUsers) },
   ],
   issueTenantCredentials: [
     { Effect: 'Allow', Action: ['iam:ListAccessKeys'], Resource: sub(arn.tenantUsers) },
     { Effect: 'Allow', Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey'], Resource: sub(arn.tenantUsers), Condition: MANAGED_RESOURCE },
     { Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_REQUEST },
+    denyRetagging('secretsmanager:TagResource'),
     { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: sub(arn.tenantSecrets) },
     {
       Effect: 'Allow',
@@ -164,10 +189,10 @@ const statements = {
     // The on-failure destination of the tracker's asynchronous invocations.
     { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['TrackerFailedEventsQueue', 'Arn'] } },
   ],
-  publishOrgDeprovisioned: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],
-  publishOrgRestored: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],
-  publishOrgProvisioned: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],
-  publishOrgProvisioningFailed: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) }],
+  publishOrgDeprovisioned: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: EVENT_BUS }],
+  publishOrgRestored: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: EVENT_BUS }],
+  publishOrgProvisioned: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: EVENT_BUS }],
+  publishOrgProvisioningFailed: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: EVENT_BUS }],
   routeOrgEvent: [
     // Decides from the tenant ledger (the write is the lock); it no longer describes executions.
     ledgerWriter(),
@@ -182,7 +207,7 @@ const statements = {
       Action: ['states:StopExecution'],
       Resource: [sub(arn.provisionExecutions), sub(arn.restoreExecutions), sub(arn.teardownExecutions)],
     },
-    { Effect: 'Allow', Action: ['events:PutEvents'], Resource: sub(arn.eventBus) },
+    { Effect: 'Allow', Action: ['events:PutEvents'], Resource: EVENT_BUS },
     // The on-failure destination of the router's asynchronous invocations.
     { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['RouterFailedEventsQueue', 'Arn'] } },
   ],
@@ -194,7 +219,8 @@ function fill(value, vars) {
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars)]));
   }
-  if (typeof value === 'string') return value.replace(/\$\{(BucketPrefix|EventBusName|ProvisionStateMachineName|TeardownStateMachineName|RestoreStateMachineName)\}/g, (_, name) => vars[name]);
+  if (value === EVENT_BUS) return vars.EventBusArn;
+  if (typeof value === 'string') return value.replace(/\$\{(BucketPrefix|Stage|ProvisionStateMachineName|TeardownStateMachineName|RestoreStateMachineName)\}/g, (_, name) => vars[name]);
   return value;
 }
 
@@ -206,7 +232,8 @@ module.exports.roleLogicalId = roleLogicalId;
 module.exports.roles = async ({ resolveVariable }) => {
   const vars = {
     BucketPrefix: await resolveVariable('param:bucketPrefix'),
-    EventBusName: await resolveVariable('param:eventBusName'),
+    Stage: await resolveVariable('sls:stage'),
+    EventBusArn: eventBus(await resolveVariable('param:eventBusName')).arn,
     ProvisionStateMachineName: await resolveVariable('self:custom.provisionStateMachineName'),
     TeardownStateMachineName: await resolveVariable('self:custom.teardownStateMachineName'),
     RestoreStateMachineName: await resolveVariable('self:custom.restoreStateMachineName'),

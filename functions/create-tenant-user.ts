@@ -12,7 +12,7 @@ import { loadConfig, type Config } from './lib/config';
 import { TenantQuotaExceededError, TenantUserConflictError } from './lib/errors';
 import { lambdaHandler } from './lib/handler';
 import { logger } from './lib/logger';
-import { describeOwner, isCreatedBy, isTenantResource, TAG_TENANT_BUCKET, tenantTags } from './lib/tags';
+import { describeOwner, isCreatedBy, isTenantResource, TAG_TENANT_BUCKET, tagsToRecord, tenantTags } from './lib/tags';
 import type { TenantBucket, TenantRef, TenantUser } from './lib/types';
 
 export interface CreateTenantUserInput {
@@ -27,9 +27,12 @@ function tenantUser(user: User | undefined, tenant: TenantRef, created: boolean)
 }
 
 /** Why an existing user with the tenant's name may not be adopted, or undefined when it may. */
-function adoptionConflict(user: User, tenant: TenantRef, boundaryArn: string, config: Config): string | undefined {
+function adoptionConflict(user: User, tenant: TenantRef, bucket: string, boundaryArn: string, config: Config): string | undefined {
   if (!isTenantResource(user.Tags, tenant.orgId)) return describeOwner(user.Tags);
   if (user.Path !== tenant.userPath) return `its path is ${JSON.stringify(user.Path)}, not ${JSON.stringify(tenant.userPath)}`;
+  // The boundary lets the user reach only the bucket this tag names, and the tag cannot be changed after creation.
+  const tagged = tagsToRecord(user.Tags)[TAG_TENANT_BUCKET];
+  if (tagged !== bucket) return `its ${TAG_TENANT_BUCKET} tag is ${JSON.stringify(tagged ?? null)}, not ${JSON.stringify(bucket)}`;
   if (!config.verifyAdoptedUserBoundary) return undefined;
   const boundary = user.PermissionsBoundary?.PermissionsBoundaryArn;
   if (!boundary) return `it has no permissions boundary (expected ${boundaryArn})`;
@@ -42,7 +45,7 @@ function adoptionConflict(user: User, tenant: TenantRef, boundaryArn: string, co
  * and the tenant tags, and no identity policy (its access comes from the bucket policy).
  *
  * Safe to repeat: when the user already exists it is adopted, never modified, if it is this
- * org's, under the tenant path and capped by the boundary; `created` tells whether this
+ * org's, under the tenant path, tagged with this bucket and capped by the boundary; `created` tells whether this
  * execution made it (a retry of our own CreateUser counts as created by this execution).
  * @throws TenantUserConflictError when a user with that name exists but may not be adopted.
  * @throws TenantQuotaExceededError when the account's IAM user quota is reached.
@@ -76,7 +79,7 @@ export async function createTenantUser(
 
   const { User: existing } = await deps.iam.send(new GetUserCommand({ UserName: tenant.userName }));
   if (!existing) throw new Error(`IAM returned no user for ${tenant.userName}`);
-  const conflict = adoptionConflict(existing, tenant, boundaryArn, deps.config);
+  const conflict = adoptionConflict(existing, tenant, input.bucket.name, boundaryArn, deps.config);
   if (conflict) {
     throw new TenantUserConflictError(
       `IAM user ${tenant.userName} already exists and cannot be adopted for OrgId ${JSON.stringify(tenant.orgId)}: ${conflict}`,

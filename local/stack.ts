@@ -24,12 +24,15 @@ import {
 } from '@aws-sdk/client-sqs';
 import { stateMachineArn } from '../functions/lib/executions';
 import { LEDGER_KEY, ledgerTableName } from '../functions/lib/ledger/dynamo-store';
+import type { NamingConfig } from '../functions/lib/naming';
 import { tenantBoundaryPolicy } from '../functions/lib/policies';
 
 export const LOCAL_ACCOUNT_ID = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_STAGE = 'local';
 export const LOCAL_BUCKET_PREFIX = 'fusion-rms';
+const LOCAL_USER_PREFIX = 'rms_';
+const LOCAL_MAX_BUCKET_CANDIDATES = 4;
 const BOUNDARY_NAME = `tenant-provisioner-${LOCAL_STAGE}-tenant-boundary`;
 const EVENTS_NAME = `tenant-provisioner-${LOCAL_STAGE}-events`;
 /** The tenant ledger's table, as serverless.yml names it for the local stage. */
@@ -49,7 +52,7 @@ export function localEnvironment(endpoint: string, options: { allowedRegions?: r
     STAGE: LOCAL_STAGE,
     ACCOUNT_ID: LOCAL_ACCOUNT_ID,
     BUCKET_PREFIX: LOCAL_BUCKET_PREFIX,
-    USER_PREFIX: 'rms_',
+    USER_PREFIX: LOCAL_USER_PREFIX,
     TENANT_BOUNDARY_ARN: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:policy/${BOUNDARY_NAME}`,
     EVENT_BUS_NAME: 'default',
     EVENT_SOURCE,
@@ -57,6 +60,7 @@ export function localEnvironment(endpoint: string, options: { allowedRegions?: r
     BUCKET_POLICY_TLS_ONLY: 'false',
     VERIFY_ADOPTED_USER_BOUNDARY: 'false',
     DEFAULT_RETENTION_DAYS: '7',
+    MAX_BUCKET_CANDIDATES: String(LOCAL_MAX_BUCKET_CANDIDATES),
     TENANT_LEDGER_TABLE: LOCAL_LEDGER_TABLE,
     TENANT_QUOTA: '5000',
     // The live-tenant metric is CloudWatch's (embedded metric format in Lambda's logs): locally it would only be noise on stdout.
@@ -66,6 +70,15 @@ export function localEnvironment(endpoint: string, options: { allowedRegions?: r
     RESTORE_STATE_MACHINE_ARN: stateMachineArn(LOCAL_REGION, LOCAL_ACCOUNT_ID, 'local', 'restore'),
   };
 }
+
+/** What the local stage's tenant names are derived from (the settings above). */
+export const LOCAL_NAMING: NamingConfig = {
+  bucketPrefix: LOCAL_BUCKET_PREFIX,
+  userPrefix: LOCAL_USER_PREFIX,
+  accountId: LOCAL_ACCOUNT_ID,
+  maxBucketCandidates: LOCAL_MAX_BUCKET_CANDIDATES,
+  stage: LOCAL_STAGE,
+};
 
 /** Puts the local environment into `process.env` (before any function module is loaded). */
 export function applyLocalEnvironment(endpoint: string, options: { allowedRegions?: readonly string[] } = {}): void {
@@ -117,7 +130,7 @@ export async function deployLocalStack(clients: LocalClients): Promise<{ eventsQ
   await createLedgerTable(clients.dynamodb);
   try {
     await clients.iam.send(
-      new CreatePolicyCommand({ PolicyName: BOUNDARY_NAME, PolicyDocument: JSON.stringify(tenantBoundaryPolicy({ bucketPrefix: LOCAL_BUCKET_PREFIX })) }),
+      new CreatePolicyCommand({ PolicyName: BOUNDARY_NAME, PolicyDocument: JSON.stringify(tenantBoundaryPolicy()) }),
     );
   } catch (err) {
     if (!(err instanceof EntityAlreadyExistsException)) throw err;

@@ -38,8 +38,22 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Path of every tenant IAM user; the pipeline may only create users under it. */
-export const TENANT_USER_PATH = '/tenants/';
+/** The stage names osls accepts (letters, digits, `-`); a stage's name is part of its tenants' IAM path and secret names. */
+const STAGE_NAME = /^[A-Za-z0-9-]{1,64}$/;
+
+/**
+ * Path of every tenant IAM user of `stage`: `/tenants/<stage>/`. The pipeline may only create
+ * and change users under it, so it belongs to this stage alone: nothing another stage, an
+ * operator or another tool makes can live there and be mistaken for one of ours (issue 12).
+ */
+export function tenantUserPath(stage: string): string {
+  return `/tenants/${stage}/`;
+}
+
+/** Where a stage's tenant secrets live: `<bucketPrefix>/<stage>/` (its own, as the user path is). */
+export function tenantSecretPrefix(config: Pick<Config, 'bucketPrefix' | 'stage'>): string {
+  return `${config.bucketPrefix}/${config.stage}/`;
+}
 /** The public prefix of every tenant bucket. */
 export const PUBLIC_PREFIX = 'pub/';
 export const MANAGED_BY = 'tenant-provisioner';
@@ -114,8 +128,11 @@ export function loadConfig(env: Env = process.env): Config {
   const tenantBoundaryArn = requireEnv(env, 'TENANT_BOUNDARY_ARN');
   check('TENANT_BOUNDARY_ARN', tenantBoundaryArn, /^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/.test(tenantBoundaryArn), 'must be an IAM managed policy ARN');
 
+  const stage = optionalEnv(env, 'STAGE', 'dev');
+  check('STAGE', stage, STAGE_NAME.test(stage), 'must be 1–64 letters, digits and "-" (a stage name)');
+
   return {
-    stage: optionalEnv(env, 'STAGE', 'dev'),
+    stage,
     accountId,
     region,
     allowedRegions,

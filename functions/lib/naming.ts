@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { TENANT_USER_PATH, type Config } from './config';
+import { tenantSecretPrefix, tenantUserPath, type Config } from './config';
 import type { Workflow } from './executions';
 
 /** Names every resource of one tenant, derived deterministically from its orgId. */
@@ -51,14 +51,17 @@ export function bucketCandidates(slug: string, region: string, config: Pick<Conf
 }
 
 /** All names of a tenant. `orgId` must already be valid (see `events.ts`). */
-export function tenantNames(orgId: string, region: string, config: Pick<Config, 'bucketPrefix' | 'userPrefix' | 'accountId' | 'maxBucketCandidates'>): TenantNames {
+/** What a tenant's names are derived from besides its orgId and region. */
+export type NamingConfig = Pick<Config, 'bucketPrefix' | 'userPrefix' | 'accountId' | 'maxBucketCandidates' | 'stage'>;
+
+export function tenantNames(orgId: string, region: string, config: NamingConfig): TenantNames {
   const slug = tenantSlug(orgId);
   return {
     slug,
     bucketCandidates: bucketCandidates(slug, region, config),
     userName: `${config.userPrefix}${slug}`,
-    userPath: TENANT_USER_PATH,
-    secretName: `${config.bucketPrefix}/${slug}/credentials`,
+    userPath: tenantUserPath(config.stage),
+    secretName: `${tenantSecretPrefix(config)}${slug}/credentials`,
   };
 }
 

@@ -1,4 +1,5 @@
 import { bucketArn } from './naming';
+import { TAG_TENANT_BUCKET } from './tags';
 
 /**
  * The IAM policy documents of a tenant: its bucket policy (where its access comes from)
@@ -59,16 +60,20 @@ export function tenantBucketPolicy({ bucket, userArn, tlsOnly }: TenantBucketPol
 }
 
 /**
- * The permissions boundary of every tenant user: at most object actions and ListBucket on
- * `<bucketPrefix>-*` buckets. A boundary grants nothing by itself; the bucket policy grants.
+ * The permissions boundary of every tenant user: at most object actions and ListBucket on the
+ * bucket its own `TenantBucket` tag names (`${aws:PrincipalTag/TenantBucket}`, an IAM policy
+ * variable), so a tenant stays in its bucket even if someone attaches a broad policy such as
+ * AmazonS3FullAccess to its user. A user without the tag is allowed nothing. A boundary grants
+ * nothing by itself; the bucket policy grants. The pipeline sets the tag only when it creates
+ * the user and may not change it afterwards (deploy/roles.js), and a tenant user may not tag.
  */
-export function tenantBoundaryPolicy({ bucketPrefix }: { bucketPrefix: string }): PolicyDocument {
-  const tenantBuckets = bucketArn(`${bucketPrefix}-*`);
+export function tenantBoundaryPolicy(): PolicyDocument {
+  const ownBucket = bucketArn(`\${aws:PrincipalTag/${TAG_TENANT_BUCKET}}`);
   return {
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'TenantObjects', Effect: 'Allow', Action: [...TENANT_OBJECT_ACTIONS], Resource: `${tenantBuckets}/*` },
-      { Sid: 'TenantList', Effect: 'Allow', Action: 's3:ListBucket', Resource: tenantBuckets },
+      { Sid: 'TenantObjects', Effect: 'Allow', Action: [...TENANT_OBJECT_ACTIONS], Resource: `${ownBucket}/*` },
+      { Sid: 'TenantList', Effect: 'Allow', Action: 's3:ListBucket', Resource: ownBucket },
     ],
   };
 }

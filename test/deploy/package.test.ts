@@ -172,8 +172,14 @@ describe('osls package', () => {
     );
   });
 
-  it('creates the tenants\' permissions boundary from the same code that tests evaluate', () => {
-    expect(template.Resources.TenantBoundaryPolicy?.Properties.PolicyDocument).toEqual(tenantBoundaryPolicy({ bucketPrefix: 'fusion-rms' }));
+  it("creates the tenants' permissions boundary from the same code that tests evaluate, its policy variables kept for IAM", () => {
+    // deploy/policies.js hands `${aws:PrincipalTag/…}` to CloudFormation as Fn::Sub `${!…}`, which it writes out literally.
+    const literal = JSON.parse(JSON.stringify(template.Resources.TenantBoundaryPolicy?.Properties.PolicyDocument), (_key, value: unknown) =>
+      value && typeof value === 'object' && 'Fn::Sub' in value
+        ? String((value as { 'Fn::Sub': string })['Fn::Sub']).replaceAll('${!', '${').replace('${AWS::Partition}', 'aws')
+        : value,
+    );
+    expect(literal).toEqual(tenantBoundaryPolicy());
   });
 
   /**
@@ -188,11 +194,13 @@ describe('osls package', () => {
   it('grants no write action on a "*" resource (but resource-less log delivery and X-Ray) and only CreateUser with the boundary', () => {
     const isRead = (action: string) => /^[a-z0-9-]+:(Get|List|Describe|Head)/.test(action);
     const statements = ofType('AWS::IAM::Role').flatMap(([role, r]) =>
-      ((r.Properties.Policies ?? []) as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] } }[])
+      ((r.Properties.Policies ?? []) as { PolicyDocument: { Statement: { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[] } }[])
         .flatMap((p) => p.PolicyDocument.Statement.map((s) => ({ role, ...s }))),
     );
-    expect(statements.length).toBeGreaterThan(20);
-    for (const s of statements) {
+    // A Deny on "*" takes away and grants nothing (the retagging guard of deploy/roles.js).
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows.length).toBeGreaterThan(20);
+    for (const s of allows) {
       const actions = ([] as string[]).concat(s.Action);
       const resources = ([] as unknown[]).concat(s.Resource);
       if (resources.includes('*')) {
@@ -201,7 +209,7 @@ describe('osls package', () => {
       }
       if (actions.includes('iam:CreateUser')) {
         expect(JSON.stringify(s.Condition)).toContain('iam:PermissionsBoundary');
-        expect(JSON.stringify(s.Resource)).toContain('user/tenants/*');
+        expect(JSON.stringify(s.Resource)).toContain('user/tenants/dev/*');
       }
       expect(actions.some((a) => /^iam:(Put|Attach)\w*Policy$|^iam:(Put|Delete)UserPermissionsBoundary$/.test(a))).toBe(false);
     }
@@ -266,7 +274,40 @@ describe('osls package', () => {
     const rule = ruleTargeting('TrackExecutionStatusLambdaFunction');
     const statusPolicy = policies.find((p) => JSON.stringify(p.Queues) === JSON.stringify([{ Ref: 'StatusEventDeadLetterQueue' }]));
     expect(JSON.stringify(statusPolicy?.PolicyDocument)).toContain(`"ArnEquals":{"aws:SourceArn":{"Fn::Sub":"arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${String(rule.Properties.Name)}"}}`);
+    // The org events rule is named by its own ARN, right on the default bus and on any other (test/deploy/event-bus.test.ts).
+    const orgPolicy = policies.find((p) => JSON.stringify(p.Queues) === JSON.stringify([{ Ref: 'RuleDeadLetterQueue' }]));
+    expect(JSON.stringify(orgPolicy?.PolicyDocument)).toContain('"ArnEquals":{"aws:SourceArn":{"Fn::GetAtt":["OrgEventsRule","Arn"]}}');
     expect(policies).toHaveLength(2);
+  });
+
+  it('encrypts the alarm topic with a key of its own that CloudWatch may use for this stage\'s alarms only', () => {
+    const { Resources } = template;
+    expect(JSON.stringify(template)).not.toContain('alias/aws/sns');
+    expect(Resources.AlarmTopic?.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['AlarmTopicKey', 'Arn'] });
+    expect(Resources.AlarmTopicKey?.Properties).toMatchObject({ EnableKeyRotation: true });
+    type KeyStatement = { Sid: string; Principal: unknown; Action: string | string[]; Condition?: Record<string, Record<string, unknown>> };
+    const statements = (Resources.AlarmTopicKey?.Properties.KeyPolicy as { Statement: KeyStatement[] }).Statement;
+    const cloudwatch = statements.filter((st) => JSON.stringify(st.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }));
+    expect(cloudwatch).toHaveLength(1);
+    expect(cloudwatch[0]?.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(cloudwatch[0]?.Condition?.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    // Every alarm is named so that the key's (and the topic policy's) aws:SourceArn condition covers it.
+    const pattern = String((cloudwatch[0]?.Condition?.ArnLike?.['aws:SourceArn'] as { 'Fn::Sub': string })['Fn::Sub']);
+    expect(pattern).toBe('arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:tenant-provisioner-dev-*');
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(10);
+    for (const [id, alarm] of alarms) expect(alarm.Properties.AlarmName).toBe(`tenant-provisioner-dev-${id}`);
+    const topicPolicy = ofType('AWS::SNS::TopicPolicy').map(([, p]) => p.Properties);
+    expect(topicPolicy).toHaveLength(1);
+    expect(JSON.stringify(topicPolicy[0]?.PolicyDocument)).toContain(JSON.stringify(cloudwatch[0]?.Condition));
+  });
+
+  it('keeps the deployment bucket private and versioned, whatever the account\'s own Block Public Access', () => {
+    expect(template.Resources.ServerlessDeploymentBucket?.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: [expect.objectContaining({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] },
+    });
   });
 
   it('keeps every log for a bounded time', () => {

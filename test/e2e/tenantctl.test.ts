@@ -141,7 +141,7 @@ describe('tenantctl (built binary, --local)', () => {
       bucket: { name: 'fusion-rms-e2e-alpha', status: 'present' },
       user: { name: 'rms_e2e-alpha', status: 'present' },
       accessKeys: { status: 'present', active: [expect.stringMatching(/^AKIA/)] },
-      secret: { name: 'fusion-rms/e2e-alpha/credentials', status: 'present' },
+      secret: { name: 'fusion-rms/local/e2e-alpha/credentials', status: 'present' },
     });
 
     const text = await local('status', ALPHA);
@@ -151,7 +151,7 @@ describe('tenantctl (built binary, --local)', () => {
   });
 
   it('prints the handoff configuration with the secret masked, and the secret itself only with --reveal', async () => {
-    const { SecretString } = await clients.secretsManager.send(new GetSecretValueCommand({ SecretId: 'fusion-rms/e2e-alpha/credentials' }));
+    const { SecretString } = await clients.secretsManager.send(new GetSecretValueCommand({ SecretId: 'fusion-rms/local/e2e-alpha/credentials' }));
     const secret = JSON.parse(SecretString ?? '{}') as { accessKeyId: string; secretAccessKey: string };
 
     const ini = await local('credentials', ALPHA);
@@ -221,7 +221,7 @@ describe('tenantctl (built binary, --local)', () => {
   });
 
   it('parks a teardown that cannot delete a replicated secret at DeleteTenantCredentials', async () => {
-    await clients.secretsManager.send(new ReplicateSecretToRegionsCommand({ SecretId: 'fusion-rms/e2e-alpha/credentials', AddReplicaRegions: [{ Region: 'us-west-2' }] }));
+    await clients.secretsManager.send(new ReplicateSecretToRegionsCommand({ SecretId: 'fusion-rms/local/e2e-alpha/credentials', AddReplicaRegions: [{ Region: 'us-west-2' }] }));
 
     const run = await local('teardown', ALPHA, '--retention-days', '0');
 
@@ -230,7 +230,7 @@ describe('tenantctl (built binary, --local)', () => {
     expect(run.stdout).toMatch(/✓ RevokeTenantAccess/);
     expect(run.stdout).toMatch(/↻ DeleteTenantCredentials +retry 5 after InvalidParameterException/);
     expect(run.stdout).toContain('FAILED at DeleteTenantCredentials after');
-    expect(run.stdout).toContain("InvalidParameterException — You can't delete secret fusion-rms/e2e-alpha/credentials that still has replica regions [us-west-2]");
+    expect(run.stdout).toContain("InvalidParameterException — You can't delete secret fusion-rms/local/e2e-alpha/credentials that still has replica regions [us-west-2]");
     expect(run.stdout).toContain(`parked for an operator: \`tenantctl redrive ${ALPHA}\``);
   });
 
@@ -292,7 +292,7 @@ describe('tenantctl (built binary, --local)', () => {
   });
 
   it('redrives the parked teardown once its cause is removed: the ledger records it, it re-runs from the start and finishes', async () => {
-    await clients.secretsManager.send(new RemoveRegionsFromReplicationCommand({ SecretId: 'fusion-rms/e2e-alpha/credentials', RemoveReplicaRegions: ['us-west-2'] }));
+    await clients.secretsManager.send(new RemoveRegionsFromReplicationCommand({ SecretId: 'fusion-rms/local/e2e-alpha/credentials', RemoveReplicaRegions: ['us-west-2'] }));
 
     const run = await local('redrive', ALPHA);
 

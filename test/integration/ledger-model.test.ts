@@ -268,8 +268,8 @@ class World {
       startedAt: new Date(this.clock).toISOString(),
       bucketCandidates: [`fusion-rms-${slug}`],
       userName: `rms_${slug}`,
-      userPath: '/tenants/',
-      secretName: `fusion-rms/${slug}/credentials`,
+      userPath: '/tenants/local/',
+      secretName: `fusion-rms/local/${slug}/credentials`,
     };
   }
 

@@ -18,7 +18,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { tenantNames } from '../../functions/lib/naming';
 import { tagsToRecord } from '../../functions/lib/tags';
 import type { LocalPipeline } from '../../local/pipeline';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../local/stack';
+import { LOCAL_NAMING, LOCAL_REGION } from '../../local/stack';
 import { integrationPipeline } from './emulator-endpoint';
 
 jest.setTimeout(120_000);
@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => pipeline?.stop());
 
 const names = (orgId: string) =>
-  tenantNames(orgId, LOCAL_REGION, { bucketPrefix: 'fusion-rms', userPrefix: 'rms_', accountId: LOCAL_ACCOUNT_ID, maxBucketCandidates: 4 });
+  tenantNames(orgId, LOCAL_REGION, LOCAL_NAMING);
 
 async function provision(orgId: string) {
   const routed = await pipeline.send('OrgCreated', { orgId, orgName: `${orgId} Ltd` });
@@ -66,7 +66,7 @@ describe('provisioning against the AWS emulator', () => {
     expect((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'pub/' }))).ContentLength).toBe(0);
 
     const user = (await iam.send(new GetUserCommand({ UserName: userName }))).User;
-    expect(user?.Path).toBe('/tenants/');
+    expect(user?.Path).toBe('/tenants/local/');
     expect(tagsToRecord(user?.Tags)).toEqual({ ...tags, TenantBucket: bucket });
 
     const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '{}');

@@ -59,7 +59,7 @@ describe('secret hygiene', () => {
 
     // A secret with the tenant's name that is not ours: the key is created, then the step fails
     // permanently and everything is rolled back.
-    await pipeline.clients.secretsManager.send(new CreateSecretCommand({ Name: 'fusion-rms/hygiene-rollback-1/credentials', SecretString: '{}' }));
+    await pipeline.clients.secretsManager.send(new CreateSecretCommand({ Name: 'fusion-rms/local/hygiene-rollback-1/credentials', SecretString: '{}' }));
     const rolledBack = await pipeline.send('OrgCreated', { orgId: 'Hygiene-Rollback-1' });
     runs.push({ workflow: 'provision', name: rolledBack.executionName as string });
     const failed = await pipeline.executions.waitFor('provision', rolledBack.executionName as string);

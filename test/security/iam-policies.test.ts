@@ -17,10 +17,11 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { TENANT_USER_PATH } from '../../functions/lib/config';
+import { tenantUserPath } from '../../functions/lib/config';
 import type { Workflow } from '../../functions/lib/executions';
 import { lifecycleExecutionName } from '../../functions/lib/naming';
 import { tenantBoundaryPolicy } from '../../functions/lib/policies';
+import { TAG_TENANT_BUCKET } from '../../functions/lib/tags';
 import { packageStack, PROJECT_ROOT } from '../support/packaged-template';
 import { hasUnresolved } from './support/intrinsics';
 import {
@@ -31,12 +32,16 @@ import {
   type Outcome,
   type SecurityRequest,
 } from './support/simulation';
-import type { NamedPolicy, RolePolicies } from './support/stack-policies';
-import { arnOf, buildWorld, DEPLOYMENT, inOtherStage, resourcePolicyOf, STAGE, type World } from './support/world';
+import type { NamedPolicy, PolicyDocument, RolePolicies } from './support/stack-policies';
+import { arnOf, buildWorld, DEPLOYMENT, inOtherStage, OTHER_STAGE, resourcePolicyOf, STAGE, type World } from './support/world';
 import { STEP_CALLS, withBoundary, type Call, type Context, type ResourceKind, type Tags } from './support/step-calls';
 import { zipEntries } from './support/zip-entries';
 
 const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
+/** This stage's tenant path, the other stage's, and the stage-less one every stage shared before issue 12. */
+const OUR_PATH = tenantUserPath(STAGE);
+const OTHER_STAGE_PATH = tenantUserPath(OTHER_STAGE);
+const SHARED_PATH = '/tenants/';
 
 let world: World;
 const ledger = new SecurityLedger(DEPLOYMENT.accountId);
@@ -98,12 +103,17 @@ const MANAGED_ONLY = new Set([
 /** Users and secrets in the tenants' namespace that tenant-provisioner does not manage. */
 const NOT_OURS: Partial<Record<ResourceKind, { title: string; resource: (w: World) => string; tags: (w: World) => Tags }[]>> = {
   user: [
-    { title: "an operator's untagged user under /tenants/", resource: () => arnOf.user(TENANT_USER_PATH, 'ops-breakglass'), tags: () => ({}) },
+    { title: `an operator's untagged user under ${OUR_PATH}`, resource: () => arnOf.user(OUR_PATH, 'ops-breakglass'), tags: () => ({}) },
     { title: "a user with tenant A's name and tags but ManagedBy=terraform", resource: (w) => w.a.userArn, tags: (w) => ({ ...w.a.userTags, ManagedBy: 'terraform' }) },
+    // Issue 12: the tags prove nothing outside this stage's own path (anything can be tagged there by whoever may tag it).
+    { title: `the other stage's tenant A user (${OTHER_STAGE_PATH}), tagged as ours`, resource: (w) => arnOf.user(OTHER_STAGE_PATH, w.a.userName), tags: (w) => w.a.userTags },
+    { title: `a user under the stage-less ${SHARED_PATH}, tagged as ours`, resource: (w) => arnOf.user(SHARED_PATH, w.a.userName), tags: (w) => w.a.userTags },
   ],
   secret: [
-    { title: "an operator's secret under the prefix, without ManagedBy", resource: (w) => arnOf.secret(`${w.env.BUCKET_PREFIX}/ops/smtp-relay`), tags: () => ({ Owner: 'platform-team' }) },
+    { title: "an operator's secret under the stage's prefix, without ManagedBy", resource: (w) => arnOf.secret(`${w.env.BUCKET_PREFIX}/${STAGE}/ops/smtp-relay`), tags: () => ({ Owner: 'platform-team' }) },
     { title: "a secret with tenant A's name and tags but ManagedBy=terraform", resource: (w) => w.a.secretArn, tags: (w) => ({ ...w.a.secretTags, ManagedBy: 'terraform' }) },
+    { title: "the other stage's tenant A secret, tagged as ours", resource: (w) => arnOf.secret(w.a.secretName.replace(`/${STAGE}/`, `/${OTHER_STAGE}/`)), tags: (w) => w.a.secretTags },
+    { title: 'a secret under the prefix but no stage (its pre-issue-12 name), tagged as ours', resource: (w) => arnOf.secret(w.a.secretName.replace(`/${STAGE}/`, '/')), tags: (w) => w.a.secretTags },
   ],
 };
 
@@ -126,7 +136,7 @@ function resourceOf(kind: ResourceKind, w: World): string {
     case 'user':
       return w.a.userArn;
     case 'group':
-      return arnOf.group(TENANT_USER_PATH, 'readers');
+      return arnOf.group(SHARED_PATH, 'readers');
     case 'secret':
       return w.a.secretArn;
     case 'account':
@@ -197,11 +207,28 @@ const LOOKALIKE_BUCKET = 'fusion-rmsx-payroll';
 
 // --- Tenant A's user: no identity policy, the boundary, and the bucket's own policy. -----
 
-function asTenantUser(action: string, resource: (w: World) => string, context: Record<string, string> = TLS, identityPolicies: NamedPolicy[] = []): Case['request'] {
+/** The context AWS builds for a request by a principal that carries `tags` (the boundary reads aws:PrincipalTag/TenantBucket). */
+const principalTags = (tags: Tags): Context => Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:PrincipalTag/${key}`, value]));
+
+function asTenantUser(
+  action: string,
+  resource: (w: World) => string,
+  context: Context = TLS,
+  identityPolicies: NamedPolicy[] = [],
+  userTags: (w: World) => Tags = (w) => w.a.userTags,
+): Case['request'] {
   return (w) => {
     const target = resource(w);
     const policy = resourcePolicyOf(target, w);
-    return { principal: w.a.userArn, action, resource: target, context, identityPolicies, boundary: w.boundary, ...(policy ? { resourcePolicy: policy } : {}) };
+    return {
+      principal: w.a.userArn,
+      action,
+      resource: target,
+      context: { ...principalTags(userTags(w)), ...context },
+      identityPolicies,
+      boundary: w.boundary,
+      ...(policy ? { resourcePolicy: policy } : {}),
+    };
   };
 }
 
@@ -232,7 +259,7 @@ declareCases("tenant A's user", [
   { title: 'CreateAccessKey for itself', expect: 'denied', request: asTenantUser('iam:CreateAccessKey', (w) => w.a.userArn) },
   { title: 'DeleteUserPermissionsBoundary on itself', expect: 'denied', request: asTenantUser('iam:DeleteUserPermissionsBoundary', (w) => w.a.userArn) },
   { title: 'AttachUserPolicy on itself', expect: 'denied', request: asTenantUser('iam:AttachUserPolicy', (w) => w.a.userArn, { 'iam:PolicyARN': ADMINISTRATOR_ACCESS }) },
-  { title: 'CreateUser', expect: 'denied', request: asTenantUser('iam:CreateUser', (w) => arnOf.user(TENANT_USER_PATH, `${w.env.USER_PREFIX}intruder`)) },
+  { title: 'CreateUser', expect: 'denied', request: asTenantUser('iam:CreateUser', (w) => arnOf.user(OUR_PATH, `${w.env.USER_PREFIX}intruder`)) },
   { title: 'GetSecretValue of its own credentials secret', expect: 'denied', request: asTenantUser('secretsmanager:GetSecretValue', (w) => w.a.secretArn) },
   { title: "GetSecretValue of tenant B's credentials secret", expect: 'denied', request: asTenantUser('secretsmanager:GetSecretValue', (w) => w.b.secretArn) },
   { title: 'StartExecution of the provisioning state machine', expect: 'denied', request: asTenantUser('states:StartExecution', (w) => w.arn.provisionStateMachine) },
@@ -246,15 +273,16 @@ declareCases("tenant A's user", [
 const LATER_ATTACHED: NamedPolicy[] = [
   { name: 'attached-later', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'iam:*'], Resource: '*' }] } },
 ];
-const asCappedUser = (action: string, resource: (w: World) => string, context: Record<string, string> = TLS) => asTenantUser(action, resource, context, LATER_ATTACHED);
+const asCappedUser = (action: string, resource: (w: World) => string, context: Context = TLS) => asTenantUser(action, resource, context, LATER_ATTACHED);
 
 declareCases("tenant A's user with s3:* and iam:* attached later (capped by the boundary)", [
   { title: 'GetObject on its own objects', expect: 'allowed', request: asCappedUser('s3:GetObject', (w) => w.a.object('orders/2026/11/report.csv')) },
   { title: 'ListBucket on its own bucket', expect: 'allowed', request: asCappedUser('s3:ListBucket', (w) => w.a.bucketArn) },
-  // The boundary caps at the tenant prefix, not at the tenant: tenants are isolated from each
-  // other only as long as their users have no identity policy (DESIGN §7).
-  { title: "GetObject on tenant B's objects (the boundary allows every tenant bucket)", expect: 'allowed', request: asCappedUser('s3:GetObject', (w) => w.b.object('orders/2026/11/report.csv')) },
-  { title: "GetObject on tenant B's objects without TLS", expect: 'denied', request: asCappedUser('s3:GetObject', (w) => w.b.object('orders/2026/11/report.csv'), NO_TLS) },
+  // Issue 12: the boundary caps each user at the bucket its own TenantBucket tag names, so tenants
+  // stay isolated from each other even after a mistake gives a user an identity policy.
+  { title: "GetObject on tenant B's objects", expect: 'denied', request: asCappedUser('s3:GetObject', (w) => w.b.object('orders/2026/11/report.csv')) },
+  { title: "PutObject on tenant B's objects", expect: 'denied', request: asCappedUser('s3:PutObject', (w) => w.b.object('orders/2026/11/report.csv')) },
+  { title: "ListBucket on tenant B's bucket", expect: 'denied', request: asCappedUser('s3:ListBucket', (w) => w.b.bucketArn) },
   { title: 'GetObject on a non-tenant bucket', expect: 'denied', request: asCappedUser('s3:GetObject', () => `${arnOf.bucket(NON_TENANT_BUCKET)}/salaries.csv`) },
   { title: 'PutObject on a non-tenant bucket', expect: 'denied', request: asCappedUser('s3:PutObject', () => `${arnOf.bucket(NON_TENANT_BUCKET)}/salaries.csv`) },
   { title: 'PutObject on a look-alike bucket outside the prefix', expect: 'denied', request: asCappedUser('s3:PutObject', () => `${arnOf.bucket(LOOKALIKE_BUCKET)}/x`) },
@@ -263,13 +291,49 @@ declareCases("tenant A's user with s3:* and iam:* attached later (capped by the 
   { title: 'DeleteBucketPolicy on its own bucket', expect: 'denied', request: asCappedUser('s3:DeleteBucketPolicy', (w) => w.a.bucketArn) },
   { title: 'DeleteBucket on its own bucket', expect: 'denied', request: asCappedUser('s3:DeleteBucket', (w) => w.a.bucketArn) },
   { title: 'ListAllMyBuckets', expect: 'denied', request: asCappedUser('s3:ListAllMyBuckets', () => '*') },
-  { title: 'CreateUser', expect: 'denied', request: asCappedUser('iam:CreateUser', (w) => arnOf.user(TENANT_USER_PATH, `${w.env.USER_PREFIX}intruder`)) },
+  { title: 'CreateUser', expect: 'denied', request: asCappedUser('iam:CreateUser', (w) => arnOf.user(OUR_PATH, `${w.env.USER_PREFIX}intruder`)) },
   { title: 'CreateAccessKey for itself', expect: 'denied', request: asCappedUser('iam:CreateAccessKey', (w) => w.a.userArn) },
   { title: 'PutUserPolicy on itself', expect: 'denied', request: asCappedUser('iam:PutUserPolicy', (w) => w.a.userArn) },
   { title: 'AttachUserPolicy on itself', expect: 'denied', request: asCappedUser('iam:AttachUserPolicy', (w) => w.a.userArn, { ...TLS, 'iam:PolicyARN': ADMINISTRATOR_ACCESS }) },
   { title: 'DeleteUserPermissionsBoundary on itself', expect: 'denied', request: asCappedUser('iam:DeleteUserPermissionsBoundary', (w) => w.a.userArn) },
+  { title: 'TagUser on itself (to point TenantBucket at B)', expect: 'denied', request: (w) => asCappedUser('iam:TagUser', (x) => x.a.userArn, { ...TLS, ...requestTags({ TenantBucket: w.b.bucket }) })(w) },
   { title: 'CreatePolicyVersion of the boundary', expect: 'denied', request: asCappedUser('iam:CreatePolicyVersion', (w) => w.boundaryArn) },
   { title: 'GetSecretValue of its own credentials secret', expect: 'denied', request: asCappedUser('secretsmanager:GetSecretValue', (w) => w.a.secretArn) },
+]);
+
+// --- The same user with the AWS managed AmazonS3FullAccess attached (issue 12's proof). -----
+
+/** AmazonS3FullAccess as AWS publishes it (version 2: s3:* and s3-object-lambda:* on *). */
+const AMAZON_S3_FULL_ACCESS: NamedPolicy[] = [
+  { name: 'AmazonS3FullAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 's3-object-lambda:*'], Resource: '*' }] } },
+];
+const withS3FullAccess = (action: string, resource: (w: World) => string) => asTenantUser(action, resource, TLS, AMAZON_S3_FULL_ACCESS);
+
+declareCases("tenant A's user with AmazonS3FullAccess attached", [
+  { title: 'PutObject on its own objects', expect: 'allowed', request: withS3FullAccess('s3:PutObject', (w) => w.a.object('orders/2026/11/report.csv')) },
+  ...(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] as const).map((action) => ({
+    title: `${action.slice(3)} on tenant B's objects`,
+    expect: 'denied' as const,
+    request: withS3FullAccess(action, (w) => w.b.object('orders/2026/11/report.csv')),
+  })),
+  { title: "ListBucket on tenant B's bucket", expect: 'denied', request: withS3FullAccess('s3:ListBucket', (w) => w.b.bucketArn) },
+  { title: "DeleteBucket on tenant B's bucket", expect: 'denied', request: withS3FullAccess('s3:DeleteBucket', (w) => w.b.bucketArn) },
+  { title: "PutBucketPolicy on tenant B's bucket", expect: 'denied', request: withS3FullAccess('s3:PutBucketPolicy', (w) => w.b.bucketArn) },
+  { title: 'GetObject on a non-tenant bucket', expect: 'denied', request: withS3FullAccess('s3:GetObject', () => `${arnOf.bucket(NON_TENANT_BUCKET)}/salaries.csv`) },
+]);
+
+/** Tenant A's user's tags without TenantBucket: a user the boundary gives nothing to. */
+function withoutTenantBucket(w: World): Tags {
+  const { [TAG_TENANT_BUCKET]: _bucket, ...rest } = w.a.userTags;
+  return rest;
+}
+
+// A bucket policy that names the user's ARN as principal is not limited by the user's boundary
+// (IAM policy evaluation logic, same account): its own bucket stays reachable, nothing else is.
+declareCases('a tenant user without the TenantBucket tag, with AmazonS3FullAccess attached', [
+  { title: 'GetObject on its own bucket, whose policy names it', expect: 'allowed', request: asTenantUser('s3:GetObject', (w) => w.a.object('orders/2026/11/report.csv'), TLS, AMAZON_S3_FULL_ACCESS, withoutTenantBucket) },
+  { title: "GetObject on tenant B's objects", expect: 'denied', request: asTenantUser('s3:GetObject', (w) => w.b.object('orders/2026/11/report.csv'), TLS, AMAZON_S3_FULL_ACCESS, withoutTenantBucket) },
+  { title: 'GetObject on a non-tenant bucket', expect: 'denied', request: asTenantUser('s3:GetObject', () => `${arnOf.bucket(NON_TENANT_BUCKET)}/salaries.csv`, TLS, AMAZON_S3_FULL_ACCESS, withoutTenantBucket) },
 ]);
 
 // --- Anonymous requests against tenant A's bucket. -----------------------------------------
@@ -345,6 +409,8 @@ const FORBIDDEN: { title: string; action: string; resource: (w: World) => string
   { title: 'CreateUser without the boundary', action: 'iam:CreateUser', resource: (w) => w.a.userArn, context: (w) => requestTags(w.a.userTags) },
   { title: 'CreateUser with AdministratorAccess as boundary', action: 'iam:CreateUser', resource: (w) => w.a.userArn, context: (w) => ({ ...requestTags(w.a.userTags), 'iam:PermissionsBoundary': ADMINISTRATOR_ACCESS }) },
   { title: 'CreateUser outside /tenants/ (path /)', action: 'iam:CreateUser', resource: (w) => arnOf.user('/', `${w.env.USER_PREFIX}acme-bistro-42`), context: (w) => ({ ...requestTags(w.a.userTags), ...withBoundary(w) }) },
+  { title: `CreateUser under the other stage's path ${OTHER_STAGE_PATH}`, action: 'iam:CreateUser', resource: (w) => arnOf.user(OTHER_STAGE_PATH, w.a.userName), context: (w) => ({ ...requestTags(w.a.userTags), ...withBoundary(w) }) },
+  { title: `CreateUser under the stage-less ${SHARED_PATH}`, action: 'iam:CreateUser', resource: (w) => arnOf.user(SHARED_PATH, w.a.userName), context: (w) => ({ ...requestTags(w.a.userTags), ...withBoundary(w) }) },
   { title: 'CreateUser outside /tenants/ (path /admins/)', action: 'iam:CreateUser', resource: () => arnOf.user('/admins/', 'eve'), context: (w) => ({ ...requestTags(w.a.userTags), ...withBoundary(w) }) },
   { title: "CreateUser with the other stage's boundary", action: 'iam:CreateUser', resource: (w) => w.a.userArn, context: (w) => ({ ...requestTags(w.a.userTags), 'iam:PermissionsBoundary': inOtherStage(w.boundaryArn) }) },
   { title: 'PutUserPolicy on a tenant user', action: 'iam:PutUserPolicy', resource: (w) => w.a.userArn, context: ourUser },
@@ -371,9 +437,9 @@ const FORBIDDEN: { title: string; action: string; resource: (w: World) => string
       resource: () => `${arnOf.bucket(bucket)}/pub/`,
     })),
   ]),
-  ...['prod/payments-db', 'fusion-rms-evil/credentials'].flatMap((secret) =>
+  ...['prod/payments-db', 'fusion-rms-evil/credentials', `fusion-rms/${OTHER_STAGE}/acme-bistro-42/credentials`, 'fusion-rms/acme-bistro-42/credentials'].flatMap((secret) =>
     ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'].map((action) => ({
-      title: `${action.slice(15)} on secret ${secret} (outside the prefix)`,
+      title: `${action.slice(15)} on secret ${secret} (outside the stage's prefix)`,
       action,
       resource: () => arnOf.secret(secret),
       context: action === 'secretsmanager:CreateSecret' ? (w: World) => requestTags(w.a.secretTags) : ourSecret,
@@ -430,6 +496,41 @@ const STEP_LIMITS: Record<string, { title: string; action: string; resource: (w:
   ],
 };
 
+/**
+ * Issue 12: a role that may tag while creating (CreateUser's TagUser, CreateSecret's
+ * TagResource) may not tag what already exists: not one of ours (rewriting its OrgId or the
+ * TenantBucket its boundary reads), not one managed by something else, and nothing outside this
+ * stage's own path or prefix. IAM cannot tell a resource being created from an untagged one
+ * that exists: an untagged user or secret in the stage's own namespace can still be tagged, and
+ * only this stage's pipeline creates anything there.
+ */
+const TAGGING_ACTIONS = new Set(['iam:TagUser', 'secretsmanager:TagResource']);
+interface Existing {
+  title: string;
+  expect: Expectation;
+  resource: (w: World) => string;
+  /** The tags it carries now. */
+  tags: (w: World) => Tags;
+  /** The tags the request sets, given what the code sends when creating. */
+  sets: (sent: Tags, w: World) => Tags;
+}
+const EXISTING: Partial<Record<ResourceKind, Existing[]>> = {
+  user: [
+    { title: "tenant A's user, to point its TenantBucket at B's bucket", expect: 'denied', resource: (w) => w.a.userArn, tags: (w) => w.a.userTags, sets: (_sent, w) => ({ TenantBucket: w.b.bucket }) },
+    { title: "tenant A's user, re-stamping the tags it has", expect: 'denied', resource: (w) => w.a.userArn, tags: (w) => w.a.userTags, sets: (sent) => sent },
+    { title: "a user with tenant A's name but ManagedBy=terraform", expect: 'denied', resource: (w) => w.a.userArn, tags: (w) => ({ ...w.a.userTags, ManagedBy: 'terraform' }), sets: (sent) => sent },
+    { title: `an untagged user under the other stage's ${OTHER_STAGE_PATH}`, expect: 'denied', resource: (w) => arnOf.user(OTHER_STAGE_PATH, w.a.userName), tags: () => ({}), sets: (sent) => sent },
+    { title: `an untagged user under the stage-less ${SHARED_PATH}`, expect: 'denied', resource: (w) => arnOf.user(SHARED_PATH, w.a.userName), tags: () => ({}), sets: (sent) => sent },
+    { title: `an untagged user under this stage's ${OUR_PATH} (indistinguishable from one being created)`, expect: 'allowed', resource: (w) => w.a.userArn, tags: () => ({}), sets: (sent) => sent },
+  ],
+  secret: [
+    { title: "tenant A's secret, to give it another OrgId", expect: 'denied', resource: (w) => w.a.secretArn, tags: (w) => w.a.secretTags, sets: (_sent, w) => ({ OrgId: w.b.orgId }) },
+    { title: "a secret with tenant A's name but ManagedBy=terraform", expect: 'denied', resource: (w) => w.a.secretArn, tags: (w) => ({ ...w.a.secretTags, ManagedBy: 'terraform' }), sets: (sent) => sent },
+    { title: "an untagged secret under the other stage's prefix", expect: 'denied', resource: (w) => arnOf.secret(w.a.secretName.replace(`/${STAGE}/`, `/${OTHER_STAGE}/`)), tags: () => ({}), sets: (sent) => sent },
+    { title: "an untagged secret under the stage's prefix (indistinguishable from one being created)", expect: 'allowed', resource: (w) => w.a.secretArn, tags: () => ({}), sets: (sent) => sent },
+  ],
+};
+
 for (const fn of Object.keys(STEP_CALLS)) {
   const role = (w: World) => {
     const found = w.functions.get(fn);
@@ -480,6 +581,15 @@ for (const fn of Object.keys(STEP_CALLS)) {
       expect: 'denied' as const,
       request: asRole(role, c.action, (w) => resourceOf(c.on, w), contextOf(c)),
     })),
+    ...(STEP_CALLS[fn] ?? [])
+      .filter((c) => TAGGING_ACTIONS.has(c.action))
+      .flatMap((c) =>
+        (EXISTING[c.on] ?? []).map((existing) => ({
+          title: `${c.action} on ${existing.title}`,
+          expect: existing.expect,
+          request: asRole(role, c.action, existing.resource, (w) => ({ ...resourceTags(existing.tags(w)), ...requestTags(existing.sets(c.sends?.(w) ?? {}, w)) })),
+        })),
+      ),
     ...(STEP_LIMITS[fn] ?? []).map((limit) => ({ title: limit.title, expect: 'denied' as const, request: asRole(role, limit.action, limit.resource) })),
     ...FORBIDDEN.map((f) => ({ title: f.title, expect: 'denied' as const, request: asRole(role, f.action, f.resource, f.context) })),
   ]);
@@ -522,12 +632,59 @@ for (const { logicalId, asl } of MACHINES) {
   ]);
 }
 
+// --- The alarm topic: CloudWatch publishes this stage's alarms through its own key (issue 12). --
+
+/** A resource of the packaged stack, its ARN and its resource policy, resolved. */
+function stackResource(w: World, logicalId: string, resourceArn: () => string, policyProperty: string): { arn: string; policy: PolicyDocument } {
+  const properties = w.stack.template.Resources[logicalId]?.Properties;
+  if (!properties) throw new Error(`The packaged stack has no ${logicalId}`);
+  return { arn: resourceArn(), policy: w.stack.resolver.resolve(properties[policyProperty] as never) as unknown as PolicyDocument };
+}
+const alarmTopicKey = (w: World) => stackResource(w, 'AlarmTopicKey', () => w.stack.resolver.getAtt('AlarmTopicKey', 'Arn'), 'KeyPolicy');
+const alarmTopic = (w: World) => ({ arn: w.stack.resolver.ref('AlarmTopic'), policy: stackResource(w, 'AlarmTopicPolicy', () => '', 'PolicyDocument').policy });
+
+/** What CloudWatch sends acting for an alarm (the confused-deputy keys). */
+const alarmContext = (account: string, alarmName: string): Context => ({
+  ...TLS,
+  'aws:SourceAccount': account,
+  'aws:SourceArn': `arn:aws:cloudwatch:${DEPLOYMENT.region}:${account}:alarm:${alarmName}`,
+});
+const OUR_ALARM = `tenant-provisioner-${STAGE}-ProvisionFailedAlarm`;
+const OTHER_ACCOUNT = '210987654321';
+
+function asService(service: string, action: string, target: (w: World) => { arn: string; policy: PolicyDocument }, context: Context): Case['request'] {
+  return (w) => {
+    const { arn, policy } = target(w);
+    return { principal: service, action, resource: arn, context, resourcePolicy: policy };
+  };
+}
+
+declareCases("the alarm topic's key", [
+  ...['kms:Decrypt', 'kms:GenerateDataKey'].map((action) => ({
+    title: `${action} by CloudWatch for this stage's alarm`,
+    expect: 'allowed' as const,
+    request: asService('cloudwatch.amazonaws.com', action, alarmTopicKey, alarmContext(DEPLOYMENT.accountId, OUR_ALARM)),
+  })),
+  { title: "kms:GenerateDataKey by CloudWatch for the other stage's alarm", expect: 'denied', request: asService('cloudwatch.amazonaws.com', 'kms:GenerateDataKey', alarmTopicKey, alarmContext(DEPLOYMENT.accountId, `tenant-provisioner-${OTHER_STAGE}-ProvisionFailedAlarm`)) },
+  { title: "kms:GenerateDataKey by CloudWatch for another account's alarm", expect: 'denied', request: asService('cloudwatch.amazonaws.com', 'kms:GenerateDataKey', alarmTopicKey, alarmContext(OTHER_ACCOUNT, OUR_ALARM)) },
+  { title: 'kms:Encrypt by CloudWatch', expect: 'denied', request: asService('cloudwatch.amazonaws.com', 'kms:Encrypt', alarmTopicKey, alarmContext(DEPLOYMENT.accountId, OUR_ALARM)) },
+  { title: 'kms:CreateGrant by CloudWatch', expect: 'denied', request: asService('cloudwatch.amazonaws.com', 'kms:CreateGrant', alarmTopicKey, alarmContext(DEPLOYMENT.accountId, OUR_ALARM)) },
+  { title: 'kms:Decrypt by EventBridge', expect: 'denied', request: asService('events.amazonaws.com', 'kms:Decrypt', alarmTopicKey, alarmContext(DEPLOYMENT.accountId, OUR_ALARM)) },
+]);
+
+declareCases('the alarm topic', [
+  { title: "sns:Publish by CloudWatch for this stage's alarm", expect: 'allowed', request: asService('cloudwatch.amazonaws.com', 'sns:Publish', alarmTopic, alarmContext(DEPLOYMENT.accountId, OUR_ALARM)) },
+  { title: "sns:Publish by CloudWatch for another account's alarm", expect: 'denied', request: asService('cloudwatch.amazonaws.com', 'sns:Publish', alarmTopic, alarmContext(OTHER_ACCOUNT, OUR_ALARM)) },
+  { title: 'sns:Publish by EventBridge', expect: 'denied', request: asService('events.amazonaws.com', 'sns:Publish', alarmTopic, alarmContext(DEPLOYMENT.accountId, OUR_ALARM)) },
+  { title: 'sns:Publish by anyone without TLS', expect: 'denied', request: asService('cloudwatch.amazonaws.com', 'sns:Publish', alarmTopic, { ...alarmContext(DEPLOYMENT.accountId, OUR_ALARM), ...NO_TLS }) },
+]);
+
 // --- What the cases rest on: the real artefacts, fully resolved, every role covered. --------
 
 describe('the evaluated artefacts', () => {
   it('are the stage as deployed: TLS-only bucket policies and the boundary the code generates', () => {
     expect(world.env.BUCKET_POLICY_TLS_ONLY).toBe('true');
-    expect(world.boundary.policy).toEqual(tenantBoundaryPolicy({ bucketPrefix: world.env.BUCKET_PREFIX ?? '' }));
+    expect(world.boundary.policy).toEqual(tenantBoundaryPolicy());
     expect(world.bucketPolicies.get(world.a.bucket)?.Statement.map((s) => s.Sid)).toContain('DenyInsecureTransport');
   });
 

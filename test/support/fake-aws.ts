@@ -248,7 +248,7 @@ export class FakeAws {
   // ---- IAM --------------------------------------------------------------------------
 
   addUser(name: string, tags: IAM.Tag[], options: { boundary?: string; keys?: FakeKey[] } = {}): FakeUser {
-    const user: FakeUser = { name, path: '/tenants/', id: `AIDA${++this.counter}`, arn: `arn:aws:iam::${ACCOUNT}:user/tenants/${name}`, tags, boundary: options.boundary, keys: options.keys ?? [] };
+    const user: FakeUser = { name, path: '/tenants/test/', id: `AIDA${++this.counter}`, arn: `arn:aws:iam::${ACCOUNT}:user/tenants/test/${name}`, tags, boundary: options.boundary, keys: options.keys ?? [] };
     this.users.set(name, user);
     return user;
   }

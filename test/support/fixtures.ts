@@ -5,7 +5,7 @@
  * fresh object, so a test may change its copy.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { loadConfig, TENANT_USER_PATH } from '../../functions/lib/config';
+import { loadConfig, tenantUserPath } from '../../functions/lib/config';
 import { executionArnOf, stateMachineArn, type ExecutionPort, type ExecutionStatus, type Workflow } from '../../functions/lib/executions';
 import type { LifecycleDeps } from '../../functions/lib/ledger/apply';
 import type { LedgerStore } from '../../functions/lib/ledger/store';
@@ -59,7 +59,7 @@ export function sampleBucket(overrides: Partial<TenantBucket> = {}): TenantBucke
 /** The sample tenant's IAM user, created by this execution. */
 export function sampleUser(overrides: Partial<TenantUser> = {}): TenantUser {
   const userName = overrides.userName ?? sampleTenant().userName;
-  return { userName, arn: `arn:aws:iam::${config.accountId}:user${TENANT_USER_PATH}${userName}`, userId: 'AIDAEXAMPLE', created: true, ...overrides };
+  return { userName, arn: `arn:aws:iam::${config.accountId}:user${tenantUserPath(config.stage)}${userName}`, userId: 'AIDAEXAMPLE', created: true, ...overrides };
 }
 
 /** Everything the sample tenant's provisioning knows when it succeeds (what RecordTenantActive takes); the same facts as events/samples/org-provisioned.json. */

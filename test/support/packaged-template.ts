@@ -34,6 +34,8 @@ export interface PackagedStack {
 export interface PackageOptions {
   stage?: string;
   region?: string;
+  /** Stage parameters given on the command line (`--param=name=value`), as an operator would. */
+  params?: Record<string, string>;
 }
 
 /** A packaged function's bundle: where its zip is, and once unpacked, its `.js` and the handler's export. */
@@ -103,11 +105,14 @@ function withPackagingLock<T>(work: () => T): T {
  * new temp folder, without AWS credentials and, on Linux, without a network, and reads the
  * generated update-stack template. Throws with osls's output when packaging fails.
  */
-export function packageStack({ stage = 'dev', region = 'us-east-1' }: PackageOptions = {}): PackagedStack {
+export function packageStack({ stage = 'dev', region = 'us-east-1', params = {} }: PackageOptions = {}): PackagedStack {
   const outDir = mkdtempSync(join(tmpdir(), 'tenant-provisioner-package-'));
   const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*' };
   for (const name of Object.keys(env)) if (name.startsWith('AWS_') && name !== 'AWS_REGION') delete env[name];
-  const osls = [join(PROJECT_ROOT, 'node_modules/.bin/osls'), 'package', '--stage', stage, '--region', region, '--package', outDir];
+  const osls = [
+    join(PROJECT_ROOT, 'node_modules/.bin/osls'), 'package', '--stage', stage, '--region', region, '--package', outDir,
+    ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`),
+  ];
   const packagedOffline = canIsolateNetwork();
   const [command, args] = packagedOffline ? ['unshare', ['-n', process.execPath, ...osls]] : [process.execPath, osls];
   const result = withPackagingLock(() => spawnSync(command, args as string[], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: PACKAGE_TIMEOUT_MS }));

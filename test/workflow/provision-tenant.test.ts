@@ -19,7 +19,7 @@ const BOUNDARY = process.env.TENANT_BOUNDARY_ARN as string;
 const ORG = sample.detail.orgId;
 const BUCKET = 'fusion-rms-acme-bistro-42';
 const USER = 'rms_acme-bistro-42';
-const SECRET = 'fusion-rms/acme-bistro-42/credentials';
+const SECRET = 'fusion-rms/test/acme-bistro-42/credentials';
 const meta = { $metadata: {} };
 
 const NAME = 'acme-bistro-42-g1-provision';
@@ -76,7 +76,7 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
     const detail = aws.events[0]?.Detail;
     expect(() => assertOrgProvisionedDetail(detail)).not.toThrow();
     expect(detail).toMatchObject({ orgId: ORG, generation: 1, executionName: NAME, bucket: { name: BUCKET }, user: { name: USER } });
-    expect(aws.users.get(USER)).toMatchObject({ path: '/tenants/', boundary: BOUNDARY });
+    expect(aws.users.get(USER)).toMatchObject({ path: '/tenants/test/', boundary: BOUNDARY });
     expect(aws.buckets.get(BUCKET)?.tags).toEqual(tenantTags(ORG, RUN_ID));
     expect(aws.users.get(USER)?.tags).toEqual(expect.arrayContaining(tenantTags(ORG, RUN_ID)));
 

@@ -5,7 +5,7 @@ import { LedgerWorld } from './ledger-world';
 
 const BUCKET = 'fusion-rms-acme-bistro-42';
 const USER = 'rms_acme-bistro-42';
-const SECRET = 'fusion-rms/acme-bistro-42/credentials';
+const SECRET = 'fusion-rms/test/acme-bistro-42/credentials';
 const TEARDOWN = 'acme-bistro-42-g1-teardown';
 const RESTORE = 'acme-bistro-42-g1-restore';
 const DELETIONS = ['SecretsManager.DeleteSecret', 'IAM.DeleteAccessKey', 'IAM.DeleteUser', 'S3.DeleteObjects', 'S3.DeleteBucket'];

@@ -12,7 +12,7 @@ import { runWorkflow } from './run-state-machine';
 const ORG = created.detail.orgId;
 const BUCKET = 'fusion-rms-acme-bistro-42';
 const USER = 'rms_acme-bistro-42';
-const SECRET = 'fusion-rms/acme-bistro-42/credentials';
+const SECRET = 'fusion-rms/test/acme-bistro-42/credentials';
 const DELETIONS = ['SecretsManager.DeleteSecret', 'IAM.DeleteAccessKey', 'IAM.DeleteUser', 'S3.DeleteObjects', 'S3.DeleteBucket'];
 const meta = { $metadata: {} };
 const empty = { buckets: [], users: [], keys: [], secrets: [] };

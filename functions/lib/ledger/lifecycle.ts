@@ -8,7 +8,7 @@
 import type { Config } from '../config';
 import { DETAIL_TYPES } from '../events';
 import { REDRIVE_WINDOW_MS, type Workflow } from '../executions';
-import { lifecycleExecutionName, parseLifecycleExecutionName, tenantNames, tenantSlug } from '../naming';
+import { lifecycleExecutionName, parseLifecycleExecutionName, tenantNames, tenantSlug, type NamingConfig } from '../naming';
 import { MAX_REASON, MAX_REPORTED_ORG_ID, truncate, type OrgProvisionedDetail, type OrgProvisioningFailedDetail } from '../publish';
 import type { ProvisionInput, RestoreInput, TeardownInput } from '../types';
 import {
@@ -171,7 +171,7 @@ export interface Decision {
 /** What a decision needs besides the item and the request. */
 export interface DecisionContext {
   now: Date;
-  config: Pick<Config, 'allowedRegions' | 'defaultRetentionDays' | 'bucketPrefix' | 'userPrefix' | 'accountId' | 'maxBucketCandidates'>;
+  config: Pick<Config, 'allowedRegions' | 'defaultRetentionDays'> & NamingConfig;
   executionArn(workflow: Workflow, name: string): string;
   /** A run id for an execution of this name (naming.ts `runIdOf`). */
   newRunId(executionName: string): string;

@@ -4,9 +4,8 @@
  * a tenant's life; execution names and ARNs are derived from it and recorded in it, never the
  * other way round (Step Functions forgets a closed execution 90 days after it ends).
  */
-import type { Config } from '../config';
 import type { Workflow } from '../executions';
-import { tenantNames } from '../naming';
+import { tenantNames, type NamingConfig } from '../naming';
 import type { OrgProvisionedDetail } from '../publish';
 
 /**
@@ -151,7 +150,7 @@ export function runOfWorkflow(item: TenantLedgerItem, workflow: Workflow): Ledge
  * What the ledger knows of an org it has no item for, before its first transition: generation 0,
  * version 0, no history, the tenant's resource names in `region`.
  */
-export function unrecordedItem(orgId: string, region: string, config: Pick<Config, 'bucketPrefix' | 'userPrefix' | 'accountId' | 'maxBucketCandidates'>, at: string): TenantLedgerItem {
+export function unrecordedItem(orgId: string, region: string, config: NamingConfig, at: string): TenantLedgerItem {
   const names = tenantNames(orgId, region, config);
   return {
     slug: names.slug,

@@ -4,6 +4,7 @@
  * produce in one account, region and stage. Anything else fails loudly, naming what to add,
  * so a policy is never evaluated with an unresolved placeholder in it.
  */
+import { createHash } from 'node:crypto';
 import type { CloudFormationTemplate, Resource } from '../../support/packaged-template';
 
 export interface Deployment {
@@ -79,6 +80,9 @@ export class IntrinsicResolver {
         return this.physicalName(name, 'LogGroupName');
       case 'AWS::DynamoDB::Table':
         return this.physicalName(name, 'TableName');
+      case 'AWS::KMS::Key':
+        // KMS picks a key id at creation: one fixed id per logical id stands in for it.
+        return `${createHash('sha256').update(name).digest('hex').slice(0, 8)}-0000-4000-8000-000000000000`;
       default:
         throw new UnresolvableError(`Ref to ${name} (${resource.Type}) is not supported: add it to test/security/support/intrinsics.ts`);
     }
@@ -109,6 +113,8 @@ export class IntrinsicResolver {
         return `arn:${partition}:logs:${region}:${accountId}:log-group:${this.ref(logicalId)}:*`;
       case 'AWS::S3::Bucket.Arn':
         return `arn:${partition}:s3:::${this.ref(logicalId)}`;
+      case 'AWS::KMS::Key.Arn':
+        return `arn:${partition}:kms:${region}:${accountId}:key/${this.ref(logicalId)}`;
       case 'AWS::DynamoDB::Table.Arn':
         return `arn:${partition}:dynamodb:${region}:${accountId}:table/${this.ref(logicalId)}`;
       case 'AWS::Events::Rule.Arn': {

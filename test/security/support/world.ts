@@ -23,6 +23,10 @@ export interface Tenant {
   bucketArn: string;
   object: (key: string) => string;
   userArn: string;
+  /** The user's path and name (`/tenants/dev/`, `rms_acme-bistro-42`). */
+  userPath: string;
+  userName: string;
+  secretName: string;
   secretArn: string;
   /** The tags CreateTenantUser puts on the user: tenantTags(…) and TenantBucket. */
   userTags: Record<string, string>;
@@ -80,6 +84,7 @@ function tenant(orgId: string, env: Record<string, string>): Tenant {
     userPrefix: env.USER_PREFIX ?? '',
     accountId: DEPLOYMENT.accountId,
     maxBucketCandidates: Number(env.MAX_BUCKET_CANDIDATES),
+    stage: STAGE,
   });
   const bucket = names.bucketCandidates[0] ?? '';
   // As the first generation's provisioning run tags them (its run id: execution name + random part).
@@ -91,6 +96,9 @@ function tenant(orgId: string, env: Record<string, string>): Tenant {
     bucketArn: arnOf.bucket(bucket),
     object: (key) => `${arnOf.bucket(bucket)}/${key}`,
     userArn: arnOf.user(names.userPath, names.userName),
+    userPath: names.userPath,
+    userName: names.userName,
+    secretName: names.secretName,
     secretArn: arnOf.secret(names.secretName),
     userTags: tagsToRecord([...tags, { Key: TAG_TENANT_BUCKET, Value: bucket }]),
     secretTags: tagsToRecord(tags),

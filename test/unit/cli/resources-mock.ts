@@ -22,20 +22,20 @@ export function mockTenantPresent(
   mocks.iam.on(GetUserCommand, { UserName: `rms_${slug}` }).resolves({
     User: {
       UserName: `rms_${slug}`,
-      Path: '/tenants/',
+      Path: '/tenants/dev/',
       UserId: 'AIDAEXAMPLE',
-      Arn: `arn:aws:iam::${ACCOUNT}:user/tenants/rms_${slug}`,
+      Arn: `arn:aws:iam::${ACCOUNT}:user/tenants/dev/rms_${slug}`,
       CreateDate: new Date(),
       Tags: [...tags(orgId), { Key: 'TenantBucket', Value: `fusion-rms-${slug}` }],
     },
   });
   mocks.iam.on(ListAccessKeysCommand, { UserName: `rms_${slug}` }).resolves({ AccessKeyMetadata: [{ UserName: `rms_${slug}`, AccessKeyId: credentials.accessKeyId, Status: keyStatus }] });
-  mocks.secretsManager.on(DescribeSecretCommand, { SecretId: `fusion-rms/${slug}/credentials` }).resolves({
-    ARN: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:fusion-rms/${slug}/credentials-AbCdEf`,
-    Name: `fusion-rms/${slug}/credentials`,
+  mocks.secretsManager.on(DescribeSecretCommand, { SecretId: `fusion-rms/dev/${slug}/credentials` }).resolves({
+    ARN: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:fusion-rms/dev/${slug}/credentials-AbCdEf`,
+    Name: `fusion-rms/dev/${slug}/credentials`,
     Tags: tags(orgId),
   });
-  mocks.secretsManager.on(GetSecretValueCommand, { SecretId: `fusion-rms/${slug}/credentials` }).resolves({
+  mocks.secretsManager.on(GetSecretValueCommand, { SecretId: `fusion-rms/dev/${slug}/credentials` }).resolves({
     SecretString: JSON.stringify({ ...credentials, bucket: `fusion-rms-${slug}`, region: REGION, userName: `rms_${slug}` }),
   });
   mocks.s3.on(GetBucketTaggingCommand, { Bucket: `fusion-rms-${slug}` }).resolves({ TagSet: tags(orgId) });

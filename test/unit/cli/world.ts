@@ -73,8 +73,8 @@ export function provisionedDetailOf(orgId: string, generation: number): OrgProvi
     generation,
     executionName: `${slug}-g${generation}-provision`,
     bucket: { name: `fusion-rms-${slug}`, region: REGION, arn: `arn:aws:s3:::fusion-rms-${slug}`, publicBaseUrl: `https://fusion-rms-${slug}.s3.${REGION}.amazonaws.com/pub/` },
-    user: { name: `rms_${slug}`, arn: `arn:aws:iam::${ACCOUNT}:user/tenants/rms_${slug}` },
-    credentials: { secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:fusion-rms/${slug}/credentials-AbCdEf`, secretName: `fusion-rms/${slug}/credentials` },
+    user: { name: `rms_${slug}`, arn: `arn:aws:iam::${ACCOUNT}:user/tenants/dev/rms_${slug}` },
+    credentials: { secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:fusion-rms/dev/${slug}/credentials-AbCdEf`, secretName: `fusion-rms/dev/${slug}/credentials` },
     provisionedAt: T0.toISOString(),
   };
 }
@@ -297,7 +297,7 @@ export class World {
   async parkedTeardown(orgId: string): Promise<TenantLedgerItem> {
     await this.provisioned(orgId);
     const slug = orgId.toLowerCase();
-    const cause = `You can't delete secret fusion-rms/${slug}/credentials that still has replica regions [us-west-2]`;
+    const cause = `You can't delete secret fusion-rms/dev/${slug}/credentials that still has replica regions [us-west-2]`;
     this.executions.outcomes.set(`${slug}-g1-teardown`, { kind: 'give-up', state: 'DeleteTenantCredentials', error: 'InvalidParameterException', cause });
     await this.route('OrgDeleted', { orgId, retentionDays: 0 });
     await this.settle();
@@ -349,7 +349,7 @@ export class World {
         record.workflow === 'provision'
           ? { published: { eventId: 'e-provisioned', detail: provisionedDetailOf(input.orgId, input.generation) } }
           : record.workflow === 'teardown'
-            ? { published: { eventId: 'e-deprovisioned', detail: { objectsDeleted: 3, retentionDays: input.retentionDays ?? 0, deleted: [`secret fusion-rms/${slug}/credentials`, `IAM user rms_${slug}`, `bucket fusion-rms-${slug}`] } } }
+            ? { published: { eventId: 'e-deprovisioned', detail: { objectsDeleted: 3, retentionDays: input.retentionDays ?? 0, deleted: [`secret fusion-rms/dev/${slug}/credentials`, `IAM user rms_${slug}`, `bucket fusion-rms-${slug}`] } } }
             : { published: { eventId: 'e-restored' } };
       Object.assign(run.record, { status: 'SUCCEEDED', stopDate, output });
       run.history.push({ type: 'ExecutionSucceeded', timestamp: stopDate, output });

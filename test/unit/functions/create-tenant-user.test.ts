@@ -28,10 +28,10 @@ function existingUser(overrides: Partial<User> = {}): User {
     UserName: tenant.userName,
     UserId: 'AIDAEXISTING',
     Arn: userArn,
-    Path: '/tenants/',
+    Path: '/tenants/test/',
     CreateDate: new Date('2026-01-01T00:00:00Z'),
     PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: config.tenantBoundaryArn },
-    Tags: orgTags(sampleRunId('acme-bistro-42-g2-provision')),
+    Tags: [...orgTags(sampleRunId('acme-bistro-42-g2-provision')), { Key: 'TenantBucket', Value: bucket.name }],
     ...overrides,
   };
 }
@@ -44,7 +44,7 @@ beforeEach(() => iamMock.reset());
 
 describe('createTenantUser', () => {
   it('creates the user under the tenant path with the boundary, the tenant tags and its bucket\'s name', async () => {
-    iamMock.on(CreateUserCommand).resolves({ User: { UserName: tenant.userName, UserId: 'AIDANEW', Arn: userArn, Path: '/tenants/', CreateDate: new Date() } });
+    iamMock.on(CreateUserCommand).resolves({ User: { UserName: tenant.userName, UserId: 'AIDANEW', Arn: userArn, Path: '/tenants/test/', CreateDate: new Date() } });
 
     const user = await createTenantUser({ tenant, bucket }, { iam, config });
 
@@ -52,7 +52,7 @@ describe('createTenantUser', () => {
     expect(iamMock).toHaveReceivedCommandTimes(CreateUserCommand, 1);
     expect(iamMock.commandCalls(CreateUserCommand)[0]?.args[0].input).toEqual({
       UserName: 'rms_acme-bistro-42',
-      Path: '/tenants/',
+      Path: '/tenants/test/',
       PermissionsBoundary: 'arn:aws:iam::123456789012:policy/tenant-provisioner-test-tenant-boundary',
       Tags: [
         { Key: 'OrgId', Value: 'Acme-Bistro-42' },
@@ -77,7 +77,7 @@ describe('createTenantUser', () => {
 
   it('adopts a user tagged by an earlier run of the same execution name as not created by this run', async () => {
     iamMock.on(CreateUserCommand).rejects(alreadyExists());
-    iamMock.on(GetUserCommand).resolves({ User: existingUser({ Tags: orgTags(`${SAMPLE_EXECUTION_NAME}.fedcba987654`) }) });
+    iamMock.on(GetUserCommand).resolves({ User: existingUser({ Tags: [...orgTags(`${SAMPLE_EXECUTION_NAME}.fedcba987654`), { Key: 'TenantBucket', Value: bucket.name }] }) });
 
     await expect(createTenantUser({ tenant, bucket }, { iam, config })).resolves.toMatchObject({ created: false, userId: 'AIDAEXISTING' });
   });
@@ -109,6 +109,13 @@ describe('createTenantUser', () => {
     ],
     ['an untagged user', { Tags: undefined }, /rms_acme-bistro-42.*not managed by tenant-provisioner/],
     ['a user outside the tenant path', { Path: '/' }, /rms_acme-bistro-42.*path is "\/"/],
+    ["a user under another stage's tenant path", { Path: '/tenants/prod/' }, /rms_acme-bistro-42.*path is "\/tenants\/prod\/", not "\/tenants\/test\/"/],
+    [
+      "a user whose TenantBucket names another tenant's bucket",
+      { Tags: [...orgTags(sampleRunId('acme-bistro-42-g2-provision')), { Key: 'TenantBucket', Value: 'fusion-rms-globex' }] },
+      /rms_acme-bistro-42.*TenantBucket tag is "fusion-rms-globex", not "fusion-rms-acme-bistro-42"/,
+    ],
+    ['a user without the TenantBucket tag', { Tags: orgTags(sampleRunId('acme-bistro-42-g2-provision')) }, /rms_acme-bistro-42.*TenantBucket tag is null/],
     ['a user without the boundary', { PermissionsBoundary: undefined }, /rms_acme-bistro-42.*no permissions boundary/],
     [
       'a user with another boundary',
@@ -148,7 +155,7 @@ describe('createTenantUser', () => {
   });
 
   it('runs through the Lambda handler with the module clients and the stage config', async () => {
-    iamMock.on(CreateUserCommand).resolves({ User: { UserName: tenant.userName, UserId: 'AIDANEW', Arn: userArn, Path: '/tenants/', CreateDate: new Date() } });
+    iamMock.on(CreateUserCommand).resolves({ User: { UserName: tenant.userName, UserId: 'AIDANEW', Arn: userArn, Path: '/tenants/test/', CreateDate: new Date() } });
 
     await expect(handler({ tenant, bucket }, fakeContext)).resolves.toEqual({ userName: tenant.userName, arn: userArn, userId: 'AIDANEW', created: true });
     expect(iamMock).toHaveReceivedCommandWith(CreateUserCommand, { PermissionsBoundary: config.tenantBoundaryArn });

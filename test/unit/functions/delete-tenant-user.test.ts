@@ -45,7 +45,7 @@ const UserName = tenant.userName;
 
 function givenUser(tags: Tag[] | undefined, accessKeyIds: string[] = []): void {
   iamMock.on(GetUserCommand).resolves({
-    User: { UserName, UserId: 'AIDAEXAMPLE', Arn: `arn:aws:iam::123456789012:user/tenants/${UserName}`, Path: '/tenants/', CreateDate: new Date(), Tags: tags },
+    User: { UserName, UserId: 'AIDAEXAMPLE', Arn: `arn:aws:iam::123456789012:user/tenants/test/${UserName}`, Path: '/tenants/test/', CreateDate: new Date(), Tags: tags },
   });
   iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: accessKeyIds.map((AccessKeyId) => ({ UserName, AccessKeyId, Status: 'Active' })), IsTruncated: false });
 }

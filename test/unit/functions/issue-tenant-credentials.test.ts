@@ -311,7 +311,7 @@ describe('issueTenantCredentials', () => {
     const run = issueTenantCredentials(input, deps);
 
     await expect(run).rejects.toThrow(TenantSecretConflictError);
-    await expect(run).rejects.toThrow(/fusion-rms\/acme-bistro-42\/credentials.*belongs to OrgId "acme-bistro-42"/);
+    await expect(run).rejects.toThrow(/fusion-rms\/test\/acme-bistro-42\/credentials.*belongs to OrgId "acme-bistro-42"/);
     await expect(run.catch((err: unknown) => (err as Error).cause)).resolves.toBeInstanceOf(ResourceExistsException);
     expect(account.keys).toHaveLength(0);
     expect(account.log).toEqual(['ListAccessKeys', 'CreateAccessKey', 'CreateSecret', 'DescribeSecret', 'DeleteAccessKey']);

@@ -25,8 +25,8 @@ describe('prepareTeardown', () => {
       executionName: execution.name,
       startedAt: execution.startTime,
       userName: 'rms_acme-bistro-42',
-      userPath: '/tenants/',
-      secretName: 'fusion-rms/acme-bistro-42/credentials',
+      userPath: '/tenants/test/',
+      secretName: 'fusion-rms/test/acme-bistro-42/credentials',
     });
     expect(plan.tenant.bucketCandidates[0]).toBe('fusion-rms-acme-bistro-42');
     expect(plan.tenant.bucketCandidates).toHaveLength(config.maxBucketCandidates);

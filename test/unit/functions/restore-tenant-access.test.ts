@@ -42,7 +42,7 @@ const [primary = '', fallback1 = ''] = tenant.bucketCandidates;
 const LEDGER_BUCKET = 'fusion-rms-acme-bistro-42-recorded';
 const ours = orgTags(SAMPLE_RUN_ID);
 const otherOrg = orgTags(sampleRunId('other-org-g1-provision'), 'Other-Org');
-const USER_ARN = `arn:aws:iam::123456789012:user/tenants/${UserName}`;
+const USER_ARN = `arn:aws:iam::123456789012:user/tenants/test/${UserName}`;
 
 /** The restore-tenant input the tenant ledger starts (lifecycle.ts startRestore). */
 function restoreInput(overrides: Partial<RestoreInput> = {}): RestoreInput {
@@ -52,7 +52,7 @@ function restoreInput(overrides: Partial<RestoreInput> = {}): RestoreInput {
 const key = (AccessKeyId: string, Status: 'Active' | 'Inactive'): AccessKeyMetadata => ({ UserName, AccessKeyId, Status, CreateDate: new Date('2026-11-23T09:00:05Z') });
 
 function givenUser(tags: Tag[] | undefined, keys: AccessKeyMetadata[] = []): void {
-  iamMock.on(GetUserCommand).resolves({ User: { UserName, UserId: 'AIDAEXAMPLE', Arn: USER_ARN, Path: '/tenants/', CreateDate: new Date(), Tags: tags } });
+  iamMock.on(GetUserCommand).resolves({ User: { UserName, UserId: 'AIDAEXAMPLE', Arn: USER_ARN, Path: '/tenants/test/', CreateDate: new Date(), Tags: tags } });
   iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: keys, IsTruncated: false });
 }
 

@@ -53,7 +53,7 @@ const key = (AccessKeyId: string, Status: 'Active' | 'Inactive' = 'Active'): Acc
 
 function givenUser(tags: Tag[] | undefined, keys: AccessKeyMetadata[] = []): void {
   iamMock.on(GetUserCommand).resolves({
-    User: { UserName, UserId: 'AIDAEXAMPLE', Arn: `arn:aws:iam::123456789012:user/tenants/${UserName}`, Path: '/tenants/', CreateDate: new Date(), Tags: tags },
+    User: { UserName, UserId: 'AIDAEXAMPLE', Arn: `arn:aws:iam::123456789012:user/tenants/test/${UserName}`, Path: '/tenants/test/', CreateDate: new Date(), Tags: tags },
   });
   iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: keys, IsTruncated: false });
 }

@@ -22,8 +22,8 @@ describe('validateOrg', () => {
       generation: 1,
       startedAt: execution.startTime,
       userName: 'rms_acme-bistro-42',
-      userPath: '/tenants/',
-      secretName: 'fusion-rms/acme-bistro-42/credentials',
+      userPath: '/tenants/test/',
+      secretName: 'fusion-rms/test/acme-bistro-42/credentials',
     });
     expect(tenant.bucketCandidates[0]).toBe('fusion-rms-acme-bistro-42');
     expect(tenant.bucketCandidates).toHaveLength(config.maxBucketCandidates);

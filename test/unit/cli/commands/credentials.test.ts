@@ -31,7 +31,7 @@ describe('tenantctl credentials', () => {
     expect(run.stdout).toBe(`[AWS]\nbucket=fusion-rms-acme\nkey=${accessKeyId}\nsecret=wJal************************************\n`);
     expect(run.stdout + run.stderr).not.toContain(secretAccessKey);
     expect(run.stderr).toBe('tenantctl: the secret access key is masked; add --reveal to print it\n');
-    expect(secretsMock).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: 'fusion-rms/acme/credentials' });
+    expect(secretsMock).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: 'fusion-rms/dev/acme/credentials' });
   });
 
   it('prints the environment form with the key itself only with --reveal', async () => {
@@ -59,7 +59,7 @@ describe('tenantctl credentials', () => {
       secretRevealed: false,
       keyStatus: 'Active',
       userName: 'rms_acme',
-      secretName: 'fusion-rms/acme/credentials',
+      secretName: 'fusion-rms/dev/acme/credentials',
     };
     expect(masked.json()).toEqual(expected);
     expect(masked.stdout).not.toContain(secretAccessKey);
@@ -77,23 +77,23 @@ describe('tenantctl credentials', () => {
 
   it("reads the secret the ledger recorded for the tenant (its OrgProvisioned detail)", async () => {
     const item = await world.item('acme');
-    await world.ledger.write({ ...item, version: item.version + 1, provisioned: { ...(item.provisioned as NonNullable<typeof item.provisioned>), credentials: { secretArn: 'arn', secretName: 'fusion-rms/acme/credentials-v2' } } }, item.version, 0, 5000);
+    await world.ledger.write({ ...item, version: item.version + 1, provisioned: { ...(item.provisioned as NonNullable<typeof item.provisioned>), credentials: { secretArn: 'arn', secretName: 'fusion-rms/dev/acme/credentials-v2' } } }, item.version, 0, 5000);
 
     const run = await tenantctl(['credentials', 'Acme']);
 
     expect(run.code).toBe(1);
-    expect(secretsMock).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: 'fusion-rms/acme/credentials-v2' });
+    expect(secretsMock).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: 'fusion-rms/dev/acme/credentials-v2' });
   });
 
   it('exits 1 in one sentence when the tenant has no secret, or its secret is scheduled for deletion', async () => {
     const missing = await tenantctl(['credentials', 'Acme']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe('tenantctl: Tenant Acme has no credentials secret fusion-rms/acme/credentials: is it provisioned? (tenantctl status Acme)\n');
+    expect(missing.stderr).toBe('tenantctl: Tenant Acme has no credentials secret fusion-rms/dev/acme/credentials: is it provisioned? (tenantctl status Acme)\n');
 
     secretsMock.on(GetSecretValueCommand).rejects(new InvalidRequestException({ $metadata: {}, message: 'You can’t perform this operation on the secret because it was marked for deletion.' }));
     const deleting = await tenantctl(['credentials', 'Acme']);
     expect(deleting.code).toBe(1);
-    expect(deleting.stderr).toBe('tenantctl: The credentials secret fusion-rms/acme/credentials of tenant Acme is scheduled for deletion: the tenant is being torn down\n');
+    expect(deleting.stderr).toBe('tenantctl: The credentials secret fusion-rms/dev/acme/credentials of tenant Acme is scheduled for deletion: the tenant is being torn down\n');
   });
 
   it('refuses --json with another --format, and an unknown format, as bad usage', async () => {

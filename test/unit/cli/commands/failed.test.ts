@@ -17,7 +17,7 @@ describe('tenantctl failed', () => {
     expect(alpha).toMatch(/^Alpha {2}parked \(deleting\) {2}generation 1 {2}us-east-1 {2}failed 2026-11-23 09:00:\d\dZ$/);
     expect(alphaRun).toMatch(/^ {2}run {8}teardown-tenant alpha-g1-teardown {2}FAILED 2026-11-23/);
     expect(alphaAt).toBe('  failed at  DeleteTenantCredentials (Task)');
-    expect(alphaError).toBe("  error      InvalidParameterException: You can't delete secret fusion-rms/alpha/credentials that still has replica regions [us-west-2]");
+    expect(alphaError).toBe("  error      InvalidParameterException: You can't delete secret fusion-rms/dev/alpha/credentials that still has replica regions [us-west-2]");
     expect(alphaRedrive).toBe('  redrive    yes — `tenantctl redrive Alpha` resumes at the failed state DeleteTenantCredentials');
     expect(bravo).toMatch(/^Bravo {2}rolled-back {2}generation 1/);
     expect(bravoRun).toMatch(/^ {2}run {8}provision-tenant bravo-g1-provision {2}FAILED/);

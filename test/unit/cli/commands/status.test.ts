@@ -27,7 +27,7 @@ describe('tenantctl status', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(
-      /^Tenant Acme — AWS account 123456789012, us-east-1, stage dev\n {2}state +active since 2026-11-23 09:00:\d\dZ \(generation 1\)\n {2}region +us-east-1\n {2}bucket +fusion-rms-acme\n {2}IAM user +rms_acme\n {2}secret +fusion-rms\/acme\/credentials\n\nHistory\n/,
+      /^Tenant Acme — AWS account 123456789012, us-east-1, stage dev\n {2}state +active since 2026-11-23 09:00:\d\dZ \(generation 1\)\n {2}region +us-east-1\n {2}bucket +fusion-rms-acme\n {2}IAM user +rms_acme\n {2}secret +fusion-rms\/dev\/acme\/credentials\n\nHistory\n/,
     );
     expect(run.stdout).toMatch(/\n {2}2026-11-23 09:00:\d\dZ {2}— +→ provisioning {2}OrgCreated evt-1: OrgCreated: first provisioning\n/);
     expect(run.stdout).toMatch(/\n {2}2026-11-23 09:00:\d\dZ {2}provisioning → active {8}workflow acme-g1-provision: provisioned: bucket fusion-rms-acme\n/);
@@ -72,7 +72,7 @@ describe('tenantctl status', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/ {2}state +parked \(deleting\) since /);
     expect(run.stdout).toMatch(
-      / {2}parked +teardown-tenant acme-g1-teardown FAILED at 2026-11-23 .*Z: InvalidParameterException — You can't delete secret fusion-rms\/acme\/credentials that still has replica regions \[us-west-2\]\n/,
+      / {2}parked +teardown-tenant acme-g1-teardown FAILED at 2026-11-23 .*Z: InvalidParameterException — You can't delete secret fusion-rms\/dev\/acme\/credentials that still has replica regions \[us-west-2\]\n/,
     );
     expect(run.stdout).toContain('  FAILED at DeleteTenantCredentials (Task): InvalidParameterException');
     expect(run.stdout).toContain('  redrivable: yes — `tenantctl redrive Acme` resumes at the failed state DeleteTenantCredentials\n');

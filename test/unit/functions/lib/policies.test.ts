@@ -45,22 +45,22 @@ describe('tenantBucketPolicy', () => {
 });
 
 describe('tenantBoundaryPolicy', () => {
-  it('caps a tenant user at object actions and ListBucket on the prefix’s buckets', () => {
-    expect(tenantBoundaryPolicy({ bucketPrefix: 'fusion-rms' })).toEqual({
+  it("caps a tenant user at object actions and ListBucket on the bucket its own TenantBucket tag names", () => {
+    expect(tenantBoundaryPolicy()).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'TenantObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::fusion-rms-*/*' },
-        { Sid: 'TenantList', Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::fusion-rms-*' },
+        { Sid: 'TenantObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::${aws:PrincipalTag/TenantBucket}/*' },
+        { Sid: 'TenantList', Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::${aws:PrincipalTag/TenantBucket}' },
       ],
     });
   });
 
   it('is an identity policy with no principal, no wildcard action and nothing outside S3 objects and listing', () => {
-    const boundary = tenantBoundaryPolicy({ bucketPrefix: 'acme' });
+    const boundary = tenantBoundaryPolicy();
     const actions = boundary.Statement.flatMap((s) => [s.Action].flat());
 
     expect(boundary.Statement.every((s) => s.Principal === undefined && s.Effect === 'Allow')).toBe(true);
     expect(actions.sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
-    expect(boundary.Statement.flatMap((s) => [s.Resource].flat()).every((r) => r.startsWith('arn:aws:s3:::acme-'))).toBe(true);
+    expect(boundary.Statement.flatMap((s) => [s.Resource].flat()).every((r) => r.startsWith('arn:aws:s3:::${aws:PrincipalTag/TenantBucket}'))).toBe(true);
   });
 });

@@ -29,8 +29,8 @@ const otherOrg = orgTags(sampleRunId('other-org-g1-provision'), 'Other-Org');
 const user = (tags: Tag[] = [...ours, { Key: 'TenantBucket', Value: FROM_TAG }]): User => ({
   UserName: tenant.userName,
   UserId: 'AIDAEXAMPLE',
-  Arn: `arn:aws:iam::123456789012:user/tenants/${tenant.userName}`,
-  Path: '/tenants/',
+  Arn: `arn:aws:iam::123456789012:user/tenants/test/${tenant.userName}`,
+  Path: '/tenants/test/',
   CreateDate: new Date(),
   Tags: tags,
 });

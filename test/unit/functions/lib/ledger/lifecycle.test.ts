@@ -191,7 +191,7 @@ describe('decide: starting runs', () => {
       generation: 1,
       state: 'provisioning',
       region: 'eu-west-1',
-      resources: { userName: 'rms_acme-bistro-42', secretName: 'fusion-rms/acme-bistro-42/credentials' },
+      resources: { userName: 'rms_acme-bistro-42', secretName: 'fusion-rms/test/acme-bistro-42/credentials' },
       version: 1,
       lastCreatedAt: at(0),
       provision: { workflow: 'provision', name: 'acme-bistro-42-g1-provision', runId: 'acme-bistro-42-g1-provision.run1' },
