@@ -47,6 +47,7 @@ import {
   type Workflow,
 } from '../functions/lib/executions';
 import type { TaskHandler } from '../functions/registry';
+import { functionKeyOfResource, runAsFunction, runOutsideFunctions } from './function-scope';
 
 export const LOCAL_DEFINITIONS: Record<Workflow, string> = {
   provision: join(projectRoot(), 'statemachine/provision-tenant.asl.json'),
@@ -261,13 +262,15 @@ export function runAsl(definition: AslDefinition, input: unknown, options: AslRu
   for (const [stateName, resource] of taskStates(clone.States)) {
     const handler = options.handlerFor(stateName, resource);
     if (!handler) throw new Error(`State ${stateName} runs ${resource}, which has no local handler`);
+    const functionKey = functionKeyOfResource(resource);
     taskResourceLocalHandlers[stateName] = (taskInput) => {
       // The runner retries a Task that fails after an abort; nothing new may start then.
       if (aborted) return Promise.reject(finalError('States.Runtime', 'The execution was stopped'));
       options.beforeTask?.(stateName);
       const invocation = (async () => {
         try {
-          return asJson(await handler(asJson(taskInput) as never, options.lambdaContext(stateName, resource)));
+          const context = options.lambdaContext(stateName, resource);
+          return asJson(await runAsFunction(functionKey, () => handler(asJson(taskInput) as never, context)));
         } catch (err) {
           throw asTaskError(err);
         }
@@ -675,21 +678,23 @@ export class LocalExecutionPort implements ExecutionPort {
     // The real handlers read their configuration when their modules load: loaded only now,
     // and only when no handlers were given.
     const handlers = this.options.handlers ?? (await import('../functions/registry')).taskHandlersByPlaceholder;
-    const byResource = new Map(Object.entries(handlers).map(([placeholder, handler]) => [`\${${placeholder}}`, { placeholder, handler }]));
-    const handlerFor = (_stateName: string, resource: string) => byResource.get(resource)?.handler;
+    const byResource = new Map(Object.entries(handlers).map(([placeholder, handler]) => [`\${${placeholder}}`, handler]));
+    const handlerFor = (_stateName: string, resource: string) => byResource.get(resource);
     for (const [stateName, resource] of taskStates(definition.States)) {
       if (!handlerFor(stateName, resource)) {
         throw new Error(`The ${workflow} workflow's state ${stateName} runs ${resource}, which has no local handler`);
       }
     }
-    const functionName = (resource: string) => {
-      const key = (byResource.get(resource)?.placeholder ?? resource).replace(/FunctionArn$/, '');
-      return `tenant-provisioner-${this.stage}-${key.charAt(0).toLowerCase()}${key.slice(1)}`;
-    };
+    const functionName = (resource: string) => `tenant-provisioner-${this.stage}-${functionKeyOfResource(resource)}`;
     return { definition, handlerFor, functionName };
   }
 
+  /** Step Functions runs the execution (and reports its end), not the function that asked for it. */
   private launch(entry: Entry, prepared: Prepared): void {
+    runOutsideFunctions(() => this.runExecution(entry, prepared));
+  }
+
+  private runExecution(entry: Entry, prepared: Prepared): void {
     const { workflow, name } = entry.record;
     const key = keyOf(workflow, name);
     const runId = ++this.runs;

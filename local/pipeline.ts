@@ -15,6 +15,7 @@ import type { LedgerStore } from '../functions/lib/ledger/store';
 import type { RouteResult } from '../functions/route-org-event';
 import { startEmulator, type Emulator } from './emulator';
 import type { LocalExecutionPort, LocalExecutionPortOptions } from './executions';
+import { runAsFunction } from './function-scope';
 import {
   applyLocalEnvironment,
   deployLocalStack,
@@ -117,7 +118,10 @@ export async function openLocalPipeline(emulator: Emulator, options: LocalPipeli
   const executions: LocalExecutionPort = new LocalExecutionPort({
     ...portOptions,
     handlers: { ...taskHandlersByPlaceholder, RecordTenantStateFunctionArn: recordTenantState },
-    onStatusChange: (change) => late.deps && tracker.trackExecutionStatus(change, late.deps),
+    onStatusChange: (change) => {
+      const deps = late.deps;
+      return deps && runAsFunction('trackExecutionStatus', () => tracker.trackExecutionStatus(change, deps));
+    },
   });
   const lifecycleDeps = { ledger, executions, eventBridge, config, logger };
   late.executions = executions;
@@ -128,7 +132,7 @@ export async function openLocalPipeline(emulator: Emulator, options: LocalPipeli
     clients,
     executions,
     ledger,
-    send: (detailType, detail, sendOptions = {}) => router.routeOrgEvent(posEvent(detailType, detail, sendOptions.time), lifecycleDeps),
+    send: (detailType, detail, sendOptions = {}) => runAsFunction('routeOrgEvent', () => router.routeOrgEvent(posEvent(detailType, detail, sendOptions.time), lifecycleDeps)),
     lifecycle: (request) => applyLifecycle(request, lifecycleDeps),
     events: () => drainEvents(clients, eventsQueueUrl),
     residue: () => scanResidue(clients),
