@@ -17,6 +17,7 @@ import { openLocalBackend } from './local/backend';
 import { runBackgroundRunner } from './local/run-command';
 import { RUNNER_COMMAND } from './local/runner';
 import { oneLine, Output, type CliIo } from './output';
+import { TENANTCTL } from './invocation';
 
 const COMMANDS: Command[] = [listCommand, statusCommand, failedCommand, redriveCommand, provisionCommand, teardownCommand, restoreCommand, credentialsCommand, localCommand];
 const BY_NAME: Record<string, Command> = Object.fromEntries(COMMANDS.map((command) => [command.spec.name, command]));
@@ -52,7 +53,7 @@ export function generalHelp(): string {
     ".local/), TENANTCTL_LOCAL_RETRY_INTERVAL_MS (local: pause before every retry instead of the ASL's).",
     '',
     'Example: tenantctl --local provision Acme-Bistro-42 && tenantctl --local list',
-    'Run `tenantctl <command> --help` for a command\'s options and examples.',
+    `Run \`${TENANTCTL} <command> --help\` for a command's options and examples.`,
   ].join('\n');
 }
 
@@ -60,7 +61,7 @@ export function generalHelp(): string {
 export function explainError(err: unknown, command?: string): { name: string; message: string; exitCode: number } {
   if (err instanceof UsageError) {
     const topic = err.command ?? command;
-    return { name: err.name, message: `${err.message.replace(/\.$/, '')}. Run \`tenantctl ${topic ? `${topic} ` : ''}--help\`.`, exitCode: EXIT_USAGE };
+    return { name: err.name, message: `${err.message.replace(/\.$/, '')}. Run \`${TENANTCTL} ${topic ? `${topic} ` : ''}--help\`.`, exitCode: EXIT_USAGE };
   }
   if (err instanceof CliError) return { name: err.name, message: oneLine(err.message, 1_000), exitCode: err.exitCode };
   const name = err instanceof Error ? err.name : 'Error';

@@ -16,8 +16,8 @@ import type { CliIo } from '../output';
 import { operatorLogger } from '../logger';
 import { stageConfig } from './config';
 import { SfnOperatorPort } from './sfn-operator-port';
+import { DEFAULT_STAGE } from '../invocation';
 
-export const DEFAULT_STAGE = 'dev';
 
 async function resolveRegion(client: SFNClient): Promise<string> {
   try {

@@ -7,6 +7,7 @@ import { CliError, EXIT_OK, UsageError } from '../errors';
 import { mask } from '../output';
 import { tenantItem } from '../tenant/ledger';
 import { tenantLocation } from '../tenant/names';
+import { tenantctlFor } from '../invocation';
 
 type Format = 'ini' | 'env' | 'json';
 
@@ -68,7 +69,7 @@ export const credentialsCommand: Command = {
     try {
       ({ SecretString: secretString } = await backend.secretsManager.send(new GetSecretValueCommand({ SecretId: secretName })));
     } catch (err) {
-      if (err instanceof ResourceNotFoundException) throw new CliError(`Tenant ${orgId} has no credentials secret ${secretName}: is it provisioned? (tenantctl status ${orgId})`);
+      if (err instanceof ResourceNotFoundException) throw new CliError(`Tenant ${orgId} has no credentials secret ${secretName}: is it provisioned? (${tenantctlFor(backend)} status ${orgId})`);
       if (err instanceof InvalidRequestException) throw new CliError(`The credentials secret ${secretName} of tenant ${orgId} is scheduled for deletion: the tenant is being torn down`);
       throw err;
     }

@@ -6,6 +6,7 @@ import { tenantFailures, type TenantFailure } from '../tenant/failures';
 import { decisionContextOf, stateLabel } from '../tenant/ledger';
 import { redriveAheadText } from '../tenant/redrive-assessment';
 import type { Backend } from '../backend';
+import { tenantctlFor } from '../invocation';
 
 function failureDocument(failure: TenantFailure, backend: Backend) {
   const { item, run, record, assessment } = failure;
@@ -79,7 +80,7 @@ export const failedCommand: Command = {
       const error = record?.error ?? failure.error;
       out.line(`  error      ${error ? `${error}${cause ? `: ${cause}` : ''}` : (cause ?? '—')}`);
       if (assessment.redrivable) {
-        out.line(`  redrive    yes — \`tenantctl redrive ${item.orgId}\` ${redriveAheadText(backend.redriveFrom, record?.failedState)}`);
+        out.line(`  redrive    yes — \`${tenantctlFor(backend)} redrive ${item.orgId}\` ${redriveAheadText(backend.redriveFrom, record?.failedState)}`);
       } else {
         out.line(`  redrive    no — ${assessment.reason ?? ''}`);
         if (assessment.suggestion) out.line(`  instead    ${assessment.suggestion}`);

@@ -11,6 +11,7 @@ import { followExecution, outcomeLine, type FollowResult } from '../follow';
 import { formatTime, WORKFLOW_MACHINE } from '../output';
 import { decisionContextOf } from '../tenant/ledger';
 import { assessRedrive, type RedriveAssessment } from '../tenant/redrive-assessment';
+import { tenantctlFor, tenantctlOf, withInvocation } from '../invocation';
 
 const DEFAULT_DISCOVERY_TIMEOUT_MS = 90_000;
 
@@ -104,7 +105,7 @@ export function documentOf(orgId: string, backend: Backend, decided: Decided): L
     orgId,
     mode: backend.mode,
     outcome: decided.outcome,
-    ...(decided.reason ? { reason: decided.reason } : {}),
+    ...(decided.reason ? { reason: withInvocation(decided.reason, tenantctlFor(backend)) } : {}),
     ...(decided.error ? { rejectedWith: decided.error } : {}),
     ...(decided.state ? { state: decided.state } : {}),
     ...(decided.generation === undefined ? {} : { generation: decided.generation }),
@@ -122,7 +123,7 @@ async function discover(backend: Backend, context: CommandContext, orgId: string
     if (await backend.executions.describe(workflow, name)) return;
     if (Date.now() >= deadline) {
       throw new CliError(
-        `The router started no ${WORKFLOW_MACHINE[workflow]} execution ${name} within ${Math.round(timeoutMs / 1000)} s of event ${eventId ?? ''}: check the router's logs (a rejected event is reported as OrgProvisioningFailed) and \`tenantctl status ${orgId}\``,
+        `The router started no ${WORKFLOW_MACHINE[workflow]} execution ${name} within ${Math.round(timeoutMs / 1000)} s of event ${eventId ?? ''}: check the router's logs (a rejected event is reported as OrgProvisioningFailed) and \`${tenantctlFor(backend)} status ${orgId}\``,
       );
     }
     await context.io.sleep(backend.pollMs);
@@ -254,15 +255,16 @@ async function describeOutcome(context: CommandContext, document: LifecycleDocum
  */
 export function finish(context: CommandContext, document: LifecycleDocument, followed: FollowResult | undefined, code = EXIT_OK): number {
   const { out } = context;
+  const tenantctl = tenantctlOf(context.globals);
   out.result(document);
   if (!followed) return code;
   if (followed.waiting) {
-    out.line(`  RUNNING: waiting in ${followed.waiting.state} until ${formatTime(followed.waiting.until)}; it continues by itself then (tenantctl status ${document.orgId})`);
-    if (document.workflow === 'teardown') out.line(`  until then the tenant can be restored: tenantctl restore ${document.orgId}`);
+    out.line(`  RUNNING: waiting in ${followed.waiting.state} until ${formatTime(followed.waiting.until)}; it continues by itself then (${tenantctl} status ${document.orgId})`);
+    if (document.workflow === 'teardown') out.line(`  until then the tenant can be restored: ${tenantctl} restore ${document.orgId}`);
     return EXIT_OK;
   }
   out.line(outcomeLine(followed.record));
-  if (document.redrive?.redrivable === true) out.line(`  parked for an operator: \`tenantctl redrive ${document.orgId}\` once the cause is fixed`);
+  if (document.redrive?.redrivable === true) out.line(`  parked for an operator: \`${tenantctl} redrive ${document.orgId}\` once the cause is fixed`);
   if (document.redrive?.redrivable === false) {
     out.line(`  not redrivable: ${document.redrive.reason ?? ''}`);
     if (document.redrive.suggestion) out.line(`  instead: ${document.redrive.suggestion}`);

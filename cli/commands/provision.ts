@@ -9,6 +9,7 @@ import type { FollowResult } from '../follow';
 import { WORKFLOW_MACHINE } from '../output';
 import { provisionedDetail } from '../tenant/names';
 import { decidedOf, documentOf, finish, follow, putAndFollow, reportUnfollowed, type LifecycleDocument } from './lifecycle';
+import { tenantctlFor } from '../invocation';
 
 /** A region the stage does not allow is bad usage: the router would reject it (OrgProvisioningFailed) and start nothing. */
 function assertStageRegion(backend: Backend, region: string | undefined): void {
@@ -104,7 +105,7 @@ export const provisionCommand: Command = {
       out.line(`  user        ${tenant.user.arn}`);
       out.line(`  secret      ${tenant.credentials.secretName}`);
       out.line(`  public URL  ${tenant.bucket.publicBaseUrl}`);
-      out.line(`  handoff     tenantctl ${backend.mode === 'local' ? '--local ' : ''}credentials ${orgId}`);
+      out.line(`  handoff     ${tenantctlFor(backend)} credentials ${orgId}`);
       out.result({ ...document, tenant });
     }
     return exit;

@@ -1,13 +1,13 @@
 import { parseOrgCreatedDetail } from '../../functions/lib/events';
 import { isFailed, isRunning, type ExecutionRecord, type Workflow } from '../../functions/lib/executions';
-import { decide, type DecisionContext } from '../../functions/lib/ledger/lifecycle';
+import { decide } from '../../functions/lib/ledger/lifecycle';
 import { currentExecution, effectiveState, type LedgerExecution, type TenantLedgerItem } from '../../functions/lib/ledger/model';
 import { tenantSlug } from '../../functions/lib/naming';
 import type { Backend } from '../backend';
 import { checked, type Command } from '../context';
 import { EXIT_FAILED, EXIT_OK } from '../errors';
 import { formatDuration, formatTime, oneLine, readableCause, WORKFLOW_MACHINE, type Output } from '../output';
-import { decisionContextOf, noTenant, recordedExecutions, stateLabel, tenantItem } from '../tenant/ledger';
+import { decisionContextOf, noTenant, recordedExecutions, stateLabel, tenantItem, type OperatorContext } from '../tenant/ledger';
 import { tenantLocation } from '../tenant/names';
 import { assessRedrive, redriveAheadText, type RedriveAssessment } from '../tenant/redrive-assessment';
 import { inspectResources, type ResourceState, type TenantResources } from '../tenant/resources';
@@ -61,7 +61,7 @@ export function executionReport(
   record: ExecutionRecord,
   item: TenantLedgerItem,
   backend: Pick<Backend, 'redriveFrom'>,
-  ctx: DecisionContext,
+  ctx: OperatorContext,
   history: Parameters<typeof buildTimeline>[0] = [],
 ): ExecutionReport {
   const timeline = buildTimeline(history);
@@ -89,7 +89,7 @@ export function executionReport(
 
 const MARK: Record<StateStep['outcome'], string> = { succeeded: '✓', failed: '✗', caught: '↯', running: '…', aborted: '■' };
 
-function printExecution(out: Output, report: ExecutionReport): void {
+function printExecution(out: Output, report: ExecutionReport, tenantctl: string): void {
   const took = report.durationMs === undefined ? 'running' : `took ${formatDuration(report.durationMs)}`;
   out.line(`${report.stateMachine}  ${report.name}  ${report.status}  started ${formatTime(report.startDate)}, ${took}${report.redriveCount ? `, redriven ${report.redriveCount}×` : ''}`);
   let run = 0;
@@ -110,7 +110,7 @@ function printExecution(out: Output, report: ExecutionReport): void {
     if (report.redrive) {
       out.line(
         report.redrive.redrivable
-          ? `  redrivable: yes — \`tenantctl redrive ${report.orgId ?? ''}\` ${redriveAheadText(report.redrive.from ?? 'failed-state', report.failedState)}`
+          ? `  redrivable: yes — \`${tenantctl} redrive ${report.orgId ?? ''}\` ${redriveAheadText(report.redrive.from ?? 'failed-state', report.failedState)}`
           : `  redrivable: no — ${report.redrive.reason ?? ''}${report.redrive.suggestion ? `; instead: ${report.redrive.suggestion}` : ''}`,
       );
     }
@@ -133,7 +133,7 @@ export function printResources(out: Output, resources: TenantResources): void {
 }
 
 /** What the ledger says of the tenant: its state, names, retention or parked run, and its history. */
-export function printLedger(out: Output, item: TenantLedgerItem, ctx: DecisionContext): void {
+export function printLedger(out: Output, item: TenantLedgerItem, ctx: OperatorContext): void {
   const label = (text: string) => `  ${text.padEnd(12)} `;
   out.line(`${label('state')}${stateLabel(item)} since ${formatTime(new Date(item.stateSince))} (generation ${item.generation})`);
   out.line(`${label('region')}${item.region}`);
@@ -144,7 +144,7 @@ export function printLedger(out: Output, item: TenantLedgerItem, ctx: DecisionCo
   const retainedUntil = item.teardown?.retainedUntil;
   if ((state === 'retained' || state === 'revoking') && item.teardown) {
     // Whether a restore would start now is the lifecycle rules' answer (a generation never active cannot be restored).
-    const restorable = decide(item, { kind: 'restore', orgId: item.orgId, by: 'tenantctl status' }, ctx).outcome === 'started' ? `; \`tenantctl restore ${item.orgId}\` gives its access back until then` : '';
+    const restorable = decide(item, { kind: 'restore', orgId: item.orgId, by: 'tenantctl status' }, ctx).outcome === 'started' ? `; \`${ctx.tenantctl} restore ${item.orgId}\` gives its access back until then` : '';
     out.line(`${label('retained')}${retainedUntil ? `until ${formatTime(new Date(retainedUntil))}, then deleted` : `for ${item.teardown.retentionDays} d once access is revoked`}${restorable}`);
   }
   if (item.state === 'parked' && item.parked) {
@@ -213,7 +213,7 @@ export const statusCommand: Command = {
     if (executions.length === 0) out.line('  none recorded\n');
     for (const report of executions) {
       if ('forgotten' in report) printForgotten(out, report);
-      else printExecution(out, report);
+      else printExecution(out, report, ctx.tenantctl);
     }
     printResources(out, resources);
 

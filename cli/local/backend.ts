@@ -15,6 +15,7 @@ import { CliError } from '../errors';
 import type { CliIo } from '../output';
 import { LocalLedgerReader } from './ledger';
 import { spawnRunner, type RunnerSpec } from './runner';
+import { TENANTCTL } from '../invocation';
 
 /** Where the local mode keeps its state: TENANTCTL_STATE_DIR, else `.local/` in the project. */
 export function localStateDir(env: NodeJS.ProcessEnv): string {
@@ -43,7 +44,7 @@ export async function localEndpoint(io: CliIo, stateDir: string): Promise<string
     const store = executionsStore(stateDir);
     const earlier = existsSync(store) && readdirSync(store).some((workflow) => readdirSync(join(store, workflow)).length > 0);
     io.stderr(
-      `tenantctl: started the local AWS emulator at ${emulator.endpoint} (pid ${emulator.pid}); \`tenantctl local stop\` ends it${earlier ? ' (it starts empty: the ledger and the resources of earlier local executions are gone; `tenantctl local reset` clears their records)' : ''}\n`,
+      `tenantctl: started the local AWS emulator at ${emulator.endpoint} (pid ${emulator.pid}); \`${TENANTCTL} local stop\` ends it${earlier ? ` (it starts empty: the ledger and the resources of earlier local executions are gone; \`${TENANTCTL} local reset\` clears their records)` : ''}\n`,
     );
   }
   return emulator.endpoint;

@@ -1,8 +1,7 @@
 import type { ExecutionRecord, Workflow } from '../../functions/lib/executions';
-import type { DecisionContext } from '../../functions/lib/ledger/lifecycle';
 import type { TenantLedgerItem } from '../../functions/lib/ledger/model';
 import type { Backend } from '../backend';
-import { isTenant } from './ledger';
+import { isTenant, type OperatorContext } from './ledger';
 import { assessRedrive, newGenerationSuggestion, type RedriveAssessment } from './redrive-assessment';
 
 /** A tenant that needs an operator: its run parked, or its provisioning rolled back. */
@@ -45,7 +44,7 @@ function failedRun(item: TenantLedgerItem): Omit<TenantFailure, 'item' | 'record
 }
 
 /** What to do about a run Step Functions no longer has: it cannot be redriven. */
-function forgottenAssessment(item: TenantLedgerItem, name: string, ctx: DecisionContext): RedriveAssessment {
+function forgottenAssessment(item: TenantLedgerItem, name: string, ctx: OperatorContext): RedriveAssessment {
   const suggestion = newGenerationSuggestion(item, item.orgId, ctx);
   return {
     redrivable: false,
@@ -59,7 +58,7 @@ function forgottenAssessment(item: TenantLedgerItem, name: string, ctx: Decision
  * given), newest failure first, each with its execution while Step Functions still has it and
  * whether a redrive would help (or what would instead).
  */
-export async function tenantFailures(backend: Pick<Backend, 'ledger' | 'executions'>, ctx: DecisionContext, since?: Date): Promise<TenantFailure[]> {
+export async function tenantFailures(backend: Pick<Backend, 'ledger' | 'executions'>, ctx: OperatorContext, since?: Date): Promise<TenantFailure[]> {
   const failures: TenantFailure[] = [];
   for await (const item of backend.ledger.list({ states: FAILED_STATES })) {
     const failed = isTenant(item) ? failedRun(item) : undefined;

@@ -4,10 +4,15 @@ import type { DecisionContext } from '../../functions/lib/ledger/lifecycle';
 import { tenantSlug } from '../../functions/lib/naming';
 import type { Backend } from '../backend';
 import { CliError } from '../errors';
+import { tenantctlFor } from '../invocation';
+
+/** The lifecycle rules' context, and the command line hints should give (`npx tenantctl --local` …). */
+export type OperatorContext = DecisionContext & { tenantctl: string };
 
 /** The context the lifecycle rules decide in, as the stage's router would have it now. */
-export function decisionContextOf(backend: Pick<Backend, 'config' | 'executions'>, now: Date): DecisionContext {
-  return decisionContext({ config: backend.config, executions: backend.executions, now: () => now });
+
+export function decisionContextOf(backend: Pick<Backend, 'config' | 'executions' | 'mode'>, now: Date): OperatorContext {
+  return { ...decisionContext({ config: backend.config, executions: backend.executions, now: () => now }), tenantctl: tenantctlFor(backend) };
 }
 
 /**

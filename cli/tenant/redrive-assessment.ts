@@ -1,7 +1,9 @@
 import { isFailed, type ExecutionRecord, type RedriveResult } from '../../functions/lib/executions';
-import { decide, type DecisionContext } from '../../functions/lib/ledger/lifecycle';
+import { decide } from '../../functions/lib/ledger/lifecycle';
 import type { TenantLedgerItem } from '../../functions/lib/ledger/model';
 import { tenantSlug } from '../../functions/lib/naming';
+import { withInvocation } from '../invocation';
+import type { OperatorContext } from './ledger';
 
 /** Whether an execution can usefully be redriven now, and if not, why and what would help instead. */
 export interface RedriveAssessment {
@@ -12,9 +14,9 @@ export interface RedriveAssessment {
 }
 
 /** `provision --new-generation`, when the lifecycle rules would start one for this tenant now. */
-export function newGenerationSuggestion(item: TenantLedgerItem | undefined, orgId: string, ctx: DecisionContext): string | undefined {
+export function newGenerationSuggestion(item: TenantLedgerItem | undefined, orgId: string, ctx: OperatorContext): string | undefined {
   const decided = decide(item, { kind: 'new-generation', orgId: item?.orgId ?? orgId, by: 'tenantctl' }, ctx);
-  return decided.outcome === 'started' ? `tenantctl provision ${item?.orgId ?? orgId} --new-generation` : undefined;
+  return decided.outcome === 'started' ? `${ctx.tenantctl} provision ${item?.orgId ?? orgId} --new-generation` : undefined;
 }
 
 /**
@@ -26,7 +28,7 @@ export function newGenerationSuggestion(item: TenantLedgerItem | undefined, orgI
  *   stopped, a run of an older generation) — redriving it could undo what came after;
  * - Step Functions redrives only what ended within 14 days (`redriveStatus`).
  */
-export function assessRedrive(record: ExecutionRecord, orgId: string, item: TenantLedgerItem | undefined, ctx: DecisionContext): RedriveAssessment {
+export function assessRedrive(record: ExecutionRecord, orgId: string, item: TenantLedgerItem | undefined, ctx: OperatorContext): RedriveAssessment {
   if (!isFailed(record.status)) return { redrivable: false, reason: `it is ${record.status}; only a failed, timed-out or aborted execution can be redriven` };
   const newGeneration = newGenerationSuggestion(item, orgId, ctx);
 
@@ -41,7 +43,7 @@ export function assessRedrive(record: ExecutionRecord, orgId: string, item: Tena
 
   const resumed = decide(item, { kind: 'resume', slug: item?.slug ?? tenantSlug(orgId), executionArn: record.executionArn, by: 'tenantctl redrive' }, ctx);
   if (resumed.outcome !== 'recorded') {
-    return { redrivable: false, reason: resumed.reason ?? `it is not a run tenant ${tenantSlug(orgId)} waits on`, ...(newGeneration ? { suggestion: newGeneration } : {}) };
+    return { redrivable: false, reason: withInvocation(resumed.reason ?? `it is not a run tenant ${tenantSlug(orgId)} waits on`, ctx.tenantctl), ...(newGeneration ? { suggestion: newGeneration } : {}) };
   }
 
   if (record.redriveStatus === 'NOT_REDRIVABLE') {

@@ -90,7 +90,7 @@ describe('tenantctl (built binary, --local)', () => {
 
     const missing = await tenantctl('--local', 'provision');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('tenantctl: Missing argument: tenantctl provision <orgId> [--name <orgName>] [--region <region>] [--no-wait] [--new-generation]. Run `tenantctl provision --help`.\n');
+    expect(missing.stderr).toBe('tenantctl: Missing argument: tenantctl provision <orgId> [--name <orgName>] [--region <region>] [--no-wait] [--new-generation]. Run `npx tenantctl provision --help`.\n');
     const invalid = await tenantctl('--local', 'status', 'not_valid!');
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/^tenantctl: Invalid OrgCreated: orgId "not_valid!" is invalid/);
@@ -171,7 +171,7 @@ describe('tenantctl (built binary, --local)', () => {
     expect(teardown.code).toBe(0);
     expect(teardown.stdout).toContain('started: teardown-tenant e2e-charlie-g1-teardown');
     expect(teardown.stdout).toMatch(/RUNNING: waiting in WaitRetentionPeriod until /);
-    expect(teardown.stdout).toContain(`until then the tenant can be restored: tenantctl restore ${CHARLIE}`);
+    expect(teardown.stdout).toContain(`until then the tenant can be restored: npx tenantctl --local restore ${CHARLIE}`);
     const retained = json(await local('list', '--state', 'retained', '--json'));
     expect(retained.tenants).toEqual([expect.objectContaining({ orgId: CHARLIE, state: 'retained', generation: 1 })]);
     const revoked = json(await local('status', CHARLIE, '--json'));
@@ -211,13 +211,13 @@ describe('tenantctl (built binary, --local)', () => {
     expect(run.stdout).not.toMatch(/✓ CreateTenantUser/);
     expect(run.stdout).toMatch(/✗ ProvisioningFailed +TenantUserConflictError/);
     expect(run.stdout).toContain('FAILED at ProvisioningFailed');
-    expect(run.stdout).toContain(`instead: fix the cause, then: tenantctl provision ${BRAVO} --new-generation`);
+    expect(run.stdout).toContain(`instead: fix the cause, then: npx tenantctl --local provision ${BRAVO} --new-generation`);
     expect(run.stdout + run.stderr).not.toContain('tenantctl redrive');
 
     const again = await local('provision', BRAVO);
     expect(again.code).toBe(1);
     expect(again.stdout).toBe('');
-    expect(again.stderr).toMatch(new RegExp(`^tenantctl: not putting OrgCreated: tenant e2e-bravo is left to operators: .*tenantctl provision ${BRAVO} --new-generation`));
+    expect(again.stderr).toMatch(new RegExp(`^tenantctl: not putting OrgCreated: tenant e2e-bravo is left to operators: .*npx tenantctl --local provision ${BRAVO} --new-generation`));
   });
 
   it('parks a teardown that cannot delete a replicated secret at DeleteTenantCredentials', async () => {
@@ -231,7 +231,7 @@ describe('tenantctl (built binary, --local)', () => {
     expect(run.stdout).toMatch(/↻ DeleteTenantCredentials +retry 5 after InvalidParameterException/);
     expect(run.stdout).toContain('FAILED at DeleteTenantCredentials after');
     expect(run.stdout).toContain("InvalidParameterException — You can't delete secret fusion-rms/local/e2e-alpha/credentials that still has replica regions [us-west-2]");
-    expect(run.stdout).toContain(`parked for an operator: \`tenantctl redrive ${ALPHA}\``);
+    expect(run.stdout).toContain(`parked for an operator: \`npx tenantctl --local redrive ${ALPHA}\``);
   });
 
   it('lists both failures from the ledger, newest first, with what to do about each', async () => {
@@ -263,13 +263,13 @@ describe('tenantctl (built binary, --local)', () => {
         error: 'TenantUserConflictError',
         redrivable: false,
         reason: expect.stringContaining('a redrive would re-enter that Fail state and fail again'),
-        suggestion: `fix the cause, then: tenantctl provision ${BRAVO} --new-generation`,
+        suggestion: `fix the cause, then: npx tenantctl --local provision ${BRAVO} --new-generation`,
       }),
     ]);
 
     const text = await local('failed');
     expect(text.stdout).toContain('2 tenants need an operator');
-    expect(text.stdout).toContain(`redrive    yes — \`tenantctl redrive ${ALPHA}\` re-runs from the start (local runner: every step is idempotent)`);
+    expect(text.stdout).toContain(`redrive    yes — \`npx tenantctl --local redrive ${ALPHA}\` re-runs from the start (local runner: every step is idempotent)`);
     expect(text.stdout).toContain(`instead    fix the cause, then: tenantctl provision ${BRAVO} --new-generation`);
     const list = await local('list');
     expect(list.stdout).toMatch(/\nE2e-Alpha +parked \(deleting\) +1 +us-east-1 /);
@@ -281,7 +281,7 @@ describe('tenantctl (built binary, --local)', () => {
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain('tenantctl: not redriving provision-tenant e2e-bravo-g1-provision (FAILED at ProvisioningFailed): it ended in its Fail state ProvisioningFailed');
-    expect(refused.stderr).toContain(`tenantctl: instead: fix the cause, then: tenantctl provision ${BRAVO} --new-generation`);
+    expect(refused.stderr).toContain(`tenantctl: instead: fix the cause, then: npx tenantctl --local provision ${BRAVO} --new-generation`);
 
     const dryRun = await local('redrive', '--all-failed', '--dry-run', '--json');
     expect(dryRun.code).toBe(0);

@@ -55,14 +55,14 @@ describe('tenantctl', () => {
     const run = await tenantctl(['status', 'Acme', '--colour']);
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^tenantctl: Unknown option '--colour'.*Run `tenantctl status --help`\.\n$/);
+    expect(run.stderr).toMatch(/^tenantctl: Unknown option '--colour'.*Run `npx tenantctl status --help`\.\n$/);
   });
 
   it('refuses --stage with --local', async () => {
     const run = await tenantctl(['--local', '--stage', 'prod', 'failed']);
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('tenantctl: --stage applies to AWS; the local mode\'s stage is always "local". Run `tenantctl failed --help`.\n');
+    expect(run.stderr).toBe('tenantctl: --stage applies to AWS; the local mode\'s stage is always "local". Run `npx tenantctl failed --help`.\n');
   });
 
   it("asks STS for the account when TENANT_PROVISIONER_ACCOUNT_ID is not set, and reads the stage's ledger table", async () => {

@@ -88,7 +88,7 @@ describe('tenantctl credentials', () => {
   it('exits 1 in one sentence when the tenant has no secret, or its secret is scheduled for deletion', async () => {
     const missing = await tenantctl(['credentials', 'Acme']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe('tenantctl: Tenant Acme has no credentials secret fusion-rms/dev/acme/credentials: is it provisioned? (tenantctl status Acme)\n');
+    expect(missing.stderr).toBe('tenantctl: Tenant Acme has no credentials secret fusion-rms/dev/acme/credentials: is it provisioned? (npx tenantctl status Acme)\n');
 
     secretsMock.on(GetSecretValueCommand).rejects(new InvalidRequestException({ $metadata: {}, message: 'You can’t perform this operation on the secret because it was marked for deletion.' }));
     const deleting = await tenantctl(['credentials', 'Acme']);
@@ -103,7 +103,7 @@ describe('tenantctl credentials', () => {
 
     const unknown = await tenantctl(['credentials', 'Acme', '--format', 'yaml']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe('tenantctl: --format "yaml" must be ini, env or json. Run `tenantctl credentials --help`.\n');
+    expect(unknown.stderr).toBe('tenantctl: --format "yaml" must be ini, env or json. Run `npx tenantctl credentials --help`.\n');
     expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
   });
 });

@@ -18,13 +18,13 @@ describe('tenantctl failed', () => {
     expect(alphaRun).toMatch(/^ {2}run {8}teardown-tenant alpha-g1-teardown {2}FAILED 2026-11-23/);
     expect(alphaAt).toBe('  failed at  DeleteTenantCredentials (Task)');
     expect(alphaError).toBe("  error      InvalidParameterException: You can't delete secret fusion-rms/dev/alpha/credentials that still has replica regions [us-west-2]");
-    expect(alphaRedrive).toBe('  redrive    yes — `tenantctl redrive Alpha` resumes at the failed state DeleteTenantCredentials');
+    expect(alphaRedrive).toBe('  redrive    yes — `npx tenantctl redrive Alpha` resumes at the failed state DeleteTenantCredentials');
     expect(bravo).toMatch(/^Bravo {2}rolled-back {2}generation 1/);
     expect(bravoRun).toMatch(/^ {2}run {8}provision-tenant bravo-g1-provision {2}FAILED/);
     expect(bravoAt).toBe('  failed at  ProvisioningFailed (Fail)');
     expect(bravoError).toBe('  error      TenantUserConflictError: IAM user rms_bravo already exists and is not tagged for OrgId "Bravo"');
     expect(bravoRedrive).toMatch(/^ {2}redrive {4}no — it ended in its Fail state ProvisioningFailed after rolling back/);
-    expect(bravoInstead).toBe('  instead    fix the cause, then: tenantctl provision Bravo --new-generation');
+    expect(bravoInstead).toBe('  instead    fix the cause, then: npx tenantctl provision Bravo --new-generation');
   });
 
   it('still lists a failure Step Functions has forgotten, with the error the ledger recorded and what helps', async () => {
@@ -45,7 +45,7 @@ describe('tenantctl failed', () => {
         cause: 'provisioning failed with TenantUserConflictError; what this run created was removed',
         redrivable: false,
         reason: 'Step Functions no longer has bravo-g1-provision (it forgets an execution 90 days after it ended), so it cannot be redriven',
-        suggestion: 'fix the cause, then: tenantctl provision Bravo --new-generation',
+        suggestion: 'fix the cause, then: npx tenantctl provision Bravo --new-generation',
       }),
     ]);
     const text = await world.tenantctl(['failed']);

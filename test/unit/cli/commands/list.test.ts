@@ -79,7 +79,7 @@ describe('tenantctl list', () => {
 
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'tenantctl: --state "active,failed": unknown state "failed"; the states are provisioning, active, rolled-back, parked, revoking, retained, deleting, deleted, restoring. Run `tenantctl list --help`.\n',
+      'tenantctl: --state "active,failed": unknown state "failed"; the states are provisioning, active, rolled-back, parked, revoking, retained, deleting, deleted, restoring. Run `npx tenantctl list --help`.\n',
     );
   });
 });

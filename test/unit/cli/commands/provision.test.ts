@@ -16,7 +16,7 @@ describe('tenantctl provision', () => {
     expect(run.stdout).toMatch(/ {4}✓ ValidateOrg +100 ms\n/);
     expect(run.stdout).toMatch(/ {4}✓ PublishOrgProvisioned +100 ms\n {2}SUCCEEDED in /);
     expect(run.stdout).toContain('  bucket      fusion-rms-acme (us-east-1)\n');
-    expect(run.stdout).toContain('  handoff     tenantctl credentials Acme\n');
+    expect(run.stdout).toContain('  handoff     npx tenantctl credentials Acme\n');
     expect(run.stderr).toBe('');
     expect((await world.item('acme')).state).toBe('active');
   });
@@ -116,7 +116,7 @@ describe('tenantctl provision', () => {
     expect(run.stdout).toContain('    ↯ CreateTenantUser               TenantUserConflictError caught → PrepareBucketRollback\n');
     expect(run.stdout).toContain('    ✗ ProvisioningFailed             TenantUserConflictError\n');
     expect(run.stdout).toMatch(/ {2}FAILED at ProvisioningFailed after .*: TenantUserConflictError — IAM user rms_acme already exists/);
-    expect(run.stdout).toContain('  instead: fix the cause, then: tenantctl provision Acme --new-generation\n');
+    expect(run.stdout).toContain('  instead: fix the cause, then: npx tenantctl provision Acme --new-generation\n');
     expect(run.stdout + run.stderr).not.toContain('tenantctl redrive');
   });
 
@@ -127,7 +127,7 @@ describe('tenantctl provision', () => {
     const run = await world.tenantctl(['provision', 'Acme']);
 
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('  parked for an operator: `tenantctl redrive Acme` once the cause is fixed\n');
+    expect(run.stdout).toContain('  parked for an operator: `npx tenantctl redrive Acme` once the cause is fixed\n');
     expect((await world.item('acme')).state).toBe('parked');
   });
 
@@ -183,7 +183,7 @@ describe('tenantctl provision', () => {
 
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      "tenantctl: The router started no provision-tenant execution acme-g1-provision within 0 s of event evt-1: check the router's logs (a rejected event is reported as OrgProvisioningFailed) and `tenantctl status Acme`\n",
+      "tenantctl: The router started no provision-tenant execution acme-g1-provision within 0 s of event evt-1: check the router's logs (a rejected event is reported as OrgProvisioningFailed) and `npx tenantctl status Acme`\n",
     );
   });
 

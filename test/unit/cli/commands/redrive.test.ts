@@ -69,7 +69,7 @@ describe('tenantctl redrive', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
       'tenantctl: not redriving provision-tenant acme-g1-provision (FAILED at ProvisioningFailed): it ended in its Fail state ProvisioningFailed after rolling back what it had created (TenantUserConflictError): a redrive would re-enter that Fail state and fail again\n' +
-        'tenantctl: instead: fix the cause, then: tenantctl provision Acme --new-generation\n',
+        'tenantctl: instead: fix the cause, then: npx tenantctl provision Acme --new-generation\n',
     );
     expect(world.executions.redrives).toEqual([]);
     expect(world.lifecycleRequests).toEqual([]);
@@ -148,7 +148,7 @@ describe('tenantctl redrive', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Alpha  teardown-tenant  alpha-g1-teardown  redriven → SUCCEEDED: resumed at the failed state DeleteTenantCredentials\n');
     expect(run.stdout).toContain('Bravo  provision-tenant  bravo-g1-provision  skipped — it ended in its Fail state ProvisioningFailed');
-    expect(run.stdout).toContain('; instead: fix the cause, then: tenantctl provision Bravo --new-generation\n');
+    expect(run.stdout).toContain('; instead: fix the cause, then: npx tenantctl provision Bravo --new-generation\n');
     expect(world.executions.redrives.map((redrive) => redrive.name)).toEqual(['alpha-g1-teardown']);
     expect((await world.item('alpha')).state).toBe('deleted');
   });
@@ -156,7 +156,7 @@ describe('tenantctl redrive', () => {
   it('refuses an orgId together with --all-failed, and neither', async () => {
     const world = createWorld('aws');
     expect((await world.tenantctl(['redrive', 'Acme', '--all-failed'])).code).toBe(2);
-    expect((await world.tenantctl(['redrive'])).stderr).toBe('tenantctl: Missing argument: tenantctl redrive <orgId> | --all-failed. Run `tenantctl redrive --help`.\n');
+    expect((await world.tenantctl(['redrive'])).stderr).toBe('tenantctl: Missing argument: tenantctl redrive <orgId> | --all-failed. Run `npx tenantctl redrive --help`.\n');
   });
 });
 

@@ -59,7 +59,7 @@ describe('tenantctl status', () => {
 
     expect(run.code).toBe(0);
     const until = new Date(item.teardown?.retainedUntil ?? '').toISOString().slice(0, 19).replace('T', ' ');
-    expect(run.stdout).toContain(`  retained     until ${until}Z, then deleted; \`tenantctl restore Acme\` gives its access back until then\n`);
+    expect(run.stdout).toContain(`  retained     until ${until}Z, then deleted; \`npx tenantctl restore Acme\` gives its access back until then\n`);
     expect(run.stdout).toMatch(/teardown-tenant {2}acme-g1-teardown {2}RUNNING {2}started .*, running\n/);
   });
 
@@ -75,7 +75,7 @@ describe('tenantctl status', () => {
       / {2}parked +teardown-tenant acme-g1-teardown FAILED at 2026-11-23 .*Z: InvalidParameterException — You can't delete secret fusion-rms\/dev\/acme\/credentials that still has replica regions \[us-west-2\]\n/,
     );
     expect(run.stdout).toContain('  FAILED at DeleteTenantCredentials (Task): InvalidParameterException');
-    expect(run.stdout).toContain('  redrivable: yes — `tenantctl redrive Acme` resumes at the failed state DeleteTenantCredentials\n');
+    expect(run.stdout).toContain('  redrivable: yes — `npx tenantctl redrive Acme` resumes at the failed state DeleteTenantCredentials\n');
   });
 
   it('says a recorded execution Step Functions no longer has was forgotten (90-day retention) — not an error', async () => {
@@ -119,7 +119,7 @@ describe('tenantctl status', () => {
     const run = await world.tenantctl(['status', 'Acme']);
 
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('  redrivable: no — it ended in its Fail state ProvisioningFailed after rolling back what it had created (TenantUserConflictError): a redrive would re-enter that Fail state and fail again; instead: fix the cause, then: tenantctl provision Acme --new-generation\n');
+    expect(run.stdout).toContain('  redrivable: no — it ended in its Fail state ProvisioningFailed after rolling back what it had created (TenantUserConflictError): a redrive would re-enter that Fail state and fail again; instead: fix the cause, then: npx tenantctl provision Acme --new-generation\n');
   });
 
   it('says "no tenant" on stderr and exits 1 for an org without a ledger item, or with only a tombstone', async () => {

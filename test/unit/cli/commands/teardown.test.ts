@@ -30,7 +30,7 @@ describe('tenantctl teardown', () => {
     expect(text.stdout).toMatch(/\n {2}already under way \(.*\): teardown-tenant acme-g1-teardown\n/);
     expect(world.executions.runs.has('teardown/acme-g1-teardown-2')).toBe(false);
     expect(text.stdout).toMatch(/ {4}⧗ WaitRetentionPeriod +waits 7 d 0 h/);
-    expect(text.stdout).toContain('  until then the tenant can be restored: tenantctl restore Acme\n');
+    expect(text.stdout).toContain('  until then the tenant can be restored: npx tenantctl restore Acme\n');
     expect((await world.item('acme')).state).toBe('retained');
   });
 

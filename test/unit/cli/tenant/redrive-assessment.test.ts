@@ -37,7 +37,7 @@ describe('assessRedrive', () => {
     await world.settle();
     world.executions.outOfRedriveWindow('provision', 'acme-g1-provision');
 
-    expect(await assess(world, await recordOf(world, 'provision', 'acme-g1-provision'))).toMatchObject({ redrivable: false, suggestion: 'tenantctl provision Acme --new-generation' });
+    expect(await assess(world, await recordOf(world, 'provision', 'acme-g1-provision'))).toMatchObject({ redrivable: false, suggestion: 'npx tenantctl provision Acme --new-generation' });
   });
 
   it('refuses a provisioning that rolled back to its Fail state, with --new-generation instead', async () => {
@@ -47,7 +47,7 @@ describe('assessRedrive', () => {
     expect(await assess(world, await recordOf(world, 'provision', 'acme-g1-provision'))).toEqual({
       redrivable: false,
       reason: 'it ended in its Fail state ProvisioningFailed after rolling back what it had created (TenantUserConflictError): a redrive would re-enter that Fail state and fail again',
-      suggestion: 'fix the cause, then: tenantctl provision Acme --new-generation',
+      suggestion: 'fix the cause, then: npx tenantctl provision Acme --new-generation',
     });
   });
 
