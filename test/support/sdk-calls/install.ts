@@ -11,9 +11,14 @@
  *   middleware stack). Each `send` stub sinon creates for a client is watched as it is called:
  *   a mocked call is still a call the function's code makes, and its role must allow it.
  *   (sinon runs every call of a stub through the stub's own `invoke(func, thisValue, args)`.)
+ *
+ * And a third for what stands in for an API locally: the local execution port is Step
+ * Functions' API to the router, the status tracker and the ledger step, so its calls are the
+ * StartExecution, StopExecution, DescribeExecution… they would send on AWS.
  */
 import { Client } from '@smithy/core/client';
 import sinon from 'sinon';
+import { LocalExecutionPort } from '../../../local/executions';
 
 /** Told of each command as it is sent, with the client sending it. */
 export type SendObserver = (sent: { operation: string; input: unknown }) => void;
@@ -72,5 +77,33 @@ export function observeSdkSends(observe: SendObserver): () => void {
     active = false;
     if (Client.prototype.send === (watchedSend as unknown)) (Client.prototype as unknown as { send: Send }).send = realSend;
     api.stub = realStub;
+  };
+}
+
+/** The local execution port's methods that are Step Functions API calls on AWS (waitFor and idle are the tests' own). */
+const PORT_OPERATIONS: Record<string, string> = {
+  start: 'SFN.StartExecution',
+  stop: 'SFN.StopExecution',
+  describe: 'SFN.DescribeExecution',
+  list: 'SFN.ListExecutions',
+  history: 'SFN.GetExecutionHistory',
+  redrive: 'SFN.RedriveExecution',
+};
+
+/** Tells `observe` of each call of the local execution port as the Step Functions call it stands for; returns its removal. */
+export function observeLocalExecutionPort(observe: SendObserver): () => void {
+  const port = LocalExecutionPort.prototype as unknown as Record<string, Send>;
+  const real = new Map<string, Send>();
+  for (const [method, operation] of Object.entries(PORT_OPERATIONS)) {
+    const call = port[method];
+    if (typeof call !== 'function') throw new Error(`LocalExecutionPort has no ${method}(): update PORT_OPERATIONS in test/support/sdk-calls/install.ts`);
+    real.set(method, call);
+    port[method] = function (this: unknown, ...args: unknown[]) {
+      observe({ operation, input: {} });
+      return call.apply(this, args);
+    };
+  }
+  return () => {
+    for (const [method, call] of real) port[method] = call;
   };
 }

@@ -2,10 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { LocalExecutionPort } from '../../../local/executions';
 import { currentFunction, functionKeyOfResource, runAsFunction, runOutsideFunctions } from '../../../local/function-scope';
 import { STEP_CALLS } from '../../security/support/step-calls';
 import { iamActionsOf } from '../../support/sdk-calls/iam-actions';
-import { observeSdkSends } from '../../support/sdk-calls/install';
+import { observeLocalExecutionPort, observeSdkSends } from '../../support/sdk-calls/install';
 import { checkRecordedCalls, explainFindings, SdkCallRecording, unexercisedActions, type AllowedCalls } from '../../support/sdk-calls/recording';
 
 const ALLOWED: AllowedCalls = {
@@ -164,7 +165,9 @@ describe('observeSdkSends', () => {
 
   beforeEach(() => {
     seen.length = 0;
-    stopObserving = observeSdkSends(({ operation }) => seen.push({ functionKey: currentFunction(), operation }));
+    const observe = ({ operation }: { operation: string }) => seen.push({ functionKey: currentFunction(), operation });
+    const stops = [observeSdkSends(observe), observeLocalExecutionPort(observe)];
+    stopObserving = () => stops.forEach((stop) => stop());
   });
   afterEach(() => stopObserving());
 
@@ -200,6 +203,28 @@ describe('observeSdkSends', () => {
     expect(seen).toEqual([
       { functionKey: 'deleteTenantBucket', operation: 'S3.HeadBucket' },
       { functionKey: undefined, operation: 'S3.HeadBucket' },
+    ]);
+  });
+});
+
+describe('observeLocalExecutionPort', () => {
+  it("sees the local execution port's calls as the Step Functions calls they stand for", async () => {
+    const seen: { functionKey: string | undefined; operation: string }[] = [];
+    const stop = observeLocalExecutionPort(({ operation }) => seen.push({ functionKey: currentFunction(), operation }));
+    try {
+      const executions = new LocalExecutionPort({ stage: 'test' });
+      await runAsFunction('trackExecutionStatus', async () => {
+        expect(await executions.describe('provision', 'org-nobody-g1')).toBeUndefined();
+        await executions.stop('provision', 'org-nobody-g1', { error: 'Superseded', cause: 'a test' });
+      });
+      await executions.describe('teardown', 'org-nobody-g1');
+    } finally {
+      stop();
+    }
+    expect(seen).toEqual([
+      { functionKey: 'trackExecutionStatus', operation: 'SFN.DescribeExecution' },
+      { functionKey: 'trackExecutionStatus', operation: 'SFN.StopExecution' },
+      { functionKey: undefined, operation: 'SFN.DescribeExecution' },
     ]);
   });
 });
