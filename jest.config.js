@@ -20,7 +20,13 @@ const shared = {
 module.exports = {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...shared, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
+    {
+      ...shared,
+      displayName: 'workflow',
+      testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
+      // Every SDK call a function sends must be one the security suite proves its role allows.
+      setupFilesAfterEnv: [...shared.setupFilesAfterEnv, '<rootDir>/test/support/sdk-calls/setup.ts'],
+    },
     { ...shared, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.test.ts'] },
     { ...shared, displayName: 'security', testMatch: ['<rootDir>/test/security/**/*.test.ts'] },
     {
@@ -29,6 +35,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       // The emulator is started once for the project; each file builds the local pipeline on it.
       setupFiles: [],
+      setupFilesAfterEnv: [...shared.setupFilesAfterEnv, '<rootDir>/test/support/sdk-calls/setup.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     },

@@ -25,6 +25,7 @@ import { AccessDenied, GetBucketTaggingCommand, PutBucketTaggingCommand, S3Servi
 import { S3ControlServiceException } from '@aws-sdk/client-s3-control';
 import { SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import type { HandlerExecutionContext, InitializeHandler, InitializeHandlerArguments, InitializeHandlerOutput, MetadataBearer } from '@smithy/types';
+import { runOutsideFunctions } from '../../local/function-scope';
 
 export type FaultKind = 'throttle' | 'access-denied' | 'permanent' | 'after-effect' | 'answer';
 
@@ -188,8 +189,15 @@ function errorName(err: unknown): string {
   return err instanceof Error ? err.name : 'Error';
 }
 
-/** Moto drops CreateBucket's tags; AWS applies them with the bucket. Puts them when the bucket has none. */
-async function applyCreateBucketTags(operator: S3Client, input: object): Promise<void> {
+/**
+ * Moto drops CreateBucket's tags; AWS applies them with the bucket. Puts them when the bucket has
+ * none — as S3 would, so not as a call of the function whose CreateBucket this is.
+ */
+function applyCreateBucketTags(operator: S3Client, input: object): Promise<void> {
+  return runOutsideFunctions(() => putCreateBucketTags(operator, input));
+}
+
+async function putCreateBucketTags(operator: S3Client, input: object): Promise<void> {
   const { Bucket, CreateBucketConfiguration } = input as { Bucket?: string; CreateBucketConfiguration?: { Tags?: Tag[] } };
   const tags = CreateBucketConfiguration?.Tags;
   if (!Bucket || !tags?.length) return;

@@ -8,6 +8,7 @@
  */
 import { GetBucketLocationCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import type { InitializeHandler, InitializeHandlerArguments, MetadataBearer } from '@smithy/types';
+import { runOutsideFunctions } from '../../local/function-scope';
 
 const MIDDLEWARE_NAME = 'emulateS3BucketRegions';
 /** Operations that are not addressed to one existing bucket. */
@@ -26,7 +27,8 @@ export function installS3RegionFidelity(clients: S3Client[], operator: S3Client)
   async function bucketRegion(bucket: string): Promise<string | undefined> {
     if (!regionOf.has(bucket)) {
       try {
-        const { LocationConstraint } = await operator.send(new GetBucketLocationCommand({ Bucket: bucket }));
+        // S3's own knowledge, not a call of the function whose request this is.
+        const { LocationConstraint } = await runOutsideFunctions(() => operator.send(new GetBucketLocationCommand({ Bucket: bucket })));
         // An empty LocationConstraint is us-east-1 (GetBucketLocation's documented answer).
         regionOf.set(bucket, LocationConstraint || 'us-east-1');
       } catch {
