@@ -28,6 +28,7 @@ import { effectiveState, isLive } from '../../functions/lib/ledger/model';
 import { DynamoLedgerStore } from '../../functions/lib/ledger/dynamo-store';
 import type { LedgerStore } from '../../functions/lib/ledger/store';
 import type { RecordTenantStateInput } from '../../functions/record-tenant-state';
+import { runAsFunction } from '../../local/function-scope';
 import type { LocalPipeline } from '../../local/pipeline';
 import { integrationPipeline } from './emulator-endpoint';
 
@@ -641,7 +642,17 @@ describe('the tenant ledger in random interleavings', () => {
       import('../../functions/lib/config'),
       import('../../functions/lib/logger'),
     ]);
-    const modules: Modules = { routeOrgEvent: router.routeOrgEvent, recordTenantState: recorder.recordTenantState, trackExecutionStatus: tracker.trackExecutionStatus, applyLifecycle: apply.applyLifecycle };
+    // Each Lambda's core runs as that function, so its SDK calls are held to its role (test/support/sdk-calls/).
+    const asFunction =
+      <A extends unknown[], R>(functionKey: string, core: (...args: A) => Promise<R>) =>
+      (...args: A) =>
+        runAsFunction(functionKey, () => core(...args));
+    const modules: Modules = {
+      routeOrgEvent: asFunction('routeOrgEvent', router.routeOrgEvent),
+      recordTenantState: asFunction('recordTenantState', recorder.recordTenantState),
+      trackExecutionStatus: asFunction('trackExecutionStatus', tracker.trackExecutionStatus),
+      applyLifecycle: apply.applyLifecycle,
+    };
     const config = loadConfig();
     const quiet = { info: () => undefined, warn: () => undefined, error: (...args: unknown[]) => logger.error(String(args[0])) };
     const baseSeed = process.env.LEDGER_MODEL_SEED ? Number(process.env.LEDGER_MODEL_SEED) : Date.now() % 1_000_000;
