@@ -34,6 +34,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   stage: { type: 'string', value: '<stage>', help: 'the deployed stage whose state machines and bus to use (AWS only; default dev)' },
   json: { type: 'boolean', help: 'print one JSON document on stdout instead of text' },
   verbose: { type: 'boolean', help: 'show stack traces of errors' },
+  'no-color': { type: 'boolean', help: 'no colour, even on a terminal (as does NO_COLOR=1; FORCE_COLOR=1 keeps it through a pipe)' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 

@@ -92,7 +92,7 @@ export const openBackend: BackendOpener = (globals, io) =>
 /** Runs tenantctl with `argv` (the arguments after the program) and returns its exit status. */
 export async function main(argv: string[], io: CliIo, open: BackendOpener = openBackend): Promise<number> {
   if (argv[0] === RUNNER_COMMAND) return runBackgroundRunner(argv[1] ?? '', io);
-  const out = new Output(io, argv.includes('--json'));
+  const out = new Output(io, argv.includes('--json'), { noColor: argv.includes('--no-color') });
   const verbose = argv.includes('--verbose');
   let backend: Promise<Backend> | undefined;
   let command: string | undefined;
@@ -129,7 +129,7 @@ export async function main(argv: string[], io: CliIo, open: BackendOpener = open
     return code;
   } catch (err) {
     const explained = explainError(err, command);
-    io.stderr(`tenantctl: ${explained.message}\n`);
+    out.error(explained.message);
     if (verbose && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
     if (out.json) io.stdout(`${JSON.stringify({ error: { name: explained.name, message: explained.message, exitCode: explained.exitCode } }, null, 2)}\n`);
     return explained.exitCode;

@@ -69,9 +69,9 @@ export const failedCommand: Command = {
     for (const failure of failures) {
       const { item, run, record, assessment } = failure;
       out.line();
-      out.line(`${item.orgId}  ${stateLabel(item)}  generation ${item.generation}  ${item.region}  failed ${formatTime(failure.failedAt)}`);
+      out.line(`${item.orgId}  ${out.style.state(item.state, stateLabel(item))}  generation ${item.generation}  ${item.region}  failed ${formatTime(failure.failedAt)}`);
       if (record) {
-        out.line(`  run        ${WORKFLOW_MACHINE[run.workflow]} ${run.name}  ${record.status} ${formatTime(record.stopDate)}`);
+        out.line(`  run        ${WORKFLOW_MACHINE[run.workflow]} ${run.name}  ${out.style.state(record.status)} ${formatTime(record.stopDate)}`);
         out.line(`  failed at  ${record.failedState ? `${record.failedState}${record.failedStateType ? ` (${record.failedStateType})` : ''}` : '—'}`);
       } else {
         out.line(`  run        ${WORKFLOW_MACHINE[run.workflow]} ${run.name}  forgotten by Step Functions (90-day retention)`);

@@ -152,16 +152,16 @@ export function reportUnfollowed(context: CommandContext, document: LifecycleDoc
       out.line(`  nothing to do: ${reason}`);
       return EXIT_OK;
     case 'rejected':
-      out.warn(`tenantctl: ${document.predicted ? 'the router would reject' : 'the router rejected'} ${wording.subject}: ${reason}`);
+      out.error(`${document.predicted ? 'the router would reject' : 'the router rejected'} ${wording.subject}: ${reason}`);
       return document.rejectedWith && BAD_INPUT_ERRORS.has(document.rejectedWith) ? EXIT_USAGE : EXIT_FAILED;
     case 'acknowledged':
-      out.warn(`tenantctl: no tenant ${document.orgId}`);
+      out.error(`no tenant ${document.orgId}`);
       return EXIT_FAILED;
     case 'parked':
-      out.warn(`tenantctl: ${wording.declined}: tenant ${tenantSlug(document.orgId)} is left to operators: ${reason}`);
+      out.error(`${wording.declined}: tenant ${tenantSlug(document.orgId)} is left to operators: ${reason}`);
       return EXIT_FAILED;
     default:
-      out.warn(`tenantctl: ${wording.declined}: ${reason}`);
+      out.error(`${wording.declined}: ${reason}`);
       return document.rejectedWith && BAD_INPUT_ERRORS.has(document.rejectedWith) ? EXIT_USAGE : EXIT_FAILED;
   }
 }

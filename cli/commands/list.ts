@@ -2,6 +2,8 @@ import { TENANT_STATES, type TenantLedgerItem, type TenantState } from '../../fu
 import { flag, stringOption, type Command } from '../context';
 import { EXIT_OK, UsageError } from '../errors';
 import { formatDuration, formatTime, oneLine } from '../output';
+import { stateColour } from '../style';
+import { table, type Cell } from '../table';
 import { isTenant, stateLabel } from '../tenant/ledger';
 
 /** How much of a transition's reason a row shows (`status` shows it all). */
@@ -33,12 +35,6 @@ function tenantRow(item: TenantLedgerItem, now: Date) {
     ageMs: Math.max(0, now.getTime() - Date.parse(item.createdAt)),
     ...(last ? { lastTransition: last } : {}),
   };
-}
-
-/** Columns as wide as their widest cell, so a long orgId moves the next column instead of breaking it. */
-function table(rows: string[][]): string[] {
-  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd());
 }
 
 export const listCommand: Command = {
@@ -78,19 +74,19 @@ export const listCommand: Command = {
     out.line(`${items.length} ${items.length === 1 ? 'tenant' : 'tenants'}${filter} — ${backend.location}`);
     if (items.length > 0) {
       out.line();
-      const rows = [['ORG ID', 'STATE', 'GEN', 'REGION', 'AGE', 'LAST TRANSITION']];
+      const rows: (string | Cell)[][] = [['ORG ID', 'STATE', 'GEN', 'REGION', 'AGE', 'LAST TRANSITION']];
       for (const item of items) {
         const last = lastTransition(item);
         rows.push([
           item.orgId,
-          stateLabel(item),
+          { text: stateLabel(item), colour: stateColour(item.state) },
           String(item.generation),
           item.region,
           formatDuration(Math.max(0, now.getTime() - Date.parse(item.createdAt))),
           last ? `${formatTime(new Date(last.at))} → ${last.to}: ${oneLine(last.reason, REASON_WIDTH)}` : '—',
         ]);
       }
-      for (const line of table(rows)) out.line(line);
+      for (const line of table(rows, { style: out.style })) out.line(line);
     }
     out.result({ mode: backend.mode, location: backend.location, ...(states ? { states } : {}), all, tenants: items.map((item) => tenantRow(item, now)) });
     return EXIT_OK;

@@ -55,10 +55,10 @@ async function recordResumed(context: CommandContext, backend: Backend, item: Te
     // The redriven run may already have got on (its own ledger steps, or the status tracker, recorded it first).
     const after = result.item;
     const ownRun = after && recordedRun(after, executionArn) !== undefined;
-    if (!ownRun || after?.state === 'parked') context.out.warn(`tenantctl: warning: the ledger did not record the redrive: ${result.reason ?? result.action}`);
+    if (!ownRun || after?.state === 'parked') context.out.warning(`the ledger did not record the redrive: ${result.reason ?? result.action}`);
     return undefined;
   } catch (err) {
-    context.out.warn(`tenantctl: warning: the redrive went through, but recording it in the ledger failed (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}); the status tracker records it when the run reports`);
+    context.out.warning(`the redrive went through, but recording it in the ledger failed (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}); the status tracker records it when the run reports`);
     return undefined;
   }
 }
@@ -104,7 +104,7 @@ async function waitUntilClosed(backend: Backend, context: CommandContext, outcom
 /** A refusal: the reason (and what would help instead) on stderr, the document on stdout with --json; exit 1. */
 function refuse(context: CommandContext, dryRun: boolean, outcome: RedriveOutcome, what: string): number {
   const { out } = context;
-  out.warn(`tenantctl: not redriving ${what}: ${outcome.reason ?? outcome.error ?? ''}`);
+  out.error(`not redriving ${what}: ${outcome.reason ?? outcome.error ?? ''}`);
   if (outcome.suggestion) out.warn(`tenantctl: instead: ${outcome.suggestion}`);
   out.result({ dryRun, results: [outcome] });
   return EXIT_FAILED;

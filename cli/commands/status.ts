@@ -7,6 +7,7 @@ import type { Backend } from '../backend';
 import { checked, type Command } from '../context';
 import { EXIT_FAILED, EXIT_OK } from '../errors';
 import { formatDuration, formatTime, oneLine, readableCause, WORKFLOW_MACHINE, type Output } from '../output';
+import { table, type Cell } from '../table';
 import { decisionContextOf, noTenant, recordedExecutions, stateLabel, tenantItem, type OperatorContext } from '../tenant/ledger';
 import { tenantLocation } from '../tenant/names';
 import { assessRedrive, redriveAheadText, type RedriveAssessment } from '../tenant/redrive-assessment';
@@ -88,25 +89,33 @@ export function executionReport(
 }
 
 const MARK: Record<StateStep['outcome'], string> = { succeeded: '✓', failed: '✗', caught: '↯', running: '…', aborted: '■' };
+const MARK_COLOUR: Record<StateStep['outcome'], Cell['colour']> = { succeeded: 'green', failed: 'red', caught: 'yellow', running: 'yellow', aborted: 'yellow' };
 
 function printExecution(out: Output, report: ExecutionReport, tenantctl: string): void {
+  const { style } = out;
   const took = report.durationMs === undefined ? 'running' : `took ${formatDuration(report.durationMs)}`;
-  out.line(`${report.stateMachine}  ${report.name}  ${report.status}  started ${formatTime(report.startDate)}, ${took}${report.redriveCount ? `, redriven ${report.redriveCount}×` : ''}`);
-  let run = 0;
-  for (const step of report.states) {
-    if (step.run !== run) {
-      run = step.run;
-      const redrive = report.redrives.find((r) => r.count === run);
-      out.line(`    ↺ redrive ${run} at ${formatTime(redrive?.at)}`);
-    }
+  out.line(`${report.stateMachine}  ${report.name}  ${style.state(report.status)}  started ${formatTime(report.startDate)}, ${took}${report.redriveCount ? `, redriven ${report.redriveCount}×` : ''}`);
+  // The timeline's columns are as wide as their cells (every run's, so a redrive's rows line up with the first's).
+  const rows: Cell[][] = report.states.map((step) => {
     const offset = `+${formatDuration(step.enteredAt.getTime() - report.startDate.getTime())}`;
     const retries = step.retries ? `${step.retries} ${step.retries === 1 ? 'retry' : 'retries'}` : '';
     const error = step.outcome === 'failed' || step.outcome === 'caught' ? `${step.error ?? ''}${step.outcome === 'caught' ? ` → ${step.next ?? ''}` : ''}${step.cause ? `: ${step.cause}` : ''}` : step.retries && step.error ? `(last: ${step.error})` : '';
-    out.line(`    ${offset.padStart(10)}  ${MARK[step.outcome]} ${step.state.padEnd(30)} ${(step.outcome === 'running' ? 'running' : formatDuration(step.durationMs)).padStart(9)}  ${[retries, error].filter(Boolean).join('  ')}`.trimEnd());
-  }
+    return [
+      { text: offset.padStart(10) },
+      { text: MARK[step.outcome], colour: MARK_COLOUR[step.outcome] },
+      { text: step.state },
+      { text: step.outcome === 'running' ? 'running' : formatDuration(step.durationMs) },
+      { text: [retries, error].filter(Boolean).join('  ') },
+    ];
+  });
+  const lines = table(rows, { indent: '    ', gap: ['  ', ' ', '  ', '  '], right: [0, 3], style });
+  report.states.forEach((step, index) => {
+    if (step.run !== (report.states[index - 1]?.run ?? 0)) out.line(`    ↺ redrive ${step.run} at ${formatTime(report.redrives.find((r) => r.count === step.run)?.at)}`);
+    out.line(lines[index]);
+  });
   if (report.status !== 'SUCCEEDED' && !isRunning(report.status)) {
     const at = report.failedState ? ` at ${report.failedState}${report.failedStateType ? ` (${report.failedStateType})` : ''}` : '';
-    out.line(`  ${report.status}${at}: ${report.error ?? 'no error'}${report.cause ? ` — ${report.cause}` : ''}`);
+    out.line(`  ${style.state(report.status)}${at}: ${report.error ?? 'no error'}${report.cause ? ` — ${report.cause}` : ''}`);
     if (report.redrive) {
       out.line(
         report.redrive.redrivable
@@ -118,24 +127,27 @@ function printExecution(out: Output, report: ExecutionReport, tenantctl: string)
   out.line();
 }
 
-function resourceLine(label: string, state: ResourceState): string {
-  return `  ${label.padEnd(12)} ${state.name.padEnd(44)} ${state.status}${state.note ? ` (${state.note})` : ''}`;
-}
-
+/** The resources as they are now: one row each, their names (made of the orgId, up to 40 characters) setting the column's width. */
 export function printResources(out: Output, resources: TenantResources): void {
-  out.line(`Resources now (${resources.region})`);
-  out.line(resourceLine('bucket', resources.bucket));
-  out.line(resourceLine('IAM user', resources.user));
+  const presence = (status: string): Cell => ({ text: status, colour: status === 'present' ? 'green' : status === 'unknown' ? 'yellow' : undefined });
+  const row = (label: string, state: ResourceState): Cell[] => [{ text: label }, { text: state.name }, { ...presence(state.status), text: `${state.status}${state.note ? ` (${state.note})` : ''}` }];
   const keys = resources.accessKeys;
   const keyNames = [...keys.active.map((id) => `${id} (Active)`), ...keys.inactive.map((id) => `${id} (Inactive)`)].join(', ') || 'none';
-  out.line(`  ${'access keys'.padEnd(12)} ${keyNames.padEnd(44)} ${keys.status === 'absent' && keys.inactive.length ? 'absent (none active)' : keys.status}${keys.note ? ` (${keys.note})` : ''}`);
-  out.line(resourceLine('secret', resources.secret));
+  const keyStatus = keys.status === 'absent' && keys.inactive.length ? 'absent (none active)' : keys.status;
+  out.line(`Resources now (${resources.region})`);
+  const rows = [
+    row('bucket', resources.bucket),
+    row('IAM user', resources.user),
+    [{ text: 'access keys' }, { text: keyNames }, { ...presence(keys.status), text: `${keyStatus}${keys.note ? ` (${keys.note})` : ''}` }],
+    row('secret', resources.secret),
+  ];
+  for (const line of table(rows, { indent: '  ', style: out.style })) out.line(line);
 }
 
 /** What the ledger says of the tenant: its state, names, retention or parked run, and its history. */
 export function printLedger(out: Output, item: TenantLedgerItem, ctx: OperatorContext): void {
   const label = (text: string) => `  ${text.padEnd(12)} `;
-  out.line(`${label('state')}${stateLabel(item)} since ${formatTime(new Date(item.stateSince))} (generation ${item.generation})`);
+  out.line(`${label('state')}${out.style.state(item.state, stateLabel(item))} since ${formatTime(new Date(item.stateSince))} (generation ${item.generation})`);
   out.line(`${label('region')}${item.region}`);
   out.line(`${label('bucket')}${item.resources.bucket ?? '— (not yet found by a provisioning)'}`);
   out.line(`${label('IAM user')}${item.resources.userName}`);
@@ -155,7 +167,7 @@ export function printLedger(out: Output, item: TenantLedgerItem, ctx: OperatorCo
   out.line();
   out.line('History');
   for (const entry of item.history) {
-    out.line(`  ${formatTime(new Date(entry.at))}  ${(entry.from ?? '—').padEnd(12)} → ${entry.to.padEnd(12)}  ${oneLine(`${entry.by}: ${entry.reason}`, 160)}`);
+    out.line(`  ${formatTime(new Date(entry.at))}  ${(entry.from ?? '—').padEnd(12)} → ${out.style.state(entry.to, entry.to.padEnd(12))}  ${oneLine(`${entry.by}: ${entry.reason}`, 160)}`);
   }
   out.line();
 }
