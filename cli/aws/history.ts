@@ -28,7 +28,9 @@ const ATTEMPT_STARTS = new Set(['LambdaFunctionScheduled', 'TaskScheduled']);
  * Step Functions' history (oldest first) as the port's events, the shape the local runner
  * records: retries become `StateRetried` (a failed attempt followed by another attempt of the
  * same state), a failed attempt followed by another state becomes `StateCaught`, and the
- * attempt that ends the execution becomes `StateFailed`.
+ * attempt that ends the execution becomes `StateFailed`. A failed attempt that nothing follows
+ * yet (the execution is waiting out a retry's back-off, or about to catch or fail) ends the
+ * history as `StateFailed`, as the local runner records every failed attempt at once.
  */
 export function translateHistory(events: HistoryEvent[]): ExecutionEvent[] {
   const result: ExecutionEvent[] = [];
@@ -108,11 +110,13 @@ export function translateHistory(events: HistoryEvent[]): ExecutionEvent[] {
         break;
       }
       case 'ExecutionAborted': {
+        pending = undefined;
         const details = event.executionAbortedEventDetails;
         result.push({ type: 'ExecutionAborted', timestamp, ...(details?.error === undefined ? {} : { error: details.error }), ...(details?.cause === undefined ? {} : { cause: details.cause }) });
         break;
       }
       case 'ExecutionTimedOut': {
+        pending = undefined;
         const details = event.executionTimedOutEventDetails;
         result.push({ type: 'ExecutionTimedOut', timestamp, ...current, error: details?.error ?? 'States.Timeout', ...(details?.cause === undefined ? {} : { cause: details.cause }) });
         break;
@@ -124,6 +128,10 @@ export function translateHistory(events: HistoryEvent[]): ExecutionEvent[] {
         break;
       default:
     }
+  }
+  if (pending && current) {
+    const startedAt = enteredAt.get(current.state) ?? pending.at.getTime();
+    result.push({ type: 'StateFailed', timestamp: pending.at, ...current, ...errorOf(pending), durationMs: pending.at.getTime() - startedAt });
   }
   return result;
 }

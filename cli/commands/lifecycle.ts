@@ -225,7 +225,7 @@ export async function follow(context: CommandContext, backend: Backend, document
     context.out.line(`  not following it (--no-wait): tenantctl status ${document.orgId}`);
     return { document: { ...document, status: 'RUNNING' } };
   }
-  const followed = await followExecution(backend, context.out, context.io.sleep, document.workflow, document.executionName);
+  const followed = await followExecution(backend, context, { workflow: document.workflow, name: document.executionName, orgId: document.orgId });
   return { document: await describeOutcome(context, document, backend, followed), followed };
 }
 
@@ -263,7 +263,7 @@ export function finish(context: CommandContext, document: LifecycleDocument, fol
     if (document.workflow === 'teardown') out.line(`  until then the tenant can be restored: ${tenantctl} restore ${document.orgId}`);
     return EXIT_OK;
   }
-  out.line(outcomeLine(followed.record));
+  out.line(outcomeLine(followed.record, out.style));
   if (document.redrive?.redrivable === true) out.line(`  parked for an operator: \`${tenantctl} redrive ${document.orgId}\` once the cause is fixed`);
   if (document.redrive?.redrivable === false) {
     out.line(`  not redrivable: ${document.redrive.reason ?? ''}`);

@@ -6,6 +6,8 @@ import type { Backend } from '../backend';
 import { checked, flag, type Command, type CommandContext } from '../context';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors';
 import { followExecution, outcomeLine } from '../follow';
+import { whileWatching } from '../interrupt';
+import { tenantctlFor } from '../invocation';
 import { formatTime, WORKFLOW_MACHINE } from '../output';
 import { tenantFailures } from '../tenant/failures';
 import { decisionContextOf, noTenant, runToRedrive, stateLabel, tenantItem } from '../tenant/ledger';
@@ -152,8 +154,8 @@ async function redriveTenant(context: CommandContext, orgId: string, dryRun: boo
       if (state) outcome.state = state;
     }
     if (isRunning(record.status) && !noWait && !dryRun) {
-      const followed = await followExecution(backend, out, context.io.sleep, target.workflow, target.name, { showFromRedrive: record.redriveCount ?? 0 });
-      out.line(outcomeLine(followed.record));
+      const followed = await followExecution(backend, context, { workflow: target.workflow, name: target.name, orgId: item.orgId }, { showFromRedrive: record.redriveCount ?? 0 });
+      out.line(outcomeLine(followed.record, out.style));
       outcome.finalStatus = followed.record.status;
     }
     out.result({ dryRun, results: [outcome] });
@@ -179,9 +181,9 @@ async function redriveTenant(context: CommandContext, orgId: string, dryRun: boo
     out.result({ dryRun, results: [outcome] });
     return EXIT_OK;
   }
-  const followed = await followExecution(backend, out, context.io.sleep, target.workflow, target.name, { showFromRedrive: (record.redriveCount ?? 0) + 1 });
+  const followed = await followExecution(backend, context, { workflow: target.workflow, name: target.name, orgId: item.orgId }, { showFromRedrive: (record.redriveCount ?? 0) + 1 });
   outcome.finalStatus = followed.record.status;
-  out.line(`${outcomeLine(followed.record)} — ${redriveResultText(backend.redriveFrom, record.failedState)}`);
+  out.line(`${outcomeLine(followed.record, out.style)} — ${redriveResultText(backend.redriveFrom, record.failedState)}`);
   out.result({ dryRun, results: [outcome] });
   return followed.record.status === 'SUCCEEDED' || followed.waiting ? EXIT_OK : EXIT_FAILED;
 }
@@ -207,7 +209,13 @@ async function redriveAll(context: CommandContext, dryRun: boolean, noWait: bool
     }
     outcomes.push(await redriveOne(context, backend, failure.item, failure.record, failure.assessment, dryRun));
   }
-  if (!dryRun && !noWait) for (const outcome of outcomes) if (outcome.action === 'redriven') await waitUntilClosed(backend, context, outcome);
+  if (!dryRun && !noWait) {
+    const redriven = outcomes.filter((outcome) => outcome.action === 'redriven');
+    const hint = () => `stopped waiting; the ${redriven.length === 1 ? 'redriven run goes' : 'redriven runs go'} on — ${tenantctlFor(backend)} list`;
+    await whileWatching(io, undefined, hint, async () => {
+      for (const outcome of redriven) await waitUntilClosed(backend, context, outcome);
+    });
+  }
 
   if (outcomes.length === 0) out.line('No tenant is parked or rolled back; nothing to redrive');
   for (const outcome of outcomes) {

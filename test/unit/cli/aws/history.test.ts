@@ -55,6 +55,41 @@ describe('translateHistory', () => {
     expect(events[6]).toMatchObject({ stateType: 'Fail' });
   });
 
+  it('ends the history of a run waiting out a retry back-off with the failed attempt, as the local runner records it', () => {
+    const events = translateHistory(
+      history(
+        event.started(0),
+        event.entered(1, 'Task', 'DeleteTenantCredentials'),
+        event.scheduled(1),
+        event.lambdaFailed(2, 'InvalidParameterException', 'replicas'),
+        event.scheduled(4),
+        event.lambdaFailed(5, 'InvalidParameterException', 'replicas'),
+      ),
+    );
+
+    expect(shape(events)).toEqual([
+      ['ExecutionStarted', '', '', ''],
+      ['StateEntered', 'DeleteTenantCredentials', '', ''],
+      ['StateRetried', 'DeleteTenantCredentials', 'InvalidParameterException', 1],
+      ['StateFailed', 'DeleteTenantCredentials', 'InvalidParameterException', ''],
+    ]);
+    expect(events[3]).toMatchObject({ stateType: 'Task', timestamp: at(5), durationMs: 4000 });
+  });
+
+  it('adds no failed attempt after a run stopped during its back-off', () => {
+    const events = translateHistory(
+      history(
+        event.started(0),
+        event.entered(1, 'Task', 'DeleteTenantCredentials'),
+        event.scheduled(1),
+        event.lambdaFailed(2, 'InvalidParameterException', 'replicas'),
+        { type: 'ExecutionAborted', timestamp: at(3), executionAbortedEventDetails: { error: 'OrgRestored', cause: 'restored' } },
+      ),
+    );
+
+    expect(shape(events).map(([type]) => type)).toEqual(['ExecutionStarted', 'StateEntered', 'ExecutionAborted']);
+  });
+
   it('keeps the redrive and the states after it, with their outputs parsed', () => {
     const events = translateHistory(history(event.failed(5, 'X', 'y'), event.redriven(6, 1), ...okTask(6, 'DeleteTenantBucket', { done: true }), event.succeeded(7, { ok: 1 })));
 
