@@ -270,7 +270,7 @@ describe('tenantctl (built binary, --local)', () => {
     const text = await local('failed');
     expect(text.stdout).toContain('2 tenants need an operator');
     expect(text.stdout).toContain(`redrive    yes — \`npx tenantctl --local redrive ${ALPHA}\` re-runs from the start (local runner: every step is idempotent)`);
-    expect(text.stdout).toContain(`instead    fix the cause, then: tenantctl provision ${BRAVO} --new-generation`);
+    expect(text.stdout).toContain(`instead    fix the cause, then: npx tenantctl --local provision ${BRAVO} --new-generation`);
     const list = await local('list');
     expect(list.stdout).toMatch(/\nE2e-Alpha +parked \(deleting\) +1 +us-east-1 /);
     expect(list.stdout).toMatch(/\nE2e-Bravo +rolled-back +1 +us-east-1 /);
