@@ -19,6 +19,8 @@ export interface CommandSpec {
   positionals: { min: number; max: number };
   examples: string[];
   hidden?: boolean;
+  /** It only reads: in local mode it never starts the emulator just to find nothing there. */
+  readOnly?: boolean;
 }
 
 export interface GlobalOptions {
@@ -27,6 +29,7 @@ export interface GlobalOptions {
   json: boolean;
   verbose: boolean;
   help: boolean;
+  version: boolean;
 }
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -36,6 +39,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   verbose: { type: 'boolean', help: 'show stack traces of errors' },
   'no-color': { type: 'boolean', help: 'no colour, even on a terminal (as does NO_COLOR=1; FORCE_COLOR=1 keeps it through a pipe)' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
+  version: { type: 'boolean', help: "print tenantctl's version" },
 };
 
 export interface ParsedCommandLine {
@@ -69,6 +73,51 @@ function commandIndex(argv: string[]): number {
 }
 
 /**
+ * `--retention-days -1`: a value that looks like an option is still the value of an option that
+ * takes one when it is a negative number (parseArgs would call it ambiguous); it is passed as
+ * `--retention-days=-1`, so the option's own check says what is wrong with it.
+ */
+function withNegativeValues(args: string[], specs: Record<string, OptionSpec>): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i] as string;
+    const next = args[i + 1];
+    if (/^--[^=]+$/.test(token) && specs[token.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${token}=${next}`);
+      i++;
+    } else {
+      joined.push(token);
+    }
+  }
+  return joined;
+}
+
+const flagOf = (name: string, spec: OptionSpec | undefined) => `--${name}${spec?.value ? ` ${spec.value}` : ''}`;
+
+/** parseArgs' complaint in tenantctl's own words (its texts quote unevenly and speak of Node's API). */
+function parseError(err: unknown, args: string[], specs: Record<string, OptionSpec>): string {
+  // parseArgs' errors may come from another realm (under jest): read code and message, not instanceof.
+  const { code, message } = err as { code?: string; message?: string };
+  const quoted = /'(-{1,2}[^' ]+)/.exec(message ?? '')?.[1];
+  const name = quoted?.replace(/^-+/, '');
+  const shortOwner = Object.entries(specs).find(([, spec]) => spec.short === name)?.[0];
+  const option = shortOwner ?? name ?? '';
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `Unknown option ${quoted ?? JSON.stringify(String(message))}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const spec = specs[option];
+      if (spec?.type === 'boolean') return `Option --${option} takes no value`;
+      const index = args.findIndex((arg) => arg === `--${option}` || (spec?.short !== undefined && arg === `-${spec.short}`));
+      const next = index >= 0 ? args[index + 1] : undefined;
+      return next === undefined ? `Option ${flagOf(option, spec)} needs a value` : `Option ${flagOf(option, spec)} needs a value, not the option ${next}`;
+    }
+    default:
+      return String(message ?? err).split('\n')[0] ?? 'Invalid command line';
+  }
+}
+
+/**
  * Splits `argv` (without `node tenantctl`) into the command, the global options and the
  * command's own options and positionals. Options may come before or after the command.
  * @throws UsageError for an unknown command or option, a missing value, or a wrong number of arguments.
@@ -83,11 +132,9 @@ export function parseCommandLine(argv: string[], commands: Record<string, Comman
   const optionSpecs = { ...GLOBAL_OPTIONS, ...spec?.options };
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: rest, options: parseArgsOptions(optionSpecs), allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: withNegativeValues(rest, optionSpecs), options: parseArgsOptions(optionSpecs), allowPositionals: true, strict: true });
   } catch (err) {
-    // parseArgs' errors may come from another realm (under jest): read the message, not instanceof.
-    const message = String((err as { message?: unknown }).message ?? err);
-    throw new UsageError(message.split('\n')[0] ?? message, command);
+    throw new UsageError(parseError(err, rest, optionSpecs), command);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const globals: GlobalOptions = {
@@ -95,6 +142,7 @@ export function parseCommandLine(argv: string[], commands: Record<string, Comman
     json: values.json === true,
     verbose: values.verbose === true,
     help: values.help === true,
+    version: values.version === true,
     ...(typeof values.stage === 'string' ? { stage: values.stage } : {}),
   };
   if (spec && !globals.help) {

@@ -17,6 +17,7 @@ import { openLocalBackend } from './local/backend';
 import { runBackgroundRunner } from './local/run-command';
 import { RUNNER_COMMAND } from './local/runner';
 import { oneLine, Output, type CliIo } from './output';
+import { version } from '../package.json';
 import { TENANTCTL } from './invocation';
 
 const COMMANDS: Command[] = [listCommand, statusCommand, failedCommand, redriveCommand, provisionCommand, teardownCommand, restoreCommand, credentialsCommand, localCommand];
@@ -57,6 +58,44 @@ export function generalHelp(): string {
   ].join('\n');
 }
 
+/** What the credentials chain throws when the credentials exist but AWS will not take them. */
+const REFUSED_CREDENTIALS: Record<string, string> = {
+  ExpiredToken: 'the session has expired',
+  ExpiredTokenException: 'the session has expired',
+  InvalidClientTokenId: 'the access key id is unknown to AWS',
+  UnrecognizedClientException: 'the access key id is unknown to AWS',
+  SignatureDoesNotMatch: 'the secret access key does not match the key id',
+};
+
+/** Node's socket and DNS errors, as what they mean for reaching an endpoint. */
+const NETWORK_ERRORS: Record<string, string> = {
+  ENOTFOUND: 'its name does not resolve',
+  EAI_AGAIN: 'its name cannot be resolved now (no DNS?)',
+  ENETUNREACH: 'the network is unreachable',
+  EHOSTUNREACH: 'the host is unreachable',
+  ETIMEDOUT: 'the connection timed out',
+  ECONNRESET: 'the connection was reset',
+  ECONNREFUSED: 'nothing answers there',
+};
+
+/**
+ * A request that never reached its endpoint, in one sentence: which endpoint, why, and what to
+ * do (instead of `getaddrinfo ENOTFOUND sts.us-east-1.amazonaws.com`). Undefined for anything else.
+ */
+export function networkFailure(err: unknown): string | undefined {
+  const { code, hostname, address, port, message } = (err ?? {}) as { code?: string; hostname?: string; address?: string; port?: number; message?: string };
+  const known = code && NETWORK_ERRORS[code] ? code : Object.keys(NETWORK_ERRORS).find((c) => new RegExp(`\\b${c}\\b`).test(message ?? ''));
+  if (!known) return undefined;
+  const named = /(?:ENOTFOUND|EAI_AGAIN) (\S+)/.exec(message ?? '')?.[1];
+  const where = hostname ?? named ?? (address ? `${address}${port ? `:${port}` : ''}` : undefined);
+  const local = where !== undefined && /^(127\.|localhost|\[?::1)/.test(where);
+  const what = local ? `the local AWS emulator${where ? ` at ${where}` : ''}` : `AWS${where ? ` at ${where}` : ''}`;
+  const todo = local
+    ? 'is it running? (`npx tenantctl --local` starts its own when AWS_ENDPOINT_URL is not set)'
+    : 'check the network, a proxy (HTTPS_PROXY) and AWS_REGION, or use --local, which needs no network';
+  return `Cannot reach ${what}: ${NETWORK_ERRORS[known]}; ${todo}`;
+}
+
 /** An error as one sentence for stderr, and its exit status. */
 export function explainError(err: unknown, command?: string): { name: string; message: string; exitCode: number } {
   if (err instanceof UsageError) {
@@ -77,17 +116,19 @@ export function explainError(err: unknown, command?: string): { name: string; me
       exitCode: EXIT_FAILED,
     };
   }
-  if (/ECONNREFUSED/.test(message) || (err as { code?: string }).code === 'ECONNREFUSED') {
-    return { name, message: `Cannot connect to the AWS endpoint (${oneLine(message, 200)})`, exitCode: EXIT_FAILED };
+  if (name in REFUSED_CREDENTIALS) {
+    return { name, message: `AWS refused the credentials (${name}: ${REFUSED_CREDENTIALS[name]}): check AWS_PROFILE or the AWS_* variables, or use --local`, exitCode: EXIT_USAGE };
   }
+  const unreachable = networkFailure(err);
+  if (unreachable) return { name, message: unreachable, exitCode: EXIT_FAILED };
   return { name, message: `${name}: ${oneLine(message, 1_000)}`, exitCode: EXIT_FAILED };
 }
 
 /** Opens the backend the global options name: AWS (the stage's), or the embedded default with --local. */
-export type BackendOpener = (globals: GlobalOptions, io: CliIo) => Promise<Backend>;
+export type BackendOpener = (globals: GlobalOptions, io: CliIo, options?: { readOnly?: boolean }) => Promise<Backend>;
 
-export const openBackend: BackendOpener = (globals, io) =>
-  globals.local ? openLocalBackend(io) : openAwsBackend(globals.stage === undefined ? {} : { stage: globals.stage }, io);
+export const openBackend: BackendOpener = (globals, io, options = {}) =>
+  globals.local ? openLocalBackend(io, options) : openAwsBackend(globals.stage === undefined ? {} : { stage: globals.stage }, io);
 
 /** Runs tenantctl with `argv` (the arguments after the program) and returns its exit status. */
 export async function main(argv: string[], io: CliIo, open: BackendOpener = openBackend): Promise<number> {
@@ -100,6 +141,10 @@ export async function main(argv: string[], io: CliIo, open: BackendOpener = open
     const parsed = parseCommandLine(argv, SPECS);
     command = parsed.command;
     const { globals } = parsed;
+    if (globals.version) {
+      io.stdout(`tenantctl ${version}\n`);
+      return EXIT_OK;
+    }
     if (command === 'help' || (globals.help && !command)) {
       const topic = command === 'help' ? parsed.positionals[0] : undefined;
       if (topic && !BY_NAME[topic]) throw new UsageError(`Unknown command ${JSON.stringify(topic)}`);
@@ -122,7 +167,7 @@ export async function main(argv: string[], io: CliIo, open: BackendOpener = open
       globals,
       values: parsed.values,
       positionals: parsed.positionals,
-      backend: () => (backend ??= open(globals, io)),
+      backend: () => (backend ??= open(globals, io, { readOnly: selected.spec.readOnly === true })),
     };
     const code = await selected.run(context);
     out.flush();

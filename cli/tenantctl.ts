@@ -13,6 +13,15 @@ if (major < 22) {
   process.exit(2);
 }
 
+// A reader that stops early (`tenantctl list | head -1`) closes the pipe: stop quietly, as the
+// Unix tools do, rather than die of the EPIPE with a stack trace. Anything else still surfaces.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 main(process.argv.slice(2), processIo()).then(
   (code) => {
     process.exitCode = code;

@@ -14,3 +14,13 @@ export function projectRoot(from: string = __dirname): string {
     dir = parent;
   }
 }
+
+/** Where `tenantctl --local` keeps its state (emulator record, executions): TENANTCTL_STATE_DIR, else `.local/` in the project. */
+export function localStateDir(env: NodeJS.ProcessEnv): string {
+  return env.TENANTCTL_STATE_DIR?.trim() || join(projectRoot(), '.local');
+}
+
+/** The local executions' file store in a state directory. */
+export function executionsStore(stateDir: string): string {
+  return join(stateDir, 'executions');
+}

@@ -41,7 +41,8 @@ export const credentialsCommand: Command = {
       "Reads the tenant's secret in Secrets Manager and prints the configuration its POS server",
       'needs: `ini` is the [AWS] section with bucket=, key= and secret=; `env` is AWS_ACCESS_KEY_ID,',
       'AWS_SECRET_ACCESS_KEY, AWS_REGION and TENANT_BUCKET; `json` is one object (as --json).',
-      'The secret access key is masked (its first 4 characters) unless --reveal is given.',
+      'The secret access key is masked (its first 4 characters) unless --reveal is given; in `env`',
+      'the masked key is a comment, so sourcing the output never sets a key that does not work.',
       'A warning goes to stderr when the key is no longer active (the tenant is being torn down).',
     ].join('\n'),
     options: {
@@ -103,9 +104,9 @@ export const credentialsCommand: Command = {
     } else if (format === 'ini') {
       context.io.stdout(['[AWS]', `bucket=${secret.bucket}`, `key=${secret.accessKeyId}`, `secret=${shownSecret}`, ''].join('\n'));
     } else {
-      context.io.stdout(
-        [`AWS_ACCESS_KEY_ID=${secret.accessKeyId}`, `AWS_SECRET_ACCESS_KEY=${shownSecret}`, `AWS_REGION=${secret.region}`, `TENANT_BUCKET=${secret.bucket}`, ''].join('\n'),
-      );
+      // Masked, the secret is a comment: sourcing the output must never set a key that does not work.
+      const secretLine = reveal ? `AWS_SECRET_ACCESS_KEY=${shownSecret}` : `# AWS_SECRET_ACCESS_KEY=${shownSecret}  (masked: add --reveal)`;
+      context.io.stdout([`AWS_ACCESS_KEY_ID=${secret.accessKeyId}`, secretLine, `AWS_REGION=${secret.region}`, `TENANT_BUCKET=${secret.bucket}`, ''].join('\n'));
     }
     if (!reveal && format !== 'json') context.out.warn('tenantctl: the secret access key is masked; add --reveal to print it');
     return EXIT_OK;

@@ -41,6 +41,7 @@ function failureDocument(failure: TenantFailure, backend: Backend) {
 export const failedCommand: Command = {
   spec: {
     name: 'failed',
+    readOnly: true,
     summary: 'every tenant that needs an operator (parked or rolled back), newest first, and what to do',
     usage: 'failed [--since <when>]',
     description: [

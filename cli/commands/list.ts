@@ -40,6 +40,7 @@ function tenantRow(item: TenantLedgerItem, now: Date) {
 export const listCommand: Command = {
   spec: {
     name: 'list',
+    readOnly: true,
     summary: 'every tenant in the ledger: state, generation, region, age and last transition',
     usage: 'list [--state <state>[,<state>…]] [--all]',
     description: [

@@ -6,7 +6,8 @@ import { LocalExecutionPort } from '../../local/executions';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../local/stack';
 import type { Command } from '../context';
 import { EXIT_OK, UsageError } from '../errors';
-import { executionsStore, localStateDir, shown } from '../local/backend';
+import { executionsStore, localStateDir } from '../../local/paths';
+import { shown } from '../local/backend';
 import { runnerLogFile } from '../local/runner';
 
 /** Stops every local execution still running (each in its background runner), through the store. */

@@ -180,6 +180,7 @@ function printForgotten(out: Output, run: ForgottenExecution): void {
 export const statusCommand: Command = {
   spec: {
     name: 'status',
+    readOnly: true,
     summary: "a tenant as the ledger has it, the executions Step Functions still has, and its resources now",
     usage: 'status <orgId>',
     description: [

@@ -61,8 +61,9 @@ export const teardownCommand: Command = {
       const { out } = context;
       out.line();
       const objects = published.objectsDeleted ?? 0;
-      out.line(`Deleted (${objects} ${objects === 1 ? 'object' : 'objects'})`);
-      for (const resource of published.deleted ?? []) out.line(`  ${resource}`);
+      const contents = objects === 0 ? ', empty' : `, with its ${objects} ${objects === 1 ? 'object' : 'objects'}`;
+      out.line('Deleted');
+      for (const resource of published.deleted ?? []) out.line(`  ${resource}${resource.startsWith('bucket ') ? contents : ''}`);
       if (published.leftAlone?.length) {
         out.line('Left alone (not the tenant\'s)');
         for (const { resource, reason } of published.leftAlone) out.line(`  ${resource}: ${reason}`);

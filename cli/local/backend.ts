@@ -5,31 +5,23 @@ import type { RedriveResult } from '../../functions/lib/executions';
 import type { LifecycleResult } from '../../functions/lib/ledger/apply';
 import { DynamoLedgerStore } from '../../functions/lib/ledger/dynamo-store';
 import type { RouteResult } from '../../functions/route-org-event';
-import { ensureBackgroundEmulator } from '../../local/daemon';
+import { ensureBackgroundEmulator, liveEmulator } from '../../local/daemon';
 import { waitUntilAnswering } from '../../local/emulator';
 import { LocalExecutionPort } from '../../local/executions';
-import { projectRoot } from '../../local/paths';
+import { executionsStore, localStateDir } from '../../local/paths';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localClients, localEnvironment } from '../../local/stack';
 import type { Backend } from '../backend';
 import { CliError } from '../errors';
 import type { CliIo } from '../output';
+import { MemoryLedgerStore } from '../../functions/lib/ledger/store';
 import { LocalLedgerReader } from './ledger';
 import { spawnRunner, type RunnerSpec } from './runner';
 import { TENANTCTL } from '../invocation';
-
-/** Where the local mode keeps its state: TENANTCTL_STATE_DIR, else `.local/` in the project. */
-export function localStateDir(env: NodeJS.ProcessEnv): string {
-  return env.TENANTCTL_STATE_DIR?.trim() || join(projectRoot(), '.local');
-}
 
 /** A path as the operator reads it best: relative to the working directory when it is under it. */
 export function shown(path: string): string {
   const relativePath = relative(process.cwd(), path);
   return relativePath && !relativePath.startsWith('..') && !isAbsolute(relativePath) ? relativePath : path;
-}
-
-export function executionsStore(stateDir: string): string {
-  return join(stateDir, 'executions');
 }
 
 /** The local emulator's endpoint: AWS_ENDPOINT_URL when set (never started or stopped), else the background emulator. */
@@ -58,8 +50,9 @@ export async function localEndpoint(io: CliIo, stateDir: string): Promise<string
  * (openLocalPipeline), so the execution goes on after the command returns (as on AWS), and every
  * command sees it through the store and the ledger; the command itself only reads.
  */
-export async function openLocalBackend(io: CliIo): Promise<Backend> {
+export async function openLocalBackend(io: CliIo, options: { readOnly?: boolean } = {}): Promise<Backend> {
   const stateDir = localStateDir(io.env);
+  if (options.readOnly && !io.env.AWS_ENDPOINT_URL?.trim() && !(await liveEmulator(stateDir))) return withoutEmulator(io, stateDir);
   const endpoint = await localEndpoint(io, stateDir);
   const clients = localClients(endpoint);
   const config = loadConfig(localEnvironment(endpoint));
@@ -88,6 +81,38 @@ export async function openLocalBackend(io: CliIo): Promise<Backend> {
       const result = (await run({ kind: 'redrive', workflow, name, clientToken })) as RedriveResult & { redriveDate: string };
       return { ...result, redriveDate: new Date(result.redriveDate) };
     },
+    redriveFrom: 'start',
+    pollMs: io.pollMs ?? 200,
+    close: async () => undefined,
+  };
+}
+
+/**
+ * What a read-only command (list, status, failed) sees when no local emulator runs: no tenants,
+ * since the ledger lives in the emulator and a new one starts empty. It says so once, and starts
+ * nothing; anything that would need AWS fails as a connection to nowhere would.
+ */
+function withoutEmulator(io: CliIo, stateDir: string): Backend {
+  io.stderr(`tenantctl: no local emulator is running, so there are no local tenants (the next \`${TENANTCTL} --local provision <orgId>\` starts one)\n`);
+  const nowhere = 'http://127.0.0.1:1';
+  const clients = localClients(nowhere);
+  const refuse = (what: string) => async (): Promise<never> => {
+    throw new CliError(`${what} needs the local emulator, and none is running`);
+  };
+  return {
+    mode: 'local',
+    location: `no local emulator running, state in ${shown(stateDir)}`,
+    accountId: LOCAL_ACCOUNT_ID,
+    region: LOCAL_REGION,
+    config: loadConfig(localEnvironment(nowhere)),
+    ledger: new LocalLedgerReader(new MemoryLedgerStore()),
+    executions: new LocalExecutionPort({ store: executionsStore(stateDir), region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }),
+    s3For: () => clients.s3,
+    iam: clients.iam,
+    secretsManager: clients.secretsManager,
+    putOrgEvent: refuse('Putting an event'),
+    lifecycle: refuse('An operator request'),
+    redrive: refuse('A redrive'),
     redriveFrom: 'start',
     pollMs: io.pollMs ?? 200,
     close: async () => undefined,

@@ -1,6 +1,6 @@
 import { openLocalPipeline, type LocalPipeline } from '../../local/pipeline';
 import type { CliIo } from '../output';
-import { executionsStore, localStateDir } from './backend';
+import { executionsStore, localStateDir } from '../../local/paths';
 import { decodeSpec, type RunnerReply, type RunnerSpec } from './runner';
 
 function reply(message: RunnerReply): Promise<void> {

@@ -100,13 +100,22 @@ describe('tenantctl (built binary, --local)', () => {
     expect(existsSync(join(stateDir, 'emulator.json'))).toBe(false);
   });
 
-  it('lists an empty ledger on a fresh emulator (its table is not created yet), and says "no tenant" for status', async () => {
-    const run = await local('list', '--json');
+  it('lists an empty ledger without starting an emulator, then on a fresh one (its table is not created yet), and says "no tenant" for status', async () => {
+    const before = await local('list', '--json');
+    expect(before.code).toBe(0);
+    expect(json(before)).toMatchObject({ mode: 'local', tenants: [] });
+    expect(existsSync(join(stateDir, 'emulator.json'))).toBe(false);
 
-    expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/started the local AWS emulator at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/);
-    expect(json(run)).toMatchObject({ mode: 'local', tenants: [] });
+    // A command that is not read-only starts the emulator.
+    const started = await local('credentials', ALPHA);
+    expect(started.code).toBe(1);
+    expect(started.stderr).toMatch(/started the local AWS emulator at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/);
     expect(isProcessAlive(emulatorPid())).toBe(true);
+
+    const run = await local('list', '--json');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(json(run)).toMatchObject({ mode: 'local', tenants: [] });
     clients = localClients((JSON.parse(readFileSync(join(stateDir, 'emulator.json'), 'utf8')) as { endpoint: string }).endpoint);
 
     const status = await local('status', ALPHA);

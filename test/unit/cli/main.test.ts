@@ -1,3 +1,4 @@
+import { version } from '../../../package.json';
 import { DynamoDBClient, GetItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -55,7 +56,26 @@ describe('tenantctl', () => {
     const run = await tenantctl(['status', 'Acme', '--colour']);
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^tenantctl: Unknown option '--colour'.*Run `npx tenantctl status --help`\.\n$/);
+    expect(run.stderr).toBe('tenantctl: Unknown option --colour. Run `npx tenantctl status --help`.\n');
+  });
+
+  it.each([
+    [['teardown', 'Acme', '--retention-days', '-1'], 'tenantctl: --retention-days "-1" must be a whole number from 0 to 350. Run `npx tenantctl teardown --help`.\n'],
+    [['teardown', 'Acme', '--retention-days'], 'tenantctl: Option --retention-days <days> needs a value. Run `npx tenantctl teardown --help`.\n'],
+    [['teardown', 'Acme', '--retention-days', '--no-wait'], 'tenantctl: Option --retention-days <days> needs a value, not the option --no-wait. Run `npx tenantctl teardown --help`.\n'],
+    [['list', '--local=yes'], 'tenantctl: Option --local takes no value. Run `npx tenantctl list --help`.\n'],
+    [['-x', 'list'], 'tenantctl: Unknown option -x. Run `npx tenantctl list --help`.\n'],
+  ])('says in its own words what is wrong with %j, as bad usage', async (argv, message) => {
+    const run = await tenantctl(argv);
+
+    expect({ code: run.code, stderr: run.stderr, stdout: run.stdout }).toEqual({ code: 2, stderr: message, stdout: '' });
+  });
+
+  it("prints its version with --version, on stdout, whatever the command", async () => {
+    for (const argv of [['--version'], ['status', 'Acme', '--version']]) {
+      const run = await tenantctl(argv);
+      expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({ code: 0, stdout: `tenantctl ${version}\n`, stderr: '' });
+    }
   });
 
   it('refuses --stage with --local', async () => {
@@ -156,6 +176,39 @@ describe('explainError', () => {
     expect(explainError(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }))).toEqual({
       name: 'CredentialsProviderError',
       message: 'No AWS credentials were found: configure a profile or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --local',
+      exitCode: 2,
+    });
+  });
+});
+
+describe('explainError on a request that never arrived', () => {
+  const nodeError = (message: string, fields: Record<string, unknown>) => Object.assign(new Error(message), fields);
+
+  it.each([
+    [
+      'a name that does not resolve',
+      nodeError('getaddrinfo ENOTFOUND sts.eu-west-1.amazonaws.com', { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: 'sts.eu-west-1.amazonaws.com' }),
+      'Cannot reach AWS at sts.eu-west-1.amazonaws.com: its name does not resolve; check the network, a proxy (HTTPS_PROXY) and AWS_REGION, or use --local, which needs no network',
+    ],
+    [
+      'no DNS at all',
+      nodeError('getaddrinfo EAI_AGAIN states.us-east-1.amazonaws.com', { code: 'EAI_AGAIN', hostname: 'states.us-east-1.amazonaws.com' }),
+      'Cannot reach AWS at states.us-east-1.amazonaws.com: its name cannot be resolved now (no DNS?); check the network, a proxy (HTTPS_PROXY) and AWS_REGION, or use --local, which needs no network',
+    ],
+    [
+      'a local emulator that is not running',
+      nodeError('connect ECONNREFUSED 127.0.0.1:4566', { code: 'ECONNREFUSED', address: '127.0.0.1', port: 4566 }),
+      'Cannot reach the local AWS emulator at 127.0.0.1:4566: nothing answers there; is it running? (`npx tenantctl --local` starts its own when AWS_ENDPOINT_URL is not set)',
+    ],
+  ])('says which endpoint, why and what to do: %s', (_case, err, message) => {
+    expect(explainError(err)).toEqual({ name: 'Error', message, exitCode: 1 });
+  });
+
+  it('tells refused credentials from missing ones, as bad configuration (exit 2)', () => {
+    const refused = Object.assign(new Error('The security token included in the request is invalid.'), { name: 'InvalidClientTokenId' });
+    expect(explainError(refused)).toEqual({
+      name: 'InvalidClientTokenId',
+      message: 'AWS refused the credentials (InvalidClientTokenId: the access key id is unknown to AWS): check AWS_PROFILE or the AWS_* variables, or use --local',
       exitCode: 2,
     });
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, InvalidRequestException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -32,6 +33,18 @@ describe('tenantctl credentials', () => {
     expect(run.stdout + run.stderr).not.toContain(secretAccessKey);
     expect(run.stderr).toBe('tenantctl: the secret access key is masked; add --reveal to print it\n');
     expect(secretsMock).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: 'fusion-rms/dev/acme/credentials' });
+  });
+
+  it('prints the environment form masked only as a comment, so sourcing it never sets a key that does not work', async () => {
+    const { accessKeyId, secretAccessKey } = mockTenantPresent(mocks);
+
+    const run = await tenantctl(['credentials', 'Acme', '--format', 'env']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`AWS_ACCESS_KEY_ID=${accessKeyId}\n# AWS_SECRET_ACCESS_KEY=wJal************************************  (masked: add --reveal)\nAWS_REGION=us-east-1\nTENANT_BUCKET=fusion-rms-acme\n`);
+    expect(run.stdout).not.toContain(secretAccessKey);
+    const sourced = execFileSync('bash', ['-c', `${run.stdout}\nprintf '%s|%s' "\${AWS_ACCESS_KEY_ID}" "\${AWS_SECRET_ACCESS_KEY-unset}"`], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(sourced).toBe(`${accessKeyId}|unset`);
   });
 
   it('prints the environment form with the key itself only with --reveal', async () => {

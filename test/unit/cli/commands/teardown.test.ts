@@ -11,7 +11,7 @@ describe('tenantctl teardown', () => {
     expect(run.code).toBe(0);
     expect(world.events).toEqual([{ detailType: 'OrgDeleted', detail: { orgId: 'Acme', retentionDays: 0 } }]);
     expect(run.stdout).toContain('  started: teardown-tenant acme-g1-teardown\n    ✓ PrepareTeardown                100 ms\n    ✓ RevokeTenantAccess             100 ms\n');
-    expect(run.stdout).toMatch(/ {2}SUCCEEDED in .*\n\nDeleted \(3 objects\)\n {2}secret fusion-rms\/dev\/acme\/credentials\n {2}IAM user rms_acme\n {2}bucket fusion-rms-acme\n/);
+    expect(run.stdout).toMatch(/ {2}SUCCEEDED in .*\n\nDeleted\n {2}secret fusion-rms\/dev\/acme\/credentials\n {2}IAM user rms_acme\n {2}bucket fusion-rms-acme, with its 3 objects\n/);
     expect(run.stderr).toBe('');
     expect((await world.item('acme')).state).toBe('deleted');
   });
