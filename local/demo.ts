@@ -12,8 +12,11 @@ import { parseArgs } from 'node:util';
 import sample from '../events/samples/org-created.json';
 import type { ExecutionEvent, ExecutionRecord, Workflow } from '../functions/lib/executions';
 import type { OrgProvisionedDetail } from '../functions/lib/publish';
+import { parseOrgCreatedDetail } from '../functions/lib/events';
 import { mask } from '../cli/output';
-import { startLocalPipeline, type LocalPipeline } from './pipeline';
+import { ensureBackgroundEmulator } from './daemon';
+import { executionsStore, localStateDir } from './paths';
+import { openLocalPipeline, startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from './pipeline';
 import { LOCAL_REGION } from './stack';
 
 // The functions' JSON logs would bury the progress lines; warnings and errors still show.
@@ -23,7 +26,9 @@ const USAGE = `Usage: npm run demo -- [--org-id <orgId>] [--keep]
 
 Runs the real provisioning and teardown workflows against a local AWS emulator.
   --org-id <orgId>  the organisation to provision (default: ${sample.detail.orgId})
-  --keep            keep the tenant: skip the teardown (useful with AWS_ENDPOINT_URL set)
+  --keep            keep the tenant: skip the teardown, and provision into the background
+                    emulator \`npx tenantctl --local\` uses (or AWS_ENDPOINT_URL's), which
+                    stays up: \`npx tenantctl --local status <orgId>\` shows the tenant after
   --help            this text
 
 Example: npm run demo -- --org-id Corner-Cafe-7`;
@@ -98,18 +103,64 @@ async function printLedger(pipeline: LocalPipeline, orgId: string): Promise<void
   for (const entry of item.history) out(`    ${entry.at}  ${pad(`${entry.from ?? '—'} → ${entry.to}`, 26)} ${entry.by}: ${entry.reason}`);
 }
 
+/** Bad usage: one sentence on stderr, exit 2, before anything is started. */
+class DemoUsageError extends Error {}
+
+function parseDemoArgs(argv: string[]): { orgId: string; orgName: string; keep: boolean; help: boolean } {
+  let values: { 'org-id'?: string; keep?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { 'org-id': { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' } }, strict: true, allowPositionals: false }));
+  } catch (err) {
+    const { code, message } = err as { code?: string; message?: string };
+    const option = /'(-{1,2}[^' ]+)/.exec(message ?? '')?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new DemoUsageError(`Unknown option ${option}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new DemoUsageError(option.startsWith('--org-id') ? 'Option --org-id needs a value' : `Option ${option} takes no value`);
+    throw new DemoUsageError(`Unexpected argument: ${(message ?? '').split('\n')[0] ?? ''}`);
+  }
+  const orgId = values['org-id'] ?? sample.detail.orgId;
+  try {
+    // The router would reject it (and log why): say it in one sentence before starting anything.
+    parseOrgCreatedDetail({ orgId });
+  } catch (err) {
+    throw new DemoUsageError(err instanceof Error ? err.message : String(err));
+  }
+  return { orgId, orgName: values['org-id'] ? orgId : sample.detail.orgName, keep: values.keep === true, help: values.help === true };
+}
+
+/**
+ * With --keep, the tenant must outlive the demo: it is provisioned into AWS_ENDPOINT_URL's
+ * emulator, or the background one `tenantctl --local` uses (started if need be), with the
+ * executions in tenantctl's store, so `npx tenantctl --local status <orgId>` shows them after.
+ */
+async function keptPipeline(onEvent: LocalPipelineOptions['onEvent']): Promise<{ pipeline: LocalPipeline; where: string; tenantctl: string }> {
+  const store = executionsStore(localStateDir(process.env));
+  const external = process.env.AWS_ENDPOINT_URL?.trim();
+  if (external) return { pipeline: await startLocalPipeline({ onEvent, store }), where: `the emulator at AWS_ENDPOINT_URL`, tenantctl: `AWS_ENDPOINT_URL=${external} npx tenantctl --local` };
+  const emulator = await ensureBackgroundEmulator(localStateDir(process.env));
+  const pipeline = await openLocalPipeline({ endpoint: emulator.endpoint, owned: false, pid: emulator.pid, stop: async () => undefined }, { onEvent, store });
+  return { pipeline, where: `the background emulator of \`npx tenantctl --local\` (pid ${emulator.pid}${emulator.started ? ', started now' : ''})`, tenantctl: 'npx tenantctl --local' };
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { 'org-id': { type: 'string' }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
-  if (values.help) {
+  let args: ReturnType<typeof parseDemoArgs>;
+  try {
+    args = parseDemoArgs(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof DemoUsageError)) throw err;
+    process.stderr.write(`demo: ${err.message.replace(/\.$/, '')}. Run \`npm run demo -- --help\`.\n`);
+    return 2;
+  }
+  if (args.help) {
     out(USAGE);
     return 0;
   }
-  const orgId = values['org-id'] ?? sample.detail.orgId;
-  const orgName = values['org-id'] ? values['org-id'] : sample.detail.orgName;
+  const { orgId, orgName } = args;
 
-  const pipeline = await startLocalPipeline({ onEvent: (_workflow, _name, event) => progressPrinter(event) });
+  const onEvent: LocalPipelineOptions['onEvent'] = (_workflow, _name, event) => progressPrinter(event);
+  const kept = args.keep ? await keptPipeline(onEvent) : undefined;
+  const pipeline = kept?.pipeline ?? (await startLocalPipeline({ onEvent }));
   try {
-    out(`tenant-provisioner demo — AWS emulator at ${pipeline.emulator.endpoint}${pipeline.emulator.owned ? ' (moto, started for this run)' : ' (AWS_ENDPOINT_URL)'}`);
+    out(`tenant-provisioner demo — AWS emulator at ${pipeline.emulator.endpoint} (${kept ? kept.where : pipeline.emulator.owned ? 'moto, started for this run' : 'AWS_ENDPOINT_URL'})`);
     out();
 
     out(`▶ OrgCreated orgId=${orgId}`);
@@ -140,9 +191,11 @@ async function main(): Promise<number> {
     out(`  key=${secret.accessKeyId}`);
     out(`  secret=${mask(secret.secretAccessKey)}`);
 
-    if (values.keep) {
+    if (kept) {
       out();
-      out(`Kept the tenant (--keep).${pipeline.emulator.owned ? ' The emulator stops now, so it is gone with it; set AWS_ENDPOINT_URL to keep it.' : ''}`);
+      out(`Kept the tenant (--keep) in ${kept.where}, which stays up:`);
+      out(`  ${kept.tenantctl} status ${orgId}    # its ledger, executions and resources`);
+      if (!process.env.AWS_ENDPOINT_URL?.trim()) out('  npx tenantctl local stop    # ends the emulator, and the tenant with it');
       return 0;
     }
 
