@@ -3,8 +3,8 @@
 # node modules (which bring Node 22 through the `node` devDependency) and the
 # project's own Python venvs: the pinned AWS emulator and cfn-lint in `.venv`, the
 # security analysers (checkov, parliament, statelint) in `.venv-analysers`.
-# Quick when everything is already installed: each part is skipped when its
-# stamp matches the inputs that produced it.
+# Quick and silent when everything is already installed: the node modules are left alone
+# while npm's record of them matches the lock, each venv while its stamp matches its pins.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,14 +17,36 @@ STATELINT_SPEC='statelint==3.1.0'
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
-lock_hash() { sha256sum package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-16; }
+# True when node_modules is what `npm ci` would install now: npm's own record of the installed
+# tree (node_modules/.package-lock.json) holds every package of the lock as the lock has it,
+# less optional ones (other platforms' bindings), and the lock's dependencies are package.json's.
+# So an `npm ci` typed by hand counts, and editing scripts or engines reinstalls nothing
+# (`npm ci` deletes node_modules first: not something to do under a running jest).
+node_modules_current() {
+  [[ -x node_modules/.bin/node && -f node_modules/.package-lock.json ]] || return 1
+  node -e '
+    const fs = require("fs");
+    const read = (file) => JSON.parse(fs.readFileSync(file, "utf8"));
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    const deps = (m) => ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"]
+      .map((field) => Object.entries(m[field] ?? {}).sort());
+    const manifest = read("package.json");
+    const { "": root, ...locked } = read("package-lock.json").packages;
+    const installed = read("node_modules/.package-lock.json").packages;
+    const current = same(deps(manifest), deps(root))
+      && Object.entries(locked).every(([path, entry]) =>
+        path in installed ? same(installed[path], entry) : entry.optional === true || entry.devOptional === true)
+      && Object.keys(installed).every((path) => path in locked);
+    process.exit(current ? 0 : 1);
+  ' 2>/dev/null
+}
 
-if [[ ! -x node_modules/.bin/node || "$(cat node_modules/.setup-stamp 2>/dev/null)" != "$(lock_hash)" ]]; then
-  say "installing node modules"
-  # `npm install`, not `npm ci`: npm 11 omits other platforms' optional
-  # bindings from the lock file and `npm ci` then refuses it as out of sync.
-  npm install --no-fund --no-audit --loglevel=error
-  lock_hash > node_modules/.setup-stamp
+if ! node_modules_current; then
+  say "installing node modules (npm ci)"
+  # `npm ci`, never `npm install`: it installs exactly the committed lock and never
+  # rewrites it. --loglevel=error: the EBADENGINE warnings of the packages that want
+  # Node 22 concern the bootstrap Node running npm, not the Node 22 this installs.
+  npm ci --no-fund --no-audit --loglevel=error
 fi
 
 venv_stamp="$MOTO_SPEC $CFN_LINT_SPEC"
