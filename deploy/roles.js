@@ -43,6 +43,13 @@ const LEDGER_TABLE = { 'Fn::GetAtt': ['TenantLedgerTable', 'Arn'] };
  */
 const LEDGER_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 const ledgerWriter = () => ({ Effect: 'Allow', Action: LEDGER_ITEM_ACTIONS, Resource: LEDGER_TABLE });
+/**
+ * The steps that change a tenant before their run's end is recorded (create or configure its
+ * bucket or user, issue a key, revoke or restore access, put the bucket policy) first read the
+ * tenant's item (GetItem, ConsistentRead) to check their run is still the tenant's own
+ * (functions/lib/ledger/run-guard.ts): a redrive resumes past ConfirmTenantRun.
+ */
+const ledgerReader = () => ({ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: LEDGER_TABLE });
 
 /**
  * Defence in depth behind the code's own guards: changes to an existing IAM user or secret
@@ -88,6 +95,7 @@ const USER_CLEANUP_WRITES = [
 const statements = {
   validateOrg: [],
   createTenantBucket: [
+    ledgerReader(),
     {
       Effect: 'Allow',
       // HeadBucket needs s3:ListBucket; CreateBucket with tags and ObjectOwnership needs TagResource and PutBucketOwnershipControls.
@@ -96,6 +104,7 @@ const statements = {
     },
   ],
   configureTenantBucket: [
+    ledgerReader(),
     {
       Effect: 'Allow',
       Action: ['s3:PutEncryptionConfiguration', 's3:PutBucketPublicAccessBlock', 's3:PutBucketOwnershipControls'],
@@ -104,11 +113,13 @@ const statements = {
     { Effect: 'Allow', Action: ['s3:PutObject'], Resource: sub(arn.tenantPublicMarker) },
   ],
   applyTenantBucketPolicy: [
+    ledgerReader(),
     { Effect: 'Allow', Action: ['s3:PutBucketPolicy'], Resource: sub(arn.tenantBuckets) },
     // Read-only and account-scoped: GetAccountPublicAccessBlock has no resource type, so IAM requires "*".
     { Effect: 'Allow', Action: ['s3:GetAccountPublicAccessBlock'], Resource: '*' },
   ],
   createTenantUser: [
+    ledgerReader(),
     {
       Effect: 'Allow',
       Action: ['iam:CreateUser'],
@@ -121,6 +132,7 @@ const statements = {
     { Effect: 'Allow', Action: ['iam:GetUser'], Resource: sub(arn.tenantUsers) },
   ],
   issueTenantCredentials: [
+    ledgerReader(),
     { Effect: 'Allow', Action: ['iam:ListAccessKeys'], Resource: sub(arn.tenantUsers) },
     { Effect: 'Allow', Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey'], Resource: sub(arn.tenantUsers), Condition: MANAGED_RESOURCE },
     { Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_REQUEST },
@@ -154,6 +166,7 @@ const statements = {
   ],
   prepareTeardown: [],
   revokeTenantAccess: [
+    ledgerReader(),
     { Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListAccessKeys'], Resource: sub(arn.tenantUsers) },
     { Effect: 'Allow', Action: ['iam:UpdateAccessKey'], Resource: sub(arn.tenantUsers), Condition: MANAGED_RESOURCE },
     { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: sub(arn.tenantSecrets) },
@@ -161,6 +174,7 @@ const statements = {
     { Effect: 'Allow', Action: ['s3:GetBucketTagging', 's3:DeleteBucketPolicy'], Resource: sub(arn.tenantBuckets) },
   ],
   restoreTenantAccess: [
+    ledgerReader(),
     { Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListAccessKeys'], Resource: sub(arn.tenantUsers) },
     { Effect: 'Allow', Action: ['iam:UpdateAccessKey'], Resource: sub(arn.tenantUsers), Condition: MANAGED_RESOURCE },
     { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: sub(arn.tenantSecrets) },

@@ -1,10 +1,14 @@
 import { AccessDenied, NoSuchBucket, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand, NoSuchPublicAccessBlockConfiguration, type S3ControlClient } from '@aws-sdk/client-s3-control';
+import { dynamodb } from './lib/clients/dynamodb';
 import { s3For } from './lib/clients/s3';
 import { s3control } from './lib/clients/s3control';
 import { loadConfig, type Config } from './lib/config';
 import { PublicAccessBlockedError, TenantBucketMissingError, TenantPolicyNotReadyError, errorName } from './lib/errors';
 import { lambdaHandler } from './lib/handler';
+import { assertRunMayAct } from './lib/ledger/run-guard';
+import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import type { LedgerStore } from './lib/ledger/store';
 import { tenantBucketPolicy } from './lib/policies';
 import type { TenantBucket, TenantBucketPolicyResult, TenantRef, TenantUser } from './lib/types';
 
@@ -17,6 +21,8 @@ export interface ApplyTenantBucketPolicyInput {
 export interface ApplyTenantBucketPolicyDeps {
   s3For: (region: string) => S3Client;
   s3control: S3ControlClient;
+  /** The tenant ledger, asked whether this run may still act (lib/ledger/run-guard.ts). */
+  ledger: Pick<LedgerStore, 'get'>;
   config: Config;
 }
 
@@ -56,6 +62,7 @@ async function accountBlocksPublicPolicy(deps: ApplyTenantBucketPolicyDeps, acce
 export async function applyTenantBucketPolicy(input: ApplyTenantBucketPolicyInput, deps: ApplyTenantBucketPolicyDeps): Promise<TenantBucketPolicyResult> {
   const { bucket, user } = input;
   const { config } = deps;
+  await assertRunMayAct(deps.ledger, input.tenant, 'put the bucket policy');
   const tlsOnly = config.bucketPolicyTlsOnly;
   const policy = tenantBucketPolicy({ bucket: bucket.name, userArn: user.arn, tlsOnly });
   try {
@@ -93,4 +100,5 @@ export async function applyTenantBucketPolicy(input: ApplyTenantBucketPolicyInpu
 }
 
 const config = loadConfig();
-export const handler = lambdaHandler((event: ApplyTenantBucketPolicyInput) => applyTenantBucketPolicy(event, { s3For, s3control, config }));
+const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
+export const handler = lambdaHandler((event: ApplyTenantBucketPolicyInput) => applyTenantBucketPolicy(event, { s3For, s3control, ledger, config }));

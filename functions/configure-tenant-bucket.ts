@@ -6,10 +6,14 @@ import {
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { dynamodb } from './lib/clients/dynamodb';
 import { s3For } from './lib/clients/s3';
 import { loadConfig, PUBLIC_PREFIX, type Config } from './lib/config';
 import { TenantBucketMissingError } from './lib/errors';
 import { lambdaHandler } from './lib/handler';
+import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import { assertRunMayAct } from './lib/ledger/run-guard';
+import type { LedgerStore } from './lib/ledger/store';
 import { publicBaseUrl } from './lib/naming';
 import type { TenantBucket, TenantBucketConfig, TenantRef } from './lib/types';
 
@@ -20,6 +24,8 @@ export interface ConfigureTenantBucketInput {
 
 export interface ConfigureTenantBucketDeps {
   s3For: (region: string) => S3Client;
+  /** The tenant ledger, asked whether this run may still act (lib/ledger/run-guard.ts). */
+  ledger: Pick<LedgerStore, 'get'>;
   config: Config;
 }
 
@@ -35,6 +41,7 @@ export interface ConfigureTenantBucketDeps {
  */
 export async function configureTenantBucket(input: ConfigureTenantBucketInput, deps: ConfigureTenantBucketDeps): Promise<TenantBucketConfig> {
   const { bucket } = input;
+  await assertRunMayAct(deps.ledger, input.tenant, 'configure the tenant bucket');
   const s3 = deps.s3For(bucket.region);
   const target = { Bucket: bucket.name, ExpectedBucketOwner: deps.config.accountId };
   try {
@@ -73,4 +80,5 @@ export async function configureTenantBucket(input: ConfigureTenantBucketInput, d
 }
 
 const config = loadConfig();
-export const handler = lambdaHandler((event: ConfigureTenantBucketInput) => configureTenantBucket(event, { s3For, config }));
+const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
+export const handler = lambdaHandler((event: ConfigureTenantBucketInput) => configureTenantBucket(event, { s3For, ledger, config }));

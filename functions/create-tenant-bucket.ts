@@ -11,10 +11,14 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { bucketTagSet } from './lib/bucket-tags';
+import { dynamodb } from './lib/clients/dynamodb';
 import { s3For } from './lib/clients/s3';
 import { loadConfig, type Config } from './lib/config';
 import { BucketNameUnavailableError, TenantQuotaExceededError, errorName } from './lib/errors';
 import { lambdaHandler } from './lib/handler';
+import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import { assertRunMayAct } from './lib/ledger/run-guard';
+import type { LedgerStore } from './lib/ledger/store';
 import { logger } from './lib/logger';
 import { bucketArn } from './lib/naming';
 import { describeOwner, isCreatedBy, isTenantResource, tenantTags } from './lib/tags';
@@ -26,6 +30,8 @@ export interface CreateTenantBucketInput {
 
 export interface CreateTenantBucketDeps {
   s3For: (region: string) => S3Client;
+  /** The tenant ledger, asked whether this run may still act (lib/ledger/run-guard.ts). */
+  ledger: Pick<LedgerStore, 'get'>;
   config: Config;
   logger?: Logger;
 }
@@ -54,6 +60,7 @@ function isRegionRedirect(err: unknown): boolean {
 export async function createTenantBucket(input: CreateTenantBucketInput, deps: CreateTenantBucketDeps): Promise<TenantBucket> {
   const { tenant } = input;
   const { config } = deps;
+  await assertRunMayAct(deps.ledger, tenant, 'create the tenant bucket');
   const log = deps.logger ?? logger;
   const region = tenant.region;
   const s3 = deps.s3For(region);
@@ -142,4 +149,5 @@ export async function createTenantBucket(input: CreateTenantBucketInput, deps: C
 }
 
 const config = loadConfig();
-export const handler = lambdaHandler((event: CreateTenantBucketInput) => createTenantBucket(event, { s3For, config, logger }));
+const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
+export const handler = lambdaHandler((event: CreateTenantBucketInput) => createTenantBucket(event, { s3For, ledger, config, logger }));

@@ -7,10 +7,14 @@ import {
   type User,
 } from '@aws-sdk/client-iam';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { dynamodb } from './lib/clients/dynamodb';
 import { iam } from './lib/clients/iam';
 import { loadConfig, type Config } from './lib/config';
 import { TenantQuotaExceededError, TenantUserConflictError } from './lib/errors';
 import { lambdaHandler } from './lib/handler';
+import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import { assertRunMayAct } from './lib/ledger/run-guard';
+import type { LedgerStore } from './lib/ledger/store';
 import { logger } from './lib/logger';
 import { describeOwner, isCreatedBy, isTenantResource, TAG_TENANT_BUCKET, tagsToRecord, tenantTags } from './lib/tags';
 import type { TenantBucket, TenantRef, TenantUser } from './lib/types';
@@ -52,9 +56,10 @@ function adoptionConflict(user: User, tenant: TenantRef, bucket: string, boundar
  */
 export async function createTenantUser(
   input: CreateTenantUserInput,
-  deps: { iam: IAMClient; config: Config; logger?: Logger },
+  deps: { iam: IAMClient; ledger: Pick<LedgerStore, 'get'>; config: Config; logger?: Logger },
 ): Promise<TenantUser> {
   const { tenant } = input;
+  await assertRunMayAct(deps.ledger, tenant, 'create the tenant user');
   const boundaryArn = deps.config.tenantBoundaryArn;
   let alreadyExists: EntityAlreadyExistsException;
   try {
@@ -92,4 +97,5 @@ export async function createTenantUser(
 }
 
 const config = loadConfig();
-export const handler = lambdaHandler((event: CreateTenantUserInput) => createTenantUser(event, { iam, config, logger }));
+const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
+export const handler = lambdaHandler((event: CreateTenantUserInput) => createTenantUser(event, { iam, ledger, config, logger }));

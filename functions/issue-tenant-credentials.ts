@@ -11,11 +11,15 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
+import { dynamodb } from './lib/clients/dynamodb';
 import { iam } from './lib/clients/iam';
 import { secretsManager } from './lib/clients/secrets-manager';
 import { loadConfig, type Config } from './lib/config';
 import { TenantQuotaExceededError, TenantSecretConflictError } from './lib/errors';
 import { lambdaHandler } from './lib/handler';
+import { assertRunMayAct } from './lib/ledger/run-guard';
+import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import type { LedgerStore } from './lib/ledger/store';
 import { logger } from './lib/logger';
 import { describeOwner, isTenantResource, tenantTags } from './lib/tags';
 import { describeSecret, readHeldAccessKey } from './lib/tenant-secret';
@@ -30,6 +34,8 @@ export interface IssueTenantCredentialsInput {
 interface Deps {
   iam: IAMClient;
   secretsManager: SecretsManagerClient;
+  /** The tenant ledger, asked whether this run may still act (lib/ledger/run-guard.ts). */
+  ledger: Pick<LedgerStore, 'get'>;
   config: Config;
   logger: Logger;
 }
@@ -106,12 +112,14 @@ async function storeCredentials(
  * storing it, or deactivated): they are deleted, one key is created and the secret is
  * created, or restored and updated. A failure while storing leaves the new key for the
  * next attempt (a timed-out write may still have stored it).
+ * @throws TenantRunSupersededError when the tenant ledger has moved past this run (nothing is touched).
  * @throws TenantSecretConflictError when the secret exists but is not this org's (the new key is deleted first).
  * @throws TenantQuotaExceededError when IAM's access key or a Secrets Manager quota is reached.
  */
 export async function issueTenantCredentials(input: IssueTenantCredentialsInput, deps: Deps): Promise<TenantCredentials> {
   const { tenant, bucket, user } = input;
   const { secretName } = tenant;
+  await assertRunMayAct(deps.ledger, tenant, 'issue an access key');
   const keys = await listAccessKeys(deps.iam, user.userName);
   const keyIds = keys.flatMap((key) => (key.AccessKeyId ? [key.AccessKeyId] : []));
 
@@ -173,6 +181,7 @@ export async function issueTenantCredentials(input: IssueTenantCredentialsInput,
 }
 
 const config = loadConfig();
+const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
 export const handler = lambdaHandler((event: IssueTenantCredentialsInput) =>
-  issueTenantCredentials(event, { iam, secretsManager, config, logger }),
+  issueTenantCredentials(event, { iam, secretsManager, ledger, config, logger }),
 );

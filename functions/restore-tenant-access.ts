@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { listAccessKeys } from './lib/access-keys';
+import { dynamodb } from './lib/clients/dynamodb';
 import { iam } from './lib/clients/iam';
 import { s3For } from './lib/clients/s3';
 import { secretsManager } from './lib/clients/secrets-manager';
@@ -10,6 +11,9 @@ import { loadConfig, type Config } from './lib/config';
 import { InvalidEventError, TenantBucketMissingError, TenantUserConflictError } from './lib/errors';
 import { parseOrgCreatedDetail } from './lib/events';
 import { lambdaHandler } from './lib/handler';
+import { assertRunMayAct } from './lib/ledger/run-guard';
+import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import type { LedgerStore } from './lib/ledger/store';
 import { logger } from './lib/logger';
 import { bucketArn } from './lib/naming';
 import { findTenantBucket, findTenantUser, type Skipped } from './lib/tenant-bucket';
@@ -40,6 +44,8 @@ interface Deps {
   iam: IAMClient;
   secretsManager: SecretsManagerClient;
   s3For: (region: string) => S3Client;
+  /** The tenant ledger, asked whether this run may still act (lib/ledger/run-guard.ts). */
+  ledger: Pick<LedgerStore, 'get'>;
   config: Config;
   logger?: Logger;
 }
@@ -68,12 +74,14 @@ function parseInput(event: unknown, config: Config, execution: ExecutionRef): { 
  * tenant's user and bucket (the ledger's, verified by its tags) for ApplyTenantBucketPolicy,
  * which re-applies the bucket policy next.
  *
+ * @throws TenantRunSupersededError when the tenant ledger has moved past this restore (nothing is touched).
  * @throws TenantUserConflictError when the tenant's IAM user is gone or is not this org's.
  * @throws TenantBucketMissingError when no bucket of this org exists in its region.
  * Safe to repeat: activating an Active key changes nothing.
  */
 export async function restoreTenantAccess(input: RestoreTenantAccessInput, deps: Deps): Promise<RestoredAccess> {
   const { tenant, keyIds } = parseInput(input.event, deps.config, input.execution);
+  await assertRunMayAct(deps.ledger, tenant, 'activate access keys again');
   const skipped: Skipped = [];
   const user = await findTenantUser(tenant, deps, skipped);
   if (!user?.Arn || !user.UserId) {
@@ -120,4 +128,5 @@ export async function restoreTenantAccess(input: RestoreTenantAccessInput, deps:
 }
 
 const config = loadConfig();
-export const handler = lambdaHandler((event: RestoreTenantAccessInput) => restoreTenantAccess(event, { iam, secretsManager, s3For, config, logger }));
+const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
+export const handler = lambdaHandler((event: RestoreTenantAccessInput) => restoreTenantAccess(event, { iam, secretsManager, s3For, ledger, config, logger }));

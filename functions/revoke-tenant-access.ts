@@ -3,12 +3,16 @@ import { DeleteBucketPolicyCommand, NoSuchBucket, type S3Client } from '@aws-sdk
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { listAccessKeys } from './lib/access-keys';
+import { dynamodb } from './lib/clients/dynamodb';
 import { iam } from './lib/clients/iam';
 import { s3For } from './lib/clients/s3';
 import { secretsManager } from './lib/clients/secrets-manager';
 import { loadConfig, type Config } from './lib/config';
 import { errorName } from './lib/errors';
 import { lambdaHandler } from './lib/handler';
+import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import { assertRunMayAct } from './lib/ledger/run-guard';
+import type { LedgerStore } from './lib/ledger/store';
 import { logger } from './lib/logger';
 import { findTenantBucket, findTenantUser, type Skipped } from './lib/tenant-bucket';
 import type { RevocationResult, TenantRef } from './lib/types';
@@ -21,6 +25,8 @@ export interface RevokeTenantAccessDeps {
   iam: IAMClient;
   secretsManager: SecretsManagerClient;
   s3For: (region: string) => S3Client;
+  /** The tenant ledger, asked whether this run may still act (lib/ledger/run-guard.ts). */
+  ledger: Pick<LedgerStore, 'get'>;
   config: Config;
   logger?: Logger;
 }
@@ -37,6 +43,7 @@ export interface RevokeTenantAccessDeps {
  */
 export async function revokeTenantAccess(input: RevokeTenantAccessInput, deps: RevokeTenantAccessDeps): Promise<RevocationResult> {
   const { tenant } = input;
+  await assertRunMayAct(deps.ledger, tenant, 'revoke the tenant\'s access');
   const log = deps.logger ?? logger;
   const skipped: Skipped = [];
 
@@ -74,6 +81,7 @@ export async function revokeTenantAccess(input: RevokeTenantAccessInput, deps: R
 }
 
 const config = loadConfig();
+const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
 export const handler = lambdaHandler((event: RevokeTenantAccessInput) =>
-  revokeTenantAccess(event, { iam, secretsManager, s3For, config, logger }),
+  revokeTenantAccess(event, { iam, secretsManager, s3For, ledger, config, logger }),
 );

@@ -142,16 +142,27 @@ describe('osls package', () => {
     });
   });
 
-  it("grants the ledger's item operations, on the ledger table only, to exactly the router, the ledger steps and the tracker", () => {
+  it("grants the ledger's item operations, on the ledger table only, to exactly the router, the ledger steps and the tracker, and a read to the steps that change the tenant", () => {
     const granted = ofType('AWS::IAM::Role').flatMap(([role]) =>
       statementsOf(role)
         .filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))
         .map((s) => ({ role, actions: actionsOf(s).sort(), resource: s.Resource, condition: s.Condition })),
     );
-    const expected = { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resource: { 'Fn::GetAtt': ['TenantLedgerTable', 'Arn'] }, condition: undefined };
-    expect(granted.sort((x, y) => x.role.localeCompare(y.role))).toEqual(
-      ['RecordTenantStateRole', 'RouteOrgEventRole', 'TrackExecutionStatusRole'].map((role) => ({ role, ...expected })),
-    );
+    const table = { resource: { 'Fn::GetAtt': ['TenantLedgerTable', 'Arn'] }, condition: undefined };
+    const writes = { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ...table };
+    const reads = { actions: ['dynamodb:GetItem'], ...table };
+    expect(granted.sort((x, y) => x.role.localeCompare(y.role))).toEqual([
+      { role: 'ApplyTenantBucketPolicyRole', ...reads },
+      { role: 'ConfigureTenantBucketRole', ...reads },
+      { role: 'CreateTenantBucketRole', ...reads },
+      { role: 'CreateTenantUserRole', ...reads },
+      { role: 'IssueTenantCredentialsRole', ...reads },
+      { role: 'RecordTenantStateRole', ...writes },
+      { role: 'RestoreTenantAccessRole', ...reads },
+      { role: 'RevokeTenantAccessRole', ...reads },
+      { role: 'RouteOrgEventRole', ...writes },
+      { role: 'TrackExecutionStatusRole', ...writes },
+    ]);
   });
 
   it('lets only the tracker describe executions (of its own three state machines)', () => {

@@ -25,6 +25,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import type { ExecutionPort, ExecutionRecord, ExecutionStatus, StartResult, Workflow } from '../../functions/lib/executions';
 import type { LifecycleDeps } from '../../functions/lib/ledger/apply';
 import { effectiveState, isLive } from '../../functions/lib/ledger/model';
+import { assertRunMayAct } from '../../functions/lib/ledger/run-guard';
 import { DynamoLedgerStore } from '../../functions/lib/ledger/dynamo-store';
 import type { LedgerStore } from '../../functions/lib/ledger/store';
 import type { RecordTenantStateInput } from '../../functions/record-tenant-state';
@@ -90,7 +91,7 @@ interface ModelExecution {
   failedAt?: number;
   redriveCount: number;
   forgotten: boolean;
-  /** Passed its ConfirmTenantRun step. */
+  /** Passed its ConfirmTenantRun step, or since its last redrive a step's run guard (lib/ledger/run-guard.ts). */
   confirmed: boolean;
   rollingBack?: boolean;
 }
@@ -156,6 +157,8 @@ class ModelStepFunctions implements Pick<ExecutionPort, 'start' | 'stop' | 'desc
     execution.status = 'RUNNING';
     execution.pc = execution.failedAt ?? execution.pc;
     execution.redriveCount++;
+    // It resumes past its ConfirmTenantRun: it acts again only once a step's run guard lets it.
+    execution.confirmed = false;
     this.statusEvents.push({ executionArn: execution.arn, name: execution.name, status: 'RUNNING', redriveCount: execution.redriveCount });
     return true;
   }
@@ -311,6 +314,17 @@ class World {
       execution.confirmed = true;
       return true;
     };
+    /** The run guard of the steps that change the tenant (the real one, on the real ledger): false when the ledger refuses the run. */
+    const mayAct = async () => {
+      try {
+        await assertRunMayAct(this.ledger, tenant, 'act');
+        execution.confirmed = true;
+        return true;
+      } catch (err) {
+        if ((err as Error).name === 'TenantRunSupersededError') return false;
+        throw err;
+      }
+    };
     if (execution.workflow === 'provision') {
       if (execution.rollingBack) {
         // UndoIssueTenantCredentials, UndoCreateTenantUser, UndoCreateTenantBucket: only this run's.
@@ -330,10 +344,12 @@ class World {
         case 0: // ValidateOrg, ConfirmTenantRun
           if (!(await confirm())) return done('FAILED', 'TenantRunSupersededError');
           break;
-        case 1: // CreateTenantBucket (adopts this org's), ConfirmTenantBucket
+        case 1: // CreateTenantBucket (adopts this org's), ConfigureTenantBucket: each asks the ledger first
+          if (!(await mayAct())) return done('FAILED', 'TenantRunSupersededError');
           holding.bucket ??= runId;
           break;
-        case 2: // CreateTenantUser (adopts this org's); a rare permanent error rolls back
+        case 2: // CreateTenantUser (adopts this org's), after its run guard; a rare permanent error rolls back
+          if (!(await mayAct())) return done('FAILED', 'TenantRunSupersededError');
           if (this.rng.chance(0.05)) {
             execution.rollingBack = true;
             return;
@@ -342,6 +358,7 @@ class World {
           break;
         case 3: {
           // IssueTenantCredentials: the secret's key if it is live, else a new key into the secret
+          if (!(await mayAct())) return done('FAILED', 'TenantRunSupersededError');
           const held = holding.keys.find((k) => k.id === holding.secretKey && k.active);
           if (!held) {
             const key = { id: `AKIA${String(++this.keyCounter).padStart(16, '0')}`, active: true, by: runId };
@@ -352,6 +369,7 @@ class World {
           break;
         }
         case 4: // ApplyTenantBucketPolicy
+          if (!(await mayAct())) return done('FAILED', 'TenantRunSupersededError');
           holding.policy = true;
           break;
         case 5: {
@@ -373,7 +391,8 @@ class World {
           if (!(await confirm())) return done();
           break;
         case 1: {
-          // RevokeTenantAccess, RecordTenantRetained
+          // RevokeTenantAccess (after its run guard), RecordTenantRetained
+          if (!(await mayAct())) return done();
           const deactivated = holding.keys.filter((k) => k.active).map((k) => k.id);
           for (const key of holding.keys) key.active = false;
           holding.policy = false;
@@ -402,6 +421,7 @@ class World {
           break;
         case 1: {
           // RestoreTenantAccess, ApplyTenantBucketPolicy
+          if (!(await mayAct())) return done('FAILED', 'TenantRunSupersededError');
           const keyIds = (execution.input as { keyIds?: string[] }).keyIds ?? (holding.secretKey ? [holding.secretKey] : []);
           for (const key of holding.keys) if (keyIds.includes(key.id)) key.active = true;
           holding.policy = Boolean(holding.bucket);
@@ -671,7 +691,9 @@ describe('the tenant ledger in random interleavings', () => {
         await world.drain();
         await world.checkEnd();
       } catch (err) {
-        throw new Error(`Interleaving ${run} (LEDGER_MODEL_SEED=${seed}) broke after ${world.steps} steps: ${(err as Error).message}`, { cause: err });
+        // A violation found after a step says what the world looked like, and how it got there.
+        const world_ = err instanceof Violation && !(err as Error).message.includes('\nlog:\n') ? `\n${await world.describe()}` : '';
+        throw new Error(`Interleaving ${run} (LEDGER_MODEL_SEED=${seed}) broke after ${world.steps} steps: ${(err as Error).message}${world_}`, { cause: err });
       }
       steps += world.steps;
       events += world.delivered.length;

@@ -9,7 +9,8 @@
  * read from functions/*.ts: a role must allow exactly those on tenant resources and deny
  * every action only other steps need, plus FORBIDDEN for every role. The tenant ledger
  * (issue 11) is one of those resources: the roles that write it may make exactly their item
- * operations on this stage's table, no other operation on it and none on any other table;
+ * operations on this stage's table, no other operation on it and none on any other table; the
+ * steps that change the tenant may read its item (their run guard) and nothing more;
  * every other role may do nothing on it (LEDGER_FORBIDDEN). Requests on a tenant's
  * user or secret carry its tags as the code sets them (aws:ResourceTag/*, or aws:RequestTag/*
  * and aws:TagKeys where the call creates it); changes to a user or secret not tagged
@@ -701,8 +702,11 @@ describe('the evaluated artefacts', () => {
   it("evaluate the ledger requests on the table the functions are given (TENANT_LEDGER_TABLE), which is the stack's TenantLedgerTable", () => {
     expect(world.arn.ledgerTable).toBe(world.stack.resolver.getAtt('TenantLedgerTable', 'Arn'));
     expect(world.arn.ledgerTable).toBe(`arn:aws:dynamodb:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:table/tenant-provisioner-${STAGE}-tenants`);
-    const ledgerWriters = Object.keys(STEP_CALLS).filter((fn) => STEP_CALLS[fn]?.some((c) => c.on === 'ledgerTable')).sort();
+    const ledgerWriters = Object.keys(STEP_CALLS).filter((fn) => STEP_CALLS[fn]?.some((c) => c.on === 'ledgerTable' && c.action !== 'dynamodb:GetItem')).sort();
     expect(ledgerWriters).toEqual(['recordTenantState', 'routeOrgEvent', 'trackExecutionStatus']);
+    // The steps that change the tenant read its item first (lib/ledger/run-guard.ts), and only read it.
+    const ledgerReaders = Object.keys(STEP_CALLS).filter((fn) => STEP_CALLS[fn]?.some((c) => c.on === 'ledgerTable') && !ledgerWriters.includes(fn)).sort();
+    expect(ledgerReaders).toEqual(['applyTenantBucketPolicy', 'configureTenantBucket', 'createTenantBucket', 'createTenantUser', 'issueTenantCredentials', 'restoreTenantAccess', 'revokeTenantAccess']);
   });
 
   it('have an expectations table for every function, and every role belongs to a function or a state machine', () => {

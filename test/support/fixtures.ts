@@ -4,10 +4,13 @@
  * the names ValidateOrg derives under the test config (test/setup-env.ts). Each call returns a
  * fresh object, so a test may change its copy.
  */
+import { GetItemCommand, type GetItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { loadConfig, tenantUserPath } from '../../functions/lib/config';
 import { executionArnOf, stateMachineArn, type ExecutionPort, type ExecutionStatus, type Workflow } from '../../functions/lib/executions';
 import type { LifecycleDeps } from '../../functions/lib/ledger/apply';
+import { unrecordedItem, type TenantLedgerItem, type TenantState } from '../../functions/lib/ledger/model';
 import type { LedgerStore } from '../../functions/lib/ledger/store';
 import { lifecycleExecutionName, runIdOf, tenantNames } from '../../functions/lib/naming';
 import type { ProvisionedTenant } from '../../functions/lib/publish';
@@ -159,4 +162,22 @@ export function sampleLifecycleDeps(ledger: LedgerStore, clock: { now: Date } = 
     eventBridge: new EventBridgeClient({}),
     recorded,
   };
+}
+
+/**
+ * A tenant ledger whose item names `runId` as the tenant's current `workflow` run, in `state`
+ * (by default the run's first: provisioning, revoking, restoring): what the run guard of each
+ * step that changes the tenant reads (lib/ledger/run-guard.ts).
+ */
+export function ledgerOnRun(runId: string, workflow: Workflow = 'provision', state: TenantState = ({ provision: 'provisioning', teardown: 'revoking', restore: 'restoring' } as const)[workflow]): Pick<LedgerStore, 'get'> & { item: TenantLedgerItem } {
+  const item = unrecordedItem(SAMPLE_ORG_ID, 'us-east-1', config, SAMPLE_STARTED_AT);
+  const name = runId.split('.')[0] ?? runId;
+  const run = { workflow, name, arn: executionArnOf(stateMachineArn('us-east-1', config.accountId, config.stage, workflow), name), runId, startedAt: SAMPLE_STARTED_AT, input: {} };
+  Object.assign(item, { generation: 1, state, version: 1, [workflow]: run });
+  return { item, get: async () => item };
+}
+
+/** Answers the ledger's GetItem on a mocked DynamoDB client with `item`, as the table would (handler tests over the module clients). */
+export function answerLedgerGet(dynamodb: { on: (command: typeof GetItemCommand) => { resolves: (output: GetItemCommandOutput) => unknown } }, item: TenantLedgerItem): void {
+  dynamodb.on(GetItemCommand).resolves({ Item: marshall(item, { removeUndefinedValues: true }), $metadata: {} });
 }

@@ -55,11 +55,12 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(run.entered).toEqual(HAPPY_PATH_STATES);
     expect(aws.calls).toEqual([
       'DynamoDB.GetItem',
-      'S3.HeadBucket', 'S3.CreateBucket', 'S3.PutBucketTagging',
-      'S3.PutBucketEncryption', 'S3.PutPublicAccessBlock', 'S3.PutObject',
-      'IAM.CreateUser',
-      'IAM.ListAccessKeys', 'IAM.CreateAccessKey', 'SecretsManager.CreateSecret',
-      'S3.PutBucketPolicy',
+      // Each step that changes the tenant first asks the ledger whether the run still may (run guard).
+      'DynamoDB.GetItem', 'S3.HeadBucket', 'S3.CreateBucket', 'S3.PutBucketTagging',
+      'DynamoDB.GetItem', 'S3.PutBucketEncryption', 'S3.PutPublicAccessBlock', 'S3.PutObject',
+      'DynamoDB.GetItem', 'IAM.CreateUser',
+      'DynamoDB.GetItem', 'IAM.ListAccessKeys', 'IAM.CreateAccessKey', 'SecretsManager.CreateSecret',
+      'DynamoDB.GetItem', 'S3.PutBucketPolicy',
       'DynamoDB.GetItem', 'DynamoDB.PutItem',
       'EventBridge.PutEvents',
     ]);
@@ -105,7 +106,7 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(aws.events.map((e) => e.Detail)).toEqual([published, published]);
   });
 
-  it('ends at ProvisioningSuperseded, announcing nothing, when the ledger moved past the run while it worked (OrgDeleted)', async () => {
+  it('ends at ProvisioningSuperseded, announcing nothing and granting no more access, when the ledger moved past the run while it worked (OrgDeleted)', async () => {
     await routeSample();
 
     const run = await world.run('provision', NAME, {
@@ -117,8 +118,10 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
 
     expect(run.status).toBe('FAILED');
     expect(run.error?.name).toBe('TenantRunSupersededError');
-    expect(run.entered.slice(-2)).toEqual(['RecordTenantActive', 'ProvisioningSuperseded']);
-    expect(run.retried).not.toContain('RecordTenantActive');
+    // ApplyTenantBucketPolicy asks the ledger first (access guard): it puts no policy for a run the ledger moved past.
+    expect(run.entered.slice(-2)).toEqual(['ApplyTenantBucketPolicy', 'ProvisioningSuperseded']);
+    expect(run.retried).not.toContain('ApplyTenantBucketPolicy');
+    expect(aws.calls).not.toContain('S3.PutBucketPolicy');
     expect(aws.events).toEqual([]);
     expect(world.item).toMatchObject({ state: 'revoking', teardown: { name: 'acme-bistro-42-g1-teardown' } });
     expect(world.item).not.toHaveProperty('provisioned');

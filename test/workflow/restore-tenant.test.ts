@@ -121,7 +121,9 @@ describe('restore-tenant (real ASL, real handlers, modelled AWS)', () => {
     });
 
     expect(run).toMatchObject({ status: 'FAILED', error: { name: 'TenantRunSupersededError' } });
-    expect(run.entered.slice(-2)).toEqual(['RecordTenantRestored', 'RestoreSuperseded']);
+    // ApplyTenantBucketPolicy asks the ledger first (access guard): no policy for a restore the ledger moved past.
+    expect(run.entered.slice(-2)).toEqual(['ApplyTenantBucketPolicy', 'RestoreSuperseded']);
+    expect(aws.count('S3.PutBucketPolicy')).toBe(0);
     expect(aws.events).toEqual([]);
     expect(world.item).toMatchObject({ state: 'revoking', teardown: { name: 'acme-bistro-42-g1-teardown-2' } });
   });

@@ -646,6 +646,22 @@ function onRunEnded(item: TenantLedgerItem | undefined, request: RunEndedRequest
   return decision('recorded', { workflow: current.workflow, executionName: current.name, write: write(item, next) });
 }
 
+/**
+ * Whether the run `runId` may still change the tenant now: only while it is the tenant's current
+ * run of its workflow and the ledger is on that run's way (a parked run is on the way it parked
+ * from) — what ConfirmTenantRun checks, asked again by each step that changes the tenant
+ * (lib/ledger/run-guard.ts), since a redrive resumes past ConfirmTenantRun.
+ */
+export function runMayAct(item: TenantLedgerItem | undefined, runId: string): { allowed: true } | { allowed: false; reason: string } {
+  if (!item) return { allowed: false, reason: 'the tenant ledger has no such tenant' };
+  const state = effectiveState(item);
+  for (const workflow of ['provision', 'teardown', 'restore'] as const) {
+    if (runOf(item, runId, workflow) && PROGRESS[workflow].includes(state)) return { allowed: true };
+  }
+  const current = currentExecution(item);
+  return { allowed: false, reason: `the tenant is ${state}${current ? ` and its current run is ${current.name}` : ''}: run ${runId} is no longer its own` };
+}
+
 /** The run a workflow step belongs to, when it is the one the tenant's (effective) state waits on. */
 function runOf(item: TenantLedgerItem, runId: string, workflow: Workflow): LedgerExecution | undefined {
   const run = runOfWorkflow(item, workflow);

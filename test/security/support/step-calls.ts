@@ -56,12 +56,16 @@ export const LEDGER_CALLS: Call[] = [
 ];
 
 /** Function key (serverless.yml) → every call its code makes, read from functions/<kebab-name>.ts and the lib files it uses. */
+/** The run guard of the steps that change the tenant (lib/ledger/run-guard.ts): one consistent read of the tenant's item. */
+const RUN_GUARD_CALL = call('GetItem of the tenant (ConsistentRead): may this run still act?', 'dynamodb:GetItem', 'ledgerTable');
+
 export const STEP_CALLS: Record<string, Call[]> = {
   // validate-org.ts, prepare-teardown.ts: pure, no AWS call.
   validateOrg: [],
   prepareTeardown: [],
   // create-tenant-bucket.ts
   createTenantBucket: [
+    RUN_GUARD_CALL,
     call('HeadBucket (us-east-1: tells "ours" from "free")', 's3:ListBucket', 'bucket'),
     call('GetBucketTagging (adoption)', 's3:GetBucketTagging', 'bucket'),
     call('CreateBucket', 's3:CreateBucket', 'bucket'),
@@ -71,24 +75,28 @@ export const STEP_CALLS: Record<string, Call[]> = {
   ],
   // configure-tenant-bucket.ts
   configureTenantBucket: [
+    RUN_GUARD_CALL,
     call('PutBucketOwnershipControls (adopted bucket)', 's3:PutBucketOwnershipControls', 'bucket'),
     call('PutBucketEncryption', 's3:PutEncryptionConfiguration', 'bucket'),
     call('PutPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 'bucket'),
     call('PutObject of the empty pub/ marker', 's3:PutObject', 'publicMarker'),
   ],
-  // apply-tenant-bucket-policy.ts
+  // apply-tenant-bucket-policy.ts, lib/ledger/run-guard.ts
   applyTenantBucketPolicy: [
+    RUN_GUARD_CALL,
     call('PutBucketPolicy', 's3:PutBucketPolicy', 'bucket'),
     call('s3control GetPublicAccessBlock (after AccessDenied)', 's3:GetAccountPublicAccessBlock', 'account'),
   ],
   // create-tenant-user.ts
   createTenantUser: [
+    RUN_GUARD_CALL,
     call('CreateUser with PermissionsBoundary and Tags', 'iam:CreateUser', 'user', { context: withBoundary, sends: (w) => w.a.userTags }),
     call('CreateUser with Tags', 'iam:TagUser', 'user', { sends: (w) => w.a.userTags }),
     call('GetUser (adoption)', 'iam:GetUser', 'user'),
   ],
   // issue-tenant-credentials.ts, lib/access-keys.ts, lib/tenant-secret.ts
   issueTenantCredentials: [
+    RUN_GUARD_CALL,
     call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
     call('DeleteAccessKey (stray keys)', 'iam:DeleteAccessKey', 'user'),
     call('CreateAccessKey', 'iam:CreateAccessKey', 'user'),
@@ -141,6 +149,7 @@ export const STEP_CALLS: Record<string, Call[]> = {
   ],
   // revoke-tenant-access.ts, lib/access-keys.ts, lib/tenant-secret.ts
   revokeTenantAccess: [
+    RUN_GUARD_CALL,
     call('GetUser', 'iam:GetUser', 'user'),
     call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
     call('UpdateAccessKey (Inactive)', 'iam:UpdateAccessKey', 'user'),
@@ -151,6 +160,7 @@ export const STEP_CALLS: Record<string, Call[]> = {
   ],
   // restore-tenant-access.ts, lib/tenant-bucket.ts, lib/iam-user.ts, lib/access-keys.ts, lib/tenant-secret.ts, lib/bucket-tags.ts
   restoreTenantAccess: [
+    RUN_GUARD_CALL,
     call('GetUser', 'iam:GetUser', 'user'),
     call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
     call('UpdateAccessKey (Active)', 'iam:UpdateAccessKey', 'user'),

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AccessDenied, NoSuchBucket, PutBucketPolicyCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import {
   GetPublicAccessBlockCommand,
@@ -8,9 +9,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { applyTenantBucketPolicy, handler } from '../../../functions/apply-tenant-bucket-policy';
 import { loadConfig, type Config } from '../../../functions/lib/config';
-import { PublicAccessBlockedError, TenantBucketMissingError, TenantPolicyNotReadyError } from '../../../functions/lib/errors';
+import { PublicAccessBlockedError, TenantBucketMissingError, TenantPolicyNotReadyError, TenantRunSupersededError } from '../../../functions/lib/errors';
 import type { PolicyDocument } from '../../../functions/lib/policies';
-import { sampleBucket, sampleTenant, sampleUser } from '../../support/fixtures';
+import { answerLedgerGet, ledgerOnRun, SAMPLE_RUN_ID, sampleBucket, sampleRunId, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const s3Mock = mockClient(S3Client);
@@ -18,7 +19,7 @@ const s3controlMock = mockClient(S3ControlClient);
 const config = loadConfig();
 const s3 = new S3Client({ region: 'us-east-1' });
 const s3control = new S3ControlClient({ region: 'us-east-1' });
-const depsWith = (overrides: Partial<Config> = {}) => ({ s3For: () => s3, s3control, config: { ...config, ...overrides } });
+const depsWith = (overrides: Partial<Config> = {}) => ({ s3For: () => s3, s3control, ledger: ledgerOnRun(SAMPLE_RUN_ID), config: { ...config, ...overrides } });
 const meta = { $metadata: {} };
 
 const name = 'fusion-rms-acme-bistro-42';
@@ -155,8 +156,26 @@ describe('applyTenantBucketPolicy', () => {
   });
 });
 
+describe('the access guard', () => {
+  it.each([
+    ['its provisioning, superseded by an OrgDeleted (revoking)', ledgerOnRun(SAMPLE_RUN_ID, 'provision', 'revoking')],
+    ['its provisioning, after the teardown revoked access (retained)', ledgerOnRun(SAMPLE_RUN_ID, 'provision', 'retained')],
+    ['a run the ledger does not know', ledgerOnRun(sampleRunId('acme-bistro-42-g9-provision'))],
+  ])('puts no policy for %s', async (_case, ledger) => {
+    await expect(applyTenantBucketPolicy(input, { ...depsWith(), ledger })).rejects.toThrow(TenantRunSupersededError);
+    expect(s3Mock).not.toHaveReceivedCommand(PutBucketPolicyCommand);
+  });
+
+  it('puts it for its own restore', async () => {
+    const restore = sampleRunId('acme-bistro-42-g1-restore');
+    const restoreInput = { ...input, tenant: { ...input.tenant, provisionedBy: restore } };
+    await expect(applyTenantBucketPolicy(restoreInput, { ...depsWith(), ledger: ledgerOnRun(restore, 'restore') })).resolves.toMatchObject({ applied: true });
+  });
+});
+
 describe('apply-tenant-bucket-policy handler', () => {
   it('puts the policy through the module clients with the stage TLS setting', async () => {
+    answerLedgerGet(mockClient(DynamoDBClient), ledgerOnRun(SAMPLE_RUN_ID).item);
     const result = await handler(input, fakeLambdaContext('applyTenantBucketPolicy'));
 
     expect(result).toMatchObject({ applied: true, tlsOnly: config.bucketPolicyTlsOnly });

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   NoSuchBucket,
   PutBucketEncryptionCommand,
@@ -11,14 +12,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { configureTenantBucket, handler } from '../../../functions/configure-tenant-bucket';
 import { loadConfig } from '../../../functions/lib/config';
 import { TenantBucketMissingError } from '../../../functions/lib/errors';
-import { sampleBucket, sampleTenant } from '../../support/fixtures';
+import { answerLedgerGet, ledgerOnRun, SAMPLE_RUN_ID, sampleBucket, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const s3Mock = mockClient(S3Client);
 const config = loadConfig();
 const s3 = new S3Client({ region: 'eu-west-1' });
 const regionsAsked: string[] = [];
-const deps = { s3For: (region: string) => (regionsAsked.push(region), s3), config };
+const deps = { s3For: (region: string) => (regionsAsked.push(region), s3), ledger: ledgerOnRun(SAMPLE_RUN_ID), config };
 const meta = { $metadata: {} };
 
 const tenant = sampleTenant({ region: 'eu-west-1' });
@@ -100,6 +101,7 @@ describe('configureTenantBucket', () => {
 
 describe('configure-tenant-bucket handler', () => {
   it('configures the bucket through the module clients', async () => {
+    answerLedgerGet(mockClient(DynamoDBClient), ledgerOnRun(SAMPLE_RUN_ID).item);
     const result = await handler({ tenant, bucket: created }, fakeLambdaContext('configureTenantBucket'));
 
     expect(result.publicPrefix).toBe('pub/');

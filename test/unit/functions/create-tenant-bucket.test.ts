@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BucketAlreadyExists,
   BucketAlreadyOwnedByYou,
@@ -16,7 +17,7 @@ import { createTenantBucket, handler } from '../../../functions/create-tenant-bu
 import { loadConfig } from '../../../functions/lib/config';
 import { BucketNameUnavailableError, TenantQuotaExceededError } from '../../../functions/lib/errors';
 import { tenantTags } from '../../../functions/lib/tags';
-import { SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
+import { answerLedgerGet, ledgerOnRun, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const s3Mock = mockClient(S3Client);
@@ -39,7 +40,7 @@ const ourTags = tenantTags('Acme-Bistro-42', execution);
 function fakeLogger() {
   return { warn: jest.fn(), info: jest.fn(), debug: jest.fn() };
 }
-const deps = (logger = fakeLogger()) => ({ s3For, config, logger: logger as unknown as Logger });
+const deps = (logger = fakeLogger()) => ({ s3For, ledger: ledgerOnRun(SAMPLE_RUN_ID), config, logger: logger as unknown as Logger });
 
 /** Names of the mutating commands (Put*, Delete*, Create*) sent for `bucket`. */
 function writesTo(bucket: string): string[] {
@@ -237,6 +238,7 @@ describe('createTenantBucket', () => {
 
 describe('create-tenant-bucket handler', () => {
   it('creates the bucket through the module clients', async () => {
+    answerLedgerGet(mockClient(DynamoDBClient), ledgerOnRun(SAMPLE_RUN_ID).item);
     s3Mock.on(HeadBucketCommand).rejects(new NotFound({ ...meta, message: 'Not Found' }));
 
     const bucket = await handler({ tenant: us }, fakeLambdaContext('createTenantBucket'));

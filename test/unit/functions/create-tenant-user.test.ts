@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import 'aws-sdk-client-mock-jest';
 import {
   CreateUserCommand,
@@ -12,7 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createTenantUser, handler } from '../../../functions/create-tenant-user';
 import { loadConfig } from '../../../functions/lib/config';
 import { TenantQuotaExceededError, TenantUserConflictError } from '../../../functions/lib/errors';
-import { SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, orgTags, sampleBucket, sampleRunId, sampleTenant } from '../../support/fixtures';
+import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleBucket, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const iamMock = mockClient(IAMClient);
@@ -20,6 +21,7 @@ const iam = new IAMClient({});
 const config = loadConfig();
 
 const tenant = sampleTenant();
+const ledger = ledgerOnRun(tenant.provisionedBy);
 const bucket = sampleBucket();
 const userArn = 'arn:aws:iam::123456789012:user/tenants/rms_acme-bistro-42';
 
@@ -46,7 +48,7 @@ describe('createTenantUser', () => {
   it('creates the user under the tenant path with the boundary, the tenant tags and its bucket\'s name', async () => {
     iamMock.on(CreateUserCommand).resolves({ User: { UserName: tenant.userName, UserId: 'AIDANEW', Arn: userArn, Path: '/tenants/test/', CreateDate: new Date() } });
 
-    const user = await createTenantUser({ tenant, bucket }, { iam, config });
+    const user = await createTenantUser({ tenant, bucket }, { iam, ledger, config });
 
     expect(user).toEqual({ userName: tenant.userName, arn: userArn, userId: 'AIDANEW', created: true });
     expect(iamMock).toHaveReceivedCommandTimes(CreateUserCommand, 1);
@@ -68,7 +70,7 @@ describe('createTenantUser', () => {
     iamMock.on(CreateUserCommand).rejects(alreadyExists());
     iamMock.on(GetUserCommand).resolves({ User: existingUser() });
 
-    const user = await createTenantUser({ tenant, bucket }, { iam, config });
+    const user = await createTenantUser({ tenant, bucket }, { iam, ledger, config });
 
     expect(user).toEqual({ userName: tenant.userName, arn: userArn, userId: 'AIDAEXISTING', created: false });
     expect(iamMock).toHaveReceivedCommandWith(GetUserCommand, { UserName: tenant.userName });
@@ -79,7 +81,7 @@ describe('createTenantUser', () => {
     iamMock.on(CreateUserCommand).rejects(alreadyExists());
     iamMock.on(GetUserCommand).resolves({ User: existingUser({ Tags: [...orgTags(`${SAMPLE_EXECUTION_NAME}.fedcba987654`), { Key: 'TenantBucket', Value: bucket.name }] }) });
 
-    await expect(createTenantUser({ tenant, bucket }, { iam, config })).resolves.toMatchObject({ created: false, userId: 'AIDAEXISTING' });
+    await expect(createTenantUser({ tenant, bucket }, { iam, ledger, config })).resolves.toMatchObject({ created: false, userId: 'AIDAEXISTING' });
   });
 
   it('counts a user left by its own earlier CreateUser as created by this execution', async () => {
@@ -88,7 +90,7 @@ describe('createTenantUser', () => {
     ours.Tags = [...(ours.Tags ?? []).filter((t) => t.Key !== 'ProvisionedBy'), { Key: 'ProvisionedBy', Value: tenant.provisionedBy }];
     iamMock.on(GetUserCommand).resolves({ User: ours });
 
-    await expect(createTenantUser({ tenant, bucket }, { iam, config })).resolves.toMatchObject({ created: true, userId: 'AIDAEXISTING' });
+    await expect(createTenantUser({ tenant, bucket }, { iam, ledger, config })).resolves.toMatchObject({ created: true, userId: 'AIDAEXISTING' });
   });
 
   it('in the local stage adopts the org user without checking the boundary the emulator does not keep', async () => {
@@ -97,8 +99,8 @@ describe('createTenantUser', () => {
 
     const local = { ...config, verifyAdoptedUserBoundary: false };
 
-    await expect(createTenantUser({ tenant, bucket }, { iam, config: local })).resolves.toMatchObject({ userId: 'AIDAEXISTING', created: false });
-    await expect(createTenantUser({ tenant, bucket }, { iam, config })).rejects.toThrow(TenantUserConflictError);
+    await expect(createTenantUser({ tenant, bucket }, { iam, ledger, config: local })).resolves.toMatchObject({ userId: 'AIDAEXISTING', created: false });
+    await expect(createTenantUser({ tenant, bucket }, { iam, ledger, config })).rejects.toThrow(TenantUserConflictError);
   });
 
   it.each<[string, Partial<User>, RegExp]>([
@@ -126,7 +128,7 @@ describe('createTenantUser', () => {
     iamMock.on(CreateUserCommand).rejects(alreadyExists());
     iamMock.on(GetUserCommand).resolves({ User: existingUser(overrides) });
 
-    const run = createTenantUser({ tenant, bucket }, { iam, config });
+    const run = createTenantUser({ tenant, bucket }, { iam, ledger, config });
 
     await expect(run).rejects.toThrow(TenantUserConflictError);
     await expect(run).rejects.toThrow(message);
@@ -139,7 +141,7 @@ describe('createTenantUser', () => {
     const quota = new LimitExceededException({ $metadata: {}, message: 'Cannot exceed quota for UsersPerAccount: 5000' });
     iamMock.on(CreateUserCommand).rejects(quota);
 
-    const run = createTenantUser({ tenant, bucket }, { iam, config });
+    const run = createTenantUser({ tenant, bucket }, { iam, ledger, config });
 
     await expect(run).rejects.toThrow(TenantQuotaExceededError);
     await expect(run.catch((err: unknown) => (err as Error).cause)).resolves.toBe(quota);
@@ -150,11 +152,12 @@ describe('createTenantUser', () => {
     const throttled = new IAMServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
     iamMock.on(CreateUserCommand).rejects(throttled);
 
-    await expect(createTenantUser({ tenant, bucket }, { iam, config })).rejects.toBe(throttled);
+    await expect(createTenantUser({ tenant, bucket }, { iam, ledger, config })).rejects.toBe(throttled);
     expect(iamMock).toHaveReceivedCommandTimes(GetUserCommand, 0);
   });
 
   it('runs through the Lambda handler with the module clients and the stage config', async () => {
+    answerLedgerGet(mockClient(DynamoDBClient), ledger.item);
     iamMock.on(CreateUserCommand).resolves({ User: { UserName: tenant.userName, UserId: 'AIDANEW', Arn: userArn, Path: '/tenants/test/', CreateDate: new Date() } });
 
     await expect(handler({ tenant, bucket }, fakeContext)).resolves.toEqual({ userName: tenant.userName, arn: userArn, userId: 'AIDANEW', created: true });

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import 'aws-sdk-client-mock-jest';
 import {
   CreateAccessKeyCommand,
@@ -24,9 +25,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, issueTenantCredentials, type IssueTenantCredentialsInput } from '../../../functions/issue-tenant-credentials';
 import { loadConfig } from '../../../functions/lib/config';
-import { TenantQuotaExceededError, TenantSecretConflictError } from '../../../functions/lib/errors';
+import { TenantQuotaExceededError, TenantRunSupersededError, TenantSecretConflictError } from '../../../functions/lib/errors';
 import { logger } from '../../../functions/lib/logger';
-import { orgTags, SAMPLE_RUN_ID, sampleBucket, sampleRunId, sampleTenant, sampleUser } from '../../support/fixtures';
+import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, sampleBucket, sampleRunId, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const iamMock = mockClient(IAMClient);
@@ -34,9 +35,8 @@ const secretsMock = mockClient(SecretsManagerClient);
 const iam = new IAMClient({});
 const secretsManager = new SecretsManagerClient({});
 const config = loadConfig();
-const deps = { iam, secretsManager, config, logger };
-
 const tenant = sampleTenant({ generation: 2, executionName: 'acme-bistro-42-g2-provision' });
+const deps = { iam, secretsManager, ledger: ledgerOnRun(tenant.provisionedBy), config, logger };
 /** A run of an earlier generation of the org, whose secret a later provisioning adopts. */
 const earlierRun = sampleRunId('acme-bistro-42-g1-provision');
 const input: IssueTenantCredentialsInput = { tenant, bucket: sampleBucket(), user: sampleUser() };
@@ -359,8 +359,21 @@ describe('issueTenantCredentials', () => {
     expect(account.log).toEqual(['ListAccessKeys']);
   });
 
+  it.each([
+    ['an OrgDeleted superseded it (the tenant is revoking)', ledgerOnRun(tenant.provisionedBy, 'provision', 'revoking')],
+    ['a later generation is the current one', ledgerOnRun(sampleRunId('acme-bistro-42-g3-provision'))],
+  ])('issues nothing and touches nothing once the ledger has moved past this run: %s', async (_case, ledger) => {
+    const run = issueTenantCredentials(input, { ...deps, ledger });
+
+    await expect(run).rejects.toThrow(TenantRunSupersededError);
+    await expect(run).rejects.toThrow(/acme-bistro-42-g2-provision may not issue an access key/);
+    expect(iamMock.calls()).toHaveLength(0);
+    expect(secretsMock.calls()).toHaveLength(0);
+  });
+
   it('runs through the Lambda handler with the module clients', async () => {
     const context = fakeLambdaContext('tenant-provisioner-test-issueTenantCredentials');
+    answerLedgerGet(mockClient(DynamoDBClient), deps.ledger.item);
 
     const result = await handler(input, context);
 

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetUserCommand,
   IAMClient,
@@ -13,11 +14,11 @@ import { DescribeSecretCommand, GetSecretValueCommand, ResourceNotFoundException
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { loadConfig } from '../../../functions/lib/config';
-import { InvalidEventError, TenantBucketMissingError, TenantUserConflictError } from '../../../functions/lib/errors';
+import { InvalidEventError, TenantBucketMissingError, TenantRunSupersededError, TenantUserConflictError } from '../../../functions/lib/errors';
 import { logger } from '../../../functions/lib/logger';
 import type { RestoreInput } from '../../../functions/lib/types';
 import { handler, restoreTenantAccess } from '../../../functions/restore-tenant-access';
-import { orgTags, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
+import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const iamMock = mockClient(IAMClient);
@@ -29,7 +30,7 @@ const s3 = new S3Client({});
 const regionsAsked: string[] = [];
 const s3For = (region: string) => (regionsAsked.push(region), s3);
 const config = loadConfig();
-const deps = { iam, secretsManager, s3For, config, logger };
+const deps = { iam, secretsManager, s3For, ledger: ledgerOnRun(sampleRunId('acme-bistro-42-g1-restore'), 'restore'), config, logger };
 const meta = { $metadata: {} };
 
 const RESTORE = 'acme-bistro-42-g1-restore';
@@ -238,8 +239,19 @@ describe('restoreTenantAccess', () => {
     await expect(restoreTenantAccess({ event: restoreInput(), execution }, deps)).rejects.toBe(throttled);
   });
 
+  it('activates nothing once the ledger has moved past this restore (an OrgDeleted superseded it)', async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+    const ledger = ledgerOnRun(sampleRunId(RESTORE), 'restore', 'revoking');
+
+    const run = restoreTenantAccess({ event: restoreInput(), execution }, { ...deps, ledger });
+
+    await expect(run).rejects.toThrow(TenantRunSupersededError);
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+  });
+
   it('runs through the Lambda handler with the module clients', async () => {
     givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+    answerLedgerGet(mockClient(DynamoDBClient), deps.ledger.item);
 
     const result = await handler({ event: restoreInput(), execution }, fakeLambdaContext('tenant-provisioner-test-restoreTenantAccess'));
 

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import 'aws-sdk-client-mock-jest';
 import {
   GetUserCommand,
@@ -21,7 +22,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler, revokeTenantAccess, type RevokeTenantAccessInput } from '../../../functions/revoke-tenant-access';
 import { loadConfig } from '../../../functions/lib/config';
 import { logger } from '../../../functions/lib/logger';
-import { orgTags, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
+import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const iamMock = mockClient(IAMClient);
@@ -33,7 +34,7 @@ const s3 = new S3Client({ region: 'eu-west-1' });
 const regionsAsked: string[] = [];
 const s3For = (region: string) => (regionsAsked.push(region), s3);
 const config = loadConfig();
-const deps = { iam, secretsManager, s3For, config, logger };
+const deps = { iam, secretsManager, s3For, ledger: ledgerOnRun(sampleRunId('acme-bistro-42-g1-teardown'), 'teardown'), config, logger };
 const meta = { $metadata: {} };
 
 /** The tenant as PrepareTeardown hands it over: the teardown's run of generation 1, without a bucket from the ledger. */
@@ -393,7 +394,8 @@ describe('revokeTenantAccess', () => {
   });
 
   it('runs through the Lambda handler with the module clients', async () => {
-    const usTenant = sampleTenant();
+    answerLedgerGet(mockClient(DynamoDBClient), deps.ledger.item);
+    const usTenant = sampleTenant({ executionName: 'acme-bistro-42-g1-teardown' });
     givenUser(userTags(usTenant.bucketCandidates[0] ?? ''), [key('AKIAACTIVE0000000001')]);
     givenBucket(usTenant.bucketCandidates[0] ?? '', ours);
     const context = fakeLambdaContext('tenant-provisioner-test-revokeTenantAccess');

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import 'aws-sdk-client-mock-jest';
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import {
@@ -10,7 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import type { IssueTenantCredentialsInput } from '../../../functions/issue-tenant-credentials';
 import { TenantQuotaExceededError, TenantSecretConflictError } from '../../../functions/lib/errors';
-import { sampleBucket, sampleTenant, sampleUser } from '../../support/fixtures';
+import { answerLedgerGet, ledgerOnRun, SAMPLE_RUN_ID, sampleBucket, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 /**
@@ -28,6 +29,8 @@ const ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 
 const iamMock = mockClient(IAMClient);
 const secretsMock = mockClient(SecretsManagerClient);
+// The handler's run guard reads the tenant's ledger item first: the run is the tenant's current one.
+answerLedgerGet(mockClient(DynamoDBClient), ledgerOnRun(SAMPLE_RUN_ID).item);
 
 const input: IssueTenantCredentialsInput = { tenant: sampleTenant(), bucket: sampleBucket(), user: sampleUser() };
 const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fusion-rms/acme-bistro-42/credentials-AbCdEf';

@@ -1,4 +1,4 @@
-import { errorNamesIn, exportedErrorNames, isServiceName, ledgerSteps, loadMachine, MACHINES, retrierFor, type Definition } from './asl';
+import { errorNamesIn, exportedErrorNames, isServiceName, ledgerRefusingSteps, loadMachine, MACHINES, retrierFor, type Definition } from './asl';
 import * as errors from '../../../functions/lib/errors';
 import { taskHandlersByPlaceholder, placeholderOf } from '../../../functions/registry';
 
@@ -37,9 +37,9 @@ describe('the three state machines', () => {
     }
   });
 
-  it('catch TenantRunSupersededError only on the ledger steps (where the ledger refuses), and send it to a state that ends the run', () => {
+  it('catch TenantRunSupersededError only where the ledger refuses (its steps, and the steps that grant access), and send it to a state that ends the run', () => {
     for (const [machine, definition] of machines) {
-      const ledger = ledgerSteps(definition);
+      const ledger = ledgerRefusingSteps(definition);
       expect(ledger.length).toBeGreaterThanOrEqual(2);
       for (const [name, state] of Object.entries(definition.States)) {
         const catcher = state.Catch?.find((c) => c.ErrorEquals.includes('TenantRunSupersededError'));
@@ -51,9 +51,9 @@ describe('the three state machines', () => {
     }
   });
 
-  it('never retry TenantRunSupersededError on a ledger step, where it is thrown (a refusal is final)', () => {
+  it('never retry TenantRunSupersededError where it is thrown (a refusal is final)', () => {
     for (const [machine, definition] of machines) {
-      for (const name of ledgerSteps(definition)) {
+      for (const name of ledgerRefusingSteps(definition)) {
         const state = definition.States[name] as Definition['States'][string];
         // Every ledger step, RecordTenantDeleted included, answers a refusal at once: retrying it cannot help.
         expect({ machine, name, retries: retrierFor(state, 'TenantRunSupersededError')?.MaxAttempts ?? 0 }).toEqual({ machine, name, retries: 0 });

@@ -38,6 +38,24 @@ export function ledgerSteps(definition: Definition): string[] {
     .map(([name]) => name);
 }
 
+/** The functions that change a tenant before its run's end is recorded, each asking the ledger first whether its run still may (lib/ledger/run-guard.ts). */
+export const GUARDED_FUNCTIONS = [
+  '${CreateTenantBucketFunctionArn}',
+  '${ConfigureTenantBucketFunctionArn}',
+  '${CreateTenantUserFunctionArn}',
+  '${IssueTenantCredentialsFunctionArn}',
+  '${ApplyTenantBucketPolicyFunctionArn}',
+  '${RevokeTenantAccessFunctionArn}',
+  '${RestoreTenantAccessFunctionArn}',
+];
+
+/** The steps where the ledger can refuse a run (TenantRunSupersededError): the ledger steps and the guarded steps. */
+export function ledgerRefusingSteps(definition: Definition): string[] {
+  return Object.entries(definition.States)
+    .filter(([, state]) => state.Type === 'Task' && (state.Resource === '${RecordTenantStateFunctionArn}' || GUARDED_FUNCTIONS.includes(state.Resource ?? '')))
+    .map(([name]) => name);
+}
+
 /** The states a state can go to next: Next, a Choice's branches and Default, every Catch. */
 export function successors(state: State): string[] {
   return [state.Next, state.Default, ...(state.Choices ?? []).map((choice) => choice.Next), ...(state.Catch ?? []).map((catcher) => catcher.Next)].filter(

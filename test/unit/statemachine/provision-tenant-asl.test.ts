@@ -1,6 +1,6 @@
 import aslValidator from 'asl-validator';
 import * as errors from '../../../functions/lib/errors';
-import { errorNamesIn, exportedErrorNames, guaranteedWaitSeconds, isServiceName, loadMachine, reachable, type Retrier, type State } from './asl';
+import { GUARDED_FUNCTIONS, errorNamesIn, exportedErrorNames, guaranteedWaitSeconds, isServiceName, loadMachine, reachable, type Retrier, type State } from './asl';
 
 const asl = loadMachine('provision-tenant');
 const allDefinitions = [asl, loadMachine('teardown-tenant'), loadMachine('restore-tenant')];
@@ -29,15 +29,20 @@ describe('statemachine/provision-tenant.asl.json', () => {
     for (const name of exportedErrorNames) expect([...used]).toContain(name);
   });
 
-  it('catches every permanent error on every forward step and never retries it', () => {
+  it('catches every permanent error on every forward step and never retries it (and, where it asks the ledger first, the ledger refusing the run)', () => {
     for (const stepName of forwardSteps) {
       const step = asl.States[stepName] as State;
+      const refusal = GUARDED_FUNCTIONS.includes(step.Resource ?? '') ? ['TenantRunSupersededError'] : [];
       const caught = step.Catch?.flatMap((c) => c.ErrorEquals) ?? [];
-      expect(caught.sort()).toEqual([...errors.PERMANENT_ERROR_NAMES].sort());
+      expect({ stepName, caught: caught.sort() }).toEqual({ stepName, caught: [...errors.PERMANENT_ERROR_NAMES, ...refusal].sort() });
       expect(step.Catch?.every((c) => c.ResultPath === '$.error')).toBe(true);
       const first = step.Retry?.[0];
       expect(first?.MaxAttempts).toBe(0);
-      expect([...(first?.ErrorEquals ?? [])].sort()).toEqual([...errors.PERMANENT_ERROR_NAMES].sort());
+      expect([...(first?.ErrorEquals ?? [])].sort()).toEqual([...errors.PERMANENT_ERROR_NAMES, ...refusal].sort());
+    }
+    // A refused run changed nothing: it ends superseded, rolling nothing back (the tenant's resources are the ledger's current run's).
+    for (const stepName of ['CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy']) {
+      expect(asl.States[stepName]?.Catch?.find((c) => c.ErrorEquals.includes('TenantRunSupersededError'))?.Next).toBe('ProvisioningSuperseded');
     }
   });
 
@@ -79,7 +84,8 @@ describe('statemachine/provision-tenant.asl.json', () => {
     expect(next('PublishOrgProvisioningFailed')).toBe('RecordTenantRolledBack');
     expect(next('RecordTenantRolledBack')).toBe('ProvisioningFailed');
     expect(asl.States.ProvisioningFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
-    const entry = (step: string) => (asl.States[step] as State).Catch?.[0]?.Next;
+    // Where a step's permanent (domain) errors go: the catcher of InvalidEventError, which every forward step catches.
+    const entry = (step: string) => (asl.States[step] as State).Catch?.find((c) => c.ErrorEquals.includes('InvalidEventError'))?.Next;
     expect(entry('ValidateOrg')).toBe('PublishOrgProvisioningFailed');
     expect(entry('CreateTenantBucket')).toBe('PublishOrgProvisioningFailed');
     expect(entry('ConfigureTenantBucket')).toBe('PrepareBucketRollback');

@@ -1,6 +1,6 @@
 import aslValidator from 'asl-validator';
 import * as errors from '../../../functions/lib/errors';
-import { guaranteedWaitSeconds, ledgerSteps, loadMachine, reachable, retrierFor } from './asl';
+import { guaranteedWaitSeconds, ledgerRefusingSteps, ledgerSteps, loadMachine, reachable, retrierFor } from './asl';
 
 const asl = loadMachine('restore-tenant');
 const states = asl.States;
@@ -47,9 +47,11 @@ describe('statemachine/restore-tenant.asl.json', () => {
 
   it('ends a run the ledger refused in RestoreSuperseded, and catches nothing else: a missing user or bucket parks the run', () => {
     expect(ledgerSteps(asl).sort()).toEqual(['ConfirmTenantRun', 'RecordTenantRestored']);
+    // The steps that give access back ask the ledger first (lib/ledger/run-guard.ts): it may refuse them too.
+    expect(ledgerRefusingSteps(asl).sort()).toEqual(['ApplyTenantBucketPolicy', 'ConfirmTenantRun', 'RecordTenantRestored', 'RestoreTenantAccess']);
     for (const [name, state] of Object.entries(states)) {
       const caught = state.Catch ?? [];
-      if (ledgerSteps(asl).includes(name)) expect(caught).toEqual([{ ErrorEquals: ['TenantRunSupersededError'], ResultPath: '$.error', Next: 'RestoreSuperseded' }]);
+      if (ledgerRefusingSteps(asl).includes(name)) expect(caught).toEqual([{ ErrorEquals: ['TenantRunSupersededError'], ResultPath: '$.error', Next: 'RestoreSuperseded' }]);
       else expect({ name, caught }).toEqual({ name, caught: [] });
     }
     expect(states.RestoreSuperseded).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
