@@ -1,6 +1,7 @@
 /**
- * tenantctl: the operators' tool (issue 5). Built into dist/tenantctl.cjs by cli/build.sh
- * (run by scripts/setup.sh) and exposed as the package's `bin`.
+ * tenantctl: the operators' tool (issue 5). Built into dist/tenantctl.cjs by cli/build.sh; the
+ * package's `bin` is scripts/tenantctl.sh, which rebuilds it when a source is newer and runs it
+ * on the project's Node 22 (`npx tenantctl …`).
  */
 import { main } from './main';
 import { processIo } from './output';
@@ -8,7 +9,7 @@ import { processIo } from './output';
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
   process.stderr.write(
-    `tenantctl: Node.js 22 or later is needed (this is ${process.version}): run \`npm run tenantctl -- …\`, or put the project's node_modules/.bin first on PATH\n`,
+    `tenantctl: Node.js 22 or later is needed (this is ${process.version}): run \`npx tenantctl …\`, which uses the project's own Node 22\n`,
   );
   process.exit(2);
 }
