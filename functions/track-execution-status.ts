@@ -55,6 +55,12 @@ export async function trackExecutionStatus(change: ExecutionStatusChange, deps: 
     deps.logger.info('Status change no longer true: ignored', { executionName: change.name, status: change.status, statusNow: now.status });
     return undefined;
   }
+  // A running execution can always be described: one Step Functions no longer knows closed more
+  // than 90 days ago, so a RUNNING event of it is stale and must not take a parked tenant back.
+  if (!now && change.status === 'RUNNING') {
+    deps.logger.info('Status change of an execution Step Functions no longer knows: ignored', { executionName: change.name, status: change.status });
+    return undefined;
+  }
   let result: LifecycleResult | undefined;
   if (ENDED.has(change.status)) {
     result = await applyLifecycle(

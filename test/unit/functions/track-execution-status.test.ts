@@ -128,6 +128,21 @@ describe('trackExecutionStatus', () => {
     expect(deps.recorded.stopped).toEqual([]);
   });
 
+  it('ignores a redrive event of a run Step Functions no longer knows (closed over 90 days ago): it cannot be running', async () => {
+    nowIs(PROVISION, 'FAILED');
+    await trackExecutionStatus(change('provision', PROVISION, { error: 'SlowDown' }), deps);
+    const parked = item();
+    deps.recorded.statuses.delete(PROVISION);
+    expect(await deps.executions.describe('provision', PROVISION)).toBeUndefined();
+    dynamoMock.resetHistory();
+
+    const result = await trackExecutionStatus(change('provision', PROVISION, { status: 'RUNNING', redriveCount: 1 }), deps);
+
+    expect(result).toBeUndefined();
+    expect(item()).toEqual(parked);
+    expect(dynamoMock.calls()).toHaveLength(0);
+  });
+
   it.each([
     ['SUCCEEDED', {}],
     ['RUNNING without a redrive', { status: 'RUNNING' as const }],
