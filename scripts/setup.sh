@@ -8,8 +8,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MOTO_SPEC='moto[server]==5.2.5'
-CFN_LINT_SPEC='cfn-lint==1.58.0'
 # The analysers of DESIGN §7, run on the packaged stack by test/security/analysers.test.ts.
 CHECKOV_SPEC='checkov==3.3.30'
 PARLIAMENT_SPEC='parliament==1.6.4'
@@ -49,13 +47,8 @@ if ! node_modules_current; then
   npm ci --no-fund --no-audit --loglevel=error
 fi
 
-venv_stamp="$MOTO_SPEC $CFN_LINT_SPEC"
-if [[ ! -x .venv/bin/python || "$(cat .venv/.setup-stamp 2>/dev/null)" != "$venv_stamp" ]]; then
-  say "creating .venv with $MOTO_SPEC and $CFN_LINT_SPEC"
-  python3 -m venv .venv
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check "$MOTO_SPEC" "$CFN_LINT_SPEC"
-  echo "$venv_stamp" > .venv/.setup-stamp
-fi
+# The emulator's venv (`.venv`): its own script, which `npx tenantctl --local` runs too.
+bash scripts/setup-emulator.sh
 
 # A venv of their own: pip resolves the analysers together with the emulator only by
 # downgrading it, since checkov 3.3.30 pins boto3==1.35.49 (botocore 1.44 -> 1.35, the

@@ -10,4 +10,11 @@ if [[ ! -x $root/node_modules/.bin/node ]]; then
   exit 1
 fi
 bash "$root/cli/build.sh"
+# The local mode runs the AWS emulator from the project's .venv: installed on first use, once.
+for arg in "$@"; do
+  if [[ $arg == --local ]]; then
+    bash "$root/scripts/setup-emulator.sh"
+    break
+  fi
+done
 exec "$root/node_modules/.bin/node" "$root/dist/tenantctl.cjs" "$@"
