@@ -20,6 +20,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutionEvent } from '../functions/lib/executions';
+import { tenantSecretString } from '../functions/lib/tenant-secret';
 import { LOCAL_REGION } from '../local/stack';
 import { total } from './lib/api-counter';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -204,7 +205,7 @@ class DirectCalls {
           new CreateSecretCommand({
             Name: names.secretName,
             Description: `Access key of IAM user ${names.userName} for tenant bucket ${bucket} (OrgId ${orgId})`,
-            SecretString: JSON.stringify({ accessKeyId: accessKey.id, secretAccessKey: accessKey.secret, bucket, region: LOCAL_REGION, userName: names.userName }),
+            SecretString: tenantSecretString({ accessKeyId: accessKey.id, secretAccessKey: accessKey.secret, bucket, region: LOCAL_REGION, userName: names.userName }),
             Tags: tags,
           }),
         ),

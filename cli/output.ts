@@ -95,10 +95,6 @@ export class Output {
   }
 }
 
-/** The first 4 characters followed by one `*` per hidden character (as the demo's handoff shows it). */
-export function mask(secret: string): string {
-  return `${secret.slice(0, 4)}${'*'.repeat(Math.max(secret.length - 4, 0))}`;
-}
 
 /** `2026-11-23 09:00:01Z` */
 export function formatTime(date: Date | undefined): string {

@@ -22,7 +22,7 @@ import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
 import type { LedgerStore } from './lib/ledger/store';
 import { logger } from './lib/logger';
 import { describeOwner, isTenantResource, tenantTags } from './lib/tags';
-import { describeSecret, readHeldAccessKey } from './lib/tenant-secret';
+import { describeSecret, readHeldAccessKey, tenantSecretString } from './lib/tenant-secret';
 import type { TenantBucket, TenantCredentials, TenantRef, TenantUser } from './lib/types';
 
 export interface IssueTenantCredentialsInput {
@@ -144,13 +144,7 @@ export async function issueTenantCredentials(input: IssueTenantCredentialsInput,
     const { AccessKey } = await deps.iam.send(new CreateAccessKeyCommand({ UserName: user.userName }));
     if (!AccessKey?.AccessKeyId || !AccessKey.SecretAccessKey) throw new Error(`IAM returned no access key for user ${user.userName}`);
     accessKeyId = AccessKey.AccessKeyId;
-    secretString = JSON.stringify({
-      accessKeyId,
-      secretAccessKey: AccessKey.SecretAccessKey,
-      bucket: bucket.name,
-      region: bucket.region,
-      userName: user.userName,
-    });
+    secretString = tenantSecretString({ accessKeyId, secretAccessKey: AccessKey.SecretAccessKey, bucket: bucket.name, region: bucket.region, userName: user.userName });
   } catch (err) {
     if (err instanceof IamLimitExceededException) {
       throw new TenantQuotaExceededError(`Cannot create an access key for IAM user ${user.userName}: its access key quota is reached`, { cause: err });

@@ -13,7 +13,7 @@ import sample from '../events/samples/org-created.json';
 import type { ExecutionEvent, ExecutionRecord, Workflow } from '../functions/lib/executions';
 import type { OrgProvisionedDetail } from '../functions/lib/publish';
 import { parseOrgCreatedDetail } from '../functions/lib/events';
-import { mask } from '../cli/output';
+import { maskSecretKey, parseTenantSecret, type TenantSecret } from '../functions/lib/tenant-secret';
 import { ensureBackgroundEmulator } from './daemon';
 import { executionsStore, localStateDir } from './paths';
 import { openLocalPipeline, startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from './pipeline';
@@ -64,16 +64,10 @@ async function follow(pipeline: LocalPipeline, workflow: Workflow, name: string)
   return record;
 }
 
-interface TenantSecret {
-  accessKeyId: string;
-  secretAccessKey: string;
-  bucket: string;
-  region: string;
-}
-
 async function proveCredentials(pipeline: LocalPipeline, secretName: string, userArn: string): Promise<TenantSecret> {
   const { SecretString } = await pipeline.clients.secretsManager.send(new GetSecretValueCommand({ SecretId: secretName }));
-  const secret = JSON.parse(SecretString ?? '{}') as TenantSecret;
+  const secret = parseTenantSecret(SecretString);
+  if (!secret) throw new Error(`Secret ${secretName} does not hold the tenant's credentials`);
   const credentials = { accessKeyId: secret.accessKeyId, secretAccessKey: secret.secretAccessKey };
   const endpoint = pipeline.emulator.endpoint;
 
@@ -189,7 +183,7 @@ async function main(): Promise<number> {
     out('  [AWS]');
     out(`  bucket=${secret.bucket}`);
     out(`  key=${secret.accessKeyId}`);
-    out(`  secret=${mask(secret.secretAccessKey)}`);
+    out(`  secret=${maskSecretKey(secret.secretAccessKey)}`);
 
     if (kept) {
       out();

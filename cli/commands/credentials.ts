@@ -1,35 +1,20 @@
 import { NoSuchEntityException } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, InvalidRequestException, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { listAccessKeys } from '../../functions/lib/access-keys';
+import { maskSecretKey, parseTenantSecret, type TenantSecret } from '../../functions/lib/tenant-secret';
 import { parseOrgCreatedDetail } from '../../functions/lib/events';
 import { checked, flag, stringOption, type Command } from '../context';
 import { CliError, EXIT_OK, UsageError } from '../errors';
-import { mask } from '../output';
 import { tenantItem } from '../tenant/ledger';
 import { tenantLocation } from '../tenant/names';
 import { tenantctlFor } from '../invocation';
 
 type Format = 'ini' | 'env' | 'json';
 
-interface TenantSecretValue {
-  accessKeyId: string;
-  secretAccessKey: string;
-  bucket: string;
-  region: string;
-  userName?: string;
-}
-
-function parseSecret(text: string | undefined, secretName: string): TenantSecretValue {
-  let value: Partial<TenantSecretValue> | null = null;
-  try {
-    value = JSON.parse(text ?? 'null') as Partial<TenantSecretValue> | null;
-  } catch {
-    // Its text is never repeated: it holds the secret key.
-  }
-  if (!value || typeof value.accessKeyId !== 'string' || typeof value.secretAccessKey !== 'string' || typeof value.bucket !== 'string') {
-    throw new CliError(`Secret ${secretName} does not hold the tenant's credentials (accessKeyId, secretAccessKey, bucket)`);
-  }
-  return { accessKeyId: value.accessKeyId, secretAccessKey: value.secretAccessKey, bucket: value.bucket, region: typeof value.region === 'string' ? value.region : '', ...(typeof value.userName === 'string' ? { userName: value.userName } : {}) };
+function parseSecret(text: string | undefined, secretName: string): TenantSecret {
+  const secret = parseTenantSecret(text);
+  if (!secret) throw new CliError(`Secret ${secretName} does not hold the tenant's credentials (accessKeyId, secretAccessKey, bucket)`);
+  return secret;
 }
 
 export const credentialsCommand: Command = {
@@ -87,7 +72,7 @@ export const credentialsCommand: Command = {
       context.out.warn(`tenantctl: warning: access key ${secret.accessKeyId} of ${userName} is ${keyStatus === 'missing' ? 'gone' : 'inactive'}: these credentials no longer work (the tenant is being torn down?)`);
     }
 
-    const shownSecret = reveal ? secret.secretAccessKey : mask(secret.secretAccessKey);
+    const shownSecret = reveal ? secret.secretAccessKey : maskSecretKey(secret.secretAccessKey);
     const document = {
       orgId,
       bucket: secret.bucket,
