@@ -10,88 +10,66 @@
  *   execution fails uncaught at that state and can be redriven.
  */
 
-/** The orgId is missing or not 1–40 characters of `[A-Za-z0-9-]` without a leading or trailing `-`. */
-export class InvalidOrgIdError extends Error {
-  override readonly name = 'InvalidOrgIdError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
+/** Retrying cannot help: the ASL catches it on every forward step, compensates and fails with its name. */
+export abstract class PermanentError extends Error {}
+
+/** Worth retrying: the ASL retries it; when retries run out the execution fails there, uncaught, and can be redriven. */
+export abstract class TransientError extends Error {}
+
+const permanentNames: string[] = [];
+const transientNames: string[] = [];
+
+/**
+ * A permanent error class whose `name` is the literal the ASL's `ErrorEquals` matches (a class
+ * field, so it survives minification), registered in PERMANENT_ERROR_NAMES.
+ */
+function permanent<N extends string>(name: N) {
+  permanentNames.push(name);
+  return class extends PermanentError {
+    override readonly name: N = name;
+  };
 }
+
+/** A transient error class with its literal `name`, registered in TRANSIENT_ERROR_NAMES. */
+function transient<N extends string>(name: N) {
+  transientNames.push(name);
+  return class extends TransientError {
+    override readonly name: N = name;
+  };
+}
+
+/** The orgId is missing or not 1–40 characters of `[A-Za-z0-9-]` without a leading or trailing `-`. */
+export class InvalidOrgIdError extends permanent('InvalidOrgIdError') {}
 
 /** The event is not a valid OrgCreated/OrgDeleted (a field other than orgId is wrong). */
-export class InvalidEventError extends Error {
-  override readonly name = 'InvalidEventError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class InvalidEventError extends permanent('InvalidEventError') {}
 
 /** Every bucket name candidate is taken worldwide or owned by us for something else. */
-export class BucketNameUnavailableError extends Error {
-  override readonly name = 'BucketNameUnavailableError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class BucketNameUnavailableError extends permanent('BucketNameUnavailableError') {}
 
 /** The tenant's bucket disappeared between steps (deleted outside this workflow). */
-export class TenantBucketMissingError extends Error {
-  override readonly name = 'TenantBucketMissingError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class TenantBucketMissingError extends permanent('TenantBucketMissingError') {}
 
 /** An IAM user with the tenant's name exists but does not belong to this org's tenant. */
-export class TenantUserConflictError extends Error {
-  override readonly name = 'TenantUserConflictError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class TenantUserConflictError extends permanent('TenantUserConflictError') {}
 
 /** A secret with the tenant's name exists but does not belong to this org's tenant. */
-export class TenantSecretConflictError extends Error {
-  override readonly name = 'TenantSecretConflictError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class TenantSecretConflictError extends permanent('TenantSecretConflictError') {}
 
 /** An account quota stops the tenant (IAM users or access keys, S3 buckets, secrets). */
-export class TenantQuotaExceededError extends Error {
-  override readonly name = 'TenantQuotaExceededError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class TenantQuotaExceededError extends permanent('TenantQuotaExceededError') {}
 
 /** Account-level S3 Block Public Access forbids the public `pub/` grant. */
-export class PublicAccessBlockedError extends Error {
-  override readonly name = 'PublicAccessBlockedError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class PublicAccessBlockedError extends permanent('PublicAccessBlockedError') {}
 
 /**
  * Transient: S3 refused the bucket policy because a just-created IAM user or a just-changed
  * Block Public Access setting has not propagated yet. Retried by the ASL for minutes.
  */
-export class TenantPolicyNotReadyError extends Error {
-  override readonly name = 'TenantPolicyNotReadyError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class TenantPolicyNotReadyError extends transient('TenantPolicyNotReadyError') {}
 
 /** Transient: EventBridge accepted the PutEvents call but rejected the entry. */
-export class EventPublishError extends Error {
-  override readonly name = 'EventPublishError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class EventPublishError extends transient('EventPublishError') {}
 
 /**
  * A workflow step's run is no longer the tenant's current one in the tenant ledger (an OrgDeleted
@@ -106,22 +84,11 @@ export class TenantRunSupersededError extends Error {
   }
 }
 
-/** Names the ASL catches and compensates. */
-export const PERMANENT_ERROR_NAMES = [
-  'InvalidOrgIdError',
-  'InvalidEventError',
-  'BucketNameUnavailableError',
-  'TenantBucketMissingError',
-  'TenantUserConflictError',
-  'TenantSecretConflictError',
-  'TenantQuotaExceededError',
-  'PublicAccessBlockedError',
-] as const;
+/** Names the ASL catches and compensates: every PermanentError above, in the order declared. */
+export const PERMANENT_ERROR_NAMES: readonly string[] = permanentNames;
 
 /** Names the ASL retries with their own policy before the generic transient retrier. */
-export const TRANSIENT_ERROR_NAMES = ['TenantPolicyNotReadyError', 'EventPublishError'] as const;
-
-export type PermanentErrorName = (typeof PERMANENT_ERROR_NAMES)[number];
+export const TRANSIENT_ERROR_NAMES: readonly string[] = transientNames;
 
 /** The `name` of an AWS SDK error (or any error), for codes the SDK does not model as a class. */
 export function errorName(err: unknown): string | undefined {

@@ -81,6 +81,8 @@ export function reachable(definition: Definition, avoiding: string[] = []): Set<
 /** Domain error classes exported from the errors module, by their literal name. */
 export const exportedErrorNames = (Object.values(errors) as unknown[])
   .filter((value): value is new (message: string) => Error => typeof value === 'function' && value.prototype instanceof Error)
+  // The abstract bases are kinds, not errors a step throws.
+  .filter((ErrorClass) => ErrorClass !== (errors.PermanentError as unknown) && ErrorClass !== (errors.TransientError as unknown))
   .map((ErrorClass) => new ErrorClass('probe').name);
 
 /** Every name in a Retry or Catch of these definitions. */
