@@ -11,7 +11,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseArgs } from 'node:util';
 import sample from '../events/samples/org-created.json';
 import type { ExecutionEvent, ExecutionRecord, Workflow } from '../functions/lib/executions';
-import type { OrgProvisionedDetail } from '../functions/lib/publish';
+import { publishedDetail, type OrgProvisionedDetail } from '../functions/lib/publish';
 import { parseOrgCreatedDetail } from '../functions/lib/events';
 import { maskSecretKey, parseTenantSecret, type TenantSecret } from '../functions/lib/tenant-secret';
 import { ensureBackgroundEmulator } from './daemon';
@@ -165,7 +165,8 @@ async function main(): Promise<number> {
     const provisioned = await follow(pipeline, 'provision', created.executionName);
     if (provisioned.status !== 'SUCCEEDED') return 1;
 
-    const detail = (provisioned.output as { published: { detail: OrgProvisionedDetail } }).published.detail;
+    const detail = publishedDetail<OrgProvisionedDetail>(provisioned.output);
+    if (!detail) throw new Error(`${created.executionName} succeeded but published no OrgProvisioned`);
     out();
     out('Tenant');
     out(`  bucket      ${detail.bucket.name} (${detail.bucket.region})`);

@@ -4,6 +4,7 @@ import { parseWholeNumber } from '../args';
 import { checked, flag, stringOption, type Command } from '../context';
 import { noTenant, tenantItem } from '../tenant/ledger';
 import { finish, putAndFollow } from './lifecycle';
+import { publishedDetail } from '../../functions/lib/publish';
 
 interface DeprovisionedDetail {
   bucket?: string;
@@ -56,7 +57,7 @@ export const teardownCommand: Command = {
     const { document, followed, code: decided } = await putAndFollow(context, backend, request, { ...detail }, flag(context, 'no-wait'));
 
     const code = finish(context, document, followed, decided);
-    const published = (followed?.record.output as { published?: { detail?: DeprovisionedDetail } } | undefined)?.published?.detail;
+    const published = publishedDetail<DeprovisionedDetail>(followed?.record.output);
     if (published && followed?.record.status === 'SUCCEEDED') {
       const { out } = context;
       out.line();

@@ -1,7 +1,7 @@
 import type { ExecutionRecord } from '../../functions/lib/executions';
 import type { TenantLedgerItem } from '../../functions/lib/ledger/model';
 import { tenantNames } from '../../functions/lib/naming';
-import type { OrgProvisionedDetail } from '../../functions/lib/publish';
+import { publishedDetail, type OrgProvisionedDetail } from '../../functions/lib/publish';
 import type { Backend } from '../backend';
 
 /** Where a tenant's resources are: as the ledger recorded them (or as the stage's naming rules derive them). */
@@ -14,12 +14,9 @@ export interface TenantLocation {
   bucketNames: string[];
 }
 
-const objectAt = (value: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), value);
-
-/** The OrgProvisioned detail a succeeded provisioning published (`output.published.detail`). */
+/** The OrgProvisioned detail a succeeded provisioning published. */
 export function provisionedDetail(record: ExecutionRecord | undefined): OrgProvisionedDetail | undefined {
-  const detail = objectAt(record?.output, 'published', 'detail') as OrgProvisionedDetail | undefined;
+  const detail = publishedDetail<OrgProvisionedDetail>(record?.output);
   return typeof detail?.bucket?.name === 'string' && typeof detail.credentials?.secretName === 'string' ? detail : undefined;
 }
 

@@ -33,6 +33,17 @@ export interface PublishedEvent<TDetail> {
   detail: TDetail;
 }
 
+/**
+ * The detail of the event a workflow's last step published, read from its execution's output: the
+ * Publish… states put what they publish at `$.published` (`{ eventId, detail }`). The one reader
+ * of that path (tenantctl, the demo); undefined when the run published nothing.
+ */
+export function publishedDetail<TDetail>(output: unknown): TDetail | undefined {
+  const published = output !== null && typeof output === 'object' ? (output as { published?: unknown }).published : undefined;
+  const detail = published !== null && typeof published === 'object' ? (published as { detail?: unknown }).detail : undefined;
+  return detail !== null && typeof detail === 'object' ? (detail as TDetail) : undefined;
+}
+
 /** The longest orgId an OrgProvisioningFailed event repeats (it may be the invalid value). */
 export const MAX_REPORTED_ORG_ID = 100;
 /** The longest reason an OrgProvisioningFailed event carries. */

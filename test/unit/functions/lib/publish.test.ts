@@ -1,4 +1,4 @@
-import { orgProvisionedDetail } from '../../../../functions/lib/publish';
+import { orgProvisionedDetail, publishedDetail } from '../../../../functions/lib/publish';
 import { assertOrgProvisionedDetail } from '../../../../functions/lib/events';
 import sample from '../../../../events/samples/org-provisioned.json';
 import { sampleProvisioned, sampleTenant } from '../../../support/fixtures';
@@ -38,5 +38,16 @@ describe('orgProvisionedDetail', () => {
     expect(detail).not.toHaveProperty('orgName');
     expect(detail).not.toHaveProperty('generation');
     expect(() => assertOrgProvisionedDetail(detail)).not.toThrow();
+  });
+});
+
+describe('publishedDetail', () => {
+  it("reads the detail a workflow's Publish state put at $.published, and nothing else", () => {
+    expect(publishedDetail({ tenant: {}, published: { eventId: 'e-1', detail: sample.detail } })).toEqual(sample.detail);
+    expect(publishedDetail({ tenant: {} })).toBeUndefined();
+    expect(publishedDetail({ published: { eventId: 'e-1' } })).toBeUndefined();
+    expect(publishedDetail({ published: 'not an object' })).toBeUndefined();
+    expect(publishedDetail(undefined)).toBeUndefined();
+    expect(publishedDetail(null)).toBeUndefined();
   });
 });
