@@ -24,15 +24,16 @@ import {
 } from '@aws-sdk/client-sqs';
 import { stateMachineArn } from '../functions/lib/executions';
 import { LEDGER_KEY, ledgerTableName } from '../functions/lib/ledger/dynamo-store';
+import { CONFIG_DEFAULTS } from '../functions/lib/config';
 import type { NamingConfig } from '../functions/lib/naming';
 import { tenantBoundaryPolicy } from '../functions/lib/policies';
 
 export const LOCAL_ACCOUNT_ID = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_STAGE = 'local';
-export const LOCAL_BUCKET_PREFIX = 'fusion-rms';
-const LOCAL_USER_PREFIX = 'rms_';
-const LOCAL_MAX_BUCKET_CANDIDATES = 4;
+export const LOCAL_BUCKET_PREFIX = CONFIG_DEFAULTS.bucketPrefix;
+const LOCAL_USER_PREFIX = CONFIG_DEFAULTS.userPrefix;
+const LOCAL_MAX_BUCKET_CANDIDATES = CONFIG_DEFAULTS.maxBucketCandidates;
 const BOUNDARY_NAME = `tenant-provisioner-${LOCAL_STAGE}-tenant-boundary`;
 const EVENTS_NAME = `tenant-provisioner-${LOCAL_STAGE}-events`;
 /** The tenant ledger's table, as serverless.yml names it for the local stage. */
@@ -59,10 +60,10 @@ export function localEnvironment(endpoint: string, options: { allowedRegions?: r
     ALLOWED_REGIONS: (options.allowedRegions ?? [LOCAL_REGION]).join(','),
     BUCKET_POLICY_TLS_ONLY: 'false',
     VERIFY_ADOPTED_USER_BOUNDARY: 'false',
-    DEFAULT_RETENTION_DAYS: '7',
+    DEFAULT_RETENTION_DAYS: String(CONFIG_DEFAULTS.defaultRetentionDays),
     MAX_BUCKET_CANDIDATES: String(LOCAL_MAX_BUCKET_CANDIDATES),
     TENANT_LEDGER_TABLE: LOCAL_LEDGER_TABLE,
-    TENANT_QUOTA: '5000',
+    TENANT_QUOTA: String(CONFIG_DEFAULTS.tenantQuota),
     // The live-tenant metric is CloudWatch's (embedded metric format in Lambda's logs): locally it would only be noise on stdout.
     POWERTOOLS_METRICS_DISABLED: 'true',
     PROVISION_STATE_MACHINE_ARN: stateMachineArn(LOCAL_REGION, LOCAL_ACCOUNT_ID, 'local', 'provision'),

@@ -67,6 +67,19 @@ export const MAX_RETENTION_DAYS = 350;
 /** IAM's default quota of users per account: one per tenant. */
 export const DEFAULT_TENANT_QUOTA = 5000;
 
+/**
+ * The stage settings a stage gets when it names none: the one source of them (serverless.yml's
+ * `params.default` repeats them for CloudFormation, and a deploy test holds it to these; the local
+ * stage takes them from here).
+ */
+export const CONFIG_DEFAULTS = {
+  bucketPrefix: 'fusion-rms',
+  userPrefix: 'rms_',
+  maxBucketCandidates: 4,
+  defaultRetentionDays: 7,
+  tenantQuota: DEFAULT_TENANT_QUOTA,
+} as const;
+
 export function requireEnv(env: Env, name: string): string {
   const value = env[name]?.trim();
   if (!value) throw new ConfigError(`Missing required environment variable ${name}`);
@@ -91,7 +104,7 @@ export function loadConfig(env: Env = process.env): Config {
   const accountId = requireEnv(env, 'ACCOUNT_ID');
   check('ACCOUNT_ID', accountId, /^\d{12}$/.test(accountId), 'must be a 12-digit AWS account id');
 
-  const bucketPrefix = optionalEnv(env, 'BUCKET_PREFIX', 'fusion-rms');
+  const bucketPrefix = optionalEnv(env, 'BUCKET_PREFIX', CONFIG_DEFAULTS.bucketPrefix);
   // Short enough that `<prefix>-<40-char slug>-<8-char hash>` stays within S3's 63 characters.
   check(
     'BUCKET_PREFIX',
@@ -99,7 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     /^[a-z0-9][a-z0-9-]{1,11}[a-z0-9]$/.test(bucketPrefix) && !/^(xn--|sthree-|amzn-s3-demo-)/.test(bucketPrefix),
     '3–13 characters of a–z, 0–9 and "-", not starting or ending with "-" nor with "xn--"/"sthree-"',
   );
-  const userPrefix = optionalEnv(env, 'USER_PREFIX', 'rms_');
+  const userPrefix = optionalEnv(env, 'USER_PREFIX', CONFIG_DEFAULTS.userPrefix);
   check('USER_PREFIX', userPrefix, /^[A-Za-z0-9+=,.@_-]{1,24}$/.test(userPrefix), 'must be 1–24 IAM user-name characters');
 
   const allowedRegions = optionalEnv(env, 'ALLOWED_REGIONS', region)
@@ -114,15 +127,15 @@ export function loadConfig(env: Env = process.env): Config {
   const verifyBoundary = optionalEnv(env, 'VERIFY_ADOPTED_USER_BOUNDARY', 'true');
   check('VERIFY_ADOPTED_USER_BOUNDARY', verifyBoundary, verifyBoundary === 'true' || verifyBoundary === 'false', 'must be "true" or "false"');
 
-  const maxCandidates = optionalEnv(env, 'MAX_BUCKET_CANDIDATES', '4');
+  const maxCandidates = optionalEnv(env, 'MAX_BUCKET_CANDIDATES', String(CONFIG_DEFAULTS.maxBucketCandidates));
   check('MAX_BUCKET_CANDIDATES', maxCandidates, /^([1-9]|1\d|20)$/.test(maxCandidates), 'must be a whole number from 1 to 20');
 
-  const retentionDays = optionalEnv(env, 'DEFAULT_RETENTION_DAYS', '7');
+  const retentionDays = optionalEnv(env, 'DEFAULT_RETENTION_DAYS', String(CONFIG_DEFAULTS.defaultRetentionDays));
   check('DEFAULT_RETENTION_DAYS', retentionDays, /^\d{1,3}$/.test(retentionDays) && Number(retentionDays) <= MAX_RETENTION_DAYS, `must be a whole number of days from 0 to ${MAX_RETENTION_DAYS}`);
 
   const tenantLedgerTable = requireEnv(env, 'TENANT_LEDGER_TABLE');
   check('TENANT_LEDGER_TABLE', tenantLedgerTable, /^[A-Za-z0-9_.-]{3,255}$/.test(tenantLedgerTable), 'must be a DynamoDB table name (3–255 letters, digits, "_", "-", ".")');
-  const tenantQuota = optionalEnv(env, 'TENANT_QUOTA', String(DEFAULT_TENANT_QUOTA));
+  const tenantQuota = optionalEnv(env, 'TENANT_QUOTA', String(CONFIG_DEFAULTS.tenantQuota));
   check('TENANT_QUOTA', tenantQuota, /^[1-9]\d{0,5}$/.test(tenantQuota), 'must be a whole number from 1 to 999999');
 
   const tenantBoundaryArn = requireEnv(env, 'TENANT_BOUNDARY_ARN');

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { CONFIG_DEFAULTS } from '../../functions/lib/config';
 import { LIVE_TENANTS_METRIC, METRICS_NAMESPACE } from '../../functions/lib/metrics';
 import { tenantBoundaryPolicy } from '../../functions/lib/policies';
 import { packageStack, PROJECT_ROOT, unpackFunction, type CloudFormationTemplate, type Resource } from '../support/packaged-template';
@@ -181,6 +182,17 @@ describe('osls package', () => {
     expect(JSON.stringify(stops)).toBe(
       JSON.stringify(['provision-tenant', 'restore-tenant', 'teardown-tenant'].map((m) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:tenant-provisioner-dev-${m}:*` }))),
     );
+  });
+
+  it("gives a stage that names no settings the code's defaults (CONFIG_DEFAULTS, the one source)", () => {
+    const router = template.Resources.RouteOrgEventLambdaFunction?.Properties.Environment as { Variables: Record<string, unknown> };
+    expect(router.Variables).toMatchObject({
+      BUCKET_PREFIX: CONFIG_DEFAULTS.bucketPrefix,
+      USER_PREFIX: CONFIG_DEFAULTS.userPrefix,
+      MAX_BUCKET_CANDIDATES: String(CONFIG_DEFAULTS.maxBucketCandidates),
+      DEFAULT_RETENTION_DAYS: String(CONFIG_DEFAULTS.defaultRetentionDays),
+      TENANT_QUOTA: String(CONFIG_DEFAULTS.tenantQuota),
+    });
   });
 
   it("creates the tenants' permissions boundary from the same code that tests evaluate, its policy variables kept for IAM", () => {
