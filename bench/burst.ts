@@ -4,7 +4,7 @@
  * would run them all in parallel), then every tenant checked in the emulator: exactly one
  * bucket, user, access key and secret each.
  */
-import type { RouteResult } from '../functions/route-org-event';
+import type { LifecycleResult as RouteResult } from '../functions/lib/ledger/apply';
 import { LOCAL_REGION, scanResidue } from '../local/stack';
 import { total } from './lib/api-counter';
 import type { BenchPipeline } from './lib/bench-pipeline';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
 import { stateMachineArn } from '../functions/lib/executions';
-import { packageStack, unpackFunction, type Resource } from '../test/support/packaged-template';
+import { packageStack, unpackFunction, type Resource } from '../scripts/package-stack';
 import type { FunctionSettings } from './provision';
 import { median, now, round, say } from './lib/stats';
 

@@ -70,7 +70,7 @@ const CAUSES: Record<string, (results: BenchResults) => string> = {
     return (
       `Over: ${over.join(', ')} — the SDK clients themselves` +
       (s3 ? ` (a handler with nothing but an S3 client bundles to ${kb(s3.bundleBytes)}, sdkFloor)` : '') +
-      '. apply-tenant-bucket-policy carries two: S3, and S3 Control to read the account-level Block Public Access when PutBucketPolicy is refused (DESIGN §7: report it clearly); about 70 KB of S3 Control, 25 KB of Powertools logger and middy, 5 KB of ours. ' +
+      '. apply-tenant-bucket-policy carries two: S3, and S3 Control to read the account-level Block Public Access when PutBucketPolicy is refused (docs/architecture.md, Security model: report it clearly); about 70 KB of S3 Control, 25 KB of Powertools logger and middy, 5 KB of ours. ' +
       'Already done: one module per client, the SDK\'s ES module builds, the credential chain cut to its environment link (-130 KB a bundle), precompiled event validators (-130 KB of the event functions). ' +
       'Going further means taking the SDK out of the bundle (the Lambda runtime\'s copy), against the decision to ship the version the tests ran. Proposal 2 below.'
     );

@@ -6,7 +6,6 @@ import type { ExecutionEvent, ExecutionPort, RedriveResult, Workflow } from '../
 import type { LifecycleResult } from '../functions/lib/ledger/apply';
 import type { NewGenerationRequest, RestoreRequest, ResumeRequest } from '../functions/lib/ledger/lifecycle';
 import type { LedgerStore } from '../functions/lib/ledger/store';
-import type { RouteResult } from '../functions/route-org-event';
 
 /** The execution port with the history every backend keeps. */
 export interface OperatorPort extends ExecutionPort {
@@ -18,7 +17,7 @@ export type OrgEventType = 'OrgCreated' | 'OrgDeleted';
 /** What putting an event did: AWS gives the event id; locally the router ran in-process and says what it did. */
 export interface PutOrgEventResult {
   eventId?: string;
-  route?: RouteResult;
+  route?: LifecycleResult;
 }
 
 /** The operators' requests the lifecycle rules decide (functions/lib/ledger/lifecycle.ts). */

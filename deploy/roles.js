@@ -1,6 +1,6 @@
 /**
  * One IAM role per function, each with only the actions its step needs on only the
- * resources it needs (DESIGN §7). Returned as CloudFormation resources by
+ * resources it needs (docs/architecture.md, Security model). Returned as CloudFormation resources by
  * `${file(./deploy/roles.js):roles}`; serverless.yml points each function at its role.
  * No write action here has a `*` resource.
  */
@@ -79,7 +79,7 @@ const denyRetagging = (action) => ({
   Condition: { Null: { 'aws:ResourceTag/ManagedBy': 'false' } },
 });
 
-/** What DeleteUser needs removed first (DESIGN §5): reads, then the removals. */
+/** What DeleteUser needs removed first (docs/architecture.md, Teardown): reads, then the removals. */
 const USER_CLEANUP_READS = [
   'iam:GetUser', 'iam:ListAccessKeys', 'iam:ListSigningCertificates', 'iam:ListSSHPublicKeys',
   'iam:ListServiceSpecificCredentials', 'iam:ListMFADevices', 'iam:ListAttachedUserPolicies',

@@ -1,5 +1,5 @@
 /**
- * The local execution port (DESIGN §8): the real ASL files run in-process by
+ * The local execution port (docs/architecture.md, Local mode): the real ASL files run in-process by
  * aws-local-stepfunctions, each Task mapped to its real Lambda handler, keeping what Step
  * Functions keeps — execution names with StartExecution's `ExecutionAlreadyExists`
  * semantics, statuses, the failing state and error, and an event history — optionally in a

@@ -12,7 +12,6 @@ import { POS_EVENT_SOURCE } from '../functions/lib/events';
 import type { LifecycleResult } from '../functions/lib/ledger/apply';
 import type { NewGenerationRequest, RestoreRequest, ResumeRequest } from '../functions/lib/ledger/lifecycle';
 import type { LedgerStore } from '../functions/lib/ledger/store';
-import type { RouteResult } from '../functions/route-org-event';
 import { startEmulator, type Emulator } from './emulator';
 import type { LocalExecutionPort, LocalExecutionPortOptions } from './executions';
 import { runAsFunction } from './function-scope';
@@ -41,7 +40,7 @@ export interface LocalPipeline {
   /** The tenant ledger in the emulator's DynamoDB. */
   ledger: LedgerStore;
   /** Puts an event as the POS system would, through the real router (`time`: the event's, default now). */
-  send(detailType: 'OrgCreated' | 'OrgDeleted', detail: Record<string, unknown>, options?: { time?: Date }): Promise<RouteResult>;
+  send(detailType: 'OrgCreated' | 'OrgDeleted', detail: Record<string, unknown>, options?: { time?: Date }): Promise<LifecycleResult>;
   /** An operator's request (`tenantctl restore`, `provision --new-generation`), decided by the same lifecycle rules. */
   lifecycle(request: RestoreRequest | NewGenerationRequest | ResumeRequest): Promise<LifecycleResult>;
   /** The events the workflows emitted since the last call (as a consumer on the bus sees them). */

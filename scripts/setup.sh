@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The analysers of DESIGN §7, run on the packaged stack by test/security/analysers.test.ts.
+# The analysers of docs/architecture.md, Security model, run on the packaged stack by test/security/analysers.test.ts.
 CHECKOV_SPEC='checkov==3.3.30'
 PARLIAMENT_SPEC='parliament==1.6.4'
 STATELINT_SPEC='statelint==3.1.0'

@@ -4,7 +4,6 @@ import { loadConfig } from '../../functions/lib/config';
 import type { RedriveResult } from '../../functions/lib/executions';
 import type { LifecycleResult } from '../../functions/lib/ledger/apply';
 import { DynamoLedgerStore } from '../../functions/lib/ledger/dynamo-store';
-import type { RouteResult } from '../../functions/route-org-event';
 import { ensureBackgroundEmulator, liveEmulator } from '../../local/daemon';
 import { waitUntilAnswering } from '../../local/emulator';
 import { LocalExecutionPort } from '../../local/executions';
@@ -75,7 +74,7 @@ export async function openLocalBackend(io: CliIo, options: { readOnly?: boolean 
     s3For: () => clients.s3,
     iam: clients.iam,
     secretsManager: clients.secretsManager,
-    putOrgEvent: async (detailType, detail) => ({ route: (await run({ kind: 'event', detailType, detail })) as RouteResult }),
+    putOrgEvent: async (detailType, detail) => ({ route: (await run({ kind: 'event', detailType, detail })) as LifecycleResult }),
     lifecycle: async (request) => (await run({ kind: 'lifecycle', request })) as LifecycleResult,
     redrive: async (workflow, name, clientToken) => {
       const result = (await run({ kind: 'redrive', workflow, name, clientToken })) as RedriveResult & { redriveDate: string };

@@ -21,7 +21,7 @@ export interface Config {
   maxBucketCandidates: number;
   /**
    * Whether an existing user is adopted only with the tenant boundary attached. Off only in
-   * the local stage: the emulator does not keep a user's permissions boundary (DESIGN §10).
+   * the local stage: the emulator does not keep a user's permissions boundary (docs/architecture.md, Emulator gaps).
    */
   verifyAdoptedUserBoundary: boolean;
   /** Days a torn-down tenant's revoked data is kept before deletion when OrgDeleted names none. */

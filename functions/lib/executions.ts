@@ -10,7 +10,7 @@ import {
 import { ConfigError, requireEnv } from './config';
 
 /**
- * The execution port (DESIGN §8): the one way the router, the CLI and the local runner
+ * The execution port (docs/architecture.md, Local mode): the one way the router, the CLI and the local runner
  * start, find, stop and list workflow executions. `SfnExecutionPort` talks to Step
  * Functions; a local implementation runs the same ASL in-process.
  */

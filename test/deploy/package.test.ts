@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { CONFIG_DEFAULTS } from '../../functions/lib/config';
 import { LIVE_TENANTS_METRIC, METRICS_NAMESPACE } from '../../functions/lib/metrics';
 import { tenantBoundaryPolicy } from '../../functions/lib/policies';
-import { packageStack, PROJECT_ROOT, unpackFunction, type CloudFormationTemplate, type Resource } from '../support/packaged-template';
+import { packageStack, PROJECT_ROOT, unpackFunction, type CloudFormationTemplate, type Resource } from '../../scripts/package-stack';
 
 const root = PROJECT_ROOT;
 let outDir = '';

@@ -8,7 +8,7 @@
  *   reads of `pub/*`.
  */
 import { rmSync } from 'node:fs';
-import { packageStack, type CloudFormationTemplate } from '../support/packaged-template';
+import { packageStack, type CloudFormationTemplate } from '../../scripts/package-stack';
 import { buildWorld } from '../security/support/world';
 import { IntrinsicResolver } from '../security/support/intrinsics';
 

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { version } from '../../package.json';
-import { canIsolateNetwork, PROJECT_ROOT } from '../support/packaged-template';
+import { canIsolateNetwork, PROJECT_ROOT } from '../../scripts/package-stack';
 
 jest.setTimeout(60_000);
 

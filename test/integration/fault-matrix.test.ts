@@ -2,11 +2,11 @@
  * The fault matrix (issue 4): for every AWS operation the provisioning workflow makes on its
  * happy path, each fault kind is injected into the functions' real SDK clients, through the
  * real router, the real ASL and the real handlers against the emulator, and each case must end
- * as DESIGN §4 says: retried to success; parked (failed uncaught, nothing deleted) and then
+ * as docs/architecture.md, The workflows says: retried to success; parked (failed uncaught, nothing deleted) and then
  * completed by a redrive with no duplicates; or compensated to zero residue. The residue
  * scanner lists every bucket, user, access key and secret after each case.
  *
- * Emulator fidelity (DESIGN §10): moto ignores CreateBucket's `Tags`, which AWS applies as
+ * Emulator fidelity (docs/architecture.md, Emulator gaps): moto ignores CreateBucket's `Tags`, which AWS applies as
  * the bucket is created; the fault layer applies them (`emulateCreateBucketTags`), otherwise a
  * fault between CreateBucket and PutBucketTagging would leave an untagged bucket locally that
  * cannot happen on AWS. The local S3Control client cannot reach the emulator (its account-id
@@ -39,7 +39,7 @@ jest.setTimeout(120_000);
 // The matrix: what each fault on each operation must end in
 // ---------------------------------------------------------------------------------------
 
-/** How a case must end (DESIGN §4). */
+/** How a case must end (docs/architecture.md, The workflows). */
 type Expected =
   /** SUCCEEDED after the state retried; the tenant complete, exactly one of each. */
   | { outcome: 'retried' }
@@ -399,7 +399,7 @@ function leakedBeyond(r: TenantResidue, complete: boolean): number {
   return extra(r.buckets.length) + extra(r.users.length) + extra(r.accessKeys.length) + extra(r.secrets.length);
 }
 
-/** Exactly the tenant of DESIGN §3: its primary bucket, its user, one key, its secret holding that key. */
+/** Exactly the tenant of docs/architecture.md, Names: its primary bucket, its user, one key, its secret holding that key. */
 async function expectCompleteTenant(names: TenantNames, residue: TenantResidue): Promise<void> {
   expect(residue).toEqual({
     buckets: [names.bucketCandidates[0]],

@@ -7,7 +7,7 @@
  * — buckets, objects, users, keys, secrets — and each test failed on the router that walked
  * execution names (commit dcb5a53), for the reason its title gives.
  *
- * Emulator fidelity (DESIGN §10): moto serves every bucket from every region; AWS answers a
+ * Emulator fidelity (docs/architecture.md, Emulator gaps): moto serves every bucket from every region; AWS answers a
  * request sent to another region's endpoint with 301 PermanentRedirect. The functions' S3
  * clients answer as AWS does here (test/support/s3-regions.ts), which path 4 depends on.
  */

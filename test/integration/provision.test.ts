@@ -39,7 +39,7 @@ async function provision(orgId: string) {
 }
 
 describe('provisioning against the AWS emulator', () => {
-  it('creates exactly the bucket, user and secret of DESIGN §3–4, readable back from the emulator', async () => {
+  it('creates exactly the bucket, user and secret of docs/architecture.md, Names, readable back from the emulator', async () => {
     const orgId = 'Int-Readback-1';
     const { slug, userName, secretName, bucketCandidates } = names(orgId);
     const bucket = bucketCandidates[0] as string;

@@ -1,5 +1,5 @@
 /**
- * The security suite (issue 6, DESIGN §7). Evaluates the real policies with iam-simulate:
+ * The security suite (issue 6, docs/architecture.md, Security model). Evaluates the real policies with iam-simulate:
  * the bucket policy and permissions boundary that functions/lib/policies.ts generates
  * (TLS-only, as deployed) and every role policy of the packaged template, resolved for
  * account 123456789012, us-east-1, stage dev. Each case is one request and the decision AWS
@@ -23,7 +23,7 @@ import type { Workflow } from '../../functions/lib/executions';
 import { lifecycleExecutionName } from '../../functions/lib/naming';
 import { tenantBoundaryPolicy } from '../../functions/lib/policies';
 import { TAG_TENANT_BUCKET } from '../../functions/lib/tags';
-import { packageStack, PROJECT_ROOT } from '../support/packaged-template';
+import { packageStack, PROJECT_ROOT } from '../../scripts/package-stack';
 import { hasUnresolved } from './support/intrinsics';
 import {
   anonymousPrincipal,
@@ -368,7 +368,7 @@ declareCases('anonymous', [
   { title: 'ListBucket', expect: 'denied', request: asAnonymous('s3:ListBucket', (w) => w.a.bucketArn) },
   { title: 'GetBucketPolicy', expect: 'denied', request: asAnonymous('s3:GetBucketPolicy', (w) => w.a.bucketArn) },
   { title: 'GetObject on a non-tenant bucket', expect: 'denied', request: asAnonymous('s3:GetObject', () => `${arnOf.bucket(NON_TENANT_BUCKET)}/pub/x`) },
-  // DESIGN §7: account-level Block Public Access (RestrictPublicBuckets) overrides the pub/ grant.
+  // docs/architecture.md, Security model: account-level Block Public Access (RestrictPublicBuckets) overrides the pub/ grant.
   { title: 'GetObject under pub/ once RestrictPublicBuckets is in effect', expect: 'denied', request: asAnonymous('s3:GetObject', (w) => w.a.object('pub/menu.pdf'), TLS, true) },
 ]);
 

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { tenantBucketPolicy } from '../../../functions/lib/policies';
-import { PROJECT_ROOT, type Resource } from '../../support/packaged-template';
+import { PROJECT_ROOT, type Resource } from '../../../scripts/package-stack';
 import type { NamedDocument } from './analysers';
 import { hasUnresolved } from './intrinsics';
 import type { PolicyDocument } from './stack-policies';

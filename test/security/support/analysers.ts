@@ -1,5 +1,5 @@
 /**
- * Runs the independent analysers of DESIGN §7 from the project's `.venv-analysers` (pinned by
+ * Runs the independent analysers of docs/architecture.md, Security model from the project's `.venv-analysers` (pinned by
  * scripts/setup.sh): checkov on a CloudFormation template, parliament on IAM policy documents,
  * statelint on state machine definitions. Each returns its findings in one shape, named by the
  * analyser's check id and where it was found, for accepted-findings.ts to hold to the reviewed file.
@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { canIsolateNetwork, PROJECT_ROOT } from '../../support/packaged-template';
+import { canIsolateNetwork, PROJECT_ROOT } from '../../../scripts/package-stack';
 import type { PolicyDocument } from './stack-policies';
 
 export type Analyser = 'checkov' | 'parliament' | 'statelint';

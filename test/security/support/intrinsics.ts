@@ -5,7 +5,7 @@
  * so a policy is never evaluated with an unresolved placeholder in it.
  */
 import { createHash } from 'node:crypto';
-import type { CloudFormationTemplate, Resource } from '../../support/packaged-template';
+import type { CloudFormationTemplate, Resource } from '../../../scripts/package-stack';
 
 export interface Deployment {
   accountId: string;

@@ -5,7 +5,7 @@
  * `Roles`), plus its permissions boundary when it has one; and which role each Lambda
  * function and state machine runs as.
  */
-import type { CloudFormationTemplate, Resource } from '../../support/packaged-template';
+import type { CloudFormationTemplate, Resource } from '../../../scripts/package-stack';
 import { IntrinsicResolver, UnresolvableError, type Deployment } from './intrinsics';
 
 export interface PolicyDocument {

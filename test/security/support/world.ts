@@ -7,7 +7,7 @@
 import { lifecycleExecutionName, runIdOf, tenantNames } from '../../../functions/lib/naming';
 import { tenantBucketPolicy } from '../../../functions/lib/policies';
 import { TAG_TENANT_BUCKET, tagsToRecord, tenantTags } from '../../../functions/lib/tags';
-import type { PackagedStack } from '../../support/packaged-template';
+import type { PackagedStack } from '../../../scripts/package-stack';
 import type { Deployment } from './intrinsics';
 import { StackPolicies, type FunctionRole, type NamedPolicy, type PolicyDocument, type RolePolicies } from './stack-policies';
 

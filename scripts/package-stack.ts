@@ -12,9 +12,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isProcessAlive } from '../../local/processes';
+import { isProcessAlive } from '../local/processes';
 
-export const PROJECT_ROOT = join(__dirname, '../..');
+export const PROJECT_ROOT = join(__dirname, '..');
 
 export type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
 export interface CloudFormationTemplate {
