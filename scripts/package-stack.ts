@@ -12,9 +12,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { projectRoot } from '../local/paths';
 import { isProcessAlive } from '../local/processes';
 
-export const PROJECT_ROOT = join(__dirname, '..');
+/** The project's root, found from this module's place (a source, or a bundle under .local/ as the bench runs it). */
+export const PROJECT_ROOT = projectRoot();
 
 export type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
 export interface CloudFormationTemplate {
