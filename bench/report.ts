@@ -44,7 +44,7 @@ const usd = (value: number) => `$${value.toFixed(10).replace(/0+$/, '').replace(
  */
 const CAUSES: Record<string, (results: BenchResults) => string> = {
   'provision.apiCalls': () =>
-    'Ours, by design of the steps: 12 calls in the functions, the router\'s StartExecution, and 5 to the tenant ledger (the router\'s read and its write with the live-tenant count, ConfirmTenantRun\'s read, RecordTenantActive\'s read and write: what makes events that arrive twice, late or at once safe). ' +
+    'Ours, by design of the steps: 12 calls in the functions, the router\'s StartExecution, and 10 to the tenant ledger (the router\'s read and its write with the live-tenant count, ConfirmTenantRun\'s read, the run guard\'s read before each of the 5 steps that change the tenant, RecordTenantActive\'s read and write: what makes events that arrive twice, late or at once, and a superseded run redriven, safe). ' +
     'Beyond the 7 a tenant needs (CreateBucket, PutPublicAccessBlock, CreateUser, CreateAccessKey, CreateSecret, PutBucketPolicy, PutEvents) ' +
     'come HeadBucket (us-east-1 answers 200 to CreateBucket for a bucket you already own), PutBucketTagging (the emulator ignores CreateBucket\'s Tags; AWS applies them), PutBucketEncryption (AWS already applies SSE-S3 to every new bucket; the emulator does not), ' +
     'PutObject pub/ (DESIGN\'s empty marker object; a prefix needs none) and ListAccessKeys (repeat-safety: stray keys of a crashed attempt). Proposal 1 below.',
