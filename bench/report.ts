@@ -1,5 +1,5 @@
 /**
- * The targets of issue 7, each checked against its figure, and the readable table written
+ * The benchmark targets (bench/README.md), each checked against its figure, and the readable table written
  * into bench/README.md between its two markers. Where a target is missed, the cause found
  * for it is written beside the figure (CAUSES below: what was measured to explain it).
  */

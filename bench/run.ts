@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the benchmarks of issue 7 on the embedded default (the emulator, the
- * real router, the real ASL run locally and the real handlers), written to
+ * `npm run bench`: the product's speed, size and cost targets (bench/README.md) on the embedded
+ * default (the emulator, the real router, the real ASL run locally and the real handlers), written to
  * bench/results/latest.json and as a table into bench/README.md.
  *
  * Benchmarks are not tests: nothing here runs in `npm test`. Progress goes to stderr; the

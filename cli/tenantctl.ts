@@ -1,5 +1,5 @@
 /**
- * tenantctl: the operators' tool (issue 5). Built into dist/tenantctl.cjs by cli/build.sh; the
+ * tenantctl: the operators' tool (README, Operators). Built into dist/tenantctl.cjs by cli/build.sh; the
  * package's `bin` is scripts/tenantctl.sh, which rebuilds it when a source is newer and runs it
  * on the project's Node 22 (`npx tenantctl …`).
  */

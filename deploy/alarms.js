@@ -13,7 +13,7 @@
  * named `<service>-<stage>-<AlarmId>` so the condition can name them.
  */
 
-/** The share of tenantQuota at which LiveTenantsNearQuotaAlarm fires (issue 11: 80 %). */
+/** The share of tenantQuota at which LiveTenantsNearQuotaAlarm fires: 80 %, time enough to raise the quota. */
 const QUOTA_ALARM_SHARE = 0.8;
 /** What functions/lib/metrics.ts publishes through Powertools Metrics (EMF): namespace, metric, its `service` dimension. */
 const LIVE_TENANTS = { namespace: 'TenantProvisioner', metric: 'LiveTenants', service: 'tenant-provisioner' };
@@ -111,7 +111,7 @@ const ALARMS = [
 ];
 
 /**
- * Live tenants at 80 % of the IAM users quota (issue 11): time to raise the quota or split
+ * Live tenants at 80 % of the IAM users quota: time to raise the quota or split
  * the stage before the router starts refusing OrgCreated with TenantQuotaExceededError. The
  * metric is published only when a ledger write changes the count, so a quiet hour has no data
  * point: TreatMissingData `ignore` keeps the last state (a count that stays high stays in

@@ -44,7 +44,7 @@ const STAGE_NAME = /^[A-Za-z0-9-]{1,64}$/;
 /**
  * Path of every tenant IAM user of `stage`: `/tenants/<stage>/`. The pipeline may only create
  * and change users under it, so it belongs to this stage alone: nothing another stage, an
- * operator or another tool makes can live there and be mistaken for one of ours (issue 12).
+ * operator or another tool makes can live there and be mistaken for one of ours (docs/architecture.md, Security model).
  */
 export function tenantUserPath(stage: string): string {
   return `/tenants/${stage}/`;
