@@ -654,12 +654,16 @@ function onRunEnded(item: TenantLedgerItem | undefined, request: RunEndedRequest
  */
 export function runMayAct(item: TenantLedgerItem | undefined, runId: string): { allowed: true } | { allowed: false; reason: string } {
   if (!item) return { allowed: false, reason: 'the tenant ledger has no such tenant' };
+  if ((['provision', 'teardown', 'restore'] as const).some((workflow) => onItsWay(item, runId, workflow))) return { allowed: true };
   const state = effectiveState(item);
-  for (const workflow of ['provision', 'teardown', 'restore'] as const) {
-    if (runOf(item, runId, workflow) && PROGRESS[workflow].includes(state)) return { allowed: true };
-  }
   const current = currentExecution(item);
   return { allowed: false, reason: `the tenant is ${state}${current ? ` and its current run is ${current.name}` : ''}: run ${runId} is no longer its own` };
+}
+
+/** The tenant's current `workflow` run when it is `runId` and the ledger is on that run's way (its own states, its last included): what ConfirmTenantRun and the run guard ask. */
+function onItsWay(item: TenantLedgerItem, runId: string, workflow: Workflow): LedgerExecution | undefined {
+  const run = runOf(item, runId, workflow);
+  return run && PROGRESS[workflow].includes(effectiveState(item)) ? run : undefined;
 }
 
 /** The run a workflow step belongs to, when it is the one the tenant's (effective) state waits on. */
@@ -701,10 +705,10 @@ function supersededStep(item: TenantLedgerItem, request: WorkflowRequest): Decis
  */
 function onConfirm(item: TenantLedgerItem | undefined, request: Extract<WorkflowRequest, { kind: 'confirm' }>): Decision {
   if (!item) return decision('superseded', { reason: `no tenant ${request.slug} in the ledger` });
-  const run = runOf(item, request.runId, request.workflow);
   // The run's own states, its last included: the local runner redrives from the start, so a run
   // that failed after recording its end (say, while publishing) confirms again.
-  if (!run || !PROGRESS[request.workflow].includes(effectiveState(item))) return supersededStep(item, request);
+  const run = onItsWay(item, request.runId, request.workflow);
+  if (!run) return supersededStep(item, request);
   // The run this one superseded is stopped again here, before this run settles and changes
   // anything: the router's own stop may have been lost (it can fail between its write and
   // StopExecution, and its retry may come only after this run has begun).
