@@ -41,6 +41,25 @@ export async function localEndpoint(io: CliIo, stateDir: string): Promise<string
   return emulator.endpoint;
 }
 
+/** What every local backend has, on the emulator at `endpoint`: the local stage's config and clients, the executions' store, no stop to wait for. */
+function localBase(io: CliIo, stateDir: string, endpoint: string) {
+  const clients = localClients(endpoint);
+  return {
+    mode: 'local' as const,
+    accountId: LOCAL_ACCOUNT_ID,
+    region: LOCAL_REGION,
+    config: loadConfig(localEnvironment(endpoint)),
+    executions: new LocalExecutionPort({ store: executionsStore(stateDir), region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }),
+    s3For: () => clients.s3,
+    iam: clients.iam,
+    secretsManager: clients.secretsManager,
+    redriveFrom: 'start' as const,
+    pollMs: io.pollMs ?? 200,
+    close: async () => undefined,
+    clients,
+  };
+}
+
 /**
  * The embedded default: the background emulator (or AWS_ENDPOINT_URL) with the tenant ledger in
  * its DynamoDB, and the local execution port over the store in the state directory. Everything
@@ -53,10 +72,7 @@ export async function openLocalBackend(io: CliIo, options: { readOnly?: boolean 
   const stateDir = localStateDir(io.env);
   if (options.readOnly && !io.env.AWS_ENDPOINT_URL?.trim() && !(await liveEmulator(stateDir))) return withoutEmulator(io, stateDir);
   const endpoint = await localEndpoint(io, stateDir);
-  const clients = localClients(endpoint);
-  const config = loadConfig(localEnvironment(endpoint));
-  const store = executionsStore(stateDir);
-  const executions = new LocalExecutionPort({ store, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
+  const { clients, ...base } = localBase(io, stateDir, endpoint);
 
   const run = (spec: RunnerSpec) => {
     if (!io.entry) throw new CliError('The local mode needs the tenantctl bundle to start its background runner');
@@ -64,25 +80,15 @@ export async function openLocalBackend(io: CliIo, options: { readOnly?: boolean 
   };
 
   return {
-    mode: 'local',
+    ...base,
     location: `local emulator at ${endpoint}${io.env.AWS_ENDPOINT_URL?.trim() ? ' (AWS_ENDPOINT_URL)' : ''}, state in ${shown(stateDir)}`,
-    accountId: LOCAL_ACCOUNT_ID,
-    region: LOCAL_REGION,
-    config,
-    ledger: new LocalLedgerReader(new DynamoLedgerStore(clients.dynamodb, config.tenantLedgerTable)),
-    executions,
-    s3For: () => clients.s3,
-    iam: clients.iam,
-    secretsManager: clients.secretsManager,
+    ledger: new LocalLedgerReader(new DynamoLedgerStore(clients.dynamodb, base.config.tenantLedgerTable)),
     putOrgEvent: async (detailType, detail) => ({ route: (await run({ kind: 'event', detailType, detail })) as LifecycleResult }),
     lifecycle: async (request) => (await run({ kind: 'lifecycle', request })) as LifecycleResult,
     redrive: async (workflow, name, clientToken) => {
       const result = (await run({ kind: 'redrive', workflow, name, clientToken })) as RedriveResult & { redriveDate: string };
       return { ...result, redriveDate: new Date(result.redriveDate) };
     },
-    redriveFrom: 'start',
-    pollMs: io.pollMs ?? 200,
-    close: async () => undefined,
   };
 }
 
@@ -93,27 +99,16 @@ export async function openLocalBackend(io: CliIo, options: { readOnly?: boolean 
  */
 function withoutEmulator(io: CliIo, stateDir: string): Backend {
   io.stderr(`tenantctl: no local emulator is running, so there are no local tenants (the next \`${TENANTCTL} --local provision <orgId>\` starts one)\n`);
-  const nowhere = 'http://127.0.0.1:1';
-  const clients = localClients(nowhere);
+  const { clients: _nowhere, ...base } = localBase(io, stateDir, 'http://127.0.0.1:1');
   const refuse = (what: string) => async (): Promise<never> => {
     throw new CliError(`${what} needs the local emulator, and none is running`);
   };
   return {
-    mode: 'local',
+    ...base,
     location: `no local emulator running, state in ${shown(stateDir)}`,
-    accountId: LOCAL_ACCOUNT_ID,
-    region: LOCAL_REGION,
-    config: loadConfig(localEnvironment(nowhere)),
     ledger: new LocalLedgerReader(new MemoryLedgerStore()),
-    executions: new LocalExecutionPort({ store: executionsStore(stateDir), region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }),
-    s3For: () => clients.s3,
-    iam: clients.iam,
-    secretsManager: clients.secretsManager,
     putOrgEvent: refuse('Putting an event'),
     lifecycle: refuse('An operator request'),
     redrive: refuse('A redrive'),
-    redriveFrom: 'start',
-    pollMs: io.pollMs ?? 200,
-    close: async () => undefined,
   };
 }
