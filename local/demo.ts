@@ -127,10 +127,11 @@ function parseDemoArgs(argv: string[]): { orgId: string; orgName: string; keep: 
  * executions in tenantctl's store, so `npx tenantctl --local status <orgId>` shows them after.
  */
 async function keptPipeline(onEvent: LocalPipelineOptions['onEvent']): Promise<{ pipeline: LocalPipeline; where: string; tenantctl: string }> {
-  const store = executionsStore(localStateDir(process.env));
+  const stateDir = localStateDir(process.env);
+  const store = executionsStore(stateDir);
   const external = process.env.AWS_ENDPOINT_URL?.trim();
   if (external) return { pipeline: await startLocalPipeline({ onEvent, store }), where: `the emulator at AWS_ENDPOINT_URL`, tenantctl: `AWS_ENDPOINT_URL=${external} npx tenantctl --local` };
-  const emulator = await ensureBackgroundEmulator(localStateDir(process.env));
+  const emulator = await ensureBackgroundEmulator(stateDir);
   const pipeline = await openLocalPipeline({ endpoint: emulator.endpoint, owned: false, pid: emulator.pid, stop: async () => undefined }, { onEvent, store });
   return { pipeline, where: `the background emulator of \`npx tenantctl --local\` (pid ${emulator.pid}${emulator.started ? ', started now' : ''})`, tenantctl: 'npx tenantctl --local' };
 }
