@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseArgsMessage } from '../local/output/usage';
 import { UsageError } from './errors';
 
 export interface OptionSpec {
@@ -92,31 +93,6 @@ function withNegativeValues(args: string[], specs: Record<string, OptionSpec>): 
   return joined;
 }
 
-const flagOf = (name: string, spec: OptionSpec | undefined) => `--${name}${spec?.value ? ` ${spec.value}` : ''}`;
-
-/** parseArgs' complaint in tenantctl's own words (its texts quote unevenly and speak of Node's API). */
-function parseError(err: unknown, args: string[], specs: Record<string, OptionSpec>): string {
-  // parseArgs' errors may come from another realm (under jest): read code and message, not instanceof.
-  const { code, message } = err as { code?: string; message?: string };
-  const quoted = /'(-{1,2}[^' ]+)/.exec(message ?? '')?.[1];
-  const name = quoted?.replace(/^-+/, '');
-  const shortOwner = Object.entries(specs).find(([, spec]) => spec.short === name)?.[0];
-  const option = shortOwner ?? name ?? '';
-  switch (code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `Unknown option ${quoted ?? JSON.stringify(String(message))}`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
-      const spec = specs[option];
-      if (spec?.type === 'boolean') return `Option --${option} takes no value`;
-      const index = args.findIndex((arg) => arg === `--${option}` || (spec?.short !== undefined && arg === `-${spec.short}`));
-      const next = index >= 0 ? args[index + 1] : undefined;
-      return next === undefined ? `Option ${flagOf(option, spec)} needs a value` : `Option ${flagOf(option, spec)} needs a value, not the option ${next}`;
-    }
-    default:
-      return String(message ?? err).split('\n')[0] ?? 'Invalid command line';
-  }
-}
-
 /**
  * Splits `argv` (without `node tenantctl`) into the command, the global options and the
  * command's own options and positionals. Options may come before or after the command.
@@ -134,7 +110,7 @@ export function parseCommandLine(argv: string[], commands: Record<string, Comman
   try {
     parsed = parseArgs({ args: withNegativeValues(rest, optionSpecs), options: parseArgsOptions(optionSpecs), allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(parseError(err, rest, optionSpecs), command);
+    throw new UsageError(parseArgsMessage(err, rest, optionSpecs), command);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const globals: GlobalOptions = {

@@ -15,6 +15,7 @@ import { publishedDetail, type OrgProvisionedDetail } from '../functions/lib/pub
 import { parseOrgCreatedDetail } from '../functions/lib/events';
 import { maskSecretKey, parseTenantSecret, type TenantSecret } from '../functions/lib/tenant-secret';
 import { ensureBackgroundEmulator } from './daemon';
+import { parseArgsMessage, type OptionWording } from './output/usage';
 import { executionsStore, localStateDir } from './paths';
 import { openLocalPipeline, startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from './pipeline';
 import { LOCAL_REGION } from './stack';
@@ -100,16 +101,14 @@ async function printLedger(pipeline: LocalPipeline, orgId: string): Promise<void
 /** Bad usage: one sentence on stderr, exit 2, before anything is started. */
 class DemoUsageError extends Error {}
 
+const OPTIONS = { 'org-id': { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' } } satisfies Record<string, OptionWording>;
+
 function parseDemoArgs(argv: string[]): { orgId: string; orgName: string; keep: boolean; help: boolean } {
   let values: { 'org-id'?: string; keep?: boolean; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { 'org-id': { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (err) {
-    const { code, message } = err as { code?: string; message?: string };
-    const option = /'(-{1,2}[^' ]+)/.exec(message ?? '')?.[1] ?? '';
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new DemoUsageError(`Unknown option ${option}`);
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new DemoUsageError(option.startsWith('--org-id') ? 'Option --org-id needs a value' : `Option ${option} takes no value`);
-    throw new DemoUsageError(`Unexpected argument: ${(message ?? '').split('\n')[0] ?? ''}`);
+    throw new DemoUsageError(parseArgsMessage(err, argv, OPTIONS));
   }
   const orgId = values['org-id'] ?? sample.detail.orgId;
   try {
