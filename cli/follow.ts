@@ -1,12 +1,15 @@
 import { isRunning, type ExecutionEvent, type ExecutionRecord, type Workflow } from '../functions/lib/executions';
+import { progressPrinter } from '../local/output/progress';
 import type { Backend } from './backend';
 import { whileWatching } from './interrupt';
 import { tenantctlFor } from './invocation';
 import { LiveLine } from './live-line';
-import { formatDuration, formatTime, readableCause, type CliIo, type Output } from './output';
+import type { CliIo, Output } from './output';
 import { countdownText, localRetryIntervalMs, pendingRetry } from './retry-countdown';
 import { DEFINITIONS } from './state-machines';
-import { PLAIN, type Style } from './style';
+
+/** How a followed execution ended, in one line (the demo's too). */
+export { outcomeLine } from '../local/output/progress';
 
 /** A Wait longer than this ends the following (the execution goes on without the operator watching). */
 export const LONG_WAIT_MS = 120_000;
@@ -16,8 +19,6 @@ export interface FollowResult {
   /** Set when following stopped at a long Wait state: the execution runs on and continues at `until`. */
   waiting?: { state: string; until: Date };
 }
-
-const pad = (text: string, width = 30) => text.padEnd(width);
 
 /** `$.teardown.retentionSeconds` of a state's input. */
 function valueAtPath(input: unknown, path: string): unknown {
@@ -35,55 +36,6 @@ export function waitSeconds(workflow: Workflow, event: ExecutionEvent): number |
   if (typeof state.Seconds === 'number') return state.Seconds;
   const value = state.SecondsPath ? valueAtPath(event.input, state.SecondsPath) : undefined;
   return typeof value === 'number' ? value : undefined;
-}
-
-/**
- * The progress line of one history event, or undefined when it shows nothing. A Task's failed
- * attempt is shown by what follows it (a retry, a catch, the execution's failure), so
- * `next` is that following event (undefined while it has not happened yet).
- */
-export function progressLine(
-  workflow: Workflow,
-  event: ExecutionEvent,
-  context: { previous?: ExecutionEvent | undefined; next?: ExecutionEvent | undefined },
-  redriveFrom: Backend['redriveFrom'],
-  style: Style = PLAIN,
-): string | undefined {
-  const state = event.state ?? '';
-  const mark = (symbol: string) => `    ${style.mark(symbol)} ${pad(state)}`;
-  const { previous, next } = context;
-  switch (event.type) {
-    case 'StateEntered': {
-      const seconds = waitSeconds(workflow, event);
-      return seconds && seconds > 0 ? `${mark('⧗')} waits ${formatDuration(seconds * 1000)} (until ${formatTime(new Date(event.timestamp.getTime() + seconds * 1000))})` : undefined;
-    }
-    case 'StateExited':
-      // The local runner also exits a state whose error was caught: the catch line said it all.
-      if (previous?.type === 'StateCaught' && previous.state === event.state) return undefined;
-      return `${mark('✓')} ${formatDuration(event.durationMs)}`;
-    case 'StateRetried':
-      return `${mark('↻')} retry ${event.retryAttempt ?? ''}${event.error ? ` after ${event.error}` : ''}`;
-    case 'StateCaught':
-      return `${mark('↯')} ${event.error ?? 'error'} caught → ${event.next ?? ''}`;
-    case 'StateFailed':
-      if (event.stateType !== 'Fail' && next?.type !== 'ExecutionFailed') return undefined;
-      return `${mark('✗')} ${event.error ?? ''}${event.stateType === 'Fail' ? '' : ` (retries exhausted after ${formatDuration(event.durationMs)})`}`;
-    case 'ExecutionRedriven':
-      return `    ${style.mark('↺')} redriven (${event.redriveCount ?? ''}): ${redriveFrom === 'start' ? 're-runs from the start (local runner)' : 'resumes at the failed state'}`;
-    default:
-      return undefined;
-  }
-}
-
-/** The closing line of a followed execution (timed from its last redrive, if any). */
-export function outcomeLine(record: ExecutionRecord, style: Style = PLAIN): string {
-  const redriven = record.redriveCount && record.redriveDate ? record.redriveDate : undefined;
-  const took = record.stopDate ? formatDuration(record.stopDate.getTime() - (redriven ?? record.startDate).getTime()) : undefined;
-  const since = redriven ? ` (since redrive ${record.redriveCount})` : '';
-  if (record.status === 'SUCCEEDED') return `  ${style.state('SUCCEEDED')}${took ? ` in ${took}` : ''}${since}`;
-  const at = record.failedState ? ` at ${record.failedState}` : '';
-  const cause = readableCause(record.cause);
-  return `  ${style.state(record.status)}${at}${took ? ` after ${took}` : ''}${since}${record.error ? `: ${record.error}` : ''}${cause ? ` — ${cause}` : ''}`;
 }
 
 /** What following needs of the command: where it writes, its clock, and its terminal. */
@@ -118,6 +70,7 @@ async function poll(backend: Backend, { io, out }: Follower, live: LiveLine, { w
   const retryOverrideMs = backend.mode === 'local' ? localRetryIntervalMs(io.env) : undefined;
   let shown = 0;
   let skipping = options.showFromRedrive !== undefined;
+  const print = progressPrinter({ style: out.style, waitSeconds: (event) => waitSeconds(workflow, event), redriveFrom: backend.redriveFrom });
   for (;;) {
     const record = await backend.executions.describe(workflow, name);
     if (!record) throw new Error(`The ${workflow} execution ${name} does not exist`);
@@ -129,13 +82,9 @@ async function poll(backend: Backend, { io, out }: Follower, live: LiveLine, { w
         if (event.type === 'ExecutionRedriven' && (event.redriveCount ?? 0) >= (options.showFromRedrive ?? 0)) skipping = false;
         else continue;
       }
-      const next = history[shown + 1];
-      if (event.type === 'StateFailed' && event.stateType !== 'Fail' && !next && !closed) break;
-      const line = progressLine(workflow, event, { previous: history[shown - 1], next }, backend.redriveFrom, out.style);
-      if (line) {
-        live.clear();
-        out.line(line);
-      }
+      const lines = print(event);
+      if (lines.length > 0) live.clear();
+      for (const line of lines) out.line(line);
     }
     if (closed) return { record };
     const retry = skipping ? undefined : pendingRetry(workflow, history, retryOverrideMs);

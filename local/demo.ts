@@ -15,6 +15,8 @@ import { publishedDetail, type OrgProvisionedDetail } from '../functions/lib/pub
 import { parseOrgCreatedDetail } from '../functions/lib/events';
 import { maskSecretKey, parseTenantSecret, type TenantSecret } from '../functions/lib/tenant-secret';
 import { ensureBackgroundEmulator } from './daemon';
+import { outcomeLine, progressPrinter } from './output/progress';
+import { handoffIniLines, tenantLines } from './output/tenant';
 import { parseArgsMessage, type OptionWording } from './output/usage';
 import { executionsStore, localStateDir } from './paths';
 import { openLocalPipeline, startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from './pipeline';
@@ -36,32 +38,20 @@ Example: npm run demo -- --org-id Corner-Cafe-7`;
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const pad = (text: string, width: number) => text.padEnd(width);
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** One line per state as it happens: entered states are shown when they end, with their duration. */
-function progressPrinter(event: ExecutionEvent): void {
-  const state = event.state ?? '';
-  switch (event.type) {
-    case 'StateExited':
-      out(`    ✓ ${pad(state, 30)} ${event.durationMs ?? 0} ms`);
-      break;
-    case 'StateRetried':
-      out(`    ↻ ${pad(state, 30)} retry ${event.retryAttempt ?? ''}${event.error ? ` after ${event.error}` : ''}`);
-      break;
-    case 'StateCaught':
-      out(`    ↯ ${pad(state, 30)} ${event.error ?? 'error'} caught → ${event.next ?? ''}`);
-      break;
-    case 'StateFailed':
-      if (event.stateType === 'Fail') out(`    ✗ ${pad(state, 30)} ${event.error ?? ''}`);
-      break;
-    default:
-  }
+/** Each execution's states as they happen, as tenantctl shows them when it follows one. */
+function progressOfEachExecution(): NonNullable<LocalPipelineOptions['onEvent']> {
+  const printers = new Map<string, (event: ExecutionEvent) => string[]>();
+  return (_workflow, name, event) => {
+    const print = printers.get(name) ?? progressPrinter();
+    printers.set(name, print);
+    for (const line of print(event)) out(line);
+  };
 }
 
 async function follow(pipeline: LocalPipeline, workflow: Workflow, name: string): Promise<ExecutionRecord> {
   const record = await pipeline.executions.waitFor(workflow, name);
-  const took = record.stopDate ? record.stopDate.getTime() - record.startDate.getTime() : 0;
-  out(`  ${record.status} in ${seconds(took)}${record.error ? `: ${record.error} — ${record.cause ?? ''}` : ''}`);
+  out(outcomeLine(record));
   return record;
 }
 
@@ -150,7 +140,7 @@ async function main(): Promise<number> {
   }
   const { orgId, orgName } = args;
 
-  const onEvent: LocalPipelineOptions['onEvent'] = (_workflow, _name, event) => progressPrinter(event);
+  const onEvent = progressOfEachExecution();
   const kept = args.keep ? await keptPipeline(onEvent) : undefined;
   const pipeline = kept?.pipeline ?? (await startLocalPipeline({ onEvent }));
   try {
@@ -168,11 +158,7 @@ async function main(): Promise<number> {
     const detail = publishedDetail<OrgProvisionedDetail>(provisioned.output);
     if (!detail) throw new Error(`${created.executionName} succeeded but published no OrgProvisioned`);
     out();
-    out('Tenant');
-    out(`  bucket      ${detail.bucket.name} (${detail.bucket.region})`);
-    out(`  user        ${detail.user.arn}`);
-    out(`  secret      ${detail.credentials.secretName}`);
-    out(`  public URL  ${detail.bucket.publicBaseUrl}`);
+    for (const line of tenantLines(detail)) out(line);
     out();
     out("Tenant ledger (the tenant's item in DynamoDB: its state and how it got there)");
     await printLedger(pipeline, orgId);
@@ -181,10 +167,7 @@ async function main(): Promise<number> {
     const secret = await proveCredentials(pipeline, detail.credentials.secretName, detail.user.arn);
     out();
     out('Handoff configuration for the POS server (secret masked; the full value is in the secret)');
-    out('  [AWS]');
-    out(`  bucket=${secret.bucket}`);
-    out(`  key=${secret.accessKeyId}`);
-    out(`  secret=${maskSecretKey(secret.secretAccessKey)}`);
+    for (const line of handoffIniLines(secret, maskSecretKey(secret.secretAccessKey))) out(`  ${line}`);
 
     if (kept) {
       out();

@@ -2,6 +2,7 @@ import { parseOrgCreatedDetail } from '../../functions/lib/events';
 import type { OrgProvisionedDetail } from '../../functions/lib/publish';
 import { tenantSlug } from '../../functions/lib/naming';
 import { assertAllowedRegion } from '../../functions/lib/tenant';
+import { tenantLines } from '../../local/output/tenant';
 import type { Backend } from '../backend';
 import { checked, flag, stringOption, type Command, type CommandContext } from '../context';
 import { UsageError } from '../errors';
@@ -100,12 +101,7 @@ export const provisionCommand: Command = {
     if (tenant) {
       const { out } = context;
       out.line();
-      out.line('Tenant');
-      out.line(`  bucket      ${tenant.bucket.name} (${tenant.bucket.region})`);
-      out.line(`  user        ${tenant.user.arn}`);
-      out.line(`  secret      ${tenant.credentials.secretName}`);
-      out.line(`  public URL  ${tenant.bucket.publicBaseUrl}`);
-      out.line(`  handoff     ${tenantctlFor(backend)} credentials ${orgId}`);
+      for (const line of tenantLines(tenant, { handoff: `${tenantctlFor(backend)} credentials ${orgId}` })) out.line(line);
       out.result({ ...document, tenant });
     }
     return exit;
