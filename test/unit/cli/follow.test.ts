@@ -2,9 +2,8 @@ import type { Backend } from '../../../cli/backend';
 import { followExecution } from '../../../cli/follow';
 import { Output, type CliIo } from '../../../cli/output';
 import type { ExecutionEvent, ExecutionRecord } from '../../../functions/lib/executions';
+import { at } from './support';
 
-const T0 = new Date('2026-11-23T09:00:00.000Z');
-const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const NAME = 'acme-g1-provision';
 
 const started: ExecutionEvent = { type: 'ExecutionStarted', timestamp: at(0) };

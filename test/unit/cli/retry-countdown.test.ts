@@ -1,8 +1,6 @@
 import type { ExecutionEvent } from '../../../functions/lib/executions';
 import { countdownText, localRetryIntervalMs, pendingRetry, retryPauseMs } from '../../../cli/retry-countdown';
-
-const T0 = new Date('2026-11-23T09:00:00.000Z');
-const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+import { at } from './support';
 
 const entered = (seconds: number, state: string): ExecutionEvent => ({ type: 'StateEntered', timestamp: at(seconds), state, stateType: 'Task' });
 const failed = (seconds: number, state: string, error: string, stateType = 'Task'): ExecutionEvent => ({ type: 'StateFailed', timestamp: at(seconds), state, stateType, error });

@@ -1,5 +1,5 @@
 import { ExecutionDoesNotExist, type DescribeExecutionOutput, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { main } from '../../../cli/main';
+import { main, type BackendOpener } from '../../../cli/main';
 import type { CliIo } from '../../../cli/output';
 
 export const ACCOUNT = '123456789012';
@@ -22,22 +22,28 @@ export interface CliRun {
   json: () => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** Runs tenantctl in-process against the real AWS backend (its SDK clients mocked by the test), with captured output and instant polling. */
-export async function tenantctl(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+/**
+ * Runs tenantctl in-process with captured output, instant polling and the clock `now`: over the
+ * backend `open` gives, or else the real one (AWS, its SDK clients mocked by the test).
+ */
+export async function runTenantctl(argv: string[], options: { now: () => Date; env?: NodeJS.ProcessEnv; open?: BackendOpener }): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
-    env: { ...process.env, TENANT_PROVISIONER_ACCOUNT_ID: ACCOUNT, ...env },
-    now: () => at(3600),
+    env: { ...process.env, TENANT_PROVISIONER_ACCOUNT_ID: ACCOUNT, ...options.env },
+    now: options.now,
     sleep: async () => undefined,
     pollMs: 0,
     discoveryTimeoutMs: 50,
   };
-  const code = await main(argv, io);
+  const code = await main(argv, io, options.open);
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
 }
+
+/** Runs tenantctl in-process against the real AWS backend (its SDK clients mocked by the test), with captured output and instant polling. */
+export const tenantctl = (argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> => runTenantctl(argv, { now: () => at(3600), env });
 
 export function describeOutput(
   workflow: 'provision' | 'teardown',

@@ -13,8 +13,6 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { stageConfig } from '../../../cli/aws/config';
 import type { Backend, OperatorPort, OperatorRequest } from '../../../cli/backend';
-import { main } from '../../../cli/main';
-import type { CliIo } from '../../../cli/output';
 import {
   executionArnOf,
   stateMachineArn,
@@ -32,10 +30,9 @@ import type { TenantLedgerItem } from '../../../functions/lib/ledger/model';
 import { MemoryLedgerStore } from '../../../functions/lib/ledger/store';
 import type { OrgProvisionedDetail } from '../../../functions/lib/publish';
 import { routeOrgEvent, type RouteResult } from '../../../functions/route-org-event';
+import { ACCOUNT, REGION, runTenantctl, T0, type CliRun } from './support';
 
-export const ACCOUNT = '123456789012';
-export const REGION = 'us-east-1';
-export const T0 = new Date('2026-11-23T09:00:00.000Z');
+export { ACCOUNT, REGION, T0 };
 export const DAY_MS = 86_400_000;
 
 export const eventBridgeMock = mockClient(EventBridgeClient);
@@ -186,13 +183,6 @@ export class FakeExecutions implements OperatorPort {
   }
 }
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: () => any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
 export class World {
   readonly ledger = new MemoryLedgerStore();
   readonly executions: FakeExecutions;
@@ -291,6 +281,16 @@ export class World {
     await this.route('OrgCreated', { orgId });
     await this.settle();
     return this.item(orgId.toLowerCase());
+  }
+
+  /** A provisioning that gives up at CreateTenantBucket (S3 slowing it down): the tenant is parked in `provisioning`. */
+  async parkedProvisioning(orgId: string): Promise<TenantLedgerItem> {
+    const slug = orgId.toLowerCase();
+    this.executions.outcomes.set(`${slug}-g1-provision`, { kind: 'give-up', state: 'CreateTenantBucket', error: 'ServiceUnavailable', cause: 'Please reduce your request rate.' });
+    await this.route('OrgCreated', { orgId });
+    await this.settle();
+    this.executions.outcomes.delete(`${slug}-g1-provision`);
+    return this.item(slug);
   }
 
   /** A teardown (retention 0) that gives up at DeleteTenantCredentials: the tenant is parked in `deleting`. */
@@ -408,20 +408,8 @@ export class World {
   }
 
   /** Runs tenantctl in-process against this world, with captured output and instant polling. */
-  async tenantctl(argv: string[]): Promise<CliRun> {
-    let stdout = '';
-    let stderr = '';
-    const io: CliIo = {
-      stdout: (text) => (stdout += text),
-      stderr: (text) => (stderr += text),
-      env: { ...process.env, TENANT_PROVISIONER_ACCOUNT_ID: ACCOUNT },
-      now: () => this.clock(),
-      sleep: async () => undefined,
-      pollMs: 0,
-      discoveryTimeoutMs: 50,
-    };
-    const code = await main(argv, io, async () => this.backend());
-    return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+  tenantctl(argv: string[]): Promise<CliRun> {
+    return runTenantctl(argv, { now: () => this.clock(), open: async () => this.backend() });
   }
 }
 

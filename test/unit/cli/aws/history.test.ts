@@ -3,27 +3,26 @@ import { at, event, history, okTask } from '../support';
 
 const shape = (events: ReturnType<typeof translateHistory>) => events.map((e) => [e.type, e.state ?? '', e.error ?? '', e.retryAttempt ?? e.next ?? e.redriveCount ?? '']);
 
+/** DeleteTenantCredentials entered at 1 s, its first attempt failing at 2 s on the secret's replicas. */
+const credentialsFirstAttemptFails = [
+  event.entered(1, 'Task', 'DeleteTenantCredentials'),
+  event.scheduled(1),
+  event.lambdaFailed(2, 'InvalidParameterException', 'replicas'),
+];
+/** Its retry after the back-off, failing again at 5 s. */
+const credentialsRetryFails = [event.scheduled(4), event.lambdaFailed(5, 'InvalidParameterException', 'replicas')];
+/** The two attempts as translateHistory tells them: the first retried, the last failed. */
+const credentialsRetriedThenFailed = [
+  ['StateEntered', 'DeleteTenantCredentials', '', ''],
+  ['StateRetried', 'DeleteTenantCredentials', 'InvalidParameterException', 1],
+  ['StateFailed', 'DeleteTenantCredentials', 'InvalidParameterException', ''],
+];
+
 describe('translateHistory', () => {
   it("turns a failed attempt followed by another attempt of the same state into StateRetried, and the last one into StateFailed", () => {
-    const events = translateHistory(
-      history(
-        event.started(0),
-        event.entered(1, 'Task', 'DeleteTenantCredentials'),
-        event.scheduled(1),
-        event.lambdaFailed(2, 'InvalidParameterException', 'replicas'),
-        event.scheduled(4),
-        event.lambdaFailed(5, 'InvalidParameterException', 'replicas'),
-        event.failed(5, 'InvalidParameterException', 'replicas'),
-      ),
-    );
+    const events = translateHistory(history(event.started(0), ...credentialsFirstAttemptFails, ...credentialsRetryFails, event.failed(5, 'InvalidParameterException', 'replicas')));
 
-    expect(shape(events)).toEqual([
-      ['ExecutionStarted', '', '', ''],
-      ['StateEntered', 'DeleteTenantCredentials', '', ''],
-      ['StateRetried', 'DeleteTenantCredentials', 'InvalidParameterException', 1],
-      ['StateFailed', 'DeleteTenantCredentials', 'InvalidParameterException', ''],
-      ['ExecutionFailed', 'DeleteTenantCredentials', 'InvalidParameterException', ''],
-    ]);
+    expect(shape(events)).toEqual([['ExecutionStarted', '', '', ''], ...credentialsRetriedThenFailed, ['ExecutionFailed', 'DeleteTenantCredentials', 'InvalidParameterException', '']]);
     expect(events[3]).toMatchObject({ stateType: 'Task', durationMs: 4000, cause: JSON.stringify({ errorType: 'InvalidParameterException', errorMessage: 'replicas', trace: ['at x'] }) });
   });
 
@@ -56,35 +55,15 @@ describe('translateHistory', () => {
   });
 
   it('ends the history of a run waiting out a retry back-off with the failed attempt, as the local runner records it', () => {
-    const events = translateHistory(
-      history(
-        event.started(0),
-        event.entered(1, 'Task', 'DeleteTenantCredentials'),
-        event.scheduled(1),
-        event.lambdaFailed(2, 'InvalidParameterException', 'replicas'),
-        event.scheduled(4),
-        event.lambdaFailed(5, 'InvalidParameterException', 'replicas'),
-      ),
-    );
+    const events = translateHistory(history(event.started(0), ...credentialsFirstAttemptFails, ...credentialsRetryFails));
 
-    expect(shape(events)).toEqual([
-      ['ExecutionStarted', '', '', ''],
-      ['StateEntered', 'DeleteTenantCredentials', '', ''],
-      ['StateRetried', 'DeleteTenantCredentials', 'InvalidParameterException', 1],
-      ['StateFailed', 'DeleteTenantCredentials', 'InvalidParameterException', ''],
-    ]);
+    expect(shape(events)).toEqual([['ExecutionStarted', '', '', ''], ...credentialsRetriedThenFailed]);
     expect(events[3]).toMatchObject({ stateType: 'Task', timestamp: at(5), durationMs: 4000 });
   });
 
   it('adds no failed attempt after a run stopped during its back-off', () => {
     const events = translateHistory(
-      history(
-        event.started(0),
-        event.entered(1, 'Task', 'DeleteTenantCredentials'),
-        event.scheduled(1),
-        event.lambdaFailed(2, 'InvalidParameterException', 'replicas'),
-        { type: 'ExecutionAborted', timestamp: at(3), executionAbortedEventDetails: { error: 'OrgRestored', cause: 'restored' } },
-      ),
+      history(event.started(0), ...credentialsFirstAttemptFails, { type: 'ExecutionAborted', timestamp: at(3), executionAbortedEventDetails: { error: 'OrgRestored', cause: 'restored' } }),
     );
 
     expect(shape(events).map(([type]) => type)).toEqual(['ExecutionStarted', 'StateEntered', 'ExecutionAborted']);

@@ -47,10 +47,7 @@ describe('tenantctl redrive', () => {
 
   it('redrives a provisioning that gave up at a step (parked in provisioning) and the tenant becomes active', async () => {
     const world = createWorld('local');
-    world.executions.outcomes.set('acme-g1-provision', { kind: 'give-up', state: 'CreateTenantBucket', error: 'ServiceUnavailable', cause: 'slow down' });
-    await world.route('OrgCreated', { orgId: 'Acme' });
-    await world.settle();
-    world.executions.outcomes.delete('acme-g1-provision');
+    await world.parkedProvisioning('Acme');
 
     const run = await world.tenantctl(['redrive', 'Acme', '--json']);
 

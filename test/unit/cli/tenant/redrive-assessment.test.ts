@@ -3,20 +3,19 @@ import { decisionContextOf } from '../../../../cli/tenant/ledger';
 import { assessRedrive } from '../../../../cli/tenant/redrive-assessment';
 import { createWorld, type World } from '../world';
 
-async function recordOf(world: World, workflow: ExecutionRecord['workflow'], name: string): Promise<ExecutionRecord> {
+/** The redrive assessment of execution `name`, as the world's Step Functions describes it, for tenant Acme as its ledger has it. */
+async function assess(world: World, workflow: ExecutionRecord['workflow'], name: string) {
   const record = await world.executions.describe(workflow, name);
   if (!record) throw new Error(`no execution ${name}`);
-  return record;
+  return assessRedrive(record, 'Acme', await world.ledger.get('acme'), decisionContextOf(world.backend(), world.clock()));
 }
-
-const assess = async (world: World, record: ExecutionRecord) => assessRedrive(record, 'Acme', await world.ledger.get('acme'), decisionContextOf(world.backend(), world.clock()));
 
 describe('assessRedrive', () => {
   it("allows the ledger's parked run that gave up at a Task, within the 14-day window", async () => {
     const world = createWorld();
     await world.parkedTeardown('Acme');
 
-    expect(await assess(world, await recordOf(world, 'teardown', 'acme-g1-teardown'))).toEqual({ redrivable: true });
+    expect(await assess(world, 'teardown', 'acme-g1-teardown')).toEqual({ redrivable: true });
   });
 
   it('refuses what Step Functions reports NOT_REDRIVABLE, with its reason', async () => {
@@ -24,7 +23,7 @@ describe('assessRedrive', () => {
     await world.parkedTeardown('Acme');
     world.executions.outOfRedriveWindow('teardown', 'acme-g1-teardown');
 
-    expect(await assess(world, await recordOf(world, 'teardown', 'acme-g1-teardown'))).toEqual({
+    expect(await assess(world, 'teardown', 'acme-g1-teardown')).toEqual({
       redrivable: false,
       reason: 'Step Functions will not redrive it: Execution ended more than 14 days ago',
     });
@@ -32,19 +31,17 @@ describe('assessRedrive', () => {
 
   it('suggests a new generation for a parked provisioning Step Functions will not redrive (the lifecycle rules would start one)', async () => {
     const world = createWorld();
-    world.executions.outcomes.set('acme-g1-provision', { kind: 'give-up', state: 'CreateTenantBucket', error: 'ServiceUnavailable', cause: 'x' });
-    await world.route('OrgCreated', { orgId: 'Acme' });
-    await world.settle();
+    await world.parkedProvisioning('Acme');
     world.executions.outOfRedriveWindow('provision', 'acme-g1-provision');
 
-    expect(await assess(world, await recordOf(world, 'provision', 'acme-g1-provision'))).toMatchObject({ redrivable: false, suggestion: 'npx tenantctl provision Acme --new-generation' });
+    expect(await assess(world, 'provision', 'acme-g1-provision')).toMatchObject({ redrivable: false, suggestion: 'npx tenantctl provision Acme --new-generation' });
   });
 
   it('refuses a provisioning that rolled back to its Fail state, with --new-generation instead', async () => {
     const world = createWorld();
     await world.rolledBack('Acme');
 
-    expect(await assess(world, await recordOf(world, 'provision', 'acme-g1-provision'))).toEqual({
+    expect(await assess(world, 'provision', 'acme-g1-provision')).toEqual({
       redrivable: false,
       reason: 'it ended in its Fail state ProvisioningFailed after rolling back what it had created (TenantUserConflictError): a redrive would re-enter that Fail state and fail again',
       suggestion: 'fix the cause, then: npx tenantctl provision Acme --new-generation',
@@ -58,7 +55,7 @@ describe('assessRedrive', () => {
     await world.settle();
     expect((await world.executions.describe('provision', 'acme-g1-provision'))?.status).toBe('ABORTED');
 
-    expect(await assess(world, await recordOf(world, 'provision', 'acme-g1-provision'))).toMatchObject({
+    expect(await assess(world, 'provision', 'acme-g1-provision')).toMatchObject({
       redrivable: false,
       reason: expect.stringMatching(/^acme-g1-provision is no longer tenant acme's current run /),
     });
@@ -68,7 +65,7 @@ describe('assessRedrive', () => {
     const world = createWorld();
     await world.provisioned('Acme');
 
-    expect(await assess(world, await recordOf(world, 'provision', 'acme-g1-provision'))).toEqual({
+    expect(await assess(world, 'provision', 'acme-g1-provision')).toEqual({
       redrivable: false,
       reason: 'it is SUCCEEDED; only a failed, timed-out or aborted execution can be redriven',
     });
