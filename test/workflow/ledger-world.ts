@@ -5,7 +5,7 @@ import { applyLifecycle, decisionContext, type LifecycleResult } from '../../fun
 import { DynamoLedgerStore } from '../../functions/lib/ledger/dynamo-store';
 import { decide, type LifecycleRequest } from '../../functions/lib/ledger/lifecycle';
 import type { TenantLedgerItem } from '../../functions/lib/ledger/model';
-import type { FakeAws } from '../support/fake-aws';
+import { FakeAws } from '../support/fake-aws';
 import { sampleLifecycleDeps } from '../support/fixtures';
 import { runWorkflow, type WorkflowRun } from './run-state-machine';
 
@@ -14,6 +14,12 @@ const FILES: Record<Workflow, string> = { provision: 'provision-tenant.asl.json'
 
 export const ORG_ID = 'Acme-Bistro-42';
 export const SLUG = 'acme-bistro-42';
+/** The sample tenant's resources, named as ValidateOrg names them under the test config (test/setup-env.ts). */
+export const BUCKET = 'fusion-rms-acme-bistro-42';
+export const USER = 'rms_acme-bistro-42';
+export const SECRET = 'fusion-rms/test/acme-bistro-42/credentials';
+/** What a teardown calls to delete the tenant's secret, keys, user, objects and bucket. */
+export const DELETIONS = ['SecretsManager.DeleteSecret', 'IAM.DeleteAccessKey', 'IAM.DeleteUser', 'S3.DeleteObjects', 'S3.DeleteBucket'];
 
 /**
  * The tenant ledger around the workflow tests: the router's decisions applied to the modelled
@@ -87,4 +93,10 @@ export class LedgerWorld {
     const eventTime = new Date(Date.parse('2026-12-01T10:00:00.000Z') + this.minutes * 60_000).toISOString();
     return { kind, orgId: ORG_ID, eventTime, eventId: `${kind}-${++this.events}`, ...detail } as LifecycleRequest;
   }
+}
+
+/** A fresh modelled AWS, installed, and the ledger world over it: for a test's beforeEach (`aws.restore()` after it). */
+export function newLedgerWorld(): { aws: FakeAws; world: LedgerWorld } {
+  const aws = new FakeAws().install();
+  return { aws, world: new LedgerWorld(aws) };
 }

@@ -9,17 +9,14 @@ import { applyLifecycle } from '../../functions/lib/ledger/apply';
 import { tenantNames } from '../../functions/lib/naming';
 import { tenantTags } from '../../functions/lib/tags';
 import { LocalExecutionPort } from '../../local/executions';
-import { FakeAws } from '../support/fake-aws';
+import type { FakeAws } from '../support/fake-aws';
 import { sampleRunId } from '../support/fixtures';
-import { LedgerWorld, SLUG } from './ledger-world';
+import { BUCKET, newLedgerWorld, SECRET, SLUG, USER, type LedgerWorld } from './ledger-world';
 import { runWorkflow } from './run-state-machine';
 
 const ASL = 'provision-tenant.asl.json';
 const BOUNDARY = process.env.TENANT_BOUNDARY_ARN as string;
 const ORG = sample.detail.orgId;
-const BUCKET = 'fusion-rms-acme-bistro-42';
-const USER = 'rms_acme-bistro-42';
-const SECRET = 'fusion-rms/test/acme-bistro-42/credentials';
 const meta = { $metadata: {} };
 
 const NAME = 'acme-bistro-42-g1-provision';
@@ -31,8 +28,7 @@ const FAILURE_TAIL = ['PublishOrgProvisioningFailed', 'RecordTenantRolledBack', 
 let aws: FakeAws;
 let world: LedgerWorld;
 beforeEach(() => {
-  aws = new FakeAws().install();
-  world = new LedgerWorld(aws);
+  ({ aws, world } = newLedgerWorld());
 });
 afterEach(() => aws.restore());
 

@@ -1,14 +1,10 @@
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { assertOrgRestoredDetail } from '../../functions/lib/events';
-import { FakeAws } from '../support/fake-aws';
-import { LedgerWorld } from './ledger-world';
+import type { FakeAws } from '../support/fake-aws';
+import { BUCKET, DELETIONS, newLedgerWorld, SECRET, USER, type LedgerWorld } from './ledger-world';
 
-const BUCKET = 'fusion-rms-acme-bistro-42';
-const USER = 'rms_acme-bistro-42';
-const SECRET = 'fusion-rms/test/acme-bistro-42/credentials';
 const TEARDOWN = 'acme-bistro-42-g1-teardown';
 const RESTORE = 'acme-bistro-42-g1-restore';
-const DELETIONS = ['SecretsManager.DeleteSecret', 'IAM.DeleteAccessKey', 'IAM.DeleteUser', 'S3.DeleteObjects', 'S3.DeleteBucket'];
 const meta = { $metadata: {} };
 const arn = (machine: string, name: string) => `arn:aws:states:us-east-1:123456789012:execution:tenant-provisioner-test-${machine}:${name}`;
 
@@ -19,8 +15,7 @@ let keyId: string | undefined;
 let provisioned: Record<string, unknown> | undefined;
 
 beforeEach(async () => {
-  aws = new FakeAws().install();
-  world = new LedgerWorld(aws);
+  ({ aws, world } = newLedgerWorld());
   await world.provision({ orgName: 'Acme Bistro' });
   aws.buckets.get(BUCKET)?.objects.set('sales/2026-11-23.csv', 1);
   policy = aws.buckets.get(BUCKET)?.policy;

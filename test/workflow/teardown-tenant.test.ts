@@ -4,16 +4,12 @@ import { SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager'
 import created from '../../events/samples/org-created.json';
 import { assertOrgDeprovisionedDetail } from '../../functions/lib/events';
 import { tenantTags } from '../../functions/lib/tags';
-import { FakeAws } from '../support/fake-aws';
+import type { FakeAws } from '../support/fake-aws';
 import { sampleRunId } from '../support/fixtures';
-import { LedgerWorld } from './ledger-world';
-import { runWorkflow } from './run-state-machine';
+import { BUCKET, DELETIONS, newLedgerWorld, SECRET, USER, type LedgerWorld } from './ledger-world';
+import { runWorkflow, type WorkflowRun } from './run-state-machine';
 
 const ORG = created.detail.orgId;
-const BUCKET = 'fusion-rms-acme-bistro-42';
-const USER = 'rms_acme-bistro-42';
-const SECRET = 'fusion-rms/test/acme-bistro-42/credentials';
-const DELETIONS = ['SecretsManager.DeleteSecret', 'IAM.DeleteAccessKey', 'IAM.DeleteUser', 'S3.DeleteObjects', 'S3.DeleteBucket'];
 const meta = { $metadata: {} };
 const empty = { buckets: [], users: [], keys: [], secrets: [] };
 
@@ -22,8 +18,7 @@ const TEARDOWN = 'acme-bistro-42-g1-teardown';
 let aws: FakeAws;
 let world: LedgerWorld;
 beforeEach(() => {
-  aws = new FakeAws().install();
-  world = new LedgerWorld(aws);
+  ({ aws, world } = newLedgerWorld());
 });
 afterEach(() => aws.restore());
 
@@ -41,7 +36,20 @@ async function teardown(detail: Record<string, unknown>, options: Parameters<Led
   return world.run('teardown', TEARDOWN, options);
 }
 
+/** The provisioned sample tenant's teardown (retention 0) failing at `failedAt` while `call` keeps failing with `error`; then AWS heals. */
+async function failedTeardown(call: string, error: () => Error, failedAt: string): Promise<void> {
+  await provision();
+  aws.inject(call, error, 1000);
+  const failed = await teardown({ retentionDays: 0 });
+  expect(failed.failedAt).toBe(failedAt);
+  aws.heal();
+}
+
 const transitions = () => world.item.history.map((entry) => `${entry.from}→${entry.to}`);
+/** How RevokeTenantAccess found the tenant's bucket, as its output says. */
+const bucketFoundBy = (run: WorkflowRun) => (run.events.find((e) => e.type === 'StateExited' && e.state === 'RevokeTenantAccess')?.output as { revoked: { bucketFoundBy: string } }).revoked.bucketFoundBy;
+/** How long WaitRetentionPeriod waited, as its input says. */
+const retentionSecondsWaited = (run: WorkflowRun) => (run.events.find((e) => e.type === 'StateEntered' && e.state === 'WaitRetentionPeriod')?.input as { teardown: { retentionSeconds: number } }).teardown.retentionSeconds;
 
 describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
   it('tears a whole tenant down: revoke first, then secret, keys, user and every object version, then OrgDeprovisioned', async () => {
@@ -81,8 +89,7 @@ describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
 
     expect(world.inputOf(TEARDOWN)).toMatchObject({ region: 'eu-west-1', bucketName: BUCKET, generation: 1, runId: sampleRunId(TEARDOWN) });
     expect(run.status).toBe('SUCCEEDED');
-    const revoked = run.events.find((e) => e.type === 'StateExited' && e.state === 'RevokeTenantAccess')?.output as { revoked: { bucketFoundBy: string } };
-    expect(revoked.revoked.bucketFoundBy).toBe('ledger');
+    expect(bucketFoundBy(run)).toBe('ledger');
     expect(aws.snapshot()).toEqual(empty);
   });
 
@@ -124,8 +131,7 @@ describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.entered).toEqual(expect.arrayContaining(['RevokeTenantAccess', 'WaitRetentionPeriod', 'DeleteTenantCredentials']));
     expect(run.entered.indexOf('RevokeTenantAccess')).toBeLessThan(run.entered.indexOf('WaitRetentionPeriod'));
-    const waited = run.events.find((e) => e.type === 'StateEntered' && e.state === 'WaitRetentionPeriod')?.input as { teardown: { retentionSeconds: number } };
-    expect(waited.teardown.retentionSeconds).toBe(30 * 86_400);
+    expect(retentionSecondsWaited(run)).toBe(30 * 86_400);
     expect(atFirstDeletion).toEqual({ keyStatuses: ['Inactive'], policy: undefined, objects: 1501 });
     expect(aws.snapshot()).toEqual(empty);
   });
@@ -154,8 +160,7 @@ describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(world.inputOf(TEARDOWN)).toMatchObject({ retentionDays: 7 });
     expect(run.status).toBe('SUCCEEDED');
     expect(run.entered).toContain('WaitRetentionPeriod');
-    const waited = run.events.find((e) => e.type === 'StateEntered' && e.state === 'WaitRetentionPeriod')?.input as { teardown: { retentionSeconds: number } };
-    expect(waited.teardown.retentionSeconds).toBe(7 * 86_400);
+    expect(retentionSecondsWaited(run)).toBe(7 * 86_400);
   });
 
   it('tears down a half-provisioned tenant (provisioning stuck at IssueTenantCredentials, stopped by OrgDeleted)', async () => {
@@ -173,8 +178,7 @@ describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(aws.snapshot()).toEqual(empty);
     // No secret: the bucket was found from the deterministic candidates and verified by its tags.
-    const revoked = run.events.find((e) => e.type === 'StateExited' && e.state === 'RevokeTenantAccess')?.output as { revoked: { bucketFoundBy: string } };
-    expect(['user-tag', 'candidate']).toContain(revoked.revoked.bucketFoundBy);
+    expect(['user-tag', 'candidate']).toContain(bucketFoundBy(run));
   });
 
   it('is idempotent: a repeated OrgDeleted starts nothing, and the same teardown run again deletes nothing', async () => {
@@ -195,12 +199,8 @@ describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
   });
 
   it('records what the steps of a teardown it runs again already recorded only once (a redrive from the start)', async () => {
-    await provision();
-    aws.inject('S3.DeleteBucket', () => new S3ServiceException({ name: 'InternalError', $fault: 'server', ...meta, message: 'We encountered an internal error.' }), 1000);
-    const parked = await teardown({ retentionDays: 0 });
-    expect(parked.failedAt).toBe('DeleteTenantBucket');
+    await failedTeardown('S3.DeleteBucket', () => new S3ServiceException({ name: 'InternalError', $fault: 'server', ...meta, message: 'We encountered an internal error.' }), 'DeleteTenantBucket');
     expect(world.item.state).toBe('deleting');
-    aws.heal();
     const history = world.item.history.length;
 
     const redriven = await world.run('teardown', TEARDOWN);
@@ -212,12 +212,8 @@ describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
   });
 
   it('publishes OrgDeprovisioned when a teardown that failed after recording the tenant deleted runs again from the start (the local runner\'s redrive)', async () => {
-    await provision();
-    aws.inject('EventBridge.PutEvents', () => new EventBridgeServiceException({ name: 'InternalException', $fault: 'server', ...meta, message: 'EventBridge is down' }), 1000);
-    const failed = await teardown({ retentionDays: 0 });
-    expect(failed.failedAt).toBe('PublishOrgDeprovisioned');
+    await failedTeardown('EventBridge.PutEvents', () => new EventBridgeServiceException({ name: 'InternalException', $fault: 'server', ...meta, message: 'EventBridge is down' }), 'PublishOrgDeprovisioned');
     expect(world.item.state).toBe('deleted');
-    aws.heal();
 
     const redriven = await world.run('teardown', TEARDOWN);
 
