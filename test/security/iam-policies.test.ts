@@ -33,7 +33,7 @@ import {
   type Outcome,
   type SecurityRequest,
 } from './support/simulation';
-import type { NamedPolicy, PolicyDocument, RolePolicies } from './support/stack-policies';
+import type { FunctionRole, NamedPolicy, PolicyDocument, RolePolicies } from './support/stack-policies';
 import { arnOf, buildWorld, DEPLOYMENT, inOtherStage, OTHER_STAGE, resourcePolicyOf, STAGE, type World } from './support/world';
 import { STEP_CALLS, withBoundary, type Call, type Context, type ResourceKind, type Tags } from './support/step-calls';
 import { zipEntries } from './support/zip-entries';
@@ -465,7 +465,10 @@ const FORBIDDEN: { title: string; action: string; resource: (w: World) => string
   { title: 'PutEvents on another event bus', action: 'events:PutEvents', resource: () => `arn:aws:events:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:event-bus/payments` },
 ];
 
-function asRole(role: (w: World) => { role: RolePolicies; functionName?: string }, action: string, resource: (w: World) => string, context?: (w: World) => Context): Case['request'] {
+/** A role of the stack, found in the world (with the function it runs, if any). */
+type RoleOf = (w: World) => { role: RolePolicies; functionName?: string };
+
+function asRole(role: RoleOf, action: string, resource: (w: World) => string, context?: (w: World) => Context): Case['request'] {
   return (w) => {
     const { role: r, functionName } = role(w);
     const roleName = r.arn.split('/').pop() ?? '';
@@ -481,6 +484,19 @@ function asRole(role: (w: World) => { role: RolePolicies; functionName?: string 
 }
 
 const ownersOf = (action: string) => Object.keys(STEP_CALLS).filter((fn) => STEP_CALLS[fn]?.some((c) => c.action === action));
+
+/** Function `fn` of the packaged stack, with its role. */
+function functionOf(w: World, fn: string): FunctionRole {
+  const found = w.functions.get(fn);
+  if (!found) throw new Error(`The packaged stack has no function ${fn}`);
+  return found;
+}
+
+/** Call `c` as the code makes it on tenant A's resource, by `role`. */
+const tenantRequest = (role: RoleOf, c: Call): Case['request'] => asRole(role, c.action, (w) => resourceOf(c.on, w), contextOf(c));
+
+/** FORBIDDEN, asked of `role`. */
+const forbiddenCases = (role: RoleOf): Case[] => FORBIDDEN.map((f) => ({ title: f.title, expect: 'denied', request: asRole(role, f.action, f.resource, f.context) }));
 
 /** Per step, the own-scope limits beyond FORBIDDEN (a call allowed on one resource, not on its neighbours). */
 const STEP_LIMITS: Record<string, { title: string; action: string; resource: (w: World) => string }[]> = {
@@ -533,23 +549,20 @@ const EXISTING: Partial<Record<ResourceKind, Existing[]>> = {
 };
 
 for (const fn of Object.keys(STEP_CALLS)) {
-  const role = (w: World) => {
-    const found = w.functions.get(fn);
-    if (!found) throw new Error(`The packaged stack has no function ${fn}`);
-    return found;
-  };
-  const own = new Set((STEP_CALLS[fn] ?? []).map((c) => c.action));
+  const role = (w: World) => functionOf(w, fn);
+  const calls = STEP_CALLS[fn] ?? [];
+  const own = new Set(calls.map((c) => c.action));
   const othersOnly = new Map<string, Call>();
   for (const other of Object.values(STEP_CALLS).flat()) if (!own.has(other.action) && !othersOnly.has(other.action)) othersOnly.set(other.action, other);
   const otherLogGroupOwner = fn === 'routeOrgEvent' ? 'createTenantUser' : 'routeOrgEvent';
 
   declareCases(`role of ${fn}`, [
-    ...(STEP_CALLS[fn] ?? []).map((c) => ({
+    ...calls.map((c) => ({
       title: `${c.action} on the tenant's ${c.on} (${c.call})`,
       expect: 'allowed' as const,
-      request: asRole(role, c.action, (w) => resourceOf(c.on, w), contextOf(c)),
+      request: tenantRequest(role, c),
     })),
-    ...(STEP_CALLS[fn] ?? [])
+    ...calls
       .filter((c) => MANAGED_ONLY.has(c.action))
       .flatMap((c) =>
         (NOT_OURS[c.on] ?? []).map((other) => ({
@@ -558,7 +571,7 @@ for (const fn of Object.keys(STEP_CALLS)) {
           request: asRole(role, c.action, other.resource, (w) => ({ ...(c.context?.(w) ?? {}), ...resourceTags(other.tags(w)) })),
         })),
       ),
-    ...(STEP_CALLS[fn] ?? []).flatMap((c) => {
+    ...calls.flatMap((c) => {
       const sends = c.sends;
       if (!sends) return [];
       return NOT_OUR_TAGS.map((other) => ({
@@ -580,9 +593,9 @@ for (const fn of Object.keys(STEP_CALLS)) {
     ...[...othersOnly.values()].map((c) => ({
       title: `${c.action} on the tenant's ${c.on} (only ${ownersOf(c.action).join(', ')} call it)`,
       expect: 'denied' as const,
-      request: asRole(role, c.action, (w) => resourceOf(c.on, w), contextOf(c)),
+      request: tenantRequest(role, c),
     })),
-    ...(STEP_CALLS[fn] ?? [])
+    ...calls
       .filter((c) => TAGGING_ACTIONS.has(c.action))
       .flatMap((c) =>
         (EXISTING[c.on] ?? []).map((existing) => ({
@@ -592,7 +605,7 @@ for (const fn of Object.keys(STEP_CALLS)) {
         })),
       ),
     ...(STEP_LIMITS[fn] ?? []).map((limit) => ({ title: limit.title, expect: 'denied' as const, request: asRole(role, limit.action, limit.resource) })),
-    ...FORBIDDEN.map((f) => ({ title: f.title, expect: 'denied' as const, request: asRole(role, f.action, f.resource, f.context) })),
+    ...forbiddenCases(role),
   ]);
 }
 
@@ -627,9 +640,9 @@ for (const { logicalId, asl } of MACHINES) {
     ...stepActions.map((c) => ({
       title: `${c.action} on the tenant's ${c.on} (a step's call, not the workflow's)`,
       expect: 'denied' as const,
-      request: asRole(machine, c.action, (w) => resourceOf(c.on, w), contextOf(c)),
+      request: tenantRequest(machine, c),
     })),
-    ...FORBIDDEN.map((f) => ({ title: f.title, expect: 'denied' as const, request: asRole(machine, f.action, f.resource, f.context) })),
+    ...forbiddenCases(machine),
   ]);
 }
 
@@ -730,8 +743,7 @@ function grantedActions(role: RolePolicies): string[] {
 describe('each pipeline role', () => {
   for (const fn of Object.keys(STEP_CALLS)) {
     it(`of ${fn} grants no action its code does not call`, () => {
-      const role = world.functions.get(fn)?.role;
-      if (!role) throw new Error(`The packaged stack has no function ${fn}`);
+      const { role } = functionOf(world, fn);
       const needed = new Set([...LOG_CALLS, ...(STEP_CALLS[fn] ?? []).map((c) => c.action)]);
       const unused = [...new Set(grantedActions(role))].filter((action) => !needed.has(action)).sort();
       expect({ role: role.logicalId, unused }).toEqual({ role: role.logicalId, unused: [] });

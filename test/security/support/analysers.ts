@@ -128,8 +128,10 @@ interface DriverFinding {
   actions?: string[] | null;
 }
 
-function driver(analyser: 'parliament' | 'statelint', inputs: unknown[]): DriverFinding[] {
-  return JSON.parse(runOffline(venvTool('python'), [DRIVER, analyser], { input: JSON.stringify(inputs) })) as DriverFinding[];
+/** Runs `analyser` through analysers.py on `inputs`; each finding is placed by `whereOf`. */
+function driver(analyser: 'parliament' | 'statelint', inputs: unknown[], whereOf: (finding: DriverFinding) => string): Finding[] {
+  const findings = JSON.parse(runOffline(venvTool('python'), [DRIVER, analyser], { input: JSON.stringify(inputs) })) as DriverFinding[];
+  return findings.map((f) => ({ analyser, check: f.check, where: whereOf(f), ...(f.actions ? { actions: f.actions } : {}), detail: f.detail }));
 }
 
 /** parliament, with its community auditors, on each policy; a finding's `where` is the policy's name (and statement). */
@@ -139,13 +141,8 @@ export function parliament(policies: NamedDocument<PolicyDocument>[]): Finding[]
   return driver(
     'parliament',
     policies.map((p) => ({ name: p.name, policy: p.document })),
-  ).map((f) => ({
-    analyser: 'parliament',
-    check: f.check,
-    where: f.statement ? `${f.input}#${f.statement}` : f.input,
-    ...(f.actions ? { actions: f.actions } : {}),
-    detail: f.detail,
-  }));
+    (f) => (f.statement ? `${f.input}#${f.statement}` : f.input),
+  );
 }
 
 /** statelint on each definition; a finding's `where` is `<machine>#<path>` (`provision-tenant#States.ValidateOrg.Retry[1].BackoffRate`). */
@@ -153,11 +150,7 @@ export function statelint(definitions: NamedDocument<Record<string, unknown>>[])
   return driver(
     'statelint',
     definitions.map((d) => ({ name: d.name, definition: d.document })),
-  ).map((f) => ({
-    analyser: 'statelint',
-    check: f.check,
     // statelint names the place as `State Machine.States.<State>.<field>…`, at the start of most problems.
-    where: `${f.input}#${/State Machine\.?(\S*)/.exec(f.detail)?.[1] ?? ''}`,
-    detail: f.detail,
-  }));
+    (f) => `${f.input}#${/State Machine\.?(\S*)/.exec(f.detail)?.[1] ?? ''}`,
+  );
 }

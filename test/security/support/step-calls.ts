@@ -55,10 +55,30 @@ export const LEDGER_CALLS: Call[] = [
   call('TransactWriteItems: Update (ADD) of #live-tenants', 'dynamodb:UpdateItem', 'ledgerTable'),
 ];
 
-/** Function key (serverless.yml) → every call its code makes, read from functions/<kebab-name>.ts and the lib files it uses. */
 /** The run guard of the steps that change the tenant (lib/ledger/run-guard.ts): one consistent read of the tenant's item. */
 const RUN_GUARD_CALL = call('GetItem of the tenant (ConsistentRead): may this run still act?', 'dynamodb:GetItem', 'ledgerTable');
 
+/** Reading the tenant secret (lib/tenant-secret.ts): its metadata, then its value for what it holds. */
+const tenantSecretReadCalls = (holds: string): Call[] => [
+  call('DescribeSecret', 'secretsmanager:DescribeSecret', 'secret'),
+  call(`GetSecretValue (${holds})`, 'secretsmanager:GetSecretValue', 'secret'),
+];
+
+/**
+ * How revoke and restore find the tenant (lib/tenant-bucket.ts, lib/access-keys.ts): its user and
+ * the user's keys, the secret, and the tags that prove the bucket the tenant's.
+ */
+const findTenantCalls = (secretHolds: string): Call[] => [
+  call('GetUser', 'iam:GetUser', 'user'),
+  call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
+  ...tenantSecretReadCalls(secretHolds),
+  call('GetBucketTagging', 's3:GetBucketTagging', 'bucket'),
+];
+
+/** A publish step's one call (lib/publish.ts). */
+const PUT_EVENTS_CALL = call('PutEvents', 'events:PutEvents', 'eventBus');
+
+/** Function key (serverless.yml) → every call its code makes, read from functions/<kebab-name>.ts and the lib files it uses. */
 export const STEP_CALLS: Record<string, Call[]> = {
   // validate-org.ts, prepare-teardown.ts: pure, no AWS call.
   validateOrg: [],
@@ -100,8 +120,7 @@ export const STEP_CALLS: Record<string, Call[]> = {
     call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
     call('DeleteAccessKey (stray keys)', 'iam:DeleteAccessKey', 'user'),
     call('CreateAccessKey', 'iam:CreateAccessKey', 'user'),
-    call('DescribeSecret', 'secretsmanager:DescribeSecret', 'secret'),
-    call('GetSecretValue (the key it holds)', 'secretsmanager:GetSecretValue', 'secret'),
+    ...tenantSecretReadCalls('the key it holds'),
     call('CreateSecret with Tags', 'secretsmanager:CreateSecret', 'secret', { sends: (w) => w.a.secretTags }),
     call('CreateSecret with Tags', 'secretsmanager:TagResource', 'secret', { sends: (w) => w.a.secretTags }),
     call('RestoreSecret', 'secretsmanager:RestoreSecret', 'secret'),
@@ -109,8 +128,7 @@ export const STEP_CALLS: Record<string, Call[]> = {
   ],
   // delete-tenant-credentials.ts, lib/access-keys.ts, lib/tenant-secret.ts
   deleteTenantCredentials: [
-    call('DescribeSecret', 'secretsmanager:DescribeSecret', 'secret'),
-    call('GetSecretValue (the key it holds)', 'secretsmanager:GetSecretValue', 'secret'),
+    ...tenantSecretReadCalls('the key it holds'),
     call('DeleteSecret', 'secretsmanager:DeleteSecret', 'secret'),
     call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
     call('ListUserTags', 'iam:ListUserTags', 'user'),
@@ -150,29 +168,21 @@ export const STEP_CALLS: Record<string, Call[]> = {
   // revoke-tenant-access.ts, lib/access-keys.ts, lib/tenant-secret.ts
   revokeTenantAccess: [
     RUN_GUARD_CALL,
-    call('GetUser', 'iam:GetUser', 'user'),
-    call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
+    ...findTenantCalls('the bucket it names'),
     call('UpdateAccessKey (Inactive)', 'iam:UpdateAccessKey', 'user'),
-    call('DescribeSecret', 'secretsmanager:DescribeSecret', 'secret'),
-    call('GetSecretValue (the bucket it names)', 'secretsmanager:GetSecretValue', 'secret'),
-    call('GetBucketTagging', 's3:GetBucketTagging', 'bucket'),
     call('DeleteBucketPolicy', 's3:DeleteBucketPolicy', 'bucket'),
   ],
   // restore-tenant-access.ts, lib/tenant-bucket.ts, lib/iam-user.ts, lib/access-keys.ts, lib/tenant-secret.ts, lib/bucket-tags.ts
   restoreTenantAccess: [
     RUN_GUARD_CALL,
-    call('GetUser', 'iam:GetUser', 'user'),
-    call('ListAccessKeys', 'iam:ListAccessKeys', 'user'),
+    ...findTenantCalls('the bucket and key it names'),
     call('UpdateAccessKey (Active)', 'iam:UpdateAccessKey', 'user'),
-    call('DescribeSecret', 'secretsmanager:DescribeSecret', 'secret'),
-    call('GetSecretValue (the bucket and key it names)', 'secretsmanager:GetSecretValue', 'secret'),
-    call('GetBucketTagging', 's3:GetBucketTagging', 'bucket'),
   ],
   // publish-org-*.ts, lib/publish.ts
-  publishOrgProvisioned: [call('PutEvents', 'events:PutEvents', 'eventBus')],
-  publishOrgProvisioningFailed: [call('PutEvents', 'events:PutEvents', 'eventBus')],
-  publishOrgDeprovisioned: [call('PutEvents', 'events:PutEvents', 'eventBus')],
-  publishOrgRestored: [call('PutEvents', 'events:PutEvents', 'eventBus')],
+  publishOrgProvisioned: [PUT_EVENTS_CALL],
+  publishOrgProvisioningFailed: [PUT_EVENTS_CALL],
+  publishOrgDeprovisioned: [PUT_EVENTS_CALL],
+  publishOrgRestored: [PUT_EVENTS_CALL],
   // record-tenant-state.ts, lib/ledger/apply.ts, lib/ledger/dynamo-store.ts
   // record-tenant-state.ts: a confirmed teardown or restore stops the run it superseded.
   recordTenantState: [
