@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { placeholderOf, taskHandlersByPlaceholder } from '../../functions/registry';
-import { loadAslDefinition, runAsl } from '../../local/executions';
+import { loadAslDefinition, runAsl } from '../../local/asl-runner';
 import { fakeLambdaContext } from '../support/lambda-context';
 
 export interface WorkflowRun {
@@ -17,7 +17,7 @@ export interface WorkflowRun {
 }
 
 /**
- * Runs the real ASL (local/executions.ts's runner) with every Task mapped to its real Lambda
+ * Runs the real ASL (local/asl-runner.ts) with every Task mapped to its real Lambda
  * handler (through middy) over whatever SDK mocks the test installed. Retry pauses and Wait
  * states are overridden to 0 ms (a Wait state is still entered, so its path is visible);
  * everything else (matching, counts, catches, paths) is the runner's.
