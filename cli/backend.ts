@@ -2,15 +2,13 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Config } from '../functions/lib/config';
-import type { ExecutionEvent, ExecutionPort, RedriveResult, Workflow } from '../functions/lib/executions';
+import type { RedriveResult, Workflow } from '../functions/lib/executions';
 import type { LifecycleResult } from '../functions/lib/ledger/apply';
 import type { NewGenerationRequest, RestoreRequest, ResumeRequest } from '../functions/lib/ledger/lifecycle';
 import type { LedgerStore } from '../functions/lib/ledger/store';
+import type { OperatorPort } from '../functions/lib/operator-port';
 
-/** The execution port with the history every backend keeps. */
-export interface OperatorPort extends ExecutionPort {
-  history(workflow: Workflow, name: string): Promise<ExecutionEvent[] | undefined>;
-}
+export type { OperatorPort };
 
 export type OrgEventType = 'OrgCreated' | 'OrgDeleted';
 

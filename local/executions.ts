@@ -5,7 +5,7 @@
  * the failing state and error, an event history, redrives with their client tokens —
  * optionally in a directory (execution-store.ts), so that it outlives one process.
  */
-import { ExecutionDoesNotExist, ExecutionNotRedrivable, InvalidExecutionInput, InvalidName } from '@aws-sdk/client-sfn';
+import { ExecutionNotRedrivable, InvalidExecutionInput, InvalidName } from '@aws-sdk/client-sfn';
 import { join } from 'node:path';
 import {
   executionArnOf,
@@ -16,7 +16,6 @@ import {
   stateMachineArn,
   stateMachineName,
   type ExecutionEvent,
-  type ExecutionPort,
   type ExecutionRecord,
   type ExecutionStatus,
   type ExecutionStatusChange,
@@ -25,6 +24,7 @@ import {
   type StartResult,
   type Workflow,
 } from '../functions/lib/executions';
+import { executionDoesNotExist, waitUntilEnded, type OperatorPort } from '../functions/lib/operator-port';
 import type { TaskHandler } from '../functions/registry';
 import { copyData, loadAslDefinition, runAsl, taskStates, type AslDefinition, type AslOutcome, type AslRun } from './asl-runner';
 import {
@@ -124,7 +124,7 @@ interface Prepared {
  * state; every step is idempotent). With `store`, executions another process runs are read
  * from the store, and stopped through it.
  */
-export class LocalExecutionPort implements ExecutionPort {
+export class LocalExecutionPort implements OperatorPort {
   private readonly store: ExecutionStore;
   private readonly live = new Map<string, LiveRun>();
   private readonly running = new Set<Promise<void>>();
@@ -219,26 +219,25 @@ export class LocalExecutionPort implements ExecutionPort {
     }
   }
 
-  async waitFor(workflow: Workflow, name: string, options: { timeoutMs?: number } = {}): Promise<ExecutionRecord> {
-    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-    for (;;) {
+  /** Waits on the run itself when this port runs it; reads the store again every POLL_MS when another process does. */
+  waitFor(workflow: Workflow, name: string, options: { timeoutMs?: number } = {}): Promise<ExecutionRecord> {
+    const read = async () => {
       const entry = this.current(workflow, name);
-      if (!entry) throw new ExecutionDoesNotExist({ ...metadata, message: `Execution Does Not Exist: '${this.executionArn(workflow, name)}'` });
-      if (entry.record.status !== 'RUNNING') return this.view(entry);
-      const left = deadline - Date.now();
-      if (left <= 0) throw Object.assign(new Error(`${workflow} execution ${name} is still running after ${options.timeoutMs} ms`), { name: 'ExecutionStillRunning' });
-      // This port's own run ends its wait; one another process runs is read again every POLL_MS.
+      return entry && this.view(entry);
+    };
+    const pause = async (left: number) => {
       const closed = this.live.get(keyOf(workflow, name))?.closed ?? sleep(POLL_MS);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(left, 2 ** 31 - 1))))]);
       clearTimeout(timer);
-    }
+    };
+    return waitUntilEnded(this, workflow, name, { read, pause }, options);
   }
 
   async redrive(workflow: Workflow, name: string, options: { clientToken?: string } = {}): Promise<RedriveResult> {
     const prepared = await this.prepare(workflow);
     const entry = this.current(workflow, name);
-    if (!entry) throw new ExecutionDoesNotExist({ ...metadata, message: `Execution Does Not Exist: '${this.executionArn(workflow, name)}'` });
+    if (!entry) throw executionDoesNotExist(this.executionArn(workflow, name));
     const last = entry.lastRedrive;
     if (options.clientToken !== undefined && last?.clientToken === options.clientToken && Date.now() - last.result.redriveDate.getTime() < CLIENT_TOKEN_WINDOW_MS) {
       return { ...last.result };

@@ -12,7 +12,7 @@ import {
   type RedriveResult,
   type Workflow,
 } from '../../functions/lib/executions';
-import type { OperatorPort } from '../backend';
+import { waitUntilEnded, type OperatorPort } from '../../functions/lib/operator-port';
 import { failedStateOf, translateHistory } from './history';
 
 /**
@@ -81,14 +81,8 @@ export class SfnOperatorPort extends SfnExecutionPort implements OperatorPort {
     return { executionArn, redriveDate: result.redriveDate ?? new Date(), redriveFrom: 'failed-state' };
   }
 
-  async waitFor(workflow: Workflow, name: string, options: { timeoutMs?: number } = {}): Promise<ExecutionRecord> {
-    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-    for (;;) {
-      const record = await this.describe(workflow, name);
-      if (!record) throw new ExecutionDoesNotExist({ $metadata: {}, message: `Execution Does Not Exist: '${this.executionArn(workflow, name)}'` });
-      if (record.status !== 'RUNNING' && record.status !== 'PENDING_REDRIVE') return record;
-      if (Date.now() >= deadline) throw Object.assign(new Error(`${workflow} execution ${name} is still running after ${options.timeoutMs} ms`), { name: 'ExecutionStillRunning' });
-      await this.sleep(this.pollMs);
-    }
+  /** Polls DescribeExecution every `pollMs` until the execution has ended. */
+  waitFor(workflow: Workflow, name: string, options: { timeoutMs?: number } = {}): Promise<ExecutionRecord> {
+    return waitUntilEnded(this, workflow, name, { read: () => this.describe(workflow, name), pause: () => this.sleep(this.pollMs) }, options);
   }
 }

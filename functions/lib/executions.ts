@@ -12,7 +12,8 @@ import { ConfigError, requireEnv } from './config';
 /**
  * The execution port (docs/architecture.md, Local mode): the one way the router, the CLI and the local runner
  * start, find, stop and list workflow executions. `SfnExecutionPort` talks to Step
- * Functions; a local implementation runs the same ASL in-process.
+ * Functions; a local implementation runs the same ASL in-process. What operators need besides
+ * (history, redrive, waiting) is the `OperatorPort` (operator-port.ts).
  */
 
 export type Workflow = 'provision' | 'teardown' | 'restore';
@@ -96,6 +97,7 @@ export type ExecutionSummary = Pick<ExecutionRecord, 'workflow' | 'name' | 'exec
  */
 export type StartResult = { started: true; executionArn: string } | { started: false; reason: 'already-exists' };
 
+/** What the router, the status tracker and the ledger step need of Step Functions. */
 export interface ExecutionPort {
   /** The ARN an execution of this name has (or will have): known before it starts, so the ledger can record it first. */
   executionArn(workflow: Workflow, name: string): string;
@@ -105,16 +107,6 @@ export interface ExecutionPort {
   /** Stops a running execution; a missing one is not an error. */
   stop(workflow: Workflow, name: string, reason: { error: string; cause: string }): Promise<void>;
   list(workflow: Workflow, options?: { status?: ExecutionStatus }): AsyncIterable<ExecutionSummary>;
-  /** The execution's history, oldest first; undefined when no execution of that name exists. */
-  history?(workflow: Workflow, name: string): Promise<ExecutionEvent[] | undefined>;
-  /** Resolves with the execution once it is no longer RUNNING. */
-  waitFor?(workflow: Workflow, name: string, options?: { timeoutMs?: number }): Promise<ExecutionRecord>;
-  /**
-   * Runs a FAILED, TIMED_OUT or ABORTED execution again under the same name and input;
-   * throws `ExecutionNotRedrivable` otherwise. A repeated call with the same `clientToken`
-   * returns the first call's result without running it again.
-   */
-  redrive?(workflow: Workflow, name: string, options?: { clientToken?: string }): Promise<RedriveResult>;
 }
 
 /**

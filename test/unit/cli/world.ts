@@ -28,6 +28,7 @@ import { applyLifecycle, type LifecycleDeps, type LifecycleResult } from '../../
 import type { WorkflowRequest } from '../../../functions/lib/ledger/lifecycle';
 import type { TenantLedgerItem } from '../../../functions/lib/ledger/model';
 import { MemoryLedgerStore } from '../../../functions/lib/ledger/store';
+import { waitUntilEnded } from '../../../functions/lib/operator-port';
 import type { OrgProvisionedDetail } from '../../../functions/lib/publish';
 import { routeOrgEvent, type RouteResult } from '../../../functions/route-org-event';
 import { ACCOUNT, REGION, runTenantctl, T0, type CliRun } from './support';
@@ -168,6 +169,11 @@ export class FakeExecutions implements OperatorPort {
     run.history.push({ type: 'ExecutionRedriven', timestamp: redriveDate, redriveCount });
     run.pending = () => this.world.complete(run, this.outcomes.get(name) ?? { kind: 'succeed' }, redriveCount);
     return { executionArn: run.record.executionArn, redriveDate, redriveFrom: 'failed-state' };
+  }
+
+  /** The run once looked at (it ends then, as its outcome says); one that waits ends only when the test moves it on. */
+  waitFor(workflow: Workflow, name: string, options: { timeoutMs?: number } = {}): Promise<ExecutionRecord> {
+    return waitUntilEnded(this, workflow, name, { read: () => this.describe(workflow, name), pause: () => new Promise((resolve) => setImmediate(resolve)) }, options);
   }
 
   /** Step Functions forgets the execution (90 days after it ended). */

@@ -10,6 +10,7 @@ import type { ExecutionEvent, ExecutionStatusChange, ExecutionSummary, Workflow 
 import { applyLifecycle } from '../../../functions/lib/ledger/apply';
 import { DynamoLedgerStore } from '../../../functions/lib/ledger/dynamo-store';
 import type { TaskHandler } from '../../../functions/registry';
+import { ExecutionStillRunning } from '../../../functions/lib/operator-port';
 import { LocalExecutionPort, type LocalExecutionPortOptions } from '../../../local/executions';
 import { FakeAws } from '../../support/fake-aws';
 import { sampleLifecycleDeps, sampleRunId } from '../../support/fixtures';
@@ -402,7 +403,10 @@ describe('LocalExecutionPort', () => {
     gate = deferred();
     await executions.start('provision', 'org-acme', input());
 
-    await expect(executions.waitFor('provision', 'org-acme', { timeoutMs: 20 })).rejects.toMatchObject({ name: 'ExecutionStillRunning' });
+    const waiting = executions.waitFor('provision', 'org-acme', { timeoutMs: 20 });
+
+    await expect(waiting).rejects.toBeInstanceOf(ExecutionStillRunning);
+    await expect(waiting).rejects.toMatchObject({ name: 'ExecutionStillRunning', message: 'provision execution org-acme is still running after 20 ms' });
     await expect(executions.waitFor('provision', 'org-nobody')).rejects.toBeInstanceOf(ExecutionDoesNotExist);
   });
 
