@@ -5,6 +5,7 @@
  * bucket, user, access key and secret each.
  */
 import type { LifecycleResult as RouteResult } from '../functions/lib/ledger/apply';
+import { lifecycleExecutionName, tenantNames } from '../functions/lib/naming';
 import { LOCAL_REGION, scanResidue } from '../local/stack';
 import { total } from './lib/api-counter';
 import type { BenchPipeline } from './lib/bench-pipeline';
@@ -38,13 +39,11 @@ export interface BurstResult {
 export const CONCURRENCY_NOTE =
   'All events are routed at once and every execution they start runs at once: serverless.yml reserves no concurrency for any function, so on AWS ' +
   'the router and each step would run in as many parallel Lambda environments as events (up to the account\'s unreserved concurrency, 1,000 by default). ' +
-  'Locally they all share one Node process, the functions\' module-level SDK clients and one emulator, which serves one request at a time.';
+  'Locally they all share one Node process, the functions\' SDK clients and one emulator, which serves one request at a time.';
 
 async function burstOnce(bench: BenchPipeline, orgs: number, runId: string): Promise<BurstRun> {
   const { pipeline, counter, events } = bench;
-  const { tenantNames, lifecycleExecutionName } = await import('../functions/lib/naming');
-  const { loadConfig } = await import('../functions/lib/config');
-  const config = loadConfig();
+  const { config } = pipeline;
   const orgIds = Array.from({ length: orgs }, (_, i) => `bench-${runId}-${String(i).padStart(3, '0')}`);
 
   counter.reset();

@@ -3,8 +3,8 @@
  * path), against the same minimal AWS calls issued back to back by a plain script on the
  * same emulator, interleaved run by run.
  */
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import {
   CreateBucketCommand,
   HeadBucketCommand,
@@ -14,16 +14,18 @@ import {
   PutBucketTaggingCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutionEvent } from '../functions/lib/executions';
 import { tenantSecretString } from '../functions/lib/tenant-secret';
-import { LOCAL_REGION } from '../local/stack';
+import type { Config } from '../functions/lib/config';
+import { tenantNames } from '../functions/lib/naming';
+import { tenantBucketPolicy } from '../functions/lib/policies';
+import { tenantTags } from '../functions/lib/tags';
+import { LOCAL_REGION, localClients, type LocalClients } from '../local/stack';
 import { total } from './lib/api-counter';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoLedgerStore } from '../functions/lib/ledger/dynamo-store';
 import { unrecordedItem, type TenantLedgerItem } from '../functions/lib/ledger/model';
 import type { BenchPipeline } from './lib/bench-pipeline';
@@ -121,37 +123,26 @@ async function provisionOnce(bench: BenchPipeline, orgId: string): Promise<Pipel
 
 /** The plain script: each operation the pipeline made, in its order, with the same inputs, on its own clients. */
 class DirectCalls {
-  private readonly s3 = new S3Client({ region: LOCAL_REGION, forcePathStyle: true });
-  private readonly iam = new IAMClient({});
-  private readonly secretsManager = new SecretsManagerClient({});
-  private readonly eventBridge = new EventBridgeClient({});
-  private readonly dynamodb = new DynamoDBClient({});
-
   constructor(
-    private readonly env: { accountId: string; boundaryArn: string; eventBusName: string; eventSource: string; ledgerTable: string },
-    private readonly helpers: {
-      tenantNames: typeof import('../functions/lib/naming').tenantNames;
-      tenantTags: typeof import('../functions/lib/tags').tenantTags;
-      tenantBucketPolicy: typeof import('../functions/lib/policies').tenantBucketPolicy;
-      config: Parameters<typeof import('../functions/lib/naming').tenantNames>[2];
-    },
+    private readonly config: Config,
+    private readonly clients: LocalClients,
   ) {}
 
   async run(orgId: string, order: string[]): Promise<{ ms: number; byOperation: Record<string, number> }> {
-    const names = this.helpers.tenantNames(orgId, LOCAL_REGION, this.helpers.config);
+    const names = tenantNames(orgId, LOCAL_REGION, this.config);
     const bucket = names.bucketCandidates[0] as string;
     // The run id a ledger-started provisioning would tag its resources with.
     const runId = `${names.slug}-g1-provision.direct`;
-    const tags = this.helpers.tenantTags(orgId, runId);
-    const target = { Bucket: bucket, ExpectedBucketOwner: this.env.accountId };
+    const tags = tenantTags(orgId, runId);
+    const target = { Bucket: bucket, ExpectedBucketOwner: this.config.accountId };
     let userArn = '';
     let accessKey = { id: '', secret: '' };
     const byOperation: Record<string, number> = {};
 
     // The ledger's calls, as the router and the ledger steps make them: a read, the first write
     // (with the live-tenant counter, one transaction), the write that records the tenant active.
-    const ledger = new DynamoLedgerStore(this.dynamodb, this.env.ledgerTable);
-    const unrecorded = unrecordedItem(orgId, LOCAL_REGION, this.helpers.config, new Date().toISOString());
+    const ledger = new DynamoLedgerStore(this.clients.dynamodb, this.config.tenantLedgerTable);
+    const unrecorded = unrecordedItem(orgId, LOCAL_REGION, this.config, new Date().toISOString());
     let version = 0;
     const item = (): TenantLedgerItem => ({ ...unrecorded, generation: 1, state: version === 0 ? 'provisioning' : 'active', version: version + 1 });
     const steps: Record<string, () => Promise<unknown>> = {
@@ -166,42 +157,42 @@ class DirectCalls {
       },
       'S3.HeadBucket': async () => {
         try {
-          await this.s3.send(new HeadBucketCommand(target));
+          await this.clients.s3.send(new HeadBucketCommand(target));
         } catch (err) {
           if (!(err instanceof NotFound)) throw err;
         }
       },
       'S3.CreateBucket': () =>
-        this.s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectOwnership: 'BucketOwnerEnforced', CreateBucketConfiguration: { Tags: tags } })),
-      'S3.PutBucketTagging': () => this.s3.send(new PutBucketTaggingCommand({ ...target, Tagging: { TagSet: tags } })),
+        this.clients.s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectOwnership: 'BucketOwnerEnforced', CreateBucketConfiguration: { Tags: tags } })),
+      'S3.PutBucketTagging': () => this.clients.s3.send(new PutBucketTaggingCommand({ ...target, Tagging: { TagSet: tags } })),
       'S3.PutBucketEncryption': () =>
-        this.s3.send(
+        this.clients.s3.send(
           new PutBucketEncryptionCommand({
             ...target,
             ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
           }),
         ),
       'S3.PutPublicAccessBlock': () =>
-        this.s3.send(
+        this.clients.s3.send(
           new PutPublicAccessBlockCommand({
             ...target,
             PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false },
           }),
         ),
-      'S3.PutObject': () => this.s3.send(new PutObjectCommand({ ...target, Key: 'pub/', Body: '', ContentLength: 0 })),
+      'S3.PutObject': () => this.clients.s3.send(new PutObjectCommand({ ...target, Key: 'pub/', Body: '', ContentLength: 0 })),
       'IAM.CreateUser': async () => {
-        const { User } = await this.iam.send(
-          new CreateUserCommand({ UserName: names.userName, Path: names.userPath, PermissionsBoundary: this.env.boundaryArn, Tags: [...tags, { Key: 'TenantBucket', Value: bucket }] }),
+        const { User } = await this.clients.iam.send(
+          new CreateUserCommand({ UserName: names.userName, Path: names.userPath, PermissionsBoundary: this.config.tenantBoundaryArn, Tags: [...tags, { Key: 'TenantBucket', Value: bucket }] }),
         );
         userArn = User?.Arn ?? '';
       },
-      'IAM.ListAccessKeys': () => this.iam.send(new ListAccessKeysCommand({ UserName: names.userName })),
+      'IAM.ListAccessKeys': () => this.clients.iam.send(new ListAccessKeysCommand({ UserName: names.userName })),
       'IAM.CreateAccessKey': async () => {
-        const { AccessKey } = await this.iam.send(new CreateAccessKeyCommand({ UserName: names.userName }));
+        const { AccessKey } = await this.clients.iam.send(new CreateAccessKeyCommand({ UserName: names.userName }));
         accessKey = { id: AccessKey?.AccessKeyId ?? '', secret: AccessKey?.SecretAccessKey ?? '' };
       },
       'SecretsManager.CreateSecret': () =>
-        this.secretsManager.send(
+        this.clients.secretsManager.send(
           new CreateSecretCommand({
             Name: names.secretName,
             Description: `Access key of IAM user ${names.userName} for tenant bucket ${bucket} (OrgId ${orgId})`,
@@ -210,15 +201,15 @@ class DirectCalls {
           }),
         ),
       'S3.PutBucketPolicy': () =>
-        this.s3.send(new PutBucketPolicyCommand({ ...target, Policy: JSON.stringify(this.helpers.tenantBucketPolicy({ bucket, userArn, tlsOnly: false })) })),
+        this.clients.s3.send(new PutBucketPolicyCommand({ ...target, Policy: JSON.stringify(tenantBucketPolicy({ bucket, userArn, tlsOnly: false })) })),
       'EventBridge.PutEvents': () =>
-        this.eventBridge.send(
+        this.clients.eventBridge.send(
           new PutEventsCommand({
             Entries: [
               {
-                Source: this.env.eventSource,
+                Source: this.config.eventSource,
                 DetailType: 'OrgProvisioned',
-                EventBusName: this.env.eventBusName,
+                EventBusName: this.config.eventBusName,
                 Detail: JSON.stringify({ orgId, executionName: `${names.slug}-g1-provision`, bucket: { name: bucket, region: LOCAL_REGION }, user: { name: names.userName, arn: userArn } }),
               },
             ],
@@ -241,17 +232,8 @@ export async function benchProvision(
   bench: BenchPipeline,
   options: { runs: number; runId: string; projectRoot: string; functions: FunctionSettings },
 ): Promise<ProvisionResult> {
-  const [{ tenantNames }, { tenantTags }, { tenantBucketPolicy }, { loadConfig }] = await Promise.all([
-    import('../functions/lib/naming'),
-    import('../functions/lib/tags'),
-    import('../functions/lib/policies'),
-    import('../functions/lib/config'),
-  ]);
-  const config = loadConfig();
-  const direct = new DirectCalls(
-    { accountId: config.accountId, boundaryArn: config.tenantBoundaryArn, eventBusName: config.eventBusName, eventSource: config.eventSource, ledgerTable: config.tenantLedgerTable },
-    { tenantNames, tenantTags, tenantBucketPolicy, config },
-  );
+  // The plain script's own clients, and the configuration the pipeline's functions have.
+  const direct = new DirectCalls(bench.pipeline.config, localClients(bench.pipeline.emulator.endpoint));
   const orgId = (kind: string, i: number) => `bench-${options.runId}-${kind}-${i}`;
 
   // The first run loads every function module, validates the ASL and opens the SDK clients'

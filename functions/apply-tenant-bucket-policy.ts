@@ -1,13 +1,9 @@
 import { AccessDenied, NoSuchBucket, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand, NoSuchPublicAccessBlockConfiguration, type S3ControlClient } from '@aws-sdk/client-s3-control';
-import { dynamodb } from './lib/clients/dynamodb';
-import { s3For } from './lib/clients/s3';
-import { s3control } from './lib/clients/s3control';
-import { loadConfig, type Config } from './lib/config';
+import type { Config } from './lib/config';
 import { PublicAccessBlockedError, TenantBucketMissingError, TenantPolicyNotReadyError, errorName } from './lib/errors';
-import { lambdaHandler } from './lib/handler';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
-import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
 import type { LedgerStore } from './lib/ledger/store';
 import { tenantBucketPolicy } from './lib/policies';
 import type { TenantBucket, TenantBucketPolicyResult, TenantRef, TenantUser } from './lib/types';
@@ -99,6 +95,7 @@ export async function applyTenantBucketPolicy(input: ApplyTenantBucketPolicyInpu
   return { applied: true, tlsOnly, statementIds: policy.Statement.map((statement) => statement.Sid) };
 }
 
-const config = loadConfig();
-const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
-export const handler = lambdaHandler((event: ApplyTenantBucketPolicyInput) => applyTenantBucketPolicy(event, { s3For, s3control, ledger, config }));
+/** The Lambda handler over its dependencies: functions/lambda/apply-tenant-bucket-policy.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function applyTenantBucketPolicyHandler(deps: Parameters<typeof applyTenantBucketPolicy>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: ApplyTenantBucketPolicyInput) => applyTenantBucketPolicy(event, deps));
+}

@@ -6,12 +6,9 @@ import {
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { dynamodb } from './lib/clients/dynamodb';
-import { s3For } from './lib/clients/s3';
-import { loadConfig, PUBLIC_PREFIX, type Config } from './lib/config';
+import { PUBLIC_PREFIX, type Config } from './lib/config';
 import { TenantBucketMissingError } from './lib/errors';
-import { lambdaHandler } from './lib/handler';
-import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
 import type { LedgerStore } from './lib/ledger/store';
 import { publicBaseUrl } from './lib/naming';
@@ -79,6 +76,7 @@ export async function configureTenantBucket(input: ConfigureTenantBucketInput, d
   return { publicPrefix: PUBLIC_PREFIX, publicBaseUrl: publicBaseUrl(bucket.name, bucket.region) };
 }
 
-const config = loadConfig();
-const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
-export const handler = lambdaHandler((event: ConfigureTenantBucketInput) => configureTenantBucket(event, { s3For, ledger, config }));
+/** The Lambda handler over its dependencies: functions/lambda/configure-tenant-bucket.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function configureTenantBucketHandler(deps: Parameters<typeof configureTenantBucket>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: ConfigureTenantBucketInput) => configureTenantBucket(event, deps));
+}

@@ -11,15 +11,11 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { bucketTagSet } from './lib/bucket-tags';
-import { dynamodb } from './lib/clients/dynamodb';
-import { s3For } from './lib/clients/s3';
-import { loadConfig, type Config } from './lib/config';
+import type { Config } from './lib/config';
 import { BucketNameUnavailableError, TenantQuotaExceededError, errorName } from './lib/errors';
-import { lambdaHandler } from './lib/handler';
-import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
 import type { LedgerStore } from './lib/ledger/store';
-import { logger } from './lib/logger';
 import { bucketArn } from './lib/naming';
 import { describeOwner, isCreatedBy, isTenantResource, tenantTags } from './lib/tags';
 import type { TenantBucket, TenantRef } from './lib/types';
@@ -61,7 +57,7 @@ export async function createTenantBucket(input: CreateTenantBucketInput, deps: C
   const { tenant } = input;
   const { config } = deps;
   await assertRunMayAct(deps.ledger, tenant, 'create the tenant bucket');
-  const log = deps.logger ?? logger;
+  const log = deps.logger;
   const region = tenant.region;
   const s3 = deps.s3For(region);
   const tags = tenantTags(tenant.orgId, tenant.provisionedBy);
@@ -81,7 +77,7 @@ export async function createTenantBucket(input: CreateTenantBucketInput, deps: C
       return { bucket: bucketOf(name, isCreatedBy(tagSet, tenant.orgId, tenant.provisionedBy)) };
     }
     const owner = describeOwner(tagSet);
-    log.warn('Skipping a bucket name owned by this account but not by this tenant; the bucket is left untouched', {
+    log?.warn('Skipping a bucket name owned by this account but not by this tenant; the bucket is left untouched', {
       bucket: name,
       orgId: tenant.orgId,
       owner,
@@ -102,7 +98,7 @@ export async function createTenantBucket(input: CreateTenantBucketInput, deps: C
         // read as "created now" for a bucket of ours that belongs to something else.
         const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
         if (!(err instanceof NotFound) && status !== 403 && status !== 301) throw err;
-        if (!(err instanceof NotFound)) log.debug('HeadBucket did not find the bucket free; trying CreateBucket', { bucket: name, error: errorName(err) });
+        if (!(err instanceof NotFound)) log?.debug('HeadBucket did not find the bucket free; trying CreateBucket', { bucket: name, error: errorName(err) });
       }
     }
 
@@ -138,7 +134,7 @@ export async function createTenantBucket(input: CreateTenantBucketInput, deps: C
   for (const name of tenant.bucketCandidates) {
     const outcome = await tryCandidate(name);
     if ('bucket' in outcome) {
-      log.info(outcome.bucket.created ? 'Tenant bucket created' : 'Tenant bucket adopted', { bucket: outcome.bucket.name, region, orgId: tenant.orgId });
+      log?.info(outcome.bucket.created ? 'Tenant bucket created' : 'Tenant bucket adopted', { bucket: outcome.bucket.name, region, orgId: tenant.orgId });
       return outcome.bucket;
     }
     tried.push(`${name} (${outcome.unavailable})`);
@@ -148,6 +144,7 @@ export async function createTenantBucket(input: CreateTenantBucketInput, deps: C
   );
 }
 
-const config = loadConfig();
-const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
-export const handler = lambdaHandler((event: CreateTenantBucketInput) => createTenantBucket(event, { s3For, ledger, config, logger }));
+/** The Lambda handler over its dependencies: functions/lambda/create-tenant-bucket.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function createTenantBucketHandler(deps: Parameters<typeof createTenantBucket>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: CreateTenantBucketInput) => createTenantBucket(event, deps));
+}

@@ -7,15 +7,11 @@ import {
   type User,
 } from '@aws-sdk/client-iam';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { dynamodb } from './lib/clients/dynamodb';
-import { iam } from './lib/clients/iam';
-import { loadConfig, type Config } from './lib/config';
+import type { Config } from './lib/config';
 import { TenantQuotaExceededError, TenantUserConflictError } from './lib/errors';
-import { lambdaHandler } from './lib/handler';
-import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
 import type { LedgerStore } from './lib/ledger/store';
-import { logger } from './lib/logger';
 import { describeOwner, isCreatedBy, isTenantResource, TAG_TENANT_BUCKET, tagsToRecord, tenantTags } from './lib/tags';
 import type { TenantBucket, TenantRef, TenantUser } from './lib/types';
 
@@ -96,6 +92,7 @@ export async function createTenantUser(
   return tenantUser(existing, tenant, created);
 }
 
-const config = loadConfig();
-const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
-export const handler = lambdaHandler((event: CreateTenantUserInput) => createTenantUser(event, { iam, ledger, config, logger }));
+/** The Lambda handler over its dependencies: functions/lambda/create-tenant-user.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function createTenantUserHandler(deps: Parameters<typeof createTenantUser>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: CreateTenantUserInput) => createTenantUser(event, deps));
+}

@@ -10,11 +10,9 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { bucketTagSet } from './lib/bucket-tags';
-import { s3For } from './lib/clients/s3';
-import { loadConfig, type Config } from './lib/config';
+import type { Config } from './lib/config';
 import { errorName } from './lib/errors';
-import { lambdaHandler } from './lib/handler';
-import { logger } from './lib/logger';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { deletionBlocker } from './lib/ownership';
 import { isTenantResource } from './lib/tags';
 import type { DeleteBucketInput, DeleteBucketResult } from './lib/types';
@@ -130,7 +128,7 @@ async function deleteInBatches(
  */
 export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteTenantBucketDeps): Promise<DeleteBucketResult> {
   const { tenant, bucketName, scope } = input;
-  const log = deps.logger ?? logger;
+  const log = deps.logger;
   const s3 = deps.s3For(tenant.region);
   const target = { Bucket: bucketName, ExpectedBucketOwner: deps.config.accountId };
   let { objectsDeleted } = parseCursor(input.cursor);
@@ -147,7 +145,7 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
   if (blocker) {
     // Worded for buckets: the org's bucket can fail the guard only on rollback.
     const reason = isTenantResource(tags, tenant.orgId) ? `not created by execution ${tenant.provisionedBy}` : `not this tenant's bucket: ${blocker}`;
-    log.warn('Leaving a bucket untouched: it fails the deletion guard', { bucket: bucketName, scope, orgId: tenant.orgId, reason });
+    log?.warn('Leaving a bucket untouched: it fails the deletion guard', { bucket: bucketName, scope, orgId: tenant.orgId, reason });
     return { done: true, cursor: null, objectsDeleted, deleted: [], skipped: [{ resource: `bucket ${bucketName}`, reason }] };
   }
 
@@ -159,7 +157,7 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
     }
     for (;;) {
       if (deps.remainingTimeMs() < TIME_RESERVE_MS) {
-        log.info('Time budget nearly spent; the state machine will continue emptying the bucket', { bucket: bucketName, objectsDeleted });
+        log?.info('Time budget nearly spent; the state machine will continue emptying the bucket', { bucket: bucketName, objectsDeleted });
         return { done: false, cursor: JSON.stringify({ objectsDeleted }), objectsDeleted, deleted: [], skipped: [] };
       }
       const objects = await listRound(s3, target);
@@ -168,7 +166,7 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
         objectsDeleted += round.deleted;
         if (round.failure !== undefined) {
           // Part of the round failed: keep the count, and let the state machine call again.
-          log.warn('Some DeleteObjects batches failed; continuing from a fresh listing', { bucket: bucketName, error: errorName(round.failure) });
+          log?.warn('Some DeleteObjects batches failed; continuing from a fresh listing', { bucket: bucketName, error: errorName(round.failure) });
           return { done: false, cursor: JSON.stringify({ objectsDeleted }), objectsDeleted, deleted: [], skipped: [] };
         }
         continue;
@@ -179,7 +177,7 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
         if (errorName(err) === 'BucketNotEmpty') continue;
         throw err;
       }
-      log.info('Tenant bucket deleted', { bucket: bucketName, scope, objectsDeleted });
+      log?.info('Tenant bucket deleted', { bucket: bucketName, scope, objectsDeleted });
       return finished([`bucket ${bucketName}`]);
     }
   } catch (err) {
@@ -188,7 +186,9 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
   }
 }
 
-const config = loadConfig();
-export const handler = lambdaHandler((event: DeleteBucketInput, context) =>
-  deleteTenantBucket(event, { s3For, config, logger, remainingTimeMs: () => context.getRemainingTimeInMillis() }),
-);
+/** The Lambda handler over its dependencies: functions/lambda/delete-tenant-bucket.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function deleteTenantBucketHandler(deps: Omit<DeleteTenantBucketDeps, 'remainingTimeMs'> & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: DeleteBucketInput, context) =>
+    deleteTenantBucket(event, { ...deps, remainingTimeMs: () => context.getRemainingTimeInMillis() }),
+  );
+}

@@ -2,11 +2,8 @@ import { ListUserTagsCommand, NoSuchEntityException, type AccessKeyMetadata, typ
 import { DeleteSecretCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
-import { iam } from './lib/clients/iam';
-import { secretsManager } from './lib/clients/secrets-manager';
-import { loadConfig, type Config } from './lib/config';
-import { lambdaHandler } from './lib/handler';
-import { logger } from './lib/logger';
+import type { Config } from './lib/config';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { deletionBlocker } from './lib/ownership';
 import { describeOwner, isTenantResource, type TagList } from './lib/tags';
 import { describeSecret, readHeldAccessKey } from './lib/tenant-secret';
@@ -113,5 +110,7 @@ export async function deleteTenantCredentials(input: DeletionInput, deps: Deps):
   return result;
 }
 
-const config = loadConfig();
-export const handler = lambdaHandler((event: DeletionInput) => deleteTenantCredentials(event, { iam, secretsManager, config, logger }));
+/** The Lambda handler over its dependencies: functions/lambda/delete-tenant-credentials.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function deleteTenantCredentialsHandler(deps: Parameters<typeof deleteTenantCredentials>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: DeletionInput) => deleteTenantCredentials(event, deps));
+}

@@ -21,10 +21,8 @@ import {
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
 import { collect, getUser, removeIfPresent } from './lib/iam-user';
-import { iam } from './lib/clients/iam';
-import { loadConfig, type Config } from './lib/config';
-import { lambdaHandler } from './lib/handler';
-import { logger } from './lib/logger';
+import type { Config } from './lib/config';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { deletionBlocker } from './lib/ownership';
 import type { DeletionInput, DeletionResult } from './lib/types';
 
@@ -132,5 +130,7 @@ export async function deleteTenantUser(input: DeletionInput, deps: Deps): Promis
   return result;
 }
 
-const config = loadConfig();
-export const handler = lambdaHandler((event: DeletionInput) => deleteTenantUser(event, { iam, config, logger }));
+/** The Lambda handler over its dependencies: functions/lambda/delete-tenant-user.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function deleteTenantUserHandler(deps: Parameters<typeof deleteTenantUser>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: DeletionInput) => deleteTenantUser(event, deps));
+}

@@ -11,16 +11,11 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
-import { dynamodb } from './lib/clients/dynamodb';
-import { iam } from './lib/clients/iam';
-import { secretsManager } from './lib/clients/secrets-manager';
-import { loadConfig, type Config } from './lib/config';
+import type { Config } from './lib/config';
 import { TenantQuotaExceededError, TenantSecretConflictError } from './lib/errors';
-import { lambdaHandler } from './lib/handler';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
-import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
 import type { LedgerStore } from './lib/ledger/store';
-import { logger } from './lib/logger';
 import { describeOwner, isTenantResource, tenantTags } from './lib/tags';
 import { describeSecret, readHeldAccessKey, tenantSecretString } from './lib/tenant-secret';
 import type { TenantBucket, TenantCredentials, TenantRef, TenantUser } from './lib/types';
@@ -174,8 +169,7 @@ export async function issueTenantCredentials(input: IssueTenantCredentialsInput,
   return { secretArn, secretName, accessKeyId, issued: true };
 }
 
-const config = loadConfig();
-const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
-export const handler = lambdaHandler((event: IssueTenantCredentialsInput) =>
-  issueTenantCredentials(event, { iam, secretsManager, ledger, config, logger }),
-);
+/** The Lambda handler over its dependencies: functions/lambda/issue-tenant-credentials.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function issueTenantCredentialsHandler(deps: Parameters<typeof issueTenantCredentials>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: IssueTenantCredentialsInput) => issueTenantCredentials(event, deps));
+}

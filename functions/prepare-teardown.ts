@@ -1,8 +1,8 @@
-import { loadConfig, type Config } from './lib/config';
+import type { Config } from './lib/config';
 import { InvalidEventError } from './lib/errors';
 import { parseOrgDeletedDetail } from './lib/events';
 import { bucketNameViolation } from './lib/naming';
-import { lambdaHandler } from './lib/handler';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { splitLedgerRun, tenantRef } from './lib/tenant';
 import type { ExecutionRef, TeardownPlan } from './lib/types';
 
@@ -45,5 +45,7 @@ export async function prepareTeardown(input: PrepareTeardownInput, deps: { confi
   };
 }
 
-const config = loadConfig();
-export const handler = lambdaHandler((event: PrepareTeardownInput) => prepareTeardown(event, { config }));
+/** The Lambda handler over its dependencies: functions/lambda/prepare-teardown.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function prepareTeardownHandler(deps: Parameters<typeof prepareTeardown>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: PrepareTeardownInput) => prepareTeardown(event, deps));
+}

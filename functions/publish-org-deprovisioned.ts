@@ -1,10 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { eventBridge } from './lib/clients/event-bridge';
-import { loadConfig, type Config } from './lib/config';
+import type { Config } from './lib/config';
 import { assertOrgDeprovisionedDetail, DETAIL_TYPES } from './lib/events';
-import { lambdaHandler } from './lib/handler';
-import { logger } from './lib/logger';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { putEvent, type PublishedEvent } from './lib/publish';
 import type { DeleteBucketResult, DeletionResult, RevocationResult, TeardownPlan } from './lib/types';
 
@@ -57,7 +55,7 @@ export async function publishOrgDeprovisioned(
   return { eventId, detail };
 }
 
-const config = loadConfig();
-export const handler = lambdaHandler((event: PublishOrgDeprovisionedInput) =>
-  publishOrgDeprovisioned(event, { eventBridge, config, logger }),
-);
+/** The Lambda handler over its dependencies: functions/lambda/publish-org-deprovisioned.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function publishOrgDeprovisionedHandler(deps: Parameters<typeof publishOrgDeprovisioned>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: PublishOrgDeprovisionedInput) => publishOrgDeprovisioned(event, deps));
+}

@@ -1,10 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { eventBridge } from './lib/clients/event-bridge';
-import { loadConfig, type Config } from './lib/config';
+import type { Config } from './lib/config';
 import { assertOrgProvisionedDetail, DETAIL_TYPES } from './lib/events';
-import { lambdaHandler } from './lib/handler';
-import { logger } from './lib/logger';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { putEvent, type OrgProvisionedDetail, type PublishedEvent } from './lib/publish';
 
 export interface PublishOrgProvisionedInput {
@@ -32,5 +30,7 @@ export async function publishOrgProvisioned(
   return { eventId, detail };
 }
 
-const config = loadConfig();
-export const handler = lambdaHandler((event: PublishOrgProvisionedInput) => publishOrgProvisioned(event, { eventBridge, config, logger }));
+/** The Lambda handler over its dependencies: functions/lambda/publish-org-provisioned.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function publishOrgProvisionedHandler(deps: Parameters<typeof publishOrgProvisioned>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: PublishOrgProvisionedInput) => publishOrgProvisioned(event, deps));
+}

@@ -1,10 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { eventBridge } from './lib/clients/event-bridge';
-import { loadConfig, type Config } from './lib/config';
+import type { Config } from './lib/config';
 import { assertOrgProvisioningFailedDetail, DETAIL_TYPES } from './lib/events';
-import { lambdaHandler } from './lib/handler';
-import { logger } from './lib/logger';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { MAX_REASON, MAX_REPORTED_ORG_ID, putEvent, truncate, type OrgProvisioningFailedDetail, type PublishedEvent } from './lib/publish';
 import type { CaughtError, ProvisionState } from './lib/types';
 
@@ -72,7 +70,7 @@ export async function publishOrgProvisioningFailed(
   return { eventId, detail };
 }
 
-const config = loadConfig();
-export const handler = lambdaHandler((event: PublishOrgProvisioningFailedInput) =>
-  publishOrgProvisioningFailed(event, { eventBridge, config, logger }),
-);
+/** The Lambda handler over its dependencies: functions/lambda/publish-org-provisioning-failed.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function publishOrgProvisioningFailedHandler(deps: Parameters<typeof publishOrgProvisioningFailed>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: PublishOrgProvisioningFailedInput) => publishOrgProvisioningFailed(event, deps));
+}

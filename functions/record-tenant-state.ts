@@ -1,18 +1,12 @@
-import { dynamodb } from './lib/clients/dynamodb';
-import { sfn } from './lib/clients/sfn';
-import { loadConfig } from './lib/config';
 import { TenantRunSupersededError } from './lib/errors';
 import { parseOrgCreatedDetail } from './lib/events';
-import { lambdaHandler } from './lib/handler';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { applyLifecycle, type LedgerDeps } from './lib/ledger/apply';
-import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
 import type { WorkflowRequest } from './lib/ledger/lifecycle';
 import type { TenantState } from './lib/ledger/model';
-import { logger } from './lib/logger';
-import { powertoolsLiveTenantsMetric } from './lib/metrics';
 import { tenantSlug } from './lib/naming';
 import { orgProvisionedDetail, type OrgProvisionedDetail, type ProvisionedTenant } from './lib/publish';
-import { SfnExecutionPort, stateMachineArn, WORKFLOWS, type ExecutionPort, type Workflow } from './lib/executions';
+import type { ExecutionPort, Workflow } from './lib/executions';
 import type { ProvisionState, RevocationResult, TenantRef } from './lib/types';
 
 /** The input of each ledger step of the state machines (`RecordTenant…` states). */
@@ -112,10 +106,7 @@ export async function recordTenantState(input: RecordTenantStateInput, deps: Rec
   };
 }
 
-const config = loadConfig();
-const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
-const metrics = powertoolsLiveTenantsMetric(config.stage);
-// The state machines' ARNs from their names, not from the environment: the state machines name
-// this function, so a reference back to them would be a cycle in the stack.
-const executions = new SfnExecutionPort(sfn, Object.fromEntries(WORKFLOWS.map((workflow) => [workflow, stateMachineArn(config.region, config.accountId, config.stage, workflow)])));
-export const handler = lambdaHandler((event: RecordTenantStateInput) => recordTenantState(event, { ledger, config, logger, metrics, executions }));
+/** The Lambda handler over its dependencies: functions/lambda/record-tenant-state.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function recordTenantStateHandler(deps: Parameters<typeof recordTenantState>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: RecordTenantStateInput) => recordTenantState(event, deps));
+}

@@ -1,48 +1,84 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3ControlClient } from '@aws-sdk/client-s3-control';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
-import { handler as applyTenantBucketPolicy } from './apply-tenant-bucket-policy';
-import { handler as configureTenantBucket } from './configure-tenant-bucket';
-import { handler as createTenantBucket } from './create-tenant-bucket';
-import { handler as createTenantUser } from './create-tenant-user';
-import { handler as deleteTenantBucket } from './delete-tenant-bucket';
-import { handler as deleteTenantCredentials } from './delete-tenant-credentials';
-import { handler as deleteTenantUser } from './delete-tenant-user';
-import { handler as issueTenantCredentials } from './issue-tenant-credentials';
-import { handler as prepareTeardown } from './prepare-teardown';
-import { handler as publishOrgProvisioned } from './publish-org-provisioned';
-import { handler as publishOrgDeprovisioned } from './publish-org-deprovisioned';
-import { handler as publishOrgProvisioningFailed } from './publish-org-provisioning-failed';
-import { handler as publishOrgRestored } from './publish-org-restored';
-import { handler as recordTenantState } from './record-tenant-state';
-import { handler as restoreTenantAccess } from './restore-tenant-access';
-import { handler as revokeTenantAccess } from './revoke-tenant-access';
-import { handler as validateOrg } from './validate-org';
+import type { ExecutionPort } from './lib/executions';
+import type { FunctionBase } from './lib/handler';
+import type { LiveTenantsMetric } from './lib/ledger/apply';
+import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import type { S3ForRegion } from './lib/s3-clients';
+import { applyTenantBucketPolicyHandler } from './apply-tenant-bucket-policy';
+import { configureTenantBucketHandler } from './configure-tenant-bucket';
+import { createTenantBucketHandler } from './create-tenant-bucket';
+import { createTenantUserHandler } from './create-tenant-user';
+import { deleteTenantBucketHandler } from './delete-tenant-bucket';
+import { deleteTenantCredentialsHandler } from './delete-tenant-credentials';
+import { deleteTenantUserHandler } from './delete-tenant-user';
+import { issueTenantCredentialsHandler } from './issue-tenant-credentials';
+import { prepareTeardownHandler } from './prepare-teardown';
+import { publishOrgProvisionedHandler } from './publish-org-provisioned';
+import { publishOrgDeprovisionedHandler } from './publish-org-deprovisioned';
+import { publishOrgProvisioningFailedHandler } from './publish-org-provisioning-failed';
+import { publishOrgRestoredHandler } from './publish-org-restored';
+import { recordTenantStateHandler } from './record-tenant-state';
+import { restoreTenantAccessHandler } from './restore-tenant-access';
+import { revokeTenantAccessHandler } from './revoke-tenant-access';
+import { validateOrgHandler } from './validate-org';
 
 export type TaskHandler = (event: never, context: Context) => Promise<unknown>;
 
+/** The SDK clients the workflows' functions send with (on AWS each function makes its own). */
+export interface FunctionClients {
+  s3For: S3ForRegion;
+  s3control: S3ControlClient;
+  iam: IAMClient;
+  secretsManager: SecretsManagerClient;
+  eventBridge: EventBridgeClient;
+  /** The tenant ledger's table, for the steps that ask or move the ledger. */
+  dynamodb: DynamoDBClient;
+}
+
+export interface StepWiring extends FunctionBase {
+  clients: FunctionClients;
+  /** What the ledger step stops a run a teardown or restore superseded with. */
+  executions: ExecutionPort;
+  /** The live-tenant metric the ledger step publishes (CloudWatch's on AWS; none locally). */
+  metrics?: LiveTenantsMetric;
+}
+
 /**
- * The Lambda behind each `${…FunctionArn}` placeholder of the ASL files: the same map
- * serverless.yml's DefinitionSubstitutions express for AWS, for running the real ASL
- * in-process (workflow tests, local mode).
+ * The Lambda behind each `${…FunctionArn}` placeholder of the ASL files, built from `wiring`:
+ * the same map serverless.yml's DefinitionSubstitutions express for AWS (where each entry of
+ * functions/lambda/ wires its own), for running the real ASL in-process (workflow tests,
+ * local mode, the benchmarks).
  */
-export const taskHandlersByPlaceholder: Record<string, TaskHandler> = {
-  ValidateOrgFunctionArn: validateOrg,
-  CreateTenantBucketFunctionArn: createTenantBucket,
-  ConfigureTenantBucketFunctionArn: configureTenantBucket,
-  CreateTenantUserFunctionArn: createTenantUser,
-  IssueTenantCredentialsFunctionArn: issueTenantCredentials,
-  ApplyTenantBucketPolicyFunctionArn: applyTenantBucketPolicy,
-  PublishOrgProvisionedFunctionArn: publishOrgProvisioned,
-  PublishOrgProvisioningFailedFunctionArn: publishOrgProvisioningFailed,
-  DeleteTenantCredentialsFunctionArn: deleteTenantCredentials,
-  DeleteTenantUserFunctionArn: deleteTenantUser,
-  DeleteTenantBucketFunctionArn: deleteTenantBucket,
-  PrepareTeardownFunctionArn: prepareTeardown,
-  RevokeTenantAccessFunctionArn: revokeTenantAccess,
-  PublishOrgDeprovisionedFunctionArn: publishOrgDeprovisioned,
-  RecordTenantStateFunctionArn: recordTenantState,
-  RestoreTenantAccessFunctionArn: restoreTenantAccess,
-  PublishOrgRestoredFunctionArn: publishOrgRestored,
-};
+export function taskHandlers(wiring: StepWiring): Record<string, TaskHandler> {
+  const { config, logger, clients, executions, metrics } = wiring;
+  const { s3For, s3control, iam, secretsManager, eventBridge } = clients;
+  const ledger = new DynamoLedgerStore(clients.dynamodb, config.tenantLedgerTable);
+  const base = { config, logger };
+  return {
+    ValidateOrgFunctionArn: validateOrgHandler(base),
+    CreateTenantBucketFunctionArn: createTenantBucketHandler({ ...base, s3For, ledger }),
+    ConfigureTenantBucketFunctionArn: configureTenantBucketHandler({ ...base, s3For, ledger }),
+    CreateTenantUserFunctionArn: createTenantUserHandler({ ...base, iam, ledger }),
+    IssueTenantCredentialsFunctionArn: issueTenantCredentialsHandler({ ...base, iam, secretsManager, ledger }),
+    ApplyTenantBucketPolicyFunctionArn: applyTenantBucketPolicyHandler({ ...base, s3For, s3control, ledger }),
+    PublishOrgProvisionedFunctionArn: publishOrgProvisionedHandler({ ...base, eventBridge }),
+    PublishOrgProvisioningFailedFunctionArn: publishOrgProvisioningFailedHandler({ ...base, eventBridge }),
+    DeleteTenantCredentialsFunctionArn: deleteTenantCredentialsHandler({ ...base, iam, secretsManager }),
+    DeleteTenantUserFunctionArn: deleteTenantUserHandler({ ...base, iam }),
+    DeleteTenantBucketFunctionArn: deleteTenantBucketHandler({ ...base, s3For }),
+    PrepareTeardownFunctionArn: prepareTeardownHandler(base),
+    RevokeTenantAccessFunctionArn: revokeTenantAccessHandler({ ...base, iam, secretsManager, s3For, ledger }),
+    PublishOrgDeprovisionedFunctionArn: publishOrgDeprovisionedHandler({ ...base, eventBridge }),
+    RecordTenantStateFunctionArn: recordTenantStateHandler({ ...base, ledger, executions, ...(metrics ? { metrics } : {}) }),
+    RestoreTenantAccessFunctionArn: restoreTenantAccessHandler({ ...base, iam, secretsManager, s3For, ledger }),
+    PublishOrgRestoredFunctionArn: publishOrgRestoredHandler({ ...base, eventBridge }),
+  };
+}
 
 /** `${ValidateOrgFunctionArn}` → `ValidateOrgFunctionArn`, or undefined for a literal ARN. */
 export function placeholderOf(resource: string): string | undefined {

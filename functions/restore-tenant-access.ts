@@ -3,18 +3,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { listAccessKeys } from './lib/access-keys';
-import { dynamodb } from './lib/clients/dynamodb';
-import { iam } from './lib/clients/iam';
-import { s3For } from './lib/clients/s3';
-import { secretsManager } from './lib/clients/secrets-manager';
-import { loadConfig, type Config } from './lib/config';
+import type { Config } from './lib/config';
 import { InvalidEventError, TenantBucketMissingError, TenantUserConflictError } from './lib/errors';
 import { parseOrgCreatedDetail } from './lib/events';
-import { lambdaHandler } from './lib/handler';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
-import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
 import type { LedgerStore } from './lib/ledger/store';
-import { logger } from './lib/logger';
 import { bucketArn } from './lib/naming';
 import { findTenantBucket, findTenantUser, type Skipped } from './lib/tenant-bucket';
 import { splitLedgerRun, tenantRef } from './lib/tenant';
@@ -116,7 +110,7 @@ export async function restoreTenantAccess(input: RestoreTenantAccessInput, deps:
       keysMissing.push(keyId);
     }
   }
-  (deps.logger ?? logger).info('Tenant access keys restored', { orgId: tenant.orgId, bucket: bucketName, keysActivated, keysMissing, skipped });
+  deps.logger?.info('Tenant access keys restored', { orgId: tenant.orgId, bucket: bucketName, keysActivated, keysMissing, skipped });
   return {
     tenant: { ...tenant, bucket: bucketName },
     bucket: { name: bucketName, region: tenant.region, arn: bucketArn(bucketName), created: false },
@@ -127,6 +121,7 @@ export async function restoreTenantAccess(input: RestoreTenantAccessInput, deps:
   };
 }
 
-const config = loadConfig();
-const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
-export const handler = lambdaHandler((event: RestoreTenantAccessInput) => restoreTenantAccess(event, { iam, secretsManager, s3For, ledger, config, logger }));
+/** The Lambda handler over its dependencies: functions/lambda/restore-tenant-access.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function restoreTenantAccessHandler(deps: Parameters<typeof restoreTenantAccess>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: RestoreTenantAccessInput) => restoreTenantAccess(event, deps));
+}

@@ -3,17 +3,11 @@ import { DeleteBucketPolicyCommand, NoSuchBucket, type S3Client } from '@aws-sdk
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { listAccessKeys } from './lib/access-keys';
-import { dynamodb } from './lib/clients/dynamodb';
-import { iam } from './lib/clients/iam';
-import { s3For } from './lib/clients/s3';
-import { secretsManager } from './lib/clients/secrets-manager';
-import { loadConfig, type Config } from './lib/config';
+import type { Config } from './lib/config';
 import { errorName } from './lib/errors';
-import { lambdaHandler } from './lib/handler';
-import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
 import type { LedgerStore } from './lib/ledger/store';
-import { logger } from './lib/logger';
 import { findTenantBucket, findTenantUser, type Skipped } from './lib/tenant-bucket';
 import type { RevocationResult, TenantRef } from './lib/types';
 
@@ -44,7 +38,7 @@ export interface RevokeTenantAccessDeps {
 export async function revokeTenantAccess(input: RevokeTenantAccessInput, deps: RevokeTenantAccessDeps): Promise<RevocationResult> {
   const { tenant } = input;
   await assertRunMayAct(deps.ledger, tenant, 'revoke the tenant\'s access');
-  const log = deps.logger ?? logger;
+  const log = deps.logger;
   const skipped: Skipped = [];
 
   const user = await findTenantUser(tenant, deps, skipped);
@@ -76,12 +70,11 @@ export async function revokeTenantAccess(input: RevokeTenantAccessInput, deps: R
     }
   }
 
-  log.info('Tenant access revoked', { orgId: tenant.orgId, bucket: bucketName, bucketFoundBy, keysDeactivated, skipped });
+  log?.info('Tenant access revoked', { orgId: tenant.orgId, bucket: bucketName, bucketFoundBy, keysDeactivated, skipped });
   return { bucketName, bucketFoundBy, keysDeactivated, bucketPolicyDeleted, skipped };
 }
 
-const config = loadConfig();
-const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
-export const handler = lambdaHandler((event: RevokeTenantAccessInput) =>
-  revokeTenantAccess(event, { iam, secretsManager, s3For, ledger, config, logger }),
-);
+/** The Lambda handler over its dependencies: functions/lambda/revoke-tenant-access.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function revokeTenantAccessHandler(deps: Parameters<typeof revokeTenantAccess>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: RevokeTenantAccessInput) => revokeTenantAccess(event, deps));
+}

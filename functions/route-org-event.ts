@@ -1,17 +1,10 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { dynamodb } from './lib/clients/dynamodb';
-import { eventBridge } from './lib/clients/event-bridge';
-import { sfn } from './lib/clients/sfn';
-import { loadConfig, type Config } from './lib/config';
+import type { Config } from './lib/config';
 import { InvalidEventError, InvalidOrgIdError } from './lib/errors';
 import { DETAIL_TYPES, parseOrgCreatedDetail, parseOrgDeletedDetail, quote } from './lib/events';
-import { SfnExecutionPort, stateMachineArnsFromEnv } from './lib/executions';
-import { lambdaHandler } from './lib/handler';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { applyLifecycle, type LifecycleDeps, type LifecycleResult } from './lib/ledger/apply';
-import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
 import { rejectionDetail, type OrgCreatedRequest, type OrgDeletedRequest } from './lib/ledger/lifecycle';
-import { logger } from './lib/logger';
-import { powertoolsLiveTenantsMetric } from './lib/metrics';
 import { tenantSlug } from './lib/naming';
 import { putEvent } from './lib/publish';
 import { assertAllowedRegion } from './lib/tenant';
@@ -139,8 +132,7 @@ export async function routeOrgEvent(event: OrgEvent, deps: RouteOrgEventDeps): P
   return result;
 }
 
-const config = loadConfig();
-const executions = new SfnExecutionPort(sfn, stateMachineArnsFromEnv(process.env));
-const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
-const metrics = powertoolsLiveTenantsMetric(config.stage);
-export const handler = lambdaHandler((event: OrgEvent) => routeOrgEvent(event, { ledger, executions, eventBridge, config, logger, metrics }));
+/** The Lambda handler over its dependencies: functions/lambda/route-org-event.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function routeOrgEventHandler(deps: Parameters<typeof routeOrgEvent>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: OrgEvent) => routeOrgEvent(event, deps));
+}

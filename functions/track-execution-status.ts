@@ -1,14 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { dynamodb } from './lib/clients/dynamodb';
-import { eventBridge } from './lib/clients/event-bridge';
-import { sfn } from './lib/clients/sfn';
-import { loadConfig } from './lib/config';
-import { isRunning, SfnExecutionPort, stateMachineArnsFromEnv, type ExecutionPort, type ExecutionStatus, type ExecutionStatusChange } from './lib/executions';
-import { lambdaHandler } from './lib/handler';
+import { isRunning, type ExecutionPort, type ExecutionStatus, type ExecutionStatusChange } from './lib/executions';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { applyLifecycle, type LifecycleDeps, type LifecycleResult } from './lib/ledger/apply';
-import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
-import { logger } from './lib/logger';
-import { powertoolsLiveTenantsMetric } from './lib/metrics';
 import { parseLifecycleExecutionName } from './lib/naming';
 
 /** The detail of Step Functions' "Execution Status Change" event (the fields used here). */
@@ -106,10 +99,9 @@ export function statusChangeOf(detail: StatusChangeDetail): ExecutionStatusChang
   };
 }
 
-const config = loadConfig();
-const executions = new SfnExecutionPort(sfn, stateMachineArnsFromEnv(process.env));
-const ledger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
-const metrics = powertoolsLiveTenantsMetric(config.stage);
-export const handler = lambdaHandler((event: EventBridgeEvent<'Step Functions Execution Status Change', StatusChangeDetail>) =>
-  trackExecutionStatus(statusChangeOf(event.detail), { ledger, executions, eventBridge, config, logger, metrics }),
-);
+/** The Lambda handler over its dependencies: functions/lambda/track-execution-status.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function trackExecutionStatusHandler(deps: TrackExecutionStatusDeps & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: EventBridgeEvent<'Step Functions Execution Status Change', StatusChangeDetail>) =>
+    trackExecutionStatus(statusChangeOf(event.detail), deps),
+  );
+}

@@ -1,6 +1,6 @@
-import { loadConfig, type Config } from './lib/config';
+import type { Config } from './lib/config';
 import { parseOrgCreatedDetail } from './lib/events';
-import { lambdaHandler } from './lib/handler';
+import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { splitLedgerRun, tenantRef } from './lib/tenant';
 import type { ExecutionRef, TenantRef } from './lib/types';
 
@@ -25,5 +25,7 @@ export async function validateOrg(input: ValidateOrgInput, deps: { config: Confi
   return tenantRef(parseOrgCreatedDetail(rest), input.execution, deps.config, 'OrgCreated', run);
 }
 
-const config = loadConfig();
-export const handler = lambdaHandler((event: ValidateOrgInput) => validateOrg(event, { config }));
+/** The Lambda handler over its dependencies: functions/lambda/validate-org.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */
+export function validateOrgHandler(deps: Parameters<typeof validateOrg>[1] & FunctionBase) {
+  return lambdaHandler(deps.logger, (event: ValidateOrgInput) => validateOrg(event, deps));
+}

@@ -77,7 +77,11 @@ export function notRedrivableReason(record: ExecutionRecord, now = new Date()): 
 export interface LocalExecutionPortOptions {
   /** The ASL file of each workflow (default: statemachine/provision-tenant.asl.json, teardown-tenant.asl.json). */
   definitions?: Partial<Record<Workflow, string>>;
-  /** A Task whose Resource is `${XFunctionArn}` runs `handlers.XFunctionArn` (default: the real handlers, functions/registry.ts). */
+  /**
+   * A Task whose Resource is `${XFunctionArn}` runs `handlers.XFunctionArn` (functions/registry.ts's
+   * `taskHandlers` builds the real ones). Needed to start or redrive; a port that only reads and
+   * stops (tenantctl's) has none.
+   */
   handlers?: Record<string, TaskHandler>;
   /** Pause before every retry, in ms (default: the ASL's own). */
   retryIntervalMs?: number;
@@ -294,9 +298,8 @@ export class LocalExecutionPort implements OperatorPort {
 
   private async load(workflow: Workflow): Promise<Prepared> {
     const definition = loadAslDefinition(this.definitionFiles[workflow]);
-    // The real handlers read their configuration when their modules load: loaded only now,
-    // and only when no handlers were given.
-    const handlers = this.options.handlers ?? (await import('../functions/registry')).taskHandlersByPlaceholder;
+    const handlers = this.options.handlers;
+    if (!handlers) throw new Error(`This execution port has no handlers: it cannot run the ${workflow} workflow`);
     const byResource = new Map(Object.entries(handlers).map(([placeholder, handler]) => [`\${${placeholder}}`, handler]));
     const handlerFor = (_stateName: string, resource: string) => byResource.get(resource);
     for (const [stateName, resource] of taskStates(definition.States)) {

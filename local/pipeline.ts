@@ -1,27 +1,33 @@
 /**
  * The embedded default, assembled: the emulator (own or AWS_ENDPOINT_URL), the local stage's
  * resources in it, the real router and the real ASL run by the local execution port with the
- * real handlers. Used by `npm run demo`, the integration tests and `tenantctl --local`.
- *
- * The function modules read their configuration and create their SDK clients when they are
- * loaded, so they are imported only after the local environment is in `process.env`.
+ * real handlers, each built from the local stage's configuration and the functions' own clients.
+ * Used by `npm run demo`, the integration tests, the benchmarks and `tenantctl --local`.
  */
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { POS_EVENT_SOURCE } from '../functions/lib/events';
-import type { LifecycleResult } from '../functions/lib/ledger/apply';
+import type { Config } from '../functions/lib/config';
+import type { ExecutionPort } from '../functions/lib/executions';
+import { applyLifecycle, type LifecycleDeps, type LifecycleResult } from '../functions/lib/ledger/apply';
+import { DynamoLedgerStore } from '../functions/lib/ledger/dynamo-store';
 import type { NewGenerationRequest, RestoreRequest, ResumeRequest } from '../functions/lib/ledger/lifecycle';
 import type { LedgerStore } from '../functions/lib/ledger/store';
+import { createLogger } from '../functions/lib/logger';
+import { taskHandlers, type FunctionClients } from '../functions/registry';
+import { routeOrgEvent } from '../functions/route-org-event';
+import { trackExecutionStatus } from '../functions/track-execution-status';
 import { startEmulator, type Emulator } from './emulator';
-import type { LocalExecutionPort, LocalExecutionPortOptions } from './executions';
+import { LocalExecutionPort, type LocalExecutionPortOptions } from './executions';
 import { runAsFunction } from './function-scope';
 import {
-  applyLocalEnvironment,
   deployLocalStack,
   drainEvents,
   LOCAL_ACCOUNT_ID,
   LOCAL_REGION,
   localClients,
+  localConfig,
+  localFunctionClients,
   scanResidue,
   type EmittedEvent,
   type LocalClients,
@@ -31,11 +37,23 @@ import {
 export type LocalPipelineOptions = Omit<LocalExecutionPortOptions, 'handlers' | 'definitions' | 'onStatusChange'> & {
   /** The stage's allowed regions (default: the local region only); the first is the default. */
   allowedRegions?: readonly string[];
+  /** The functions' SDK clients (default: their own for the emulator): a test or benchmark instruments its own. */
+  functionClients?: FunctionClients;
+  /**
+   * What the functions (router, status tracker, ledger step) reach Step Functions through,
+   * made from the local port: the benchmarks count its calls as the API calls they stand for.
+   */
+  functionExecutions?: (port: LocalExecutionPort) => ExecutionPort;
 };
 
 export interface LocalPipeline {
   emulator: Emulator;
+  /** The local stage's configuration, as the functions have it. */
+  config: Config;
+  /** Operator-side clients (the demo, tests and tenantctl look with these). */
   clients: LocalClients;
+  /** The clients the workflows' functions send with. */
+  functionClients: FunctionClients;
   executions: LocalExecutionPort;
   /** The tenant ledger in the emulator's DynamoDB. */
   ledger: LedgerStore;
@@ -49,6 +67,9 @@ export interface LocalPipeline {
   /** Stops the emulator if this pipeline started it. */
   stop(): Promise<void>;
 }
+
+/** What the router, the status tracker and operators' requests run with. */
+type FunctionDeps = LifecycleDeps & { executions: ExecutionPort };
 
 /** An EventBridge event as the rule would hand it to the router Lambda. */
 export function posEvent(detailType: string, detail: Record<string, unknown>, time = new Date()): EventBridgeEvent<string, Record<string, unknown>> {
@@ -81,60 +102,58 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
  * `stop` is the emulator's own. Used by `tenantctl --local` with its background emulator.
  */
 export async function openLocalPipeline(emulator: Emulator, options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
-  const { allowedRegions, ...portOptions } = options;
-  applyLocalEnvironment(emulator.endpoint, allowedRegions ? { allowedRegions } : {});
+  const { allowedRegions, functionClients = localFunctionClients(emulator.endpoint), functionExecutions, ...portOptions } = options;
+  const config = localConfig(emulator.endpoint, allowedRegions ? { allowedRegions } : {});
   const clients = localClients(emulator.endpoint);
   const { eventsQueueUrl } = await deployLocalStack(clients);
-
-  const [{ LocalExecutionPort }, router, tracker, recorder, { taskHandlersByPlaceholder }, { lambdaHandler }, { applyLifecycle }, { DynamoLedgerStore }, { eventBridge, dynamodb }, { loadConfig }, { logger }] =
-    await Promise.all([
-      import('./executions'),
-      import('../functions/route-org-event'),
-      import('../functions/track-execution-status'),
-      import('../functions/record-tenant-state'),
-      import('../functions/registry'),
-      import('../functions/lib/handler'),
-      import('../functions/lib/ledger/apply'),
-      import('../functions/lib/ledger/dynamo-store'),
-      import('../functions/lib/clients'),
-      import('../functions/lib/config'),
-      import('../functions/lib/logger'),
-    ]);
-  const config = loadConfig();
+  const logger = createLogger();
   // The router, the tracker and operators write the ledger with a client of their own; the
-  // workflows' ledger step with the functions' module client (as each is its own Lambda on AWS,
-  // and so a fault injected into a step's calls never reaches the router's).
+  // workflows' steps with the functions' (as each is its own Lambda on AWS, and so a fault
+  // injected into a step's calls never reaches the router's).
   const ledger = new DynamoLedgerStore(clients.dynamodb, config.tenantLedgerTable);
-  const stepLedger = new DynamoLedgerStore(dynamodb, config.tenantLedgerTable);
   // Step Functions reports a run that ends without success (or is redriven) on EventBridge,
   // where the status tracker picks it up; the local port reports it to the tracker directly.
-  // The ledger step stops the run a teardown or restore superseded: here, on this port (the
-  // Lambda's own port is Step Functions'). Both are wired once the port exists.
-  const late: { deps?: Parameters<typeof tracker.trackExecutionStatus>[1]; executions?: LocalExecutionPort } = {};
-  const recordTenantState = lambdaHandler((event: Parameters<typeof recorder.recordTenantState>[0]) =>
-    recorder.recordTenantState(event, { ledger: stepLedger, config, logger, executions: late.executions as LocalExecutionPort }),
-  );
+  // The ledger step stops the run a teardown or restore superseded through the same port.
+  const late: { deps?: FunctionDeps; port?: ExecutionPort } = {};
   const executions: LocalExecutionPort = new LocalExecutionPort({
     ...portOptions,
-    handlers: { ...taskHandlersByPlaceholder, RecordTenantStateFunctionArn: recordTenantState },
+    handlers: taskHandlers({ config, logger, clients: functionClients, executions: lazyPort(() => late.port) }),
     onStatusChange: (change) => {
       const deps = late.deps;
-      return deps && runAsFunction('trackExecutionStatus', () => tracker.trackExecutionStatus(change, deps));
+      return deps && runAsFunction('trackExecutionStatus', () => trackExecutionStatus(change, deps));
     },
   });
-  const lifecycleDeps = { ledger, executions, eventBridge, config, logger };
-  late.executions = executions;
-  late.deps = lifecycleDeps;
+  late.port = functionExecutions ? functionExecutions(executions) : executions;
+  const deps: FunctionDeps = { ledger, executions: late.port, eventBridge: functionClients.eventBridge, config, logger };
+  late.deps = deps;
 
   return {
     emulator,
+    config,
     clients,
+    functionClients,
     executions,
     ledger,
-    send: (detailType, detail, sendOptions = {}) => runAsFunction('routeOrgEvent', () => router.routeOrgEvent(posEvent(detailType, detail, sendOptions.time), lifecycleDeps)),
-    lifecycle: (request) => applyLifecycle(request, lifecycleDeps),
+    send: (detailType, detail, sendOptions = {}) => runAsFunction('routeOrgEvent', () => routeOrgEvent(posEvent(detailType, detail, sendOptions.time), deps)),
+    lifecycle: (request) => applyLifecycle(request, deps),
     events: () => drainEvents(clients, eventsQueueUrl),
     residue: () => scanResidue(clients),
     stop: () => emulator.stop(),
+  };
+}
+
+/** A port whose calls go to the one `resolve` gives when they are made (the port exists only after the handlers it is given to). */
+function lazyPort(resolve: () => ExecutionPort | undefined): ExecutionPort {
+  const port = (): ExecutionPort => {
+    const resolved = resolve();
+    if (!resolved) throw new Error('The local pipeline called its execution port before assembling it');
+    return resolved;
+  };
+  return {
+    executionArn: (...args) => port().executionArn(...args),
+    start: (...args) => port().start(...args),
+    describe: (...args) => port().describe(...args),
+    stop: (...args) => port().stop(...args),
+    list: (...args) => port().list(...args),
   };
 }

@@ -14,6 +14,7 @@ import {
   paginateListUsers,
 } from '@aws-sdk/client-iam';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { paginateListSecrets, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CreateQueueCommand,
@@ -24,7 +25,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { stateMachineArn } from '../functions/lib/executions';
 import { LEDGER_KEY, ledgerTableName } from '../functions/lib/ledger/dynamo-store';
-import { CONFIG_DEFAULTS } from '../functions/lib/config';
+import { CONFIG_DEFAULTS, loadConfig, type Config } from '../functions/lib/config';
+import type { FunctionClients } from '../functions/registry';
+import { s3ClientsByRegion } from '../functions/lib/s3-clients';
 import type { NamingConfig } from '../functions/lib/naming';
 import { tenantBoundaryPolicy } from '../functions/lib/policies';
 
@@ -39,6 +42,8 @@ const EVENTS_NAME = `tenant-provisioner-${LOCAL_STAGE}-events`;
 /** The tenant ledger's table, as serverless.yml names it for the local stage. */
 export const LOCAL_LEDGER_TABLE = ledgerTableName(LOCAL_STAGE);
 const EVENT_SOURCE = 'tenant-provisioner';
+/** The emulator takes any key; moto's account is the default one. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local-emulator', secretAccessKey: 'local-emulator' };
 
 /**
  * The environment the Lambdas read at cold start, for the local stage against `endpoint`.
@@ -48,8 +53,8 @@ export function localEnvironment(endpoint: string, options: { allowedRegions?: r
   return {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: 'local-emulator',
-    AWS_SECRET_ACCESS_KEY: 'local-emulator',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     STAGE: LOCAL_STAGE,
     ACCOUNT_ID: LOCAL_ACCOUNT_ID,
     BUCKET_PREFIX: LOCAL_BUCKET_PREFIX,
@@ -81,11 +86,6 @@ export const LOCAL_NAMING: NamingConfig = {
   stage: LOCAL_STAGE,
 };
 
-/** Puts the local environment into `process.env` (before any function module is loaded). */
-export function applyLocalEnvironment(endpoint: string, options: { allowedRegions?: readonly string[] } = {}): void {
-  Object.assign(process.env, localEnvironment(endpoint, options));
-}
-
 export interface LocalClients {
   dynamodb: DynamoDBClient;
   s3: S3Client;
@@ -97,7 +97,7 @@ export interface LocalClients {
 
 /** Operator-side clients for the emulator (not the Lambdas' clients). */
 export function localClients(endpoint: string): LocalClients {
-  const common = { endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local-emulator', secretAccessKey: 'local-emulator' } };
+  const common = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   return {
     dynamodb: new DynamoDBClient(common),
     s3: new S3Client({ ...common, forcePathStyle: true }),
@@ -105,6 +105,28 @@ export function localClients(endpoint: string): LocalClients {
     secretsManager: new SecretsManagerClient(common),
     eventBridge: new EventBridgeClient(common),
     sqs: new SQSClient(common),
+  };
+}
+
+/** The local stage's configuration: what the Lambdas would read from `localEnvironment(endpoint)`. */
+export function localConfig(endpoint: string, options: { allowedRegions?: readonly string[] } = {}): Config {
+  return loadConfig(localEnvironment(endpoint, options));
+}
+
+/**
+ * The functions' own clients for the emulator (on AWS each function makes its own): apart from
+ * the operator-side ones, so an SDK middleware on them (fault injection, call counting) sees
+ * only what the functions send.
+ */
+export function localFunctionClients(endpoint: string): FunctionClients {
+  const common = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  return {
+    s3For: s3ClientsByRegion({ endpoint, credentials: LOCAL_CREDENTIALS, forcePathStyle: true }),
+    s3control: new S3ControlClient(common),
+    iam: new IAMClient(common),
+    secretsManager: new SecretsManagerClient(common),
+    eventBridge: new EventBridgeClient(common),
+    dynamodb: new DynamoDBClient(common),
   };
 }
 

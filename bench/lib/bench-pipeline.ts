@@ -1,12 +1,12 @@
 /**
  * The local pipeline as the benchmarks use it: the real router, ASL and handlers on the
  * emulator (local/pipeline.ts), with every AWS call the functions make counted by an SDK
- * middleware on their module-level clients (functions/lib/clients.ts) and on the router's
- * ledger client, every execution port
- * call counted as the Step Functions call it stands for, and every history event kept.
+ * middleware on their clients and on the router's ledger client, every call the functions make
+ * of the execution port counted as the Step Functions call it stands for, and every history
+ * event kept.
  */
-import type { ExecutionEvent, Workflow } from '../../functions/lib/executions';
-import type { LocalPipeline } from '../../local/pipeline';
+import type { ExecutionEvent, ExecutionPort, Workflow } from '../../functions/lib/executions';
+import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
 import { deployLocalStack, LOCAL_REGION } from '../../local/stack';
 import { ApiCounter, type CountableClient } from './api-counter';
 
@@ -30,35 +30,24 @@ export async function startBenchPipeline(options: { retryIntervalMs?: number } =
     if (!list) events.set(key, (list = []));
     list.push(event);
   };
-  // Loaded only now: the pipeline module imports the functions after it has set the local environment.
-  const { startLocalPipeline } = await import('../../local/pipeline');
-  const pipeline = await startLocalPipeline({ onEvent, ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }) });
-
   const counter = new ApiCounter();
-  const clients = await import('../../functions/lib/clients');
-  const functionClients: CountableClient[] = [
-    clients.s3For(LOCAL_REGION),
-    clients.iam,
-    clients.s3control,
-    clients.secretsManager,
-    clients.eventBridge,
-    clients.sfn,
-    // The tenant ledger: the workflows' ledger steps write it with the module client, the router
-    // (locally as on AWS, a function of its own) with another.
-    clients.dynamodb,
+  const pipeline = await startLocalPipeline({
+    onEvent,
+    functionExecutions: (port) => countingPort(port, counter),
+    ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
+  });
+  const { functionClients } = pipeline;
+  counter.attach([
+    functionClients.s3For(LOCAL_REGION),
+    functionClients.iam,
+    functionClients.s3control,
+    functionClients.secretsManager,
+    functionClients.eventBridge,
+    // The tenant ledger: the workflows' ledger steps write it with the functions' client, the
+    // router (locally as on AWS, a function of its own) with another.
+    functionClients.dynamodb,
     pipeline.clients.dynamodb,
-  ] as unknown as CountableClient[];
-  counter.attach(functionClients);
-
-  // The router and the handlers reach Step Functions only through this port object.
-  const port = pipeline.executions as unknown as Record<keyof typeof PORT_OPERATIONS, (...args: unknown[]) => Promise<unknown>>;
-  for (const [method, operation] of Object.entries(PORT_OPERATIONS) as [keyof typeof PORT_OPERATIONS, string][]) {
-    const original = port[method].bind(pipeline.executions);
-    port[method] = (...args: unknown[]) => {
-      counter.record(operation);
-      return original(...args);
-    };
-  }
+  ] as unknown as CountableClient[]);
 
   return {
     pipeline,
@@ -71,5 +60,20 @@ export async function startBenchPipeline(options: { retryIntervalMs?: number } =
       await response.arrayBuffer();
       await deployLocalStack(pipeline.clients);
     },
+  };
+}
+
+/** The port the functions see, counting each call as the Step Functions call SfnExecutionPort makes for it. */
+function countingPort(port: ExecutionPort, counter: ApiCounter): ExecutionPort {
+  const counted = <A extends unknown[], R>(operation: string, call: (...args: A) => R) => (...args: A): R => {
+    counter.record(operation);
+    return call(...args);
+  };
+  return {
+    executionArn: (workflow, name) => port.executionArn(workflow, name),
+    start: counted(PORT_OPERATIONS.start, (workflow, name, input) => port.start(workflow, name, input)),
+    describe: counted(PORT_OPERATIONS.describe, (workflow, name) => port.describe(workflow, name)),
+    stop: counted(PORT_OPERATIONS.stop, (workflow, name, reason) => port.stop(workflow, name, reason)),
+    list: (workflow, listOptions) => port.list(workflow, listOptions),
   };
 }

@@ -31,7 +31,7 @@ import type { ExecutionRecord } from '../../functions/lib/executions';
 import type { LocalPipeline } from '../../local/pipeline';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../local/stack';
 import { accessDeniedError, installFaults, serviceError, type FaultInjector, type FaultKind, type FaultRule } from '../support/fault-injection';
-import { integrationPipeline } from './emulator-endpoint';
+import { integrationPipeline } from './integration-pipeline';
 
 jest.setTimeout(120_000);
 
@@ -346,10 +346,8 @@ const tally = { run: 0, asExpected: 0, leaked: 0 };
 
 beforeAll(async () => {
   pipeline = await integrationPipeline();
-  // Loaded only now: the function modules read the local environment when they load.
-  const clients = await import('../../functions/lib/clients');
-  const { loadConfig } = await import('../../functions/lib/config');
-  nameConfig = loadConfig();
+  const clients = pipeline.functionClients;
+  nameConfig = pipeline.config;
   faults = installFaults([clients.s3For(LOCAL_REGION), clients.iam, clients.secretsManager, clients.eventBridge, clients.s3control, clients.dynamodb], {
     emulateCreateBucketTags: pipeline.clients.s3,
   });

@@ -23,15 +23,18 @@ import { CreateTableCommand, DeleteTableCommand, waitUntilTableExists } from '@a
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { ExecutionPort, ExecutionRecord, ExecutionStatus, StartResult, Workflow } from '../../functions/lib/executions';
-import type { LifecycleDeps } from '../../functions/lib/ledger/apply';
+import { applyLifecycle, type LifecycleDeps } from '../../functions/lib/ledger/apply';
 import { effectiveState, isLive } from '../../functions/lib/ledger/model';
 import { assertRunMayAct } from '../../functions/lib/ledger/run-guard';
 import { DynamoLedgerStore } from '../../functions/lib/ledger/dynamo-store';
 import type { LedgerStore } from '../../functions/lib/ledger/store';
-import type { RecordTenantStateInput } from '../../functions/record-tenant-state';
+import { createLogger } from '../../functions/lib/logger';
+import { recordTenantState, type RecordTenantStateInput } from '../../functions/record-tenant-state';
+import { routeOrgEvent } from '../../functions/route-org-event';
+import { trackExecutionStatus } from '../../functions/track-execution-status';
 import { runAsFunction } from '../../local/function-scope';
 import type { LocalPipeline } from '../../local/pipeline';
-import { integrationPipeline } from './emulator-endpoint';
+import { integrationPipeline } from './integration-pipeline';
 
 jest.setTimeout(600_000);
 
@@ -622,11 +625,12 @@ class World {
   }
 }
 
+/** The functions' cores, each run as its function (its SDK calls held to its role). */
 interface Modules {
-  routeOrgEvent: typeof import('../../functions/route-org-event').routeOrgEvent;
-  recordTenantState: typeof import('../../functions/record-tenant-state').recordTenantState;
-  trackExecutionStatus: typeof import('../../functions/track-execution-status').trackExecutionStatus;
-  applyLifecycle: typeof import('../../functions/lib/ledger/apply').applyLifecycle;
+  routeOrgEvent: typeof routeOrgEvent;
+  recordTenantState: typeof recordTenantState;
+  trackExecutionStatus: typeof trackExecutionStatus;
+  applyLifecycle: typeof applyLifecycle;
 }
 
 let pipeline: LocalPipeline;
@@ -654,26 +658,19 @@ afterAll(async () => {
 
 describe('the tenant ledger in random interleavings', () => {
   it('keeps every invariant after every step, and every org ends as its latest event says', async () => {
-    const [router, recorder, tracker, apply, { loadConfig }, { logger }] = await Promise.all([
-      import('../../functions/route-org-event'),
-      import('../../functions/record-tenant-state'),
-      import('../../functions/track-execution-status'),
-      import('../../functions/lib/ledger/apply'),
-      import('../../functions/lib/config'),
-      import('../../functions/lib/logger'),
-    ]);
     // Each Lambda's core runs as that function, so its SDK calls are held to its role (test/support/sdk-calls/).
     const asFunction =
       <A extends unknown[], R>(functionKey: string, core: (...args: A) => Promise<R>) =>
       (...args: A) =>
         runAsFunction(functionKey, () => core(...args));
     const modules: Modules = {
-      routeOrgEvent: asFunction('routeOrgEvent', router.routeOrgEvent),
-      recordTenantState: asFunction('recordTenantState', recorder.recordTenantState),
-      trackExecutionStatus: asFunction('trackExecutionStatus', tracker.trackExecutionStatus),
-      applyLifecycle: apply.applyLifecycle,
+      routeOrgEvent: asFunction('routeOrgEvent', routeOrgEvent),
+      recordTenantState: asFunction('recordTenantState', recordTenantState),
+      trackExecutionStatus: asFunction('trackExecutionStatus', trackExecutionStatus),
+      applyLifecycle,
     };
-    const config = loadConfig();
+    const { config } = pipeline;
+    const logger = createLogger();
     const quiet = { info: () => undefined, warn: () => undefined, error: (...args: unknown[]) => logger.error(String(args[0])) };
     const baseSeed = process.env.LEDGER_MODEL_SEED ? Number(process.env.LEDGER_MODEL_SEED) : Date.now() % 1_000_000;
     const runs = process.env.LEDGER_MODEL_SEED ? 1 : RUNS;

@@ -20,7 +20,7 @@ import type { LocalPipeline } from '../../local/pipeline';
 import { LOCAL_NAMING } from '../../local/stack';
 import { accessDeniedError, installFaults, type FaultInjector } from '../support/fault-injection';
 import { installS3RegionFidelity, type S3RegionFidelity } from '../support/s3-regions';
-import { integrationPipeline } from './emulator-endpoint';
+import { integrationPipeline } from './integration-pipeline';
 
 jest.setTimeout(120_000);
 
@@ -36,7 +36,7 @@ let regions: S3RegionFidelity;
 
 beforeAll(async () => {
   pipeline = await integrationPipeline({ allowedRegions: ['us-east-1', 'eu-west-1'], waitMs: WAIT_MS });
-  const clients = await import('../../functions/lib/clients');
+  const clients = pipeline.functionClients;
   const functionS3 = [clients.s3For('us-east-1'), clients.s3For('eu-west-1')];
   regions = installS3RegionFidelity(functionS3, pipeline.clients.s3);
   faults = installFaults([...functionS3, clients.iam, clients.secretsManager, clients.eventBridge, clients.s3control], { emulateCreateBucketTags: pipeline.clients.s3 });

@@ -19,7 +19,7 @@ import { tenantNames } from '../../functions/lib/naming';
 import { tagsToRecord } from '../../functions/lib/tags';
 import type { LocalPipeline } from '../../local/pipeline';
 import { LOCAL_NAMING, LOCAL_REGION } from '../../local/stack';
-import { integrationPipeline } from './emulator-endpoint';
+import { integrationPipeline } from './integration-pipeline';
 
 jest.setTimeout(120_000);
 

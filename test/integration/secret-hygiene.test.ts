@@ -8,7 +8,7 @@
  */
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { LocalPipeline } from '../../local/pipeline';
-import { integrationPipeline } from './emulator-endpoint';
+import { integrationPipeline } from './integration-pipeline';
 
 jest.setTimeout(120_000);
 
@@ -20,8 +20,7 @@ let restoreWrites: () => void;
 beforeAll(async () => {
   process.env.TEST_LOG_LEVEL = 'DEBUG';
   pipeline = await integrationPipeline();
-  const { iam } = await import('../../functions/lib/clients');
-  iam.middlewareStack.add(
+  pipeline.functionClients.iam.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);
       if (context.commandName === 'CreateAccessKeyCommand') {

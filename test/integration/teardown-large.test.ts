@@ -25,7 +25,7 @@ import { tenantNames } from '../../functions/lib/naming';
 import type { LocalPipeline } from '../../local/pipeline';
 import { LOCAL_REGION } from '../../local/stack';
 import { installFaults, type FaultInjector } from '../support/fault-injection';
-import { integrationPipeline } from './emulator-endpoint';
+import { integrationPipeline } from './integration-pipeline';
 
 jest.setTimeout(900_000);
 
@@ -42,8 +42,7 @@ let recorder: FaultInjector;
 
 beforeAll(async () => {
   pipeline = await integrationPipeline({ remainingTimeMs: 22_000 });
-  const { eventBridge } = await import('../../functions/lib/clients');
-  recorder = installFaults([eventBridge]);
+  recorder = installFaults([pipeline.functionClients.eventBridge]);
 });
 
 afterAll(async () => {
@@ -79,8 +78,7 @@ describe('teardown of a large versioned tenant bucket', () => {
   it(`deletes ${OBJECTS} objects × ${VERSIONS} versions and a delete marker each, and leaves nothing behind`, async () => {
     const started = Date.now();
     const orgId = `tl-${Date.now().toString(36).slice(-5)}`;
-    const { loadConfig } = await import('../../functions/lib/config');
-    const names = tenantNames(orgId, LOCAL_REGION, loadConfig());
+    const names = tenantNames(orgId, LOCAL_REGION, pipeline.config);
     const bucket = names.bucketCandidates[0] as string;
     const { s3 } = pipeline.clients;
     // The loader skips the SDK's optional CRC32 on each upload (the emulator would verify it too).

@@ -1,5 +1,5 @@
 /**
- * Fault injection into real AWS SDK v3 clients (the functions' module clients), for
+ * Fault injection into real AWS SDK v3 clients (the clients the local pipeline gives the functions: `pipeline.functionClients`), for
  * integration tests against the emulator: one middleware per client, at the `initialize`
  * step, so the SDK's own retries never see an injected error and the state machines'
  * Retry/Catch must handle it, as they would a Lambda's error on AWS.

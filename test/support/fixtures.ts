@@ -177,7 +177,7 @@ export function ledgerOnRun(runId: string, workflow: Workflow = 'provision', sta
   return { item, get: async () => item };
 }
 
-/** Answers the ledger's GetItem on a mocked DynamoDB client with `item`, as the table would (handler tests over the module clients). */
+/** Answers the ledger's GetItem on a mocked DynamoDB client with `item`, as the table would (tests of a Lambda entry, whose clients the mocks answer). */
 export function answerLedgerGet(dynamodb: { on: (command: typeof GetItemCommand) => { resolves: (output: GetItemCommandOutput) => unknown } }, item: TenantLedgerItem): void {
   dynamodb.on(GetItemCommand).resolves({ Item: marshall(item, { removeUndefinedValues: true }), $metadata: {} });
 }

@@ -11,6 +11,8 @@ const ROOT = join(__dirname, '../..');
 const ALLOWED: Record<string, string[]> = {
   'functions/lib': ['functions/lib', 'events'],
   functions: ['functions/lib', 'functions', 'events'],
+  // The Lambda entries serverless.yml names: nothing else imports them (each wires at cold start).
+  'functions/lambda': ['functions/lib', 'functions', 'events'],
   local: ['functions/lib', 'functions', 'local', 'events', 'statemachine'],
   cli: ['functions/lib', 'local', 'cli', 'events', 'statemachine', 'package.json'],
   bench: ['functions/lib', 'functions', 'local', 'bench', 'scripts', 'events'],
@@ -19,6 +21,7 @@ const ALLOWED: Record<string, string[]> = {
 
 function layerOf(path: string): string | undefined {
   if (path.startsWith('functions/lib/')) return 'functions/lib';
+  if (path.startsWith('functions/lambda/')) return 'functions/lambda';
   if (path === 'package.json') return 'package.json';
   return path.split('/')[0];
 }
@@ -41,7 +44,7 @@ function importsOf(file: string): string[] {
 
 describe('the layers', () => {
   const files = Object.keys(ALLOWED)
-    .filter((layer) => layer !== 'functions/lib')
+    .filter((layer) => layer !== 'functions/lib' && layer !== 'functions/lambda')
     .flatMap((layer) => sources(layer));
 
   it('import only what their layer may (nothing in functions/ knows local/ or cli/; local/ no cli/; nothing but tests imports test/)', () => {
@@ -54,8 +57,20 @@ describe('the layers', () => {
     expect(violations).toEqual([]);
   });
 
+  it('wire nothing when imported: only a Lambda entry reads its configuration or makes clients at load', () => {
+    // A statement at the top level of a module runs when it is imported: there, outside
+    // functions/lambda/, no configuration is read, no SDK client or logger made, no environment set.
+    const wiring = /^(?:export\s+)?(?:const|let|var)\s+[^=]+=\s*(?:new\s+\w+Client\b|loadConfig\(|lambdaBase\(|createLogger\(|new\s+Logger\()|^process\.env\.\w+\s*=(?!=)|^Object\.assign\(process\.env/m;
+    const wiredAtImport = files
+      .filter((file) => layerOf(file) !== 'functions/lambda' && wiring.test(readFileSync(join(ROOT, file), 'utf8')))
+      .sort();
+    expect(wiredAtImport).toEqual([]);
+    expect(sources('functions/lambda').filter((file) => !wiring.test(readFileSync(join(ROOT, file), 'utf8')))).toEqual([]);
+  });
+
   it('are checked on real files and real imports', () => {
     expect(files.length).toBeGreaterThan(80);
+    expect(sources('functions/lambda')).toHaveLength(19);
     expect(importsOf('local/demo.ts')).toContain('functions/lib/tenant-secret');
   });
 });

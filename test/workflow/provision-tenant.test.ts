@@ -10,6 +10,7 @@ import { tenantNames } from '../../functions/lib/naming';
 import { tenantTags } from '../../functions/lib/tags';
 import { LocalExecutionPort } from '../../local/executions';
 import type { FakeAws } from '../support/fake-aws';
+import { testTaskHandlers } from '../support/task-handlers';
 import { sampleRunId } from '../support/fixtures';
 import { BUCKET, newLedgerWorld, SECRET, SLUG, USER, type LedgerWorld } from './ledger-world';
 import { runWorkflow } from './run-state-machine';
@@ -316,7 +317,7 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
   });
 
   it('publishes OrgProvisioned when the local runner redrives (from the start) a run that failed after the ledger recorded it active', async () => {
-    const executions = new LocalExecutionPort({ retryIntervalMs: 0, waitMs: 0, stage: loadConfig().stage });
+    const executions = new LocalExecutionPort({ handlers: testTaskHandlers(), retryIntervalMs: 0, waitMs: 0, stage: loadConfig().stage });
     const deps = { ...world.deps, executions };
     aws.inject('EventBridge.PutEvents', () => new EventBridgeServiceException({ name: 'InternalException', $fault: 'server', ...meta, message: 'EventBridge is down' }), 1000);
     await applyLifecycle({ kind: 'OrgCreated', orgId: ORG, eventTime: '2026-12-01T10:00:00.000Z', eventId: 'e1' }, deps);

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { placeholderOf, taskHandlersByPlaceholder } from '../../functions/registry';
+import { placeholderOf } from '../../functions/registry';
 import { loadAslDefinition, runAsl } from '../../local/asl-runner';
 import { fakeLambdaContext } from '../support/lambda-context';
+import { testTaskHandlers } from '../support/task-handlers';
 
 export interface WorkflowRun {
   status: 'SUCCEEDED' | 'FAILED';
@@ -40,10 +41,11 @@ export async function runWorkflow(
 ): Promise<WorkflowRun> {
   const events: WorkflowRun['events'] = [];
   const remaining = options.remainingTimeMs;
+  const handlers = testTaskHandlers();
   const run = runAsl(loadAslDefinition(join(__dirname, '../../statemachine', file)), input, {
     handlerFor: (_stateName, resource) => {
       const placeholder = placeholderOf(resource);
-      return placeholder === undefined ? undefined : taskHandlersByPlaceholder[placeholder];
+      return placeholder === undefined ? undefined : handlers[placeholder];
     },
     execution: { Name: options.executionName ?? 'org-acme-bistro-42' },
     lambdaContext: (stateName) => fakeLambdaContext(stateName, remaining && (() => remaining(stateName))),

@@ -7,7 +7,8 @@ import {
   S3ControlServiceException,
 } from '@aws-sdk/client-s3-control';
 import { mockClient } from 'aws-sdk-client-mock';
-import { applyTenantBucketPolicy, handler } from '../../../functions/apply-tenant-bucket-policy';
+import { handler } from '../../../functions/lambda/apply-tenant-bucket-policy';
+import { applyTenantBucketPolicy } from '../../../functions/apply-tenant-bucket-policy';
 import { loadConfig, type Config } from '../../../functions/lib/config';
 import { PublicAccessBlockedError, TenantBucketMissingError, TenantPolicyNotReadyError, TenantRunSupersededError } from '../../../functions/lib/errors';
 import type { PolicyDocument } from '../../../functions/lib/policies';
@@ -174,7 +175,7 @@ describe('the access guard', () => {
 });
 
 describe('apply-tenant-bucket-policy handler', () => {
-  it('puts the policy through the module clients with the stage TLS setting', async () => {
+  it('puts the policy through its Lambda entry and the clients it makes with the stage TLS setting', async () => {
     answerLedgerGet(mockClient(DynamoDBClient), ledgerOnRun(SAMPLE_RUN_ID).item);
     const result = await handler(input, fakeLambdaContext('applyTenantBucketPolicy'));
 

@@ -9,7 +9,8 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { configureTenantBucket, handler } from '../../../functions/configure-tenant-bucket';
+import { handler } from '../../../functions/lambda/configure-tenant-bucket';
+import { configureTenantBucket } from '../../../functions/configure-tenant-bucket';
 import { loadConfig } from '../../../functions/lib/config';
 import { TenantBucketMissingError } from '../../../functions/lib/errors';
 import { answerLedgerGet, ledgerOnRun, SAMPLE_RUN_ID, sampleBucket, sampleTenant } from '../../support/fixtures';
@@ -100,7 +101,7 @@ describe('configureTenantBucket', () => {
 });
 
 describe('configure-tenant-bucket handler', () => {
-  it('configures the bucket through the module clients', async () => {
+  it('configures the bucket through its Lambda entry and the clients it makes', async () => {
     answerLedgerGet(mockClient(DynamoDBClient), ledgerOnRun(SAMPLE_RUN_ID).item);
     const result = await handler({ tenant, bucket: created }, fakeLambdaContext('configureTenantBucket'));
 

@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createTenantBucket, handler } from '../../../functions/create-tenant-bucket';
+import { handler } from '../../../functions/lambda/create-tenant-bucket';
+import { createTenantBucket } from '../../../functions/create-tenant-bucket';
 import { loadConfig } from '../../../functions/lib/config';
 import { BucketNameUnavailableError, TenantQuotaExceededError } from '../../../functions/lib/errors';
 import { tenantTags } from '../../../functions/lib/tags';
@@ -237,7 +238,7 @@ describe('createTenantBucket', () => {
 });
 
 describe('create-tenant-bucket handler', () => {
-  it('creates the bucket through the module clients', async () => {
+  it('creates the bucket through its Lambda entry and the clients it makes', async () => {
     answerLedgerGet(mockClient(DynamoDBClient), ledgerOnRun(SAMPLE_RUN_ID).item);
     s3Mock.on(HeadBucketCommand).rejects(new NotFound({ ...meta, message: 'Not Found' }));
 

@@ -10,7 +10,8 @@ import {
   type User,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createTenantUser, handler } from '../../../functions/create-tenant-user';
+import { handler } from '../../../functions/lambda/create-tenant-user';
+import { createTenantUser } from '../../../functions/create-tenant-user';
 import { loadConfig } from '../../../functions/lib/config';
 import { TenantQuotaExceededError, TenantUserConflictError } from '../../../functions/lib/errors';
 import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleBucket, sampleRunId, sampleTenant } from '../../support/fixtures';
@@ -156,7 +157,7 @@ describe('createTenantUser', () => {
     expect(iamMock).toHaveReceivedCommandTimes(GetUserCommand, 0);
   });
 
-  it('runs through the Lambda handler with the module clients and the stage config', async () => {
+  it('runs through its Lambda entry, with the clients it makes and the stage config', async () => {
     answerLedgerGet(mockClient(DynamoDBClient), ledger.item);
     iamMock.on(CreateUserCommand).resolves({ User: { UserName: tenant.userName, UserId: 'AIDANEW', Arn: userArn, Path: '/tenants/test/', CreateDate: new Date() } });
 

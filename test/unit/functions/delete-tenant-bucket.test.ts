@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
-import { deleteTenantBucket, handler, TenantBucketNotEmptiedError } from '../../../functions/delete-tenant-bucket';
+import { handler } from '../../../functions/lambda/delete-tenant-bucket';
+import { deleteTenantBucket, TenantBucketNotEmptiedError } from '../../../functions/delete-tenant-bucket';
 import { loadConfig } from '../../../functions/lib/config';
 import { tenantTags } from '../../../functions/lib/tags';
 import type { DeleteBucketInput } from '../../../functions/lib/types';

@@ -17,9 +17,10 @@ import {
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { deleteTenantCredentials, handler } from '../../../functions/delete-tenant-credentials';
+import { handler } from '../../../functions/lambda/delete-tenant-credentials';
+import { deleteTenantCredentials } from '../../../functions/delete-tenant-credentials';
 import { loadConfig } from '../../../functions/lib/config';
-import { logger } from '../../../functions/lib/logger';
+import { createLogger } from '../../../functions/lib/logger';
 import type { DeletionInput } from '../../../functions/lib/types';
 import { orgTags, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
@@ -29,7 +30,7 @@ const secretsMock = mockClient(SecretsManagerClient);
 const iam = new IAMClient({});
 const secretsManager = new SecretsManagerClient({});
 const config = loadConfig();
-const deps = { iam, secretsManager, config, logger };
+const deps = { iam, secretsManager, config, logger: createLogger() };
 
 /** The second generation's provisioning (its run id is the `ProvisionedBy` of what it creates); generation 1 came before. */
 const tenant = sampleTenant({ generation: 2, executionName: 'acme-bistro-42-g2-provision' });
@@ -224,7 +225,7 @@ describe('deleteTenantCredentials', () => {
     await expect(deleteTenantCredentials(rollback, deps)).rejects.toBe(denied);
   });
 
-  it('runs through the Lambda handler with the module clients', async () => {
+  it('runs through its Lambda entry, with the clients it makes', async () => {
     givenSecret(thisExecution, value('AKIANEW0000000000001'));
     givenUser([key('AKIANEW0000000000001', AFTER_START)]);
     const context = fakeLambdaContext('tenant-provisioner-test-deleteTenantCredentials');

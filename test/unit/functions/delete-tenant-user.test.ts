@@ -25,9 +25,10 @@ import {
   type Tag,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
-import { deleteTenantUser, handler } from '../../../functions/delete-tenant-user';
+import { handler } from '../../../functions/lambda/delete-tenant-user';
+import { deleteTenantUser } from '../../../functions/delete-tenant-user';
 import { loadConfig } from '../../../functions/lib/config';
-import { logger } from '../../../functions/lib/logger';
+import { createLogger } from '../../../functions/lib/logger';
 import type { DeletionInput } from '../../../functions/lib/types';
 import { orgTags, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
@@ -35,7 +36,7 @@ import { fakeLambdaContext } from '../../support/lambda-context';
 const iamMock = mockClient(IAMClient);
 const iam = new IAMClient({});
 const config = loadConfig();
-const deps = { iam, config, logger };
+const deps = { iam, config, logger: createLogger() };
 
 /** The second generation's provisioning (its run id is the `ProvisionedBy` of what it creates); generation 1 came before. */
 const tenant = sampleTenant({ generation: 2, executionName: 'acme-bistro-42-g2-provision' });
@@ -196,7 +197,7 @@ describe('deleteTenantUser', () => {
     await expect(deleteTenantUser(rollback, deps)).resolves.toEqual({ deleted: [`IAM user ${UserName}`], skipped: [] });
   });
 
-  it('runs through the Lambda handler with the module clients', async () => {
+  it('runs through its Lambda entry, with the clients it makes', async () => {
     givenUser(orgTags(tenant.provisionedBy));
     const context = fakeLambdaContext('tenant-provisioner-test-deleteTenantUser');
 

@@ -23,10 +23,11 @@ import {
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler, issueTenantCredentials, type IssueTenantCredentialsInput } from '../../../functions/issue-tenant-credentials';
+import { handler } from '../../../functions/lambda/issue-tenant-credentials';
+import { issueTenantCredentials, type IssueTenantCredentialsInput } from '../../../functions/issue-tenant-credentials';
 import { loadConfig } from '../../../functions/lib/config';
 import { TenantQuotaExceededError, TenantRunSupersededError, TenantSecretConflictError } from '../../../functions/lib/errors';
-import { logger } from '../../../functions/lib/logger';
+import { createLogger } from '../../../functions/lib/logger';
 import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, sampleBucket, sampleRunId, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
@@ -36,7 +37,7 @@ const iam = new IAMClient({});
 const secretsManager = new SecretsManagerClient({});
 const config = loadConfig();
 const tenant = sampleTenant({ generation: 2, executionName: 'acme-bistro-42-g2-provision' });
-const deps = { iam, secretsManager, ledger: ledgerOnRun(tenant.provisionedBy), config, logger };
+const deps = { iam, secretsManager, ledger: ledgerOnRun(tenant.provisionedBy), config, logger: createLogger() };
 /** A run of an earlier generation of the org, whose secret a later provisioning adopts. */
 const earlierRun = sampleRunId('acme-bistro-42-g1-provision');
 const input: IssueTenantCredentialsInput = { tenant, bucket: sampleBucket(), user: sampleUser() };
@@ -371,7 +372,7 @@ describe('issueTenantCredentials', () => {
     expect(secretsMock.calls()).toHaveLength(0);
   });
 
-  it('runs through the Lambda handler with the module clients', async () => {
+  it('runs through its Lambda entry, with the clients it makes', async () => {
     const context = fakeLambdaContext('tenant-provisioner-test-issueTenantCredentials');
     answerLedgerGet(mockClient(DynamoDBClient), deps.ledger.item);
 

@@ -1,4 +1,5 @@
-import { handler, prepareTeardown } from '../../../functions/prepare-teardown';
+import { handler } from '../../../functions/lambda/prepare-teardown';
+import { prepareTeardown } from '../../../functions/prepare-teardown';
 import { validateOrg } from '../../../functions/validate-org';
 import { loadConfig } from '../../../functions/lib/config';
 import { InvalidEventError, InvalidOrgIdError } from '../../../functions/lib/errors';

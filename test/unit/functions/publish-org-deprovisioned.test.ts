@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventBridgeClient, EventBridgeServiceException, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler, publishOrgDeprovisioned, type PublishOrgDeprovisionedInput } from '../../../functions/publish-org-deprovisioned';
+import { handler } from '../../../functions/lambda/publish-org-deprovisioned';
+import { publishOrgDeprovisioned, type PublishOrgDeprovisionedInput } from '../../../functions/publish-org-deprovisioned';
 import { loadConfig } from '../../../functions/lib/config';
 import { EventPublishError, InvalidEventError } from '../../../functions/lib/errors';
 import { assertOrgDeprovisionedDetail } from '../../../functions/lib/events';
@@ -181,7 +182,7 @@ describe('publishOrgDeprovisioned', () => {
     await expect(publishOrgDeprovisioned(fullTeardown(), deps)).rejects.toBe(throttled);
   });
 
-  it('runs through the Lambda handler with the module client', async () => {
+  it('runs through its Lambda entry, with the client it makes', async () => {
     const context = fakeLambdaContext('tenant-provisioner-test-publishOrgDeprovisioned');
 
     const result = await handler(fullTeardown(), context);

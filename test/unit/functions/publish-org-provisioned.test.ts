@@ -1,7 +1,8 @@
 import { EventBridgeClient, EventBridgeServiceException, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler, publishOrgProvisioned } from '../../../functions/publish-org-provisioned';
+import { handler } from '../../../functions/lambda/publish-org-provisioned';
+import { publishOrgProvisioned } from '../../../functions/publish-org-provisioned';
 import { loadConfig } from '../../../functions/lib/config';
 import { EventPublishError, InvalidEventError } from '../../../functions/lib/errors';
 import { assertOrgProvisionedDetail } from '../../../functions/lib/events';

@@ -2,7 +2,8 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler, publishOrgProvisioningFailed } from '../../../functions/publish-org-provisioning-failed';
+import { handler } from '../../../functions/lambda/publish-org-provisioning-failed';
+import { publishOrgProvisioningFailed } from '../../../functions/publish-org-provisioning-failed';
 import { loadConfig } from '../../../functions/lib/config';
 import { EventPublishError } from '../../../functions/lib/errors';
 import { assertOrgProvisioningFailedDetail } from '../../../functions/lib/events';

@@ -5,7 +5,8 @@ import { loadConfig } from '../../../functions/lib/config';
 import { EventPublishError, InvalidEventError } from '../../../functions/lib/errors';
 import { assertOrgRestoredDetail } from '../../../functions/lib/events';
 import type { OrgProvisionedDetail } from '../../../functions/lib/publish';
-import { handler, publishOrgRestored } from '../../../functions/publish-org-restored';
+import { handler } from '../../../functions/lambda/publish-org-restored';
+import { publishOrgRestored } from '../../../functions/publish-org-restored';
 import provisioned from '../../../events/samples/org-provisioned.json';
 import sample from '../../../events/samples/org-restored.json';
 import { fakeLambdaContext } from '../../support/lambda-context';
@@ -77,7 +78,7 @@ describe('publishOrgRestored', () => {
     await expect(publishOrgRestored({ provisioned: kept(), executionName: RESTORE }, { eventBridge, config, now })).rejects.toBe(throttled);
   });
 
-  it('runs through the Lambda handler with the module client', async () => {
+  it('runs through its Lambda entry, with the client it makes', async () => {
     const result = await handler({ provisioned: kept(), executionName: RESTORE }, fakeLambdaContext('tenant-provisioner-test-publishOrgRestored'));
 
     expect(result).toEqual({ eventId: 'event-1', detail: { ...sample.detail, restoredAt: expect.any(String) } });

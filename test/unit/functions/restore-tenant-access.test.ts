@@ -15,9 +15,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { loadConfig } from '../../../functions/lib/config';
 import { InvalidEventError, TenantBucketMissingError, TenantRunSupersededError, TenantUserConflictError } from '../../../functions/lib/errors';
-import { logger } from '../../../functions/lib/logger';
+import { createLogger } from '../../../functions/lib/logger';
 import type { RestoreInput } from '../../../functions/lib/types';
-import { handler, restoreTenantAccess } from '../../../functions/restore-tenant-access';
+import { handler } from '../../../functions/lambda/restore-tenant-access';
+import { restoreTenantAccess } from '../../../functions/restore-tenant-access';
 import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
@@ -30,7 +31,7 @@ const s3 = new S3Client({});
 const regionsAsked: string[] = [];
 const s3For = (region: string) => (regionsAsked.push(region), s3);
 const config = loadConfig();
-const deps = { iam, secretsManager, s3For, ledger: ledgerOnRun(sampleRunId('acme-bistro-42-g1-restore'), 'restore'), config, logger };
+const deps = { iam, secretsManager, s3For, ledger: ledgerOnRun(sampleRunId('acme-bistro-42-g1-restore'), 'restore'), config, logger: createLogger() };
 const meta = { $metadata: {} };
 
 const RESTORE = 'acme-bistro-42-g1-restore';
@@ -249,7 +250,7 @@ describe('restoreTenantAccess', () => {
     expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
   });
 
-  it('runs through the Lambda handler with the module clients', async () => {
+  it('runs through its Lambda entry, with the clients it makes', async () => {
     givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
     answerLedgerGet(mockClient(DynamoDBClient), deps.ledger.item);
 

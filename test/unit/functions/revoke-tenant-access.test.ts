@@ -19,9 +19,10 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler, revokeTenantAccess, type RevokeTenantAccessInput } from '../../../functions/revoke-tenant-access';
+import { handler } from '../../../functions/lambda/revoke-tenant-access';
+import { revokeTenantAccess, type RevokeTenantAccessInput } from '../../../functions/revoke-tenant-access';
 import { loadConfig } from '../../../functions/lib/config';
-import { logger } from '../../../functions/lib/logger';
+import { createLogger } from '../../../functions/lib/logger';
 import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
@@ -34,7 +35,7 @@ const s3 = new S3Client({ region: 'eu-west-1' });
 const regionsAsked: string[] = [];
 const s3For = (region: string) => (regionsAsked.push(region), s3);
 const config = loadConfig();
-const deps = { iam, secretsManager, s3For, ledger: ledgerOnRun(sampleRunId('acme-bistro-42-g1-teardown'), 'teardown'), config, logger };
+const deps = { iam, secretsManager, s3For, ledger: ledgerOnRun(sampleRunId('acme-bistro-42-g1-teardown'), 'teardown'), config, logger: createLogger() };
 const meta = { $metadata: {} };
 
 /** The tenant as PrepareTeardown hands it over: the teardown's run of generation 1, without a bucket from the ledger. */
@@ -393,7 +394,7 @@ describe('revokeTenantAccess', () => {
     await expect(revokeTenantAccess(input, deps)).rejects.toBe(denied);
   });
 
-  it('runs through the Lambda handler with the module clients', async () => {
+  it('runs through its Lambda entry, with the clients it makes', async () => {
     answerLedgerGet(mockClient(DynamoDBClient), deps.ledger.item);
     const usTenant = sampleTenant({ executionName: 'acme-bistro-42-g1-teardown' });
     givenUser(userTags(usTenant.bucketCandidates[0] ?? ''), [key('AKIAACTIVE0000000001')]);

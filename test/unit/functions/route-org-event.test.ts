@@ -16,9 +16,9 @@ import { SfnExecutionPort } from '../../../functions/lib/executions';
 import { MemoryLedgerStore } from '../../../functions/lib/ledger/store';
 import createdSample from '../../../events/samples/org-created.json';
 import deletedSample from '../../../events/samples/org-deleted.json';
+import { handler } from '../../../functions/lambda/route-org-event';
+import { routeOrgEvent } from '../../../functions/route-org-event';
 import { INVALID_ORG_IDS } from '../../support/fixtures';
-
-type RouteModule = typeof import('../../../functions/route-org-event');
 
 const MACHINE = (workflow: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:tenant-provisioner-test-${workflow}-tenant`;
 const sfnMock = mockClient(SFNClient);
@@ -30,12 +30,6 @@ const eventBridge = new EventBridgeClient({});
 const now = () => new Date('2026-11-23T09:00:01.000Z');
 const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
 let ledger: MemoryLedgerStore;
-let route: RouteModule;
-
-beforeAll(async () => {
-  route = await import('../../../functions/route-org-event');
-});
-
 beforeEach(() => {
   sfnMock.reset();
   eventBridgeMock.reset();
@@ -52,7 +46,7 @@ const startedExecution = (input: { stateMachineArn: string; name: string }) => (
   startDate: now(),
 });
 
-const deps = (overrides: Partial<Parameters<RouteModule['routeOrgEvent']>[1]> = {}) => ({ ledger, executions, eventBridge, config, logger, now, newRunId: (name: string) => `${name}.r1`, ...overrides });
+const deps = (overrides: Partial<Parameters<typeof routeOrgEvent>[1]> = {}) => ({ ledger, executions, eventBridge, config, logger, now, newRunId: (name: string) => `${name}.r1`, ...overrides });
 
 function event(sample: typeof createdSample | typeof deletedSample, detail: unknown, extra: Partial<EventBridgeEvent<string, unknown>> = {}): EventBridgeEvent<string, unknown> {
   return { ...sample, detail, ...extra };
@@ -74,7 +68,7 @@ function putEntries() {
 
 describe('routeOrgEvent', () => {
   it('starts <slug>-g1-provision for a new org, with the run id the ledger recorded before the start', async () => {
-    const result = await route.routeOrgEvent(created(), deps());
+    const result = await routeOrgEvent(created(), deps());
 
     expect(result).toMatchObject({ action: 'started', slug: 'acme-bistro-42', state: 'provisioning', generation: 1, workflow: 'provision', executionName: 'acme-bistro-42-g1-provision' });
     expect(starts()).toEqual([
@@ -90,10 +84,10 @@ describe('routeOrgEvent', () => {
   });
 
   it('stops a running provisioning before it starts the teardown, in the region the ledger recorded', async () => {
-    await route.routeOrgEvent(created({ orgId: 'Acme-Bistro-42', region: 'eu-west-1' }), deps());
+    await routeOrgEvent(created({ orgId: 'Acme-Bistro-42', region: 'eu-west-1' }), deps());
     sfnMock.resetHistory();
 
-    const result = await route.routeOrgEvent(deleted({ orgId: 'Acme-Bistro-42' }), deps());
+    const result = await routeOrgEvent(deleted({ orgId: 'Acme-Bistro-42' }), deps());
 
     expect(result).toMatchObject({ action: 'started', workflow: 'teardown', executionName: 'acme-bistro-42-g1-teardown', stopped: { workflow: 'provision', name: 'acme-bistro-42-g1-provision' } });
     expect(sfnMock.calls().map((call) => (call.args[0] as object).constructor.name)).toEqual(['StopExecutionCommand', 'StartExecutionCommand']);
@@ -103,13 +97,13 @@ describe('routeOrgEvent', () => {
   });
 
   it('re-emits the recorded OrgProvisioned for an OrgCreated of an active tenant, and starts nothing', async () => {
-    await route.routeOrgEvent(created(), deps());
+    await routeOrgEvent(created(), deps());
     const item = await ledger.get('acme-bistro-42');
     const detail = { orgId: 'Acme-Bistro-42', executionName: 'acme-bistro-42-g1-provision', provisionedAt: '2026-11-23T09:00:05.000Z' };
     await ledger.write({ ...(item as NonNullable<typeof item>), state: 'active', provisioned: detail as never, version: 2 }, 1, 0, 5000);
     sfnMock.resetHistory();
 
-    const result = await route.routeOrgEvent(created(), deps());
+    const result = await routeOrgEvent(created(), deps());
 
     expect(result).toMatchObject({ action: 'reprovisioned-event', state: 'active' });
     expect(sfnMock.calls()).toHaveLength(0);
@@ -117,7 +111,7 @@ describe('routeOrgEvent', () => {
   });
 
   it.each(INVALID_ORG_IDS)('rejects OrgCreated with orgId %s: reported as OrgProvisioningFailed, nothing recorded or started', async (_label, orgId) => {
-    const result = await route.routeOrgEvent(created({ orgId }), deps());
+    const result = await routeOrgEvent(created({ orgId }), deps());
 
     expect(result).toMatchObject({ action: 'rejected', error: 'InvalidOrgIdError', reason: expect.stringMatching(/^Invalid OrgCreated: orgId/) });
     expect(sfnMock.calls()).toHaveLength(0);
@@ -131,7 +125,7 @@ describe('routeOrgEvent', () => {
 
   it('rejects a region the stage does not allow, for OrgCreated and OrgDeleted alike', async () => {
     for (const routed of [created({ orgId: 'Acme-Bistro-42', region: 'ap-south-1' }), deleted({ orgId: 'Acme-Bistro-42', region: 'ap-south-1' })]) {
-      const result = await route.routeOrgEvent(routed, deps());
+      const result = await routeOrgEvent(routed, deps());
       expect(result).toMatchObject({ action: 'rejected', error: 'InvalidEventError', reason: expect.stringContaining('region "ap-south-1" is not allowed') });
     }
     expect(sfnMock.calls()).toHaveLength(0);
@@ -139,8 +133,8 @@ describe('routeOrgEvent', () => {
   });
 
   it('orders events by their time: an OrgCreated put before the OrgDeleted that arrived first starts nothing', async () => {
-    await route.routeOrgEvent(deleted({ orgId: 'Acme-Bistro-42' }, { time: '2026-11-23T09:00:05Z' }), deps());
-    const late = await route.routeOrgEvent(created(createdSample.detail, { time: '2026-11-23T09:00:04Z' }), deps());
+    await routeOrgEvent(deleted({ orgId: 'Acme-Bistro-42' }, { time: '2026-11-23T09:00:05Z' }), deps());
+    const late = await routeOrgEvent(created(createdSample.detail, { time: '2026-11-23T09:00:04Z' }), deps());
 
     expect(late).toMatchObject({ action: 'stale', state: 'deleted', generation: 0 });
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
@@ -149,7 +143,7 @@ describe('routeOrgEvent', () => {
 
   it('uses the time it received an event that carries none', async () => {
     const { time: _time, ...untimed } = created();
-    await route.routeOrgEvent(untimed as EventBridgeEvent<string, unknown>, deps());
+    await routeOrgEvent(untimed as EventBridgeEvent<string, unknown>, deps());
     expect((await ledger.get('acme-bistro-42'))?.lastCreatedAt).toBe(now().toISOString());
   });
 
@@ -158,10 +152,10 @@ describe('routeOrgEvent', () => {
       .on(StartExecutionCommand)
       .rejectsOnce(new SFNServiceException({ $metadata: {}, name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded' }))
       .callsFake(startedExecution);
-    await expect(route.routeOrgEvent(created(), deps())).rejects.toThrow('Rate exceeded');
+    await expect(routeOrgEvent(created(), deps())).rejects.toThrow('Rate exceeded');
     expect((await ledger.get('acme-bistro-42'))?.state).toBe('provisioning');
 
-    const retried = await route.routeOrgEvent(created(), deps({ newRunId: () => 'another-run-id' }));
+    const retried = await routeOrgEvent(created(), deps({ newRunId: () => 'another-run-id' }));
 
     expect(retried).toMatchObject({ action: 'duplicate', executionName: 'acme-bistro-42-g1-provision' });
     const [first, second] = starts();
@@ -170,7 +164,7 @@ describe('routeOrgEvent', () => {
   });
 
   it('refuses OrgCreated at the tenant quota, before anything is created, and says so', async () => {
-    const result = await route.routeOrgEvent(created(), deps({ config: { ...config, tenantQuota: 0 } }));
+    const result = await routeOrgEvent(created(), deps({ config: { ...config, tenantQuota: 0 } }));
 
     expect(result).toMatchObject({ action: 'rejected', error: 'TenantQuotaExceededError' });
     expect(sfnMock.calls()).toHaveLength(0);
@@ -179,7 +173,7 @@ describe('routeOrgEvent', () => {
   });
 
   it('of two events handled at once, lets exactly one write win and decides the other again', async () => {
-    const results = await Promise.all([route.routeOrgEvent(created(), deps()), route.routeOrgEvent(deleted({ orgId: 'Acme-Bistro-42' }, { time: '2026-11-23T09:10:00Z' }), deps())]);
+    const results = await Promise.all([routeOrgEvent(created(), deps()), routeOrgEvent(deleted({ orgId: 'Acme-Bistro-42' }, { time: '2026-11-23T09:10:00Z' }), deps())]);
 
     const item = await ledger.get('acme-bistro-42');
     // Whichever came first, the later OrgDeleted wins: the tenant is being torn down (or was never made).
@@ -189,7 +183,7 @@ describe('routeOrgEvent', () => {
   });
 
   it('rejects any other detail-type without recording, starting or publishing anything', async () => {
-    const result = await route.routeOrgEvent({ ...createdSample, 'detail-type': 'OrgRenamed' }, deps());
+    const result = await routeOrgEvent({ ...createdSample, 'detail-type': 'OrgRenamed' }, deps());
 
     expect(result).toMatchObject({ action: 'rejected', reason: expect.stringMatching(/Unsupported detail-type "OrgRenamed"/) });
     expect(sfnMock.calls()).toHaveLength(0);
@@ -202,7 +196,7 @@ describe('routeOrgEvent', () => {
     dynamodbMock.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ $metadata: {}, message: 'unexpected' }));
     const fakeContext = { functionName: 'routeOrgEvent', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 
-    const result = await route.handler(created(), fakeContext);
+    const result = await handler(created(), fakeContext);
 
     expect(result).toMatchObject({ action: 'started', executionName: 'acme-bistro-42-g1-provision' });
     expect(dynamodbMock).toHaveReceivedCommandWith(GetItemCommand, { TableName: 'tenant-provisioner-test-tenants', ConsistentRead: true });

@@ -9,7 +9,8 @@ import { applyLifecycle, type LifecycleDeps } from '../../../functions/lib/ledge
 import { DynamoLedgerStore } from '../../../functions/lib/ledger/dynamo-store';
 import { STOPPED_AS_SUPERSEDED_ERROR, type LifecycleRequest } from '../../../functions/lib/ledger/lifecycle';
 import type { TenantLedgerItem } from '../../../functions/lib/ledger/model';
-import { handler, statusChangeOf, trackExecutionStatus, type ExecutionStatusChange } from '../../../functions/track-execution-status';
+import { handler } from '../../../functions/lambda/track-execution-status';
+import { statusChangeOf, trackExecutionStatus, type ExecutionStatusChange } from '../../../functions/track-execution-status';
 import { FakeLedgerTable } from '../../support/fake-aws';
 import { sampleLifecycleDeps, SAMPLE_ORG_ID, type RecordedExecutions } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';

@@ -14,6 +14,8 @@ import { ExecutionStillRunning } from '../../../functions/lib/operator-port';
 import { LocalExecutionPort, type LocalExecutionPortOptions } from '../../../local/executions';
 import { FakeAws } from '../../support/fake-aws';
 import { sampleLifecycleDeps, sampleRunId } from '../../support/fixtures';
+import { testTaskHandlers } from '../../support/task-handlers';
+import { trackExecutionStatus } from '../../../functions/track-execution-status';
 
 /**
  * A small workflow: Add (retries Throttling for 30 s, catches PermanentError into Undo →
@@ -640,7 +642,7 @@ describe('LocalExecutionPort with the real provision-tenant ASL and handlers', (
   afterEach(() => aws.restore());
 
   it('provisions the sample org the tenant ledger started to SUCCEEDED, and records it active', async () => {
-    const executions = new LocalExecutionPort({ retryIntervalMs: 0, waitMs: 0, stage: loadConfig().stage });
+    const executions = new LocalExecutionPort({ handlers: testTaskHandlers(), retryIntervalMs: 0, waitMs: 0, stage: loadConfig().stage });
     const deps = { ...sampleLifecycleDeps(new DynamoLedgerStore(new DynamoDBClient({}), loadConfig().tenantLedgerTable)), executions };
     const workflow: Workflow = 'provision';
     const name = 'acme-bistro-42-g1-provision';
@@ -663,11 +665,10 @@ describe('LocalExecutionPort with the real provision-tenant ASL and handlers', (
   });
 
   it('parks the tenant through onStatusChange when its provisioning gives up (the tracker over the local port)', async () => {
-    // The workflow's ledger steps use the module DynamoDB client: the same (modelled) table.
+    // The workflow's ledger steps use their own DynamoDB client: the same (modelled) table.
     const ledger = new DynamoLedgerStore(new DynamoDBClient({}), loadConfig().tenantLedgerTable);
-    const { trackExecutionStatus } = await import('../../../functions/track-execution-status');
     const late: { deps?: ReturnType<typeof sampleLifecycleDeps> & { executions: LocalExecutionPort } } = {};
-    const executions = new LocalExecutionPort({ retryIntervalMs: 0, waitMs: 0, stage: loadConfig().stage, onStatusChange: (change) => late.deps && trackExecutionStatus(change, late.deps) });
+    const executions = new LocalExecutionPort({ handlers: testTaskHandlers(), retryIntervalMs: 0, waitMs: 0, stage: loadConfig().stage, onStatusChange: (change) => late.deps && trackExecutionStatus(change, late.deps) });
     const deps = { ...sampleLifecycleDeps(ledger), executions };
     late.deps = deps;
     aws.inject('IAM.CreateUser', () => named('ServiceFailure', 'IAM is down'), 1000);

@@ -9,7 +9,9 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { IssueTenantCredentialsInput } from '../../../functions/issue-tenant-credentials';
+import { issueTenantCredentialsHandler, type IssueTenantCredentialsInput } from '../../../functions/issue-tenant-credentials';
+import { lambdaBase } from '../../../functions/lib/handler';
+import { DynamoLedgerStore } from '../../../functions/lib/ledger/dynamo-store';
 import { TenantQuotaExceededError, TenantSecretConflictError } from '../../../functions/lib/errors';
 import { answerLedgerGet, ledgerOnRun, SAMPLE_RUN_ID, sampleBucket, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
@@ -37,16 +39,22 @@ const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fusion-r
 
 const context = fakeLambdaContext('tenant-provisioner-test-issueTenantCredentials');
 
-type Handler = (typeof import('../../../functions/issue-tenant-credentials'))['handler'];
-let handler: Handler;
+let handler: ReturnType<typeof issueTenantCredentialsHandler>;
 let captured: string[];
 const previousLevel = process.env.POWERTOOLS_LOG_LEVEL;
 
-beforeAll(async () => {
+beforeAll(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
-  ({ handler } = await import('../../../functions/issue-tenant-credentials'));
-  const { logger } = await import('../../../functions/lib/logger');
+  const { config, logger } = lambdaBase();
   expect(logger.getLevelName()).toBe('DEBUG');
+  // Wired as its Lambda entry wires it (functions/lambda/issue-tenant-credentials.ts), with a DEBUG logger.
+  handler = issueTenantCredentialsHandler({
+    iam: new IAMClient({}),
+    secretsManager: new SecretsManagerClient({}),
+    ledger: new DynamoLedgerStore(new DynamoDBClient({}), config.tenantLedgerTable),
+    config,
+    logger,
+  });
 });
 afterAll(() => {
   if (previousLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;

@@ -1,6 +1,9 @@
 import { errorNamesIn, exportedErrorNames, isServiceName, ledgerRefusingSteps, loadMachine, MACHINES, retrierFor, type Definition } from './asl';
 import * as errors from '../../../functions/lib/errors';
-import { taskHandlersByPlaceholder, placeholderOf } from '../../../functions/registry';
+import { placeholderOf } from '../../../functions/registry';
+import { testTaskHandlers } from '../../support/task-handlers';
+
+const handlers = testTaskHandlers();
 
 const machines = MACHINES.map((machine): [string, Definition] => [machine, loadMachine(machine)]);
 const definitions = machines.map(([, definition]) => definition);
@@ -22,7 +25,7 @@ describe('the three state machines', () => {
     for (const [machine, definition] of machines) {
       for (const [name, state] of Object.entries(definition.States).filter(([, s]) => s.Type === 'Task')) {
         const placeholder = placeholderOf(state.Resource ?? '');
-        expect({ machine, name, mapped: placeholder !== undefined && placeholder in taskHandlersByPlaceholder }).toEqual({ machine, name, mapped: true });
+        expect({ machine, name, mapped: placeholder !== undefined && placeholder in handlers }).toEqual({ machine, name, mapped: true });
       }
     }
   });

@@ -69,8 +69,8 @@ export function committedTable(): string {
  */
 export function registryPlaceholders(): string[] {
   const source = readFileSync(join(ROOT, 'functions/registry.ts'), 'utf8');
-  const map = source.slice(source.indexOf('taskHandlersByPlaceholder'));
-  return [...map.matchAll(/^\s+(\w+FunctionArn): \w+,$/gm)].map((m) => m[1] as string);
+  const map = source.slice(source.indexOf('export function taskHandlers('));
+  return [...map.matchAll(/^\s+(\w+FunctionArn): \w+Handler\(/gm)].map((m) => m[1] as string);
 }
 
 /** The table for the current ASL files, registry and roles. */

@@ -1,3 +1,0 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-
-export const eventBridge = new EventBridgeClient({});

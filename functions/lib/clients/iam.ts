@@ -1,3 +1,0 @@
-import { IAMClient } from '@aws-sdk/client-iam';
-
-export const iam = new IAMClient({});

@@ -1,3 +1,0 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
-
-export const sfn = new SFNClient({});
