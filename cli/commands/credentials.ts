@@ -3,6 +3,7 @@ import { GetSecretValueCommand, InvalidRequestException, ResourceNotFoundExcepti
 import { listAccessKeys } from '../../functions/lib/access-keys';
 import { maskSecretKey, parseTenantSecret, type TenantSecret } from '../../functions/lib/tenant-secret';
 import { parseOrgCreatedDetail } from '../../functions/lib/events';
+import { handoffIniLines } from '../../local/output/tenant';
 import { checked, flag, stringOption, type Command } from '../context';
 import { CliError, EXIT_OK, UsageError } from '../errors';
 import { tenantItem } from '../tenant/ledger';
@@ -87,7 +88,7 @@ export const credentialsCommand: Command = {
     if (format === 'json') {
       context.io.stdout(`${JSON.stringify(document, null, 2)}\n`);
     } else if (format === 'ini') {
-      context.io.stdout(['[AWS]', `bucket=${secret.bucket}`, `key=${secret.accessKeyId}`, `secret=${shownSecret}`, ''].join('\n'));
+      context.io.stdout([...handoffIniLines(secret, shownSecret), ''].join('\n'));
     } else {
       // Masked, the secret is a comment: sourcing the output must never set a key that does not work.
       const secretLine = reveal ? `AWS_SECRET_ACCESS_KEY=${shownSecret}` : `# AWS_SECRET_ACCESS_KEY=${shownSecret}  (masked: add --reveal)`;

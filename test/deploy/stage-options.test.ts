@@ -1,5 +1,5 @@
 /**
- * Stage parameters that change the stack's shape (issue 12), each packaged for real with the
+ * Stage parameters that change the stack's shape, each packaged for real with the
  * parameter as an operator would pass it:
  * - `eventBusName`, the POS system's bus by name or ARN: the stack listens and publishes there but
  *   never creates it, and the dead-letter queue admits the rule EventBridge really runs on that

@@ -1,5 +1,5 @@
 /**
- * What a new user and an operator meet first (issue 13), the way they meet it: the built
+ * What a new user and an operator meet first, the way they meet it: the built
  * `tenantctl` (dist/tenantctl.cjs) and the demo as child processes, through a pipe.
  * - a reader that stops early (`| head -1`) ends tenantctl quietly, not with an EPIPE stack trace;
  * - bad usage is answered in tenantctl's own words, `--version` answers;

@@ -1,6 +1,6 @@
 /**
  * The built `tenantctl` (dist/tenantctl.cjs) as an operator meets it on a terminal and through a
- * pipe (issue 13, item 9), in --local mode with its own state directory and emulator:
+ * pipe, in --local mode with its own state directory and emulator:
  * - through a pipe: no escape code and no carriage return at all, and the columns of `list` and
  *   `status` hold a 40-character orgId;
  * - on a pseudo-terminal (support/pty-run.py): states, step marks and the `tenantctl:` of an error

@@ -1,5 +1,5 @@
 /**
- * The fault matrix (issue 4): for every AWS operation the provisioning workflow makes on its
+ * The fault matrix: for every AWS operation the provisioning workflow makes on its
  * happy path, each fault kind is injected into the functions' real SDK clients, through the
  * real router, the real ASL and the real handlers against the emulator, and each case must end
  * as docs/architecture.md, The workflows says: retried to success; parked (failed uncaught, nothing deleted) and then
@@ -274,7 +274,7 @@ const MATRIX: MatrixRow[] = [
     ],
   },
   {
-    // The tenant ledger (issue 11): the run confirms it is current before it changes anything.
+    // The tenant ledger: the run confirms it is current before it changes anything.
     operation: 'DynamoDB.GetItem',
     state: 'ConfirmTenantRun',
     throttle: retried,

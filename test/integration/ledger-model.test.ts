@@ -1,5 +1,5 @@
 /**
- * The tenant ledger against a model of the world, in random interleavings (issue 11).
+ * The tenant ledger against a model of the world, in random interleavings.
  *
  * Real: the router (routeOrgEvent), the ledger (DynamoLedgerStore on the emulator's DynamoDB),
  * the workflows' ledger step (recordTenantState) and the status tracker (trackExecutionStatus).

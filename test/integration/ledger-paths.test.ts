@@ -1,6 +1,6 @@
 /**
  * The five paths that lost data or left a tenant exposed while the router decided from
- * execution names (issue 11), each through the real router, the real ASL and the real handlers
+ * execution names, each through the real router, the real ASL and the real handlers
  * against the emulator. "90 days later" is made by letting the local execution port forget the
  * closed executions, as Step Functions does 90 days after they end (then DescribeExecution finds
  * nothing and StartExecution accepts the name again). Every assertion is on what AWS would hold

@@ -1,5 +1,5 @@
 /**
- * The independent analysers of docs/architecture.md, Security model (issue 12): checkov on the packaged CloudFormation
+ * The independent analysers of docs/architecture.md, Security model: checkov on the packaged CloudFormation
  * template, parliament on every IAM policy the stack generates (support/analyser-inputs.ts
  * says which), statelint on every statemachine/*.asl.json as deployed. Each finding must be
  * accepted, with its reason, in analyser-findings.yml, the one reviewed file; a new finding

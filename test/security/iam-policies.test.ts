@@ -1,5 +1,5 @@
 /**
- * The security suite (issue 6, docs/architecture.md, Security model). Evaluates the real policies with iam-simulate:
+ * The security suite (docs/architecture.md, Security model). Evaluates the real policies with iam-simulate:
  * the bucket policy and permissions boundary that functions/lib/policies.ts generates
  * (TLS-only, as deployed) and every role policy of the packaged template, resolved for
  * account 123456789012, us-east-1, stage dev. Each case is one request and the decision AWS
@@ -8,7 +8,7 @@
  * The pipeline roles are held to STEP_CALLS, the IAM actions each function's code needs,
  * read from functions/*.ts: a role must allow exactly those on tenant resources and deny
  * every action only other steps need, plus FORBIDDEN for every role. The tenant ledger
- * (issue 11) is one of those resources: the roles that write it may make exactly their item
+ * is one of those resources: the roles that write it may make exactly their item
  * operations on this stage's table, no other operation on it and none on any other table; the
  * steps that change the tenant may read its item (their run guard) and nothing more;
  * every other role may do nothing on it (LEDGER_FORBIDDEN). Requests on a tenant's
@@ -39,7 +39,7 @@ import { STEP_CALLS, withBoundary, type Call, type Context, type ResourceKind, t
 import { zipEntries } from './support/zip-entries';
 
 const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
-/** This stage's tenant path, the other stage's, and the stage-less one every stage shared before issue 12. */
+/** This stage's tenant path, the other stage's, and the stage-less one every stage once shared. */
 const OUR_PATH = tenantUserPath(STAGE);
 const OTHER_STAGE_PATH = tenantUserPath(OTHER_STAGE);
 const SHARED_PATH = '/tenants/';
@@ -106,7 +106,7 @@ const NOT_OURS: Partial<Record<ResourceKind, { title: string; resource: (w: Worl
   user: [
     { title: `an operator's untagged user under ${OUR_PATH}`, resource: () => arnOf.user(OUR_PATH, 'ops-breakglass'), tags: () => ({}) },
     { title: "a user with tenant A's name and tags but ManagedBy=terraform", resource: (w) => w.a.userArn, tags: (w) => ({ ...w.a.userTags, ManagedBy: 'terraform' }) },
-    // Issue 12: the tags prove nothing outside this stage's own path (anything can be tagged there by whoever may tag it).
+    // The tags prove nothing outside this stage's own path (anything can be tagged there by whoever may tag it).
     { title: `the other stage's tenant A user (${OTHER_STAGE_PATH}), tagged as ours`, resource: (w) => arnOf.user(OTHER_STAGE_PATH, w.a.userName), tags: (w) => w.a.userTags },
     { title: `a user under the stage-less ${SHARED_PATH}, tagged as ours`, resource: (w) => arnOf.user(SHARED_PATH, w.a.userName), tags: (w) => w.a.userTags },
   ],
@@ -279,7 +279,7 @@ const asCappedUser = (action: string, resource: (w: World) => string, context: C
 declareCases("tenant A's user with s3:* and iam:* attached later (capped by the boundary)", [
   { title: 'GetObject on its own objects', expect: 'allowed', request: asCappedUser('s3:GetObject', (w) => w.a.object('orders/2026/11/report.csv')) },
   { title: 'ListBucket on its own bucket', expect: 'allowed', request: asCappedUser('s3:ListBucket', (w) => w.a.bucketArn) },
-  // Issue 12: the boundary caps each user at the bucket its own TenantBucket tag names, so tenants
+  // The boundary caps each user at the bucket its own TenantBucket tag names, so tenants
   // stay isolated from each other even after a mistake gives a user an identity policy.
   { title: "GetObject on tenant B's objects", expect: 'denied', request: asCappedUser('s3:GetObject', (w) => w.b.object('orders/2026/11/report.csv')) },
   { title: "PutObject on tenant B's objects", expect: 'denied', request: asCappedUser('s3:PutObject', (w) => w.b.object('orders/2026/11/report.csv')) },
@@ -302,7 +302,7 @@ declareCases("tenant A's user with s3:* and iam:* attached later (capped by the 
   { title: 'GetSecretValue of its own credentials secret', expect: 'denied', request: asCappedUser('secretsmanager:GetSecretValue', (w) => w.a.secretArn) },
 ]);
 
-// --- The same user with the AWS managed AmazonS3FullAccess attached (issue 12's proof). -----
+// --- The same user with the AWS managed AmazonS3FullAccess attached: the boundary's proof. ---
 
 /** AmazonS3FullAccess as AWS publishes it (version 2: s3:* and s3-object-lambda:* on *). */
 const AMAZON_S3_FULL_ACCESS: NamedPolicy[] = [
@@ -455,7 +455,7 @@ const FORBIDDEN: { title: string; action: string; resource: (w: World) => string
     resource: (w: World) => inOtherStage(runOf(w, workflow)),
   })),
   { title: 'StopExecution of a run of a state machine outside the stack', action: 'states:StopExecution', resource: () => `arn:aws:states:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:execution:payments-refund:org-acme-bistro-42` },
-  // Since the ledger (issue 11) only the status tracker describes executions (to tell a late
+  // Since the ledger, only the status tracker describes executions (to tell a late
   // status event from a current one); every other role is denied it through STEP_CALLS.
   { title: "DescribeExecution of the other stage's teardown run", action: 'states:DescribeExecution', resource: (w) => inOtherStage(runOf(w, 'teardown')) },
   ...LEDGER_FORBIDDEN,
@@ -514,7 +514,7 @@ const STEP_LIMITS: Record<string, { title: string; action: string; resource: (w:
 };
 
 /**
- * Issue 12: a role that may tag while creating (CreateUser's TagUser, CreateSecret's
+ * A role that may tag while creating (CreateUser's TagUser, CreateSecret's
  * TagResource) may not tag what already exists: not one of ours (rewriting its OrgId or the
  * TenantBucket its boundary reads), not one managed by something else, and nothing outside this
  * stage's own path or prefix. IAM cannot tell a resource being created from an untagged one
@@ -646,7 +646,7 @@ for (const { logicalId, asl } of MACHINES) {
   ]);
 }
 
-// --- The alarm topic: CloudWatch publishes this stage's alarms through its own key (issue 12). --
+// --- The alarm topic: CloudWatch publishes this stage's alarms through its own key. ------------
 
 /** A resource of the packaged stack, its ARN and its resource policy, resolved. */
 function stackResource(w: World, logicalId: string, resourceArn: () => string, policyProperty: string): { arn: string; policy: PolicyDocument } {

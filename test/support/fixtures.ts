@@ -93,7 +93,7 @@ export function orgTags(provisionedBy: string, orgId = SAMPLE_ORG_ID): { Key: st
   ];
 }
 
-/** orgIds that must be rejected before any AWS call (issue 2), labelled for test titles. */
+/** orgIds that must be rejected before any AWS call, labelled for test titles. */
 export const INVALID_ORG_IDS: [label: string, orgId: unknown][] = [
   ['empty', ''],
   ['too long', 'a'.repeat(41)],

@@ -2,7 +2,7 @@
  * What each function's code sends, as IAM actions on tenant A's resources: the hand-kept list
  * the security suite (iam-policies.test.ts) proves every role against, read from functions/*.ts.
  * The workflow and integration suites record the SDK commands each function really sends and
- * fail when one needs an action that is not listed here for that function (issue 12).
+ * fail when one needs an action that is not listed here for that function.
  */
 import type { World } from './world';
 

@@ -1,6 +1,6 @@
 /**
  * The workflow and integration projects' check of the pipeline's roles against what the code
- * really sends (issue 12): every SDK command sent while a function's handler runs is recorded
+ * really sends: every SDK command sent while a function's handler runs is recorded
  * with that function's key, and after the file every one must need only actions STEP_CALLS
  * lists for that function — the list test/security/iam-policies.test.ts proves each packaged
  * role allows. A new call without a permission breaks this file, not the first deployment.
