@@ -1,20 +1,17 @@
-import { NoSuchEntityException, UpdateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Logger } from '@aws-lambda-powertools/logger';
+import { NoSuchEntityException, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { listAccessKeys } from './lib/access-keys';
 import type { Config } from './lib/config';
 import { InvalidEventError, TenantBucketMissingError, TenantUserConflictError } from './lib/errors';
 import { parseOrgCreatedDetail } from './lib/events';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
-import type { LedgerStore } from './lib/ledger/store';
 import { bucketArn } from './lib/naming';
 import { findTenantBucket, findTenantUser, type Skipped } from './lib/tenant-bucket';
 import { splitLedgerRun, tenantRef } from './lib/tenant';
 import { isTenantResource } from './lib/tags';
 import { describeSecret, readHeldAccessKey } from './lib/tenant-secret';
 import type { ExecutionRef, TenantBucket, TenantRef, TenantUser } from './lib/types';
+import type { RevokeTenantAccessDeps } from './revoke-tenant-access';
 
 export interface RestoreTenantAccessInput {
   /** The execution input: a restore-tenant input (types.ts `RestoreInput`) from the ledger. */
@@ -34,15 +31,8 @@ export interface RestoredAccess {
   skipped: Skipped;
 }
 
-interface Deps {
-  iam: IAMClient;
-  secretsManager: SecretsManagerClient;
-  s3For: (region: string) => S3Client;
-  /** The tenant ledger, asked whether this run may still act (lib/ledger/run-guard.ts). */
-  ledger: Pick<LedgerStore, 'get'>;
-  config: Config;
-  logger?: Logger;
-}
+/** What revocation reaches, which restoring undoes: the same clients, ledger and configuration. */
+type Deps = RevokeTenantAccessDeps;
 
 /** The restore input's own fields (what the ledger adds to an OrgCreated-shaped detail). */
 function parseInput(event: unknown, config: Config, execution: ExecutionRef): { tenant: TenantRef; keyIds?: string[] } {
