@@ -1,4 +1,3 @@
-import type { Context } from 'aws-lambda';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,75 +5,16 @@ import type { ExecutionEvent } from '../../../functions/lib/executions';
 import type { TaskHandler } from '../../../functions/registry';
 import { loadAslDefinition, runAsl, type AslDefinition, type AslRunOptions } from '../../../local/asl-runner';
 import { localLambdaContext } from '../../../local/lambda-context';
-
-/**
- * Add (retries Throttling for 30 s, catches PermanentError into Undo → the Fail state), then a
- * Wait of `$.waitSeconds`, then Done.
- */
-const DEFINITION = {
-  StartAt: 'Add',
-  States: {
-    Add: {
-      Type: 'Task',
-      Resource: '${AddFunctionArn}',
-      Parameters: {
-        'a.$': '$.a',
-        'b.$': '$.b',
-        execution: { 'name.$': '$$.Execution.Name', 'id.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
-      },
-      ResultPath: '$.sum',
-      Retry: [{ ErrorEquals: ['Throttling'], IntervalSeconds: 30, MaxAttempts: 2, BackoffRate: 1 }],
-      Catch: [{ ErrorEquals: ['PermanentError'], ResultPath: '$.error', Next: 'Undo' }],
-      Next: 'Pause',
-    },
-    Pause: { Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'Done' },
-    Done: { Type: 'Pass', End: true },
-    Undo: { Type: 'Task', Resource: '${UndoFunctionArn}', ResultPath: null, Next: 'Failed' },
-    Failed: { Type: 'Fail', Error: 'AddFailed', Cause: 'The numbers could not be added' },
-  },
-};
-
-interface AddEvent {
-  a: number;
-  b: number;
-  execution: { name: string; id: string; startTime: string };
-}
-
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
+import { ADD_RUN_TO_SUCCESS, ADD_WORKFLOW, AddTasks, deferred, input, named, types } from './add-workflow';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:execution:tenant-provisioner-local-provision-tenant:org-acme';
-const named = (name: string, message: string) => Object.assign(new Error(message), { name });
-const input = (extra: Record<string, unknown> = {}) => ({ a: 2, b: 3, waitSeconds: 0, ...extra });
-const types = (events: ExecutionEvent[]) => events.map((e) => (e.state ? `${e.type}:${e.state}` : e.type));
 
 let dir: string;
-let addCalls: { event: AddEvent; context: Context }[];
-let undoCalls: number;
-let faults: Error[];
-let gate: ReturnType<typeof deferred> | undefined;
-let inAdd: ReturnType<typeof deferred>;
+const tasks = new AddTasks();
+const handlers: Record<string, TaskHandler> = { '${AddFunctionArn}': tasks.add, '${UndoFunctionArn}': tasks.undo };
 
-const handlers: Record<string, TaskHandler> = {
-  '${AddFunctionArn}': (async (event: AddEvent, context: Context) => {
-    addCalls.push({ event, context });
-    inAdd.resolve();
-    if (gate) await gate.promise;
-    const fault = faults.shift();
-    if (fault) throw fault;
-    return event.a + event.b;
-  }) as TaskHandler,
-  '${UndoFunctionArn}': async () => {
-    undoCalls++;
-    return { undone: true };
-  },
-};
-
-/** Runs DEFINITION (or `definition`) with the handlers above and no retry pause; collects its events. */
-function run(runInput: unknown, options: Partial<AslRunOptions> = {}, definition: AslDefinition = DEFINITION as unknown as AslDefinition) {
+/** Runs ADD_WORKFLOW (or `definition`) with the handlers above and no retry pause; collects its events. */
+function run(runInput: unknown, options: Partial<AslRunOptions> = {}, definition: AslDefinition = ADD_WORKFLOW as unknown as AslDefinition) {
   const events: ExecutionEvent[] = [];
   const execution = runAsl(definition, runInput, {
     handlerFor: (_stateName, resource) => handlers[resource],
@@ -89,15 +29,11 @@ function run(runInput: unknown, options: Partial<AslRunOptions> = {}, definition
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'asl-runner-'));
-  addCalls = [];
-  undoCalls = 0;
-  faults = [];
-  gate = undefined;
-  inAdd = deferred();
+  tasks.reset();
 });
 
 afterEach(() => {
-  gate?.resolve();
+  tasks.gate?.resolve();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -109,20 +45,20 @@ describe('loadAslDefinition', () => {
   }
 
   it('reads an ASL file the runner accepts', () => {
-    expect(loadAslDefinition(written(DEFINITION))).toEqual(DEFINITION);
+    expect(loadAslDefinition(written(ADD_WORKFLOW))).toEqual(ADD_WORKFLOW);
   });
 
   it('refuses a JSONata definition, which the runner would run wrongly', () => {
-    expect(() => loadAslDefinition(written({ ...DEFINITION, QueryLanguage: 'JSONata' }))).toThrow('uses JSONata, which the local runner does not support');
+    expect(() => loadAslDefinition(written({ ...ADD_WORKFLOW, QueryLanguage: 'JSONata' }))).toThrow('uses JSONata, which the local runner does not support');
   });
 
   it('refuses a state that uses Assign, which the runner ignores', () => {
-    const assigning = { ...DEFINITION, States: { ...DEFINITION.States, Done: { Type: 'Pass', Assign: { done: true }, End: true } } };
+    const assigning = { ...ADD_WORKFLOW, States: { ...ADD_WORKFLOW.States, Done: { Type: 'Pass', Assign: { done: true }, End: true } } };
     expect(() => loadAslDefinition(written(assigning))).toThrow('State Done uses JSONata or Assign');
   });
 
   it('refuses a definition the runner finds invalid', () => {
-    const dangling = { ...DEFINITION, States: { ...DEFINITION.States, Done: { Type: 'Pass', Next: 'Nowhere' } } };
+    const dangling = { ...ADD_WORKFLOW, States: { ...ADD_WORKFLOW.States, Done: { Type: 'Pass', Next: 'Nowhere' } } };
     expect(() => loadAslDefinition(written(dangling))).toThrow('State machine definition is invalid');
   });
 });
@@ -135,18 +71,9 @@ describe('runAsl', () => {
     const outcome = await execution.outcome;
 
     expect(outcome).toEqual({ status: 'SUCCEEDED', output: { ...input(), sum: 5 } });
-    expect(addCalls[0]?.event).toEqual({ a: 2, b: 3, execution: { name: 'org-acme', id: ARN, startTime } });
-    expect(addCalls[0]?.context.functionName).toBe('tenant-provisioner-local-add');
-    expect(types(execution.events)).toEqual([
-      'ExecutionStarted',
-      'StateEntered:Add',
-      'StateExited:Add',
-      'StateEntered:Pause',
-      'StateExited:Pause',
-      'StateEntered:Done',
-      'StateExited:Done',
-      'ExecutionSucceeded',
-    ]);
+    expect(tasks.addCalls[0]?.event).toEqual({ a: 2, b: 3, execution: { name: 'org-acme', id: ARN, startTime } });
+    expect(tasks.addCalls[0]?.context.functionName).toBe('tenant-provisioner-local-add');
+    expect(types(execution.events)).toEqual(['ExecutionStarted', ...ADD_RUN_TO_SUCCESS]);
   });
 
   it('passes on what Lambda passes on: JSON results, and an error as its name and message only', async () => {
@@ -159,7 +86,7 @@ describe('runAsl', () => {
     results.push(undefined);
     expect(await echo.outcome).toEqual({ status: 'SUCCEEDED', output: null });
 
-    faults = [Object.assign(named('AccessDenied', 'User is not authorized to perform s3:PutObject'), { cause: new Error('the SDK error') })];
+    tasks.faults = [Object.assign(named('AccessDenied', 'User is not authorized to perform s3:PutObject'), { cause: new Error('the SDK error') })];
     const failing = run(input());
     const outcome = await failing.outcome;
 
@@ -169,24 +96,24 @@ describe('runAsl', () => {
   });
 
   it('follows a Catch: compensation runs, the Fail state ends it, and that state is the failed one', async () => {
-    faults = [named('PermanentError', 'The numbers are not allowed')];
+    tasks.faults = [named('PermanentError', 'The numbers are not allowed')];
     const execution = run(input());
 
     expect(await execution.outcome).toEqual({ status: 'FAILED', error: 'AddFailed', cause: 'The numbers could not be added', failedState: 'Failed', failedStateType: 'Fail' });
-    expect(undoCalls).toBe(1);
+    expect(tasks.undoCalls).toBe(1);
     expect(execution.events.find((e) => e.type === 'StateCaught')).toMatchObject({ state: 'Add', error: 'PermanentError', cause: 'The numbers are not allowed', next: 'Undo' });
     expect(execution.events.find((e) => e.type === 'StateEntered' && e.state === 'Undo')?.input).toMatchObject({ error: { Error: 'PermanentError', Cause: 'The numbers are not allowed' } });
     expect(types(execution.events)).not.toContain('StateEntered:Pause');
   });
 
   it('retries with the overridden pause, and reports each retry with its error', async () => {
-    faults = [named('Throttling', 'Rate exceeded'), named('Throttling', 'Rate exceeded')];
+    tasks.faults = [named('Throttling', 'Rate exceeded'), named('Throttling', 'Rate exceeded')];
     const started = Date.now();
     const execution = run(input());
 
     expect((await execution.outcome).status).toBe('SUCCEEDED');
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(addCalls).toHaveLength(3);
+    expect(tasks.addCalls).toHaveLength(3);
     expect(execution.events.filter((e) => e.type === 'StateRetried')).toEqual([
       expect.objectContaining({ state: 'Add', retryAttempt: 1, error: 'Throttling', cause: 'Rate exceeded', timestamp: expect.any(Date) }),
       expect.objectContaining({ state: 'Add', retryAttempt: 2, error: 'Throttling' }),
@@ -205,9 +132,9 @@ describe('runAsl', () => {
   });
 
   it('aborts: ABORTED with the reason, the Task in flight finishes and is not retried, nothing after it runs', async () => {
-    gate = deferred();
+    tasks.gate = deferred();
     const execution = run(input());
-    await inAdd.promise;
+    await tasks.inAdd.promise;
 
     execution.abort({ error: 'OrgDeleted', cause: 'The org was deleted' });
     const outcome = await execution.outcome;
@@ -216,23 +143,23 @@ describe('runAsl', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(settled).toBe(false);
     // The Task in flight then fails with an error its Retry matches: it must not run again.
-    faults = [named('Throttling', 'Rate exceeded')];
-    gate.resolve();
+    tasks.faults = [named('Throttling', 'Rate exceeded')];
+    tasks.gate.resolve();
     await execution.settled;
 
     expect(outcome).toEqual({ status: 'ABORTED', error: 'OrgDeleted', cause: 'The org was deleted' });
     expect(execution.events.at(-1)).toMatchObject({ type: 'ExecutionAborted', error: 'OrgDeleted', cause: 'The org was deleted' });
     expect(types(execution.events)).not.toContain('StateEntered:Pause');
-    expect(addCalls).toHaveLength(1);
+    expect(tasks.addCalls).toHaveLength(1);
   });
 
   it('ends an execution that outlives its TimeoutSeconds as TIMED_OUT at the state it was in', async () => {
-    gate = deferred();
-    const execution = run(input(), {}, { ...DEFINITION, TimeoutSeconds: 1 } as unknown as AslDefinition);
+    tasks.gate = deferred();
+    const execution = run(input(), {}, { ...ADD_WORKFLOW, TimeoutSeconds: 1 } as unknown as AslDefinition);
 
     expect(await execution.outcome).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout', failedState: 'Add', failedStateType: 'Task' });
     expect(execution.events.at(-1)).toMatchObject({ type: 'ExecutionTimedOut', state: 'Add' });
-    gate.resolve();
+    tasks.gate.resolve();
     await execution.settled;
   });
 
@@ -245,7 +172,7 @@ describe('runAsl', () => {
   it('tells beforeTask of each Task before its handler runs, and keeps an observer\'s fault from the execution', async () => {
     const before: string[] = [];
     const execution = run(input(), {
-      beforeTask: (stateName) => before.push(`${stateName} after ${addCalls.length} adds`),
+      beforeTask: (stateName) => before.push(`${stateName} after ${tasks.addCalls.length} adds`),
       onEvent: () => {
         throw new Error('observer down');
       },

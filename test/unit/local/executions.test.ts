@@ -1,12 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ExecutionDoesNotExist, ExecutionNotRedrivable, InvalidName } from '@aws-sdk/client-sfn';
-import type { Context } from 'aws-lambda';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sample from '../../../events/samples/org-created.json';
 import { loadConfig } from '../../../functions/lib/config';
-import type { ExecutionEvent, ExecutionStatusChange, ExecutionSummary, Workflow } from '../../../functions/lib/executions';
+import type { ExecutionStatusChange, ExecutionSummary, Workflow } from '../../../functions/lib/executions';
 import { applyLifecycle } from '../../../functions/lib/ledger/apply';
 import { DynamoLedgerStore } from '../../../functions/lib/ledger/dynamo-store';
 import type { TaskHandler } from '../../../functions/registry';
@@ -16,68 +15,13 @@ import { FakeAws } from '../../support/fake-aws';
 import { sampleLifecycleDeps, sampleRunId } from '../../support/fixtures';
 import { testTaskHandlers } from '../../support/task-handlers';
 import { trackExecutionStatus } from '../../../functions/track-execution-status';
-
-/**
- * A small workflow: Add (retries Throttling for 30 s, catches PermanentError into Undo →
- * the Fail state), then a Wait of `$.waitSeconds`, then Done.
- */
-const DEFINITION = {
-  StartAt: 'Add',
-  States: {
-    Add: {
-      Type: 'Task',
-      Resource: '${AddFunctionArn}',
-      Parameters: {
-        'a.$': '$.a',
-        'b.$': '$.b',
-        execution: { 'name.$': '$$.Execution.Name', 'id.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
-      },
-      ResultPath: '$.sum',
-      Retry: [{ ErrorEquals: ['Throttling'], IntervalSeconds: 30, MaxAttempts: 2, BackoffRate: 1 }],
-      Catch: [{ ErrorEquals: ['PermanentError'], ResultPath: '$.error', Next: 'Undo' }],
-      Next: 'Pause',
-    },
-    Pause: { Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'Done' },
-    Done: { Type: 'Pass', End: true },
-    Undo: { Type: 'Task', Resource: '${UndoFunctionArn}', ResultPath: null, Next: 'Failed' },
-    Failed: { Type: 'Fail', Error: 'AddFailed', Cause: 'The numbers could not be added' },
-  },
-};
-
-interface AddEvent {
-  a: number;
-  b: number;
-  execution: { name: string; id: string; startTime: string };
-}
-
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-const named = (name: string, message: string) => Object.assign(new Error(message), { name });
-const input = (extra: Record<string, unknown> = {}) => ({ a: 2, b: 3, waitSeconds: 0, ...extra });
+import { ADD_RUN_TO_SUCCESS, ADD_WORKFLOW, AddTasks, deferred, input, named, types } from './add-workflow';
 
 let dir: string;
 let file: string;
 let ports: LocalExecutionPort[];
-let addCalls: { event: AddEvent; context: Context }[];
-let faults: Error[];
-let gate: ReturnType<typeof deferred> | undefined;
-let inAdd: ReturnType<typeof deferred>;
-
-const handlers: Record<string, TaskHandler> = {
-  AddFunctionArn: (async (event: AddEvent, context: Context) => {
-    addCalls.push({ event, context });
-    inAdd.resolve();
-    if (gate) await gate.promise;
-    const fault = faults.shift();
-    if (fault) throw fault;
-    return event.a + event.b;
-  }) as TaskHandler,
-  UndoFunctionArn: async () => ({ undone: true }),
-};
+const tasks = new AddTasks();
+const handlers: Record<string, TaskHandler> = { AddFunctionArn: tasks.add, UndoFunctionArn: tasks.undo };
 
 function port(options: LocalExecutionPortOptions = {}): LocalExecutionPort {
   const created = new LocalExecutionPort({ definitions: { provision: file, teardown: file }, handlers, retryIntervalMs: 0, ...options });
@@ -91,21 +35,16 @@ async function all(iterable: AsyncIterable<ExecutionSummary>): Promise<Execution
   return items;
 }
 
-const types = (history: ExecutionEvent[] | undefined) => (history ?? []).map((e) => (e.state ? `${e.type}:${e.state}` : e.type));
-
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'local-executions-'));
   file = join(dir, 'add.asl.json');
-  writeFileSync(file, JSON.stringify(DEFINITION));
+  writeFileSync(file, JSON.stringify(ADD_WORKFLOW));
   ports = [];
-  addCalls = [];
-  faults = [];
-  gate = undefined;
-  inAdd = deferred();
+  tasks.reset();
 });
 
 afterEach(async () => {
-  gate?.resolve();
+  tasks.gate?.resolve();
   await Promise.all(ports.map((p) => p.idle()));
   rmSync(dir, { recursive: true, force: true });
 });
@@ -124,18 +63,9 @@ describe('LocalExecutionPort', () => {
     expect(record.startDate).toBeInstanceOf(Date);
     expect(record.stopDate?.getTime()).toBeGreaterThanOrEqual(record.startDate.getTime());
     expect(record.error).toBeUndefined();
-    expect(addCalls[0]?.event.execution).toEqual({ name: 'org-acme', id: arn, startTime: record.startDate.toISOString() });
-    expect(addCalls[0]?.context.functionName).toBe('tenant-provisioner-local-add');
-    expect(types(await executions.history('provision', 'org-acme'))).toEqual([
-      'ExecutionStarted',
-      'StateEntered:Add',
-      'StateExited:Add',
-      'StateEntered:Pause',
-      'StateExited:Pause',
-      'StateEntered:Done',
-      'StateExited:Done',
-      'ExecutionSucceeded',
-    ]);
+    expect(tasks.addCalls[0]?.event.execution).toEqual({ name: 'org-acme', id: arn, startTime: record.startDate.toISOString() });
+    expect(tasks.addCalls[0]?.context.functionName).toBe('tenant-provisioner-local-add');
+    expect(types(await executions.history('provision', 'org-acme'))).toEqual(['ExecutionStarted', ...ADD_RUN_TO_SUCCESS]);
   });
 
   it('keeps workflows apart: the same name in the teardown workflow is another execution', async () => {
@@ -146,31 +76,31 @@ describe('LocalExecutionPort', () => {
 
     expect(teardown).toEqual({ started: true, executionArn: 'arn:aws:states:eu-west-1:210987654321:execution:tenant-provisioner-local-teardown-tenant:org-acme' });
     await executions.waitFor('teardown', 'org-acme');
-    expect(addCalls).toHaveLength(2);
+    expect(tasks.addCalls).toHaveLength(2);
   });
 
   it('returns the running execution for the same name and input, and runs it once', async () => {
     const executions = port();
-    gate = deferred();
+    tasks.gate = deferred();
 
     const first = await executions.start('provision', 'org-acme', input());
     const again = await executions.start('provision', 'org-acme', input());
-    await inAdd.promise;
+    await tasks.inAdd.promise;
     expect((await executions.describe('provision', 'org-acme'))?.status).toBe('RUNNING');
-    gate.resolve();
+    tasks.gate.resolve();
     await executions.waitFor('provision', 'org-acme');
 
     expect(again).toEqual(first);
-    expect(addCalls).toHaveLength(1);
+    expect(tasks.addCalls).toHaveLength(1);
   });
 
   it('refuses a different input while the name runs', async () => {
     const executions = port();
-    gate = deferred();
+    tasks.gate = deferred();
     await executions.start('provision', 'org-acme', input());
 
     expect(await executions.start('provision', 'org-acme', input({ a: 40 }))).toEqual({ started: false, reason: 'already-exists' });
-    gate.resolve();
+    tasks.gate.resolve();
     expect((await executions.waitFor('provision', 'org-acme')).output).toMatchObject({ sum: 5 });
   });
 
@@ -181,7 +111,7 @@ describe('LocalExecutionPort', () => {
 
     expect(await executions.start('provision', 'org-acme', input())).toEqual({ started: false, reason: 'already-exists' });
     expect(await executions.start('provision', 'org-acme', input({ b: 1 }))).toEqual({ started: false, reason: 'already-exists' });
-    expect(addCalls).toHaveLength(1);
+    expect(tasks.addCalls).toHaveLength(1);
   });
 
   it.each([
@@ -208,7 +138,7 @@ describe('LocalExecutionPort', () => {
 
   it('records an uncaught Task error as FAILED with its name, cause and the failed state', async () => {
     const executions = port();
-    faults = [named('AccessDenied', 'User is not authorized to perform s3:PutObject')];
+    tasks.faults = [named('AccessDenied', 'User is not authorized to perform s3:PutObject')];
 
     await executions.start('provision', 'org-acme', input());
     const record = await executions.waitFor('provision', 'org-acme');
@@ -229,15 +159,15 @@ describe('LocalExecutionPort', () => {
 
   it('stops a running execution: ABORTED with the reason, the Task in flight finishes, nothing after it runs', async () => {
     const executions = port();
-    gate = deferred();
+    tasks.gate = deferred();
     await executions.start('provision', 'org-acme', input());
-    await inAdd.promise;
+    await tasks.inAdd.promise;
 
     await executions.stop('provision', 'org-acme', { error: 'OrgDeleted', cause: 'The org was deleted while it was being provisioned' });
     const stopped = await executions.describe('provision', 'org-acme');
     // The Task in flight then fails with an error its Retry matches: it must not run again.
-    faults = [named('Throttling', 'Rate exceeded')];
-    gate.resolve();
+    tasks.faults = [named('Throttling', 'Rate exceeded')];
+    tasks.gate.resolve();
     await executions.idle();
 
     expect(stopped).toMatchObject({ status: 'ABORTED', error: 'OrgDeleted', cause: 'The org was deleted while it was being provisioned', redriveStatus: 'REDRIVABLE' });
@@ -245,7 +175,7 @@ describe('LocalExecutionPort', () => {
     const history = await executions.history('provision', 'org-acme');
     expect(history?.at(-1)).toMatchObject({ type: 'ExecutionAborted', error: 'OrgDeleted' });
     expect(types(history)).not.toContain('StateEntered:Pause');
-    expect(addCalls).toHaveLength(1);
+    expect(tasks.addCalls).toHaveLength(1);
   });
 
   it('does nothing when stopping a closed or unknown execution', async () => {
@@ -263,9 +193,9 @@ describe('LocalExecutionPort', () => {
   it('lists newest first, per workflow, with an optional status filter', async () => {
     const executions = port();
     await executions.start('provision', 'org-a', input());
-    faults = [];
+    tasks.faults = [];
     await executions.waitFor('provision', 'org-a');
-    faults = [named('AccessDenied', 'no')];
+    tasks.faults = [named('AccessDenied', 'no')];
     await executions.start('provision', 'org-b', input());
     await executions.waitFor('provision', 'org-b');
     await executions.start('provision', 'org-c', input());
@@ -284,7 +214,7 @@ describe('LocalExecutionPort', () => {
     const store = join(dir, 'executions');
     const first = port({ store });
     await first.start('provision', 'org-acme', input());
-    faults = [named('AccessDenied', 'no')];
+    tasks.faults = [named('AccessDenied', 'no')];
     await first.waitFor('provision', 'org-acme');
     await first.start('provision', 'org-broken', input());
     await first.waitFor('provision', 'org-broken');
@@ -304,21 +234,21 @@ describe('LocalExecutionPort', () => {
     const store = join(dir, 'executions');
     const runner = port({ store });
     const observer = port({ store });
-    gate = deferred();
+    tasks.gate = deferred();
     await runner.start('provision', 'org-acme', input());
-    await inAdd.promise;
+    await tasks.inAdd.promise;
 
     expect((await observer.describe('provision', 'org-acme'))?.status).toBe('RUNNING');
     expect(await observer.start('provision', 'org-acme', input())).toMatchObject({ started: true });
     await observer.stop('provision', 'org-acme', { error: 'OrgDeleted', cause: 'deleted' });
 
     expect(await runner.describe('provision', 'org-acme')).toMatchObject({ status: 'ABORTED', error: 'OrgDeleted' });
-    expect(addCalls).toHaveLength(1);
+    expect(tasks.addCalls).toHaveLength(1);
   });
 
   it('redrives a failed execution from the start under its name and input, once per client token', async () => {
     const executions = port();
-    faults = [named('AccessDenied', 'no')];
+    tasks.faults = [named('AccessDenied', 'no')];
     await executions.start('provision', 'org-acme', input());
     const failed = await executions.waitFor('provision', 'org-acme');
     expect(failed.status).toBe('FAILED');
@@ -332,33 +262,23 @@ describe('LocalExecutionPort', () => {
     expect(record).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1, redriveFrom: 'start', output: { sum: 5 }, startDate: failed.startDate });
     expect(record.error).toBeUndefined();
     expect(record.failedState).toBeUndefined();
-    expect(addCalls).toHaveLength(2);
+    expect(tasks.addCalls).toHaveLength(2);
     // Same input; $$.Execution.StartTime stays the original start, as on AWS.
-    expect(addCalls[1]?.event).toEqual(addCalls[0]?.event);
+    expect(tasks.addCalls[1]?.event).toEqual(tasks.addCalls[0]?.event);
     const history = types(await executions.history('provision', 'org-acme'));
     expect(history.filter((t) => t === 'ExecutionStarted')).toHaveLength(1);
-    expect(history.slice(history.indexOf('ExecutionFailed:Add'))).toEqual([
-      'ExecutionFailed:Add',
-      'ExecutionRedriven',
-      'StateEntered:Add',
-      'StateExited:Add',
-      'StateEntered:Pause',
-      'StateExited:Pause',
-      'StateEntered:Done',
-      'StateExited:Done',
-      'ExecutionSucceeded',
-    ]);
+    expect(history.slice(history.indexOf('ExecutionFailed:Add'))).toEqual(['ExecutionFailed:Add', 'ExecutionRedriven', ...ADD_RUN_TO_SUCCESS]);
   });
 
   it('redrives an aborted execution, and refuses a running, a succeeded or an unknown one', async () => {
     const executions = port();
-    gate = deferred();
+    tasks.gate = deferred();
     await executions.start('provision', 'org-acme', input());
-    await inAdd.promise;
+    await tasks.inAdd.promise;
 
     await expect(executions.redrive('provision', 'org-acme')).rejects.toBeInstanceOf(ExecutionNotRedrivable);
     await executions.stop('provision', 'org-acme', { error: 'Stopped', cause: 'by a test' });
-    gate.resolve();
+    tasks.gate.resolve();
     await executions.idle();
     await executions.redrive('provision', 'org-acme');
     expect((await executions.waitFor('provision', 'org-acme')).status).toBe('SUCCEEDED');
@@ -395,14 +315,14 @@ describe('LocalExecutionPort', () => {
 
     expect(seen.slice(0, 3)).toEqual(['provision/org-acme ExecutionStarted', 'provision/org-acme StateEntered:Add', 'provision/org-acme StateExited:Add']);
     expect(seen.at(-1)).toBe('provision/org-acme ExecutionSucceeded');
-    const remaining = addCalls[0]?.context.getRemainingTimeInMillis() ?? 0;
+    const remaining = tasks.addCalls[0]?.context.getRemainingTimeInMillis() ?? 0;
     expect(remaining).toBeLessThanOrEqual(60_000);
     expect(remaining).toBeGreaterThan(50_000);
   });
 
   it('times out waiting for a running execution, and knows no unknown one', async () => {
     const executions = port();
-    gate = deferred();
+    tasks.gate = deferred();
     await executions.start('provision', 'org-acme', input());
 
     const waiting = executions.waitFor('provision', 'org-acme', { timeoutMs: 20 });
@@ -414,9 +334,9 @@ describe('LocalExecutionPort', () => {
 
   it('records an execution that outlives its TimeoutSeconds as TIMED_OUT at the state it was in', async () => {
     const slow = join(dir, 'slow.asl.json');
-    writeFileSync(slow, JSON.stringify({ ...DEFINITION, TimeoutSeconds: 1 }));
+    writeFileSync(slow, JSON.stringify({ ...ADD_WORKFLOW, TimeoutSeconds: 1 }));
     const executions = port({ definitions: { provision: slow } });
-    gate = deferred();
+    tasks.gate = deferred();
 
     await executions.start('provision', 'org-acme', input());
     const record = await executions.waitFor('provision', 'org-acme');
@@ -440,7 +360,7 @@ describe('LocalExecutionPort', () => {
 describe('LocalExecutionPort.forgetClosedBefore', () => {
   /** Runs `name` to its end (FAILED when `fail`). */
   async function run(executions: LocalExecutionPort, workflow: Workflow, name: string, fail = false): Promise<void> {
-    if (fail) faults.push(named('AccessDenied', 'no'));
+    if (fail) tasks.faults.push(named('AccessDenied', 'no'));
     await executions.start(workflow, name, input());
     await executions.waitFor(workflow, name);
   }
@@ -457,9 +377,9 @@ describe('LocalExecutionPort.forgetClosedBefore', () => {
     const cutoff = new Date();
     await tick();
     await run(executions, 'provision', 'org-recent', true);
-    gate = deferred();
+    tasks.gate = deferred();
     await executions.start('provision', 'org-running', input());
-    await inAdd.promise;
+    await tasks.inAdd.promise;
 
     const forgotten = executions.forgetClosedBefore(cutoff);
 
@@ -481,9 +401,9 @@ describe('LocalExecutionPort.forgetClosedBefore', () => {
 
   it('never forgets a running execution, however old its start', async () => {
     const executions = port();
-    gate = deferred();
+    tasks.gate = deferred();
     await executions.start('provision', 'org-running', input());
-    await inAdd.promise;
+    await tasks.inAdd.promise;
 
     expect(executions.forgetClosedBefore(new Date(Date.now() + 3_600_000))).toEqual([]);
     expect((await executions.describe('provision', 'org-running'))?.status).toBe('RUNNING');
@@ -535,7 +455,7 @@ describe('LocalExecutionPort onStatusChange', () => {
 
   it('reports an execution that FAILED, with its error and cause, as Step Functions\' status change does', async () => {
     const { executions, changes } = listening();
-    faults = [named('AccessDenied', 'User is not authorized')];
+    tasks.faults = [named('AccessDenied', 'User is not authorized')];
 
     await executions.start('provision', 'org-acme', input());
     const record = await executions.waitFor('provision', 'org-acme');
@@ -548,12 +468,12 @@ describe('LocalExecutionPort onStatusChange', () => {
 
   it('reports an execution that was stopped (ABORTED) with the stop reason', async () => {
     const { executions, changes } = listening();
-    gate = deferred();
+    tasks.gate = deferred();
     await executions.start('provision', 'org-acme', input());
-    await inAdd.promise;
+    await tasks.inAdd.promise;
 
     await executions.stop('provision', 'org-acme', { error: 'OrgDeleted', cause: 'deleted' });
-    gate.resolve();
+    tasks.gate.resolve();
     await executions.idle();
 
     const stopDate = (await executions.describe('provision', 'org-acme'))?.stopDate?.toISOString();
@@ -562,14 +482,14 @@ describe('LocalExecutionPort onStatusChange', () => {
 
   it('reports an execution that TIMED_OUT', async () => {
     const slow = join(dir, 'slow.asl.json');
-    writeFileSync(slow, JSON.stringify({ ...DEFINITION, TimeoutSeconds: 1 }));
+    writeFileSync(slow, JSON.stringify({ ...ADD_WORKFLOW, TimeoutSeconds: 1 }));
     const changes: ExecutionStatusChange[] = [];
     const executions = port({ definitions: { provision: slow }, onStatusChange: (change) => changes.push(change) });
-    gate = deferred();
+    tasks.gate = deferred();
 
     await executions.start('provision', 'org-acme', input());
     await executions.waitFor('provision', 'org-acme');
-    gate.resolve();
+    tasks.gate.resolve();
     await executions.idle();
 
     expect(changes).toEqual([expect.objectContaining({ name: 'org-acme', status: 'TIMED_OUT', error: 'States.Timeout' })]);
@@ -577,7 +497,7 @@ describe('LocalExecutionPort onStatusChange', () => {
 
   it('reports a redrive as RUNNING with its redrive count, and nothing for an execution that succeeds', async () => {
     const { executions, changes } = listening();
-    faults = [named('AccessDenied', 'no')];
+    tasks.faults = [named('AccessDenied', 'no')];
     await executions.start('provision', 'org-acme', input());
     await executions.waitFor('provision', 'org-acme');
 
@@ -601,7 +521,7 @@ describe('LocalExecutionPort onStatusChange', () => {
       await delivered.promise;
       finished = true;
     });
-    faults = [named('AccessDenied', 'no')];
+    tasks.faults = [named('AccessDenied', 'no')];
     await executions.start('provision', 'org-acme', input());
     await executions.waitFor('provision', 'org-acme');
 
@@ -621,7 +541,7 @@ describe('LocalExecutionPort onStatusChange', () => {
       const { executions } = listening(() => {
         throw new Error('tracker down');
       });
-      faults = [named('AccessDenied', 'no')];
+      tasks.faults = [named('AccessDenied', 'no')];
       await executions.start('provision', 'org-acme', input());
       await executions.waitFor('provision', 'org-acme');
       await executions.idle();
