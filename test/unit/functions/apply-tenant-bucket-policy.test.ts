@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AccessDenied, NoSuchBucket, PutBucketPolicyCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { PutBucketPolicyCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import {
   GetPublicAccessBlockCommand,
   NoSuchPublicAccessBlockConfiguration,
@@ -12,13 +12,14 @@ import { applyTenantBucketPolicy } from '../../../functions/apply-tenant-bucket-
 import { loadConfig, type Config } from '../../../functions/lib/config';
 import { PublicAccessBlockedError, TenantBucketMissingError, TenantPolicyNotReadyError, TenantRunSupersededError } from '../../../functions/lib/errors';
 import type { PolicyDocument } from '../../../functions/lib/policies';
+import { accessDenied, noSuchBucket } from '../../support/aws-errors';
 import { answerLedgerGet, ledgerOnRun, SAMPLE_RUN_ID, sampleBucket, sampleRunId, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { mockedS3 } from '../../support/mocked-clients';
 
-const s3Mock = mockClient(S3Client);
+const { s3Mock, s3 } = mockedS3('us-east-1');
 const s3controlMock = mockClient(S3ControlClient);
 const config = loadConfig();
-const s3 = new S3Client({ region: 'us-east-1' });
 const s3control = new S3ControlClient({ region: 'us-east-1' });
 const depsWith = (overrides: Partial<Config> = {}) => ({ s3For: () => s3, s3control, ledger: ledgerOnRun(SAMPLE_RUN_ID), config: { ...config, ...overrides } });
 const meta = { $metadata: {} };
@@ -32,12 +33,7 @@ function sentPolicy(): PolicyDocument {
   return JSON.parse(policy ?? 'null') as PolicyDocument;
 }
 
-const accessDenied = () => new AccessDenied({ ...meta, message: 'Access Denied' });
-
-beforeEach(() => {
-  s3Mock.reset();
-  s3controlMock.reset();
-});
+beforeEach(() => s3controlMock.reset());
 
 describe('applyTenantBucketPolicy', () => {
   it('puts public read of pub/*, the user object actions and ListBucket, and the non-TLS deny', async () => {
@@ -144,7 +140,7 @@ describe('applyTenantBucketPolicy', () => {
   });
 
   it('throws TenantBucketMissingError when the bucket is gone', async () => {
-    s3Mock.on(PutBucketPolicyCommand).rejects(new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' }));
+    s3Mock.on(PutBucketPolicyCommand).rejects(noSuchBucket());
 
     await expect(applyTenantBucketPolicy(input, depsWith())).rejects.toThrow(TenantBucketMissingError);
   });

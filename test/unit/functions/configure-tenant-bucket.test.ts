@@ -1,11 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  NoSuchBucket,
   PutBucketEncryptionCommand,
   PutBucketOwnershipControlsCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
-  S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -13,14 +11,14 @@ import { handler } from '../../../functions/lambda/configure-tenant-bucket';
 import { configureTenantBucket } from '../../../functions/configure-tenant-bucket';
 import { loadConfig } from '../../../functions/lib/config';
 import { TenantBucketMissingError } from '../../../functions/lib/errors';
+import { noSuchBucket } from '../../support/aws-errors';
 import { answerLedgerGet, ledgerOnRun, SAMPLE_RUN_ID, sampleBucket, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { mockedS3 } from '../../support/mocked-clients';
 
-const s3Mock = mockClient(S3Client);
+const { s3Mock, s3For, regionsAsked } = mockedS3('eu-west-1');
 const config = loadConfig();
-const s3 = new S3Client({ region: 'eu-west-1' });
-const regionsAsked: string[] = [];
-const deps = { s3For: (region: string) => (regionsAsked.push(region), s3), ledger: ledgerOnRun(SAMPLE_RUN_ID), config };
+const deps = { s3For, ledger: ledgerOnRun(SAMPLE_RUN_ID), config };
 const meta = { $metadata: {} };
 
 const tenant = sampleTenant({ region: 'eu-west-1' });
@@ -28,11 +26,6 @@ const name = 'fusion-rms-acme-bistro-42';
 const created = sampleBucket({ name, region: 'eu-west-1' });
 const adopted = sampleBucket({ name, region: 'eu-west-1', created: false });
 const owner = { Bucket: name, ExpectedBucketOwner: config.accountId };
-
-beforeEach(() => {
-  s3Mock.reset();
-  regionsAsked.length = 0;
-});
 
 describe('configureTenantBucket', () => {
   it('sets SSE-S3 with a bucket key, Block Public Access with only the policy settings off, and the empty pub/ object', async () => {
@@ -73,7 +66,7 @@ describe('configureTenantBucket', () => {
   });
 
   it('throws TenantBucketMissingError when the bucket was deleted outside the workflow', async () => {
-    const missing = new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' });
+    const missing = noSuchBucket();
     s3Mock.on(PutBucketEncryptionCommand).rejects(missing);
 
     const run = configureTenantBucket({ tenant, bucket: created }, deps);

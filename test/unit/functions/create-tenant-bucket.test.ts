@@ -7,7 +7,6 @@ import {
   HeadBucketCommand,
   NotFound,
   PutBucketTaggingCommand,
-  S3Client,
   S3ServiceException,
   type Tag,
 } from '@aws-sdk/client-s3';
@@ -20,12 +19,10 @@ import { BucketNameUnavailableError, TenantQuotaExceededError } from '../../../f
 import { tenantTags } from '../../../functions/lib/tags';
 import { answerLedgerGet, ledgerOnRun, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { mockedS3 } from '../../support/mocked-clients';
 
-const s3Mock = mockClient(S3Client);
+const { s3Mock, s3For, regionsAsked } = mockedS3('us-east-1');
 const config = loadConfig();
-const s3 = new S3Client({ region: 'us-east-1' });
-const regionsAsked: string[] = [];
-const s3For = (region: string) => (regionsAsked.push(region), s3);
 const meta = { $metadata: {} };
 /** This run's id: the `ProvisionedBy` of what it creates. */
 const execution = SAMPLE_RUN_ID;
@@ -53,11 +50,6 @@ function writesTo(bucket: string): string[] {
 }
 
 const noSuchTagSet = () => new S3ServiceException({ name: 'NoSuchTagSet', $fault: 'client', ...meta, message: 'The TagSet does not exist' });
-
-beforeEach(() => {
-  s3Mock.reset();
-  regionsAsked.length = 0;
-});
 
 describe('createTenantBucket', () => {
   it('creates the first candidate outside us-east-1 with its LocationConstraint, ownership and tags, then re-applies the tags', async () => {

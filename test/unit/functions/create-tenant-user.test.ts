@@ -4,7 +4,6 @@ import {
   CreateUserCommand,
   EntityAlreadyExistsException,
   GetUserCommand,
-  IAMClient,
   IAMServiceException,
   LimitExceededException,
   type User,
@@ -16,9 +15,9 @@ import { loadConfig } from '../../../functions/lib/config';
 import { TenantQuotaExceededError, TenantUserConflictError } from '../../../functions/lib/errors';
 import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleBucket, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { mockedIam } from '../../support/mocked-clients';
 
-const iamMock = mockClient(IAMClient);
-const iam = new IAMClient({});
+const { iamMock, iam } = mockedIam();
 const config = loadConfig();
 
 const tenant = sampleTenant();
@@ -42,8 +41,6 @@ function existingUser(overrides: Partial<User> = {}): User {
 const alreadyExists = () => new EntityAlreadyExistsException({ $metadata: {}, message: `User with name ${tenant.userName} already exists.` });
 
 const fakeContext = fakeLambdaContext('tenant-provisioner-test-createTenantUser');
-
-beforeEach(() => iamMock.reset());
 
 describe('createTenantUser', () => {
   it('creates the user under the tenant path with the boundary, the tenant tags and its bucket\'s name', async () => {

@@ -4,28 +4,24 @@ import {
   DeleteObjectsCommand,
   GetBucketTaggingCommand,
   ListObjectVersionsCommand,
-  NoSuchBucket,
-  S3Client,
   S3ServiceException,
   type DeleteObjectsCommandInput,
   type ListObjectVersionsCommandInput,
   type ObjectIdentifier,
 } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/lambda/delete-tenant-bucket';
 import { deleteTenantBucket, TenantBucketNotEmptiedError } from '../../../functions/delete-tenant-bucket';
 import { loadConfig } from '../../../functions/lib/config';
 import { tenantTags } from '../../../functions/lib/tags';
 import type { DeleteBucketInput } from '../../../functions/lib/types';
+import { noSuchBucket } from '../../support/aws-errors';
 import { SAMPLE_EXECUTION_NAME, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { mockedS3 } from '../../support/mocked-clients';
 
-const s3Mock = mockClient(S3Client);
+const { s3Mock, s3For, regionsAsked } = mockedS3('eu-west-1');
 const config = loadConfig();
-const s3 = new S3Client({ region: 'eu-west-1' });
-const regionsAsked: string[] = [];
-const s3For = (region: string) => (regionsAsked.push(region), s3);
 const plentyOfTime = () => 600_000;
 const meta = { $metadata: {} };
 
@@ -105,14 +101,9 @@ function deletedIdentifiers(): ObjectIdentifier[] {
   return s3Mock.commandCalls(DeleteObjectsCommand).flatMap((call) => call.args[0].input.Delete?.Objects ?? []);
 }
 
-beforeEach(() => {
-  s3Mock.reset();
-  regionsAsked.length = 0;
-});
-
 describe('deleteTenantBucket', () => {
   it('succeeds without doing anything when the bucket does not exist', async () => {
-    s3Mock.on(GetBucketTaggingCommand).rejects(new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' }));
+    s3Mock.on(GetBucketTaggingCommand).rejects(noSuchBucket());
 
     const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
 
@@ -280,7 +271,7 @@ describe('deleteTenantBucket', () => {
 
   it('is done when the bucket disappears part-way (a previous attempt deleted it)', async () => {
     new FakeBucket();
-    s3Mock.on(ListObjectVersionsCommand).rejects(new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' }));
+    s3Mock.on(ListObjectVersionsCommand).rejects(noSuchBucket());
 
     const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
 

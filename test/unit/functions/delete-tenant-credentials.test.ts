@@ -1,7 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 import {
   DeleteAccessKeyCommand,
-  IAMClient,
   ListAccessKeysCommand,
   ListUserTagsCommand,
   NoSuchEntityException,
@@ -12,23 +11,20 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   InvalidRequestException,
-  ResourceNotFoundException,
-  SecretsManagerClient,
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/lambda/delete-tenant-credentials';
 import { deleteTenantCredentials } from '../../../functions/delete-tenant-credentials';
 import { loadConfig } from '../../../functions/lib/config';
 import { createLogger } from '../../../functions/lib/logger';
 import type { DeletionInput } from '../../../functions/lib/types';
+import { noSuchSecret, noSuchUser } from '../../support/aws-errors';
 import { orgTags, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { mockedIam, mockedSecretsManager } from '../../support/mocked-clients';
 
-const iamMock = mockClient(IAMClient);
-const secretsMock = mockClient(SecretsManagerClient);
-const iam = new IAMClient({});
-const secretsManager = new SecretsManagerClient({});
+const { iamMock, iam } = mockedIam();
+const { secretsMock, secretsManager } = mockedSecretsManager();
 const config = loadConfig();
 const deps = { iam, secretsManager, config, logger: createLogger() };
 
@@ -45,9 +41,6 @@ const AFTER_START = new Date('2026-11-23T09:00:07Z');
 const key = (AccessKeyId: string, CreateDate: Date): AccessKeyMetadata => ({ UserName: tenant.userName, AccessKeyId, Status: 'Active', CreateDate });
 const value = (accessKeyId: string) => JSON.stringify({ accessKeyId, secretAccessKey: 'stored-secret', bucket: 'fusion-rms-acme-bistro-42', region: 'us-east-1', userName: tenant.userName });
 
-const secretNotFound = () => new ResourceNotFoundException({ $metadata: {}, message: "Secrets Manager can't find the specified secret." });
-const userNotFound = () => new NoSuchEntityException({ $metadata: {}, message: `The user with name ${tenant.userName} cannot be found.` });
-
 function givenSecret(tags: Tag[], secretValue: string | Error, deletedDate?: Date): void {
   secretsMock.on(DescribeSecretCommand).resolves({ ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x', Name: tenant.secretName, Tags: tags, DeletedDate: deletedDate });
   if (secretValue instanceof Error) secretsMock.on(GetSecretValueCommand).rejects(secretValue);
@@ -62,11 +55,9 @@ function givenUser(keys: AccessKeyMetadata[], tags: Tag[] = earlierExecution): v
 const deletedKeyIds = () => iamMock.commandCalls(DeleteAccessKeyCommand).map((call) => call.args[0].input.AccessKeyId);
 
 beforeEach(() => {
-  iamMock.reset();
-  secretsMock.reset();
-  secretsMock.on(DescribeSecretCommand).rejects(secretNotFound());
+  secretsMock.on(DescribeSecretCommand).rejects(noSuchSecret());
   secretsMock.on(DeleteSecretCommand).resolves({});
-  iamMock.on(ListAccessKeysCommand).rejects(userNotFound());
+  iamMock.on(ListAccessKeysCommand).rejects(noSuchUser(tenant.userName));
   iamMock.on(DeleteAccessKeyCommand).resolves({});
 });
 
@@ -199,8 +190,8 @@ describe('deleteTenantCredentials', () => {
   });
 
   it('counts a secret or key that vanished mid-way (ResourceNotFound, NoSuchEntity) as deleted', async () => {
-    givenSecret(thisExecution, secretNotFound());
-    secretsMock.on(DeleteSecretCommand).rejects(secretNotFound());
+    givenSecret(thisExecution, noSuchSecret());
+    secretsMock.on(DeleteSecretCommand).rejects(noSuchSecret());
     givenUser([key('AKIANEW0000000000001', AFTER_START)]);
     iamMock.on(DeleteAccessKeyCommand).rejects(new NoSuchEntityException({ $metadata: {}, message: 'The Access Key with id AKIANEW0000000000001 cannot be found.' }));
 
@@ -211,7 +202,7 @@ describe('deleteTenantCredentials', () => {
 
   it('treats a user deleted between listing its keys and reading its tags as nothing to do', async () => {
     iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [key('AKIANEW0000000000001', AFTER_START)] });
-    iamMock.on(ListUserTagsCommand).rejects(userNotFound());
+    iamMock.on(ListUserTagsCommand).rejects(noSuchUser(tenant.userName));
 
     await expect(deleteTenantCredentials(rollback, deps)).resolves.toEqual({ deleted: [], skipped: [] });
     expect(iamMock).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 0);

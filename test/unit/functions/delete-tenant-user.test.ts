@@ -11,7 +11,6 @@ import {
   DeleteUserPolicyCommand,
   DetachUserPolicyCommand,
   GetUserCommand,
-  IAMClient,
   ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
   ListGroupsForUserCommand,
@@ -24,17 +23,17 @@ import {
   RemoveUserFromGroupCommand,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/lambda/delete-tenant-user';
 import { deleteTenantUser } from '../../../functions/delete-tenant-user';
 import { loadConfig } from '../../../functions/lib/config';
 import { createLogger } from '../../../functions/lib/logger';
 import type { DeletionInput } from '../../../functions/lib/types';
+import { noSuchUser } from '../../support/aws-errors';
 import { orgTags, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { mockedIam } from '../../support/mocked-clients';
 
-const iamMock = mockClient(IAMClient);
-const iam = new IAMClient({});
+const { iamMock, iam } = mockedIam();
 const config = loadConfig();
 const deps = { iam, config, logger: createLogger() };
 
@@ -67,8 +66,7 @@ const conflict = () => new DeleteConflictException({ $metadata: {}, message: 'Ca
 const commandNames = () => iamMock.calls().map((call) => call.args[0].constructor.name);
 
 beforeEach(() => {
-  iamMock.reset();
-  iamMock.on(GetUserCommand).rejects(new NoSuchEntityException({ $metadata: {}, message: `The user with name ${UserName} cannot be found.` }));
+  iamMock.on(GetUserCommand).rejects(noSuchUser(UserName));
   iamMock.on(DeleteAccessKeyCommand).resolves({});
   iamMock.on(DeleteUserCommand).resolves({});
 });
@@ -192,7 +190,7 @@ describe('deleteTenantUser', () => {
 
   it('counts a user deleted mid-way (NoSuchEntity on DeleteUser) as deleted', async () => {
     givenUser(orgTags(tenant.provisionedBy));
-    iamMock.on(DeleteUserCommand).rejects(new NoSuchEntityException({ $metadata: {}, message: `The user with name ${UserName} cannot be found.` }));
+    iamMock.on(DeleteUserCommand).rejects(noSuchUser(UserName));
 
     await expect(deleteTenantUser(rollback, deps)).resolves.toEqual({ deleted: [`IAM user ${UserName}`], skipped: [] });
   });

@@ -3,7 +3,6 @@ import 'aws-sdk-client-mock-jest';
 import {
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
-  IAMClient,
   IAMServiceException,
   LimitExceededException as IamLimitExceededException,
   ListAccessKeysCommand,
@@ -17,9 +16,7 @@ import {
   LimitExceededException as SecretsLimitExceededException,
   PutSecretValueCommand,
   ResourceExistsException,
-  ResourceNotFoundException,
   RestoreSecretCommand,
-  SecretsManagerClient,
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -28,13 +25,13 @@ import { issueTenantCredentials, type IssueTenantCredentialsInput } from '../../
 import { loadConfig } from '../../../functions/lib/config';
 import { TenantQuotaExceededError, TenantRunSupersededError, TenantSecretConflictError } from '../../../functions/lib/errors';
 import { createLogger } from '../../../functions/lib/logger';
+import { noSuchSecret } from '../../support/aws-errors';
 import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, sampleBucket, sampleRunId, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { mockedIam, mockedSecretsManager } from '../../support/mocked-clients';
 
-const iamMock = mockClient(IAMClient);
-const secretsMock = mockClient(SecretsManagerClient);
-const iam = new IAMClient({});
-const secretsManager = new SecretsManagerClient({});
+const { iamMock, iam } = mockedIam();
+const { secretsMock, secretsManager } = mockedSecretsManager();
 const config = loadConfig();
 const tenant = sampleTenant({ generation: 2, executionName: 'acme-bistro-42-g2-provision' });
 const deps = { iam, secretsManager, ledger: ledgerOnRun(tenant.provisionedBy), config, logger: createLogger() };
@@ -93,10 +90,6 @@ class FakeAccount {
     return result;
   }
 
-  private secretNotFound(): ResourceNotFoundException {
-    return new ResourceNotFoundException({ $metadata: {}, message: "Secrets Manager can't find the specified secret." });
-  }
-
   wire(): void {
     iamMock.on(ListAccessKeysCommand).callsFake((req: { UserName?: string }) =>
       this.run('ListAccessKeys', () => ({
@@ -121,13 +114,13 @@ class FakeAccount {
     );
     secretsMock.on(DescribeSecretCommand).callsFake(() =>
       this.run('DescribeSecret', () => {
-        if (!this.secret) throw this.secretNotFound();
+        if (!this.secret) throw noSuchSecret();
         return { ARN: secretArn, Name: tenant.secretName, Tags: this.secret.tags, DeletedDate: this.secret.deletedDate };
       }),
     );
     secretsMock.on(GetSecretValueCommand).callsFake(() =>
       this.run('GetSecretValue', () => {
-        if (!this.secret?.value) throw this.secretNotFound();
+        if (!this.secret?.value) throw noSuchSecret();
         if (this.secret.deletedDate) throw new InvalidRequestException({ $metadata: {}, message: 'You tried to perform the operation on a secret that\'s currently marked deleted.' });
         return { ARN: secretArn, Name: tenant.secretName, SecretString: this.secret.value };
       }),
@@ -142,14 +135,14 @@ class FakeAccount {
     );
     secretsMock.on(RestoreSecretCommand).callsFake(() =>
       this.run('RestoreSecret', () => {
-        if (!this.secret) throw this.secretNotFound();
+        if (!this.secret) throw noSuchSecret();
         this.secret.deletedDate = undefined;
         return { ARN: secretArn, Name: tenant.secretName };
       }),
     );
     secretsMock.on(PutSecretValueCommand).callsFake((req: { SecretString?: string }) =>
       this.run('PutSecretValue', () => {
-        if (!this.secret) throw this.secretNotFound();
+        if (!this.secret) throw noSuchSecret();
         if (this.secret.deletedDate) throw new InvalidRequestException({ $metadata: {}, message: "You can't perform this operation on the secret because it was marked for deletion." });
         this.secret.value = req.SecretString;
         return { ARN: secretArn, Name: tenant.secretName };
@@ -164,8 +157,6 @@ const networkError = () => Object.assign(new Error('socket hang up'), { name: 'T
 let account: FakeAccount;
 
 beforeEach(() => {
-  iamMock.reset();
-  secretsMock.reset();
   account = new FakeAccount();
   account.wire();
 });

@@ -1,8 +1,7 @@
 import 'aws-sdk-client-mock-jest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventBridgeClient, EventBridgeServiceException, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { mockClient } from 'aws-sdk-client-mock';
+import { EventBridgeServiceException, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { handler } from '../../../functions/lambda/publish-org-deprovisioned';
 import { publishOrgDeprovisioned, type PublishOrgDeprovisionedInput } from '../../../functions/publish-org-deprovisioned';
 import { loadConfig } from '../../../functions/lib/config';
@@ -12,9 +11,9 @@ import type { DeleteBucketResult, TeardownPlan } from '../../../functions/lib/ty
 import sample from '../../../events/samples/org-deprovisioned.json';
 import { sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { mockedEventBridge } from '../../support/mocked-clients';
 
-const eventBridgeMock = mockClient(EventBridgeClient);
-const eventBridge = new EventBridgeClient({});
+const { eventBridgeMock, eventBridge } = mockedEventBridge();
 const config = loadConfig();
 const now = () => new Date(sample.detail.deprovisionedAt);
 const deps = { eventBridge, config, now };
@@ -49,11 +48,6 @@ const asl = JSON.parse(readFileSync(join(__dirname, '../../../statemachine/teard
 const noTenantBucketResult = asl.States.NoTenantBucket?.Result as DeleteBucketResult;
 
 const sentDetail = (): unknown => JSON.parse(eventBridgeMock.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? 'null');
-
-beforeEach(() => {
-  eventBridgeMock.reset();
-  eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
-});
 
 describe('publishOrgDeprovisioned', () => {
   it('puts the OrgDeprovisioned event of the sample on the configured bus and returns its detail', async () => {

@@ -1,5 +1,4 @@
-import { EventBridgeClient, EventBridgeServiceException, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { mockClient } from 'aws-sdk-client-mock';
+import { EventBridgeServiceException, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../functions/lambda/publish-org-provisioned';
 import { publishOrgProvisioned } from '../../../functions/publish-org-provisioned';
@@ -9,18 +8,13 @@ import { assertOrgProvisionedDetail } from '../../../functions/lib/events';
 import type { OrgProvisionedDetail } from '../../../functions/lib/publish';
 import sample from '../../../events/samples/org-provisioned.json';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { mockedEventBridge } from '../../support/mocked-clients';
 
-const eventBridgeMock = mockClient(EventBridgeClient);
+const { eventBridgeMock, eventBridge } = mockedEventBridge();
 const config = loadConfig();
-const eventBridge = new EventBridgeClient({});
 
 /** The detail the tenant ledger recorded when the sample tenant became active (RecordTenantActive's result). */
 const recorded = (): OrgProvisionedDetail => structuredClone(sample.detail);
-
-beforeEach(() => {
-  eventBridgeMock.reset();
-  eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
-});
 
 describe('publishOrgProvisioned', () => {
   it('puts the detail the ledger recorded, unchanged, on the configured bus and returns it', async () => {

@@ -1,6 +1,5 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../functions/lambda/publish-org-provisioning-failed';
 import { publishOrgProvisioningFailed } from '../../../functions/publish-org-provisioning-failed';
@@ -10,10 +9,10 @@ import { assertOrgProvisioningFailedDetail } from '../../../functions/lib/events
 import type { ProvisionState } from '../../../functions/lib/types';
 import sample from '../../../events/samples/org-provisioning-failed.json';
 import { sampleBucket, sampleTenant } from '../../support/fixtures';
+import { mockedEventBridge } from '../../support/mocked-clients';
 
-const eventBridgeMock = mockClient(EventBridgeClient);
+const { eventBridgeMock, eventBridge } = mockedEventBridge();
 const config = loadConfig();
-const eventBridge = new EventBridgeClient({});
 const now = () => new Date(sample.detail.failedAt);
 const executionName = 'org-acme-bistro-42';
 
@@ -39,11 +38,6 @@ const rolledBackState: ProvisionState = {
 function sentDetail(): string | undefined {
   return eventBridgeMock.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail;
 }
-
-beforeEach(() => {
-  eventBridgeMock.reset();
-  eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
-});
 
 describe('publishOrgProvisioningFailed', () => {
   it('reports a rolled-back failure with the errorMessage of a Lambda Cause, as in the sample', async () => {

@@ -1,5 +1,4 @@
-import { EventBridgeClient, EventBridgeServiceException, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { mockClient } from 'aws-sdk-client-mock';
+import { EventBridgeServiceException, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import 'aws-sdk-client-mock-jest';
 import { loadConfig } from '../../../functions/lib/config';
 import { EventPublishError, InvalidEventError } from '../../../functions/lib/errors';
@@ -10,20 +9,15 @@ import { publishOrgRestored } from '../../../functions/publish-org-restored';
 import provisioned from '../../../events/samples/org-provisioned.json';
 import sample from '../../../events/samples/org-restored.json';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { mockedEventBridge } from '../../support/mocked-clients';
 
-const eventBridgeMock = mockClient(EventBridgeClient);
-const eventBridge = new EventBridgeClient({});
+const { eventBridgeMock, eventBridge } = mockedEventBridge();
 const config = loadConfig();
 const now = () => new Date(sample.detail.restoredAt);
 const RESTORE = 'acme-bistro-42-g1-restore';
 
 /** What the ledger kept of the tenant's provisioning (RecordTenantRestored's result). */
 const kept = (): OrgProvisionedDetail => structuredClone(provisioned.detail);
-
-beforeEach(() => {
-  eventBridgeMock.reset();
-  eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
-});
 
 describe('publishOrgRestored', () => {
   it("puts the sample OrgRestored: the provisioned tenant's bucket, user and secret, the restore execution and when", async () => {

@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetUserCommand,
-  IAMClient,
   IAMServiceException,
   ListAccessKeysCommand,
   NoSuchEntityException,
@@ -9,8 +8,8 @@ import {
   type AccessKeyMetadata,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { DeleteBucketPolicyCommand, GetBucketTaggingCommand, NoSuchBucket, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeSecretCommand, GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeleteBucketPolicyCommand, GetBucketTaggingCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { loadConfig } from '../../../functions/lib/config';
@@ -19,17 +18,14 @@ import { createLogger } from '../../../functions/lib/logger';
 import type { RestoreInput } from '../../../functions/lib/types';
 import { handler } from '../../../functions/lambda/restore-tenant-access';
 import { restoreTenantAccess } from '../../../functions/restore-tenant-access';
+import { noSuchBucket, noSuchSecret, noSuchUser } from '../../support/aws-errors';
 import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { mockedIam, mockedS3, mockedSecretsManager } from '../../support/mocked-clients';
 
-const iamMock = mockClient(IAMClient);
-const secretsMock = mockClient(SecretsManagerClient);
-const s3Mock = mockClient(S3Client);
-const iam = new IAMClient({});
-const secretsManager = new SecretsManagerClient({});
-const s3 = new S3Client({});
-const regionsAsked: string[] = [];
-const s3For = (region: string) => (regionsAsked.push(region), s3);
+const { iamMock, iam } = mockedIam();
+const { secretsMock, secretsManager } = mockedSecretsManager();
+const { s3Mock, s3For, regionsAsked } = mockedS3();
 const config = loadConfig();
 const deps = { iam, secretsManager, s3For, ledger: ledgerOnRun(sampleRunId('acme-bistro-42-g1-restore'), 'restore'), config, logger: createLogger() };
 const meta = { $metadata: {} };
@@ -66,15 +62,11 @@ function givenSecret(accessKeyId: string, bucket = LEDGER_BUCKET): void {
 const activated = () => iamMock.commandCalls(UpdateAccessKeyCommand).map((call) => call.args[0].input);
 
 beforeEach(() => {
-  iamMock.reset();
-  secretsMock.reset();
-  s3Mock.reset();
-  regionsAsked.length = 0;
-  iamMock.on(GetUserCommand).rejects(new NoSuchEntityException({ ...meta, message: `The user with name ${UserName} cannot be found.` }));
+  iamMock.on(GetUserCommand).rejects(noSuchUser(UserName));
   iamMock.on(UpdateAccessKeyCommand).resolves({});
-  secretsMock.on(DescribeSecretCommand).rejects(new ResourceNotFoundException({ ...meta, message: "Secrets Manager can't find the specified secret." }));
-  secretsMock.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ ...meta, message: "Secrets Manager can't find the specified secret." }));
-  s3Mock.on(GetBucketTaggingCommand).rejects(new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' }));
+  secretsMock.on(DescribeSecretCommand).rejects(noSuchSecret());
+  secretsMock.on(GetSecretValueCommand).rejects(noSuchSecret());
+  s3Mock.on(GetBucketTaggingCommand).rejects(noSuchBucket());
   s3Mock.on(GetBucketTaggingCommand, { Bucket: LEDGER_BUCKET }).resolves({ TagSet: ours });
 });
 
@@ -186,7 +178,7 @@ describe('restoreTenantAccess', () => {
 
   it('throws TenantBucketMissingError when no bucket of this org exists in its region, activating nothing', async () => {
     givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
-    s3Mock.on(GetBucketTaggingCommand, { Bucket: LEDGER_BUCKET }).rejects(new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' }));
+    s3Mock.on(GetBucketTaggingCommand, { Bucket: LEDGER_BUCKET }).rejects(noSuchBucket());
 
     const result = restoreTenantAccess({ event: restoreInput(), execution }, deps);
 

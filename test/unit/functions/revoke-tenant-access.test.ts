@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import 'aws-sdk-client-mock-jest';
 import {
   GetUserCommand,
-  IAMClient,
   IAMServiceException,
   ListAccessKeysCommand,
   NoSuchEntityException,
@@ -10,30 +9,21 @@ import {
   type AccessKeyMetadata,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { AccessDenied, DeleteBucketPolicyCommand, GetBucketTaggingCommand, NoSuchBucket, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import {
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  InvalidRequestException,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { DeleteBucketPolicyCommand, GetBucketTaggingCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { DescribeSecretCommand, GetSecretValueCommand, InvalidRequestException } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/lambda/revoke-tenant-access';
 import { revokeTenantAccess, type RevokeTenantAccessInput } from '../../../functions/revoke-tenant-access';
 import { loadConfig } from '../../../functions/lib/config';
 import { createLogger } from '../../../functions/lib/logger';
+import { accessDenied, noSuchBucket, noSuchSecret, noSuchUser } from '../../support/aws-errors';
 import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
+import { mockedIam, mockedS3, mockedSecretsManager } from '../../support/mocked-clients';
 
-const iamMock = mockClient(IAMClient);
-const secretsMock = mockClient(SecretsManagerClient);
-const s3Mock = mockClient(S3Client);
-const iam = new IAMClient({});
-const secretsManager = new SecretsManagerClient({});
-const s3 = new S3Client({ region: 'eu-west-1' });
-const regionsAsked: string[] = [];
-const s3For = (region: string) => (regionsAsked.push(region), s3);
+const { iamMock, iam } = mockedIam();
+const { secretsMock, secretsManager } = mockedSecretsManager();
+const { s3Mock, s3For, regionsAsked } = mockedS3('eu-west-1');
 const config = loadConfig();
 const deps = { iam, secretsManager, s3For, ledger: ledgerOnRun(sampleRunId('acme-bistro-42-g1-teardown'), 'teardown'), config, logger: createLogger() };
 const meta = { $metadata: {} };
@@ -75,21 +65,15 @@ function givenBucket(Bucket: string, answer: Tag[] | Error): void {
   else s3Mock.on(GetBucketTaggingCommand, { Bucket }).resolves({ TagSet: answer });
 }
 
-const noSuchBucket = () => new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' });
-const accessDenied = () => new AccessDenied({ ...meta, message: 'Access Denied' });
 const bucketsLookedAt = () => s3Mock.commandCalls(GetBucketTaggingCommand).map((call) => call.args[0].input.Bucket);
 const keysUpdated = () => iamMock.commandCalls(UpdateAccessKeyCommand).map((call) => call.args[0].input.AccessKeyId);
 
 beforeEach(() => {
-  iamMock.reset();
-  secretsMock.reset();
-  s3Mock.reset();
-  regionsAsked.length = 0;
   // Nothing exists until a test says so.
-  iamMock.on(GetUserCommand).rejects(new NoSuchEntityException({ ...meta, message: `The user with name ${UserName} cannot be found.` }));
-  iamMock.on(ListAccessKeysCommand).rejects(new NoSuchEntityException({ ...meta, message: `The user with name ${UserName} cannot be found.` }));
+  iamMock.on(GetUserCommand).rejects(noSuchUser(UserName));
+  iamMock.on(ListAccessKeysCommand).rejects(noSuchUser(UserName));
   iamMock.on(UpdateAccessKeyCommand).resolves({});
-  secretsMock.on(DescribeSecretCommand).rejects(new ResourceNotFoundException({ ...meta, message: "Secrets Manager can't find the specified secret." }));
+  secretsMock.on(DescribeSecretCommand).rejects(noSuchSecret());
   s3Mock.on(GetBucketTaggingCommand).rejects(noSuchBucket());
   s3Mock.on(DeleteBucketPolicyCommand).resolves({});
 });

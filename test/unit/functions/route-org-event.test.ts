@@ -5,7 +5,7 @@
  * Step Functions and EventBridge are SDK mocks.
  */
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient, SFNServiceException, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -19,26 +19,24 @@ import deletedSample from '../../../events/samples/org-deleted.json';
 import { handler } from '../../../functions/lambda/route-org-event';
 import { routeOrgEvent } from '../../../functions/route-org-event';
 import { INVALID_ORG_IDS } from '../../support/fixtures';
+import { mockedEventBridge } from '../../support/mocked-clients';
 
 const MACHINE = (workflow: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:tenant-provisioner-test-${workflow}-tenant`;
 const sfnMock = mockClient(SFNClient);
-const eventBridgeMock = mockClient(EventBridgeClient);
+const { eventBridgeMock, eventBridge } = mockedEventBridge();
 const dynamodbMock = mockClient(DynamoDBClient);
 const config = loadConfig();
 const executions = new SfnExecutionPort(new SFNClient({}), { provision: MACHINE('provision'), teardown: MACHINE('teardown'), restore: MACHINE('restore') });
-const eventBridge = new EventBridgeClient({});
 const now = () => new Date('2026-11-23T09:00:01.000Z');
 const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
 let ledger: MemoryLedgerStore;
 beforeEach(() => {
   sfnMock.reset();
-  eventBridgeMock.reset();
   dynamodbMock.reset();
   jest.clearAllMocks();
   ledger = new MemoryLedgerStore();
   sfnMock.on(StartExecutionCommand).callsFake(startedExecution);
   sfnMock.on(StopExecutionCommand).resolves({ stopDate: now() });
-  eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
 });
 
 const startedExecution = (input: { stateMachineArn: string; name: string }) => ({

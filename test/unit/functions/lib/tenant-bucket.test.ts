@@ -1,21 +1,20 @@
-import { GetUserCommand, IAMClient, NoSuchEntityException, type Tag, type User } from '@aws-sdk/client-iam';
-import { AccessDenied, GetBucketTaggingCommand, NoSuchBucket, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { DescribeSecretCommand, GetSecretValueCommand, InvalidRequestException, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetUserCommand, NoSuchEntityException, type Tag, type User } from '@aws-sdk/client-iam';
+import { GetBucketTaggingCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { DescribeSecretCommand, GetSecretValueCommand, InvalidRequestException } from '@aws-sdk/client-secrets-manager';
 import 'aws-sdk-client-mock-jest';
 import { loadConfig } from '../../../../functions/lib/config';
 import { findTenantBucket, findTenantUser, type Skipped } from '../../../../functions/lib/tenant-bucket';
+import { accessDenied, noSuchBucket, noSuchSecret } from '../../../support/aws-errors';
 import { orgTags, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../../support/fixtures';
+import { mockedIam, mockedS3, mockedSecretsManager } from '../../../support/mocked-clients';
 
-const iamMock = mockClient(IAMClient);
-const secretsMock = mockClient(SecretsManagerClient);
-const s3Mock = mockClient(S3Client);
+const { iamMock, iam } = mockedIam();
+const { secretsMock, secretsManager } = mockedSecretsManager();
+const { s3Mock, s3For, regionsAsked } = mockedS3();
 const config = loadConfig();
 const meta = { $metadata: {} };
-const regionsAsked: string[] = [];
-const s3 = new S3Client({});
 const warn = jest.fn();
-const deps = { iam: new IAMClient({}), secretsManager: new SecretsManagerClient({}), s3For: (region: string) => (regionsAsked.push(region), s3), config, logger: { warn } };
+const deps = { iam, secretsManager, s3For, config, logger: { warn } };
 
 const LEDGER = 'fusion-rms-acme-bistro-42-ledger';
 const FROM_SECRET = 'fusion-rms-acme-bistro-42-secret';
@@ -46,15 +45,10 @@ function givenBucket(Bucket: string, answer: Tag[] | Error): void {
 }
 
 const lookedAt = () => s3Mock.commandCalls(GetBucketTaggingCommand).map((call) => call.args[0].input.Bucket);
-const noSuchBucket = () => new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' });
 
 beforeEach(() => {
-  iamMock.reset();
-  secretsMock.reset();
-  s3Mock.reset();
   warn.mockReset();
-  regionsAsked.length = 0;
-  secretsMock.on(DescribeSecretCommand).rejects(new ResourceNotFoundException({ ...meta, message: "Secrets Manager can't find the specified secret." }));
+  secretsMock.on(DescribeSecretCommand).rejects(noSuchSecret());
   s3Mock.on(GetBucketTaggingCommand).rejects(noSuchBucket());
 });
 
@@ -151,7 +145,7 @@ describe('findTenantBucket', () => {
   });
 
   it.each([
-    ['AccessDenied (another account\'s)', () => new AccessDenied({ ...meta, message: 'Access Denied' }), true],
+    ['AccessDenied (another account\'s)', accessDenied, true],
     ['PermanentRedirect (a bucket in another region)', () => new S3ServiceException({ name: 'PermanentRedirect', $fault: 'client', $metadata: { httpStatusCode: 301 }, message: 'redirect' }), false],
   ])('treats %s as not this tenant\'s bucket here, reports it and keeps looking', async (_label, error, warns) => {
     givenBucket(LEDGER, error());

@@ -1,12 +1,12 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { loadConfig } from '../../../../../functions/lib/config';
 import type { ExecutionPort, StartResult, Workflow } from '../../../../../functions/lib/executions';
 import { applyLifecycle, LedgerContentionError, MAX_DECISION_ATTEMPTS, type LifecycleDeps } from '../../../../../functions/lib/ledger/apply';
 import type { LifecycleRequest } from '../../../../../functions/lib/ledger/lifecycle';
 import { MemoryLedgerStore, type LedgerWriteOutcome } from '../../../../../functions/lib/ledger/store';
+import { mockedEventBridge } from '../../../../support/mocked-clients';
 
-const eventBridgeMock = mockClient(EventBridgeClient);
+const { eventBridgeMock, eventBridge } = mockedEventBridge();
 const config = loadConfig();
 const created: LifecycleRequest = { kind: 'OrgCreated', orgId: 'Acme-Bistro-42', eventTime: '2026-12-01T10:00:00.000Z', eventId: 'e1' };
 const deleted: LifecycleRequest = { kind: 'OrgDeleted', orgId: 'Acme-Bistro-42', eventTime: '2026-12-01T10:05:00.000Z', eventId: 'e2' };
@@ -31,17 +31,12 @@ function deps(overrides: Partial<LifecycleDeps> = {}): LifecycleDeps {
   return {
     ledger: new MemoryLedgerStore(),
     executions: recordingPort().port,
-    eventBridge: new EventBridgeClient({}),
+    eventBridge,
     config,
     logger: { info: jest.fn(), warn: jest.fn(), error: jest.fn() },
     ...overrides,
   };
 }
-
-beforeEach(() => {
-  eventBridgeMock.reset();
-  eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
-});
 
 describe('applyLifecycle', () => {
   it('writes the decision, then carries out its effects in order: stop before start', async () => {
