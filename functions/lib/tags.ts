@@ -7,6 +7,12 @@ export const TAG_MANAGED_BY = 'ManagedBy';
 export const TAG_PROVISIONED_BY = 'ProvisionedBy';
 /** On the tenant's IAM user: the name of its bucket (which may be a fallback name), for teardown. */
 export const TAG_TENANT_BUCKET = 'TenantBucket';
+/**
+ * On a prefix tenant's IAM user: its prefix of the stage's shared bucket (`userdata/acme-publisher/`,
+ * always ending in `/`), which its TenantBucket tag names. The prefix tenants' shared policy and the
+ * permissions boundary read both through policy variables (functions/lib/policies.ts).
+ */
+export const TAG_TENANT_PREFIX = 'TenantPrefix';
 
 export type TagList = { Key?: string; Value?: string }[];
 

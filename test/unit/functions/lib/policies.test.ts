@@ -1,7 +1,19 @@
-import { tenantBoundaryPolicy, tenantBucketPolicy } from '../../../../functions/lib/policies';
+import {
+  assertTenantPrefix,
+  InvalidTenantPrefixError,
+  prefixTenantPolicy,
+  tenantBoundaryPolicy,
+  tenantBucketPolicy,
+  tenantPrefixViolation,
+  TENANT_PREFIX_MAX_LENGTH,
+} from '../../../../functions/lib/policies';
 
 const bucket = 'fusion-rms-acme-bistro-42';
 const userArn = 'arn:aws:iam::123456789012:user/tenants/rms_acme-bistro-42';
+const sharedBucket = 'tenant-provisioner-dev-shared';
+/** IAM's limit for a managed policy (a boundary is one too): 6,144 characters, white space not counted. */
+const MANAGED_POLICY_MAX_CHARACTERS = 6_144;
+const managedPolicySize = (document: object) => JSON.stringify(document).replace(/\s/g, '').length;
 
 describe('tenantBucketPolicy', () => {
   it('grants public read of pub/* only, and the tenant user its object actions and ListBucket', () => {
@@ -56,11 +68,115 @@ describe('tenantBoundaryPolicy', () => {
   });
 
   it('is an identity policy with no principal, no wildcard action and nothing outside S3 objects and listing', () => {
-    const boundary = tenantBoundaryPolicy();
-    const actions = boundary.Statement.flatMap((s) => [s.Action].flat());
+    for (const boundary of [tenantBoundaryPolicy(), tenantBoundaryPolicy({ sharedBucket })]) {
+      const actions = boundary.Statement.flatMap((s) => [s.Action].flat());
 
-    expect(boundary.Statement.every((s) => s.Principal === undefined && s.Effect === 'Allow')).toBe(true);
-    expect(actions.sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
-    expect(boundary.Statement.flatMap((s) => [s.Resource].flat()).every((r) => r.startsWith('arn:aws:s3:::${aws:PrincipalTag/TenantBucket}'))).toBe(true);
+      expect(boundary.Statement.every((s) => s.Principal === undefined && s.Effect === 'Allow')).toBe(true);
+      expect([...new Set(actions)].sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+      expect(boundary.Statement.flatMap((s) => [s.Resource].flat()).every((r) => r.startsWith('arn:aws:s3:::${aws:PrincipalTag/TenantBucket}'))).toBe(true);
+    }
+  });
+
+  it("with the stage's shared bucket, keeps the bucket statements from a user whose TenantBucket is the shared bucket and caps that user at its TenantPrefix", () => {
+    const notShared = { StringNotEquals: { 'aws:PrincipalTag/TenantBucket': sharedBucket } };
+
+    expect(tenantBoundaryPolicy({ sharedBucket })).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { ...tenantBoundaryPolicy().Statement[0], Condition: notShared },
+        { ...tenantBoundaryPolicy().Statement[1], Condition: notShared },
+        {
+          Sid: 'PrefixTenantObjects',
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          Resource: 'arn:aws:s3:::${aws:PrincipalTag/TenantBucket}/${aws:PrincipalTag/TenantPrefix}*',
+          Condition: { StringLike: { 'aws:PrincipalTag/TenantPrefix': '?*/' } },
+        },
+        {
+          Sid: 'PrefixTenantList',
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: 'arn:aws:s3:::${aws:PrincipalTag/TenantBucket}',
+          Condition: { StringLike: { 's3:prefix': '${aws:PrincipalTag/TenantPrefix}*', 'aws:PrincipalTag/TenantPrefix': '?*/' } },
+        },
+      ],
+    });
+  });
+
+  it('fits well within the managed policy size limit with the longest bucket name', () => {
+    expect(managedPolicySize(tenantBoundaryPolicy({ sharedBucket: 'b'.repeat(63) }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 4);
+  });
+});
+
+describe('prefixTenantPolicy', () => {
+  it('grants objects under the TenantPrefix of the shared bucket, and ListBucket only with an s3:prefix under it, to a user whose tag ends in "/"', () => {
+    expect(prefixTenantPolicy({ sharedBucket })).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'PrefixTenantObjects',
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          Resource: `arn:aws:s3:::${sharedBucket}/\${aws:PrincipalTag/TenantPrefix}*`,
+          Condition: { StringLike: { 'aws:PrincipalTag/TenantPrefix': '?*/' } },
+        },
+        {
+          Sid: 'PrefixTenantList',
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: `arn:aws:s3:::${sharedBucket}`,
+          Condition: { StringLike: { 's3:prefix': '${aws:PrincipalTag/TenantPrefix}*', 'aws:PrincipalTag/TenantPrefix': '?*/' } },
+        },
+      ],
+    });
+  });
+
+  it('is the prefix statements of the boundary, with the shared bucket named instead of read from the TenantBucket tag', () => {
+    const fromBoundary = tenantBoundaryPolicy({ sharedBucket }).Statement.filter((s) => s.Sid.startsWith('PrefixTenant'));
+    const named = JSON.parse(JSON.stringify(fromBoundary).replaceAll('${aws:PrincipalTag/TenantBucket}', sharedBucket)) as unknown;
+
+    expect(prefixTenantPolicy({ sharedBucket }).Statement).toEqual(named);
+  });
+
+  it('fits well within the managed policy size limit with the longest bucket name', () => {
+    expect(managedPolicySize(prefixTenantPolicy({ sharedBucket: 'b'.repeat(63) }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 8);
+  });
+});
+
+describe('assertTenantPrefix', () => {
+  it.each([
+    ['the default template with a one-character slug', 'userdata/a-publisher/'],
+    ['the default template with a 40-character slug', `userdata/${'a'.repeat(40)}-publisher/`],
+    ['one segment of one character', 'a/'],
+    ['nested segments with ".", "_" and capitals', 'Sites/nz_akl/v1.2/'],
+    [`${TENANT_PREFIX_MAX_LENGTH} characters`, `${'a'.repeat(TENANT_PREFIX_MAX_LENGTH - 1)}/`],
+  ])('accepts %s', (_title, prefix) => {
+    expect(tenantPrefixViolation(prefix)).toBeUndefined();
+    expect(assertTenantPrefix(prefix)).toBe(prefix);
+  });
+
+  it.each([
+    ['', 'is empty'],
+    ['/userdata/a-publisher/', 'must not start with "/"'],
+    ['userdata/a-publisher', 'must end with "/" (without it the tenant would also reach "userdata/a-publisher-2/…"'],
+    ['userdata/*/', 'must not contain "*"'],
+    ['userdata/a?/', 'must not contain "?"'],
+    ['userdata/${aws:username}/', 'must not contain "$"'],
+    ['userdata/{slug}-publisher/', 'must not contain "{"'],
+    ['userdata/a}/', 'must not contain "}"'],
+    ['user data/a/', 'must not contain " ": only letters, digits, "-", "_", "." and "/"'],
+    ['userdata/café/', 'must not contain "é"'],
+    ['userdata/a+b/', 'must not contain "+"'],
+    ['userdata//a/', 'must not contain an empty segment ("//")'],
+    ['userdata/../b-publisher/', 'must not contain a ".." segment'],
+    ['./a/', 'must not contain a "." segment'],
+    [`${'a'.repeat(TENANT_PREFIX_MAX_LENGTH)}/`, `is ${TENANT_PREFIX_MAX_LENGTH + 1} characters long, more than ${TENANT_PREFIX_MAX_LENGTH}`],
+  ])('rejects %j, saying it %s', (prefix, reason) => {
+    expect(tenantPrefixViolation(prefix)).toContain(reason);
+    expect(() => assertTenantPrefix(prefix)).toThrow(new InvalidTenantPrefixError(`Tenant prefix ${JSON.stringify(prefix)} ${tenantPrefixViolation(prefix)}`));
+  });
+
+  it('throws an error whose name survives minification', () => {
+    expect(() => assertTenantPrefix('userdata/a-publisher')).toThrow(expect.objectContaining({ name: 'InvalidTenantPrefixError' }));
   });
 });
