@@ -32,7 +32,10 @@ export function readEmulatorRecord(stateDir: string): EmulatorRecord | undefined
   }
 }
 
-/** Whether `pid` still runs moto_server (where /proc tells; elsewhere, whether it is alive). */
+/**
+ * Whether `pid` still runs moto's server (where /proc tells; elsewhere, whether it is alive):
+ * local/moto_server.py, or the `moto_server` entry point an emulator started before it used.
+ */
 function isMoto(pid: number): boolean {
   if (!isProcessAlive(pid)) return false;
   try {

@@ -1,6 +1,7 @@
 /**
  * The local AWS emulator: moto in server mode from the project's `.venv` (installed, pinned,
- * by scripts/setup.sh), on a free loopback port, stopped by its own pid. When
+ * by scripts/setup.sh), through local/moto_server.py (moto's server, one request at a time, so
+ * a conditional write is atomic as on AWS), on a free loopback port, stopped by its own pid. When
  * AWS_ENDPOINT_URL is already set (a user's own moto or LocalStack), that endpoint is used
  * instead and never stopped.
  */
@@ -19,7 +20,10 @@ export interface Emulator {
 }
 
 export const PROJECT_ROOT = projectRoot();
-const MOTO_SERVER = join(PROJECT_ROOT, '.venv/bin/moto_server');
+const VENV_PYTHON = join(PROJECT_ROOT, '.venv/bin/python');
+/** The launcher: moto's server with each request handled whole before the next (see the file). */
+export const MOTO_LAUNCHER = join(PROJECT_ROOT, 'local/moto_server.py');
+const MOTO_INSTALLED = join(PROJECT_ROOT, '.venv/bin/moto_server');
 const HOST = '127.0.0.1';
 
 /** A port nothing listens on right now (the OS picks it). */
@@ -114,14 +118,14 @@ export async function launchMoto(
   launch: (command: string, args: string[]) => ChildProcess,
   discard: (child: ChildProcess) => Promise<void> | void,
 ): Promise<{ child: ChildProcess; port: number; endpoint: string }> {
-  if (!existsSync(MOTO_SERVER)) {
-    throw new Error(`The AWS emulator is not installed (${MOTO_SERVER} is missing): run \`npm run setup\` first`);
+  if (!existsSync(MOTO_INSTALLED)) {
+    throw new Error(`The AWS emulator is not installed (${MOTO_INSTALLED} is missing): run \`npm run setup\` first`);
   }
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const endpoint = `http://${HOST}:${port}`;
-    const child = launch(MOTO_SERVER, ['-H', HOST, '-p', String(port)]);
+    const child = launch(VENV_PYTHON, [MOTO_LAUNCHER, '-H', HOST, '-p', String(port)]);
     try {
       await waitUntilAnswering(endpoint, 30_000, child);
       return { child, port, endpoint };
