@@ -1,5 +1,6 @@
 import type { ExecutionEvent, Workflow } from '../functions/lib/executions';
 import { DEFINITIONS, type Retrier, type StateDefinition } from './state-machines';
+import { stateLineStart } from '../local/output/progress';
 
 /** The ASL's defaults for a retrier's fields it leaves out. */
 const DEFAULT_INTERVAL_SECONDS = 1;
@@ -75,10 +76,10 @@ function seconds(ms: number): string {
 }
 
 /** The live line of a pending retry: `    ↻ CreateTenantBucket             retry 2 of 6 in 37 s… (after SlowDown)`. */
-export function countdownText(retry: PendingRetry, now: Date, stateWidth = 30): string {
+export function countdownText(retry: PendingRetry, now: Date): string {
   const left = retry.dueAt.getTime() - now.getTime();
   const when = left <= 0 ? 'due now' : `${retry.jittered ? 'within' : 'in'} ${seconds(left)}`;
-  return `    ↻ ${retry.state.padEnd(stateWidth)} retry ${retry.attempt} of ${retry.maxAttempts} ${when}…${retry.error ? ` (after ${retry.error})` : ''}`;
+  return `${stateLineStart('↻', retry.state)} retry ${retry.attempt} of ${retry.maxAttempts} ${when}…${retry.error ? ` (after ${retry.error})` : ''}`;
 }
 
 /** The local runner's pause before every retry, when TENANTCTL_LOCAL_RETRY_INTERVAL_MS sets one (cli/local/run-command.ts reads it the same way). */

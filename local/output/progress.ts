@@ -16,6 +16,11 @@ export interface ProgressStyle {
 
 export const UNSTYLED: ProgressStyle = { mark: (mark) => mark, state: (word) => word };
 
+/** How every line of a state begins: `    ✓ CreateTenantBucket             ` (the state in a column of 30). */
+export function stateLineStart(mark: string, state: string | undefined, style: ProgressStyle = UNSTYLED): string {
+  return `    ${style.mark(mark)} ${(state ?? '').padEnd(30)}`;
+}
+
 export interface ProgressOptions {
   style?: ProgressStyle;
   /** How long the Wait state an event entered waits, in seconds (undefined: not a Wait, or unknown); without it no wait is shown. */
@@ -30,7 +35,7 @@ export interface ProgressOptions {
  */
 function progressLine(event: ExecutionEvent, context: { previous: ExecutionEvent | undefined; next: ExecutionEvent | undefined }, options: ProgressOptions): string | undefined {
   const style = options.style ?? UNSTYLED;
-  const mark = (symbol: string) => `    ${style.mark(symbol)} ${(event.state ?? '').padEnd(30)}`;
+  const mark = (symbol: string) => stateLineStart(symbol, event.state, style);
   const { previous, next } = context;
   switch (event.type) {
     case 'StateEntered': {
