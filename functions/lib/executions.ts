@@ -162,6 +162,11 @@ export function stateMachineArn(region: string, accountId: string, stage: string
   return `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName(stage, workflow)}`;
 }
 
+/** Every workflow's state machine ARN in a stage, from the names serverless.yml gives them. */
+export function stageStateMachineArns(stage: { region: string; accountId: string; stage: string }): Record<Workflow, string> {
+  return Object.fromEntries(WORKFLOWS.map((workflow) => [workflow, stateMachineArn(stage.region, stage.accountId, stage.stage, workflow)])) as Record<Workflow, string>;
+}
+
 /** `arn:…:stateMachine:<machine>` → `arn:…:execution:<machine>:<name>`. */
 export function executionArnOf(stateMachine: string, name: string): string {
   return `${stateMachine.replace(':stateMachine:', ':execution:')}:${name}`;

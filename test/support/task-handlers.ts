@@ -9,7 +9,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SfnExecutionPort, stateMachineArn, WORKFLOWS, type ExecutionPort } from '../../functions/lib/executions';
+import { SfnExecutionPort, stageStateMachineArns, type ExecutionPort } from '../../functions/lib/executions';
 import { lambdaBase } from '../../functions/lib/handler';
 import { s3ClientsByRegion } from '../../functions/lib/s3-clients';
 import { taskHandlers, type TaskHandler } from '../../functions/registry';
@@ -17,7 +17,6 @@ import { taskHandlers, type TaskHandler } from '../../functions/registry';
 /** `ValidateOrgFunctionArn` → the validate-org handler, and so on (`executions`: what the ledger step stops superseded runs with; default Step Functions' over the SFN client). */
 export function testTaskHandlers(options: { executions?: ExecutionPort } = {}): Record<string, TaskHandler> {
   const { config, logger } = lambdaBase();
-  const arns = Object.fromEntries(WORKFLOWS.map((workflow) => [workflow, stateMachineArn(config.region, config.accountId, config.stage, workflow)]));
   return taskHandlers({
     config,
     logger,
@@ -29,6 +28,6 @@ export function testTaskHandlers(options: { executions?: ExecutionPort } = {}): 
       eventBridge: new EventBridgeClient({}),
       dynamodb: new DynamoDBClient({}),
     },
-    executions: options.executions ?? new SfnExecutionPort(new SFNClient({}), arns),
+    executions: options.executions ?? new SfnExecutionPort(new SFNClient({}), stageStateMachineArns(config)),
   });
 }
