@@ -1,7 +1,7 @@
 import type { Config } from './lib/config';
 import { InvalidEventError } from './lib/errors';
 import { parseOrgDeletedDetail } from './lib/events';
-import { bucketNameViolation } from './lib/naming';
+import { bucketNameViolation } from './lib/s3-names';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { splitLedgerRun, tenantRef } from './lib/tenant';
 import type { ExecutionRef, TeardownPlan } from './lib/types';

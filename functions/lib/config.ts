@@ -1,3 +1,5 @@
+import { bucketNameViolation, tenantPrefixViolation } from './s3-names';
+
 /**
  * Configuration, read and checked once at cold start. A missing or malformed variable
  * fails the cold start with its name, never later as `undefined` in a request.
@@ -30,7 +32,31 @@ export interface Config {
   tenantLedgerTable: string;
   /** The account's IAM users quota: OrgCreated is refused when this many tenants are live. */
   tenantQuota: number;
+  /**
+   * How a new tenant of this stage is provisioned: `bucket` (its own bucket, the default) or
+   * `prefix` (a prefix of the stage's shared bucket). The tenant ledger records each tenant's
+   * own, so changing it never strands a tenant provisioned the other way.
+   */
+  tenancy: Tenancy;
+  /**
+   * The stage's shared bucket: set when the stage has (or had) prefix tenants, required when
+   * `tenancy` is `prefix`. It belongs to this stage alone and is never a tenant bucket.
+   */
+  sharedBucket?: string;
+  /** Where a prefix tenant's prefix is, `{slug}` standing for its slug; ends with `/`. */
+  prefixTemplate: string;
+  /** ARN of the one managed policy attached to every prefix tenant's user (with `sharedBucket`). */
+  tenantPrefixPolicyArn?: string;
+  /**
+   * Whether prefix tenants may set object ACLs on their own objects (`OBJECT_ACLS=enabled`: the
+   * shared bucket is BucketOwnerPreferred and accepts public ACLs). Off by default: ACLs disabled.
+   */
+  objectAcls: boolean;
 }
+
+/** A tenant's tenancy model: its own bucket, or a prefix of the stage's shared bucket. */
+export type Tenancy = 'bucket' | 'prefix';
+export const TENANCIES: readonly Tenancy[] = ['bucket', 'prefix'];
 
 export type Env = Record<string, string | undefined>;
 
@@ -78,7 +104,35 @@ export const CONFIG_DEFAULTS = {
   maxBucketCandidates: 4,
   defaultRetentionDays: 7,
   tenantQuota: DEFAULT_TENANT_QUOTA,
+  tenancy: 'bucket',
+  prefixTemplate: 'userdata/{slug}-publisher/',
+  objectAcls: 'disabled',
 } as const;
+
+/** The stand-in for a tenant's slug in `prefixTemplate`. */
+export const SLUG_PLACEHOLDER = '{slug}';
+/** The longest slug (an orgId is at most 40 characters): a template must give a valid prefix for it. */
+const LONGEST_SLUG = 'x'.repeat(40);
+
+/** The prefix of the shared bucket that `template` gives the tenant `slug`. */
+export function tenantPrefixOf(template: string, slug: string): string {
+  return template.replace(SLUG_PLACEHOLDER, slug);
+}
+
+/**
+ * Why `template` cannot be a stage's prefix template, or undefined when it can: exactly one
+ * `{slug}`, inside one path segment (a slug has no `/`, so no tenant's prefix can then be
+ * another's or contain it), and every prefix it gives a valid tenant prefix.
+ */
+export function prefixTemplateViolation(template: string): string | undefined {
+  const uses = template.split(SLUG_PLACEHOLDER).length - 1;
+  if (uses !== 1) return `must contain ${SLUG_PLACEHOLDER} exactly once (it has ${uses})`;
+  for (const slug of ['a', LONGEST_SLUG]) {
+    const violation = tenantPrefixViolation(tenantPrefixOf(template, slug));
+    if (violation) return `gives the prefix ${JSON.stringify(tenantPrefixOf(template, slug))}, which ${violation}`;
+  }
+  return undefined;
+}
 
 export function requireEnv(env: Env, name: string): string {
   const value = env[name]?.trim();
@@ -144,6 +198,25 @@ export function loadConfig(env: Env = process.env): Config {
   const stage = optionalEnv(env, 'STAGE', 'dev');
   check('STAGE', stage, STAGE_NAME.test(stage), 'must be 1–64 letters, digits and "-" (a stage name)');
 
+  const tenancy = optionalEnv(env, 'TENANCY', CONFIG_DEFAULTS.tenancy);
+  check('TENANCY', tenancy, (TENANCIES as readonly string[]).includes(tenancy), 'must be "bucket" or "prefix"');
+  const sharedBucket = env.SHARED_BUCKET?.trim() || undefined;
+  if (tenancy === 'prefix' && sharedBucket === undefined) throw new ConfigError('Missing required environment variable SHARED_BUCKET (TENANCY=prefix keeps every new tenant in the shared bucket)');
+  if (sharedBucket !== undefined) {
+    const violation = bucketNameViolation(sharedBucket);
+    check('SHARED_BUCKET', sharedBucket, violation === undefined, `${violation ?? ''} (an S3 bucket name)`);
+    // A tenant bucket's name starts with it: the shared bucket must never be mistaken for one (or its roles' rights reach it).
+    check('SHARED_BUCKET', sharedBucket, !sharedBucket.startsWith(`${bucketPrefix}-`), `must not start with "${bucketPrefix}-", the prefix of every tenant bucket's name`);
+  }
+  const prefixTemplate = optionalEnv(env, 'PREFIX_TEMPLATE', CONFIG_DEFAULTS.prefixTemplate);
+  const templateViolation = prefixTemplateViolation(prefixTemplate);
+  check('PREFIX_TEMPLATE', prefixTemplate, templateViolation === undefined, templateViolation ?? '');
+  const tenantPrefixPolicyArn = env.TENANT_PREFIX_POLICY_ARN?.trim() || undefined;
+  if (sharedBucket !== undefined && tenantPrefixPolicyArn === undefined) throw new ConfigError('Missing required environment variable TENANT_PREFIX_POLICY_ARN (the managed policy of the prefix tenants of SHARED_BUCKET)');
+  if (tenantPrefixPolicyArn !== undefined) check('TENANT_PREFIX_POLICY_ARN', tenantPrefixPolicyArn, /^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/.test(tenantPrefixPolicyArn), 'must be an IAM managed policy ARN');
+  const objectAcls = optionalEnv(env, 'OBJECT_ACLS', CONFIG_DEFAULTS.objectAcls);
+  check('OBJECT_ACLS', objectAcls, objectAcls === 'enabled' || objectAcls === 'disabled', 'must be "enabled" or "disabled"');
+
   return {
     stage,
     accountId,
@@ -160,5 +233,10 @@ export function loadConfig(env: Env = process.env): Config {
     defaultRetentionDays: Number(retentionDays),
     tenantLedgerTable,
     tenantQuota: Number(tenantQuota),
+    tenancy: tenancy as Tenancy,
+    ...(sharedBucket === undefined ? {} : { sharedBucket }),
+    prefixTemplate,
+    ...(tenantPrefixPolicyArn === undefined ? {} : { tenantPrefixPolicyArn }),
+    objectAcls: objectAcls === 'enabled',
   };
 }

@@ -59,6 +59,12 @@ export class TenantSecretConflictError extends permanent('TenantSecretConflictEr
 /** An account quota stops the tenant (IAM users or access keys, S3 buckets, secrets). */
 export class TenantQuotaExceededError extends permanent('TenantQuotaExceededError') {}
 
+/**
+ * A prefix tenant's prefix (from the stage's template, or recorded by the ledger) cannot be its
+ * TenantPrefix tag or would not keep the tenant to itself (s3-names.ts `tenantPrefixViolation`).
+ */
+export class InvalidTenantPrefixError extends permanent('InvalidTenantPrefixError') {}
+
 /** Account-level S3 Block Public Access forbids the public `pub/` grant. */
 export class PublicAccessBlockedError extends permanent('PublicAccessBlockedError') {}
 

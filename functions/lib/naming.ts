@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { tenantSecretPrefix, tenantUserPath, type Config } from './config';
 import type { Workflow } from './executions';
+import { bucketNameViolation } from './s3-names';
 
 /** Names every resource of one tenant, derived deterministically from its orgId. */
 export interface TenantNames {
@@ -10,22 +11,6 @@ export interface TenantNames {
   userName: string;
   userPath: string;
   secretName: string;
-}
-
-const RESERVED_BUCKET_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
-const RESERVED_BUCKET_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
-
-/** Why `name` breaks S3's general purpose bucket naming rules, or undefined when it is valid. */
-export function bucketNameViolation(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return 'must be 3–63 characters long';
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) return 'must be lowercase letters, digits, "." and "-", starting and ending with a letter or digit';
-  if (name.includes('..')) return 'must not contain two adjacent periods';
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'must not look like an IP address';
-  const prefix = RESERVED_BUCKET_PREFIXES.find((p) => name.startsWith(p));
-  if (prefix) return `must not start with the reserved prefix "${prefix}"`;
-  const suffix = RESERVED_BUCKET_SUFFIXES.find((s) => name.endsWith(s));
-  if (suffix) return `must not end with the reserved suffix "${suffix}"`;
-  return undefined;
 }
 
 export function tenantSlug(orgId: string): string {

@@ -17,7 +17,7 @@ export interface PolicyStatement {
   Principal?: PolicyPrincipal;
   Action: string | string[];
   Resource: string | string[];
-  Condition?: Record<string, Record<string, string>>;
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 export interface PolicyDocument {
@@ -66,6 +66,8 @@ const principalTag = (key: string): string => `\${aws:PrincipalTag/${key}}`;
 export interface TenantBoundaryPolicyOptions {
   /** The stage's shared bucket, when the stage has prefix tenants (`tenancy: prefix`). */
   sharedBucket?: string;
+  /** With `sharedBucket`: the stage lets prefix tenants set canned ACLs (as {@link prefixTenantPolicy}). */
+  objectAcls?: boolean;
 }
 
 /**
@@ -83,7 +85,7 @@ export interface TenantBoundaryPolicyOptions {
  * one) keeps exactly the rights the boundary without `sharedBucket` gives it: the prefix
  * statements only ever reach inside the bucket its own tag names.
  */
-export function tenantBoundaryPolicy({ sharedBucket }: TenantBoundaryPolicyOptions = {}): PolicyDocument {
+export function tenantBoundaryPolicy({ sharedBucket, objectAcls = false }: TenantBoundaryPolicyOptions = {}): PolicyDocument {
   const ownBucket = bucketArn(principalTag(TAG_TENANT_BUCKET));
   const bucketStatements: PolicyStatement[] = [
     { Sid: 'TenantObjects', Effect: 'Allow', Action: [...TENANT_OBJECT_ACTIONS], Resource: `${ownBucket}/*` },
@@ -93,14 +95,11 @@ export function tenantBoundaryPolicy({ sharedBucket }: TenantBoundaryPolicyOptio
   const notTheSharedBucket = { StringNotEquals: { [`aws:PrincipalTag/${TAG_TENANT_BUCKET}`]: sharedBucket } };
   return {
     Version: '2012-10-17',
-    Statement: [...bucketStatements.map((s) => ({ ...s, Condition: notTheSharedBucket })), ...prefixTenantStatements(ownBucket)],
+    Statement: [...bucketStatements.map((s) => ({ ...s, Condition: notTheSharedBucket })), ...prefixTenantStatements(ownBucket, objectAcls)],
   };
 }
 
 // --- Prefix tenancy: one shared bucket per stage, a prefix of it per tenant. ----------------
-
-/** The longest tenant prefix: the TenantPrefix tag holds it, and an IAM tag value holds at most 256 characters. */
-export const TENANT_PREFIX_MAX_LENGTH = 256;
 
 /**
  * The shape IAM itself requires of a TenantPrefix tag before a prefix statement applies: a
@@ -111,22 +110,61 @@ export const TENANT_PREFIX_MAX_LENGTH = 256;
 const TENANT_PREFIX_TAG_SHAPE = { [`aws:PrincipalTag/${TAG_TENANT_PREFIX}`]: '?*/' };
 
 /**
+ * The canned ACLs a prefix tenant may give its own objects when the stage enables object ACLs:
+ * private, readable by anyone (`public-read`, what a publisher such as Pozi's sets), or the
+ * bucket owner's. Never `authenticated-read` (every AWS account), `public-read-write` or
+ * `aws-exec-read`, and never a grant list (`x-amz-grant-*` headers, or an ACL in the body).
+ */
+export const TENANT_CANNED_ACLS = ['private', 'public-read', 'bucket-owner-read', 'bucket-owner-full-control'];
+
+/** The `x-amz-grant-*` headers: an ACL as a list of grantees, any AWS account among them. */
+const GRANT_HEADER_KEYS = ['s3:x-amz-grant-read', 's3:x-amz-grant-write', 's3:x-amz-grant-read-acp', 's3:x-amz-grant-write-acp', 's3:x-amz-grant-full-control'];
+
+/**
  * Objects under the user's own TenantPrefix of `bucket`, and ListBucket on it only with an
  * `s3:prefix` under that prefix: not the root (no `s3:prefix`, or `""`), not a parent, not the
  * prefix without its `/`. `s3:delimiter` stays free: it only groups the keys of a listing, and all
  * of them start with its `s3:prefix`.
+ *
+ * With `objectAcls` (a stage whose shared bucket accepts ACLs): also GetObjectAcl, and
+ * PutObject/PutObjectAcl setting only a canned ACL of {@link TENANT_CANNED_ACLS} — an upload
+ * may carry one (or none), an ACL change must name one, and no request may carry a grant list, so
+ * a tenant can make its own objects public-read but can never grant another AWS account anything.
  */
-function prefixTenantStatements(bucket: string): PolicyStatement[] {
+function prefixTenantStatements(bucket: string, objectAcls = false): PolicyStatement[] {
   const ownPrefix = principalTag(TAG_TENANT_PREFIX);
+  const ownObjects = `${bucket}/${ownPrefix}*`;
+  const tagShape = { StringLike: TENANT_PREFIX_TAG_SHAPE };
+  const list: PolicyStatement = { Sid: 'PrefixTenantList', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket, Condition: { StringLike: { 's3:prefix': `${ownPrefix}*`, ...TENANT_PREFIX_TAG_SHAPE } } };
+  if (!objectAcls) {
+    return [{ Sid: 'PrefixTenantObjects', Effect: 'Allow', Action: [...TENANT_OBJECT_ACTIONS], Resource: ownObjects, Condition: tagShape }, list];
+  }
+  const noGrantList = Object.fromEntries(GRANT_HEADER_KEYS.map((key) => [key, 'true']));
   return [
-    { Sid: 'PrefixTenantObjects', Effect: 'Allow', Action: [...TENANT_OBJECT_ACTIONS], Resource: `${bucket}/${ownPrefix}*`, Condition: { StringLike: TENANT_PREFIX_TAG_SHAPE } },
-    { Sid: 'PrefixTenantList', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket, Condition: { StringLike: { 's3:prefix': `${ownPrefix}*`, ...TENANT_PREFIX_TAG_SHAPE } } },
+    { Sid: 'PrefixTenantObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:DeleteObject', 's3:GetObjectAcl'], Resource: ownObjects, Condition: tagShape },
+    {
+      Sid: 'PrefixTenantUploads',
+      Effect: 'Allow',
+      Action: 's3:PutObject',
+      Resource: ownObjects,
+      Condition: { ...tagShape, StringEqualsIfExists: { 's3:x-amz-acl': [...TENANT_CANNED_ACLS] }, Null: noGrantList },
+    },
+    {
+      Sid: 'PrefixTenantCannedAcls',
+      Effect: 'Allow',
+      Action: 's3:PutObjectAcl',
+      Resource: ownObjects,
+      Condition: { ...tagShape, StringEquals: { 's3:x-amz-acl': [...TENANT_CANNED_ACLS] }, Null: noGrantList },
+    },
+    list,
   ];
 }
 
 export interface PrefixTenantPolicyOptions {
   /** The stage's shared bucket, in which every prefix tenant has its prefix. */
   sharedBucket: string;
+  /** Whether the stage lets prefix tenants set canned ACLs on their own objects (`objectAcls: enabled`). */
+  objectAcls?: boolean;
 }
 
 /**
@@ -137,43 +175,6 @@ export interface PrefixTenantPolicyOptions {
  * with their number. A user without the tag, or with one not ending in `/`, is granted nothing.
  * The boundary ({@link tenantBoundaryPolicy} with the same `sharedBucket`) caps it the same way.
  */
-export function prefixTenantPolicy({ sharedBucket }: PrefixTenantPolicyOptions): PolicyDocument {
-  return { Version: '2012-10-17', Statement: prefixTenantStatements(bucketArn(sharedBucket)) };
-}
-
-/** A tenant prefix that cannot be a TenantPrefix tag or would not keep its tenant to itself. */
-export class InvalidTenantPrefixError extends Error {
-  override readonly name = 'InvalidTenantPrefixError';
-}
-
-/** Characters both S3 lists as safe in object keys and IAM takes in a tag value: letters, digits, `-`, `_`, `.`, `/`. */
-const TENANT_PREFIX_CHARACTER = /^[A-Za-z0-9._/-]$/;
-
-/** Why `prefix` cannot be a tenant's prefix of the shared bucket, or undefined when it can. */
-export function tenantPrefixViolation(prefix: string): string | undefined {
-  if (prefix.length === 0) return 'is empty (the tenant would reach the whole bucket)';
-  if (prefix.startsWith('/')) return 'must not start with "/" (S3 keys have no leading slash: "/a/" is not the prefix "a/")';
-  if (!prefix.endsWith('/')) return `must end with "/" (without it the tenant would also reach "${prefix}-2/…" and every other key that starts with it)`;
-  const wildcard = [...prefix].find((c) => c === '*' || c === '?');
-  if (wildcard) return `must not contain "${wildcard}" (a wildcard in the policy's object ARN and s3:prefix condition)`;
-  const variable = [...prefix].find((c) => c === '$' || c === '{' || c === '}');
-  if (variable) return `must not contain "${variable}" (IAM reads "\${…}" as a policy variable)`;
-  const other = [...prefix].find((c) => !TENANT_PREFIX_CHARACTER.test(c));
-  if (other) return `must not contain ${JSON.stringify(other)}: only letters, digits, "-", "_", "." and "/" (safe in S3 keys and allowed in IAM tag values)`;
-  if (prefix.includes('//')) return 'must not contain an empty segment ("//")';
-  const dots = prefix.split('/').find((segment) => segment === '.' || segment === '..');
-  if (dots !== undefined) return `must not contain a "${dots}" segment (a client that normalises paths would leave the prefix)`;
-  if (prefix.length > TENANT_PREFIX_MAX_LENGTH) return `is ${prefix.length} characters long, more than ${TENANT_PREFIX_MAX_LENGTH} (what an IAM tag value holds)`;
-  return undefined;
-}
-
-/**
- * Returns `prefix` if it can be a tenant's prefix of the shared bucket (its TenantPrefix tag):
- * no leading `/`, ending in `/`, only letters, digits, `-`, `_`, `.` and `/`, no empty, `.` or `..`
- * segment, at most 256 characters. Throws InvalidTenantPrefixError naming what is wrong otherwise.
- */
-export function assertTenantPrefix(prefix: string): string {
-  const violation = tenantPrefixViolation(prefix);
-  if (violation) throw new InvalidTenantPrefixError(`Tenant prefix ${JSON.stringify(prefix)} ${violation}`);
-  return prefix;
+export function prefixTenantPolicy({ sharedBucket, objectAcls = false }: PrefixTenantPolicyOptions): PolicyDocument {
+  return { Version: '2012-10-17', Statement: prefixTenantStatements(bucketArn(sharedBucket), objectAcls) };
 }

@@ -15,7 +15,8 @@
  * request as the boundary before prefix tenancy did. Prints one summary line.
  */
 import { CONFIG_DEFAULTS, tenantUserPath } from '../../functions/lib/config';
-import { assertTenantPrefix, prefixTenantPolicy, tenantBoundaryPolicy } from '../../functions/lib/policies';
+import { prefixTenantPolicy, tenantBoundaryPolicy } from '../../functions/lib/policies';
+import { assertTenantPrefix } from '../../functions/lib/s3-names';
 import { TAG_TENANT_BUCKET, TAG_TENANT_PREFIX, tagsToRecord, tenantTags } from '../../functions/lib/tags';
 import { describeRequest, SecurityLedger, simulate, type Expectation, type SecurityRequest } from './support/simulation';
 import type { NamedPolicy, PolicyDocument } from './support/stack-policies';

@@ -1,12 +1,6 @@
-import {
-  assertTenantPrefix,
-  InvalidTenantPrefixError,
-  prefixTenantPolicy,
-  tenantBoundaryPolicy,
-  tenantBucketPolicy,
-  tenantPrefixViolation,
-  TENANT_PREFIX_MAX_LENGTH,
-} from '../../../../functions/lib/policies';
+import { InvalidTenantPrefixError } from '../../../../functions/lib/errors';
+import { prefixTenantPolicy, tenantBoundaryPolicy, tenantBucketPolicy } from '../../../../functions/lib/policies';
+import { assertTenantPrefix, tenantPrefixViolation, TENANT_PREFIX_MAX_LENGTH } from '../../../../functions/lib/s3-names';
 
 const bucket = 'fusion-rms-acme-bistro-42';
 const userArn = 'arn:aws:iam::123456789012:user/tenants/rms_acme-bistro-42';
