@@ -15,13 +15,22 @@ export interface TenantSecret {
   accessKeyId: string;
   secretAccessKey: string;
   bucket: string;
+  /** A prefix tenant's prefix of the shared bucket `bucket` (ends with `/`); absent for a bucket tenant. */
+  prefix?: string;
   region: string;
   userName?: string;
 }
 
 /** The secret's value as IssueTenantCredentials stores it. */
 export function tenantSecretString(secret: TenantSecret): string {
-  return JSON.stringify({ accessKeyId: secret.accessKeyId, secretAccessKey: secret.secretAccessKey, bucket: secret.bucket, region: secret.region, ...(secret.userName === undefined ? {} : { userName: secret.userName }) });
+  return JSON.stringify({
+    accessKeyId: secret.accessKeyId,
+    secretAccessKey: secret.secretAccessKey,
+    bucket: secret.bucket,
+    ...(secret.prefix === undefined ? {} : { prefix: secret.prefix }),
+    region: secret.region,
+    ...(secret.userName === undefined ? {} : { userName: secret.userName }),
+  });
 }
 
 /**
@@ -37,9 +46,16 @@ export function parseTenantSecret(text: string | undefined): TenantSecret | unde
     return undefined;
   }
   if (!value || typeof value !== 'object') return undefined;
-  const { accessKeyId, secretAccessKey, bucket, region, userName } = value;
+  const { accessKeyId, secretAccessKey, bucket, prefix, region, userName } = value;
   if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || typeof bucket !== 'string') return undefined;
-  return { accessKeyId, secretAccessKey, bucket, region: typeof region === 'string' ? region : '', ...(typeof userName === 'string' ? { userName } : {}) };
+  return {
+    accessKeyId,
+    secretAccessKey,
+    bucket,
+    ...(typeof prefix === 'string' ? { prefix } : {}),
+    region: typeof region === 'string' ? region : '',
+    ...(typeof userName === 'string' ? { userName } : {}),
+  };
 }
 
 /** A secret access key as operators may see it: its first 4 characters, then one `*` per hidden one. */
