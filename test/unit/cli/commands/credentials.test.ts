@@ -116,7 +116,107 @@ describe('tenantctl credentials', () => {
 
     const unknown = await tenantctl(['credentials', 'Acme', '--format', 'yaml']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe('tenantctl: --format "yaml" must be ini, env or json. Run `npx tenantctl credentials --help`.\n');
+    expect(unknown.stderr).toBe('tenantctl: --format "yaml" must be ini, env, json, pozi or pozi-sync. Run `npx tenantctl credentials --help`.\n');
     expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
+  });
+
+  it('refuses --json with --format pozi or pozi-sync before reading the secret', async () => {
+    mockTenantPresent(mocks);
+
+    for (const format of ['pozi', 'pozi-sync']) {
+      const run = await tenantctl(['credentials', 'Acme', '--json', '--format', format]);
+      expect(run.code).toBe(2);
+      expect(run.json()).toEqual({ error: { name: 'UsageError', message: `--json prints JSON; it cannot be combined with --format ${format}. Run \`npx tenantctl credentials --help\`.`, exitCode: 2 } });
+    }
+    expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
+  });
+
+  it('names every format in its usage and help', async () => {
+    const help = await tenantctl(['credentials', '--help']);
+
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('credentials <orgId> [--format ini|env|json|pozi|pozi-sync] [--reveal]');
+    expect(help.stdout).toContain('--format <ini|env|json|pozi|pozi-sync>');
+    expect(help.stdout).toContain('`pozi-sync` is what legacy Pozi Data Sync asks for');
+  });
+});
+
+describe('tenantctl credentials (Pozi formats)', () => {
+  const MASKED = 'wJal************************************';
+
+  /** Acme as a prefix tenant: its secret names the shared bucket and its folder of it. */
+  function mockPrefixTenant(): { accessKeyId: string; secretAccessKey: string } {
+    const credentials = mockTenantPresent(mocks);
+    secretsMock.on(GetSecretValueCommand, { SecretId: 'fusion-rms/dev/acme/credentials' }).resolves({
+      SecretString: JSON.stringify({ ...credentials, bucket: 'connect.pozi.com', prefix: 'userdata/acme-publisher/', region: 'us-east-1', userName: 'rms_acme' }),
+    });
+    return credentials;
+  }
+
+  it("prints a prefix tenant's Pozi [AWS] block: the shared bucket and its prefix without the trailing slash, the secret masked", async () => {
+    const { accessKeyId, secretAccessKey } = mockPrefixTenant();
+
+    const run = await tenantctl(['credentials', 'Acme', '--format', 'pozi']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`[AWS]\nbucket=connect.pozi.com/userdata/acme-publisher\nkey=${accessKeyId}\nsecret=${MASKED}\n`);
+    expect(run.stdout + run.stderr).not.toContain(secretAccessKey);
+    expect(run.stderr).toBe('tenantctl: the secret access key is masked; add --reveal to print it\n');
+  });
+
+  it('prints the secret access key itself in the Pozi block only with --reveal', async () => {
+    const { accessKeyId, secretAccessKey } = mockPrefixTenant();
+
+    const run = await tenantctl(['credentials', 'Acme', '--format', 'pozi', '--reveal']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`[AWS]\nbucket=connect.pozi.com/userdata/acme-publisher\nkey=${accessKeyId}\nsecret=${secretAccessKey}\n`);
+    expect(run.stderr).toBe('');
+  });
+
+  it("gives a bucket tenant's Pozi block its own bucket, all of it", async () => {
+    const { accessKeyId } = mockTenantPresent(mocks);
+
+    const run = await tenantctl(['credentials', 'Acme', '--format', 'pozi']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`[AWS]\nbucket=fusion-rms-acme\nkey=${accessKeyId}\nsecret=${MASKED}\n`);
+  });
+
+  it('prints the Pozi Data Sync fields: the lower-case slug as sitename, the key id as username, the masked secret as password', async () => {
+    const { accessKeyId, secretAccessKey } = mockPrefixTenant();
+
+    const masked = await tenantctl(['credentials', 'Acme', '--format', 'pozi-sync']);
+    const revealed = await tenantctl(['credentials', 'Acme', '--format', 'pozi-sync', '--reveal']);
+
+    expect(masked.code).toBe(0);
+    expect(masked.stdout).toBe(`sitename=acme\nusername=${accessKeyId}\npassword=${MASKED}\n`);
+    expect(masked.stdout + masked.stderr).not.toContain(secretAccessKey);
+    expect(masked.stderr).toBe('tenantctl: the secret access key is masked; add --reveal to print it\n');
+    expect(revealed.stdout).toBe(`sitename=acme\nusername=${accessKeyId}\npassword=${secretAccessKey}\n`);
+    expect(revealed.stderr).toBe('');
+  });
+
+  it('prints the Pozi Data Sync fields of a bucket tenant too', async () => {
+    const { accessKeyId } = mockTenantPresent(mocks);
+
+    const run = await tenantctl(['credentials', 'Acme', '--format', 'pozi-sync']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`sitename=acme\nusername=${accessKeyId}\npassword=${MASKED}\n`);
+  });
+
+  it("adds a prefix tenant's prefix to the ini, env and json forms", async () => {
+    const { accessKeyId } = mockPrefixTenant();
+
+    const ini = await tenantctl(['credentials', 'Acme']);
+    const env = await tenantctl(['credentials', 'Acme', '--format', 'env']);
+    const json = await tenantctl(['credentials', 'Acme', '--json']);
+
+    expect(ini.stdout).toBe(`[AWS]\nbucket=connect.pozi.com\nprefix=userdata/acme-publisher/\nkey=${accessKeyId}\nsecret=${MASKED}\n`);
+    expect(env.stdout).toBe(
+      `AWS_ACCESS_KEY_ID=${accessKeyId}\n# AWS_SECRET_ACCESS_KEY=${MASKED}  (masked: add --reveal)\nAWS_REGION=us-east-1\nTENANT_BUCKET=connect.pozi.com\nTENANT_PREFIX=userdata/acme-publisher/\n`,
+    );
+    expect(json.json()).toEqual(expect.objectContaining({ bucket: 'connect.pozi.com', prefix: 'userdata/acme-publisher/', secretAccessKey: MASKED }));
   });
 });

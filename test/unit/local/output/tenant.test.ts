@@ -1,5 +1,5 @@
 import type { OrgProvisionedDetail } from '../../../../functions/lib/publish';
-import { handoffIniLines, tenantLines } from '../../../../local/output/tenant';
+import { handoffIniLines, poziLines, poziSyncLines, tenantLines } from '../../../../local/output/tenant';
 
 const detail: OrgProvisionedDetail = {
   orgId: 'Acme',
@@ -21,10 +21,67 @@ describe('tenantLines', () => {
       '  handoff     npx tenantctl credentials Acme',
     ]);
   });
+
+  it("shows a prefix tenant's shared bucket, prefix and base URL, and no public URL when it announced none", () => {
+    const { publicBaseUrl: _none, ...sharedBucket } = { ...detail.bucket, name: 'connect.pozi.com', arn: 'arn:aws:s3:::connect.pozi.com' };
+    const prefixTenant = {
+      ...detail,
+      tenancy: 'prefix',
+      bucket: { ...sharedBucket, prefix: 'userdata/acme-publisher/', baseUrl: 'https://connect.pozi.com.s3.us-east-1.amazonaws.com/userdata/acme-publisher/' },
+    } as unknown as OrgProvisionedDetail;
+
+    expect(tenantLines(prefixTenant)).toEqual([
+      'Tenant',
+      '  bucket      connect.pozi.com (us-east-1)',
+      '  prefix      userdata/acme-publisher/',
+      '  user        arn:aws:iam::123456789012:user/tenants/dev/rms_acme',
+      '  secret      fusion-rms/dev/acme/credentials',
+      '  base URL    https://connect.pozi.com.s3.us-east-1.amazonaws.com/userdata/acme-publisher/',
+    ]);
+  });
+
+  it("shows a prefix tenant's public URL as well only when it differs from its base URL", () => {
+    const baseUrl = 'https://connect.pozi.com.s3.us-east-1.amazonaws.com/userdata/acme-publisher/';
+    const tenant = (publicBaseUrl: string) => ({ ...detail, bucket: { ...detail.bucket, name: 'connect.pozi.com', prefix: 'userdata/acme-publisher/', baseUrl, publicBaseUrl } }) as OrgProvisionedDetail;
+
+    expect(tenantLines(tenant(baseUrl)).filter((line) => line.includes('URL'))).toEqual([`  base URL    ${baseUrl}`]);
+    expect(tenantLines(tenant(`${baseUrl}pub/`)).filter((line) => line.includes('URL'))).toEqual([`  base URL    ${baseUrl}`, `  public URL  ${baseUrl}pub/`]);
+  });
 });
 
 describe('handoffIniLines', () => {
   it('is the [AWS] section the POS server reads, with the secret as given (masked or not)', () => {
     expect(handoffIniLines({ bucket: 'fusion-rms-acme', accessKeyId: 'AKIAEXAMPLE' }, 'abcd****')).toEqual(['[AWS]', 'bucket=fusion-rms-acme', 'key=AKIAEXAMPLE', 'secret=abcd****']);
+  });
+
+  it("names a prefix tenant's prefix after its shared bucket", () => {
+    expect(handoffIniLines({ bucket: 'connect.pozi.com', prefix: 'userdata/acme-publisher/', accessKeyId: 'AKIAEXAMPLE' }, 'abcd****')).toEqual([
+      '[AWS]',
+      'bucket=connect.pozi.com',
+      'prefix=userdata/acme-publisher/',
+      'key=AKIAEXAMPLE',
+      'secret=abcd****',
+    ]);
+  });
+});
+
+describe('poziLines', () => {
+  it("is Pozi's [AWS] block: a prefix tenant's bucket= is the shared bucket and its prefix without the trailing slash", () => {
+    expect(poziLines({ bucket: 'connect.pozi.com', prefix: 'userdata/acme-publisher/', accessKeyId: 'AKIAEXAMPLE' }, 'abcd****')).toEqual([
+      '[AWS]',
+      'bucket=connect.pozi.com/userdata/acme-publisher',
+      'key=AKIAEXAMPLE',
+      'secret=abcd****',
+    ]);
+  });
+
+  it("gives a bucket tenant's bucket= its own bucket alone", () => {
+    expect(poziLines({ bucket: 'fusion-rms-acme', accessKeyId: 'AKIAEXAMPLE' }, 'abcd****')).toEqual(['[AWS]', 'bucket=fusion-rms-acme', 'key=AKIAEXAMPLE', 'secret=abcd****']);
+  });
+});
+
+describe('poziSyncLines', () => {
+  it('is sitename (lower case), username (the key id) and password (the secret as given)', () => {
+    expect(poziSyncLines('Acme-Bistro-42', { accessKeyId: 'AKIAEXAMPLE' }, 'abcd****')).toEqual(['sitename=acme-bistro-42', 'username=AKIAEXAMPLE', 'password=abcd****']);
   });
 });
