@@ -1,4 +1,5 @@
 import {
+  AttachUserPolicyCommand,
   CreateUserCommand,
   EntityAlreadyExistsException,
   GetUserCommand,
@@ -12,7 +13,7 @@ import { TenantQuotaExceededError, TenantUserConflictError } from './lib/errors'
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
 import type { LedgerStore } from './lib/ledger/store';
-import { describeOwner, isCreatedBy, isTenantResource, TAG_TENANT_BUCKET, tagsToRecord, tenantTags } from './lib/tags';
+import { describeOwner, isCreatedBy, isTenantResource, TAG_TENANT_BUCKET, TAG_TENANT_PREFIX, tagsToRecord, tenantTags } from './lib/tags';
 import type { TenantBucket, TenantRef, TenantUser } from './lib/types';
 
 export interface CreateTenantUserInput {
@@ -33,6 +34,9 @@ function adoptionConflict(user: User, tenant: TenantRef, bucket: string, boundar
   // The boundary lets the user reach only the bucket this tag names, and the tag cannot be changed after creation.
   const tagged = tagsToRecord(user.Tags)[TAG_TENANT_BUCKET];
   if (tagged !== bucket) return `its ${TAG_TENANT_BUCKET} tag is ${JSON.stringify(tagged ?? null)}, not ${JSON.stringify(bucket)}`;
+  // A prefix tenant reaches only the prefix this tag names (the prefix policy and the boundary read it).
+  const taggedPrefix = tagsToRecord(user.Tags)[TAG_TENANT_PREFIX];
+  if (taggedPrefix !== tenant.prefix) return `its ${TAG_TENANT_PREFIX} tag is ${JSON.stringify(taggedPrefix ?? null)}, not ${JSON.stringify(tenant.prefix ?? null)}`;
   if (!config.verifyAdoptedUserBoundary) return undefined;
   const boundary = user.PermissionsBoundary?.PermissionsBoundaryArn;
   if (!boundary) return `it has no permissions boundary (expected ${boundaryArn})`;
@@ -41,8 +45,22 @@ function adoptionConflict(user: User, tenant: TenantRef, bucket: string, boundar
 }
 
 /**
+ * Attaches the stage's one prefix-tenant policy to a prefix tenant's user: its only identity
+ * policy, granting the prefix its TenantPrefix tag names. IAM answers success for a policy already
+ * attached, so a retry (or an adopted user) just repeats the call.
+ */
+async function attachPrefixPolicy(iam: IAMClient, tenant: TenantRef, config: Config): Promise<void> {
+  if (config.tenantPrefixPolicyArn === undefined) {
+    throw new Error(`Cannot give prefix tenant ${tenant.slug} its access: TENANT_PREFIX_POLICY_ARN is not set for this stage (it must stay set while the stage has prefix tenants)`);
+  }
+  await iam.send(new AttachUserPolicyCommand({ UserName: tenant.userName, PolicyArn: config.tenantPrefixPolicyArn }));
+}
+
+/**
  * Creates the tenant's IAM user under `tenant.userPath`, with the tenant permissions boundary
- * and the tenant tags, and no identity policy (its access comes from the bucket policy).
+ * and the tenant tags, and no identity policy (its access comes from the bucket policy). A prefix
+ * tenant's user is also tagged with its prefix (TenantPrefix) and gets the stage's prefix-tenant
+ * managed policy attached: one policy for every prefix tenant, reading the prefix from the tag.
  *
  * Safe to repeat: when the user already exists it is adopted, never modified, if it is this
  * org's, under the tenant path, tagged with this bucket and capped by the boundary; `created` tells whether this
@@ -65,10 +83,15 @@ export async function createTenantUser(
         Path: tenant.userPath,
         PermissionsBoundary: boundaryArn,
         // TenantBucket: teardown finds a fallback-named bucket from the user as well as the secret.
-        Tags: [...tenantTags(tenant.orgId, tenant.provisionedBy), { Key: TAG_TENANT_BUCKET, Value: input.bucket.name }],
+        Tags: [
+          ...tenantTags(tenant.orgId, tenant.provisionedBy),
+          { Key: TAG_TENANT_BUCKET, Value: input.bucket.name },
+          ...(tenant.prefix === undefined ? [] : [{ Key: TAG_TENANT_PREFIX, Value: tenant.prefix }]),
+        ],
       }),
     );
     deps.logger?.info('Created tenant user', { userName: tenant.userName, orgId: tenant.orgId });
+    if (tenant.tenancy === 'prefix') await attachPrefixPolicy(deps.iam, tenant, deps.config);
     return tenantUser(User, tenant, true);
   } catch (err) {
     if (err instanceof LimitExceededException) {
@@ -89,6 +112,8 @@ export async function createTenantUser(
   }
   const created = isCreatedBy(existing.Tags, tenant.orgId, tenant.provisionedBy);
   deps.logger?.info('Adopted existing tenant user', { userName: tenant.userName, orgId: tenant.orgId, created });
+  // A crash between CreateUser and the attachment leaves a user without it: a retry adopts and attaches.
+  if (tenant.tenancy === 'prefix') await attachPrefixPolicy(deps.iam, tenant, deps.config);
   return tenantUser(existing, tenant, created);
 }
 

@@ -62,11 +62,11 @@ function parseCursor(cursor: string | null | undefined): Cursor {
  * always from the start of the bucket. Markers page only within the round, before anything
  * is deleted (the local emulator loses objects when paging continues across deletions).
  */
-async function listRound(s3: S3Client, target: { Bucket: string; ExpectedBucketOwner: string }): Promise<ObjectIdentifier[]> {
+async function listRound(s3: S3Client, target: { Bucket: string; ExpectedBucketOwner: string }, prefix?: string): Promise<ObjectIdentifier[]> {
   const objects = new Map<string, ObjectIdentifier>();
   let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
   for (let page = 0; page < MAX_CONCURRENT_BATCHES; page++) {
-    const listing = await s3.send(new ListObjectVersionsCommand({ ...target, MaxKeys: DELETE_BATCH_SIZE, ...markers }));
+    const listing = await s3.send(new ListObjectVersionsCommand({ ...target, MaxKeys: DELETE_BATCH_SIZE, ...(prefix === undefined ? {} : { Prefix: prefix }), ...markers }));
     const before = objects.size;
     for (const entry of [...(listing.Versions ?? []), ...(listing.DeleteMarkers ?? [])]) {
       if (entry.Key !== undefined) objects.set(JSON.stringify([entry.Key, entry.VersionId]), { Key: entry.Key, VersionId: entry.VersionId });
@@ -116,23 +116,89 @@ async function deleteInBatches(
 }
 
 /**
+ * One invocation's worth of emptying: rounds of listing (under `prefix` when given) and deleting
+ * until nothing is listed (`emptied`), the time budget runs out, or a round only partly succeeded.
+ */
+async function emptyRounds(
+  s3: S3Client,
+  target: { Bucket: string; ExpectedBucketOwner: string },
+  prefix: string | undefined,
+  deps: Pick<DeleteTenantBucketDeps, 'remainingTimeMs' | 'logger'>,
+  count: { objectsDeleted: number },
+): Promise<'emptied' | 'continue'> {
+  for (;;) {
+    if (deps.remainingTimeMs() < TIME_RESERVE_MS) {
+      deps.logger?.info('Time budget nearly spent; the state machine will continue emptying', { bucket: target.Bucket, prefix, objectsDeleted: count.objectsDeleted });
+      return 'continue';
+    }
+    const objects = await listRound(s3, target, prefix);
+    if (objects.length === 0) return 'emptied';
+    const round = await deleteInBatches(s3, target, objects);
+    count.objectsDeleted += round.deleted;
+    if (round.failure !== undefined) {
+      // Part of the round failed: keep the count, and let the state machine call again.
+      deps.logger?.warn('Some DeleteObjects batches failed; continuing from a fresh listing', { bucket: target.Bucket, prefix, error: errorName(round.failure) });
+      return 'continue';
+    }
+  }
+}
+
+/**
+ * A prefix tenant's part of the shared bucket: every version and delete marker under its prefix,
+ * and nothing else — never the bucket, its policy or another key. Rollback (`scope: 'execution'`)
+ * empties the prefix only when this run claimed it empty (`bucket.created`), never a prefix it
+ * adopted with the org's data in it.
+ */
+async function deleteTenantPrefix(input: DeleteBucketInput, deps: DeleteTenantBucketDeps): Promise<DeleteBucketResult> {
+  const { tenant, bucketName, scope } = input;
+  const prefix = tenant.prefix as string;
+  const count = { objectsDeleted: parseCursor(input.cursor).objectsDeleted };
+  const resource = `prefix s3://${bucketName}/${prefix}`;
+  const result = (done: boolean, deleted: string[], skipped: DeleteBucketResult['skipped'] = []): DeleteBucketResult => ({
+    done,
+    cursor: done ? null : JSON.stringify({ objectsDeleted: count.objectsDeleted }),
+    objectsDeleted: count.objectsDeleted,
+    deleted,
+    skipped,
+  });
+  if (bucketName !== tenant.bucket) {
+    return result(true, [], [{ resource: `bucket ${bucketName}`, reason: `not the shared bucket ${tenant.bucket ?? ''} the tenant's prefix is in` }]);
+  }
+  if (scope === 'execution' && input.bucket?.created !== true) {
+    deps.logger?.warn('Leaving a prefix untouched: this run did not claim it empty', { bucket: bucketName, prefix, orgId: tenant.orgId });
+    return result(true, [], [{ resource, reason: `not claimed empty by execution ${tenant.provisionedBy}: it held the org's objects before` }]);
+  }
+  const s3 = deps.s3For(tenant.region);
+  try {
+    if ((await emptyRounds(s3, { Bucket: bucketName, ExpectedBucketOwner: deps.config.accountId }, prefix, deps, count)) === 'continue') return result(false, []);
+  } catch (err) {
+    // The shared bucket gone means nothing of the tenant's is left in it.
+    if (!(err instanceof NoSuchBucket)) throw err;
+  }
+  deps.logger?.info('Tenant prefix emptied', { bucket: bucketName, prefix, scope, objectsDeleted: count.objectsDeleted });
+  return result(true, [resource]);
+}
+
+/**
  * Empties (every version and delete marker) and deletes a tenant bucket: for rollback
  * (`scope: 'execution'`, only a bucket this execution created) and for teardown
  * (`scope: 'tenant'`, only a bucket tagged for this org). A bucket that fails the guard is
  * reported in `skipped` and not touched at all. The bucket policy goes first, so access ends at
  * once. When fewer than TIME_RESERVE_MS remain, returns `done: false` with a cursor; the state
  * machine calls again with it. Safe to repeat: every round re-lists from the start, and a
- * bucket that no longer exists counts as deleted.
+ * bucket that no longer exists counts as deleted. A prefix tenant's "bucket" is its prefix of the
+ * shared bucket, emptied and never deleted ({@link deleteTenantPrefix}).
  *
  * @throws TenantBucketNotEmptiedError (transient) when DeleteObjects reports per-key errors.
  */
 export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteTenantBucketDeps): Promise<DeleteBucketResult> {
+  if (input.tenant.tenancy === 'prefix') return deleteTenantPrefix(input, deps);
   const { tenant, bucketName, scope } = input;
   const log = deps.logger;
   const s3 = deps.s3For(tenant.region);
   const target = { Bucket: bucketName, ExpectedBucketOwner: deps.config.accountId };
-  let { objectsDeleted } = parseCursor(input.cursor);
-  const finished = (deleted: string[]): DeleteBucketResult => ({ done: true, cursor: null, objectsDeleted, deleted, skipped: [] });
+  const count = { objectsDeleted: parseCursor(input.cursor).objectsDeleted };
+  const finished = (deleted: string[]): DeleteBucketResult => ({ done: true, cursor: null, objectsDeleted: count.objectsDeleted, deleted, skipped: [] });
 
   let tags: Tag[] | undefined;
   try {
@@ -146,7 +212,7 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
     // Worded for buckets: the org's bucket can fail the guard only on rollback.
     const reason = isTenantResource(tags, tenant.orgId) ? `not created by execution ${tenant.provisionedBy}` : `not this tenant's bucket: ${blocker}`;
     log?.warn('Leaving a bucket untouched: it fails the deletion guard', { bucket: bucketName, scope, orgId: tenant.orgId, reason });
-    return { done: true, cursor: null, objectsDeleted, deleted: [], skipped: [{ resource: `bucket ${bucketName}`, reason }] };
+    return { done: true, cursor: null, objectsDeleted: count.objectsDeleted, deleted: [], skipped: [{ resource: `bucket ${bucketName}`, reason }] };
   }
 
   try {
@@ -156,20 +222,8 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
       if (errorName(err) !== 'NoSuchBucketPolicy') throw err;
     }
     for (;;) {
-      if (deps.remainingTimeMs() < TIME_RESERVE_MS) {
-        log?.info('Time budget nearly spent; the state machine will continue emptying the bucket', { bucket: bucketName, objectsDeleted });
-        return { done: false, cursor: JSON.stringify({ objectsDeleted }), objectsDeleted, deleted: [], skipped: [] };
-      }
-      const objects = await listRound(s3, target);
-      if (objects.length > 0) {
-        const round = await deleteInBatches(s3, target, objects);
-        objectsDeleted += round.deleted;
-        if (round.failure !== undefined) {
-          // Part of the round failed: keep the count, and let the state machine call again.
-          log?.warn('Some DeleteObjects batches failed; continuing from a fresh listing', { bucket: bucketName, error: errorName(round.failure) });
-          return { done: false, cursor: JSON.stringify({ objectsDeleted }), objectsDeleted, deleted: [], skipped: [] };
-        }
-        continue;
+      if ((await emptyRounds(s3, target, undefined, deps, count)) === 'continue') {
+        return { done: false, cursor: JSON.stringify({ objectsDeleted: count.objectsDeleted }), objectsDeleted: count.objectsDeleted, deleted: [], skipped: [] };
       }
       try {
         await s3.send(new DeleteBucketCommand(target));
@@ -177,7 +231,7 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
         if (errorName(err) === 'BucketNotEmpty') continue;
         throw err;
       }
-      log?.info('Tenant bucket deleted', { bucket: bucketName, scope, objectsDeleted });
+      log?.info('Tenant bucket deleted', { bucket: bucketName, scope, objectsDeleted: count.objectsDeleted });
       return finished([`bucket ${bucketName}`]);
     }
   } catch (err) {

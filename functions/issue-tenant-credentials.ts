@@ -76,7 +76,7 @@ async function storeCredentials(
       const created = await client.send(
         new CreateSecretCommand({
           Name: tenant.secretName,
-          Description: `Access key of IAM user ${user.userName} for tenant bucket ${bucket.name} (OrgId ${tenant.orgId})`,
+          Description: `Access key of IAM user ${user.userName} for ${bucket.prefix === undefined ? `tenant bucket ${bucket.name}` : `prefix ${bucket.prefix} of shared bucket ${bucket.name}`} (OrgId ${tenant.orgId})`,
           SecretString: secretString,
           Tags: tenantTags(tenant.orgId, tenant.provisionedBy),
         }),
@@ -139,7 +139,14 @@ export async function issueTenantCredentials(input: IssueTenantCredentialsInput,
     const { AccessKey } = await deps.iam.send(new CreateAccessKeyCommand({ UserName: user.userName }));
     if (!AccessKey?.AccessKeyId || !AccessKey.SecretAccessKey) throw new Error(`IAM returned no access key for user ${user.userName}`);
     accessKeyId = AccessKey.AccessKeyId;
-    secretString = tenantSecretString({ accessKeyId, secretAccessKey: AccessKey.SecretAccessKey, bucket: bucket.name, region: bucket.region, userName: user.userName });
+    secretString = tenantSecretString({
+      accessKeyId,
+      secretAccessKey: AccessKey.SecretAccessKey,
+      bucket: bucket.name,
+      ...(bucket.prefix === undefined ? {} : { prefix: bucket.prefix }),
+      region: bucket.region,
+      userName: user.userName,
+    });
   } catch (err) {
     if (err instanceof IamLimitExceededException) {
       throw new TenantQuotaExceededError(`Cannot create an access key for IAM user ${user.userName}: its access key quota is reached`, { cause: err });

@@ -3,7 +3,7 @@ import { InvalidEventError } from './lib/errors';
 import { parseOrgDeletedDetail } from './lib/events';
 import { bucketNameViolation } from './lib/s3-names';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
-import { splitLedgerRun, tenantRef } from './lib/tenant';
+import { splitLedgerRun, splitPrefixTenancy, tenantRef } from './lib/tenant';
 import type { ExecutionRef, TeardownPlan } from './lib/types';
 
 export interface PrepareTeardownInput {
@@ -26,7 +26,8 @@ export async function prepareTeardown(input: PrepareTeardownInput, deps: { confi
   const raw = input.event;
   // A non-object input gets the schema's own message ("detail must be a JSON object").
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) parseOrgDeletedDetail(raw);
-  const { run, rest } = splitLedgerRun(raw as Record<string, unknown>, 'teardown-tenant');
+  const { run, rest: detailAndTenancy } = splitLedgerRun(raw as Record<string, unknown>, 'teardown-tenant');
+  const { shared, rest } = splitPrefixTenancy(detailAndTenancy, 'teardown-tenant');
   const { settleSeconds: rawSettle, bucketName, ...detailFields } = rest as { settleSeconds?: unknown; bucketName?: unknown };
   const detail = parseOrgDeletedDetail(detailFields);
   if (bucketName !== undefined && (typeof bucketName !== 'string' || bucketNameViolation(bucketName) !== undefined)) {
@@ -38,7 +39,7 @@ export async function prepareTeardown(input: PrepareTeardownInput, deps: { confi
   }
   const retentionDays = detail.retentionDays ?? config.defaultRetentionDays;
   return {
-    tenant: { ...tenantRef(detail, input.execution, config, 'OrgDeleted', run), ...(bucketName === undefined ? {} : { bucket: bucketName }) },
+    tenant: { ...tenantRef(detail, input.execution, config, 'OrgDeleted', run, shared), ...(bucketName === undefined ? {} : { bucket: bucketName }) },
     settleSeconds,
     retentionDays,
     retentionSeconds: retentionDays * 86_400,

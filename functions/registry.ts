@@ -10,6 +10,7 @@ import type { LiveTenantsMetric } from './lib/ledger/apply';
 import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
 import type { S3ForRegion } from './lib/s3-clients';
 import { applyTenantBucketPolicyHandler } from './apply-tenant-bucket-policy';
+import { claimTenantPrefixHandler } from './claim-tenant-prefix';
 import { configureTenantBucketHandler } from './configure-tenant-bucket';
 import { createTenantBucketHandler } from './create-tenant-bucket';
 import { createTenantUserHandler } from './create-tenant-user';
@@ -62,6 +63,7 @@ export function taskHandlers(wiring: StepWiring): Record<string, TaskHandler> {
   return {
     ValidateOrgFunctionArn: validateOrgHandler(base),
     CreateTenantBucketFunctionArn: createTenantBucketHandler({ ...base, s3For, ledger }),
+    ClaimTenantPrefixFunctionArn: claimTenantPrefixHandler({ ...base, s3For, ledger }),
     ConfigureTenantBucketFunctionArn: configureTenantBucketHandler({ ...base, s3For, ledger }),
     CreateTenantUserFunctionArn: createTenantUserHandler({ ...base, iam, ledger }),
     IssueTenantCredentialsFunctionArn: issueTenantCredentialsHandler({ ...base, iam, secretsManager, ledger }),

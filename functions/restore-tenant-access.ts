@@ -7,7 +7,7 @@ import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
 import { bucketArn } from './lib/naming';
 import { findTenantBucket, findTenantUser, type Skipped } from './lib/tenant-bucket';
-import { splitLedgerRun, tenantRef } from './lib/tenant';
+import { splitLedgerRun, splitPrefixTenancy, tenantRef } from './lib/tenant';
 import { isTenantResource } from './lib/tags';
 import { describeSecret, readHeldAccessKey } from './lib/tenant-secret';
 import type { ExecutionRef, TenantBucket, TenantRef, TenantUser } from './lib/types';
@@ -37,7 +37,8 @@ type Deps = RevokeTenantAccessDeps;
 /** The restore input's own fields (what the ledger adds to an OrgCreated-shaped detail). */
 function parseInput(event: unknown, config: Config, execution: ExecutionRef): { tenant: TenantRef; keyIds?: string[] } {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new InvalidEventError('Invalid restore-tenant input: must be a JSON object');
-  const { run, rest } = splitLedgerRun(event as Record<string, unknown>, 'restore-tenant');
+  const { run, rest: restoreAndTenancy } = splitLedgerRun(event as Record<string, unknown>, 'restore-tenant');
+  const { shared, rest } = splitPrefixTenancy(restoreAndTenancy, 'restore-tenant');
   const { settleSeconds: _settle, bucketName, keyIds, ...detail } = rest as { settleSeconds?: unknown; bucketName?: unknown; keyIds?: unknown };
   if (run.runId === undefined || run.generation === undefined) throw new InvalidEventError('Invalid restore-tenant input: generation and runId are required (a restore is started by the tenant ledger)');
   if (bucketName !== undefined && typeof bucketName !== 'string') throw new InvalidEventError('Invalid restore-tenant input: bucketName must be a string');
@@ -45,7 +46,7 @@ function parseInput(event: unknown, config: Config, execution: ExecutionRef): { 
     throw new InvalidEventError('Invalid restore-tenant input: keyIds must be a list of access key ids');
   }
   const parsed = parseOrgCreatedDetail(detail);
-  const tenant = tenantRef(parsed, execution, config, 'OrgCreated', run);
+  const tenant = tenantRef(parsed, execution, config, 'OrgCreated', run, shared);
   return { tenant: { ...tenant, ...(bucketName === undefined ? {} : { bucket: bucketName }) }, ...(keyIds === undefined ? {} : { keyIds: keyIds as string[] }) };
 }
 

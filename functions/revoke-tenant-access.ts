@@ -33,7 +33,7 @@ export interface RevokeTenantAccessDeps {
  * deterministic name candidates — and is used only when its tags say it is this org's. Resources with the
  * tenant's names but other tags are reported and left alone. Safe to repeat: deactivating an
  * inactive key and deleting an absent policy change nothing; a tenant already (partly) gone
- * is not an error.
+ * is not an error. A prefix tenant's access is its keys alone: the shared bucket is not touched.
  */
 export async function revokeTenantAccess(input: RevokeTenantAccessInput, deps: RevokeTenantAccessDeps): Promise<RevocationResult> {
   const { tenant } = input;
@@ -61,7 +61,8 @@ export async function revokeTenantAccess(input: RevokeTenantAccessInput, deps: R
   }
 
   let bucketPolicyDeleted = false;
-  if (bucketName) {
+  // The shared bucket's policy is the stage's, never a tenant's: a prefix tenant's access is its keys alone.
+  if (bucketName && tenant.tenancy !== 'prefix') {
     try {
       await deps.s3For(tenant.region).send(new DeleteBucketPolicyCommand({ Bucket: bucketName, ExpectedBucketOwner: deps.config.accountId }));
       bucketPolicyDeleted = true;

@@ -65,6 +65,13 @@ export class TenantQuotaExceededError extends permanent('TenantQuotaExceededErro
  */
 export class InvalidTenantPrefixError extends permanent('InvalidTenantPrefixError') {}
 
+/**
+ * A prefix tenant's prefix of the shared bucket already holds objects that are not known to be this
+ * org's (its folder object is not tagged with the org's OrgId): another site's data, or a site
+ * being migrated that an operator has not yet marked as this org's.
+ */
+export class TenantPrefixInUseError extends permanent('TenantPrefixInUseError') {}
+
 /** Account-level S3 Block Public Access forbids the public `pub/` grant. */
 export class PublicAccessBlockedError extends permanent('PublicAccessBlockedError') {}
 

@@ -9,7 +9,14 @@ export interface OrgProvisionedDetail {
   orgName?: string;
   generation?: number;
   executionName: string;
-  bucket: { name: string; region: string; arn: string; publicBaseUrl: string };
+  /** `prefix` for a tenant that is a prefix of the stage's shared bucket; absent for a bucket tenant. */
+  tenancy?: 'prefix';
+  /**
+   * A bucket tenant: its bucket, with the public URL of its `pub/` prefix. A prefix tenant: the
+   * shared bucket, its `prefix` and the `baseUrl` its objects are under; `publicBaseUrl` (the same
+   * URL) only when its stage lets it make its objects public (object ACLs enabled).
+   */
+  bucket: { name: string; region: string; arn: string; publicBaseUrl?: string; prefix?: string; baseUrl?: string };
   user: { name: string; arn: string };
   credentials: { secretArn: string; secretName: string };
   provisionedAt: string;
@@ -99,7 +106,18 @@ export function orgProvisionedDetail(provisioned: ProvisionedTenant, now: Date):
     ...(tenant.orgName === undefined ? {} : { orgName: tenant.orgName }),
     ...(tenant.generation === undefined ? {} : { generation: tenant.generation }),
     executionName: tenant.executionName,
-    bucket: { name: bucket.name, region: bucket.region, arn: bucket.arn, publicBaseUrl: bucketConfig.publicBaseUrl },
+    ...(bucket.prefix === undefined ? {} : { tenancy: 'prefix' as const }),
+    bucket:
+      bucket.prefix === undefined
+        ? { name: bucket.name, region: bucket.region, arn: bucket.arn, publicBaseUrl: bucketConfig.publicBaseUrl }
+        : {
+            name: bucket.name,
+            region: bucket.region,
+            arn: bucket.arn,
+            prefix: bucket.prefix,
+            baseUrl: bucketConfig.publicBaseUrl,
+            ...(bucket.publicObjects ? { publicBaseUrl: bucketConfig.publicBaseUrl } : {}),
+          },
     user: { name: user.userName, arn: user.arn },
     credentials: { secretArn: credentials.secretArn, secretName: credentials.secretName },
     provisionedAt: now.toISOString(),

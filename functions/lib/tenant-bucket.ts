@@ -71,6 +71,8 @@ async function isTenantBucket(bucket: string, tenant: TenantRef, deps: TenantLoo
  * its user's `TenantBucket` tag, else the first of its deterministic name candidates that is
  * this org's — always used only when its tags say it is this org's, in the tenant's region.
  * Buckets with the tenant's names that belong to something else are reported in `skipped`.
+ * A prefix tenant's is the shared bucket its ledger record names (never checked for its tags: it
+ * is no tenant's).
  */
 export async function findTenantBucket(
   tenant: TenantRef,
@@ -78,6 +80,9 @@ export async function findTenantBucket(
   deps: TenantLookupDeps,
   skipped: Skipped,
 ): Promise<{ bucketName: string; bucketFoundBy: RevocationResult['bucketFoundBy'] }> {
+  // A prefix tenant has no bucket of its own: the shared bucket is the stage's (the ledger names
+  // it), and the tenant's part of it is its prefix, which only the tenant user's keys reach.
+  if (tenant.tenancy === 'prefix') return { bucketName: tenant.bucket ?? '', bucketFoundBy: 'ledger' };
   // Each source is asked only when the ones before it found nothing: the ledger's bucket, once
   // verified, needs no read of the secret.
   const named: { source: RevocationResult['bucketFoundBy']; bucket: () => Promise<string | undefined> }[] = [

@@ -1,6 +1,7 @@
 import type { Config } from './config';
-import { InvalidEventError } from './errors';
+import { InvalidEventError, InvalidTenantPrefixError } from './errors';
 import { tenantNames } from './naming';
+import { bucketNameViolation, tenantPrefixViolation } from './s3-names';
 import type { ExecutionRef, LedgerRun, ProvisionInput, TenantRef } from './types';
 
 /**
@@ -42,7 +43,8 @@ export function splitLedgerRun<T extends Record<string, unknown>>(input: T, what
 /**
  * The tenant an OrgCreated/OrgDeleted detail (already schema-checked) refers to, with every
  * name derived from it, as the workflow execution `execution` of the ledger's run `run` sees it.
- * @throws InvalidEventError when the region is not one of the stage's allowed regions.
+ * A prefix tenant (`shared`: its shared bucket and prefix) is always in the stage's own region.
+ * @throws InvalidEventError when the region is not one of the stage's allowed regions (for a prefix tenant: not the stage's).
  */
 export function tenantRef(
   detail: { orgId: string; orgName?: string; region?: string },
@@ -50,11 +52,16 @@ export function tenantRef(
   config: Config,
   eventName: 'OrgCreated' | 'OrgDeleted',
   run: Partial<LedgerRun> = {},
+  shared?: { prefix: string; bucket: string },
 ): TenantRef {
-  const region = detail.region ?? config.allowedRegions[0] ?? config.region;
-  assertAllowedRegion(region, config, eventName);
+  const region = detail.region ?? (shared ? config.region : (config.allowedRegions[0] ?? config.region));
+  if (!shared) assertAllowedRegion(region, config, eventName);
+  else if (region !== config.region) {
+    throw new InvalidEventError(`Invalid ${eventName}: region ${JSON.stringify(region)} is not the region of the shared bucket ${shared.bucket} (${config.region}), where every prefix tenant of this stage is`);
+  }
   const names = tenantNames(detail.orgId, region, config);
   return {
+    ...(shared ? { tenancy: 'prefix' as const, bucket: shared.bucket, prefix: shared.prefix } : {}),
     orgId: detail.orgId,
     ...(detail.orgName === undefined ? {} : { orgName: detail.orgName }),
     slug: names.slug,
@@ -68,4 +75,28 @@ export function tenantRef(
     userPath: names.userPath,
     secretName: names.secretName,
   };
+}
+
+/**
+ * The prefix tenancy the ledger put in an execution's input (`tenancy`, `bucketName`, `prefix`) as
+ * the shared bucket and prefix {@link tenantRef} takes, with the rest of the input apart (its
+ * `bucketName` taken out only for a prefix tenant); `shared` is undefined for a bucket tenant.
+ * @throws InvalidEventError when `tenancy` is not "prefix" or the shared bucket is missing or malformed.
+ * @throws InvalidTenantPrefixError when the prefix could not keep the tenant to itself.
+ */
+export function splitPrefixTenancy(
+  input: Record<string, unknown>,
+  what: string,
+): { shared?: { prefix: string; bucket: string }; rest: Record<string, unknown> } {
+  const { tenancy, prefix, ...rest } = input;
+  if (tenancy === undefined && prefix === undefined) return { rest };
+  const { bucketName, ...others } = rest as Record<string, unknown>;
+  if (tenancy !== 'prefix') throw new InvalidEventError(`Invalid ${what} input: tenancy ${JSON.stringify(tenancy)} must be "prefix" (or absent for a bucket tenant)`);
+  if (typeof prefix !== 'string') throw new InvalidEventError(`Invalid ${what} input: a prefix tenant's input needs its prefix`);
+  const violation = tenantPrefixViolation(prefix);
+  if (violation) throw new InvalidTenantPrefixError(`Invalid ${what} input: tenant prefix ${JSON.stringify(prefix)} ${violation}`);
+  if (typeof bucketName !== 'string' || bucketNameViolation(bucketName) !== undefined) {
+    throw new InvalidEventError(`Invalid ${what} input: a prefix tenant's input needs its shared bucket as bucketName (got ${JSON.stringify(bucketName)})`);
+  }
+  return { shared: { prefix, bucket: bucketName }, rest: others };
 }

@@ -28,8 +28,15 @@ export interface TenantRef {
   executionName: string;
   /** The tenant generation the ledger started this execution for. */
   generation?: number;
-  /** Teardown and restore: the bucket the ledger recorded for the tenant (still verified by its tags before use). */
+  /**
+   * Teardown and restore: the bucket the ledger recorded for the tenant (still verified by its tags
+   * before use). A prefix tenant: the stage's shared bucket, in every workflow.
+   */
   bucket?: string;
+  /** Present (`prefix`) for a tenant that is a prefix of the stage's shared bucket; absent for a bucket tenant. */
+  tenancy?: 'prefix';
+  /** A prefix tenant's prefix of the shared bucket `bucket` (ends with `/`). */
+  prefix?: string;
   /** When the execution started; access keys created after it may be this execution's. */
   startedAt: string;
   bucketCandidates: string[];
@@ -38,13 +45,22 @@ export interface TenantRef {
   secretName: string;
 }
 
-/** CreateTenantBucket's result, `$.bucket`. */
+/** CreateTenantBucket's result, `$.bucket` (ClaimTenantPrefix's for a prefix tenant: the shared bucket, with `prefix`). */
 export interface TenantBucket {
   name: string;
   region: string;
   arn: string;
-  /** True when this execution created it; false when it adopted the org's existing bucket. */
+  /**
+   * True when this execution created it; false when it adopted the org's existing bucket. A prefix
+   * tenant: true when this execution found its prefix empty, false when it adopted the org's objects.
+   */
   created: boolean;
+  /** A prefix tenant's prefix of the shared bucket `name`. */
+  prefix?: string;
+  /** A prefix tenant: the URL its objects are under (`https://<shared>.s3.<region>.amazonaws.com/<prefix>`). */
+  baseUrl?: string;
+  /** A prefix tenant: whether its stage lets it make its own objects public (object ACLs enabled). */
+  publicObjects?: boolean;
 }
 
 /** ConfigureTenantBucket's result, `$.bucketConfig`. */
@@ -91,10 +107,17 @@ export interface LedgerRun {
 }
 
 /** The provision-tenant input: the OrgCreated detail the ledger accepted, and its run. */
-export interface ProvisionInput extends Partial<LedgerRun> {
+export interface ProvisionInput extends Partial<LedgerRun>, Partial<PrefixTenancy> {
   orgId: string;
   orgName?: string;
   region?: string;
+}
+
+/** What the ledger puts in a prefix tenant's execution inputs: its shared bucket (`bucketName`) and prefix. */
+export interface PrefixTenancy {
+  tenancy: 'prefix';
+  bucketName: string;
+  prefix: string;
 }
 
 export interface ProvisionState extends Partial<ProvisionInput> {
@@ -123,6 +146,8 @@ export interface DeletionInput {
 
 export interface DeleteBucketInput extends DeletionInput {
   bucketName: string;
+  /** Rollback: what CreateTenantBucket or ClaimTenantPrefix found (`created`: this run created the bucket or claimed the prefix empty). */
+  bucket?: TenantBucket;
   /** Continuation from a previous invocation that ran out of time. */
   cursor?: string | null;
 }
@@ -141,7 +166,7 @@ export interface DeleteBucketResult extends DeletionResult {
 }
 
 /** The teardown-tenant input: the OrgDeleted the ledger accepted, with the region and bucket it recorded, and its run. */
-export interface TeardownInput extends Partial<LedgerRun> {
+export interface TeardownInput extends Partial<LedgerRun>, Partial<Omit<PrefixTenancy, 'bucketName'>> {
   orgId: string;
   region?: string;
   retentionDays?: number;
@@ -152,7 +177,7 @@ export interface TeardownInput extends Partial<LedgerRun> {
 }
 
 /** The restore-tenant input: what the ledger knows of a tenant whose teardown was stopped in time. */
-export interface RestoreInput extends LedgerRun {
+export interface RestoreInput extends LedgerRun, Partial<Omit<PrefixTenancy, 'bucketName'>> {
   orgId: string;
   region: string;
   /** Seconds to wait before touching anything: a teardown run was just stopped while revoking. */

@@ -253,11 +253,13 @@ return errors === 0;
 }
 
 export const orgProvisionedDetail = validate19;
-const schema22 = {"type":"object","additionalProperties":false,"required":["orgId","executionName","bucket","user","credentials","provisionedAt"],"properties":{"orgId":{"type":"string"},"orgName":{"type":"string"},"generation":{"type":"integer","minimum":1,"description":"the tenant's generation in the tenant ledger: 1 for its first provisioning, +1 for each one after a teardown or rollback"},"executionName":{"type":"string"},"bucket":{"type":"object","additionalProperties":false,"required":["name","region","arn","publicBaseUrl"],"properties":{"name":{"type":"string"},"region":{"type":"string"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::"},"publicBaseUrl":{"type":"string","pattern":"^https://"}}},"user":{"type":"object","additionalProperties":false,"required":["name","arn"],"properties":{"name":{"type":"string"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:iam::"}}},"credentials":{"type":"object","additionalProperties":false,"required":["secretArn","secretName"],"properties":{"secretArn":{"type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:"},"secretName":{"type":"string"}}},"provisionedAt":{"type":"string","format":"date-time"}}};
+const schema22 = {"type":"object","additionalProperties":false,"required":["orgId","executionName","bucket","user","credentials","provisionedAt"],"properties":{"orgId":{"type":"string"},"orgName":{"type":"string"},"generation":{"type":"integer","minimum":1,"description":"the tenant's generation in the tenant ledger: 1 for its first provisioning, +1 for each one after a teardown or rollback"},"executionName":{"type":"string"},"tenancy":{"const":"prefix","description":"present for a tenant that is a prefix of the stage's shared bucket (tenancy: prefix); absent for a tenant with its own bucket"},"bucket":{"type":"object","additionalProperties":false,"required":["name","region","arn"],"properties":{"name":{"type":"string"},"region":{"type":"string"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::"},"publicBaseUrl":{"type":"string","pattern":"^https://","description":"a bucket tenant: the public URL of its pub/ prefix; a prefix tenant: its baseUrl, present only when its stage lets it make its own objects public (object ACLs enabled)"},"prefix":{"type":"string","pattern":"^[A-Za-z0-9._/-]+/$","description":"a prefix tenant's prefix of the shared bucket `name`"},"baseUrl":{"type":"string","pattern":"^https://","description":"a prefix tenant: the URL its objects are under (the shared bucket's URL and its prefix)"}}},"user":{"type":"object","additionalProperties":false,"required":["name","arn"],"properties":{"name":{"type":"string"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:iam::"}}},"credentials":{"type":"object","additionalProperties":false,"required":["secretArn","secretName"],"properties":{"secretArn":{"type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:"},"secretName":{"type":"string"}}},"provisionedAt":{"type":"string","format":"date-time"}}};
+const func20 = Object.prototype.hasOwnProperty;
 const pattern8 = new RegExp("^arn:aws[a-z-]*:s3:::", "u");
 const pattern9 = new RegExp("^https://", "u");
-const pattern10 = new RegExp("^arn:aws[a-z-]*:iam::", "u");
-const pattern11 = new RegExp("^arn:aws[a-z-]*:secretsmanager:", "u");
+const pattern10 = new RegExp("^[A-Za-z0-9._/-]+/$", "u");
+const pattern12 = new RegExp("^arn:aws[a-z-]*:iam::", "u");
+const pattern13 = new RegExp("^arn:aws[a-z-]*:secretsmanager:", "u");
 const formats0 = require("ajv-formats/dist/formats").fullFormats["date-time"];
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -273,7 +275,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((((((((key0 === "orgId") || (key0 === "orgName")) || (key0 === "generation")) || (key0 === "executionName")) || (key0 === "bucket")) || (key0 === "user")) || (key0 === "credentials")) || (key0 === "provisionedAt"))){
+if(!(func20.call(schema22.properties, key0))){
 validate19.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema22,data}];
 return false;
 break;
@@ -340,103 +342,12 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.bucket !== undefined){
-let data4 = data.bucket;
+if(data.tenancy !== undefined){
+let data4 = data.tenancy;
 const _errs10 = errors;
-if(errors === _errs10){
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-let missing1;
-if(((((data4.name === undefined) && (missing1 = "name")) || ((data4.region === undefined) && (missing1 = "region"))) || ((data4.arn === undefined) && (missing1 = "arn"))) || ((data4.publicBaseUrl === undefined) && (missing1 = "publicBaseUrl"))){
-validate19.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema22.properties.bucket.required,parentSchema:schema22.properties.bucket,data:data4}];
+if("prefix" !== data4){
+validate19.errors = [{instancePath:instancePath+"/tenancy",schemaPath:"#/properties/tenancy/const",keyword:"const",params:{allowedValue: "prefix"},message:"must be equal to constant",schema:"prefix",parentSchema:schema22.properties.tenancy,data:data4}];
 return false;
-}
-else {
-const _errs12 = errors;
-for(const key1 in data4){
-if(!((((key1 === "name") || (key1 === "region")) || (key1 === "arn")) || (key1 === "publicBaseUrl"))){
-validate19.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.bucket,data:data4}];
-return false;
-break;
-}
-}
-if(_errs12 === errors){
-if(data4.name !== undefined){
-let data5 = data4.name;
-const _errs13 = errors;
-if(typeof data5 !== "string"){
-validate19.errors = [{instancePath:instancePath+"/bucket/name",schemaPath:"#/properties/bucket/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.name.type,parentSchema:schema22.properties.bucket.properties.name,data:data5}];
-return false;
-}
-var valid1 = _errs13 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data4.region !== undefined){
-let data6 = data4.region;
-const _errs15 = errors;
-if(typeof data6 !== "string"){
-validate19.errors = [{instancePath:instancePath+"/bucket/region",schemaPath:"#/properties/bucket/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.region.type,parentSchema:schema22.properties.bucket.properties.region,data:data6}];
-return false;
-}
-var valid1 = _errs15 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data4.arn !== undefined){
-let data7 = data4.arn;
-const _errs17 = errors;
-if(errors === _errs17){
-if(typeof data7 === "string"){
-if(!pattern8.test(data7)){
-validate19.errors = [{instancePath:instancePath+"/bucket/arn",schemaPath:"#/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::"+"\"",schema:"^arn:aws[a-z-]*:s3:::",parentSchema:schema22.properties.bucket.properties.arn,data:data7}];
-return false;
-}
-}
-else {
-validate19.errors = [{instancePath:instancePath+"/bucket/arn",schemaPath:"#/properties/bucket/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.arn.type,parentSchema:schema22.properties.bucket.properties.arn,data:data7}];
-return false;
-}
-}
-var valid1 = _errs17 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data4.publicBaseUrl !== undefined){
-let data8 = data4.publicBaseUrl;
-const _errs19 = errors;
-if(errors === _errs19){
-if(typeof data8 === "string"){
-if(!pattern9.test(data8)){
-validate19.errors = [{instancePath:instancePath+"/bucket/publicBaseUrl",schemaPath:"#/properties/bucket/properties/publicBaseUrl/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\"",schema:"^https://",parentSchema:schema22.properties.bucket.properties.publicBaseUrl,data:data8}];
-return false;
-}
-}
-else {
-validate19.errors = [{instancePath:instancePath+"/bucket/publicBaseUrl",schemaPath:"#/properties/bucket/properties/publicBaseUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.publicBaseUrl.type,parentSchema:schema22.properties.bucket.properties.publicBaseUrl,data:data8}];
-return false;
-}
-}
-var valid1 = _errs19 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate19.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.bucket.type,parentSchema:schema22.properties.bucket,data:data4}];
-return false;
-}
 }
 var valid0 = _errs10 === errors;
 }
@@ -444,55 +355,203 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.user !== undefined){
-let data9 = data.user;
-const _errs21 = errors;
-if(errors === _errs21){
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-let missing2;
-if(((data9.name === undefined) && (missing2 = "name")) || ((data9.arn === undefined) && (missing2 = "arn"))){
-validate19.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'",schema:schema22.properties.user.required,parentSchema:schema22.properties.user,data:data9}];
+if(data.bucket !== undefined){
+let data5 = data.bucket;
+const _errs11 = errors;
+if(errors === _errs11){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+let missing1;
+if((((data5.name === undefined) && (missing1 = "name")) || ((data5.region === undefined) && (missing1 = "region"))) || ((data5.arn === undefined) && (missing1 = "arn"))){
+validate19.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema22.properties.bucket.required,parentSchema:schema22.properties.bucket,data:data5}];
 return false;
 }
 else {
-const _errs23 = errors;
-for(const key2 in data9){
-if(!((key2 === "name") || (key2 === "arn"))){
-validate19.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.user,data:data9}];
+const _errs13 = errors;
+for(const key1 in data5){
+if(!((((((key1 === "name") || (key1 === "region")) || (key1 === "arn")) || (key1 === "publicBaseUrl")) || (key1 === "prefix")) || (key1 === "baseUrl"))){
+validate19.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.bucket,data:data5}];
 return false;
 break;
 }
 }
-if(_errs23 === errors){
-if(data9.name !== undefined){
-let data10 = data9.name;
-const _errs24 = errors;
-if(typeof data10 !== "string"){
-validate19.errors = [{instancePath:instancePath+"/user/name",schemaPath:"#/properties/user/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.user.properties.name.type,parentSchema:schema22.properties.user.properties.name,data:data10}];
+if(_errs13 === errors){
+if(data5.name !== undefined){
+let data6 = data5.name;
+const _errs14 = errors;
+if(typeof data6 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/bucket/name",schemaPath:"#/properties/bucket/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.name.type,parentSchema:schema22.properties.bucket.properties.name,data:data6}];
 return false;
 }
-var valid2 = _errs24 === errors;
+var valid1 = _errs14 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data5.region !== undefined){
+let data7 = data5.region;
+const _errs16 = errors;
+if(typeof data7 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/bucket/region",schemaPath:"#/properties/bucket/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.region.type,parentSchema:schema22.properties.bucket.properties.region,data:data7}];
+return false;
+}
+var valid1 = _errs16 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data5.arn !== undefined){
+let data8 = data5.arn;
+const _errs18 = errors;
+if(errors === _errs18){
+if(typeof data8 === "string"){
+if(!pattern8.test(data8)){
+validate19.errors = [{instancePath:instancePath+"/bucket/arn",schemaPath:"#/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::"+"\"",schema:"^arn:aws[a-z-]*:s3:::",parentSchema:schema22.properties.bucket.properties.arn,data:data8}];
+return false;
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/bucket/arn",schemaPath:"#/properties/bucket/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.arn.type,parentSchema:schema22.properties.bucket.properties.arn,data:data8}];
+return false;
+}
+}
+var valid1 = _errs18 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data5.publicBaseUrl !== undefined){
+let data9 = data5.publicBaseUrl;
+const _errs20 = errors;
+if(errors === _errs20){
+if(typeof data9 === "string"){
+if(!pattern9.test(data9)){
+validate19.errors = [{instancePath:instancePath+"/bucket/publicBaseUrl",schemaPath:"#/properties/bucket/properties/publicBaseUrl/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\"",schema:"^https://",parentSchema:schema22.properties.bucket.properties.publicBaseUrl,data:data9}];
+return false;
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/bucket/publicBaseUrl",schemaPath:"#/properties/bucket/properties/publicBaseUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.publicBaseUrl.type,parentSchema:schema22.properties.bucket.properties.publicBaseUrl,data:data9}];
+return false;
+}
+}
+var valid1 = _errs20 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data5.prefix !== undefined){
+let data10 = data5.prefix;
+const _errs22 = errors;
+if(errors === _errs22){
+if(typeof data10 === "string"){
+if(!pattern10.test(data10)){
+validate19.errors = [{instancePath:instancePath+"/bucket/prefix",schemaPath:"#/properties/bucket/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+/$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+/$"+"\"",schema:"^[A-Za-z0-9._/-]+/$",parentSchema:schema22.properties.bucket.properties.prefix,data:data10}];
+return false;
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/bucket/prefix",schemaPath:"#/properties/bucket/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.prefix.type,parentSchema:schema22.properties.bucket.properties.prefix,data:data10}];
+return false;
+}
+}
+var valid1 = _errs22 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data5.baseUrl !== undefined){
+let data11 = data5.baseUrl;
+const _errs24 = errors;
+if(errors === _errs24){
+if(typeof data11 === "string"){
+if(!pattern9.test(data11)){
+validate19.errors = [{instancePath:instancePath+"/bucket/baseUrl",schemaPath:"#/properties/bucket/properties/baseUrl/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\"",schema:"^https://",parentSchema:schema22.properties.bucket.properties.baseUrl,data:data11}];
+return false;
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/bucket/baseUrl",schemaPath:"#/properties/bucket/properties/baseUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.bucket.properties.baseUrl.type,parentSchema:schema22.properties.bucket.properties.baseUrl,data:data11}];
+return false;
+}
+}
+var valid1 = _errs24 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/bucket",schemaPath:"#/properties/bucket/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.bucket.type,parentSchema:schema22.properties.bucket,data:data5}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.user !== undefined){
+let data12 = data.user;
+const _errs26 = errors;
+if(errors === _errs26){
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+let missing2;
+if(((data12.name === undefined) && (missing2 = "name")) || ((data12.arn === undefined) && (missing2 = "arn"))){
+validate19.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'",schema:schema22.properties.user.required,parentSchema:schema22.properties.user,data:data12}];
+return false;
+}
+else {
+const _errs28 = errors;
+for(const key2 in data12){
+if(!((key2 === "name") || (key2 === "arn"))){
+validate19.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.user,data:data12}];
+return false;
+break;
+}
+}
+if(_errs28 === errors){
+if(data12.name !== undefined){
+let data13 = data12.name;
+const _errs29 = errors;
+if(typeof data13 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/user/name",schemaPath:"#/properties/user/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.user.properties.name.type,parentSchema:schema22.properties.user.properties.name,data:data13}];
+return false;
+}
+var valid2 = _errs29 === errors;
 }
 else {
 var valid2 = true;
 }
 if(valid2){
-if(data9.arn !== undefined){
-let data11 = data9.arn;
-const _errs26 = errors;
-if(errors === _errs26){
-if(typeof data11 === "string"){
-if(!pattern10.test(data11)){
-validate19.errors = [{instancePath:instancePath+"/user/arn",schemaPath:"#/properties/user/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::"+"\"",schema:"^arn:aws[a-z-]*:iam::",parentSchema:schema22.properties.user.properties.arn,data:data11}];
+if(data12.arn !== undefined){
+let data14 = data12.arn;
+const _errs31 = errors;
+if(errors === _errs31){
+if(typeof data14 === "string"){
+if(!pattern12.test(data14)){
+validate19.errors = [{instancePath:instancePath+"/user/arn",schemaPath:"#/properties/user/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::"+"\"",schema:"^arn:aws[a-z-]*:iam::",parentSchema:schema22.properties.user.properties.arn,data:data14}];
 return false;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/user/arn",schemaPath:"#/properties/user/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.user.properties.arn.type,parentSchema:schema22.properties.user.properties.arn,data:data11}];
+validate19.errors = [{instancePath:instancePath+"/user/arn",schemaPath:"#/properties/user/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.user.properties.arn.type,parentSchema:schema22.properties.user.properties.arn,data:data14}];
 return false;
 }
 }
-var valid2 = _errs26 === errors;
+var valid2 = _errs31 === errors;
 }
 else {
 var valid2 = true;
@@ -502,65 +561,65 @@ var valid2 = true;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.user.type,parentSchema:schema22.properties.user,data:data9}];
+validate19.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.user.type,parentSchema:schema22.properties.user,data:data12}];
 return false;
 }
 }
-var valid0 = _errs21 === errors;
+var valid0 = _errs26 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.credentials !== undefined){
-let data12 = data.credentials;
-const _errs28 = errors;
-if(errors === _errs28){
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+let data15 = data.credentials;
+const _errs33 = errors;
+if(errors === _errs33){
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
 let missing3;
-if(((data12.secretArn === undefined) && (missing3 = "secretArn")) || ((data12.secretName === undefined) && (missing3 = "secretName"))){
-validate19.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'",schema:schema22.properties.credentials.required,parentSchema:schema22.properties.credentials,data:data12}];
+if(((data15.secretArn === undefined) && (missing3 = "secretArn")) || ((data15.secretName === undefined) && (missing3 = "secretName"))){
+validate19.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'",schema:schema22.properties.credentials.required,parentSchema:schema22.properties.credentials,data:data15}];
 return false;
 }
 else {
-const _errs30 = errors;
-for(const key3 in data12){
+const _errs35 = errors;
+for(const key3 in data15){
 if(!((key3 === "secretArn") || (key3 === "secretName"))){
-validate19.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.credentials,data:data12}];
+validate19.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.credentials,data:data15}];
 return false;
 break;
 }
 }
-if(_errs30 === errors){
-if(data12.secretArn !== undefined){
-let data13 = data12.secretArn;
-const _errs31 = errors;
-if(errors === _errs31){
-if(typeof data13 === "string"){
-if(!pattern11.test(data13)){
-validate19.errors = [{instancePath:instancePath+"/credentials/secretArn",schemaPath:"#/properties/credentials/properties/secretArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:secretsmanager:"},message:"must match pattern \""+"^arn:aws[a-z-]*:secretsmanager:"+"\"",schema:"^arn:aws[a-z-]*:secretsmanager:",parentSchema:schema22.properties.credentials.properties.secretArn,data:data13}];
+if(_errs35 === errors){
+if(data15.secretArn !== undefined){
+let data16 = data15.secretArn;
+const _errs36 = errors;
+if(errors === _errs36){
+if(typeof data16 === "string"){
+if(!pattern13.test(data16)){
+validate19.errors = [{instancePath:instancePath+"/credentials/secretArn",schemaPath:"#/properties/credentials/properties/secretArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:secretsmanager:"},message:"must match pattern \""+"^arn:aws[a-z-]*:secretsmanager:"+"\"",schema:"^arn:aws[a-z-]*:secretsmanager:",parentSchema:schema22.properties.credentials.properties.secretArn,data:data16}];
 return false;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/credentials/secretArn",schemaPath:"#/properties/credentials/properties/secretArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.credentials.properties.secretArn.type,parentSchema:schema22.properties.credentials.properties.secretArn,data:data13}];
+validate19.errors = [{instancePath:instancePath+"/credentials/secretArn",schemaPath:"#/properties/credentials/properties/secretArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.credentials.properties.secretArn.type,parentSchema:schema22.properties.credentials.properties.secretArn,data:data16}];
 return false;
 }
 }
-var valid3 = _errs31 === errors;
+var valid3 = _errs36 === errors;
 }
 else {
 var valid3 = true;
 }
 if(valid3){
-if(data12.secretName !== undefined){
-let data14 = data12.secretName;
-const _errs33 = errors;
-if(typeof data14 !== "string"){
-validate19.errors = [{instancePath:instancePath+"/credentials/secretName",schemaPath:"#/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.credentials.properties.secretName.type,parentSchema:schema22.properties.credentials.properties.secretName,data:data14}];
+if(data15.secretName !== undefined){
+let data17 = data15.secretName;
+const _errs38 = errors;
+if(typeof data17 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/credentials/secretName",schemaPath:"#/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.credentials.properties.secretName.type,parentSchema:schema22.properties.credentials.properties.secretName,data:data17}];
 return false;
 }
-var valid3 = _errs33 === errors;
+var valid3 = _errs38 === errors;
 }
 else {
 var valid3 = true;
@@ -570,37 +629,38 @@ var valid3 = true;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.credentials.type,parentSchema:schema22.properties.credentials,data:data12}];
+validate19.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.credentials.type,parentSchema:schema22.properties.credentials,data:data15}];
 return false;
 }
 }
-var valid0 = _errs28 === errors;
+var valid0 = _errs33 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.provisionedAt !== undefined){
-let data15 = data.provisionedAt;
-const _errs35 = errors;
-if(errors === _errs35){
-if(errors === _errs35){
-if(typeof data15 === "string"){
-if(!(formats0.validate(data15))){
-validate19.errors = [{instancePath:instancePath+"/provisionedAt",schemaPath:"#/properties/provisionedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema22.properties.provisionedAt,data:data15}];
+let data18 = data.provisionedAt;
+const _errs40 = errors;
+if(errors === _errs40){
+if(errors === _errs40){
+if(typeof data18 === "string"){
+if(!(formats0.validate(data18))){
+validate19.errors = [{instancePath:instancePath+"/provisionedAt",schemaPath:"#/properties/provisionedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema22.properties.provisionedAt,data:data18}];
 return false;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/provisionedAt",schemaPath:"#/properties/provisionedAt/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.provisionedAt.type,parentSchema:schema22.properties.provisionedAt,data:data15}];
+validate19.errors = [{instancePath:instancePath+"/provisionedAt",schemaPath:"#/properties/provisionedAt/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.provisionedAt.type,parentSchema:schema22.properties.provisionedAt,data:data18}];
 return false;
 }
 }
 }
-var valid0 = _errs35 === errors;
+var valid0 = _errs40 === errors;
 }
 else {
 var valid0 = true;
+}
 }
 }
 }
@@ -1255,7 +1315,7 @@ let data11 = data9.arn;
 const _errs26 = errors;
 if(errors === _errs26){
 if(typeof data11 === "string"){
-if(!pattern10.test(data11)){
+if(!pattern12.test(data11)){
 validate25.errors = [{instancePath:instancePath+"/user/arn",schemaPath:"#/properties/user/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::"+"\"",schema:"^arn:aws[a-z-]*:iam::",parentSchema:schema31.properties.user.properties.arn,data:data11}];
 return false;
 }
@@ -1310,7 +1370,7 @@ let data13 = data12.secretArn;
 const _errs31 = errors;
 if(errors === _errs31){
 if(typeof data13 === "string"){
-if(!pattern11.test(data13)){
+if(!pattern13.test(data13)){
 validate25.errors = [{instancePath:instancePath+"/credentials/secretArn",schemaPath:"#/properties/credentials/properties/secretArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:secretsmanager:"},message:"must match pattern \""+"^arn:aws[a-z-]*:secretsmanager:"+"\"",schema:"^arn:aws[a-z-]*:secretsmanager:",parentSchema:schema31.properties.credentials.properties.secretArn,data:data13}];
 return false;
 }

@@ -5,7 +5,7 @@
  * status tracker and tenantctl all decide here; `apply.ts` writes the decision with a conditional
  * write (the write is the lock) and then carries out its effects.
  */
-import type { Config } from '../config';
+import { tenantPrefixOf, type Config } from '../config';
 import { DETAIL_TYPES } from '../events';
 import { REDRIVE_WINDOW_MS, type Workflow } from '../executions';
 import { lifecycleExecutionName, parseLifecycleExecutionName, tenantNames, tenantSlug, type NamingConfig } from '../naming';
@@ -171,7 +171,7 @@ export interface Decision {
 /** What a decision needs besides the item and the request. */
 export interface DecisionContext {
   now: Date;
-  config: Pick<Config, 'allowedRegions' | 'defaultRetentionDays'> & NamingConfig;
+  config: Pick<Config, 'allowedRegions' | 'defaultRetentionDays' | 'region' | 'tenancy' | 'sharedBucket' | 'prefixTemplate'> & NamingConfig;
   executionArn(workflow: Workflow, name: string): string;
   /** A run id for an execution of this name (naming.ts `runIdOf`). */
   newRunId(executionName: string): string;
@@ -308,14 +308,24 @@ function startGeneration(
   createdAt?: string,
 ): Decision {
   const generation = (item?.generation ?? 0) + 1;
-  const region = request.region ?? ctx.config.allowedRegions[0] ?? '';
+  const prefixTenancy = ctx.config.tenancy === 'prefix' && ctx.config.sharedBucket !== undefined;
+  // A prefix tenant's data is in the shared bucket, which is in the stage's own region.
+  if (prefixTenancy && request.region !== undefined && request.region !== ctx.config.region) {
+    return decision('rejected', {
+      error: 'InvalidEventError',
+      reason: `Invalid OrgCreated: region ${JSON.stringify(request.region)} is not where this stage keeps its tenants: with prefix tenancy every tenant is a prefix of the shared bucket ${ctx.config.sharedBucket ?? ''} in ${ctx.config.region}`,
+    });
+  }
+  const region = prefixTenancy ? ctx.config.region : (request.region ?? ctx.config.allowedRegions[0] ?? '');
   const names = tenantNames(request.orgId, region, ctx.config);
   const name = lifecycleExecutionName(names.slug, generation, 'provision');
+  const shared = prefixTenancy ? { bucket: ctx.config.sharedBucket as string, prefix: tenantPrefixOf(ctx.config.prefixTemplate, names.slug) } : undefined;
   const input: ProvisionInput & { generation: number } = {
     orgId: request.orgId,
     ...(request.orgName === undefined ? {} : { orgName: request.orgName }),
     region,
     generation,
+    ...(shared ? { tenancy: 'prefix' as const, bucketName: shared.bucket, prefix: shared.prefix } : {}),
   };
   const provision = execution(ctx, 'provision', name, { ...input });
   const next = moved(
@@ -326,7 +336,8 @@ function startGeneration(
       orgName: request.orgName,
       generation,
       region,
-      resources: { userName: names.userName, secretName: names.secretName },
+      tenancy: shared ? 'prefix' : 'bucket',
+      resources: { userName: names.userName, secretName: names.secretName, ...(shared ? { bucket: shared.bucket, prefix: shared.prefix } : {}) },
       provision,
       teardown: undefined,
       restore: undefined,
@@ -351,7 +362,13 @@ function teardownInputOf(item: TenantLedgerItem, retentionDays: number, settleSe
     settleSeconds,
     generation: item.generation,
     ...(item.resources.bucket ? { bucketName: item.resources.bucket } : {}),
+    ...prefixTenancyOf(item),
   };
+}
+
+/** What a teardown or restore of a prefix tenant is told of its prefix (nothing for a bucket tenant). */
+function prefixTenancyOf(item: TenantLedgerItem): { tenancy?: 'prefix'; prefix?: string } {
+  return item.tenancy === 'prefix' && item.resources.prefix !== undefined ? { tenancy: 'prefix', prefix: item.resources.prefix } : {};
 }
 
 /** Revokes now, deletes after the retention: stops the provisioning or restore that runs, if one does. */
@@ -397,6 +414,7 @@ function startRestore(item: TenantLedgerItem, ctx: DecisionContext, by: string, 
     settleSeconds: item.state === 'revoking' ? SETTLE_AFTER_STOPPED_RUN_SECONDS : 0,
     ...(item.resources.bucket ? { bucketName: item.resources.bucket } : {}),
     ...(item.teardown?.keysDeactivated ? { keyIds: item.teardown.keysDeactivated } : {}),
+    ...prefixTenancyOf(item),
   };
   const restore: LedgerExecution = {
     ...execution(ctx, 'restore', name, { ...input }),

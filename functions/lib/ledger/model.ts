@@ -23,8 +23,9 @@ import type { OrgProvisionedDetail } from '../publish';
 export const TENANT_STATES = ['provisioning', 'active', 'rolled-back', 'parked', 'revoking', 'retained', 'deleting', 'deleted', 'restoring'] as const;
 export type TenantState = (typeof TENANT_STATES)[number];
 
-/** The tenancy model of a tenant; only one so far. */
-export type Tenancy = 'bucket';
+import type { Tenancy } from '../config';
+
+export type { Tenancy };
 
 /** An execution the ledger started: recorded before it starts, so a crash in between is repaired by a retry. */
 export interface LedgerExecution {
@@ -64,7 +65,10 @@ export interface ParkedRun {
 
 /** The names of a tenant's resources; the bucket (and ARNs) once a provisioning has found them. */
 export interface TenantResources {
+  /** The tenant's bucket; for a prefix tenant, the shared bucket its prefix is in (known from the start). */
   bucket?: string;
+  /** A prefix tenant's prefix of the shared bucket `bucket` (ends with `/`). */
+  prefix?: string;
   userName: string;
   secretName: string;
   userArn?: string;
@@ -87,6 +91,11 @@ export interface TenantLedgerItem {
   /** The orgId as the organisation's first event gave it. */
   orgId: string;
   orgName?: string;
+  /**
+   * How the current generation is provisioned: its own bucket, or a prefix of the stage's shared
+   * bucket. Decided when a generation starts (the stage's setting then) and kept for the tenant's
+   * life, so a stage can change its setting without stranding a tenant.
+   */
   tenancy: Tenancy;
   /** The current generation: 1 for the first provisioning, +1 for each one after a teardown or rollback; 0 for a tombstone of an OrgDeleted that came before any OrgCreated. */
   generation: number;

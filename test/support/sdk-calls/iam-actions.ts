@@ -49,6 +49,7 @@ const S3: Record<string, ActionsOf> = {
   DeletePublicAccessBlock: () => ['s3:PutBucketPublicAccessBlock'],
   PutObject: (input) => ['s3:PutObject', ...when(present(input.Tagging), 's3:PutObjectTagging'), ...when(setsAcl(input), 's3:PutObjectAcl')],
   GetObject: (input) => [present(input.VersionId) ? 's3:GetObjectVersion' : 's3:GetObject'],
+  GetObjectTagging: (input) => [present(input.VersionId) ? 's3:GetObjectVersionTagging' : 's3:GetObjectTagging'],
   HeadObject: (input) => [present(input.VersionId) ? 's3:GetObjectVersion' : 's3:GetObject'],
   DeleteObject: (input) => [present(input.VersionId) ? 's3:DeleteObjectVersion' : 's3:DeleteObject'],
   // DeleteObjects needs s3:DeleteObject, and s3:DeleteObjectVersion for the entries naming a version.
@@ -104,6 +105,7 @@ const IAM: Record<string, ActionsOf> = {
     'ListMFADevices',
     'DeactivateMFADevice',
     'ListAttachedUserPolicies',
+    'AttachUserPolicy',
     'DetachUserPolicy',
     'ListUserPolicies',
     'DeleteUserPolicy',

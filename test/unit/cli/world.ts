@@ -334,7 +334,7 @@ export class World {
       run.history.push({ type: 'StateEntered', timestamp: entered, state, stateType: 'Task', input: {} });
       if (state === 'RecordTenantActive') {
         const detail = provisionedDetailOf(input.orgId, input.generation);
-        await this.step({ kind: 'provisioned', ...base, facts: { bucket: detail.bucket.name, userArn: detail.user.arn, secretArn: detail.credentials.secretArn, publicBaseUrl: detail.bucket.publicBaseUrl, detail } });
+        await this.step({ kind: 'provisioned', ...base, facts: { bucket: detail.bucket.name, userArn: detail.user.arn, secretArn: detail.credentials.secretArn, publicBaseUrl: detail.bucket.publicBaseUrl ?? '', detail } });
       }
       if (state === 'RecordTenantRetained') await this.step({ kind: 'revoked', ...base, keysDeactivated: ['AKIAEXAMPLEKEY000001'] });
       if (state === 'RecordTenantDeleting') await this.step({ kind: 'deletion-started', ...base });

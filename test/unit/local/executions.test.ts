@@ -578,7 +578,19 @@ describe('LocalExecutionPort with the real provision-tenant ASL and handlers', (
       bucket: { name: 'fusion-rms-acme-bistro-42', created: true },
     });
     const entered = (await executions.history(workflow, name))?.filter((e) => e.type === 'StateEntered').map((e) => e.state);
-    expect(entered).toEqual(['ValidateOrg', 'ConfirmTenantRun', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy', 'RecordTenantActive', 'PublishOrgProvisioned']);
+    expect(entered).toEqual([
+      'ValidateOrg',
+      'ConfirmTenantRun',
+      'IsPrefixTenant',
+      'CreateTenantBucket',
+      'ConfigureTenantBucket',
+      'CreateTenantUser',
+      'IssueTenantCredentials',
+      'NeedsBucketPolicy',
+      'ApplyTenantBucketPolicy',
+      'RecordTenantActive',
+      'PublishOrgProvisioned',
+    ]);
     expect(aws.snapshot()).toMatchObject({ buckets: ['fusion-rms-acme-bistro-42'], users: ['rms_acme-bistro-42'] });
     expect(aws.events.map((e) => e.DetailType)).toEqual(['OrgProvisioned']);
     expect(aws.ledger.get('acme-bistro-42')).toMatchObject({ state: 'active', provisioned: aws.events[0]?.Detail });

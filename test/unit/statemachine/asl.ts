@@ -41,6 +41,7 @@ export function ledgerSteps(definition: Definition): string[] {
 /** The functions that change a tenant before its run's end is recorded, each asking the ledger first whether its run still may (lib/ledger/run-guard.ts). */
 export const GUARDED_FUNCTIONS = [
   '${CreateTenantBucketFunctionArn}',
+  '${ClaimTenantPrefixFunctionArn}',
   '${ConfigureTenantBucketFunctionArn}',
   '${CreateTenantUserFunctionArn}',
   '${IssueTenantCredentialsFunctionArn}',

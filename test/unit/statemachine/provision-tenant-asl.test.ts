@@ -7,7 +7,7 @@ const allDefinitions = [asl, loadMachine('teardown-tenant'), loadMachine('restor
 const states = Object.entries(asl.States);
 const tasks = states.filter(([, s]) => s.Type === 'Task');
 
-const forwardSteps = ['ValidateOrg', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy'];
+const forwardSteps = ['ValidateOrg', 'CreateTenantBucket', 'ClaimTenantPrefix', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy'];
 
 describe('statemachine/provision-tenant.asl.json', () => {
   it('is valid Amazon States Language', () => {
@@ -41,7 +41,7 @@ describe('statemachine/provision-tenant.asl.json', () => {
       expect([...(first?.ErrorEquals ?? [])].sort()).toEqual([...errors.PERMANENT_ERROR_NAMES, ...refusal].sort());
     }
     // A refused run changed nothing: it ends superseded, rolling nothing back (the tenant's resources are the ledger's current run's).
-    for (const stepName of ['CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy']) {
+    for (const stepName of ['CreateTenantBucket', 'ClaimTenantPrefix', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy']) {
       expect(asl.States[stepName]?.Catch?.find((c) => c.ErrorEquals.includes('TenantRunSupersededError'))?.Next).toBe('ProvisioningSuperseded');
     }
   });
@@ -106,10 +106,24 @@ describe('statemachine/provision-tenant.asl.json', () => {
       Type: 'Task',
       Resource: '${RecordTenantStateFunctionArn}',
       Parameters: { transition: 'confirm', workflow: 'provision', 'tenant.$': '$.tenant' },
-      Next: 'CreateTenantBucket',
+      Next: 'IsPrefixTenant',
     });
+    expect(asl.States.IsPrefixTenant).toMatchObject({ Type: 'Choice', Default: 'CreateTenantBucket', Choices: [{ Next: 'ClaimTenantPrefix' }] });
     const withoutConfirm = reachable(asl, ['ConfirmTenantRun']);
     for (const step of forwardSteps.slice(1)) expect({ step, reachable: withoutConfirm.has(step) }).toEqual({ step, reachable: false });
+  });
+
+  it('gives a prefix tenant (the ledger put tenancy "prefix" in its input) a claimed prefix instead of a bucket, and no bucket policy', () => {
+    const prefixTenant = { And: [{ Variable: '$.tenant.tenancy', IsPresent: true }, { Variable: '$.tenant.tenancy', StringEquals: 'prefix' }] };
+    expect(asl.States.IsPrefixTenant?.Choices).toEqual([{ ...prefixTenant, Next: 'ClaimTenantPrefix' }]);
+    expect(asl.States.ClaimTenantPrefix).toMatchObject({ Resource: '${ClaimTenantPrefixFunctionArn}', Parameters: { 'tenant.$': '$.tenant' }, ResultPath: '$.bucket', Next: 'DescribeTenantPrefix' });
+    expect(asl.States.DescribeTenantPrefix).toMatchObject({ Type: 'Pass', ResultPath: '$.bucketConfig', Next: 'CreateTenantUser' });
+    expect(asl.States.IssueTenantCredentials?.Next).toBe('NeedsBucketPolicy');
+    expect(asl.States.NeedsBucketPolicy).toMatchObject({ Type: 'Choice', Choices: [{ ...prefixTenant, Next: 'RecordTenantActive' }], Default: 'ApplyTenantBucketPolicy' });
+    // Nothing exists yet when the claim fails: it reports without rolling back.
+    expect(asl.States.ClaimTenantPrefix?.Catch?.find((c) => c.ErrorEquals.includes('TenantPrefixInUseError'))?.Next).toBe('PublishOrgProvisioningFailed');
+    // The rollback is told what the run claimed, so it empties only a prefix it found empty.
+    expect(asl.States.UndoCreateTenantBucket?.Parameters).toMatchObject({ 'bucket.$': '$.bucket', 'bucketName.$': '$.bucket.name' });
   });
 
   it('records the tenant active before announcing it, and announces the detail the ledger recorded', () => {

@@ -25,7 +25,9 @@ describe('statemachine/restore-tenant.asl.json', () => {
   it('waits for a stopped teardown to settle when the ledger asks, then gives access back and re-applies the bucket policy', () => {
     expect(states.IsSettleNeeded).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.settleSeconds', NumericGreaterThan: 0, Next: 'SettleAfterStoppedTeardown' }], Default: 'RestoreTenantAccess' });
     expect(states.SettleAfterStoppedTeardown).toMatchObject({ Type: 'Wait', SecondsPath: '$.settleSeconds', Next: 'RestoreTenantAccess' });
-    expect(states.RestoreTenantAccess).toMatchObject({ ResultPath: '$.restored', Next: 'ApplyTenantBucketPolicy' });
+    expect(states.RestoreTenantAccess).toMatchObject({ ResultPath: '$.restored', Next: 'HasBucketPolicy' });
+    // A prefix tenant's access is its keys alone: nothing to re-apply.
+    expect(states.HasBucketPolicy).toMatchObject({ Type: 'Choice', Choices: [{ Next: 'RecordTenantRestored' }], Default: 'ApplyTenantBucketPolicy' });
     expect(states.ApplyTenantBucketPolicy).toMatchObject({
       Resource: '${ApplyTenantBucketPolicyFunctionArn}',
       Parameters: { 'tenant.$': '$.restored.tenant', 'bucket.$': '$.restored.bucket', 'user.$': '$.restored.user' },
