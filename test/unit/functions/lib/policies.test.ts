@@ -1,5 +1,5 @@
 import { InvalidTenantPrefixError } from '../../../../functions/lib/errors';
-import { prefixTenantPolicy, tenantBoundaryPolicy, tenantBucketPolicy } from '../../../../functions/lib/policies';
+import { prefixTenantPolicy, TENANT_CANNED_ACLS, tenantBoundaryPolicy, tenantBucketPolicy } from '../../../../functions/lib/policies';
 import { assertTenantPrefix, tenantPrefixViolation, TENANT_PREFIX_MAX_LENGTH } from '../../../../functions/lib/s3-names';
 
 const bucket = 'fusion-rms-acme-bistro-42';
@@ -100,6 +100,23 @@ describe('tenantBoundaryPolicy', () => {
   it('fits well within the managed policy size limit with the longest bucket name', () => {
     expect(managedPolicySize(tenantBoundaryPolicy({ sharedBucket: 'b'.repeat(63) }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 4);
   });
+
+  it('with object ACLs, caps a user of the shared bucket at the ACL statements of the prefix policy and leaves the bucket statements as they were', () => {
+    const boundary = tenantBoundaryPolicy({ sharedBucket, objectAcls: true });
+
+    expect(boundary.Statement.slice(0, 2)).toEqual(tenantBoundaryPolicy({ sharedBucket }).Statement.slice(0, 2));
+    expect(boundary.Statement.map((s) => s.Sid)).toEqual(['TenantObjects', 'TenantList', 'PrefixTenantObjects', 'PrefixTenantUploads', 'PrefixTenantCannedAcls', 'PrefixTenantList']);
+    expect([...new Set(boundary.Statement.flatMap((s) => [s.Action].flat()))].sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:GetObjectAcl', 's3:ListBucket', 's3:PutObject', 's3:PutObjectAcl']);
+    expect(boundary.Statement.every((s) => s.Principal === undefined && s.Effect === 'Allow')).toBe(true);
+  });
+
+  it('ignores objectAcls without a shared bucket: the boundary before prefix tenancy', () => {
+    expect(tenantBoundaryPolicy({ objectAcls: true })).toEqual(tenantBoundaryPolicy());
+  });
+
+  it('with object ACLs, still fits within the managed policy size limit with the longest bucket name', () => {
+    expect(managedPolicySize(tenantBoundaryPolicy({ sharedBucket: 'b'.repeat(63), objectAcls: true }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 2);
+  });
 });
 
 describe('prefixTenantPolicy', () => {
@@ -125,15 +142,62 @@ describe('prefixTenantPolicy', () => {
     });
   });
 
-  it('is the prefix statements of the boundary, with the shared bucket named instead of read from the TenantBucket tag', () => {
-    const fromBoundary = tenantBoundaryPolicy({ sharedBucket }).Statement.filter((s) => s.Sid.startsWith('PrefixTenant'));
+  it.each([false, true])('is the prefix statements of the boundary, with the shared bucket named instead of read from the TenantBucket tag (objectAcls %s)', (objectAcls) => {
+    const fromBoundary = tenantBoundaryPolicy({ sharedBucket, objectAcls }).Statement.filter((s) => s.Sid.startsWith('PrefixTenant'));
     const named = JSON.parse(JSON.stringify(fromBoundary).replaceAll('${aws:PrincipalTag/TenantBucket}', sharedBucket)) as unknown;
 
-    expect(prefixTenantPolicy({ sharedBucket }).Statement).toEqual(named);
+    expect(prefixTenantPolicy({ sharedBucket, objectAcls }).Statement).toEqual(named);
   });
 
   it('fits well within the managed policy size limit with the longest bucket name', () => {
     expect(managedPolicySize(prefixTenantPolicy({ sharedBucket: 'b'.repeat(63) }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 8);
+  });
+
+  it('grants no ACL action unless the stage enables object ACLs', () => {
+    expect(prefixTenantPolicy({ sharedBucket, objectAcls: false })).toEqual(prefixTenantPolicy({ sharedBucket }));
+    expect(JSON.stringify(prefixTenantPolicy({ sharedBucket }))).not.toMatch(/Acl|x-amz-/);
+  });
+
+  it('with object ACLs, grants GetObjectAcl, uploads with a canned ACL of TENANT_CANNED_ACLS or none, and ACL changes naming one, never with a grant list, under the TenantPrefix only', () => {
+    const ownObjects = `arn:aws:s3:::${sharedBucket}/\${aws:PrincipalTag/TenantPrefix}*`;
+    const tagShape = { 'aws:PrincipalTag/TenantPrefix': '?*/' };
+    const noGrantList = {
+      's3:x-amz-grant-read': 'true',
+      's3:x-amz-grant-write': 'true',
+      's3:x-amz-grant-read-acp': 'true',
+      's3:x-amz-grant-write-acp': 'true',
+      's3:x-amz-grant-full-control': 'true',
+    };
+
+    expect(prefixTenantPolicy({ sharedBucket, objectAcls: true })).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'PrefixTenantObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:DeleteObject', 's3:GetObjectAcl'], Resource: ownObjects, Condition: { StringLike: tagShape } },
+        {
+          Sid: 'PrefixTenantUploads',
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: ownObjects,
+          Condition: { StringLike: tagShape, StringEqualsIfExists: { 's3:x-amz-acl': ['private', 'public-read', 'bucket-owner-read', 'bucket-owner-full-control'] }, Null: noGrantList },
+        },
+        {
+          Sid: 'PrefixTenantCannedAcls',
+          Effect: 'Allow',
+          Action: 's3:PutObjectAcl',
+          Resource: ownObjects,
+          Condition: { StringLike: tagShape, StringEquals: { 's3:x-amz-acl': ['private', 'public-read', 'bucket-owner-read', 'bucket-owner-full-control'] }, Null: noGrantList },
+        },
+        prefixTenantPolicy({ sharedBucket }).Statement[1],
+      ],
+    });
+  });
+
+  it('offers no canned ACL that grants every AWS account, lets anyone write, or grants another service', () => {
+    for (const acl of ['authenticated-read', 'public-read-write', 'aws-exec-read', 'log-delivery-write']) expect(TENANT_CANNED_ACLS).not.toContain(acl);
+  });
+
+  it('with object ACLs, fits within the managed policy size limit with the longest bucket name', () => {
+    expect(managedPolicySize(prefixTenantPolicy({ sharedBucket: 'b'.repeat(63), objectAcls: true }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 3);
   });
 });
 
