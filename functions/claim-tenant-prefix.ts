@@ -30,9 +30,13 @@ export class SharedBucketUnavailableError extends Error {
   override readonly name = 'SharedBucketUnavailableError';
 }
 
-/** The URL a prefix tenant's objects are under (virtual-hosted style, as S3 serves them). */
+/**
+ * The URL a prefix tenant's objects are under: virtual-hosted style, as S3 serves them, or
+ * path style for a name with a dot (`connect.pozi.com`), whose virtual host S3's wildcard TLS
+ * certificate does not cover.
+ */
 export function prefixBaseUrl(bucket: string, region: string, prefix: string): string {
-  return `https://${bucket}.s3.${region}.amazonaws.com/${prefix}`;
+  return bucket.includes('.') ? `https://s3.${region}.amazonaws.com/${bucket}/${prefix}` : `https://${bucket}.s3.${region}.amazonaws.com/${prefix}`;
 }
 
 /**

@@ -38,6 +38,17 @@ async function deleteAccessKeys(client: IAMClient, userName: string, deleted: st
   }
 }
 
+/** Detaches every managed policy attached to the user. */
+async function detachPolicies(client: IAMClient, userName: string, deleted: string[]): Promise<void> {
+  const UserName = userName;
+  const attached = await collect(paginateListAttachedUserPolicies({ client }, { UserName }), (page) => page.AttachedPolicies);
+  for (const { PolicyArn } of attached) {
+    if (PolicyArn && (await removeIfPresent(() => client.send(new DetachUserPolicyCommand({ UserName, PolicyArn }))))) {
+      deleted.push(`attachment of ${PolicyArn} of IAM user ${userName}`);
+    }
+  }
+}
+
 /** Removes everything that makes IAM refuse DeleteUser with DeleteConflict. */
 async function removeDeleteBlockers(client: IAMClient, userName: string, deleted: string[]): Promise<void> {
   const UserName = userName;
@@ -72,12 +83,7 @@ async function removeDeleteBlockers(client: IAMClient, userName: string, deleted
       deleted.push(`MFA device ${SerialNumber} ${of}`);
     }
   }
-  const attached = await collect(paginateListAttachedUserPolicies({ client }, { UserName }), (page) => page.AttachedPolicies);
-  for (const { PolicyArn } of attached) {
-    if (PolicyArn && (await removeIfPresent(() => client.send(new DetachUserPolicyCommand({ UserName, PolicyArn }))))) {
-      deleted.push(`attachment of ${PolicyArn} ${of}`);
-    }
-  }
+  await detachPolicies(client, userName, deleted);
   const inline = await collect(paginateListUserPolicies({ client }, { UserName }), (page) => page.PolicyNames);
   for (const PolicyName of inline) {
     if (await removeIfPresent(() => client.send(new DeleteUserPolicyCommand({ UserName, PolicyName })))) {
@@ -98,7 +104,7 @@ async function removeDeleteBlockers(client: IAMClient, userName: string, deleted
  * SSH keys, service-specific credentials, MFA devices, policies, group memberships) and
  * deletes it again. Scope `execution` (rollback) deletes only a user this execution
  * created; scope `tenant` (teardown) the org's user. Any other user is left alone and
- * reported in `skipped`.
+ * reported in `skipped`. A prefix tenant's user has its policies detached before DeleteUser.
  *
  * Safe to repeat: a user or blocker that is already gone counts as deleted.
  */
@@ -117,6 +123,9 @@ export async function deleteTenantUser(input: DeletionInput, deps: Deps): Promis
   }
 
   await deleteAccessKeys(deps.iam, userName, result.deleted);
+  // A prefix tenant's user always has the stage's prefix policy attached, which IAM would refuse
+  // DeleteUser for: detached first, so the common case needs no DeleteConflict round.
+  if (input.tenant.tenancy === 'prefix') await detachPolicies(deps.iam, userName, result.deleted);
   try {
     await removeIfPresent(() => deps.iam.send(new DeleteUserCommand({ UserName: userName })));
   } catch (err) {

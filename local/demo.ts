@@ -3,20 +3,22 @@
  * through the real router, shows each state as it happens, proves the new tenant's
  * credentials work, shows the tenant's ledger item (state and history), prints the POS server's
  * handoff configuration (secret masked), then sends OrgDeleted with no grace period, shows the
- * teardown and the ledger's tombstone, and checks nothing is left.
+ * teardown and the ledger's tombstone, and checks nothing is left. With `--tenancy prefix` the
+ * tenant is a prefix of the local stage's shared bucket, and its handoff is Pozi's [AWS] block.
  */
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseArgs } from 'node:util';
 import sample from '../events/samples/org-created.json';
+import { TENANCIES, type Tenancy } from '../functions/lib/config';
 import type { ExecutionEvent, ExecutionRecord, Workflow } from '../functions/lib/executions';
 import { publishedDetail, type OrgProvisionedDetail } from '../functions/lib/publish';
 import { parseOrgCreatedDetail } from '../functions/lib/events';
 import { maskSecretKey, parseTenantSecret, type TenantSecret } from '../functions/lib/tenant-secret';
 import { ensureBackgroundEmulator } from './daemon';
 import { outcomeLine, progressPrinter } from './output/progress';
-import { handoffIniLines, tenantLines } from './output/tenant';
+import { handoffIniLines, poziLines, tenantLines } from './output/tenant';
 import { parseArgsMessage, type OptionWording } from './output/usage';
 import { executionsStore, localStateDir } from './paths';
 import { openLocalPipeline, startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from './pipeline';
@@ -25,16 +27,18 @@ import { LOCAL_REGION } from './stack';
 // The functions' JSON logs would bury the progress lines; warnings and errors still show.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
-const USAGE = `Usage: npm run demo -- [--org-id <orgId>] [--keep]
+const USAGE = `Usage: npm run demo -- [--org-id <orgId>] [--tenancy bucket|prefix] [--keep]
 
 Runs the real provisioning and teardown workflows against a local AWS emulator.
   --org-id <orgId>  the organisation to provision (default: ${sample.detail.orgId})
+  --tenancy <mode>  bucket: the tenant gets its own bucket (default); prefix: a prefix of the
+                    stage's shared bucket (userdata/<slug>-publisher/), as Pozi's sites have
   --keep            keep the tenant: skip the teardown, and provision into the background
                     emulator \`npx tenantctl --local\` uses (or AWS_ENDPOINT_URL's), which
                     stays up: \`npx tenantctl --local status <orgId>\` shows the tenant after
   --help            this text
 
-Example: npm run demo -- --org-id Corner-Cafe-7`;
+Example: npm run demo -- --org-id Corner-Cafe-7 --tenancy prefix`;
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const pad = (text: string, width: number) => text.padEnd(width);
@@ -68,13 +72,19 @@ async function proveCredentials(pipeline: LocalPipeline, secretName: string, use
   out(`  ✓ STS GetCallerIdentity with the tenant's key → ${Arn}`);
 
   const s3 = new S3Client({ endpoint, region: secret.region, credentials, forcePathStyle: true });
-  const key = 'demo/hello.txt';
+  const key = `${secret.prefix ?? ''}demo/hello.txt`;
   const body = `written by the tenant's own key at ${new Date().toISOString()}`;
   await s3.send(new PutObjectCommand({ Bucket: secret.bucket, Key: key, Body: body }));
   const readBack = await (await s3.send(new GetObjectCommand({ Bucket: secret.bucket, Key: key }))).Body?.transformToString();
   if (readBack !== body) throw new Error(`Read back ${JSON.stringify(readBack)} from s3://${secret.bucket}/${key}`);
   out(`  ✓ wrote and read back s3://${secret.bucket}/${key} with the tenant's key`);
   return secret;
+}
+
+/** Every version and delete marker under `prefix` of `bucket`, as s3:// URLs. */
+async function objectsUnder(pipeline: LocalPipeline, bucket: string, prefix: string): Promise<string[]> {
+  const listing = await pipeline.clients.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix }));
+  return [...(listing.Versions ?? []), ...(listing.DeleteMarkers ?? [])].map((entry) => `s3://${bucket}/${entry.Key ?? ''}`);
 }
 
 /** The tenant's item in the tenant ledger: its state and how it got there. */
@@ -91,10 +101,10 @@ async function printLedger(pipeline: LocalPipeline, orgId: string): Promise<void
 /** Bad usage: one sentence on stderr, exit 2, before anything is started. */
 class DemoUsageError extends Error {}
 
-const OPTIONS = { 'org-id': { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' } } satisfies Record<string, OptionWording>;
+const OPTIONS = { 'org-id': { type: 'string' }, tenancy: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' } } satisfies Record<string, OptionWording>;
 
-function parseDemoArgs(argv: string[]): { orgId: string; orgName: string; keep: boolean; help: boolean } {
-  let values: { 'org-id'?: string; keep?: boolean; help?: boolean };
+function parseDemoArgs(argv: string[]): { orgId: string; orgName: string; tenancy: Tenancy; keep: boolean; help: boolean } {
+  let values: { 'org-id'?: string; tenancy?: string; keep?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (err) {
@@ -107,7 +117,9 @@ function parseDemoArgs(argv: string[]): { orgId: string; orgName: string; keep: 
   } catch (err) {
     throw new DemoUsageError(err instanceof Error ? err.message : String(err));
   }
-  return { orgId, orgName: values['org-id'] ? orgId : sample.detail.orgName, keep: values.keep === true, help: values.help === true };
+  const tenancy = values.tenancy ?? 'bucket';
+  if (!(TENANCIES as readonly string[]).includes(tenancy)) throw new DemoUsageError(`--tenancy ${JSON.stringify(tenancy)} must be bucket or prefix`);
+  return { orgId, orgName: values['org-id'] ? orgId : sample.detail.orgName, tenancy: tenancy as Tenancy, keep: values.keep === true, help: values.help === true };
 }
 
 /**
@@ -115,13 +127,13 @@ function parseDemoArgs(argv: string[]): { orgId: string; orgName: string; keep: 
  * emulator, or the background one `tenantctl --local` uses (started if need be), with the
  * executions in tenantctl's store, so `npx tenantctl --local status <orgId>` shows them after.
  */
-async function keptPipeline(onEvent: LocalPipelineOptions['onEvent']): Promise<{ pipeline: LocalPipeline; where: string; tenantctl: string }> {
+async function keptPipeline(onEvent: LocalPipelineOptions['onEvent'], tenancy: Tenancy): Promise<{ pipeline: LocalPipeline; where: string; tenantctl: string }> {
   const stateDir = localStateDir(process.env);
   const store = executionsStore(stateDir);
   const external = process.env.AWS_ENDPOINT_URL?.trim();
-  if (external) return { pipeline: await startLocalPipeline({ onEvent, store }), where: `the emulator at AWS_ENDPOINT_URL`, tenantctl: `AWS_ENDPOINT_URL=${external} npx tenantctl --local` };
+  if (external) return { pipeline: await startLocalPipeline({ onEvent, store, tenancy }), where: `the emulator at AWS_ENDPOINT_URL`, tenantctl: `AWS_ENDPOINT_URL=${external} npx tenantctl --local` };
   const emulator = await ensureBackgroundEmulator(stateDir);
-  const pipeline = await openLocalPipeline({ endpoint: emulator.endpoint, owned: false, pid: emulator.pid, stop: async () => undefined }, { onEvent, store });
+  const pipeline = await openLocalPipeline({ endpoint: emulator.endpoint, owned: false, pid: emulator.pid, stop: async () => undefined }, { onEvent, store, tenancy });
   return { pipeline, where: `the background emulator of \`npx tenantctl --local\` (pid ${emulator.pid}${emulator.started ? ', started now' : ''})`, tenantctl: 'npx tenantctl --local' };
 }
 
@@ -141,8 +153,8 @@ async function main(): Promise<number> {
   const { orgId, orgName } = args;
 
   const onEvent = progressOfEachExecution();
-  const kept = args.keep ? await keptPipeline(onEvent) : undefined;
-  const pipeline = kept?.pipeline ?? (await startLocalPipeline({ onEvent }));
+  const kept = args.keep ? await keptPipeline(onEvent, args.tenancy) : undefined;
+  const pipeline = kept?.pipeline ?? (await startLocalPipeline({ onEvent, tenancy: args.tenancy }));
   try {
     out(`tenant-provisioner demo — AWS emulator at ${pipeline.emulator.endpoint} (${kept ? kept.where : pipeline.emulator.owned ? 'moto, started for this run' : 'AWS_ENDPOINT_URL'})`);
     out();
@@ -166,8 +178,13 @@ async function main(): Promise<number> {
     out('Credentials check');
     const secret = await proveCredentials(pipeline, detail.credentials.secretName, detail.user.arn);
     out();
-    out('Handoff configuration for the POS server (secret masked; the full value is in the secret)');
-    for (const line of handoffIniLines(secret, maskSecretKey(secret.secretAccessKey))) out(`  ${line}`);
+    if (secret.prefix === undefined) {
+      out('Handoff configuration for the POS server (secret masked; the full value is in the secret)');
+      for (const line of handoffIniLines(secret, maskSecretKey(secret.secretAccessKey))) out(`  ${line}`);
+    } else {
+      out("Handoff configuration for the site's on-site config (tenantctl credentials --format pozi; secret masked)");
+      for (const line of poziLines(secret, maskSecretKey(secret.secretAccessKey))) out(`  ${line}`);
+    }
 
     if (kept) {
       out();
@@ -193,8 +210,10 @@ async function main(): Promise<number> {
     const events = await pipeline.events();
     out(`Events on the bus: ${events.map((e) => e['detail-type']).join(', ') || 'none'}`);
     const residue = await pipeline.residue();
+    const prefix = detail.bucket.prefix;
     const left = [
-      ...residue.buckets.filter((b) => b === detail.bucket.name),
+      // A prefix tenant leaves the shared bucket (the stage's) and nothing under its prefix.
+      ...(prefix === undefined ? residue.buckets.filter((b) => b === detail.bucket.name) : await objectsUnder(pipeline, detail.bucket.name, prefix)),
       ...residue.users.filter((u) => u === detail.user.name),
       ...residue.accessKeys.filter((k) => k.startsWith(`${detail.user.name}:`)),
       ...residue.secrets.filter((s) => s === detail.credentials.secretName),
@@ -203,7 +222,7 @@ async function main(): Promise<number> {
       out(`resources left: ${left.join(', ')}`);
       return 1;
     }
-    out('no resources left');
+    out(prefix === undefined ? 'no resources left' : `no resources left: nothing under s3://${detail.bucket.name}/${prefix}; the shared bucket stays (it is the stage's)`);
     return 0;
   } finally {
     await pipeline.stop();

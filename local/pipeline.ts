@@ -31,12 +31,11 @@ import {
   scanResidue,
   type EmittedEvent,
   type LocalClients,
+  type LocalStageOptions,
   type Residue,
 } from './stack';
 
-export type LocalPipelineOptions = Omit<LocalExecutionPortOptions, 'handlers' | 'definitions' | 'onStatusChange'> & {
-  /** The stage's allowed regions (default: the local region only); the first is the default. */
-  allowedRegions?: readonly string[];
+export type LocalPipelineOptions = Omit<LocalExecutionPortOptions, 'handlers' | 'definitions' | 'onStatusChange'> & LocalStageOptions & {
   /** The functions' SDK clients (default: their own for the emulator): a test or benchmark instruments its own. */
   functionClients?: FunctionClients;
   /**
@@ -102,10 +101,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
  * `stop` is the emulator's own. Used by `tenantctl --local` with its background emulator.
  */
 export async function openLocalPipeline(emulator: Emulator, options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
-  const { allowedRegions, functionClients = localFunctionClients(emulator.endpoint), functionExecutions, ...portOptions } = options;
-  const config = localConfig(emulator.endpoint, allowedRegions ? { allowedRegions } : {});
+  const { allowedRegions, tenancy, objectAcls, functionClients = localFunctionClients(emulator.endpoint), functionExecutions, ...portOptions } = options;
+  const stage = { ...(allowedRegions ? { allowedRegions } : {}), ...(tenancy ? { tenancy } : {}), ...(objectAcls === undefined ? {} : { objectAcls }) };
+  const config = localConfig(emulator.endpoint, stage);
   const clients = localClients(emulator.endpoint);
-  const { eventsQueueUrl } = await deployLocalStack(clients);
+  const { eventsQueueUrl } = await deployLocalStack(clients, stage);
   const logger = createLogger();
   // The router, the tracker and operators write the ledger with a client of their own; the
   // workflows' steps with the functions' (as each is its own Lambda on AWS, and so a fault

@@ -13,7 +13,15 @@ import {
   paginateListAccessKeys,
   paginateListUsers,
 } from '@aws-sdk/client-iam';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
+  ListBucketsCommand,
+  PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { paginateListSecrets, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
@@ -25,11 +33,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import { stateMachineArn } from '../functions/lib/executions';
 import { LEDGER_KEY, ledgerTableName } from '../functions/lib/ledger/dynamo-store';
-import { CONFIG_DEFAULTS, loadConfig, type Config } from '../functions/lib/config';
+import { CONFIG_DEFAULTS, loadConfig, MANAGED_BY, type Config, type Tenancy } from '../functions/lib/config';
 import type { FunctionClients } from '../functions/registry';
 import { s3ClientsByRegion } from '../functions/lib/s3-clients';
 import type { NamingConfig } from '../functions/lib/naming';
-import { tenantBoundaryPolicy } from '../functions/lib/policies';
+import { prefixTenantPolicy, tenantBoundaryPolicy } from '../functions/lib/policies';
+import { TAG_MANAGED_BY } from '../functions/lib/tags';
 
 export const LOCAL_ACCOUNT_ID = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
@@ -39,18 +48,41 @@ const LOCAL_USER_PREFIX = CONFIG_DEFAULTS.userPrefix;
 const LOCAL_MAX_BUCKET_CANDIDATES = CONFIG_DEFAULTS.maxBucketCandidates;
 const BOUNDARY_NAME = `tenant-provisioner-${LOCAL_STAGE}-tenant-boundary`;
 const EVENTS_NAME = `tenant-provisioner-${LOCAL_STAGE}-events`;
+const PREFIX_POLICY_NAME = `tenant-provisioner-${LOCAL_STAGE}-tenant-prefix`;
+/** The local stage's shared bucket, for prefix tenants (made only when a run asks for prefix tenancy). */
+export const LOCAL_SHARED_BUCKET = `tenant-provisioner-${LOCAL_STAGE}-shared`;
 /** The tenant ledger's table, as serverless.yml names it for the local stage. */
 export const LOCAL_LEDGER_TABLE = ledgerTableName(LOCAL_STAGE);
 const EVENT_SOURCE = 'tenant-provisioner';
 /** The emulator takes any key; moto's account is the default one. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local-emulator', secretAccessKey: 'local-emulator' };
 
+/** What a local run may choose of the stage's settings. */
+export interface LocalStageOptions {
+  /** The stage's allowed regions (default: the local region only); the first is the default. */
+  allowedRegions?: readonly string[];
+  /** How new tenants are provisioned (default `bucket`); `prefix` keeps them in {@link LOCAL_SHARED_BUCKET}. */
+  tenancy?: Tenancy;
+  /** With `tenancy: 'prefix'`: whether prefix tenants may set canned ACLs on their objects. */
+  objectAcls?: boolean;
+}
+
 /**
  * The environment the Lambdas read at cold start, for the local stage against `endpoint`.
  * The same settings serverless.yml gives them, with the local stage's values.
  */
-export function localEnvironment(endpoint: string, options: { allowedRegions?: readonly string[] } = {}): Record<string, string> {
+export function localEnvironment(endpoint: string, options: LocalStageOptions = {}): Record<string, string> {
+  const prefixTenancy: Record<string, string> =
+    options.tenancy === 'prefix'
+      ? {
+          TENANCY: 'prefix',
+          SHARED_BUCKET: LOCAL_SHARED_BUCKET,
+          TENANT_PREFIX_POLICY_ARN: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:policy/${PREFIX_POLICY_NAME}`,
+          OBJECT_ACLS: options.objectAcls ? 'enabled' : 'disabled',
+        }
+      : {};
   return {
+    ...prefixTenancy,
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -109,7 +141,7 @@ export function localClients(endpoint: string): LocalClients {
 }
 
 /** The local stage's configuration: what the Lambdas would read from `localEnvironment(endpoint)`. */
-export function localConfig(endpoint: string, options: { allowedRegions?: readonly string[] } = {}): Config {
+export function localConfig(endpoint: string, options: LocalStageOptions = {}): Config {
   return loadConfig(localEnvironment(endpoint, options));
 }
 
@@ -148,15 +180,50 @@ async function createLedgerTable(dynamodb: DynamoDBClient): Promise<void> {
   await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30, minDelay: 1, maxDelay: 2 }, { TableName: LOCAL_LEDGER_TABLE });
 }
 
-/** Creates (idempotently) what the Lambdas need to exist; returns the events queue URL. */
-export async function deployLocalStack(clients: LocalClients): Promise<{ eventsQueueUrl: string }> {
-  await createLedgerTable(clients.dynamodb);
+/** Creates a managed policy unless one of that name exists (idempotent). */
+async function createPolicy(iam: IAMClient, name: string, document: object): Promise<void> {
   try {
-    await clients.iam.send(
-      new CreatePolicyCommand({ PolicyName: BOUNDARY_NAME, PolicyDocument: JSON.stringify(tenantBoundaryPolicy()) }),
-    );
+    await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: JSON.stringify(document) }));
   } catch (err) {
     if (!(err instanceof EntityAlreadyExistsException)) throw err;
+  }
+}
+
+/**
+ * The shared bucket as serverless.yml creates it for a prefix stage: versioned, public access
+ * blocked (but for public ACLs, when the stage enables object ACLs), ACLs disabled unless enabled.
+ * It is the stage's, never a tenant's: tagged ManagedBy only.
+ */
+async function createSharedBucket(s3: S3Client, objectAcls: boolean): Promise<void> {
+  try {
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: LOCAL_SHARED_BUCKET,
+        ObjectOwnership: objectAcls ? 'BucketOwnerPreferred' : 'BucketOwnerEnforced',
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof BucketAlreadyOwnedByYou)) throw err;
+  }
+  await s3.send(new PutBucketTaggingCommand({ Bucket: LOCAL_SHARED_BUCKET, Tagging: { TagSet: [{ Key: TAG_MANAGED_BY, Value: MANAGED_BY }] } }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: LOCAL_SHARED_BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
+  await s3.send(
+    new PutPublicAccessBlockCommand({
+      Bucket: LOCAL_SHARED_BUCKET,
+      PublicAccessBlockConfiguration: { BlockPublicAcls: !objectAcls, IgnorePublicAcls: !objectAcls, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+    }),
+  );
+}
+
+/** Creates (idempotently) what the Lambdas need to exist; returns the events queue URL. */
+export async function deployLocalStack(clients: LocalClients, options: Pick<LocalStageOptions, 'tenancy' | 'objectAcls'> = {}): Promise<{ eventsQueueUrl: string }> {
+  await createLedgerTable(clients.dynamodb);
+  // The local stage's shared bucket has a fixed name, so its boundary can always name it: a bucket
+  // tenant's rights under it are exactly those of the boundary without one (policies.ts).
+  await createPolicy(clients.iam, BOUNDARY_NAME, tenantBoundaryPolicy({ sharedBucket: LOCAL_SHARED_BUCKET }));
+  if (options.tenancy === 'prefix') {
+    await createPolicy(clients.iam, PREFIX_POLICY_NAME, prefixTenantPolicy({ sharedBucket: LOCAL_SHARED_BUCKET, objectAcls: options.objectAcls === true }));
+    await createSharedBucket(clients.s3, options.objectAcls === true);
   }
   const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: EVENTS_NAME }));
   if (!QueueUrl) throw new Error('The emulator returned no queue URL');

@@ -93,9 +93,10 @@ export function tenantBoundaryPolicy({ sharedBucket, objectAcls = false }: Tenan
   ];
   if (sharedBucket === undefined) return { Version: '2012-10-17', Statement: bucketStatements };
   const notTheSharedBucket = { StringNotEquals: { [`aws:PrincipalTag/${TAG_TENANT_BUCKET}`]: sharedBucket } };
+  const theSharedBucket = { StringEquals: { [`aws:PrincipalTag/${TAG_TENANT_BUCKET}`]: sharedBucket } };
   return {
     Version: '2012-10-17',
-    Statement: [...bucketStatements.map((s) => ({ ...s, Condition: notTheSharedBucket })), ...prefixTenantStatements(ownBucket, objectAcls)],
+    Statement: [...bucketStatements.map((s) => ({ ...s, Condition: notTheSharedBucket })), ...prefixTenantStatements(ownBucket, objectAcls, theSharedBucket)],
   };
 }
 
@@ -126,38 +127,46 @@ const GRANT_HEADER_KEYS = ['s3:x-amz-grant-read', 's3:x-amz-grant-write', 's3:x-
  * prefix without its `/`. `s3:delimiter` stays free: it only groups the keys of a listing, and all
  * of them start with its `s3:prefix`.
  *
- * With `objectAcls` (a stage whose shared bucket accepts ACLs): also GetObjectAcl, and
- * PutObject/PutObjectAcl setting only a canned ACL of {@link TENANT_CANNED_ACLS} — an upload
- * may carry one (or none), an ACL change must name one, and no request may carry a grant list, so
- * a tenant can make its own objects public-read but can never grant another AWS account anything.
+ * An upload may carry no ACL but `bucket-owner-full-control` and never a grant list, whatever the
+ * shared bucket's own ACL setting is (a bucket named as existing may accept ACLs): a tenant can
+ * never make an object public or grant another AWS account anything. With `objectAcls` (a stage
+ * whose shared bucket accepts ACLs): also GetObjectAcl, and uploads and PutObjectAcl with a
+ * canned ACL of {@link TENANT_CANNED_ACLS} (an ACL change must name one), so a tenant can make
+ * its own objects public-read, still never grant another account anything.
+ *
+ * `extra` conditions every statement (the boundary keeps them to the shared bucket).
  */
-function prefixTenantStatements(bucket: string, objectAcls = false): PolicyStatement[] {
+function prefixTenantStatements(bucket: string, objectAcls = false, extra: Record<string, Record<string, string>> = {}): PolicyStatement[] {
   const ownPrefix = principalTag(TAG_TENANT_PREFIX);
   const ownObjects = `${bucket}/${ownPrefix}*`;
-  const tagShape = { StringLike: TENANT_PREFIX_TAG_SHAPE };
-  const list: PolicyStatement = { Sid: 'PrefixTenantList', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket, Condition: { StringLike: { 's3:prefix': `${ownPrefix}*`, ...TENANT_PREFIX_TAG_SHAPE } } };
-  if (!objectAcls) {
-    return [{ Sid: 'PrefixTenantObjects', Effect: 'Allow', Action: [...TENANT_OBJECT_ACTIONS], Resource: ownObjects, Condition: tagShape }, list];
-  }
+  const conditions = (more: Record<string, Record<string, string | string[]>> = {}): PolicyStatement['Condition'] => ({
+    ...extra,
+    ...more,
+    StringLike: { ...TENANT_PREFIX_TAG_SHAPE, ...more.StringLike },
+  });
   const noGrantList = Object.fromEntries(GRANT_HEADER_KEYS.map((key) => [key, 'true']));
-  return [
-    { Sid: 'PrefixTenantObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:DeleteObject', 's3:GetObjectAcl'], Resource: ownObjects, Condition: tagShape },
+  const cannedAcls = objectAcls ? [...TENANT_CANNED_ACLS] : ['bucket-owner-full-control'];
+  const statements: PolicyStatement[] = [
+    { Sid: 'PrefixTenantObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:DeleteObject', ...(objectAcls ? ['s3:GetObjectAcl'] : [])], Resource: ownObjects, Condition: conditions() },
     {
       Sid: 'PrefixTenantUploads',
       Effect: 'Allow',
       Action: 's3:PutObject',
       Resource: ownObjects,
-      Condition: { ...tagShape, StringEqualsIfExists: { 's3:x-amz-acl': [...TENANT_CANNED_ACLS] }, Null: noGrantList },
+      Condition: conditions({ StringEqualsIfExists: { 's3:x-amz-acl': cannedAcls }, Null: noGrantList }),
     },
-    {
+  ];
+  if (objectAcls) {
+    statements.push({
       Sid: 'PrefixTenantCannedAcls',
       Effect: 'Allow',
       Action: 's3:PutObjectAcl',
       Resource: ownObjects,
-      Condition: { ...tagShape, StringEquals: { 's3:x-amz-acl': [...TENANT_CANNED_ACLS] }, Null: noGrantList },
-    },
-    list,
-  ];
+      Condition: conditions({ StringEquals: { 's3:x-amz-acl': cannedAcls }, Null: noGrantList }),
+    });
+  }
+  statements.push({ Sid: 'PrefixTenantList', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket, Condition: conditions({ StringLike: { 's3:prefix': `${ownPrefix}*` } }) });
+  return statements;
 }
 
 export interface PrefixTenantPolicyOptions {

@@ -759,7 +759,7 @@ function onWorkflowStep(item: TenantLedgerItem | undefined, request: WorkflowReq
         resources: { ...item.resources, bucket: request.facts.bucket, userArn: request.facts.userArn, secretArn: request.facts.secretArn, publicBaseUrl: request.facts.publicBaseUrl },
         provisioned: request.facts.detail,
       };
-      reason = `provisioned: bucket ${request.facts.bucket}`;
+      reason = item.tenancy === 'prefix' ? `provisioned: prefix s3://${request.facts.bucket}/${item.resources.prefix ?? ''}` : `provisioned: bucket ${request.facts.bucket}`;
       break;
     case 'rolled-back':
       reason = `provisioning failed with ${request.error}; what this run created was removed`;
@@ -768,11 +768,11 @@ function onWorkflowStep(item: TenantLedgerItem | undefined, request: WorkflowReq
       const retentionDays = item.teardown?.retentionDays ?? 0;
       const retainedUntil = iso(new Date(ctx.now.getTime() + retentionDays * DAY_MS));
       patch = { ...patch, teardown: { ...(item.teardown as LedgerTeardown), retainedUntil, keysDeactivated: item.teardown?.keysDeactivated ?? request.keysDeactivated } };
-      reason = `access revoked (${request.keysDeactivated.length} key(s) deactivated, bucket policy deleted); data kept until ${retainedUntil}`;
+      reason = `access revoked (${request.keysDeactivated.length} key(s) deactivated${item.tenancy === 'prefix' ? '' : ', bucket policy deleted'}); data kept until ${retainedUntil}`;
       break;
     }
     case 'deletion-started':
-      reason = 'retention period over: deleting the secret, keys, user and bucket';
+      reason = `retention period over: deleting the secret, keys, user and ${item.tenancy === 'prefix' ? "everything under the tenant's prefix" : 'bucket'}`;
       break;
     case 'deleted':
       reason = 'everything of the tenant is deleted';
