@@ -8,6 +8,21 @@ const sharedBucket = 'tenant-provisioner-dev-shared';
 /** IAM's limit for a managed policy (a boundary is one too): 6,144 characters, white space not counted. */
 const MANAGED_POLICY_MAX_CHARACTERS = 6_144;
 const managedPolicySize = (document: object) => JSON.stringify(document).replace(/\s/g, '').length;
+const LONGEST_BUCKET_NAME = 'b'.repeat(63);
+
+/** The prefix statements' shared parts, as IAM reads them. */
+const ownObjectsOf = (bucketArn: string) => `${bucketArn}/\${aws:PrincipalTag/TenantPrefix}*`;
+const tagShape = { 'aws:PrincipalTag/TenantPrefix': '?*/' };
+const noGrantList = {
+  's3:x-amz-grant-read': 'true',
+  's3:x-amz-grant-write': 'true',
+  's3:x-amz-grant-read-acp': 'true',
+  's3:x-amz-grant-write-acp': 'true',
+  's3:x-amz-grant-full-control': 'true',
+};
+const cannedAcls = ['private', 'public-read', 'bucket-owner-read', 'bucket-owner-full-control'];
+/** The boundary's condition that keeps a prefix statement to a user whose TenantBucket is the shared bucket. */
+const ofTheSharedBucket = { 'aws:PrincipalTag/TenantBucket': sharedBucket };
 
 describe('tenantBucketPolicy', () => {
   it('grants public read of pub/* only, and the tenant user its object actions and ListBucket', () => {
@@ -71,43 +86,80 @@ describe('tenantBoundaryPolicy', () => {
     }
   });
 
-  it("with the stage's shared bucket, keeps the bucket statements from a user whose TenantBucket is the shared bucket and caps that user at its TenantPrefix", () => {
+  it("with the stage's shared bucket, keeps the bucket statements from a user whose TenantBucket is the shared bucket and caps that user at its TenantPrefix, uploads carrying no ACL but bucket-owner-full-control", () => {
     const notShared = { StringNotEquals: { 'aws:PrincipalTag/TenantBucket': sharedBucket } };
+    const ownObjects = ownObjectsOf('arn:aws:s3:::${aws:PrincipalTag/TenantBucket}');
 
     expect(tenantBoundaryPolicy({ sharedBucket })).toEqual({
       Version: '2012-10-17',
       Statement: [
         { ...tenantBoundaryPolicy().Statement[0], Condition: notShared },
         { ...tenantBoundaryPolicy().Statement[1], Condition: notShared },
+        { Sid: 'PrefixTenantObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:DeleteObject'], Resource: ownObjects, Condition: { StringEquals: ofTheSharedBucket, StringLike: tagShape } },
         {
-          Sid: 'PrefixTenantObjects',
+          Sid: 'PrefixTenantUploads',
           Effect: 'Allow',
-          Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-          Resource: 'arn:aws:s3:::${aws:PrincipalTag/TenantBucket}/${aws:PrincipalTag/TenantPrefix}*',
-          Condition: { StringLike: { 'aws:PrincipalTag/TenantPrefix': '?*/' } },
+          Action: 's3:PutObject',
+          Resource: ownObjects,
+          Condition: { StringEquals: ofTheSharedBucket, StringLike: tagShape, StringEqualsIfExists: { 's3:x-amz-acl': ['bucket-owner-full-control'] }, Null: noGrantList },
         },
         {
           Sid: 'PrefixTenantList',
           Effect: 'Allow',
           Action: 's3:ListBucket',
           Resource: 'arn:aws:s3:::${aws:PrincipalTag/TenantBucket}',
-          Condition: { StringLike: { 's3:prefix': '${aws:PrincipalTag/TenantPrefix}*', 'aws:PrincipalTag/TenantPrefix': '?*/' } },
+          Condition: { StringEquals: ofTheSharedBucket, StringLike: { 's3:prefix': '${aws:PrincipalTag/TenantPrefix}*', ...tagShape } },
         },
       ],
     });
   });
 
-  it('fits well within the managed policy size limit with the longest bucket name', () => {
-    expect(managedPolicySize(tenantBoundaryPolicy({ sharedBucket: 'b'.repeat(63) }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 4);
+  it.each([false, true])('keeps every prefix statement to a user whose TenantBucket is the shared bucket, and every bucket statement from it (objectAcls %s)', (objectAcls) => {
+    const statements = tenantBoundaryPolicy({ sharedBucket, objectAcls }).Statement;
+    const prefixStatements = statements.filter((s) => s.Sid.startsWith('PrefixTenant'));
+
+    expect(prefixStatements.length).toBeGreaterThanOrEqual(3);
+    for (const s of prefixStatements) expect({ Sid: s.Sid, TenantBucket: s.Condition?.StringEquals?.['aws:PrincipalTag/TenantBucket'] }).toEqual({ Sid: s.Sid, TenantBucket: sharedBucket });
+    for (const s of statements.filter((t) => !t.Sid.startsWith('PrefixTenant'))) expect(s.Condition).toEqual({ StringNotEquals: ofTheSharedBucket });
   });
 
-  it('with object ACLs, caps a user of the shared bucket at the ACL statements of the prefix policy and leaves the bucket statements as they were', () => {
-    const boundary = tenantBoundaryPolicy({ sharedBucket, objectAcls: true });
+  it('fits well within the managed policy size limit with the longest bucket name', () => {
+    expect(managedPolicySize(tenantBoundaryPolicy({ sharedBucket: LONGEST_BUCKET_NAME }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 3);
+  });
 
-    expect(boundary.Statement.slice(0, 2)).toEqual(tenantBoundaryPolicy({ sharedBucket }).Statement.slice(0, 2));
-    expect(boundary.Statement.map((s) => s.Sid)).toEqual(['TenantObjects', 'TenantList', 'PrefixTenantObjects', 'PrefixTenantUploads', 'PrefixTenantCannedAcls', 'PrefixTenantList']);
+  it('with object ACLs, caps a user of the shared bucket at the ACL statements of the prefix policy, each kept to the shared bucket, and leaves the bucket statements as they were', () => {
+    const boundary = tenantBoundaryPolicy({ sharedBucket, objectAcls: true });
+    const ownObjects = ownObjectsOf('arn:aws:s3:::${aws:PrincipalTag/TenantBucket}');
+
+    expect(boundary).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        ...tenantBoundaryPolicy({ sharedBucket }).Statement.slice(0, 2),
+        {
+          Sid: 'PrefixTenantObjects',
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:DeleteObject', 's3:GetObjectAcl'],
+          Resource: ownObjects,
+          Condition: { StringEquals: ofTheSharedBucket, StringLike: tagShape },
+        },
+        {
+          Sid: 'PrefixTenantUploads',
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: ownObjects,
+          Condition: { StringEquals: ofTheSharedBucket, StringLike: tagShape, StringEqualsIfExists: { 's3:x-amz-acl': cannedAcls }, Null: noGrantList },
+        },
+        {
+          Sid: 'PrefixTenantCannedAcls',
+          Effect: 'Allow',
+          Action: 's3:PutObjectAcl',
+          Resource: ownObjects,
+          Condition: { StringEquals: { ...ofTheSharedBucket, 's3:x-amz-acl': cannedAcls }, StringLike: tagShape, Null: noGrantList },
+        },
+        tenantBoundaryPolicy({ sharedBucket }).Statement[4],
+      ],
+    });
     expect([...new Set(boundary.Statement.flatMap((s) => [s.Action].flat()))].sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:GetObjectAcl', 's3:ListBucket', 's3:PutObject', 's3:PutObjectAcl']);
-    expect(boundary.Statement.every((s) => s.Principal === undefined && s.Effect === 'Allow')).toBe(true);
   });
 
   it('ignores objectAcls without a shared bucket: the boundary before prefix tenancy', () => {
@@ -115,60 +167,67 @@ describe('tenantBoundaryPolicy', () => {
   });
 
   it('with object ACLs, still fits within the managed policy size limit with the longest bucket name', () => {
-    expect(managedPolicySize(tenantBoundaryPolicy({ sharedBucket: 'b'.repeat(63), objectAcls: true }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 2);
+    expect(managedPolicySize(tenantBoundaryPolicy({ sharedBucket: LONGEST_BUCKET_NAME, objectAcls: true }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 2);
   });
 });
 
 describe('prefixTenantPolicy', () => {
-  it('grants objects under the TenantPrefix of the shared bucket, and ListBucket only with an s3:prefix under it, to a user whose tag ends in "/"', () => {
+  it('grants objects under the TenantPrefix of the shared bucket, uploads carrying no ACL but bucket-owner-full-control and no grant list, and ListBucket only with an s3:prefix under it, to a user whose tag ends in "/"', () => {
+    const ownObjects = ownObjectsOf(`arn:aws:s3:::${sharedBucket}`);
+
     expect(prefixTenantPolicy({ sharedBucket })).toEqual({
       Version: '2012-10-17',
       Statement: [
+        { Sid: 'PrefixTenantObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:DeleteObject'], Resource: ownObjects, Condition: { StringLike: tagShape } },
         {
-          Sid: 'PrefixTenantObjects',
+          Sid: 'PrefixTenantUploads',
           Effect: 'Allow',
-          Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-          Resource: `arn:aws:s3:::${sharedBucket}/\${aws:PrincipalTag/TenantPrefix}*`,
-          Condition: { StringLike: { 'aws:PrincipalTag/TenantPrefix': '?*/' } },
+          Action: 's3:PutObject',
+          Resource: ownObjects,
+          Condition: { StringLike: tagShape, StringEqualsIfExists: { 's3:x-amz-acl': ['bucket-owner-full-control'] }, Null: noGrantList },
         },
         {
           Sid: 'PrefixTenantList',
           Effect: 'Allow',
           Action: 's3:ListBucket',
           Resource: `arn:aws:s3:::${sharedBucket}`,
-          Condition: { StringLike: { 's3:prefix': '${aws:PrincipalTag/TenantPrefix}*', 'aws:PrincipalTag/TenantPrefix': '?*/' } },
+          Condition: { StringLike: { 's3:prefix': '${aws:PrincipalTag/TenantPrefix}*', ...tagShape } },
         },
       ],
     });
   });
 
-  it.each([false, true])('is the prefix statements of the boundary, with the shared bucket named instead of read from the TenantBucket tag (objectAcls %s)', (objectAcls) => {
-    const fromBoundary = tenantBoundaryPolicy({ sharedBucket, objectAcls }).Statement.filter((s) => s.Sid.startsWith('PrefixTenant'));
+  it.each([false, true])('is the prefix statements of the boundary, with the shared bucket named instead of read from the TenantBucket tag and not conditioned on it (objectAcls %s)', (objectAcls) => {
+    const fromBoundary = tenantBoundaryPolicy({ sharedBucket, objectAcls })
+      .Statement.filter((s) => s.Sid.startsWith('PrefixTenant'))
+      .map((s) => {
+        const { 'aws:PrincipalTag/TenantBucket': _ofTheSharedBucket, ...stringEquals } = s.Condition?.StringEquals ?? {};
+        const { StringEquals: _all, ...condition } = s.Condition ?? {};
+        return { ...s, Condition: Object.keys(stringEquals).length > 0 ? { ...condition, StringEquals: stringEquals } : condition };
+      });
     const named = JSON.parse(JSON.stringify(fromBoundary).replaceAll('${aws:PrincipalTag/TenantBucket}', sharedBucket)) as unknown;
 
     expect(prefixTenantPolicy({ sharedBucket, objectAcls }).Statement).toEqual(named);
   });
 
   it('fits well within the managed policy size limit with the longest bucket name', () => {
-    expect(managedPolicySize(prefixTenantPolicy({ sharedBucket: 'b'.repeat(63) }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 8);
+    expect(managedPolicySize(prefixTenantPolicy({ sharedBucket: LONGEST_BUCKET_NAME }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 5);
   });
 
-  it('grants no ACL action unless the stage enables object ACLs', () => {
-    expect(prefixTenantPolicy({ sharedBucket, objectAcls: false })).toEqual(prefixTenantPolicy({ sharedBucket }));
-    expect(JSON.stringify(prefixTenantPolicy({ sharedBucket }))).not.toMatch(/Acl|x-amz-/);
+  it('grants no ACL action unless the stage enables object ACLs, and lets an upload carry no ACL but bucket-owner-full-control', () => {
+    const policy = prefixTenantPolicy({ sharedBucket });
+
+    expect(prefixTenantPolicy({ sharedBucket, objectAcls: false })).toEqual(policy);
+    expect(policy.Statement.flatMap((s) => [s.Action].flat()).filter((action) => /Acl/.test(action))).toEqual([]);
+    expect(policy.Statement.filter((s) => JSON.stringify(s).includes('x-amz-')).map((s) => [s.Sid, s.Condition?.StringEqualsIfExists])).toEqual([
+      ['PrefixTenantUploads', { 's3:x-amz-acl': ['bucket-owner-full-control'] }],
+    ]);
   });
 
   it('with object ACLs, grants GetObjectAcl, uploads with a canned ACL of TENANT_CANNED_ACLS or none, and ACL changes naming one, never with a grant list, under the TenantPrefix only', () => {
-    const ownObjects = `arn:aws:s3:::${sharedBucket}/\${aws:PrincipalTag/TenantPrefix}*`;
-    const tagShape = { 'aws:PrincipalTag/TenantPrefix': '?*/' };
-    const noGrantList = {
-      's3:x-amz-grant-read': 'true',
-      's3:x-amz-grant-write': 'true',
-      's3:x-amz-grant-read-acp': 'true',
-      's3:x-amz-grant-write-acp': 'true',
-      's3:x-amz-grant-full-control': 'true',
-    };
+    const ownObjects = ownObjectsOf(`arn:aws:s3:::${sharedBucket}`);
 
+    expect(TENANT_CANNED_ACLS).toEqual(cannedAcls);
     expect(prefixTenantPolicy({ sharedBucket, objectAcls: true })).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -178,16 +237,16 @@ describe('prefixTenantPolicy', () => {
           Effect: 'Allow',
           Action: 's3:PutObject',
           Resource: ownObjects,
-          Condition: { StringLike: tagShape, StringEqualsIfExists: { 's3:x-amz-acl': ['private', 'public-read', 'bucket-owner-read', 'bucket-owner-full-control'] }, Null: noGrantList },
+          Condition: { StringLike: tagShape, StringEqualsIfExists: { 's3:x-amz-acl': cannedAcls }, Null: noGrantList },
         },
         {
           Sid: 'PrefixTenantCannedAcls',
           Effect: 'Allow',
           Action: 's3:PutObjectAcl',
           Resource: ownObjects,
-          Condition: { StringLike: tagShape, StringEquals: { 's3:x-amz-acl': ['private', 'public-read', 'bucket-owner-read', 'bucket-owner-full-control'] }, Null: noGrantList },
+          Condition: { StringLike: tagShape, StringEquals: { 's3:x-amz-acl': cannedAcls }, Null: noGrantList },
         },
-        prefixTenantPolicy({ sharedBucket }).Statement[1],
+        prefixTenantPolicy({ sharedBucket }).Statement[2],
       ],
     });
   });
@@ -197,7 +256,7 @@ describe('prefixTenantPolicy', () => {
   });
 
   it('with object ACLs, fits within the managed policy size limit with the longest bucket name', () => {
-    expect(managedPolicySize(prefixTenantPolicy({ sharedBucket: 'b'.repeat(63), objectAcls: true }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 3);
+    expect(managedPolicySize(prefixTenantPolicy({ sharedBucket: LONGEST_BUCKET_NAME, objectAcls: true }))).toBeLessThan(MANAGED_POLICY_MAX_CHARACTERS / 3);
   });
 });
 
