@@ -83,7 +83,7 @@ export interface TenantBoundaryPolicyOptions {
  * {@link prefixTenantPolicy} grants: objects under its `TenantPrefix`, ListBucket only with an
  * `s3:prefix` under it. A bucket tenant (whose TenantBucket is its own bucket, never the shared
  * one) keeps exactly the rights the boundary without `sharedBucket` gives it: the prefix
- * statements only ever reach inside the bucket its own tag names.
+ * statements each require its TenantBucket tag to name the shared bucket.
  */
 export function tenantBoundaryPolicy({ sharedBucket, objectAcls = false }: TenantBoundaryPolicyOptions = {}): PolicyDocument {
   const ownBucket = bucketArn(principalTag(TAG_TENANT_BUCKET));
@@ -139,11 +139,14 @@ const GRANT_HEADER_KEYS = ['s3:x-amz-grant-read', 's3:x-amz-grant-write', 's3:x-
 function prefixTenantStatements(bucket: string, objectAcls = false, extra: Record<string, Record<string, string>> = {}): PolicyStatement[] {
   const ownPrefix = principalTag(TAG_TENANT_PREFIX);
   const ownObjects = `${bucket}/${ownPrefix}*`;
-  const conditions = (more: Record<string, Record<string, string | string[]>> = {}): PolicyStatement['Condition'] => ({
-    ...extra,
-    ...more,
-    StringLike: { ...TENANT_PREFIX_TAG_SHAPE, ...more.StringLike },
-  });
+  // Every statement's own condition blocks joined, operator by operator, with the tag shape and `extra`.
+  const conditions = (more: Record<string, Record<string, string | string[]>> = {}): PolicyStatement['Condition'] => {
+    const joined: Record<string, Record<string, string | string[]>> = {};
+    for (const blocks of [extra, more, { StringLike: TENANT_PREFIX_TAG_SHAPE }]) {
+      for (const [operator, keys] of Object.entries(blocks)) joined[operator] = { ...joined[operator], ...keys };
+    }
+    return joined;
+  };
   const noGrantList = Object.fromEntries(GRANT_HEADER_KEYS.map((key) => [key, 'true']));
   const cannedAcls = objectAcls ? [...TENANT_CANNED_ACLS] : ['bucket-owner-full-control'];
   const statements: PolicyStatement[] = [
