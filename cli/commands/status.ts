@@ -136,7 +136,7 @@ export function printResources(out: Output, resources: TenantResources): void {
   const keyStatus = keys.status === 'absent' && keys.inactive.length ? 'absent (none active)' : keys.status;
   out.line(`Resources now (${resources.region})`);
   const rows = [
-    row('bucket', resources.bucket),
+    row(resources.bucket.name.startsWith('s3://') ? 'prefix' : 'bucket', resources.bucket),
     row('IAM user', resources.user),
     [{ text: 'access keys' }, { text: keyNames }, { ...presence(keys.status), text: `${keyStatus}${keys.note ? ` (${keys.note})` : ''}` }],
     row('secret', resources.secret),
@@ -149,7 +149,8 @@ export function printLedger(out: Output, item: TenantLedgerItem, ctx: OperatorCo
   const label = (text: string) => `  ${text.padEnd(12)} `;
   out.line(`${label('state')}${out.style.state(item.state, stateLabel(item))} since ${formatTime(new Date(item.stateSince))} (generation ${item.generation})`);
   out.line(`${label('region')}${item.region}`);
-  out.line(`${label('bucket')}${item.resources.bucket ?? '— (not yet found by a provisioning)'}`);
+  if (item.tenancy === 'prefix') out.line(`${label('prefix')}s3://${item.resources.bucket ?? ''}/${item.resources.prefix ?? ''} (a prefix of the shared bucket)`);
+  else out.line(`${label('bucket')}${item.resources.bucket ?? '— (not yet found by a provisioning)'}`);
   out.line(`${label('IAM user')}${item.resources.userName}`);
   out.line(`${label('secret')}${item.resources.secretName}`);
   const state = effectiveState(item);

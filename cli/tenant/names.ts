@@ -12,6 +12,8 @@ export interface TenantLocation {
   secretName: string;
   /** Bucket names to look at, most likely first: the one the ledger recorded, then the candidates. */
   bucketNames: string[];
+  /** A prefix tenant: the shared bucket and its prefix of it, as the ledger recorded them (no bucket of its own to look for). */
+  shared?: { bucket: string; prefix: string };
 }
 
 /** The OrgProvisioned detail a succeeded provisioning published. */
@@ -34,5 +36,6 @@ export function tenantLocation(tenant: TenantLedgerItem | { orgId: string }, bac
     userName: item?.resources.userName ?? derived.userName,
     secretName: item?.resources.secretName ?? derived.secretName,
     bucketNames: [...new Set([...(item?.resources.bucket ? [item.resources.bucket] : []), ...derived.bucketCandidates])],
+    ...(item?.tenancy === 'prefix' && item.resources.bucket && item.resources.prefix ? { shared: { bucket: item.resources.bucket, prefix: item.resources.prefix } } : {}),
   };
 }

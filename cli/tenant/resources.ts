@@ -1,5 +1,5 @@
 import { NoSuchEntityException } from '@aws-sdk/client-iam';
-import { NoSuchBucket, type Tag } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, ListObjectsV2Command, NoSuchBucket, NotFound, type Tag } from '@aws-sdk/client-s3';
 import { listAccessKeys } from '../../functions/lib/access-keys';
 import { bucketTagSet, NOT_OUR_BUCKET_ERRORS } from '../../functions/lib/bucket-tags';
 import { bucketArn } from '../../functions/lib/naming';
@@ -108,9 +108,28 @@ async function inspectBucket(location: TenantLocation, names: string[], backend:
   return { name: names[0] ?? '', status: 'absent', ...(note ? { note } : {}) };
 }
 
-/** Looks at the tenant's bucket, user, access keys and secret; marks each present, absent or unknown (with why). */
+/** A prefix tenant's part of the shared bucket: present while the shared bucket is there, noting whether the prefix holds objects. */
+async function inspectPrefix(location: TenantLocation, shared: { bucket: string; prefix: string }, backend: Clients): Promise<ResourceState> {
+  const name = `s3://${shared.bucket}/${shared.prefix}`;
+  const s3 = backend.s3For(location.region);
+  const target = { Bucket: shared.bucket, ExpectedBucketOwner: backend.accountId };
+  try {
+    await s3.send(new HeadBucketCommand(target));
+    const listing = await s3.send(new ListObjectsV2Command({ ...target, Prefix: shared.prefix, MaxKeys: 1 }));
+    return { name, status: 'present', arn: bucketArn(shared.bucket), note: (listing.KeyCount ?? listing.Contents?.length ?? 0) > 0 ? 'a prefix of the shared bucket, holding objects' : 'a prefix of the shared bucket, empty' };
+  } catch (err) {
+    if (err instanceof NotFound || err instanceof NoSuchBucket) return { name, status: 'absent', note: `the shared bucket ${shared.bucket} does not exist` };
+    return unknown(name, err);
+  }
+}
+
+/** Looks at the tenant's bucket (a prefix tenant: its prefix), user, access keys and secret; marks each present, absent or unknown (with why). */
 export async function inspectResources(location: TenantLocation, backend: Clients): Promise<TenantResources> {
   const [user, secret] = await Promise.all([inspectUser(location, backend), inspectSecret(location, backend)]);
+  if (location.shared) {
+    const [accessKeys, prefix] = await Promise.all([inspectKeys(location, user.state, backend), inspectPrefix(location, location.shared, backend)]);
+    return { region: location.region, bucket: prefix, user: user.state, accessKeys, secret: secret.state };
+  }
   const bucketNames = [...new Set([...(secret.bucket ? [secret.bucket] : []), ...(user.bucketTag ? [user.bucketTag] : []), ...location.bucketNames])];
   const [accessKeys, bucket] = await Promise.all([inspectKeys(location, user.state, backend), inspectBucket(location, bucketNames, backend)]);
   return { region: location.region, bucket, user: user.state, accessKeys, secret: secret.state };

@@ -1,5 +1,5 @@
 import { GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
-import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketTaggingCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -36,6 +36,24 @@ describe('tenantctl status', () => {
     expect(run.stdout).toMatch(/bucket +fusion-rms-acme +present/);
     expect(run.stdout).toMatch(/access keys +AKIAEXAMPLEKEY000001 \(Active\) +present/);
     expect(s3Mock).toHaveReceivedCommandWith(GetBucketTaggingCommand, { Bucket: 'fusion-rms-acme', ExpectedBucketOwner: '123456789012' });
+  });
+
+  it("shows a prefix tenant's prefix of the shared bucket, in the ledger and as it is now, and never looks for a bucket of its own", async () => {
+    const world = createWorld('aws');
+    const item = await world.provisioned('Acme');
+    // A tenant the ledger recorded as a prefix of the stage's shared bucket.
+    await world.ledger.write({ ...item, tenancy: 'prefix', resources: { ...item.resources, bucket: 'connect.pozi.com', prefix: 'userdata/acme-publisher/' }, version: item.version + 1 }, item.version, 0);
+    mockTenantPresent(mocks);
+    s3Mock.on(HeadBucketCommand).resolves({});
+    s3Mock.on(ListObjectsV2Command).resolves({ KeyCount: 1, Contents: [{ Key: 'userdata/acme-publisher/sales.csv' }] });
+
+    const run = await world.tenantctl(['status', 'Acme']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/\n {2}prefix +s3:\/\/connect\.pozi\.com\/userdata\/acme-publisher\/ \(a prefix of the shared bucket\)\n/);
+    expect(run.stdout).toMatch(/\n {2}prefix +s3:\/\/connect\.pozi\.com\/userdata\/acme-publisher\/ +present \(a prefix of the shared bucket, holding objects\)\n/);
+    expect(s3Mock).toHaveReceivedCommandWith(ListObjectsV2Command, { Bucket: 'connect.pozi.com', Prefix: 'userdata/acme-publisher/', MaxKeys: 1, ExpectedBucketOwner: '123456789012' });
+    expect(s3Mock).not.toHaveReceivedCommand(GetBucketTaggingCommand);
   });
 
   it('prints one JSON document with the ledger item, the executions and the resources', async () => {
