@@ -6,7 +6,18 @@ import { CliError, EXIT_USAGE } from '../errors';
  * The stage parameters an operator may have changed at deploy time (serverless.yml `params`),
  * each overridable as TENANT_PROVISIONER_<VARIABLE>; the defaults are serverless.yml's.
  */
-const OVERRIDABLE = ['BUCKET_PREFIX', 'USER_PREFIX', 'ALLOWED_REGIONS', 'MAX_BUCKET_CANDIDATES', 'DEFAULT_RETENTION_DAYS', 'TENANT_QUOTA'] as const;
+const OVERRIDABLE = [
+  'BUCKET_PREFIX',
+  'USER_PREFIX',
+  'ALLOWED_REGIONS',
+  'MAX_BUCKET_CANDIDATES',
+  'DEFAULT_RETENTION_DAYS',
+  'TENANT_QUOTA',
+  'TENANCY',
+  'SHARED_BUCKET',
+  'PREFIX_TEMPLATE',
+  'OBJECT_ACLS',
+] as const;
 
 /**
  * The configuration the stage's router runs with, as tenantctl needs it to decide as the router
@@ -27,13 +38,15 @@ export function stageConfig(stage: string, region: string, accountId: string, en
     TENANT_LEDGER_TABLE: override('LEDGER_TABLE') ?? ledgerTableName(stage),
   };
   for (const name of OVERRIDABLE) lambdaEnv[name] = override(name);
+  // The stack names the prefix tenants' policy after the stage, as the boundary (serverless.yml).
+  if (lambdaEnv.SHARED_BUCKET) lambdaEnv.TENANT_PREFIX_POLICY_ARN = `arn:aws:iam::${accountId}:policy/tenant-provisioner-${stage}-tenant-prefix`;
   try {
     return loadConfig(lambdaEnv);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const message = err.message
       .replace(/Environment variable (\w+)=/, (_, name: string) => `TENANT_PROVISIONER_${name === 'TENANT_LEDGER_TABLE' ? 'LEDGER_TABLE' : name}=`)
-      .replace('Missing required environment variable ', 'Missing ');
+      .replace(/Missing required environment variable (\w+)/, (_, name: string) => `Missing TENANT_PROVISIONER_${name}`);
     throw new CliError(message, EXIT_USAGE, { cause: err });
   }
 }
