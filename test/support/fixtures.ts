@@ -7,7 +7,7 @@
 import { GetItemCommand, type GetItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { loadConfig, tenantUserPath } from '../../functions/lib/config';
+import { CONFIG_DEFAULTS, loadConfig, tenantPrefixOf, tenantUserPath, type Config } from '../../functions/lib/config';
 import { executionArnOf, stateMachineArn, type ExecutionPort, type ExecutionStatus, type Workflow } from '../../functions/lib/executions';
 import type { LifecycleDeps } from '../../functions/lib/ledger/apply';
 import { unrecordedItem, type TenantLedgerItem, type TenantState } from '../../functions/lib/ledger/model';
@@ -82,6 +82,42 @@ export function sampleProvisioned(overrides: Partial<ProvisionedTenant> = {}): P
     },
     ...overrides,
   };
+}
+
+/** The shared bucket of the test stage with prefix tenancy (prefixTenancyConfig): not a tenant bucket's name (it does not start with `fusion-rms-`). */
+export const SAMPLE_SHARED_BUCKET = 'tenant-provisioner-test-shared';
+/** The managed policy every prefix tenant's user of the test stage gets (TENANT_PREFIX_POLICY_ARN). */
+export const SAMPLE_TENANT_PREFIX_POLICY_ARN = 'arn:aws:iam::123456789012:policy/tenant-provisioner-test-tenant-prefix';
+/** The sample org's prefix of the shared bucket under the default PREFIX_TEMPLATE. */
+export const SAMPLE_TENANT_PREFIX = tenantPrefixOf(CONFIG_DEFAULTS.prefixTemplate, 'acme-bistro-42');
+
+/** The test stage (test/setup-env.ts) with TENANCY=prefix, its shared bucket and prefix policy; `env` overrides or adds variables (PREFIX_TEMPLATE, OBJECT_ACLS, …). */
+export function prefixTenancyConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ ...process.env, TENANCY: 'prefix', SHARED_BUCKET: SAMPLE_SHARED_BUCKET, TENANT_PREFIX_POLICY_ARN: SAMPLE_TENANT_PREFIX_POLICY_ARN, ...env });
+}
+
+/**
+ * The sample tenant as a prefix tenant of the shared bucket, as ValidateOrg derives it from the
+ * ledger's input: in the stage's region (us-east-1), its `bucket` the shared bucket and its
+ * `prefix` the default template's; names follow `orgId` and the execution's as sampleTenant's do.
+ */
+export function samplePrefixTenant(overrides: Partial<TenantRef> = {}): TenantRef {
+  const tenant = sampleTenant({ region: config.region, ...overrides });
+  return { tenancy: 'prefix', bucket: SAMPLE_SHARED_BUCKET, prefix: tenantPrefixOf(CONFIG_DEFAULTS.prefixTemplate, tenant.slug), ...tenant };
+}
+
+/** What ClaimTenantPrefix answers for the sample prefix tenant: its prefix claimed empty (`created`), objects not public. */
+export function samplePrefixBucket(overrides: Partial<TenantBucket> = {}): TenantBucket {
+  const name = overrides.name ?? SAMPLE_SHARED_BUCKET;
+  const prefix = overrides.prefix ?? SAMPLE_TENANT_PREFIX;
+  return { name, region: 'us-east-1', arn: `arn:aws:s3:::${name}`, created: true, prefix, baseUrl: `https://${name}.s3.us-east-1.amazonaws.com/${prefix}`, publicObjects: false, ...overrides };
+}
+
+/** Everything the sample prefix tenant's provisioning knows when it succeeds: its bucketConfig is what the provision state machine's DescribeTenantPrefix passes on (the prefix and its base URL). */
+export function samplePrefixProvisioned(overrides: Partial<ProvisionedTenant> = {}): ProvisionedTenant {
+  const tenant = overrides.tenant ?? samplePrefixTenant();
+  const bucket = overrides.bucket ?? samplePrefixBucket();
+  return sampleProvisioned({ tenant, bucket, bucketConfig: { publicPrefix: bucket.prefix ?? '', publicBaseUrl: bucket.baseUrl ?? '' }, ...overrides });
 }
 
 /** The three tenant tags as AWS returns them, for the sample org unless told otherwise. */

@@ -1,11 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import 'aws-sdk-client-mock-jest';
 import {
+  AttachUserPolicyCommand,
   CreateUserCommand,
   EntityAlreadyExistsException,
   GetUserCommand,
   IAMServiceException,
   LimitExceededException,
+  NoSuchEntityException,
   type User,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -13,7 +15,22 @@ import { handler } from '../../../functions/lambda/create-tenant-user';
 import { createTenantUser } from '../../../functions/create-tenant-user';
 import { loadConfig } from '../../../functions/lib/config';
 import { TenantQuotaExceededError, TenantUserConflictError } from '../../../functions/lib/errors';
-import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleBucket, sampleRunId, sampleTenant } from '../../support/fixtures';
+import {
+  answerLedgerGet,
+  ledgerOnRun,
+  orgTags,
+  prefixTenancyConfig,
+  SAMPLE_EXECUTION_NAME,
+  SAMPLE_RUN_ID,
+  SAMPLE_SHARED_BUCKET,
+  SAMPLE_TENANT_PREFIX,
+  SAMPLE_TENANT_PREFIX_POLICY_ARN,
+  sampleBucket,
+  samplePrefixBucket,
+  samplePrefixTenant,
+  sampleRunId,
+  sampleTenant,
+} from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 import { mockedIam } from '../../support/mocked-clients';
 
@@ -160,5 +177,128 @@ describe('createTenantUser', () => {
 
     await expect(handler({ tenant, bucket }, fakeContext)).resolves.toEqual({ userName: tenant.userName, arn: userArn, userId: 'AIDANEW', created: true });
     expect(iamMock).toHaveReceivedCommandWith(CreateUserCommand, { PermissionsBoundary: config.tenantBoundaryArn });
+  });
+});
+
+describe('createTenantUser for a prefix tenant', () => {
+  const prefixConfig = prefixTenancyConfig();
+  const prefixTenant = samplePrefixTenant();
+  const shared = samplePrefixBucket();
+  const newUser = { UserName: prefixTenant.userName, UserId: 'AIDANEW', Arn: userArn, Path: '/tenants/test/', CreateDate: new Date() };
+  /** The prefix tenant's user as CreateTenantUser tags it, by `provisionedBy`. */
+  const prefixUserTags = (provisionedBy: string, prefix = SAMPLE_TENANT_PREFIX) => [
+    ...orgTags(provisionedBy),
+    { Key: 'TenantBucket', Value: SAMPLE_SHARED_BUCKET },
+    { Key: 'TenantPrefix', Value: prefix },
+  ];
+  const commandNames = () => iamMock.calls().map((call) => call.args[0].constructor.name);
+
+  beforeEach(() => {
+    iamMock.on(AttachUserPolicyCommand).resolves({});
+  });
+
+  it('tags the user with the shared bucket and its prefix, then attaches the stage\'s prefix policy', async () => {
+    iamMock.on(CreateUserCommand).resolves({ User: newUser });
+
+    const user = await createTenantUser({ tenant: prefixTenant, bucket: shared }, { iam, ledger, config: prefixConfig });
+
+    expect(user).toEqual({ userName: prefixTenant.userName, arn: userArn, userId: 'AIDANEW', created: true });
+    expect(iamMock.commandCalls(CreateUserCommand)[0]?.args[0].input).toEqual({
+      UserName: 'rms_acme-bistro-42',
+      Path: '/tenants/test/',
+      PermissionsBoundary: config.tenantBoundaryArn,
+      Tags: [
+        { Key: 'OrgId', Value: 'Acme-Bistro-42' },
+        { Key: 'ManagedBy', Value: 'tenant-provisioner' },
+        { Key: 'ProvisionedBy', Value: SAMPLE_RUN_ID },
+        { Key: 'TenantBucket', Value: SAMPLE_SHARED_BUCKET },
+        { Key: 'TenantPrefix', Value: 'userdata/acme-bistro-42-publisher/' },
+      ],
+    });
+    expect(iamMock.commandCalls(AttachUserPolicyCommand).map((call) => call.args[0].input)).toEqual([{ UserName: 'rms_acme-bistro-42', PolicyArn: SAMPLE_TENANT_PREFIX_POLICY_ARN }]);
+    expect(commandNames()).toEqual(['CreateUserCommand', 'AttachUserPolicyCommand']);
+  });
+
+  it('attaches the policy to the user its own earlier CreateUser left (a crash between CreateUser and the attachment), as created by this run', async () => {
+    iamMock.on(CreateUserCommand).rejects(alreadyExists());
+    iamMock.on(GetUserCommand).resolves({ User: existingUser({ Tags: prefixUserTags(prefixTenant.provisionedBy) }) });
+
+    const user = await createTenantUser({ tenant: prefixTenant, bucket: shared }, { iam, ledger, config: prefixConfig });
+
+    expect(user).toMatchObject({ userId: 'AIDAEXISTING', created: true });
+    expect(commandNames()).toEqual(['CreateUserCommand', 'GetUserCommand', 'AttachUserPolicyCommand']);
+    expect(iamMock).toHaveReceivedCommandWith(AttachUserPolicyCommand, { UserName: prefixTenant.userName, PolicyArn: SAMPLE_TENANT_PREFIX_POLICY_ARN });
+  });
+
+  it("attaches the policy to the org's user another generation created, adopted as not created by this run", async () => {
+    iamMock.on(CreateUserCommand).rejects(alreadyExists());
+    iamMock.on(GetUserCommand).resolves({ User: existingUser({ Tags: prefixUserTags(sampleRunId('acme-bistro-42-g2-provision')) }) });
+
+    await expect(createTenantUser({ tenant: prefixTenant, bucket: shared }, { iam, ledger, config: prefixConfig })).resolves.toMatchObject({ created: false });
+    expect(iamMock).toHaveReceivedCommandTimes(AttachUserPolicyCommand, 1);
+  });
+
+  it.each<[string, { Key: string; Value: string }[], RegExp]>([
+    ['tagged with another prefix', prefixUserTags(sampleRunId('acme-bistro-42-g2-provision'), 'userdata/globex-publisher/'), /TenantPrefix tag is "userdata\/globex-publisher\/", not "userdata\/acme-bistro-42-publisher\/"/],
+    ['without the TenantPrefix tag (a bucket tenant\'s user)', [...orgTags(sampleRunId('acme-bistro-42-g2-provision')), { Key: 'TenantBucket', Value: SAMPLE_SHARED_BUCKET }], /TenantPrefix tag is null, not "userdata\/acme-bistro-42-publisher\/"/],
+    ['whose TenantBucket is not the shared bucket', [...orgTags(sampleRunId('acme-bistro-42-g2-provision')), { Key: 'TenantBucket', Value: 'fusion-rms-acme-bistro-42' }, { Key: 'TenantPrefix', Value: SAMPLE_TENANT_PREFIX }], /TenantBucket tag is "fusion-rms-acme-bistro-42", not "tenant-provisioner-test-shared"/],
+  ])('refuses to adopt a user %s with TenantUserConflictError, and attaches nothing', async (_label, Tags, message) => {
+    iamMock.on(CreateUserCommand).rejects(alreadyExists());
+    iamMock.on(GetUserCommand).resolves({ User: existingUser({ Tags }) });
+
+    const run = createTenantUser({ tenant: prefixTenant, bucket: shared }, { iam, ledger, config: prefixConfig });
+
+    await expect(run).rejects.toThrow(TenantUserConflictError);
+    await expect(run).rejects.toThrow(message);
+    expect(iamMock).toHaveReceivedCommandTimes(AttachUserPolicyCommand, 0);
+  });
+
+  it('fails with an error naming TENANT_PREFIX_POLICY_ARN when the stage has no prefix policy, attaching nothing', async () => {
+    iamMock.on(CreateUserCommand).resolves({ User: newUser });
+    const { tenantPrefixPolicyArn: _arn, ...withoutPolicy } = prefixConfig;
+
+    const run = createTenantUser({ tenant: prefixTenant, bucket: shared }, { iam, ledger, config: withoutPolicy });
+
+    await expect(run).rejects.toThrow(/TENANT_PREFIX_POLICY_ARN is not set/);
+    await expect(run).rejects.toThrow(prefixTenant.slug);
+    expect(iamMock).toHaveReceivedCommandTimes(AttachUserPolicyCommand, 0);
+  });
+
+  it('rethrows an AttachUserPolicy error untouched (a retry adopts the user and attaches again)', async () => {
+    iamMock.on(CreateUserCommand).resolves({ User: newUser });
+    const noPolicy = new NoSuchEntityException({ $metadata: {}, message: `Policy ${SAMPLE_TENANT_PREFIX_POLICY_ARN} does not exist or is not attachable.` });
+    iamMock.on(AttachUserPolicyCommand).rejects(noPolicy);
+
+    await expect(createTenantUser({ tenant: prefixTenant, bucket: shared }, { iam, ledger, config: prefixConfig })).rejects.toBe(noPolicy);
+  });
+
+  it.each([
+    ['created', () => iamMock.on(CreateUserCommand).resolves({ User: { ...newUser, UserName: tenant.userName } })],
+    [
+      'adopted',
+      () => {
+        iamMock.on(CreateUserCommand).rejects(alreadyExists());
+        iamMock.on(GetUserCommand).resolves({ User: existingUser() });
+      },
+    ],
+  ])('gives a bucket tenant\'s user (%s) no policy and no TenantPrefix tag, even on a stage with prefix tenancy', async (_label, given) => {
+    given();
+
+    await createTenantUser({ tenant, bucket }, { iam, ledger, config: prefixConfig });
+
+    expect(iamMock).toHaveReceivedCommandTimes(AttachUserPolicyCommand, 0);
+    const tags = iamMock.commandCalls(CreateUserCommand)[0]?.args[0].input.Tags ?? [];
+    expect(tags.map((tag) => tag.Key)).not.toContain('TenantPrefix');
+    expect(tags).toContainEqual({ Key: 'TenantBucket', Value: bucket.name });
+  });
+
+  it('refuses to adopt, for a bucket tenant, a user that carries a TenantPrefix tag (it would reach a prefix of the shared bucket)', async () => {
+    iamMock.on(CreateUserCommand).rejects(alreadyExists());
+    iamMock.on(GetUserCommand).resolves({ User: existingUser({ Tags: [...(existingUser().Tags ?? []), { Key: 'TenantPrefix', Value: SAMPLE_TENANT_PREFIX }] }) });
+
+    const run = createTenantUser({ tenant, bucket }, { iam, ledger, config });
+
+    await expect(run).rejects.toThrow(TenantUserConflictError);
+    await expect(run).rejects.toThrow(/TenantPrefix tag is "userdata\/acme-bistro-42-publisher\/", not null/);
   });
 });

@@ -16,7 +16,7 @@ import { loadConfig } from '../../../functions/lib/config';
 import { tenantTags } from '../../../functions/lib/tags';
 import type { DeleteBucketInput } from '../../../functions/lib/types';
 import { noSuchBucket } from '../../support/aws-errors';
-import { SAMPLE_EXECUTION_NAME, sampleRunId, sampleTenant } from '../../support/fixtures';
+import { SAMPLE_EXECUTION_NAME, SAMPLE_SHARED_BUCKET, SAMPLE_TENANT_PREFIX, samplePrefixBucket, samplePrefixTenant, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 import { mockedS3 } from '../../support/mocked-clients';
 
@@ -57,9 +57,9 @@ class FakeBucket {
     });
   }
 
-  addVersions(count: number, versionsPerKey = 1): this {
+  addVersions(count: number, versionsPerKey = 1, under = ''): this {
     for (let i = 0; i < count; i++) {
-      const Key = `data/object-${String(Math.floor(i / versionsPerKey)).padStart(6, '0')}.json`;
+      const Key = `${under}data/object-${String(Math.floor(i / versionsPerKey)).padStart(6, '0')}.json`;
       this.entries.push({ Key, VersionId: `v${i % versionsPerKey}`, deleteMarker: false });
     }
     return this;
@@ -70,11 +70,18 @@ class FakeBucket {
     return this;
   }
 
+  /** Versions and delete markers of other keys than the tenant's, beside them in a shared bucket. */
+  addOthers(keys: string[]): this {
+    for (const Key of keys) this.entries.push({ Key, VersionId: 'v0', deleteMarker: false });
+    return this;
+  }
+
   private list(input: ListObjectVersionsCommandInput) {
-    const start = input.KeyMarker ? this.entries.findIndex((e) => e.Key === input.KeyMarker && e.VersionId === input.VersionIdMarker) + 1 : 0;
-    const page = this.entries.slice(start, start + Math.min(input.MaxKeys ?? 1000, 1000));
+    const listed = this.entries.filter((e) => e.Key.startsWith(input.Prefix ?? ''));
+    const start = input.KeyMarker ? listed.findIndex((e) => e.Key === input.KeyMarker && e.VersionId === input.VersionIdMarker) + 1 : 0;
+    const page = listed.slice(start, start + Math.min(input.MaxKeys ?? 1000, 1000));
     const last = page[page.length - 1];
-    const IsTruncated = start + page.length < this.entries.length;
+    const IsTruncated = start + page.length < listed.length;
     return {
       Versions: page.filter((e) => !e.deleteMarker).map(({ Key, VersionId }) => ({ Key, VersionId })),
       DeleteMarkers: page.filter((e) => e.deleteMarker).map(({ Key, VersionId }) => ({ Key, VersionId })),
@@ -285,6 +292,179 @@ describe('deleteTenantBucket', () => {
     s3Mock.on(DeleteObjectsCommand).rejects(slowDown);
 
     await expect(deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime })).rejects.toBe(slowDown);
+  });
+});
+
+describe('deleteTenantBucket for a prefix tenant', () => {
+  const prefixTenant = samplePrefixTenant();
+  const SHARED = SAMPLE_SHARED_BUCKET;
+  const PREFIX = SAMPLE_TENANT_PREFIX;
+  const emptied = `prefix s3://${SHARED}/${PREFIX}`;
+  /** Another tenant's prefix, and the shared bucket's own keys: never the tenant's to delete. */
+  const OTHERS = ['userdata/globex-publisher/index.html', 'userdata/acme-bistro-42-publisher-old/x.json', 'userdata/acme-bistro-42-publisher', 'index.html'];
+  const prefixTeardown: DeleteBucketInput = { scope: 'tenant', tenant: prefixTenant, bucketName: SHARED, cursor: null };
+  const prefixRollback = (created: boolean): DeleteBucketInput => ({ scope: 'execution', tenant: prefixTenant, bucketName: SHARED, bucket: samplePrefixBucket({ created }), cursor: null });
+
+  /** Not one call that touches the shared bucket itself (its tags, its policy, the bucket) was made. */
+  function expectBucketUntouched(): void {
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 0);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 0);
+    expect(s3Mock).toHaveReceivedCommandTimes(GetBucketTaggingCommand, 0);
+  }
+
+  it('on teardown deletes every version and delete marker under the prefix, and nothing else of the shared bucket', async () => {
+    const bucket = new FakeBucket().addOthers(OTHERS).addVersions(6, 3, PREFIX).addDeleteMarker(`${PREFIX}gone.txt`, 'dm1');
+
+    const result = await deleteTenantBucket(prefixTeardown, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 7, deleted: [emptied], skipped: [] });
+    expect(bucket.entries.map((e) => e.Key)).toEqual(OTHERS);
+    expect(deletedIdentifiers()).toContainEqual({ Key: `${PREFIX}gone.txt`, VersionId: 'dm1' });
+    for (const { Key } of deletedIdentifiers()) expect(Key?.startsWith(PREFIX)).toBe(true);
+    expect(s3Mock).toHaveReceivedCommandWith(ListObjectVersionsCommand, { Bucket: SHARED, ExpectedBucketOwner: config.accountId, Prefix: PREFIX });
+    for (const call of s3Mock.commandCalls(ListObjectVersionsCommand)) expect(call.args[0].input.Prefix).toBe(PREFIX);
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteObjectsCommand, { Bucket: SHARED, ExpectedBucketOwner: config.accountId });
+    expectBucketUntouched();
+    expect(new Set(s3Mock.calls().map((call) => call.args[0].constructor.name))).toEqual(new Set(['ListObjectVersionsCommand', 'DeleteObjectsCommand']));
+    expect(regionsAsked).toEqual(['us-east-1']);
+  });
+
+  it('deletes 2,500 versions under the prefix in DeleteObjects batches of at most 1000 keys', async () => {
+    new FakeBucket().addOthers(OTHERS).addVersions(2500, 5, PREFIX);
+
+    const result = await deleteTenantBucket(prefixTeardown, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toMatchObject({ done: true, objectsDeleted: 2500, deleted: [emptied] });
+    const sizes = s3Mock.commandCalls(DeleteObjectsCommand).map((call) => call.args[0].input.Delete?.Objects?.length ?? 0);
+    expect(sizes.length).toBeGreaterThanOrEqual(3);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(1000);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(2500);
+    expectBucketUntouched();
+  });
+
+  it('is done, having deleted nothing, when the prefix is already empty', async () => {
+    const bucket = new FakeBucket().addOthers(OTHERS);
+
+    const result = await deleteTenantBucket(prefixTeardown, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 0, deleted: [emptied], skipped: [] });
+    expect(bucket.entries).toHaveLength(OTHERS.length);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteObjectsCommand, 0);
+  });
+
+  it('stops with a cursor when the time budget runs low, and a second invocation finishes the prefix', async () => {
+    const bucket = new FakeBucket().addOthers(OTHERS).addVersions(5000, 1, PREFIX);
+    const firstBudget = jest.fn().mockReturnValueOnce(60_000).mockReturnValue(5_000);
+
+    const first = await deleteTenantBucket(prefixTeardown, { s3For, config, remainingTimeMs: firstBudget });
+
+    expect(first).toMatchObject({ done: false, objectsDeleted: 4000, deleted: [], skipped: [] });
+    expect(JSON.parse(first.cursor ?? 'null')).toEqual({ objectsDeleted: 4000 });
+
+    const second = await deleteTenantBucket({ ...prefixTeardown, cursor: first.cursor }, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(second).toEqual({ done: true, cursor: null, objectsDeleted: 5000, deleted: [emptied], skipped: [] });
+    expect(bucket.entries.map((e) => e.Key)).toEqual(OTHERS);
+    expectBucketUntouched();
+  });
+
+  it('starts no round at all when less than 20 s remain', async () => {
+    new FakeBucket().addVersions(10, 1, PREFIX);
+
+    const result = await deleteTenantBucket(prefixTeardown, { s3For, config, remainingTimeMs: () => 19_999 });
+
+    expect(result).toMatchObject({ done: false, objectsDeleted: 0, deleted: [] });
+    expect(typeof result.cursor).toBe('string');
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+
+  it('touches nothing, and reports it, when asked to empty a bucket that is not the shared bucket the tenant\'s prefix is in', async () => {
+    new FakeBucket().addVersions(3, 1, PREFIX);
+
+    const result = await deleteTenantBucket({ ...prefixTeardown, bucketName: 'fusion-rms-acme-bistro-42' }, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toEqual({
+      done: true,
+      cursor: null,
+      objectsDeleted: 0,
+      deleted: [],
+      skipped: [{ resource: 'bucket fusion-rms-acme-bistro-42', reason: expect.stringContaining(`not the shared bucket ${SHARED}`) }],
+    });
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+
+  it('on rollback leaves a prefix this run adopted with the org\'s objects in it untouched (created false), and reports it', async () => {
+    const bucket = new FakeBucket().addVersions(3, 1, PREFIX);
+    const logger = { warn: jest.fn(), info: jest.fn() };
+
+    const result = await deleteTenantBucket(prefixRollback(false), { s3For, config, logger: logger as unknown as Logger, remainingTimeMs: plentyOfTime });
+
+    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 0, deleted: [], skipped: [{ resource: emptied, reason: expect.stringContaining(`not claimed empty by execution ${prefixTenant.provisionedBy}`) }] });
+    expect(bucket.entries).toHaveLength(3);
+    expect(s3Mock.calls()).toHaveLength(0);
+    expect(logger.warn).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ bucket: SHARED, prefix: PREFIX }));
+  });
+
+  it('on rollback leaves the prefix untouched when the input says nothing of what the run claimed', async () => {
+    new FakeBucket().addVersions(3, 1, PREFIX);
+    const { bucket: _bucket, ...withoutClaim } = prefixRollback(true);
+
+    const result = await deleteTenantBucket(withoutClaim, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toMatchObject({ done: true, deleted: [], skipped: [{ resource: emptied }] });
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+
+  it('on rollback empties the prefix this run claimed empty (created true), never the bucket', async () => {
+    const bucket = new FakeBucket().addOthers(OTHERS).addVersions(2, 1, PREFIX);
+
+    const result = await deleteTenantBucket(prefixRollback(true), { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 2, deleted: [emptied], skipped: [] });
+    expect(bucket.entries.map((e) => e.Key)).toEqual(OTHERS);
+    expectBucketUntouched();
+  });
+
+  it('is done when the shared bucket no longer exists (nothing of the tenant is left in it)', async () => {
+    s3Mock.on(ListObjectVersionsCommand).rejects(noSuchBucket());
+
+    const result = await deleteTenantBucket(prefixTeardown, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toMatchObject({ done: true, cursor: null, objectsDeleted: 0, skipped: [] });
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteObjectsCommand, 0);
+    expectBucketUntouched();
+  });
+
+  it('throws TenantBucketNotEmptiedError naming the shared bucket when DeleteObjects deletes nothing under the prefix', async () => {
+    new FakeBucket().addVersions(1, 1, PREFIX);
+    s3Mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: `${PREFIX}data/object-000000.json`, VersionId: 'v0', Code: 'AccessDenied', Message: 'Access Denied' }] });
+
+    const run = deleteTenantBucket(prefixTeardown, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    await expect(run).rejects.toThrow(TenantBucketNotEmptiedError);
+    await expect(run).rejects.toThrow(new RegExp(`1 of 1 objects in bucket ${SHARED}`));
+  });
+
+  it('rethrows an AccessDenied on the listing untouched', async () => {
+    const denied = new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'Access Denied' });
+    s3Mock.on(ListObjectVersionsCommand).rejects(denied);
+
+    await expect(deleteTenantBucket(prefixTeardown, { s3For, config, remainingTimeMs: plentyOfTime })).rejects.toBe(denied);
+  });
+
+  // Fails: functions/delete-tenant-bucket.ts deleteTenantPrefix takes `tenant.prefix as string`
+  // unchecked, and listRound leaves Prefix out when it is undefined: a tenant marked prefix whose
+  // prefix is missing (a hand-started or corrupted input) lists and deletes every version of the
+  // whole shared bucket, every other tenant's included. ClaimTenantPrefix refuses such a tenant
+  // (InvalidEventError); the deletion should refuse it too, before any call.
+  it.failing('refuses a prefix tenant without a prefix rather than emptying the whole shared bucket', async () => {
+    const bucket = new FakeBucket().addOthers(OTHERS);
+    const { prefix: _prefix, ...noPrefix } = prefixTenant;
+
+    await deleteTenantBucket({ ...prefixTeardown, tenant: noPrefix }, { s3For, config, remainingTimeMs: plentyOfTime }).catch(() => undefined);
+
+    expect(bucket.entries.map((e) => e.Key)).toEqual(OTHERS);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteObjectsCommand, 0);
   });
 });
 

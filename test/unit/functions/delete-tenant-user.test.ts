@@ -11,6 +11,7 @@ import {
   DeleteUserPolicyCommand,
   DetachUserPolicyCommand,
   GetUserCommand,
+  IAMServiceException,
   ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
   ListGroupsForUserCommand,
@@ -29,7 +30,7 @@ import { loadConfig } from '../../../functions/lib/config';
 import { createLogger } from '../../../functions/lib/logger';
 import type { DeletionInput } from '../../../functions/lib/types';
 import { noSuchUser } from '../../support/aws-errors';
-import { orgTags, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleTenant } from '../../support/fixtures';
+import { orgTags, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, SAMPLE_TENANT_PREFIX_POLICY_ARN, samplePrefixTenant, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 import { mockedIam } from '../../support/mocked-clients';
 
@@ -195,11 +196,104 @@ describe('deleteTenantUser', () => {
     await expect(deleteTenantUser(rollback, deps)).resolves.toEqual({ deleted: [`IAM user ${UserName}`], skipped: [] });
   });
 
+  it('leaves the managed policies of a bucket tenant\'s user alone on the happy path: no ListAttachedUserPolicies before DeleteUser', async () => {
+    givenUser(orgTags(tenant.provisionedBy), ['AKIANEW0000000000001']);
+    givenNoBlockers();
+
+    await deleteTenantUser(teardown, deps);
+
+    expect(iamMock).toHaveReceivedCommandTimes(ListAttachedUserPoliciesCommand, 0);
+    expect(iamMock).toHaveReceivedCommandTimes(DetachUserPolicyCommand, 0);
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteUserCommand, 1);
+  });
+
   it('runs through its Lambda entry, with the clients it makes', async () => {
     givenUser(orgTags(tenant.provisionedBy));
     const context = fakeLambdaContext('tenant-provisioner-test-deleteTenantUser');
 
     await expect(handler(rollback, context)).resolves.toEqual({ deleted: [`IAM user ${UserName}`], skipped: [] });
     expect(iamMock).toHaveReceivedCommandWith(DeleteUserCommand, { UserName });
+  });
+});
+
+describe('deleteTenantUser for a prefix tenant', () => {
+  /** Generation 2's prefix tenant: its user has the stage's prefix policy attached (CreateTenantUser). */
+  const prefixTenant = samplePrefixTenant({ generation: 2, executionName: 'acme-bistro-42-g2-provision' });
+  const prefixRollback: DeletionInput = { scope: 'execution', tenant: prefixTenant };
+  const prefixTeardown: DeletionInput = { scope: 'tenant', tenant: prefixTenant };
+  const attached = (...arns: string[]) => ({ AttachedPolicies: arns.map((PolicyArn) => ({ PolicyArn, PolicyName: PolicyArn.split('/').pop() })), IsTruncated: false });
+
+  beforeEach(() => {
+    iamMock.on(DetachUserPolicyCommand).resolves({});
+  });
+
+  it('detaches the prefix policy after the access keys and before DeleteUser, so IAM has no DeleteConflict to refuse', async () => {
+    givenUser(orgTags(SAMPLE_RUN_ID), ['AKIAOLD0000000000001']);
+    iamMock.on(ListAttachedUserPoliciesCommand).resolves(attached(SAMPLE_TENANT_PREFIX_POLICY_ARN));
+
+    const result = await deleteTenantUser(prefixTeardown, deps);
+
+    expect(commandNames()).toEqual(['GetUserCommand', 'ListAccessKeysCommand', 'DeleteAccessKeyCommand', 'ListAttachedUserPoliciesCommand', 'DetachUserPolicyCommand', 'DeleteUserCommand']);
+    expect(iamMock).toHaveReceivedCommandWith(ListAttachedUserPoliciesCommand, { UserName });
+    expect(iamMock).toHaveReceivedCommandWith(DetachUserPolicyCommand, { UserName, PolicyArn: SAMPLE_TENANT_PREFIX_POLICY_ARN });
+    expect(result).toEqual({
+      deleted: [`access key AKIAOLD0000000000001 of IAM user ${UserName}`, `attachment of ${SAMPLE_TENANT_PREFIX_POLICY_ARN} of IAM user ${UserName}`, `IAM user ${UserName}`],
+      skipped: [],
+    });
+  });
+
+  it('detaches every managed policy attached, on every ListAttachedUserPolicies page', async () => {
+    givenUser(orgTags(prefixTenant.provisionedBy));
+    iamMock
+      .on(ListAttachedUserPoliciesCommand)
+      .resolvesOnce({ ...attached(SAMPLE_TENANT_PREFIX_POLICY_ARN), IsTruncated: true, Marker: 'page-2' })
+      .resolves(attached('arn:aws:iam::aws:policy/ReadOnlyAccess'));
+
+    const result = await deleteTenantUser(prefixRollback, deps);
+
+    expect(iamMock.commandCalls(DetachUserPolicyCommand).map((call) => call.args[0].input.PolicyArn)).toEqual([SAMPLE_TENANT_PREFIX_POLICY_ARN, 'arn:aws:iam::aws:policy/ReadOnlyAccess']);
+    expect(iamMock).toHaveReceivedCommandWith(ListAttachedUserPoliciesCommand, { UserName, Marker: 'page-2' });
+    expect(result.deleted.at(-1)).toBe(`IAM user ${UserName}`);
+  });
+
+  it('counts a policy detached meanwhile (NoSuchEntity) as not its own work, and still deletes the user', async () => {
+    givenUser(orgTags(prefixTenant.provisionedBy));
+    iamMock.on(ListAttachedUserPoliciesCommand).resolves(attached(SAMPLE_TENANT_PREFIX_POLICY_ARN));
+    iamMock.on(DetachUserPolicyCommand).rejects(new NoSuchEntityException({ $metadata: {}, message: `Policy ${SAMPLE_TENANT_PREFIX_POLICY_ARN} was not found.` }));
+
+    const result = await deleteTenantUser(prefixRollback, deps);
+
+    expect(result).toEqual({ deleted: [`IAM user ${UserName}`], skipped: [] });
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteUserCommand, 1);
+  });
+
+  it('deletes a user that has nothing attached (a crash before the attachment) without detaching anything', async () => {
+    givenUser(orgTags(prefixTenant.provisionedBy));
+    iamMock.on(ListAttachedUserPoliciesCommand).resolves(attached());
+
+    await expect(deleteTenantUser(prefixRollback, deps)).resolves.toEqual({ deleted: [`IAM user ${UserName}`], skipped: [] });
+    expect(iamMock).toHaveReceivedCommandTimes(DetachUserPolicyCommand, 0);
+  });
+
+  it('on rollback leaves a user another execution created untouched, its policy attached', async () => {
+    givenUser(orgTags(SAMPLE_RUN_ID));
+    iamMock.on(ListAttachedUserPoliciesCommand).resolves(attached(SAMPLE_TENANT_PREFIX_POLICY_ARN));
+
+    const result = await deleteTenantUser(prefixRollback, deps);
+
+    expect(result.deleted).toEqual([]);
+    expect(result.skipped).toEqual([{ resource: `IAM user ${UserName}`, reason: expect.stringContaining('not by this execution') }]);
+    expect(iamMock).toHaveReceivedCommandTimes(ListAttachedUserPoliciesCommand, 0);
+    expect(iamMock).toHaveReceivedCommandTimes(DetachUserPolicyCommand, 0);
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteUserCommand, 0);
+  });
+
+  it('rethrows a throttled ListAttachedUserPolicies untouched, before DeleteUser', async () => {
+    givenUser(orgTags(prefixTenant.provisionedBy));
+    const throttled = new IAMServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+    iamMock.on(ListAttachedUserPoliciesCommand).rejects(throttled);
+
+    await expect(deleteTenantUser(prefixRollback, deps)).rejects.toBe(throttled);
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteUserCommand, 0);
   });
 });

@@ -2,8 +2,9 @@ import { handler } from '../../../functions/lambda/prepare-teardown';
 import { prepareTeardown } from '../../../functions/prepare-teardown';
 import { validateOrg } from '../../../functions/validate-org';
 import { loadConfig } from '../../../functions/lib/config';
-import { InvalidEventError, InvalidOrgIdError } from '../../../functions/lib/errors';
+import { InvalidEventError, InvalidOrgIdError, InvalidTenantPrefixError } from '../../../functions/lib/errors';
 import sample from '../../../events/samples/org-deleted.json';
+import { prefixTenancyConfig, SAMPLE_SHARED_BUCKET, SAMPLE_TENANT_PREFIX } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const config = loadConfig();
@@ -213,5 +214,72 @@ describe('prepareTeardown', () => {
 
     expect(plan).toMatchObject({ settleSeconds: 60, retentionDays: 1, retentionSeconds: DAY });
     expect(plan.tenant).toMatchObject({ orgId: 'Acme-Bistro-42', userName: 'rms_acme-bistro-42', provisionedBy: execution.name, executionName: execution.name });
+  });
+});
+
+describe('prepareTeardown for a prefix tenant', () => {
+  /** The teardown input the tenant ledger starts for a prefix tenant (lifecycle.ts teardownInputOf). */
+  const teardownInput = (fields: Record<string, unknown> = {}) => ({
+    orgId: 'Acme-Bistro-42',
+    region: 'us-east-1',
+    retentionDays: 7,
+    settleSeconds: 0,
+    bucketName: SAMPLE_SHARED_BUCKET,
+    tenancy: 'prefix',
+    prefix: SAMPLE_TENANT_PREFIX,
+    ...run,
+    ...fields,
+  });
+
+  it('plans the teardown of the prefix of the shared bucket the ledger recorded, in the stage\'s region', async () => {
+    const plan = await prepareTeardown({ event: teardownInput(), execution }, { config });
+
+    expect(plan).toMatchObject({ retentionDays: 7, retentionSeconds: 7 * DAY, settleSeconds: 0 });
+    expect(plan.tenant).toMatchObject({
+      tenancy: 'prefix',
+      bucket: SAMPLE_SHARED_BUCKET,
+      prefix: 'userdata/acme-bistro-42-publisher/',
+      region: config.region,
+      orgId: 'Acme-Bistro-42',
+      generation: 1,
+      provisionedBy: run.runId,
+      userName: 'rms_acme-bistro-42',
+    });
+  });
+
+  it('derives the same tenant as validateOrg does for the prefix tenant the provisioning made', async () => {
+    const plan = await prepareTeardown({ event: teardownInput({ retentionDays: undefined, settleSeconds: undefined }), execution }, { config });
+    const provisioned = await validateOrg({ event: { orgId: 'Acme-Bistro-42', region: 'us-east-1', tenancy: 'prefix', bucketName: SAMPLE_SHARED_BUCKET, prefix: SAMPLE_TENANT_PREFIX, ...run }, execution }, { config });
+
+    expect(plan.tenant).toEqual(provisioned);
+  });
+
+  it('does not need the stage to be a prefix stage still: the ledger\'s input is enough (a stage switched back to bucket tenancy)', async () => {
+    const bucketStage = prefixTenancyConfig({ TENANCY: 'bucket' });
+
+    const plan = await prepareTeardown({ event: teardownInput(), execution }, { config: bucketStage });
+
+    expect(plan.tenant).toMatchObject({ tenancy: 'prefix', bucket: SAMPLE_SHARED_BUCKET, prefix: SAMPLE_TENANT_PREFIX });
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['a tenancy other than "prefix"', { tenancy: 'shared' }, /teardown-tenant input: tenancy "shared" must be "prefix"/],
+    ['a tenancy without a prefix', { prefix: undefined }, /needs its prefix/],
+    ['a prefix without a tenancy', { tenancy: undefined }, /must be "prefix"/],
+    ['no bucketName', { bucketName: undefined }, /needs its shared bucket as bucketName/],
+    ['a bucketName that breaks S3 naming rules', { bucketName: 'Shared_Bucket' }, /bucketName/],
+    ['a region other than the stage\'s', { region: 'eu-west-1' }, /Invalid OrgDeleted: region "eu-west-1" is not the region of the shared bucket/],
+  ])('rejects %s with InvalidEventError naming what is wrong', async (_label, fields, message) => {
+    const result = prepareTeardown({ event: teardownInput(fields), execution }, { config });
+
+    await expect(result).rejects.toThrow(InvalidEventError);
+    await expect(result).rejects.toThrow(message);
+  });
+
+  it.each(['userdata/acme-bistro-42-publisher', '/userdata/acme/', 'userdata/*/', ''])('rejects the prefix %p with InvalidTenantPrefixError', async (prefix) => {
+    const result = prepareTeardown({ event: teardownInput({ prefix }), execution }, { config });
+
+    await expect(result).rejects.toThrow(InvalidTenantPrefixError);
+    await expect(result).rejects.toThrow(`tenant prefix ${JSON.stringify(prefix)}`);
   });
 });

@@ -5,8 +5,9 @@ import { publishOrgProvisioned } from '../../../functions/publish-org-provisione
 import { loadConfig } from '../../../functions/lib/config';
 import { EventPublishError, InvalidEventError } from '../../../functions/lib/errors';
 import { assertOrgProvisionedDetail } from '../../../functions/lib/events';
-import type { OrgProvisionedDetail } from '../../../functions/lib/publish';
+import { orgProvisionedDetail, type OrgProvisionedDetail } from '../../../functions/lib/publish';
 import sample from '../../../events/samples/org-provisioned.json';
+import { samplePrefixProvisioned } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 import { mockedEventBridge } from '../../support/mocked-clients';
 
@@ -49,6 +50,23 @@ describe('publishOrgProvisioned', () => {
     expect(result.detail).not.toHaveProperty('orgName');
     expect(result.detail).not.toHaveProperty('generation');
     expect(JSON.parse(eventBridgeMock.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? '{}')).toEqual(detail);
+  });
+
+  it("puts a prefix tenant's detail (tenancy, prefix, base URL) unchanged", async () => {
+    const detail = orgProvisionedDetail(samplePrefixProvisioned(), new Date(sample.detail.provisionedAt));
+
+    const result = await publishOrgProvisioned({ detail: structuredClone(detail) }, { eventBridge, config });
+
+    expect(result.detail).toEqual(detail);
+    const sent = JSON.parse(eventBridgeMock.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? '{}') as OrgProvisionedDetail;
+    expect(sent).toMatchObject({ tenancy: 'prefix', bucket: { prefix: 'userdata/acme-bistro-42-publisher/', baseUrl: expect.stringMatching(/^https:\/\//) } });
+  });
+
+  it("refuses a prefix tenant's detail whose tenancy is not \"prefix\" (it breaks the schema)", async () => {
+    const detail = { ...orgProvisionedDetail(samplePrefixProvisioned(), new Date(sample.detail.provisionedAt)), tenancy: 'shared' } as unknown as OrgProvisionedDetail;
+
+    await expect(publishOrgProvisioned({ detail }, { eventBridge, config })).rejects.toThrow(InvalidEventError);
+    expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 0);
   });
 
   it.each<[string, (detail: OrgProvisionedDetail) => object]>([

@@ -13,13 +13,13 @@ import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-se
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { loadConfig } from '../../../functions/lib/config';
-import { InvalidEventError, TenantBucketMissingError, TenantRunSupersededError, TenantUserConflictError } from '../../../functions/lib/errors';
+import { InvalidEventError, InvalidTenantPrefixError, TenantBucketMissingError, TenantRunSupersededError, TenantUserConflictError } from '../../../functions/lib/errors';
 import { createLogger } from '../../../functions/lib/logger';
 import type { RestoreInput } from '../../../functions/lib/types';
 import { handler } from '../../../functions/lambda/restore-tenant-access';
 import { restoreTenantAccess } from '../../../functions/restore-tenant-access';
 import { noSuchBucket, noSuchSecret, noSuchUser } from '../../support/aws-errors';
-import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
+import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, SAMPLE_SHARED_BUCKET, SAMPLE_TENANT_PREFIX, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 import { mockedIam, mockedS3, mockedSecretsManager } from '../../support/mocked-clients';
 
@@ -250,5 +250,54 @@ describe('restoreTenantAccess', () => {
 
     expect(result).toMatchObject({ keysActivated: ['AKIAREVOKED000000001'], bucket: { name: LEDGER_BUCKET } });
     expect(iamMock).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName, AccessKeyId: 'AKIAREVOKED000000001', Status: 'Active' });
+  });
+});
+
+describe('restoreTenantAccess for a prefix tenant', () => {
+  /** The restore-tenant input the ledger starts for a prefix tenant: in the stage's region, naming the shared bucket and the prefix. */
+  const prefixInput = (fields: Record<string, unknown> = {}) => ({ ...restoreInput({ region: 'us-east-1', bucketName: SAMPLE_SHARED_BUCKET }), tenancy: 'prefix', prefix: SAMPLE_TENANT_PREFIX, ...fields });
+  const usUser = sampleTenant({ region: 'us-east-1', executionName: RESTORE }).userName;
+
+  it('activates the keys the teardown deactivated and hands on a prefix tenant of the shared bucket (the state machine skips the bucket policy for it)', async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+
+    const result = await restoreTenantAccess({ event: prefixInput(), execution }, deps);
+
+    expect(result.tenant).toMatchObject({ tenancy: 'prefix', bucket: SAMPLE_SHARED_BUCKET, prefix: 'userdata/acme-bistro-42-publisher/', region: config.region, generation: 1 });
+    expect(result.bucket).toMatchObject({ name: SAMPLE_SHARED_BUCKET, region: 'us-east-1', arn: `arn:aws:s3:::${SAMPLE_SHARED_BUCKET}`, created: false });
+    expect(result.keysActivated).toEqual(['AKIAREVOKED000000001']);
+    expect(activated()).toEqual([{ UserName: usUser, AccessKeyId: 'AKIAREVOKED000000001', Status: 'Active' }]);
+  });
+
+  it("never asks the shared bucket's tags (it is no tenant's) and changes nothing but access keys", async () => {
+    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+
+    await restoreTenantAccess({ event: prefixInput(), execution }, deps);
+
+    expect(s3Mock).toHaveReceivedCommandTimes(GetBucketTaggingCommand, 0);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketPolicyCommand, 0);
+    const sent = [...iamMock.calls(), ...secretsMock.calls(), ...s3Mock.calls()].map((call) => call.args[0].constructor.name);
+    expect(sent.filter((name) => !/^(Get|List|Describe)/.test(name))).toEqual(['UpdateAccessKeyCommand']);
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['a tenancy other than "prefix"', { tenancy: 'bucket' }, /restore-tenant input: tenancy "bucket" must be "prefix"/],
+    ['a tenancy without a prefix', { prefix: undefined }, /needs its prefix/],
+    ['no bucketName', { bucketName: undefined }, /needs its shared bucket as bucketName/],
+    ['a bucketName that breaks S3 naming rules', { bucketName: 'Shared_Bucket' }, /bucketName \(got "Shared_Bucket"\)/],
+    ['a region other than the stage\'s', { region: 'eu-west-1' }, /region "eu-west-1" is not the region of the shared bucket/],
+  ])('rejects an input with %s with InvalidEventError before any AWS call', async (_label, fields, message) => {
+    const result = restoreTenantAccess({ event: prefixInput(fields), execution }, deps);
+
+    await expect(result).rejects.toThrow(InvalidEventError);
+    await expect(result).rejects.toThrow(message);
+    expect([...iamMock.calls(), ...secretsMock.calls(), ...s3Mock.calls()]).toHaveLength(0);
+  });
+
+  it.each(['userdata/acme-bistro-42-publisher', '/userdata/acme/', 'userdata/../acme/'])('rejects the prefix %p with InvalidTenantPrefixError before any AWS call', async (prefix) => {
+    const result = restoreTenantAccess({ event: prefixInput({ prefix }), execution }, deps);
+
+    await expect(result).rejects.toThrow(InvalidTenantPrefixError);
+    expect([...iamMock.calls(), ...secretsMock.calls(), ...s3Mock.calls()]).toHaveLength(0);
   });
 });

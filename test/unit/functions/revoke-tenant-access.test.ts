@@ -17,7 +17,7 @@ import { revokeTenantAccess, type RevokeTenantAccessInput } from '../../../funct
 import { loadConfig } from '../../../functions/lib/config';
 import { createLogger } from '../../../functions/lib/logger';
 import { accessDenied, noSuchBucket, noSuchSecret, noSuchUser } from '../../support/aws-errors';
-import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
+import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, SAMPLE_SHARED_BUCKET, SAMPLE_TENANT_PREFIX, samplePrefixTenant, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 import { mockedIam, mockedS3, mockedSecretsManager } from '../../support/mocked-clients';
 
@@ -390,5 +390,43 @@ describe('revokeTenantAccess', () => {
     expect(result).toMatchObject({ bucketName: usTenant.bucketCandidates[0], bucketFoundBy: 'user-tag', keysDeactivated: ['AKIAACTIVE0000000001'], bucketPolicyDeleted: true });
     expect(iamMock).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName: usTenant.userName, AccessKeyId: 'AKIAACTIVE0000000001', Status: 'Inactive' });
     expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: usTenant.bucketCandidates[0], ExpectedBucketOwner });
+  });
+});
+
+describe('revokeTenantAccess for a prefix tenant', () => {
+  /** The prefix tenant as PrepareTeardown hands it over: the shared bucket and its prefix, from the ledger. */
+  const prefixTenant = samplePrefixTenant({ executionName: 'acme-bistro-42-g1-teardown' });
+  /** The prefix tenant's user as CreateTenantUser tagged it. */
+  const prefixUserTags = [...ours, { Key: 'TenantBucket', Value: SAMPLE_SHARED_BUCKET }, { Key: 'TenantPrefix', Value: SAMPLE_TENANT_PREFIX }];
+
+  it('deactivates every active key and leaves the shared bucket alone: no policy deleted, its tags never asked', async () => {
+    givenSecret(ours, SAMPLE_SHARED_BUCKET);
+    givenUser(prefixUserTags, [key('AKIAACTIVE0000000001'), key('AKIAINACTIVE00000001', 'Inactive')]);
+    givenBucket(SAMPLE_SHARED_BUCKET, [{ Key: 'ManagedBy', Value: 'tenant-provisioner' }]);
+
+    const result = await revokeTenantAccess({ tenant: prefixTenant }, deps);
+
+    expect(result).toEqual({ bucketName: SAMPLE_SHARED_BUCKET, bucketFoundBy: 'ledger', keysDeactivated: ['AKIAACTIVE0000000001'], bucketPolicyDeleted: false, skipped: [] });
+    expect(iamMock).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName, AccessKeyId: 'AKIAACTIVE0000000001', Status: 'Inactive' });
+    expect(keysUpdated()).toEqual(['AKIAACTIVE0000000001']);
+    expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 0);
+    expect(s3Mock).toHaveReceivedCommandTimes(GetBucketTaggingCommand, 0);
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+
+  it('names the shared bucket even when the tenant user is already gone, and sends nothing to S3', async () => {
+    const result = await revokeTenantAccess({ tenant: prefixTenant }, deps);
+
+    expect(result).toEqual({ bucketName: SAMPLE_SHARED_BUCKET, bucketFoundBy: 'ledger', keysDeactivated: [], bucketPolicyDeleted: false, skipped: [] });
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+
+  it('changes nothing but access keys', async () => {
+    givenUser(prefixUserTags, [key('AKIAACTIVE0000000001'), key('AKIAACTIVE0000000002')]);
+
+    await revokeTenantAccess({ tenant: prefixTenant }, deps);
+
+    const sent = [...iamMock.calls(), ...secretsMock.calls(), ...s3Mock.calls()].map((call) => call.args[0].constructor.name);
+    expect(sent.filter((name) => !/^(Get|List|Describe)/.test(name))).toEqual(['UpdateAccessKeyCommand', 'UpdateAccessKeyCommand']);
   });
 });
