@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { loadConfig } from '../../functions/lib/config';
+import { loadConfig, TENANCIES, type Tenancy } from '../../functions/lib/config';
 import type { RedriveResult } from '../../functions/lib/executions';
 import type { LifecycleResult } from '../../functions/lib/ledger/apply';
 import { DynamoLedgerStore } from '../../functions/lib/ledger/dynamo-store';
@@ -8,9 +8,9 @@ import { ensureBackgroundEmulator, liveEmulator } from '../../local/daemon';
 import { waitUntilAnswering } from '../../local/emulator';
 import { LocalExecutionPort } from '../../local/executions';
 import { executionsStore, localStateDir } from '../../local/paths';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localClients, localEnvironment } from '../../local/stack';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localClients, localEnvironment, type LocalStageOptions } from '../../local/stack';
 import type { Backend } from '../backend';
-import { CliError } from '../errors';
+import { CliError, EXIT_USAGE } from '../errors';
 import type { CliIo } from '../output';
 import { MemoryLedgerStore } from '../../functions/lib/ledger/store';
 import { LocalLedgerReader } from './ledger';
@@ -41,6 +41,20 @@ export async function localEndpoint(io: CliIo, stateDir: string): Promise<string
   return emulator.endpoint;
 }
 
+/**
+ * The local stage's tenancy as the operator asks for it: TENANT_PROVISIONER_TENANCY (`bucket`, the
+ * default, or `prefix`: new tenants are prefixes of the local shared bucket) and
+ * TENANT_PROVISIONER_OBJECT_ACLS (`enabled`/`disabled`), as on AWS.
+ * @throws CliError (exit 2) naming the variable that is malformed.
+ */
+export function localStageOptions(env: NodeJS.ProcessEnv): Pick<LocalStageOptions, 'tenancy' | 'objectAcls'> {
+  const tenancy = env.TENANT_PROVISIONER_TENANCY?.trim() || 'bucket';
+  if (!(TENANCIES as readonly string[]).includes(tenancy)) throw new CliError(`TENANT_PROVISIONER_TENANCY=${JSON.stringify(tenancy)} is invalid: must be "bucket" or "prefix"`, EXIT_USAGE);
+  const acls = env.TENANT_PROVISIONER_OBJECT_ACLS?.trim() || 'disabled';
+  if (acls !== 'enabled' && acls !== 'disabled') throw new CliError(`TENANT_PROVISIONER_OBJECT_ACLS=${JSON.stringify(acls)} is invalid: must be "enabled" or "disabled"`, EXIT_USAGE);
+  return { tenancy: tenancy as Tenancy, objectAcls: acls === 'enabled' };
+}
+
 /** What every local backend has, on the emulator at `endpoint`: the local stage's config and clients, the executions' store, no stop to wait for. */
 function localBase(io: CliIo, stateDir: string, endpoint: string) {
   const clients = localClients(endpoint);
@@ -48,7 +62,7 @@ function localBase(io: CliIo, stateDir: string, endpoint: string) {
     mode: 'local' as const,
     accountId: LOCAL_ACCOUNT_ID,
     region: LOCAL_REGION,
-    config: loadConfig(localEnvironment(endpoint)),
+    config: loadConfig(localEnvironment(endpoint, localStageOptions(io.env))),
     executions: new LocalExecutionPort({ store: executionsStore(stateDir), region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }),
     s3For: () => clients.s3,
     iam: clients.iam,

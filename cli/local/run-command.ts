@@ -1,6 +1,7 @@
 import { openLocalPipeline, type LocalPipeline } from '../../local/pipeline';
 import type { CliIo } from '../output';
 import { executionsStore, localStateDir } from '../../local/paths';
+import { localStageOptions } from './backend';
 import { decodeSpec, type RunnerReply, type RunnerSpec } from './runner';
 
 function reply(message: RunnerReply): Promise<void> {
@@ -34,7 +35,7 @@ export async function runBackgroundRunner(payload: string, io: CliIo): Promise<n
     const retryInterval = io.env.TENANTCTL_LOCAL_RETRY_INTERVAL_MS?.trim();
     pipeline = await openLocalPipeline(
       { endpoint, owned: false, stop: async () => undefined },
-      { store: executionsStore(localStateDir(io.env)), ...(retryInterval && /^\d+$/.test(retryInterval) ? { retryIntervalMs: Number(retryInterval) } : {}) },
+      { store: executionsStore(localStateDir(io.env)), ...localStageOptions(io.env), ...(retryInterval && /^\d+$/.test(retryInterval) ? { retryIntervalMs: Number(retryInterval) } : {}) },
     );
   } catch (err) {
     await reply(failure(err));
