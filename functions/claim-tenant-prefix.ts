@@ -100,7 +100,7 @@ export async function claimTenantPrefix(input: ClaimTenantPrefixInput, deps: Cla
     deps.logger?.info("Tenant prefix adopted: it holds objects and its folder object is tagged as the org's", { bucket, prefix, orgId: tenant.orgId });
     return claimed(false);
   }
-  const marker = tags === undefined ? 'it has no folder object' : `its folder object is ${describeOwner(tags)}`;
+  const marker = tags === undefined ? 'no folder object marks it as this org\'s' : `its folder object is not marked as this org's (${describeOwner(tags).replace(/^it /, '')})`;
   throw new TenantPrefixInUseError(
     `Prefix s3://${bucket}/${prefix} for OrgId ${JSON.stringify(tenant.orgId)} already holds objects (${JSON.stringify(sample.slice(0, 200))}) and ${marker}: ` +
       `it may be another site's data. If it is this org's (a site made by hand), tag its folder object (the key ${JSON.stringify(prefix)}) with OrgId=${tenant.orgId} and ManagedBy=tenant-provisioner, then start the next generation (tenantctl provision ${tenant.orgId} --new-generation); otherwise choose another PREFIX_TEMPLATE or move the objects`,

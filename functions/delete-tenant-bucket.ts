@@ -15,6 +15,7 @@ import { errorName } from './lib/errors';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { deletionBlocker } from './lib/ownership';
 import { isTenantResource } from './lib/tags';
+import { tenantPrefixViolation } from './lib/s3-names';
 import type { DeleteBucketInput, DeleteBucketResult } from './lib/types';
 
 export interface DeleteTenantBucketDeps {
@@ -151,7 +152,7 @@ async function emptyRounds(
  */
 async function deleteTenantPrefix(input: DeleteBucketInput, deps: DeleteTenantBucketDeps): Promise<DeleteBucketResult> {
   const { tenant, bucketName, scope } = input;
-  const prefix = tenant.prefix as string;
+  const prefix = tenant.prefix ?? '';
   const count = { objectsDeleted: parseCursor(input.cursor).objectsDeleted };
   const resource = `prefix s3://${bucketName}/${prefix}`;
   const result = (done: boolean, deleted: string[], skipped: DeleteBucketResult['skipped'] = []): DeleteBucketResult => ({
@@ -164,6 +165,9 @@ async function deleteTenantPrefix(input: DeleteBucketInput, deps: DeleteTenantBu
   if (bucketName !== tenant.bucket) {
     return result(true, [], [{ resource: `bucket ${bucketName}`, reason: `not the shared bucket ${tenant.bucket ?? ''} the tenant's prefix is in` }]);
   }
+  // Without a valid prefix a listing would be the whole shared bucket's.
+  const violation = tenantPrefixViolation(prefix);
+  if (violation) return result(true, [], [{ resource: `bucket ${bucketName}`, reason: `the tenant's prefix ${JSON.stringify(prefix)} ${violation}: nothing of the shared bucket is touched` }]);
   if (scope === 'execution' && input.bucket?.created !== true) {
     deps.logger?.warn('Leaving a prefix untouched: this run did not claim it empty', { bucket: bucketName, prefix, orgId: tenant.orgId });
     return result(true, [], [{ resource, reason: `not claimed empty by execution ${tenant.provisionedBy}: it held the org's objects before` }]);

@@ -73,7 +73,13 @@ export async function restoreTenantAccess(input: RestoreTenantAccessInput, deps:
     throw new TenantUserConflictError(`Cannot restore tenant ${tenant.slug}: IAM user ${tenant.userName} ${skipped.length ? skipped[0]?.reason ?? '' : 'does not exist'}`);
   }
   const { bucketName } = await findTenantBucket(tenant, user, deps, skipped);
-  if (!bucketName) throw new TenantBucketMissingError(`Cannot restore tenant ${tenant.slug}: no bucket of OrgId ${JSON.stringify(tenant.orgId)} exists in ${tenant.region}`);
+  if (!bucketName) {
+    throw new TenantBucketMissingError(
+      tenant.tenancy === 'prefix'
+        ? `Cannot restore tenant ${tenant.slug}: ${skipped.at(-1)?.reason ?? `its user does not hold the prefix ${tenant.prefix ?? ''}`}`
+        : `Cannot restore tenant ${tenant.slug}: no bucket of OrgId ${JSON.stringify(tenant.orgId)} exists in ${tenant.region}`,
+    );
+  }
 
   // The keys the teardown recorded as deactivated, and the key the tenant's secret holds: a
   // revocation that was retried reports the keys its first attempt deactivated as already inactive.

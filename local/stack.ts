@@ -17,6 +17,7 @@ import {
   BucketAlreadyOwnedByYou,
   CreateBucketCommand,
   ListBucketsCommand,
+  PutBucketOwnershipControlsCommand,
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
@@ -206,6 +207,13 @@ async function createSharedBucket(s3: S3Client, objectAcls: boolean): Promise<vo
     if (!(err instanceof BucketAlreadyOwnedByYou)) throw err;
   }
   await s3.send(new PutBucketTaggingCommand({ Bucket: LOCAL_SHARED_BUCKET, Tagging: { TagSet: [{ Key: TAG_MANAGED_BY, Value: MANAGED_BY }] } }));
+  // As a stack update would: the setting follows the stage's objectAcls even for a bucket made before.
+  await s3.send(
+    new PutBucketOwnershipControlsCommand({
+      Bucket: LOCAL_SHARED_BUCKET,
+      OwnershipControls: { Rules: [{ ObjectOwnership: objectAcls ? 'BucketOwnerPreferred' : 'BucketOwnerEnforced' }] },
+    }),
+  );
   await s3.send(new PutBucketVersioningCommand({ Bucket: LOCAL_SHARED_BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
   await s3.send(
     new PutPublicAccessBlockCommand({

@@ -6,7 +6,7 @@ import { bucketTagSet, NOT_OUR_BUCKET_ERRORS } from './bucket-tags';
 import type { Config } from './config';
 import { errorName } from './errors';
 import { getUser } from './iam-user';
-import { describeOwner, isTenantResource, tagsToRecord, TAG_TENANT_BUCKET } from './tags';
+import { describeOwner, isTenantResource, tagsToRecord, TAG_TENANT_BUCKET, TAG_TENANT_PREFIX } from './tags';
 import { describeSecret, readHeldAccessKey } from './tenant-secret';
 import type { RevocationResult, TenantRef } from './types';
 
@@ -67,12 +67,29 @@ async function isTenantBucket(bucket: string, tenant: TenantRef, deps: TenantLoo
 }
 
 /**
+ * A prefix tenant's part of the shared bucket (the stage's, named by the ledger; never checked for
+ * tags: it is no tenant's): its prefix, but only when this org's user is tagged with that prefix
+ * of that bucket. The ledger records the prefix when a generation starts, before ClaimTenantPrefix
+ * has found it free; a generation whose claim was refused (another site's objects are there) or
+ * that was stopped before its user existed never held it, and its teardown must not empty it.
+ */
+function prefixOfTenant(tenant: TenantRef, user: User | undefined, skipped: Skipped): { bucketName: string; bucketFoundBy: RevocationResult['bucketFoundBy'] } {
+  const tags = tagsToRecord(user?.Tags);
+  if (user && tenant.bucket && tags[TAG_TENANT_BUCKET] === tenant.bucket && tags[TAG_TENANT_PREFIX] === tenant.prefix) return { bucketName: tenant.bucket, bucketFoundBy: 'user-tag' };
+  skipped.push({
+    resource: `prefix s3://${tenant.bucket ?? ''}/${tenant.prefix ?? ''}`,
+    reason: user ? `the tenant's IAM user is not tagged with it (${TAG_TENANT_PREFIX}=${JSON.stringify(tags[TAG_TENANT_PREFIX] ?? null)})` : "no IAM user of this org holds it: this generation never claimed it, or its user was deleted outside this workflow",
+  });
+  return { bucketName: '', bucketFoundBy: 'none' };
+}
+
+/**
  * The tenant's bucket: the one the tenant ledger recorded, else the one its secret names, else
  * its user's `TenantBucket` tag, else the first of its deterministic name candidates that is
  * this org's — always used only when its tags say it is this org's, in the tenant's region.
  * Buckets with the tenant's names that belong to something else are reported in `skipped`.
- * A prefix tenant's is the shared bucket its ledger record names (never checked for its tags: it
- * is no tenant's).
+ * A prefix tenant's is the shared bucket its ledger record names, when its user holds its prefix
+ * ({@link prefixOfTenant}).
  */
 export async function findTenantBucket(
   tenant: TenantRef,
@@ -80,9 +97,7 @@ export async function findTenantBucket(
   deps: TenantLookupDeps,
   skipped: Skipped,
 ): Promise<{ bucketName: string; bucketFoundBy: RevocationResult['bucketFoundBy'] }> {
-  // A prefix tenant has no bucket of its own: the shared bucket is the stage's (the ledger names
-  // it), and the tenant's part of it is its prefix, which only the tenant user's keys reach.
-  if (tenant.tenancy === 'prefix') return { bucketName: tenant.bucket ?? '', bucketFoundBy: 'ledger' };
+  if (tenant.tenancy === 'prefix') return prefixOfTenant(tenant, user, skipped);
   // Each source is asked only when the ones before it found nothing: the ledger's bucket, once
   // verified, needs no read of the secret.
   const named: { source: RevocationResult['bucketFoundBy']; bucket: () => Promise<string | undefined> }[] = [

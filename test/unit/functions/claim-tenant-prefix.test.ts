@@ -123,7 +123,7 @@ describe('claimTenantPrefix', () => {
   });
 
   it.each<[string, () => unknown, RegExp]>([
-    ['has no folder object (NoSuchKey)', () => Promise.reject(new NoSuchKey({ ...meta, message: 'The specified key does not exist.' })), /it has no folder object/],
+    ['has no folder object (NoSuchKey)', () => Promise.reject(new NoSuchKey({ ...meta, message: 'The specified key does not exist.' })), /no folder object marks it as this org's/],
     ['has an untagged folder object', () => ({ TagSet: [] }), /folder object .*not managed by tenant-provisioner/],
     ['has a folder object tagged for another org', () => ({ TagSet: tenantTags('Other-Org', sampleRunId('other-org-g1-provision')) }), /folder object .*belongs to OrgId "Other-Org"/],
     ['has a folder object tagged with the OrgId but not ManagedBy', () => ({ TagSet: [{ Key: 'OrgId', Value: 'Acme-Bistro-42' }] as Tag[] }), /folder object .*not managed by tenant-provisioner/],
@@ -145,9 +145,9 @@ describe('claimTenantPrefix', () => {
   });
 
   // Fails: functions/claim-tenant-prefix.ts builds `its folder object is ${describeOwner(tags)}`, and
-  // describeOwner answers a whole clause ("it is not managed by …", "it belongs to OrgId …"), so the
-  // operator reads "its folder object is it is not managed by tenant-provisioner".
-  it.failing('says what is wrong with the folder object in one plain clause (never "is it is" / "is it belongs")', async () => {
+  // describeOwner answers a whole clause ("it is not managed by …", "it belongs to OrgId …"): the
+  // message must not read "its folder object is it is not managed by tenant-provisioner".
+  it('says what is wrong with the folder object in one plain clause (never "is it is" / "is it belongs")', async () => {
     givenSharedBucket([SAMPLE_KEY], () => ({ TagSet: [] }));
 
     const message = await claimTenantPrefix({ tenant }, deps()).then(

@@ -457,7 +457,7 @@ describe('deleteTenantBucket for a prefix tenant', () => {
   // prefix is missing (a hand-started or corrupted input) lists and deletes every version of the
   // whole shared bucket, every other tenant's included. ClaimTenantPrefix refuses such a tenant
   // (InvalidEventError); the deletion should refuse it too, before any call.
-  it.failing('refuses a prefix tenant without a prefix rather than emptying the whole shared bucket', async () => {
+  it('refuses a prefix tenant without a prefix rather than emptying the whole shared bucket', async () => {
     const bucket = new FakeBucket().addOthers(OTHERS);
     const { prefix: _prefix, ...noPrefix } = prefixTenant;
 

@@ -257,9 +257,11 @@ describe('restoreTenantAccess for a prefix tenant', () => {
   /** The restore-tenant input the ledger starts for a prefix tenant: in the stage's region, naming the shared bucket and the prefix. */
   const prefixInput = (fields: Record<string, unknown> = {}) => ({ ...restoreInput({ region: 'us-east-1', bucketName: SAMPLE_SHARED_BUCKET }), tenancy: 'prefix', prefix: SAMPLE_TENANT_PREFIX, ...fields });
   const usUser = sampleTenant({ region: 'us-east-1', executionName: RESTORE }).userName;
+  /** The prefix tenant's user as CreateTenantUser tagged it: it holds the prefix. */
+  const prefixUserTags = [...ours, { Key: 'TenantBucket', Value: SAMPLE_SHARED_BUCKET }, { Key: 'TenantPrefix', Value: SAMPLE_TENANT_PREFIX }];
 
   it('activates the keys the teardown deactivated and hands on a prefix tenant of the shared bucket (the state machine skips the bucket policy for it)', async () => {
-    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+    givenUser(prefixUserTags, [key('AKIAREVOKED000000001', 'Inactive')]);
 
     const result = await restoreTenantAccess({ event: prefixInput(), execution }, deps);
 
@@ -270,7 +272,7 @@ describe('restoreTenantAccess for a prefix tenant', () => {
   });
 
   it("never asks the shared bucket's tags (it is no tenant's) and changes nothing but access keys", async () => {
-    givenUser(ours, [key('AKIAREVOKED000000001', 'Inactive')]);
+    givenUser(prefixUserTags, [key('AKIAREVOKED000000001', 'Inactive')]);
 
     await restoreTenantAccess({ event: prefixInput(), execution }, deps);
 

@@ -406,7 +406,7 @@ describe('revokeTenantAccess for a prefix tenant', () => {
 
     const result = await revokeTenantAccess({ tenant: prefixTenant }, deps);
 
-    expect(result).toEqual({ bucketName: SAMPLE_SHARED_BUCKET, bucketFoundBy: 'ledger', keysDeactivated: ['AKIAACTIVE0000000001'], bucketPolicyDeleted: false, skipped: [] });
+    expect(result).toEqual({ bucketName: SAMPLE_SHARED_BUCKET, bucketFoundBy: 'user-tag', keysDeactivated: ['AKIAACTIVE0000000001'], bucketPolicyDeleted: false, skipped: [] });
     expect(iamMock).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName, AccessKeyId: 'AKIAACTIVE0000000001', Status: 'Inactive' });
     expect(keysUpdated()).toEqual(['AKIAACTIVE0000000001']);
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 0);
@@ -414,11 +414,25 @@ describe('revokeTenantAccess for a prefix tenant', () => {
     expect(s3Mock.calls()).toHaveLength(0);
   });
 
-  it('names the shared bucket even when the tenant user is already gone, and sends nothing to S3', async () => {
+  it("leaves the prefix alone when no user of the org holds it (a claim refused as another site's, a run stopped before its user): the teardown then empties nothing", async () => {
     const result = await revokeTenantAccess({ tenant: prefixTenant }, deps);
 
-    expect(result).toEqual({ bucketName: SAMPLE_SHARED_BUCKET, bucketFoundBy: 'ledger', keysDeactivated: [], bucketPolicyDeleted: false, skipped: [] });
+    expect(result).toEqual({
+      bucketName: '',
+      bucketFoundBy: 'none',
+      keysDeactivated: [],
+      bucketPolicyDeleted: false,
+      skipped: [{ resource: `prefix s3://${SAMPLE_SHARED_BUCKET}/${SAMPLE_TENANT_PREFIX}`, reason: expect.stringContaining('no IAM user of this org holds it') }],
+    });
     expect(s3Mock.calls()).toHaveLength(0);
+  });
+
+  it('leaves the prefix alone when the org\'s user is tagged with another prefix', async () => {
+    givenUser([...ours, { Key: 'TenantBucket', Value: SAMPLE_SHARED_BUCKET }, { Key: 'TenantPrefix', Value: 'userdata/someone-else-publisher/' }], []);
+
+    const result = await revokeTenantAccess({ tenant: prefixTenant }, deps);
+
+    expect(result).toMatchObject({ bucketName: '', bucketFoundBy: 'none', skipped: [{ reason: expect.stringContaining('TenantPrefix="userdata/someone-else-publisher/"') }] });
   });
 
   it('changes nothing but access keys', async () => {
