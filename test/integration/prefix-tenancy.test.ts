@@ -9,6 +9,7 @@ import { GetUserCommand, ListAttachedUserPoliciesCommand } from '@aws-sdk/client
 import {
   DeleteObjectCommand,
   GetBucketOwnershipControlsCommand,
+  GetObjectAclCommand,
   GetObjectCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
@@ -159,8 +160,17 @@ describe('prefix tenants of the shared bucket, against the AWS emulator', () => 
     expect(await read.Body?.transformToString()).toBe('a site of before');
   });
 
-  it('keeps the shared bucket ACL-disabled and public-blocked (object ACLs are off by default)', async () => {
+  it('keeps the shared bucket ACL-disabled and public-blocked (object ACLs are off by default); an upload may name the bucket owner\'s ACL', async () => {
     const { s3 } = pipeline.clients;
+    const orgId = 'Int-Prefix-NoAcl';
+    expect((await provision(orgId)).status).toBe('SUCCEEDED');
+    const site = tenantS3(await secretOf(orgId));
+    // What a client written for ACLs may send that a bucket with ACLs disabled accepts. Any other
+    // ACL header (public-read, a grant list) is refused on AWS: by IAM, as the prefix policy allows
+    // no other (test/security/prefix-tenancy.test.ts), and by S3 as AccessControlListNotSupported.
+    // The emulator checks neither (docs/architecture.md, Emulator gaps).
+    await site.send(new PutObjectCommand({ Bucket: SHARED, Key: `${prefixOf(orgId)}published.html`, Body: '<p>hi</p>', ACL: 'bucket-owner-full-control' }));
+    expect(await versionsUnder(`${prefixOf(orgId)}published.html`)).toHaveLength(1);
     expect((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: SHARED }))).OwnershipControls?.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
     expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: SHARED }))).PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
@@ -168,5 +178,34 @@ describe('prefix tenants of the shared bucket, against the AWS emulator', () => 
       BlockPublicPolicy: true,
       RestrictPublicBuckets: true,
     });
+  });
+
+  it('with object ACLs enabled, makes the shared bucket accept ACLs, and a tenant sets public-read on its own upload as a publisher does', async () => {
+    const withAcls = await integrationPipeline({ tenancy: 'prefix', objectAcls: true });
+    try {
+      const { s3 } = withAcls.clients;
+      expect((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: SHARED }))).OwnershipControls?.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerPreferred' }]);
+      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: SHARED }))).PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: false,
+        IgnorePublicAcls: false,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      });
+      const orgId = 'Int-Prefix-Acl';
+      const routed = await withAcls.send('OrgCreated', { orgId });
+      const record = await withAcls.executions.waitFor('provision', routed.executionName as string, { timeoutMs: 60_000 });
+      expect(record.status).toBe('SUCCEEDED');
+      const published = (await withAcls.events()).find((e) => e['detail-type'] === 'OrgProvisioned' && e.detail.orgId === orgId)?.detail as unknown as OrgProvisionedDetail;
+      expect(published.bucket.publicBaseUrl).toBe(published.bucket.baseUrl);
+
+      const { SecretString } = await withAcls.clients.secretsManager.send(new GetSecretValueCommand({ SecretId: names(orgId).secretName }));
+      const site = tenantS3(parseTenantSecret(SecretString) as TenantSecret);
+      const key = `${prefixOf(orgId)}menu.html`;
+      await site.send(new PutObjectCommand({ Bucket: SHARED, Key: key, Body: '<p>menu</p>', ACL: 'public-read' }));
+      const { Grants } = await site.send(new GetObjectAclCommand({ Bucket: SHARED, Key: key }));
+      expect(Grants).toContainEqual(expect.objectContaining({ Grantee: expect.objectContaining({ URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }), Permission: 'READ' }));
+    } finally {
+      await withAcls.stop();
+    }
   });
 });
