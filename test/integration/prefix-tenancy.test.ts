@@ -5,7 +5,7 @@
  * nothing else of the shared bucket. The emulator does not evaluate IAM policies, so that one
  * tenant cannot reach another's prefix is proven by test/security/prefix-tenancy.test.ts.
  */
-import { GetUserCommand, ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
+import { CreateUserCommand, GetUserCommand, ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
 import {
   DeleteObjectCommand,
   GetBucketOwnershipControlsCommand,
@@ -158,6 +158,24 @@ describe('prefix tenants of the shared bucket, against the AWS emulator', () => 
     const site = tenantS3(await secretOf(orgId));
     const read = await site.send(new GetObjectCommand({ Bucket: SHARED, Key: `${prefix}made-by-hand.csv` }));
     expect(await read.Body?.transformToString()).toBe('a site of before');
+  });
+
+  it('rolls a prefix tenant back through the real ASL when its user cannot be made: nothing of it left, the shared bucket untouched', async () => {
+    const orgId = 'Int-Prefix-Rollback';
+    // Someone else's user with the tenant's name: CreateTenantUser refuses to adopt it (permanent).
+    await pipeline.clients.iam.send(new CreateUserCommand({ UserName: names(orgId).userName, Path: '/tenants/local/' }));
+
+    const record = await provision(orgId);
+
+    expect(record.status).toBe('FAILED');
+    expect(record.error).toBe('TenantUserConflictError');
+    const states = ((await pipeline.executions.history('provision', record.name)) ?? []).filter((e) => e.type === 'StateEntered').map((e) => e.state);
+    expect(states).toEqual(expect.arrayContaining(['ClaimTenantPrefix', 'CreateTenantUser', 'UndoCreateTenantBucket', 'PublishOrgProvisioningFailed', 'RecordTenantRolledBack']));
+    expect(await pipeline.ledger.get(orgId.toLowerCase())).toMatchObject({ state: 'rolled-back', tenancy: 'prefix' });
+    expect((await pipeline.residue()).secrets).not.toContain(names(orgId).secretName);
+    await pipeline.clients.s3.send(new HeadBucketCommand({ Bucket: SHARED }));
+    // The other user is not the tenant's: left alone.
+    expect((await pipeline.residue()).users).toContain(names(orgId).userName);
   });
 
   it('keeps the shared bucket ACL-disabled and public-blocked (object ACLs are off by default); an upload may name the bucket owner\'s ACL', async () => {
