@@ -21,19 +21,44 @@ function loadTs(relative) {
 }
 
 /**
- * A string holding IAM policy variables (`${aws:PrincipalTag/…}`) as CloudFormation must be
- * given it through osls: osls would read `${aws:…}` as one of its own variables and fail, so the
- * string becomes an `Fn::Sub` whose `${!…}` CloudFormation writes out as the literal `${…}`, and
- * whose ARN takes the stack's partition (`${AWS::Partition}`) instead of `aws`.
+ * A policy document as CloudFormation must be given it through osls. A string holding IAM policy
+ * variables (`${aws:PrincipalTag/…}`) becomes an `Fn::Sub` whose `${!…}` CloudFormation writes out
+ * as the literal `${…}` (osls would read `${aws:…}` as one of its own variables and fail); an ARN
+ * takes the stack's partition (`${AWS::Partition}`) instead of `aws`; and each key of `references`
+ * found in a string (a placeholder name the document was built with) becomes its Fn::Sub variable
+ * (`${SharedBucket}`, the bucket the stack creates).
  */
-function withPolicyVariables(value) {
-  if (Array.isArray(value)) return value.map(withPolicyVariables);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPolicyVariables(v)]));
-  if (typeof value === 'string' && value.includes('${')) return { 'Fn::Sub': value.replaceAll('${', '${!').replace(/^arn:aws:/, 'arn:${AWS::Partition}:') };
+function withPolicyVariables(value, references = {}) {
+  if (Array.isArray(value)) return value.map((v) => withPolicyVariables(v, references));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPolicyVariables(v, references)]));
+  const placeholders = Object.keys(references);
+  if (typeof value === 'string' && (value.includes('${') || value.startsWith('arn:aws:') || placeholders.some((p) => value.includes(p)))) {
+    let sub = value.replaceAll('${', '${!').replace(/^arn:aws:/, 'arn:${AWS::Partition}:');
+    for (const placeholder of placeholders) sub = sub.replaceAll(placeholder, references[placeholder]);
+    return { 'Fn::Sub': sub };
+  }
   return value;
 }
 
-module.exports.tenantBoundary = async () => {
-  const { tenantBoundaryPolicy } = loadTs('functions/lib/policies.ts');
-  return withPolicyVariables(tenantBoundaryPolicy());
+const loaded = new Map();
+/** `relative` (a TypeScript module of this repo), bundled and loaded once per packaging. */
+function loadTsOnce(relative) {
+  if (!loaded.has(relative)) loaded.set(relative, loadTs(relative));
+  return loaded.get(relative);
+}
+
+module.exports.loadTs = loadTsOnce;
+module.exports.withPolicyVariables = withPolicyVariables;
+
+/**
+ * The tenants' permissions boundary: bucket tenancy's, or with the prefix tenants' statements when
+ * the stage has them (deploy/prefix-tenancy.js), for the shared bucket it names or creates.
+ */
+module.exports.tenantBoundary = async ({ resolveVariable }) => {
+  // Required here, not at the top: deploy/prefix-tenancy.js requires this module.
+  const { prefixTenancy, policyDocument } = require('./prefix-tenancy');
+  const { tenantBoundaryPolicy } = loadTsOnce('functions/lib/policies.ts');
+  const settings = await prefixTenancy(resolveVariable);
+  if (!settings.hasPrefixTenants) return withPolicyVariables(tenantBoundaryPolicy());
+  return policyDocument(tenantBoundaryPolicy({ sharedBucket: settings.sharedBucket, objectAcls: settings.objectAcls }), settings);
 };

@@ -6,6 +6,7 @@
  */
 
 const { eventBus } = require('./org-events');
+const { prefixTenancy } = require('./prefix-tenancy');
 
 const sub = (text) => ({ 'Fn::Sub': text });
 
@@ -22,6 +23,13 @@ const arn = {
   provisionExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${ProvisionStateMachineName}:*',
   teardownExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${TeardownStateMachineName}:*',
   restoreExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${RestoreStateMachineName}:*',
+  // The stage's shared bucket (deploy/prefix-tenancy.js): by name, or, when the stack creates it,
+  // left as `${SharedBucket}` for Fn::Sub (its Ref, the name CloudFormation gave it).
+  sharedBucket: 'arn:${AWS::Partition}:s3:::${SharedBucket}',
+  // Every prefix tenant's prefix: prefixTemplate with its {slug} as `*` (`userdata/*-publisher/`),
+  // as the key of its folder object, and as the start of its objects' keys.
+  prefixTenantFolders: 'arn:${AWS::Partition}:s3:::${SharedBucket}/${PrefixTenantPattern}',
+  prefixTenantObjects: 'arn:${AWS::Partition}:s3:::${SharedBucket}/${PrefixTenantPattern}*',
 };
 
 /** The POS system's bus, where the stack's events go (deploy/org-events.js reads the name or ARN). */
@@ -61,6 +69,17 @@ const MANAGED_REQUEST = {
   StringEquals: { 'aws:RequestTag/ManagedBy': 'tenant-provisioner' },
   'ForAllValues:StringEquals': { 'aws:TagKeys': ['OrgId', 'ManagedBy', 'ProvisionedBy', 'TenantBucket'] },
 };
+/** The tag keys a tenant's user is created with: TenantPrefix too in a stage with prefix tenants (filled in below). */
+const TENANT_USER_TAG_KEYS = '${TenantUserTagKeys}';
+const MANAGED_USER_REQUEST = { ...MANAGED_REQUEST, 'ForAllValues:StringEquals': { 'aws:TagKeys': TENANT_USER_TAG_KEYS } };
+
+/**
+ * Marks a statement only a stage with prefix tenants gets (deploy/prefix-tenancy.js): one on the
+ * shared bucket or on the prefix tenants' managed policy. A symbol, so that it never reaches the
+ * template.
+ */
+const PREFIX_TENANTS_ONLY = Symbol('prefixTenantsOnly');
+const withPrefixTenants = (statement) => ({ ...statement, [PREFIX_TENANTS_ONLY]: true });
 
 /**
  * Tags are set only while creating (CreateUser and CreateSecret with Tags, which IAM authorizes
@@ -124,12 +143,29 @@ const statements = {
       Effect: 'Allow',
       Action: ['iam:CreateUser'],
       Resource: sub(arn.tenantUsers),
-      Condition: { ...MANAGED_REQUEST, StringEquals: { ...MANAGED_REQUEST.StringEquals, 'iam:PermissionsBoundary': { Ref: 'TenantBoundaryPolicy' } } },
+      Condition: { ...MANAGED_USER_REQUEST, StringEquals: { ...MANAGED_USER_REQUEST.StringEquals, 'iam:PermissionsBoundary': { Ref: 'TenantBoundaryPolicy' } } },
     },
     // CreateUser with Tags also authorizes TagUser.
-    { Effect: 'Allow', Action: ['iam:TagUser'], Resource: sub(arn.tenantUsers), Condition: MANAGED_REQUEST },
+    { Effect: 'Allow', Action: ['iam:TagUser'], Resource: sub(arn.tenantUsers), Condition: MANAGED_USER_REQUEST },
     denyRetagging('iam:TagUser'),
     { Effect: 'Allow', Action: ['iam:GetUser'], Resource: sub(arn.tenantUsers) },
+    // A prefix tenant's access is the one managed policy of all prefix tenants, attached to its
+    // user (again to an adopted one: IAM takes a repeated attachment as done): that policy and no
+    // other, and only to a user of ours.
+    withPrefixTenants({
+      Effect: 'Allow',
+      Action: ['iam:AttachUserPolicy'],
+      Resource: sub(arn.tenantUsers),
+      Condition: { ArnEquals: { 'iam:PolicyARN': { Ref: 'TenantPrefixPolicy' } }, ...MANAGED_RESOURCE },
+    }),
+  ],
+  // Read-only: is the prefix free, or already this org's? HeadBucket and ListObjectsV2 (one key
+  // under the prefix) need s3:ListBucket, which lists keys and reads no object; a prefix in use is
+  // adopted only when its folder object (the key equal to the prefix) carries the org's tags.
+  claimTenantPrefix: [
+    ledgerReader(),
+    withPrefixTenants({ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: sub(arn.sharedBucket) }),
+    withPrefixTenants({ Effect: 'Allow', Action: ['s3:GetObjectTagging'], Resource: sub(arn.prefixTenantFolders) }),
   ],
   issueTenantCredentials: [
     ledgerReader(),
@@ -163,6 +199,10 @@ const statements = {
       Resource: sub(arn.tenantBuckets),
     },
     { Effect: 'Allow', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'], Resource: sub(arn.tenantObjects) },
+    // A prefix tenant's teardown empties its prefix (all versions and delete markers) and nothing
+    // else of the shared bucket: no tag, policy or bucket action on it.
+    withPrefixTenants({ Effect: 'Allow', Action: ['s3:ListBucketVersions'], Resource: sub(arn.sharedBucket) }),
+    withPrefixTenants({ Effect: 'Allow', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'], Resource: sub(arn.prefixTenantObjects) }),
   ],
   prepareTeardown: [],
   revokeTenantAccess: [
@@ -227,14 +267,20 @@ const statements = {
   ],
 };
 
-/** Fill `${BucketPrefix}` and friends, leaving CloudFormation's own `${AWS::…}` for Fn::Sub. */
+/**
+ * Fill `${BucketPrefix}` and friends, leaving CloudFormation's own `${AWS::…}` for Fn::Sub, and
+ * `${SharedBucket}` too when the stack creates that bucket (vars.SharedBucket is then undefined).
+ */
 function fill(value, vars) {
   if (Array.isArray(value)) return value.map((v) => fill(v, vars));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars)]));
   }
   if (value === EVENT_BUS) return vars.EventBusArn;
-  if (typeof value === 'string') return value.replace(/\$\{(BucketPrefix|Stage|ProvisionStateMachineName|TeardownStateMachineName|RestoreStateMachineName)\}/g, (_, name) => vars[name]);
+  if (value === TENANT_USER_TAG_KEYS) return vars.TenantUserTagKeys;
+  if (typeof value === 'string') {
+    return value.replace(/\$\{(BucketPrefix|Stage|ProvisionStateMachineName|TeardownStateMachineName|RestoreStateMachineName|SharedBucket|PrefixTenantPattern)\}/g, (whole, name) => vars[name] ?? whole);
+  }
   return value;
 }
 
@@ -244,6 +290,7 @@ module.exports.statements = statements;
 module.exports.roleLogicalId = roleLogicalId;
 
 module.exports.roles = async ({ resolveVariable }) => {
+  const prefix = await prefixTenancy(resolveVariable);
   const vars = {
     BucketPrefix: await resolveVariable('param:bucketPrefix'),
     Stage: await resolveVariable('sls:stage'),
@@ -251,6 +298,9 @@ module.exports.roles = async ({ resolveVariable }) => {
     ProvisionStateMachineName: await resolveVariable('self:custom.provisionStateMachineName'),
     TeardownStateMachineName: await resolveVariable('self:custom.teardownStateMachineName'),
     RestoreStateMachineName: await resolveVariable('self:custom.restoreStateMachineName'),
+    TenantUserTagKeys: [...MANAGED_REQUEST['ForAllValues:StringEquals']['aws:TagKeys'], ...(prefix.hasPrefixTenants ? ['TenantPrefix'] : [])],
+    SharedBucket: prefix.namedSharedBucket,
+    PrefixTenantPattern: prefix.prefixTemplate.replace('{slug}', '*'),
   };
   const service = await resolveVariable('self:service');
   const stage = await resolveVariable('sls:stage');
@@ -276,7 +326,7 @@ module.exports.roles = async ({ resolveVariable }) => {
                   Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
                   Resource: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName}:*`),
                 },
-                ...fill(extra, vars),
+                ...fill(extra.filter((statement) => prefix.hasPrefixTenants || !statement[PREFIX_TENANTS_ONLY]), vars),
               ],
             },
           },

@@ -11,6 +11,7 @@ import { CONFIG_DEFAULTS } from '../../functions/lib/config';
 import { LIVE_TENANTS_METRIC, METRICS_NAMESPACE } from '../../functions/lib/metrics';
 import { tenantBoundaryPolicy } from '../../functions/lib/policies';
 import { packageStack, PROJECT_ROOT, unpackFunction, type CloudFormationTemplate, type Resource } from '../../scripts/package-stack';
+import { roleRuleViolations, unacceptedCfnLintFindings } from './template-checks';
 
 const root = PROJECT_ROOT;
 let outDir = '';
@@ -23,7 +24,7 @@ beforeAll(() => {
 
 const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 const STEP_FUNCTIONS = [
-  'ValidateOrg', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy',
+  'ValidateOrg', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'ClaimTenantPrefix', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy',
   'PublishOrgProvisioned', 'PublishOrgProvisioningFailed', 'DeleteTenantCredentials', 'DeleteTenantUser', 'DeleteTenantBucket',
   'PrepareTeardown', 'RevokeTenantAccess', 'PublishOrgDeprovisioned', 'RecordTenantState', 'RestoreTenantAccess', 'PublishOrgRestored',
 ];
@@ -154,6 +155,7 @@ describe('osls package', () => {
     const reads = { actions: ['dynamodb:GetItem'], ...table };
     expect(granted.sort((x, y) => x.role.localeCompare(y.role))).toEqual([
       { role: 'ApplyTenantBucketPolicyRole', ...reads },
+      { role: 'ClaimTenantPrefixRole', ...reads },
       { role: 'ConfigureTenantBucketRole', ...reads },
       { role: 'CreateTenantBucketRole', ...reads },
       { role: 'CreateTenantUserRole', ...reads },
@@ -192,7 +194,24 @@ describe('osls package', () => {
       MAX_BUCKET_CANDIDATES: String(CONFIG_DEFAULTS.maxBucketCandidates),
       DEFAULT_RETENTION_DAYS: String(CONFIG_DEFAULTS.defaultRetentionDays),
       TENANT_QUOTA: String(CONFIG_DEFAULTS.tenantQuota),
+      TENANCY: CONFIG_DEFAULTS.tenancy,
+      PREFIX_TEMPLATE: CONFIG_DEFAULTS.prefixTemplate,
+      OBJECT_ACLS: CONFIG_DEFAULTS.objectAcls,
+      // Empty is none (functions/lib/config.ts): a bucket tenancy stage has no shared bucket and no prefix policy.
+      SHARED_BUCKET: '',
+      TENANT_PREFIX_POLICY_ARN: '',
     });
+  });
+
+  it('has nothing of prefix tenancy but its settings: no shared bucket, no prefix policy, no role statement for them', () => {
+    expect(ofType('AWS::S3::Bucket').map(([id]) => id)).toEqual(['ServerlessDeploymentBucket']);
+    expect(ofType('AWS::IAM::ManagedPolicy').map(([id]) => id)).toEqual(['TenantBoundaryPolicy']);
+    expect(template.Outputs).not.toHaveProperty('SharedBucketName');
+    expect(template.Outputs).not.toHaveProperty('TenantPrefixPolicyArn');
+    const text = JSON.stringify(template.Resources);
+    for (const absent of ['SharedBucket', 'TenantPrefixPolicy', '"TenantPrefix"', 'iam:AttachUserPolicy', 's3:GetObjectTagging']) expect({ absent, found: text.includes(absent) }).toEqual({ absent, found: false });
+    // The claim step never runs for a bucket tenant; its role keeps only its logs and the run guard's read.
+    expect(statementsOf('ClaimTenantPrefixRole').flatMap(actionsOf)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'dynamodb:GetItem']);
   });
 
   it("creates the tenants' permissions boundary from the same code that tests evaluate, its policy variables kept for IAM", () => {
@@ -205,37 +224,8 @@ describe('osls package', () => {
     expect(literal).toEqual(tenantBoundaryPolicy());
   });
 
-  /**
-   * Actions IAM accepts only with Resource "*" (no resource-level permissions): the state
-   * machines' CloudWatch Logs delivery and X-Ray tracing. Nothing else may write on "*".
-   */
-  const RESOURCELESS_WRITES = new Set([
-    'logs:CreateLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:PutResourcePolicy',
-    'xray:PutTraceSegments', 'xray:PutTelemetryRecords',
-  ]);
-
-  it('grants no write action on a "*" resource (but resource-less log delivery and X-Ray) and only CreateUser with the boundary', () => {
-    const isRead = (action: string) => /^[a-z0-9-]+:(Get|List|Describe|Head)/.test(action);
-    const statements = ofType('AWS::IAM::Role').flatMap(([role, r]) =>
-      ((r.Properties.Policies ?? []) as { PolicyDocument: { Statement: { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[] } }[])
-        .flatMap((p) => p.PolicyDocument.Statement.map((s) => ({ role, ...s }))),
-    );
-    // A Deny on "*" takes away and grants nothing (the retagging guard of deploy/roles.js).
-    const allows = statements.filter((s) => s.Effect === 'Allow');
-    expect(allows.length).toBeGreaterThan(20);
-    for (const s of allows) {
-      const actions = ([] as string[]).concat(s.Action);
-      const resources = ([] as unknown[]).concat(s.Resource);
-      if (resources.includes('*')) {
-        expect({ role: s.role, writes: actions.filter((a) => !isRead(a) && !RESOURCELESS_WRITES.has(a)) }).toEqual({ role: s.role, writes: [] });
-        if (actions.some((a) => RESOURCELESS_WRITES.has(a))) expect(s.role).toMatch(/StateMachineRole$/);
-      }
-      if (actions.includes('iam:CreateUser')) {
-        expect(JSON.stringify(s.Condition)).toContain('iam:PermissionsBoundary');
-        expect(JSON.stringify(s.Resource)).toContain('user/tenants/dev/*');
-      }
-      expect(actions.some((a) => /^iam:(Put|Attach)\w*Policy$|^iam:(Put|Delete)UserPermissionsBoundary$/.test(a))).toBe(false);
-    }
+  it('grants no write action on a "*" resource (but resource-less log delivery and X-Ray), only CreateUser with the boundary, and no policy to a user', () => {
+    expect(roleRuleViolations(template, 'dev')).toEqual([]);
   });
 
   it.each(MACHINES.map(([id]) => id))('%s logs errors without execution data and is traced', (id) => {
@@ -380,28 +370,7 @@ describe('osls package', () => {
     }
   });
 
-  /**
-   * cfn-lint findings accepted on review, with the reason: the one place they are suppressed.
-   * Anything else cfn-lint reports (an error, or any other warning) fails the test.
-   */
-  const ACCEPTED_CFN_LINT: Record<string, string> = {
-    W3005: "osls gives each function a DependsOn on its role, which the function's Role GetAtt already implies: redundant, harmless, and not ours to change",
-  };
-
-  it('passes cfn-lint, but for the findings accepted on review', () => {
-    const cfnLint = join(root, '.venv/bin/cfn-lint');
-    expect(existsSync(cfnLint)).toBe(true);
-    let output = '';
-    try {
-      output = execFileSync(cfnLint, ['--format', 'parseable', join(outDir, 'cloudformation-template-update-stack.json')], { encoding: 'utf8' });
-    } catch (err) {
-      const { status, stdout } = err as { status: number; stdout: string };
-      // cfn-lint's exit code is a bit mask: 2 = errors, 4 = warnings, 8 = informational.
-      output = stdout;
-      expect({ errors: status & 2 ? stdout : '' }).toEqual({ errors: '' });
-    }
-    expect(output).not.toMatch(/:E\d{4}:/);
-    const findings = output.split('\n').filter(Boolean);
-    expect(findings.filter((line) => !Object.keys(ACCEPTED_CFN_LINT).includes(/:([EWI]\d{4}):/.exec(line)?.[1] ?? ''))).toEqual([]);
+  it('passes cfn-lint, but for the findings accepted on review (template-checks.ts)', () => {
+    expect(unacceptedCfnLintFindings(join(outDir, 'cloudformation-template-update-stack.json'))).toEqual({ errors: '', unaccepted: [] });
   });
 });

@@ -15,14 +15,21 @@
  * user or secret carry its tags as the code sets them (aws:ResourceTag/*, or aws:RequestTag/*
  * and aws:TagKeys where the call creates it); changes to a user or secret not tagged
  * ManagedBy=tenant-provisioner, and creates with other tags, are denied (MANAGED_ONLY).
+ *
+ * A stage with prefix tenants (`--param=tenancy=prefix`, the shared bucket created by the stack)
+ * is packaged and evaluated too: the calls made only for a prefix tenant (PREFIX_TENANT_CALLS) on
+ * tenant A's prefix of the shared bucket; the deletion role may delete object versions only under
+ * the tenants' prefixes; CreateTenantUser may attach the prefix policy and nothing else, and only to
+ * a user of ours; ClaimTenantPrefix only reads; and no role may delete the shared bucket, change its
+ * policy or settings, or change the prefix policy. A stage without prefix tenants grants none of it.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tenantUserPath } from '../../functions/lib/config';
+import { tenantPrefixOf, tenantUserPath } from '../../functions/lib/config';
 import type { Workflow } from '../../functions/lib/executions';
 import { lifecycleExecutionName } from '../../functions/lib/naming';
-import { tenantBoundaryPolicy } from '../../functions/lib/policies';
-import { TAG_TENANT_BUCKET } from '../../functions/lib/tags';
+import { prefixTenantPolicy, tenantBoundaryPolicy } from '../../functions/lib/policies';
+import { TAG_TENANT_BUCKET, TAG_TENANT_PREFIX } from '../../functions/lib/tags';
 import { packageStack, PROJECT_ROOT } from '../../scripts/package-stack';
 import { hasUnresolved } from './support/intrinsics';
 import {
@@ -45,14 +52,17 @@ const OTHER_STAGE_PATH = tenantUserPath(OTHER_STAGE);
 const SHARED_PATH = '/tenants/';
 
 let world: World;
+/** The same stage with prefix tenants: `tenancy: prefix`, the shared bucket created by the stack. */
+let prefixWorld: World;
 const ledger = new SecurityLedger(DEPLOYMENT.accountId);
 
 beforeAll(() => {
   world = buildWorld(packageStack({ stage: STAGE, region: DEPLOYMENT.region }));
+  prefixWorld = buildWorld(packageStack({ stage: STAGE, region: DEPLOYMENT.region, params: { tenancy: 'prefix' } }));
 }, 600_000);
 
 afterAll(() => {
-  if (world) rmSync(world.packaged.outDir, { recursive: true, force: true });
+  for (const w of [world, prefixWorld]) if (w) rmSync(w.packaged.outDir, { recursive: true, force: true });
 });
 
 // ---------------------------------------------------------------------------------------
@@ -188,11 +198,11 @@ function verdict(request: SecurityRequest, outcome: Outcome): { request: string;
   return outcome.decision === request.expect ? decision : { ...decision, why: outcome.why };
 }
 
-function declareCases(category: string, cases: Case[]): void {
+function declareCases(category: string, cases: Case[], worldOf: () => World = () => world): void {
   describe(category, () => {
     for (const c of cases) {
       it(`${c.expect === 'allowed' ? 'may' : 'may not'} ${c.title}`, async () => {
-        const request: SecurityRequest = { ...c.request(world), category, title: c.title, expect: c.expect };
+        const request: SecurityRequest = { ...c.request(worldOf()), category, title: c.title, expect: c.expect };
         const outcome = await ledger.evaluate(request);
         expect(verdict(request, outcome)).toEqual({ request: describeRequest(request), decision: c.expect });
       });
@@ -548,10 +558,99 @@ const EXISTING: Partial<Record<ResourceKind, Existing[]>> = {
   ],
 };
 
-for (const fn of Object.keys(STEP_CALLS)) {
+// --- Prefix tenancy: the calls made for a prefix tenant, and what only its stage grants. ------
+
+/** Where a call made only for a prefix tenant goes: the stage's shared bucket, tenant A's folder object in it (the key equal to its prefix), or an object under A's prefix. */
+type PrefixResourceKind = 'sharedBucket' | 'prefixFolder' | 'prefixObject';
+interface PrefixCall {
+  call: string;
+  action: string;
+  on: PrefixResourceKind | 'user' | 'ledgerTable';
+  /** The call's whole context (resource tags included). */
+  context?: (w: World) => Context;
+}
+
+const sharedBucketOf = (w: World): string => w.env.SHARED_BUCKET ?? '';
+const prefixPolicyArnOf = (w: World): string => w.env.TENANT_PREFIX_POLICY_ARN ?? '';
+/** Tenant A's prefix of the shared bucket, as the stage's PREFIX_TEMPLATE gives it (`userdata/acme-bistro-42-publisher/`). */
+const prefixOfA = (w: World): string => tenantPrefixOf(w.env.PREFIX_TEMPLATE ?? '', w.a.slug);
+/** Tenant A's user as a prefix tenant's: TenantBucket is the shared bucket, TenantPrefix its prefix (create-tenant-user.ts). */
+const prefixTenantTags = (w: World): Tags => ({ ...w.a.userTags, [TAG_TENANT_BUCKET]: sharedBucketOf(w), [TAG_TENANT_PREFIX]: prefixOfA(w) });
+/** The object `key` of the shared bucket. */
+const inShared = (w: World, key: string): string => `${arnOf.bucket(sharedBucketOf(w))}/${key}`;
+
+function prefixResourceOf(kind: PrefixCall['on'], w: World): string {
+  switch (kind) {
+    case 'sharedBucket':
+      return arnOf.bucket(sharedBucketOf(w));
+    case 'prefixFolder':
+      return inShared(w, prefixOfA(w));
+    case 'prefixObject':
+      return inShared(w, `${prefixOfA(w)}orders/2026/11/report.csv`);
+    case 'user':
+      return w.a.userArn;
+    case 'ledgerTable':
+      return w.arn.ledgerTable;
+  }
+}
+
+/**
+ * What the code sends only for a prefix tenant, as IAM actions on tenant A's prefix of the shared
+ * bucket and its user: claim-tenant-prefix.ts (which runs for prefix tenants alone),
+ * create-tenant-user.ts (the prefix policy) and delete-tenant-bucket.ts (deleteTenantPrefix, for
+ * teardown and rollback). Evaluated in the stage with prefix tenants.
+ */
+const PREFIX_TENANT_CALLS: Record<string, PrefixCall[]> = {
+  claimTenantPrefix: [
+    { call: 'GetItem of the tenant (ConsistentRead): may this run still act?', action: 'dynamodb:GetItem', on: 'ledgerTable' },
+    { call: "HeadBucket (ExpectedBucketOwner): is the shared bucket this account's?", action: 's3:ListBucket', on: 'sharedBucket' },
+    { call: 'ListObjectsV2 (Prefix, MaxKeys 1): is the prefix empty?', action: 's3:ListBucket', on: 'sharedBucket', context: (w) => ({ 's3:prefix': prefixOfA(w), 's3:max-keys': '1' }) },
+    { call: "GetObjectTagging of the folder object: is a prefix in use the org's?", action: 's3:GetObjectTagging', on: 'prefixFolder' },
+  ],
+  createTenantUser: [
+    { call: 'AttachUserPolicy of the prefix policy', action: 'iam:AttachUserPolicy', on: 'user', context: (w) => ({ ...resourceTags(prefixTenantTags(w)), 'iam:PolicyARN': prefixPolicyArnOf(w) }) },
+    { call: 'CreateUser with PermissionsBoundary and the TenantPrefix tag', action: 'iam:CreateUser', on: 'user', context: (w) => ({ ...requestTags(prefixTenantTags(w)), ...withBoundary(w) }) },
+    { call: 'CreateUser with the TenantPrefix tag', action: 'iam:TagUser', on: 'user', context: (w) => requestTags(prefixTenantTags(w)) },
+  ],
+  deleteTenantBucket: [
+    { call: 'ListObjectVersions (Prefix)', action: 's3:ListBucketVersions', on: 'sharedBucket', context: (w) => ({ 's3:prefix': prefixOfA(w) }) },
+    { call: 'DeleteObjects (current versions)', action: 's3:DeleteObject', on: 'prefixObject' },
+    { call: 'DeleteObjects (with VersionId)', action: 's3:DeleteObjectVersion', on: 'prefixObject' },
+    { call: 'DeleteObjects (with VersionId) of the folder object', action: 's3:DeleteObjectVersion', on: 'prefixFolder' },
+  ],
+};
+
+/** Actions a function's role has only in a stage with prefix tenants: a stage without them grants none of it. */
+const PREFIX_STAGE_ONLY: Record<string, string[]> = {
+  claimTenantPrefix: ['s3:ListBucket', 's3:GetObjectTagging'],
+  createTenantUser: ['iam:AttachUserPolicy'],
+};
+const prefixStageOnly = (fn: string, action: string): boolean => PREFIX_STAGE_ONLY[fn]?.includes(action) ?? false;
+/** The prefix policy's ARN in this stage, were the stage to have one. */
+const PREFIX_POLICY_NAME = `tenant-provisioner-${STAGE}-tenant-prefix`;
+
+/** In the stage without prefix tenants: the prefix-only actions, asked of the resources they would reach. */
+const BUCKET_STAGE_LIMITS: Record<string, { title: string; action: string; resource: (w: World) => string; context?: (w: World) => Context }[]> = {
+  claimTenantPrefix: [
+    { title: "ListBucket on the tenant's bucket (only a stage with prefix tenants lets it list its shared bucket)", action: 's3:ListBucket', resource: (w) => w.a.bucketArn },
+    { title: 'ListBucket on a bucket named as a shared bucket would be', action: 's3:ListBucket', resource: () => arnOf.bucket(`tenant-provisioner-${STAGE}-sharedbucket-1a2b3c4d5e6f`) },
+    { title: "GetObjectTagging of a folder object in the tenant's bucket", action: 's3:GetObjectTagging', resource: (w) => w.a.object('userdata/acme-bistro-42-publisher/') },
+  ],
+  createTenantUser: [
+    {
+      title: "AttachUserPolicy of a policy named as the stage's prefix policy would be",
+      action: 'iam:AttachUserPolicy',
+      resource: (w) => w.a.userArn,
+      context: (w) => ({ ...ourUser(w), 'iam:PolicyARN': `arn:aws:iam::${DEPLOYMENT.accountId}:policy/${PREFIX_POLICY_NAME}` }),
+    },
+  ],
+};
+
+for (const fn of Object.keys({ ...STEP_CALLS, ...PREFIX_TENANT_CALLS })) {
   const role = (w: World) => functionOf(w, fn);
-  const calls = STEP_CALLS[fn] ?? [];
-  const own = new Set(calls.map((c) => c.action));
+  const listed = STEP_CALLS[fn] ?? [];
+  const calls = listed.filter((c) => !prefixStageOnly(fn, c.action));
+  const own = new Set([...calls, ...(PREFIX_TENANT_CALLS[fn] ?? [])].map((c) => c.action));
   const othersOnly = new Map<string, Call>();
   for (const other of Object.values(STEP_CALLS).flat()) if (!own.has(other.action) && !othersOnly.has(other.action)) othersOnly.set(other.action, other);
   const otherLogGroupOwner = fn === 'routeOrgEvent' ? 'createTenantUser' : 'routeOrgEvent';
@@ -605,6 +704,10 @@ for (const fn of Object.keys(STEP_CALLS)) {
         })),
       ),
     ...(STEP_LIMITS[fn] ?? []).map((limit) => ({ title: limit.title, expect: 'denied' as const, request: asRole(role, limit.action, limit.resource) })),
+    ...listed
+      .filter((c) => prefixStageOnly(fn, c.action))
+      .map((c) => ({ title: `${c.action} on the tenant's ${c.on} (${c.call}): only in a stage with prefix tenants`, expect: 'denied' as const, request: tenantRequest(role, c) })),
+    ...(BUCKET_STAGE_LIMITS[fn] ?? []).map((limit) => ({ title: limit.title, expect: 'denied' as const, request: asRole(role, limit.action, limit.resource, limit.context) })),
     ...forbiddenCases(role),
   ]);
 }
@@ -632,7 +735,7 @@ for (const { logicalId, asl } of MACHINES) {
   const steps = aslSteps(asl);
   const stepActions = [...new Map(Object.values(STEP_CALLS).flat().map((c) => [c.action, c])).values()];
   declareCases(`role of the ${logicalId}`, [
-    ...Object.keys(STEP_CALLS).map((fn) => ({
+    ...Object.keys({ ...STEP_CALLS, ...PREFIX_TENANT_CALLS }).map((fn) => ({
       title: steps.includes(fn) ? `lambda:InvokeFunction of its step ${fn}` : `lambda:InvokeFunction of ${fn} (not a step of ${asl})`,
       expect: (steps.includes(fn) ? 'allowed' : 'denied') as Expectation,
       request: asRole(machine, 'lambda:InvokeFunction', (w) => w.functions.get(fn)?.functionArn ?? `no function ${fn}`),
@@ -644,6 +747,142 @@ for (const { logicalId, asl } of MACHINES) {
     })),
     ...forbiddenCases(machine),
   ]);
+}
+
+// --- The stage with prefix tenants: its roles on the shared bucket and the prefix policy. ------
+
+const inPrefixStage = (): World => prefixWorld;
+const ADMIN_USER = arnOf.user('/', 'ops-admin');
+/** A request by `role` on a user, carrying `tags` as its tags and `policyArn` as the policy it attaches. */
+const attaching = (tags: (w: World) => Tags, policyArn: (w: World) => string) => (w: World) => ({ ...resourceTags(tags(w)), 'iam:PolicyARN': policyArn(w) });
+const otherStageShared = (w: World) => inOtherStage(arnOf.bucket(sharedBucketOf(w)));
+
+/** Per function, what it may not do in the stage with prefix tenants beyond FORBIDDEN: the neighbours of its own calls. */
+const PREFIX_LIMITS: Record<string, { title: string; action: string; resource: (w: World) => string; context?: (w: World) => Context }[]> = {
+  deleteTenantBucket: [
+    ...['s3:DeleteObject', 's3:DeleteObjectVersion'].flatMap((action) => [
+      { title: `${action.slice(3)} of a key at the shared bucket's root`, action, resource: (w: World) => inShared(w, 'index.html') },
+      { title: `${action.slice(3)} of a key beside the tenants' prefixes (userdata/readme.txt)`, action, resource: (w: World) => inShared(w, 'userdata/readme.txt') },
+      { title: `${action.slice(3)} of a key that only starts like a tenant's prefix (…-publishers/)`, action, resource: (w: World) => inShared(w, `userdata/${w.a.slug}-publishers/report.csv`) },
+      { title: `${action.slice(3)} of a key with a tenant's prefix further down (archive/userdata/…)`, action, resource: (w: World) => inShared(w, `archive/${prefixOfA(w)}report.csv`) },
+      { title: `${action.slice(3)} under tenant A's prefix of the other stage's shared bucket`, action, resource: (w: World) => `${otherStageShared(w)}/${prefixOfA(w)}report.csv` },
+    ]),
+    { title: "ListBucketVersions of the other stage's shared bucket", action: 's3:ListBucketVersions', resource: otherStageShared },
+    ...['s3:DeleteBucket', 's3:DeleteBucketPolicy', 's3:PutBucketPolicy', 's3:GetBucketTagging'].map((action) => ({
+      title: `${action.slice(3)} on the shared bucket`,
+      action,
+      resource: (w: World) => arnOf.bucket(sharedBucketOf(w)),
+    })),
+  ],
+  createTenantUser: [
+    ...[
+      { title: 'AdministratorAccess', arn: () => ADMINISTRATOR_ACCESS },
+      { title: 'AmazonS3FullAccess', arn: () => 'arn:aws:iam::aws:policy/AmazonS3FullAccess' },
+      { title: 'the tenant boundary', arn: (w: World) => w.boundaryArn },
+      { title: "the other stage's prefix policy", arn: (w: World) => inOtherStage(prefixPolicyArnOf(w)) },
+      { title: 'a customer policy named like the prefix policy (…-tenant-prefix-v2)', arn: (w: World) => `${prefixPolicyArnOf(w)}-v2` },
+    ].map((policy) => ({ title: `AttachUserPolicy of ${policy.title} to tenant A's user`, action: 'iam:AttachUserPolicy', resource: (w: World) => w.a.userArn, context: attaching(prefixTenantTags, policy.arn) })),
+    ...[
+      { title: "a user with tenant A's name but ManagedBy=terraform", user: (w: World) => w.a.userArn, tags: (w: World) => ({ ...prefixTenantTags(w), ManagedBy: 'terraform' }) },
+      { title: `an operator's untagged user under ${OUR_PATH}`, user: () => arnOf.user(OUR_PATH, 'ops-breakglass'), tags: () => ({}) },
+      { title: `the other stage's tenant A user (${OTHER_STAGE_PATH}), tagged as ours`, user: (w: World) => arnOf.user(OTHER_STAGE_PATH, w.a.userName), tags: prefixTenantTags },
+      { title: 'an administrator under /, tagged as ours', user: () => ADMIN_USER, tags: prefixTenantTags },
+    ].map((target) => ({ title: `AttachUserPolicy of the prefix policy to ${target.title}`, action: 'iam:AttachUserPolicy', resource: target.user, context: attaching(target.tags, prefixPolicyArnOf) })),
+    { title: 'AttachGroupPolicy of the prefix policy', action: 'iam:AttachGroupPolicy', resource: () => arnOf.group(SHARED_PATH, 'readers'), context: (w) => ({ 'iam:PolicyARN': prefixPolicyArnOf(w) }) },
+    { title: 'AttachRolePolicy of the prefix policy to a pipeline role', action: 'iam:AttachRolePolicy', resource: (w) => w.functions.get('createTenantUser')?.role.arn ?? '', context: (w) => ({ 'iam:PolicyARN': prefixPolicyArnOf(w) }) },
+    { title: "DetachUserPolicy of the prefix policy from tenant A's user", action: 'iam:DetachUserPolicy', resource: (w) => w.a.userArn, context: attaching(prefixTenantTags, prefixPolicyArnOf) },
+    { title: "CreateUser with the prefix tags and an extra tag key (CostCenter)", action: 'iam:CreateUser', resource: (w) => w.a.userArn, context: (w) => ({ ...requestTags({ ...prefixTenantTags(w), CostCenter: 'cc-4711' }), ...withBoundary(w) }) },
+    { title: "TagUser on tenant A's user, to point its TenantPrefix at B's", action: 'iam:TagUser', resource: (w) => w.a.userArn, context: (w) => ({ ...resourceTags(prefixTenantTags(w)), ...requestTags({ [TAG_TENANT_PREFIX]: tenantPrefixOf(w.env.PREFIX_TEMPLATE ?? '', w.b.slug) }) }) },
+  ],
+  claimTenantPrefix: [
+    ...['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:PutObjectTagging', 's3:GetObjectAcl'].flatMap((action) => [
+      { title: `${action.slice(3)} of tenant A's folder object`, action, resource: (w: World) => prefixResourceOf('prefixFolder', w) },
+      { title: `${action.slice(3)} of an object under tenant A's prefix`, action, resource: (w: World) => prefixResourceOf('prefixObject', w) },
+    ]),
+    { title: "GetObjectTagging of an object under tenant A's prefix (only the folder object's)", action: 's3:GetObjectTagging', resource: (w) => prefixResourceOf('prefixObject', w) },
+    { title: "GetObjectTagging of a key at the shared bucket's root", action: 's3:GetObjectTagging', resource: (w) => inShared(w, 'index.html') },
+    { title: 'ListBucketVersions of the shared bucket', action: 's3:ListBucketVersions', resource: (w) => prefixResourceOf('sharedBucket', w) },
+    ...['s3:DeleteBucket', 's3:DeleteBucketPolicy', 's3:PutBucketPolicy', 's3:PutBucketTagging'].map((action) => ({
+      title: `${action.slice(3)} on the shared bucket`,
+      action,
+      resource: (w: World) => arnOf.bucket(sharedBucketOf(w)),
+    })),
+    { title: "ListBucket on tenant A's own bucket (a bucket tenant's)", action: 's3:ListBucket', resource: (w) => w.a.bucketArn },
+    { title: "ListBucket on the other stage's shared bucket", action: 's3:ListBucket', resource: otherStageShared },
+    { title: 'ListBucket on a non-tenant bucket', action: 's3:ListBucket', resource: () => arnOf.bucket(NON_TENANT_BUCKET) },
+    { title: "GetUser of tenant A's user", action: 'iam:GetUser', resource: (w) => w.a.userArn },
+    { title: "AttachUserPolicy of the prefix policy to tenant A's user", action: 'iam:AttachUserPolicy', resource: (w) => w.a.userArn, context: attaching(prefixTenantTags, prefixPolicyArnOf) },
+    ...['dynamodb:PutItem', 'dynamodb:UpdateItem'].map((action) => ({ title: `${action.slice(9)} on the ledger table`, action, resource: (w: World) => w.arn.ledgerTable })),
+  ],
+};
+
+/** What no role of the stage may do to the shared bucket, its tenants' objects or the prefix policy. */
+const SHARED_FORBIDDEN: { title: string; action: string; resource: (w: World) => string }[] = [
+  ...[
+    's3:DeleteBucket', 's3:DeleteBucketPolicy', 's3:PutBucketPolicy', 's3:PutBucketAcl', 's3:PutBucketOwnershipControls', 's3:PutBucketPublicAccessBlock',
+    's3:PutBucketVersioning', 's3:PutLifecycleConfiguration', 's3:PutBucketTagging', 's3:PutEncryptionConfiguration', 's3:CreateBucket',
+  ].map((action) => ({ title: `${action.slice(3)} on the shared bucket`, action, resource: (w: World) => arnOf.bucket(sharedBucketOf(w)) })),
+  ...['s3:GetObject', 's3:PutObject', 's3:PutObjectAcl'].map((action) => ({ title: `${action.slice(3)} of an object under tenant A's prefix`, action, resource: (w: World) => prefixResourceOf('prefixObject', w) })),
+  ...['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:DeletePolicy'].map((action) => ({
+    title: `${action.slice(4)} of the prefix policy`,
+    action,
+    resource: prefixPolicyArnOf,
+  })),
+];
+
+for (const fn of Object.keys(PREFIX_TENANT_CALLS)) {
+  const role = (w: World) => functionOf(w, fn);
+  declareCases(
+    `role of ${fn} in a stage with prefix tenants`,
+    [
+      ...(PREFIX_TENANT_CALLS[fn] ?? []).map((c) => ({
+        title: `${c.action} on tenant A's ${c.on} (${c.call})`,
+        expect: 'allowed' as const,
+        request: asRole(role, c.action, (w) => prefixResourceOf(c.on, w), c.context),
+      })),
+      ...(PREFIX_LIMITS[fn] ?? []).map((limit) => ({ title: limit.title, expect: 'denied' as const, request: asRole(role, limit.action, limit.resource, limit.context) })),
+    ],
+    inPrefixStage,
+  );
+}
+
+// A bucket tenant of the same stage keeps what it had: its bucket is emptied and deleted as before.
+declareCases(
+  'role of deleteTenantBucket in a stage with prefix tenants, for a bucket tenant',
+  (STEP_CALLS.deleteTenantBucket ?? []).map((c) => ({ title: `${c.action} on the tenant's ${c.on} (${c.call})`, expect: 'allowed' as const, request: tenantRequest((w) => functionOf(w, 'deleteTenantBucket'), c) })),
+  inPrefixStage,
+);
+
+for (const fn of Object.keys({ ...STEP_CALLS, ...PREFIX_TENANT_CALLS })) {
+  const role = (w: World) => functionOf(w, fn);
+  const own = new Set([...(STEP_CALLS[fn] ?? []), ...(PREFIX_TENANT_CALLS[fn] ?? [])].map((c) => c.action));
+  const othersOnly = [...new Map(Object.values(PREFIX_TENANT_CALLS).flat().filter((c) => !own.has(c.action)).map((c) => [c.action, c])).values()];
+  declareCases(
+    `role of ${fn} in a stage with prefix tenants, on the shared bucket and the prefix policy`,
+    [
+      ...othersOnly.map((c) => ({
+        title: `${c.action} on tenant A's ${c.on} (${c.call}: only ${Object.keys(PREFIX_TENANT_CALLS).filter((other) => PREFIX_TENANT_CALLS[other]?.some((o) => o.action === c.action)).join(', ')} call it)`,
+        expect: 'denied' as const,
+        request: asRole(role, c.action, (w) => prefixResourceOf(c.on, w), c.context),
+      })),
+      ...SHARED_FORBIDDEN.map((f) => ({ title: f.title, expect: 'denied' as const, request: asRole(role, f.action, f.resource) })),
+      ...forbiddenCases(role),
+    ],
+    inPrefixStage,
+  );
+}
+
+for (const { logicalId } of MACHINES) {
+  const machine = (w: World) => {
+    const found = w.machines.find((m) => m.logicalId === logicalId);
+    if (!found) throw new Error(`The packaged stack has no state machine ${logicalId}`);
+    return found;
+  };
+  declareCases(
+    `role of the ${logicalId} in a stage with prefix tenants`,
+    [...SHARED_FORBIDDEN.map((f) => ({ title: f.title, expect: 'denied' as const, request: asRole(machine, f.action, f.resource) })), ...forbiddenCases(machine)],
+    inPrefixStage,
+  );
 }
 
 // --- The alarm topic: CloudWatch publishes this stage's alarms through its own key. ------------
@@ -723,7 +962,7 @@ describe('the evaluated artefacts', () => {
   });
 
   it('have an expectations table for every function, and every role belongs to a function or a state machine', () => {
-    expect([...world.functions.keys()].sort()).toEqual(Object.keys(STEP_CALLS).sort());
+    expect([...world.functions.keys()].sort()).toEqual(Object.keys({ ...STEP_CALLS, ...PREFIX_TENANT_CALLS }).sort());
     expect(world.machines.map((m) => m.logicalId).sort()).toEqual(MACHINES.map((m) => m.logicalId).sort());
     const covered = [...world.functions.values(), ...world.machines].map((x) => x.role.logicalId);
     expect(world.stack.roleIds().sort()).toEqual([...new Set(covered)].sort());
@@ -740,15 +979,54 @@ function grantedActions(role: RolePolicies): string[] {
   return role.policies.flatMap((p) => p.policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => ([] as unknown[]).concat(s.Action ?? `NotAction ${JSON.stringify(s.NotAction)}`) as string[]));
 }
 
+describe('the evaluated artefacts of the stage with prefix tenants', () => {
+  it('are that stage as deployed: the shared bucket the stack creates, the prefix policy and the boundary the code generates for it', () => {
+    const shared = prefixWorld.stack.resolver.ref('SharedBucket');
+    expect(prefixWorld.env).toMatchObject({ TENANCY: 'prefix', SHARED_BUCKET: shared, PREFIX_TEMPLATE: 'userdata/{slug}-publisher/', OBJECT_ACLS: 'disabled', BUCKET_POLICY_TLS_ONLY: 'true' });
+    expect(prefixWorld.boundary.policy).toEqual(tenantBoundaryPolicy({ sharedBucket: shared }));
+    const prefixPolicy = prefixWorld.stack.template.Resources.TenantPrefixPolicy;
+    expect(prefixWorld.stack.resolver.ref('TenantPrefixPolicy')).toBe(prefixPolicyArnOf(prefixWorld));
+    expect(prefixWorld.stack.resolver.resolve(prefixPolicy?.Properties.PolicyDocument as never)).toEqual(prefixTenantPolicy({ sharedBucket: shared }));
+    expect(prefixOfA(prefixWorld)).toBe('userdata/acme-bistro-42-publisher/');
+  });
+
+  it('resolve every policy of every role to concrete ARNs, the shared bucket\'s among them', () => {
+    const roles = prefixWorld.stack.roleIds().map((id) => prefixWorld.stack.role(id));
+    const unresolved = roles.flatMap((r) => [...r.policies, ...(r.boundary ? [r.boundary] : [])].filter((p) => hasUnresolved(p.policy)).map((p) => p.name));
+    expect(unresolved).toEqual([]);
+    expect(JSON.stringify(roles.map((r) => r.policies))).toContain(arnOf.bucket(sharedBucketOf(prefixWorld)));
+  });
+
+  it('have the same functions and roles as the stage without prefix tenants', () => {
+    expect([...prefixWorld.functions.keys()].sort()).toEqual([...world.functions.keys()].sort());
+    expect(prefixWorld.stack.roleIds().sort()).toEqual(world.stack.roleIds().sort());
+  });
+});
+
+/** The actions function `fn`'s code may call in a stage with or without prefix tenants. */
+function neededActions(fn: string, withPrefixTenants: boolean): Set<string> {
+  const actions = [...(STEP_CALLS[fn] ?? []), ...(PREFIX_TENANT_CALLS[fn] ?? [])].map((c) => c.action);
+  return new Set([...LOG_CALLS, ...actions.filter((action) => withPrefixTenants || !prefixStageOnly(fn, action))]);
+}
+
 describe('each pipeline role', () => {
-  for (const fn of Object.keys(STEP_CALLS)) {
-    it(`of ${fn} grants no action its code does not call`, () => {
-      const { role } = functionOf(world, fn);
-      const needed = new Set([...LOG_CALLS, ...(STEP_CALLS[fn] ?? []).map((c) => c.action)]);
+  for (const fn of Object.keys({ ...STEP_CALLS, ...PREFIX_TENANT_CALLS })) {
+    it.each([
+      ['without', false],
+      ['with', true],
+    ])(`of ${fn} grants no action its code does not call, in a stage %s prefix tenants`, (_how, withPrefixTenants) => {
+      const { role } = functionOf(withPrefixTenants ? prefixWorld : world, fn);
+      const needed = neededActions(fn, withPrefixTenants);
       const unused = [...new Set(grantedActions(role))].filter((action) => !needed.has(action)).sort();
       expect({ role: role.logicalId, unused }).toEqual({ role: role.logicalId, unused: [] });
     });
   }
+
+  it('of claimTenantPrefix only reads, in a stage with prefix tenants', () => {
+    const { role } = functionOf(prefixWorld, 'claimTenantPrefix');
+    const writes = grantedActions(role).filter((action) => !LOG_CALLS.includes(action) && !/^[a-z0-9]+:(Get|List|Head|Describe)/.test(action));
+    expect({ granted: grantedActions(role).length > LOG_CALLS.length, writes }).toEqual({ granted: true, writes: [] });
+  });
 });
 
 // --- AGPL: iam-simulate is for these tests only. -------------------------------------------
