@@ -42,7 +42,7 @@ import {
 } from './support/simulation';
 import type { FunctionRole, NamedPolicy, PolicyDocument, RolePolicies } from './support/stack-policies';
 import { arnOf, buildWorld, DEPLOYMENT, inOtherStage, OTHER_STAGE, resourcePolicyOf, STAGE, type World } from './support/world';
-import { STEP_CALLS, withBoundary, type Call, type Context, type ResourceKind, type Tags } from './support/step-calls';
+import { PREFIX_TENANT_ACTIONS, STEP_CALLS, withBoundary, type Call, type Context, type ResourceKind, type Tags } from './support/step-calls';
 import { zipEntries } from './support/zip-entries';
 
 const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
@@ -619,6 +619,13 @@ const PREFIX_TENANT_CALLS: Record<string, PrefixCall[]> = {
     { call: 'DeleteObjects (with VersionId) of the folder object', action: 's3:DeleteObjectVersion', on: 'prefixFolder' },
   ],
 };
+
+describe('PREFIX_TENANT_CALLS', () => {
+  it('are the actions the recorded-calls check lets a function use for a prefix tenant (PREFIX_TENANT_ACTIONS), no more, no fewer', () => {
+    const actionsOf = (calls: Record<string, { action: string }[]>) => Object.fromEntries(Object.entries(calls).map(([fn, list]) => [fn, [...new Set(list.map((c) => c.action))].sort()]));
+    expect(actionsOf(PREFIX_TENANT_CALLS)).toEqual(actionsOf(Object.fromEntries(Object.entries(PREFIX_TENANT_ACTIONS).map(([fn, actions]) => [fn, actions.map((action) => ({ action }))]))));
+  });
+});
 
 /** Actions a function's role has only in a stage with prefix tenants: a stage without them grants none of it. */
 const PREFIX_STAGE_ONLY: Record<string, string[]> = {

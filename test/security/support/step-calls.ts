@@ -219,3 +219,23 @@ export const STEP_CALLS: Record<string, Call[]> = {
   ],
 };
 
+
+/**
+ * The actions the code needs only for a prefix tenant, per function: what iam-policies.test.ts
+ * proves the roles of a stage with prefix tenants allow (its PREFIX_TENANT_CALLS, on the tenant's
+ * prefix of the shared bucket, held to this list), and what the recorded calls of the workflow and
+ * integration suites may use besides STEP_CALLS.
+ */
+export const PREFIX_TENANT_ACTIONS: Record<string, string[]> = {
+  claimTenantPrefix: ['dynamodb:GetItem', 's3:ListBucket', 's3:GetObjectTagging'],
+  createTenantUser: ['iam:AttachUserPolicy', 'iam:CreateUser', 'iam:TagUser'],
+  deleteTenantBucket: ['s3:ListBucketVersions', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+};
+
+/** STEP_CALLS with the prefix tenants' actions: every action a function's role is proven to allow in some stage. */
+export const PROVEN_ACTIONS: Record<string, { action: string }[]> = Object.fromEntries(
+  [...new Set([...Object.keys(STEP_CALLS), ...Object.keys(PREFIX_TENANT_ACTIONS)])].map((fn) => [
+    fn,
+    [...(STEP_CALLS[fn] ?? []), ...(PREFIX_TENANT_ACTIONS[fn] ?? []).map((action) => ({ action }))],
+  ]),
+);

@@ -1,8 +1,8 @@
 /**
  * The workflow and integration projects' check of the pipeline's roles against what the code
  * really sends: every SDK command sent while a function's handler runs is recorded
- * with that function's key, and after the file every one must need only actions STEP_CALLS
- * lists for that function — the list test/security/iam-policies.test.ts proves each packaged
+ * with that function's key, and after the file every one must need only actions STEP_CALLS (or,
+ * for a prefix tenant, PREFIX_TENANT_ACTIONS) lists for that function — the list test/security/iam-policies.test.ts proves each packaged
  * role allows. A new call without a permission breaks this file, not the first deployment.
  *
  * Which function is running comes from local/function-scope.ts (entered where the local runner
@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { addEventHandler } from 'jest-circus';
 import { currentFunction } from '../../../local/function-scope';
-import { STEP_CALLS } from '../../security/support/step-calls';
+import { PROVEN_ACTIONS } from '../../security/support/step-calls';
 import { observeLocalExecutionPort, observeSdkSends, type SendObserver } from './install';
 import { checkRecordedCalls, explainFindings, RECORDINGS_DIR, SdkCallRecording } from './recording';
 
@@ -38,6 +38,6 @@ addEventHandler((event, state) => {
     mkdirSync(RECORDINGS_DIR, { recursive: true });
     writeFileSync(join(RECORDINGS_DIR, `${file.replace(/[/\\]/g, '__')}.json`), `${JSON.stringify({ file, calls, unattributed: recording.unattributed() }, null, 2)}\n`);
   }
-  const findings = checkRecordedCalls(calls, STEP_CALLS);
+  const findings = checkRecordedCalls(calls, PROVEN_ACTIONS);
   if (findings.length > 0) state.unhandledErrors.push(new Error(explainFindings(findings)));
 });
