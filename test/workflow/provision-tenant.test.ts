@@ -22,7 +22,20 @@ const meta = { $metadata: {} };
 
 const NAME = 'acme-bistro-42-g1-provision';
 const RUN_ID = sampleRunId(NAME);
-const HAPPY_PATH_STATES = ['ValidateOrg', 'ConfirmTenantRun', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy', 'RecordTenantActive', 'PublishOrgProvisioned'];
+/** A bucket tenant's states; IsPrefixTenant and NeedsBucketPolicy choose them over a prefix tenant's. */
+const HAPPY_PATH_STATES = [
+  'ValidateOrg',
+  'ConfirmTenantRun',
+  'IsPrefixTenant',
+  'CreateTenantBucket',
+  'ConfigureTenantBucket',
+  'CreateTenantUser',
+  'IssueTenantCredentials',
+  'NeedsBucketPolicy',
+  'ApplyTenantBucketPolicy',
+  'RecordTenantActive',
+  'PublishOrgProvisioned',
+];
 const ROLLBACK_STATES = ['UndoIssueTenantCredentials', 'UndoCreateTenantUser', 'PrepareBucketRollback', 'UndoCreateTenantBucket', 'IsBucketRollbackDone'];
 const FAILURE_TAIL = ['PublishOrgProvisioningFailed', 'RecordTenantRolledBack', 'ProvisioningFailed'];
 
@@ -243,7 +256,7 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(run.status).toBe('FAILED');
     expect(run.error?.name).toBe('SlowDown');
     expect(run.failedAt).toBe('ConfigureTenantBucket');
-    expect(run.entered).toEqual(['ValidateOrg', 'ConfirmTenantRun', 'CreateTenantBucket', 'ConfigureTenantBucket']);
+    expect(run.entered).toEqual(['ValidateOrg', 'ConfirmTenantRun', 'IsPrefixTenant', 'CreateTenantBucket', 'ConfigureTenantBucket']);
     // The status tracker parks the tenant from Step Functions' FAILED event; the run itself records nothing.
     expect(world.item.state).toBe('provisioning');
     expect(run.retried.length).toBeGreaterThanOrEqual(3);

@@ -53,7 +53,7 @@ describe('restore-tenant (real ASL, real handlers, modelled AWS)', () => {
     const run = await world.run('restore', RESTORE);
 
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.entered).toEqual(['ConfirmTenantRun', 'IsSettleNeeded', 'RestoreTenantAccess', 'ApplyTenantBucketPolicy', 'RecordTenantRestored', 'PublishOrgRestored']);
+    expect(run.entered).toEqual(['ConfirmTenantRun', 'IsSettleNeeded', 'RestoreTenantAccess', 'HasBucketPolicy', 'ApplyTenantBucketPolicy', 'RecordTenantRestored', 'PublishOrgRestored']);
     expect(keyStatuses()).toEqual([`${keyId}:Active`]);
     expect(JSON.parse(aws.secrets.get(SECRET)?.value ?? '{}').accessKeyId).toBe(keyId);
     expect(aws.buckets.get(BUCKET)?.policy).toBe(policy);
