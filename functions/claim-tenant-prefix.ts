@@ -67,7 +67,7 @@ export async function claimTenantPrefix(input: ClaimTenantPrefixInput, deps: Cla
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (err instanceof NotFound || status === 403 || status === 301) {
       throw new SharedBucketUnavailableError(
-        `The stage's shared bucket ${bucket} ${err instanceof NotFound ? 'does not exist' : status === 301 ? `is not in ${region}` : "is not this account's"}: prefix tenants cannot be provisioned until SHARED_BUCKET names this account's bucket in ${region}`,
+        `The stage's shared bucket ${bucket} ${err instanceof NotFound ? 'does not exist' : status === 301 ? `is not in ${region}` : "is not this account's, or this function's role may not list it (403)"}: prefix tenants cannot be provisioned until SHARED_BUCKET names this account's bucket in ${region}`,
         { cause: err },
       );
     }

@@ -69,13 +69,16 @@ async function isTenantBucket(bucket: string, tenant: TenantRef, deps: TenantLoo
 /**
  * A prefix tenant's part of the shared bucket (the stage's, named by the ledger; never checked for
  * tags: it is no tenant's): its prefix, but only when this org's user is tagged with that prefix
- * of that bucket. The ledger records the prefix when a generation starts, before ClaimTenantPrefix
- * has found it free; a generation whose claim was refused (another site's objects are there) or
- * that was stopped before its user existed never held it, and its teardown must not empty it.
+ * of that bucket, or the ledger saw the generation active (`prefixHeld`: its user may be gone by
+ * now, deleted by an earlier teardown). The ledger records the prefix when a generation starts,
+ * before ClaimTenantPrefix has found it free; a generation whose claim was refused (another site's
+ * objects are there) or that was stopped before its user existed never held it, and its teardown
+ * must not empty it.
  */
 function prefixOfTenant(tenant: TenantRef, user: User | undefined, skipped: Skipped): { bucketName: string; bucketFoundBy: RevocationResult['bucketFoundBy'] } {
   const tags = tagsToRecord(user?.Tags);
   if (user && tenant.bucket && tags[TAG_TENANT_BUCKET] === tenant.bucket && tags[TAG_TENANT_PREFIX] === tenant.prefix) return { bucketName: tenant.bucket, bucketFoundBy: 'user-tag' };
+  if (tenant.bucket && tenant.prefixHeld) return { bucketName: tenant.bucket, bucketFoundBy: 'ledger' };
   skipped.push({
     resource: `prefix s3://${tenant.bucket ?? ''}/${tenant.prefix ?? ''}`,
     reason: user ? `the tenant's IAM user is not tagged with it (${TAG_TENANT_PREFIX}=${JSON.stringify(tags[TAG_TENANT_PREFIX] ?? null)})` : "no IAM user of this org holds it: this generation never claimed it, or its user was deleted outside this workflow",

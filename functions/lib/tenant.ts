@@ -52,7 +52,7 @@ export function tenantRef(
   config: Config,
   eventName: 'OrgCreated' | 'OrgDeleted',
   run: Partial<LedgerRun> = {},
-  shared?: { prefix: string; bucket: string },
+  shared?: { prefix: string; bucket: string; held?: true },
 ): TenantRef {
   const region = detail.region ?? (shared ? config.region : (config.allowedRegions[0] ?? config.region));
   if (!shared) assertAllowedRegion(region, config, eventName);
@@ -61,7 +61,7 @@ export function tenantRef(
   }
   const names = tenantNames(detail.orgId, region, config);
   return {
-    ...(shared ? { tenancy: 'prefix' as const, bucket: shared.bucket, prefix: shared.prefix } : {}),
+    ...(shared ? { tenancy: 'prefix' as const, bucket: shared.bucket, prefix: shared.prefix, ...(shared.held ? { prefixHeld: true as const } : {}) } : {}),
     orgId: detail.orgId,
     ...(detail.orgName === undefined ? {} : { orgName: detail.orgName }),
     slug: names.slug,
@@ -78,7 +78,8 @@ export function tenantRef(
 }
 
 /**
- * The prefix tenancy the ledger put in an execution's input (`tenancy`, `bucketName`, `prefix`) as
+ * The prefix tenancy the ledger put in an execution's input (`tenancy`, `bucketName`, `prefix`,
+ * and `prefixHeld` once its generation was active) as
  * the shared bucket and prefix {@link tenantRef} takes, with the rest of the input apart (its
  * `bucketName` taken out only for a prefix tenant); `shared` is undefined for a bucket tenant.
  * @throws InvalidEventError when `tenancy` is not "prefix" or the shared bucket is missing or malformed.
@@ -87,9 +88,10 @@ export function tenantRef(
 export function splitPrefixTenancy(
   input: Record<string, unknown>,
   what: string,
-): { shared?: { prefix: string; bucket: string }; rest: Record<string, unknown> } {
-  const { tenancy, prefix, ...rest } = input;
-  if (tenancy === undefined && prefix === undefined) return { rest };
+): { shared?: { prefix: string; bucket: string; held?: true }; rest: Record<string, unknown> } {
+  const { tenancy, prefix, prefixHeld, ...rest } = input;
+  if (tenancy === undefined && prefix === undefined && prefixHeld === undefined) return { rest };
+  if (prefixHeld !== undefined && prefixHeld !== true) throw new InvalidEventError(`Invalid ${what} input: prefixHeld must be true when present`);
   const { bucketName, ...others } = rest as Record<string, unknown>;
   if (tenancy !== 'prefix') throw new InvalidEventError(`Invalid ${what} input: tenancy ${JSON.stringify(tenancy)} must be "prefix" (or absent for a bucket tenant)`);
   if (typeof prefix !== 'string') throw new InvalidEventError(`Invalid ${what} input: a prefix tenant's input needs its prefix`);
@@ -98,5 +100,5 @@ export function splitPrefixTenancy(
   if (typeof bucketName !== 'string' || bucketNameViolation(bucketName) !== undefined) {
     throw new InvalidEventError(`Invalid ${what} input: a prefix tenant's input needs its shared bucket as bucketName (got ${JSON.stringify(bucketName)})`);
   }
-  return { shared: { prefix, bucket: bucketName }, rest: others };
+  return { shared: { prefix, bucket: bucketName, ...(prefixHeld === true ? { held: true as const } : {}) }, rest: others };
 }

@@ -37,6 +37,8 @@ export interface TenantRef {
   tenancy?: 'prefix';
   /** A prefix tenant's prefix of the shared bucket `bucket` (ends with `/`). */
   prefix?: string;
+  /** Teardown and restore of a prefix tenant: the ledger saw the generation active, so its claim of the prefix succeeded. */
+  prefixHeld?: true;
   /** When the execution started; access keys created after it may be this execution's. */
   startedAt: string;
   bucketCandidates: string[];
@@ -167,6 +169,8 @@ export interface DeleteBucketResult extends DeletionResult {
 
 /** The teardown-tenant input: the OrgDeleted the ledger accepted, with the region and bucket it recorded, and its run. */
 export interface TeardownInput extends Partial<LedgerRun>, Partial<Omit<PrefixTenancy, 'bucketName'>> {
+  /** A prefix tenant whose generation was active: its prefix is its own (types.ts `TenantRef.prefixHeld`). */
+  prefixHeld?: true;
   orgId: string;
   region?: string;
   retentionDays?: number;
@@ -178,6 +182,7 @@ export interface TeardownInput extends Partial<LedgerRun>, Partial<Omit<PrefixTe
 
 /** The restore-tenant input: what the ledger knows of a tenant whose teardown was stopped in time. */
 export interface RestoreInput extends LedgerRun, Partial<Omit<PrefixTenancy, 'bucketName'>> {
+  prefixHeld?: true;
   orgId: string;
   region: string;
   /** Seconds to wait before touching anything: a teardown run was just stopped while revoking. */

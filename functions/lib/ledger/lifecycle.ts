@@ -366,9 +366,15 @@ function teardownInputOf(item: TenantLedgerItem, retentionDays: number, settleSe
   };
 }
 
-/** What a teardown or restore of a prefix tenant is told of its prefix (nothing for a bucket tenant). */
-function prefixTenancyOf(item: TenantLedgerItem): { tenancy?: 'prefix'; prefix?: string } {
-  return item.tenancy === 'prefix' && item.resources.prefix !== undefined ? { tenancy: 'prefix', prefix: item.resources.prefix } : {};
+/**
+ * What a teardown or restore of a prefix tenant is told of its prefix (nothing for a bucket
+ * tenant), and `prefixHeld` once the generation was active: its claim then certainly succeeded, so
+ * the prefix is the tenant's even after its user is gone (a teardown started again after the last
+ * one deleted the user). Before that, only the user's TenantPrefix tag proves it (RevokeTenantAccess).
+ */
+function prefixTenancyOf(item: TenantLedgerItem): { tenancy?: 'prefix'; prefix?: string; prefixHeld?: true } {
+  if (item.tenancy !== 'prefix' || item.resources.prefix === undefined) return {};
+  return { tenancy: 'prefix', prefix: item.resources.prefix, ...(item.provisioned ? { prefixHeld: true as const } : {}) };
 }
 
 /** Revokes now, deletes after the retention: stops the provisioning or restore that runs, if one does. */

@@ -247,6 +247,13 @@ describe('prepareTeardown for a prefix tenant', () => {
     });
   });
 
+  it('hands on that the prefix is the tenant\'s when the ledger says so (prefixHeld: the generation was active)', async () => {
+    const plan = await prepareTeardown({ event: teardownInput({ prefixHeld: true }), execution }, { config });
+
+    expect(plan.tenant).toMatchObject({ tenancy: 'prefix', prefix: SAMPLE_TENANT_PREFIX, prefixHeld: true });
+    expect((await prepareTeardown({ event: teardownInput(), execution }, { config })).tenant).not.toHaveProperty('prefixHeld');
+  });
+
   it('derives the same tenant as validateOrg does for the prefix tenant the provisioning made', async () => {
     const plan = await prepareTeardown({ event: teardownInput({ retentionDays: undefined, settleSeconds: undefined }), execution }, { config });
     const provisioned = await validateOrg({ event: { orgId: 'Acme-Bistro-42', region: 'us-east-1', tenancy: 'prefix', bucketName: SAMPLE_SHARED_BUCKET, prefix: SAMPLE_TENANT_PREFIX, ...run }, execution }, { config });
@@ -269,6 +276,7 @@ describe('prepareTeardown for a prefix tenant', () => {
     ['no bucketName', { bucketName: undefined }, /needs its shared bucket as bucketName/],
     ['a bucketName that breaks S3 naming rules', { bucketName: 'Shared_Bucket' }, /bucketName/],
     ['a region other than the stage\'s', { region: 'eu-west-1' }, /Invalid OrgDeleted: region "eu-west-1" is not the region of the shared bucket/],
+    ['a prefixHeld that is not true', { prefixHeld: 'yes' }, /prefixHeld must be true when present/],
   ])('rejects %s with InvalidEventError naming what is wrong', async (_label, fields, message) => {
     const result = prepareTeardown({ event: teardownInput(fields), execution }, { config });
 

@@ -427,6 +427,13 @@ describe('revokeTenantAccess for a prefix tenant', () => {
     expect(s3Mock.calls()).toHaveLength(0);
   });
 
+  it('empties the prefix of a tenant the ledger saw active even once its user is gone (a teardown started again after the last one deleted it)', async () => {
+    const result = await revokeTenantAccess({ tenant: { ...prefixTenant, prefixHeld: true } }, deps);
+
+    expect(result).toEqual({ bucketName: SAMPLE_SHARED_BUCKET, bucketFoundBy: 'ledger', keysDeactivated: [], bucketPolicyDeleted: false, skipped: [] });
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+
   it('leaves the prefix alone when the org\'s user is tagged with another prefix', async () => {
     givenUser([...ours, { Key: 'TenantBucket', Value: SAMPLE_SHARED_BUCKET }, { Key: 'TenantPrefix', Value: 'userdata/someone-else-publisher/' }], []);
 

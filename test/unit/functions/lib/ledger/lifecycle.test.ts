@@ -569,7 +569,7 @@ describe('decide: prefix tenancy', () => {
     expect(startInput(decided, 'provision')).not.toHaveProperty('prefix');
   });
 
-  it('tears a prefix tenant down with its tenancy, prefix and shared bucket', () => {
+  it('tears a prefix tenant down with its tenancy, prefix and shared bucket, and that the prefix is its own (it was active)', () => {
     const decided = decide(prefixActive(), deleted(at(10), { retentionDays: 3 } as Partial<LifecycleRequest>), on(prefixStage));
 
     expect(startInput(decided, 'teardown')).toEqual({
@@ -581,6 +581,7 @@ describe('decide: prefix tenancy', () => {
       bucketName: SHARED,
       tenancy: 'prefix',
       prefix: PREFIX,
+      prefixHeld: true,
       runId: 'acme-bistro-42-g1-teardown.run2',
     });
   });
@@ -682,5 +683,7 @@ describe('decide: prefix tenancy', () => {
     // org holds is left alone (and the teardown then empties nothing).
     expect(teardown.outcome).toBe('started');
     expect(startInput(teardown, 'teardown')).toMatchObject({ tenancy: 'prefix', prefix: PREFIX, retentionDays: 0 });
+    // Never active: nothing says the claim succeeded, so only its user's tag can prove the prefix its own.
+    expect(startInput(teardown, 'teardown')).not.toHaveProperty('prefixHeld');
   });
 });
