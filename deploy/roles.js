@@ -195,14 +195,16 @@ const statements = {
   deleteTenantBucket: [
     {
       Effect: 'Allow',
-      Action: ['s3:GetBucketTagging', 's3:DeleteBucketPolicy', 's3:ListBucketVersions', 's3:DeleteBucket'],
+      Action: ['s3:GetBucketTagging', 's3:DeleteBucketPolicy', 's3:ListBucketVersions', 's3:DeleteBucket', 's3:GetBucketVersioning'],
       Resource: sub(arn.tenantBuckets),
     },
     { Effect: 'Allow', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'], Resource: sub(arn.tenantObjects) },
+    // Read-only: why versions S3 refuses to delete are held (retention, legal hold; MFA delete above), for the operator.
+    { Effect: 'Allow', Action: ['s3:GetObjectRetention', 's3:GetObjectLegalHold'], Resource: sub(arn.tenantObjects) },
     // A prefix tenant's teardown empties its prefix (all versions and delete markers) and nothing
     // else of the shared bucket: no tag, policy or bucket action on it.
-    withPrefixTenants({ Effect: 'Allow', Action: ['s3:ListBucketVersions'], Resource: sub(arn.sharedBucket) }),
-    withPrefixTenants({ Effect: 'Allow', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'], Resource: sub(arn.prefixTenantObjects) }),
+    withPrefixTenants({ Effect: 'Allow', Action: ['s3:ListBucketVersions', 's3:GetBucketVersioning'], Resource: sub(arn.sharedBucket) }),
+    withPrefixTenants({ Effect: 'Allow', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetObjectRetention', 's3:GetObjectLegalHold'], Resource: sub(arn.prefixTenantObjects) }),
   ],
   prepareTeardown: [],
   revokeTenantAccess: [

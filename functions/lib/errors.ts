@@ -97,6 +97,19 @@ export class TenantRunSupersededError extends Error {
   }
 }
 
+/**
+ * A bucket (or prefix) walk deleted every version it could and S3 refuses the rest (Object Lock
+ * retention or legal hold, MFA delete). Neither permanent nor transient: the deletion steps do not
+ * retry it (listing everything again would find the same) and do not catch it, so the execution
+ * parks redrivable at that step with a message that says how many, why and what to do.
+ */
+export class TenantObjectsLockedError extends Error {
+  override readonly name = 'TenantObjectsLockedError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
 /** Names the ASL catches and compensates: every PermanentError above, in the order declared. */
 export const PERMANENT_ERROR_NAMES: readonly string[] = permanentNames;
 

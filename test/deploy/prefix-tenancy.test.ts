@@ -162,8 +162,11 @@ describe('tenancy prefix, with the shared bucket the stack creates', () => {
       ClaimTenantPrefixRole: [`s3:ListBucket on arn:aws:s3:::${CREATED_BUCKET}`, `s3:GetObjectTagging on arn:aws:s3:::${CREATED_BUCKET}/userdata/*-publisher/`],
       DeleteTenantBucketRole: [
         `s3:ListBucketVersions on arn:aws:s3:::${CREATED_BUCKET}`,
+        `s3:GetBucketVersioning on arn:aws:s3:::${CREATED_BUCKET}`,
         `s3:DeleteObject on arn:aws:s3:::${CREATED_BUCKET}/userdata/*-publisher/*`,
         `s3:DeleteObjectVersion on arn:aws:s3:::${CREATED_BUCKET}/userdata/*-publisher/*`,
+        `s3:GetObjectRetention on arn:aws:s3:::${CREATED_BUCKET}/userdata/*-publisher/*`,
+        `s3:GetObjectLegalHold on arn:aws:s3:::${CREATED_BUCKET}/userdata/*-publisher/*`,
       ],
     });
   });
@@ -242,8 +245,11 @@ describe('a stage that had prefix tenants (tenancy bucket) naming its existing s
       ClaimTenantPrefixRole: [`s3:ListBucket on arn:aws:s3:::${NAMED_BUCKET}`, `s3:GetObjectTagging on arn:aws:s3:::${NAMED_BUCKET}/sites/*/`],
       DeleteTenantBucketRole: [
         `s3:ListBucketVersions on arn:aws:s3:::${NAMED_BUCKET}`,
+        `s3:GetBucketVersioning on arn:aws:s3:::${NAMED_BUCKET}`,
         `s3:DeleteObject on arn:aws:s3:::${NAMED_BUCKET}/sites/*/*`,
         `s3:DeleteObjectVersion on arn:aws:s3:::${NAMED_BUCKET}/sites/*/*`,
+        `s3:GetObjectRetention on arn:aws:s3:::${NAMED_BUCKET}/sites/*/*`,
+        `s3:GetObjectLegalHold on arn:aws:s3:::${NAMED_BUCKET}/sites/*/*`,
       ],
     });
     expect(roleRuleViolations(stage.template, 'dev')).toEqual([]);

@@ -617,6 +617,9 @@ const PREFIX_TENANT_CALLS: Record<string, PrefixCall[]> = {
     { call: 'DeleteObjects (current versions)', action: 's3:DeleteObject', on: 'prefixObject' },
     { call: 'DeleteObjects (with VersionId)', action: 's3:DeleteObjectVersion', on: 'prefixObject' },
     { call: 'DeleteObjects (with VersionId) of the folder object', action: 's3:DeleteObjectVersion', on: 'prefixFolder' },
+    { call: 'GetBucketVersioning (MFA delete?)', action: 's3:GetBucketVersioning', on: 'sharedBucket' },
+    { call: 'GetObjectRetention of a refused version', action: 's3:GetObjectRetention', on: 'prefixObject' },
+    { call: 'GetObjectLegalHold of a refused version', action: 's3:GetObjectLegalHold', on: 'prefixObject' },
   ],
 };
 

@@ -164,6 +164,10 @@ export const STEP_CALLS: Record<string, Call[]> = {
     call('DeleteObjects (current versions)', 's3:DeleteObject', 'object'),
     call('DeleteObjects (with VersionId)', 's3:DeleteObjectVersion', 'object'),
     call('DeleteBucket', 's3:DeleteBucket', 'bucket'),
+    // lib/bucket-walk.ts: why the versions S3 refused cannot be deleted (only when a walk ends so).
+    call('GetBucketVersioning (MFA delete?)', 's3:GetBucketVersioning', 'bucket'),
+    call('GetObjectRetention of a refused version', 's3:GetObjectRetention', 'object'),
+    call('GetObjectLegalHold of a refused version', 's3:GetObjectLegalHold', 'object'),
   ],
   // revoke-tenant-access.ts, lib/access-keys.ts, lib/tenant-secret.ts
   revokeTenantAccess: [
@@ -229,7 +233,7 @@ export const STEP_CALLS: Record<string, Call[]> = {
 export const PREFIX_TENANT_ACTIONS: Record<string, string[]> = {
   claimTenantPrefix: ['dynamodb:GetItem', 's3:ListBucket', 's3:GetObjectTagging'],
   createTenantUser: ['iam:AttachUserPolicy', 'iam:CreateUser', 'iam:TagUser'],
-  deleteTenantBucket: ['s3:ListBucketVersions', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+  deleteTenantBucket: ['s3:ListBucketVersions', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetBucketVersioning', 's3:GetObjectRetention', 's3:GetObjectLegalHold'],
 };
 
 /** STEP_CALLS with the prefix tenants' actions: every action a function's role is proven to allow in some stage. */

@@ -49,6 +49,9 @@ const S3: Record<string, ActionsOf> = {
   DeletePublicAccessBlock: () => ['s3:PutBucketPublicAccessBlock'],
   PutObject: (input) => ['s3:PutObject', ...when(present(input.Tagging), 's3:PutObjectTagging'), ...when(setsAcl(input), 's3:PutObjectAcl')],
   GetObject: (input) => [present(input.VersionId) ? 's3:GetObjectVersion' : 's3:GetObject'],
+  // Both are one action whether or not the request names a version.
+  GetObjectRetention: () => ['s3:GetObjectRetention'],
+  GetObjectLegalHold: () => ['s3:GetObjectLegalHold'],
   GetObjectTagging: (input) => [present(input.VersionId) ? 's3:GetObjectVersionTagging' : 's3:GetObjectTagging'],
   HeadObject: (input) => [present(input.VersionId) ? 's3:GetObjectVersion' : 's3:GetObject'],
   DeleteObject: (input) => [present(input.VersionId) ? 's3:DeleteObjectVersion' : 's3:DeleteObject'],

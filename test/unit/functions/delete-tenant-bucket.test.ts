@@ -3,6 +3,9 @@ import {
   DeleteBucketPolicyCommand,
   DeleteObjectsCommand,
   GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetObjectLegalHoldCommand,
+  GetObjectRetentionCommand,
   ListObjectVersionsCommand,
   S3ServiceException,
   type DeleteObjectsCommandInput,
@@ -11,7 +14,9 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { handler } from '../../../functions/lambda/delete-tenant-bucket';
-import { deleteTenantBucket, TenantBucketNotEmptiedError } from '../../../functions/delete-tenant-bucket';
+import { deleteTenantBucket } from '../../../functions/delete-tenant-bucket';
+import { TenantBucketNotEmptiedError } from '../../../functions/lib/bucket-walk';
+import { TenantObjectsLockedError } from '../../../functions/lib/errors';
 import { loadConfig } from '../../../functions/lib/config';
 import { tenantTags } from '../../../functions/lib/tags';
 import type { DeleteBucketInput } from '../../../functions/lib/types';
@@ -43,6 +48,17 @@ function expectNothingDeleted(): void {
  */
 class FakeBucket {
   entries: { Key: string; VersionId: string; deleteMarker: boolean }[] = [];
+  /** Each version's place in time (newer: higher), kept after it is deleted: what S3's markers point at. */
+  readonly sequence = new Map<string, number>();
+  /** Versions S3 refuses to delete, with the per-key error code, and how many more times (Infinity: always). */
+  readonly refusals = new Map<string, { code: string; times: number }>();
+  /** Every (key, version) each listing returned, in order. */
+  readonly listed: string[] = [];
+
+  refuse(Key: string, VersionId: string, code: string, times = Infinity): this {
+    this.refusals.set(`${Key}\n${VersionId}`, { code, times });
+    return this;
+  }
   deleteCalls: number[] = [];
   inFlight = 0;
   maxInFlight = 0;
@@ -61,27 +77,41 @@ class FakeBucket {
     for (let i = 0; i < count; i++) {
       const Key = `${under}data/object-${String(Math.floor(i / versionsPerKey)).padStart(6, '0')}.json`;
       this.entries.push({ Key, VersionId: `v${i % versionsPerKey}`, deleteMarker: false });
+      this.sequence.set(`${Key}\nv${i % versionsPerKey}`, this.sequence.size + 1);
     }
     return this;
   }
 
   addDeleteMarker(Key: string, VersionId: string): this {
     this.entries.push({ Key, VersionId, deleteMarker: true });
+    this.sequence.set(`${Key}\n${VersionId}`, this.sequence.size + 1);
     return this;
   }
 
   /** Versions and delete markers of other keys than the tenant's, beside them in a shared bucket. */
   addOthers(keys: string[]): this {
-    for (const Key of keys) this.entries.push({ Key, VersionId: 'v0', deleteMarker: false });
+    for (const Key of keys) {
+      this.entries.push({ Key, VersionId: 'v0', deleteMarker: false });
+      this.sequence.set(`${Key}\nv0`, this.sequence.size + 1);
+    }
     return this;
   }
 
+  /**
+   * ListObjectVersions as S3 pages it: keys in order, each key's versions newest first; a marker
+   * is a position in that order, kept even when its version has been deleted since, so a walk that
+   * deletes as it pages neither skips nor repeats anything.
+   */
   private list(input: ListObjectVersionsCommandInput) {
-    const listed = this.entries.filter((e) => e.Key.startsWith(input.Prefix ?? ''));
-    const start = input.KeyMarker ? listed.findIndex((e) => e.Key === input.KeyMarker && e.VersionId === input.VersionIdMarker) + 1 : 0;
-    const page = listed.slice(start, start + Math.min(input.MaxKeys ?? 1000, 1000));
+    const order = (e: { Key: string; VersionId: string }) => this.sequence.get(`${e.Key}\n${e.VersionId}`) ?? 0;
+    const listed = this.entries.filter((e) => e.Key.startsWith(input.Prefix ?? '')).sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : order(b) - order(a)));
+    const marker = input.KeyMarker;
+    const markerOrder = marker !== undefined && input.VersionIdMarker !== undefined ? this.sequence.get(`${marker}\n${input.VersionIdMarker}`) : undefined;
+    const after = marker === undefined ? listed : listed.filter((e) => e.Key > marker || (e.Key === marker && markerOrder !== undefined && order(e) < markerOrder));
+    const page = after.slice(0, Math.min(input.MaxKeys ?? 1000, 1000));
+    for (const e of page) this.listed.push(`${e.Key}\n${e.VersionId}`);
     const last = page[page.length - 1];
-    const IsTruncated = start + page.length < listed.length;
+    const IsTruncated = page.length < after.length;
     return {
       Versions: page.filter((e) => !e.deleteMarker).map(({ Key, VersionId }) => ({ Key, VersionId })),
       DeleteMarkers: page.filter((e) => e.deleteMarker).map(({ Key, VersionId }) => ({ Key, VersionId })),
@@ -98,9 +128,18 @@ class FakeBucket {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     await new Promise((resolve) => setImmediate(resolve));
     this.inFlight -= 1;
-    const gone = new Set(objects.map((o) => `${o.Key}\n${o.VersionId}`));
+    const Errors: { Key?: string; VersionId?: string; Code: string; Message: string }[] = [];
+    const gone = new Set<string>();
+    for (const o of objects) {
+      const id = `${o.Key}\n${o.VersionId}`;
+      const refusal = this.refusals.get(id);
+      if (refusal && refusal.times > 0) {
+        refusal.times -= 1;
+        Errors.push({ Key: o.Key, VersionId: o.VersionId, Code: refusal.code, Message: refusal.code === 'AccessDenied' ? 'Access Denied' : 'We encountered an internal error. Please try again.' });
+      } else gone.add(id);
+    }
     this.entries = this.entries.filter((e) => !gone.has(`${e.Key}\n${e.VersionId}`));
-    return { Errors: [] };
+    return { Errors };
   }
 }
 
@@ -190,16 +229,28 @@ describe('deleteTenantBucket', () => {
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 1);
   });
 
-  it('re-lists from the start each round instead of paging across deletions', async () => {
-    new FakeBucket().addVersions(5000);
+  it('walks the listing once, each round going on from where the last stopped, and a second pass finds it empty', async () => {
+    const bucket = new FakeBucket().addVersions(5000);
 
     await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
 
     const listings = s3Mock.commandCalls(ListObjectVersionsCommand).map((call) => call.args[0].input);
-    const fromStart = listings.filter((input) => input.KeyMarker === undefined);
-    // Round 1: 4 pages (start + 3 markers); round 2: 1 page; round 3: the empty listing.
-    expect(fromStart).toHaveLength(3);
-    expect(listings).toHaveLength(6);
+    // Pass 1: round 1 lists 4 pages (the start and 3 markers), round 2 one from the 4th marker; pass 2: the empty listing.
+    expect(listings.map((input) => input.KeyMarker === undefined)).toEqual([true, false, false, false, false, true]);
+    expect(bucket.listed).toHaveLength(5000);
+    expect(new Set(bucket.listed).size).toBe(5000);
+  });
+
+  it('lists every version once per pass although it deletes as it pages: an S3 marker keeps its place after its version is gone', async () => {
+    // Three versions a key, so pages end inside a key's versions.
+    const bucket = new FakeBucket().addVersions(2500, 3);
+
+    const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    expect(result).toMatchObject({ done: true, objectsDeleted: 2500 });
+    expect(bucket.listed).toHaveLength(2500);
+    expect(new Set(bucket.listed).size).toBe(2500);
+    expect(bucket.entries).toEqual([]);
   });
 
   it('stops with a cursor when the time budget runs low, and a second invocation finishes the job', async () => {
@@ -231,26 +282,56 @@ describe('deleteTenantBucket', () => {
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteObjectsCommand, 0);
   });
 
-  it('throws TenantBucketNotEmptiedError when DeleteObjects deletes nothing of a round (the state machine backs off), and never deletes the bucket', async () => {
-    new FakeBucket().addVersions(1);
-    s3Mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'data/object-000000.json', VersionId: 'v0', Code: 'InternalError', Message: 'try again' }] });
+  it('throws TenantBucketNotEmptiedError when a whole pass deleted nothing and S3 refused for now (the state machine backs off), and never deletes the bucket', async () => {
+    new FakeBucket().addVersions(1).refuse('data/object-000000.json', 'v0', 'InternalError');
 
     const run = deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
 
     await expect(run).rejects.toThrow(TenantBucketNotEmptiedError);
-    await expect(run).rejects.toThrow(/1 of 1 objects.*data\/object-000000\.json.*InternalError/);
+    await expect(run).rejects.toThrow(/none of the 1 version\(s\) left in bucket .*, 1 of them refused for now: "data\/object-000000\.json" version v0: InternalError/);
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 0);
   });
 
-  it('keeps the count of what a partly failed round deleted and returns not done, so the next call continues', async () => {
-    new FakeBucket().addVersions(3);
-    s3Mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'data/object-000001.json', VersionId: 'v0', Code: 'InternalError', Message: 'try again' }] });
+  it('counts a version S3 refuses for now and goes on; the next pass deletes it, and the bucket goes', async () => {
+    const bucket = new FakeBucket().addVersions(3).refuse('data/object-000001.json', 'v0', 'InternalError', 1);
 
     const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(result).toMatchObject({ done: false, objectsDeleted: 2, deleted: [] });
-    expect(JSON.parse(result.cursor ?? '{}')).toEqual({ objectsDeleted: 2 });
+    expect(result).toMatchObject({ done: true, objectsDeleted: 3, deleted: [`bucket ${bucketName}`] });
+    expect(bucket.entries).toEqual([]);
+    // Pass 1 listed 3, pass 2 the one refused, pass 3 nothing.
+    expect(bucket.listed).toHaveLength(4);
+  });
+
+  it('ends with TenantObjectsLockedError when only versions S3 will not delete remain: how many, why, a sample, and what to do', async () => {
+    const bucket = new FakeBucket().addVersions(1000).refuse('data/object-000007.json', 'v0', 'AccessDenied').refuse('data/object-000500.json', 'v0', 'AccessDenied');
+    s3Mock.on(GetBucketVersioningCommand).resolves({ Status: 'Enabled' });
+    s3Mock.on(GetObjectRetentionCommand).resolves({ Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date('2031-01-01T00:00:00Z') } });
+    s3Mock.on(GetObjectLegalHoldCommand, { Key: 'data/object-000500.json' }).resolves({ LegalHold: { Status: 'ON' } });
+
+    const run = deleteTenantBucket(teardown, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    await expect(run).rejects.toThrow(TenantObjectsLockedError);
+    const message = await run.catch((err: Error) => err.message);
+    expect(message).toMatch(new RegExp(`^2 version\\(s\\) in bucket ${bucketName} cannot be deleted, and nothing else is left \\(998 deleted\\)`));
+    expect(message).toContain('"data/object-000007.json" version v0 is under COMPLIANCE retention until 2031-01-01T00:00:00.000Z (nobody can delete it sooner)');
+    expect(message).toContain('"data/object-000500.json" version v0 is under a legal hold');
+    expect(message).toContain('Sample: "data/object-000007.json" version v0: AccessDenied');
+    expect(message).toMatch(/then redrive the execution$/);
+    expect(bucket.entries.map((e) => e.Key)).toEqual(['data/object-000007.json', 'data/object-000500.json']);
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 0);
+    // One walk through the 1,000, then one through the 2 left: every version listed about once.
+    expect(bucket.listed).toHaveLength(1002);
+  });
+
+  it('says MFA delete when the bucket has it and S3 names no retention or hold', async () => {
+    new FakeBucket().addVersions(1).refuse('data/object-000000.json', 'v0', 'AccessDenied');
+    s3Mock.on(GetBucketVersioningCommand).resolves({ Status: 'Enabled', MFADelete: 'Enabled' });
+    s3Mock.on(GetObjectRetentionCommand).rejects(new S3ServiceException({ name: 'ObjectLockConfigurationNotFoundError', $fault: 'client', ...meta, message: 'Object Lock configuration does not exist for this bucket' }));
+
+    const run = deleteTenantBucket(teardown, { s3For, config, remainingTimeMs: plentyOfTime });
+
+    await expect(run).rejects.toThrow(/the bucket has MFA delete enabled/);
   });
 
   it('lists again when DeleteBucket answers BucketNotEmpty (an object arrived after the last listing)', async () => {
@@ -359,7 +440,7 @@ describe('deleteTenantBucket for a prefix tenant', () => {
     const first = await deleteTenantBucket(prefixTeardown, { s3For, config, remainingTimeMs: firstBudget });
 
     expect(first).toMatchObject({ done: false, objectsDeleted: 4000, deleted: [], skipped: [] });
-    expect(JSON.parse(first.cursor ?? 'null')).toEqual({ objectsDeleted: 4000 });
+    expect(JSON.parse(first.cursor ?? 'null')).toMatchObject({ objectsDeleted: 4000, keyMarker: `${PREFIX}data/object-003999.json`, passes: 0 });
 
     const second = await deleteTenantBucket({ ...prefixTeardown, cursor: first.cursor }, { s3For, config, remainingTimeMs: plentyOfTime });
 
@@ -435,14 +516,13 @@ describe('deleteTenantBucket for a prefix tenant', () => {
     expectBucketUntouched();
   });
 
-  it('throws TenantBucketNotEmptiedError naming the shared bucket when DeleteObjects deletes nothing under the prefix', async () => {
-    new FakeBucket().addVersions(1, 1, PREFIX);
-    s3Mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: `${PREFIX}data/object-000000.json`, VersionId: 'v0', Code: 'AccessDenied', Message: 'Access Denied' }] });
+  it('ends with TenantObjectsLockedError naming the prefix when only versions S3 will not delete remain under it', async () => {
+    new FakeBucket().addVersions(1, 1, PREFIX).refuse(`${PREFIX}data/object-000000.json`, 'v0', 'AccessDenied');
 
     const run = deleteTenantBucket(prefixTeardown, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    await expect(run).rejects.toThrow(TenantBucketNotEmptiedError);
-    await expect(run).rejects.toThrow(new RegExp(`1 of 1 objects in bucket ${SHARED}`));
+    await expect(run).rejects.toThrow(TenantObjectsLockedError);
+    await expect(run).rejects.toThrow(new RegExp(`^1 version\\(s\\) in s3://${SHARED}/${PREFIX} cannot be deleted`));
   });
 
   it('rethrows an AccessDenied on the listing untouched', async () => {
