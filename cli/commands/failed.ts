@@ -35,6 +35,7 @@ function failureDocument(failure: TenantFailure, backend: Backend) {
     ...(assessment.redrivable ? { redriveFrom: backend.redriveFrom } : {}),
     ...(assessment.reason ? { reason: assessment.reason } : {}),
     ...(assessment.suggestion ? { suggestion: assessment.suggestion } : {}),
+    ...(assessment.firstDo ? { firstDo: assessment.firstDo } : {}),
   };
 }
 
@@ -81,6 +82,7 @@ export const failedCommand: Command = {
       const error = record?.error ?? failure.error;
       out.line(`  error      ${error ? `${error}${cause ? `: ${cause}` : ''}` : (cause ?? '—')}`);
       if (assessment.redrivable) {
+        if (assessment.firstDo) out.line(`  first      ${assessment.firstDo}`);
         out.line(`  redrive    yes — \`${tenantctlFor(backend)} redrive ${item.orgId}\` ${redriveAheadText(backend.redriveFrom, record?.failedState)}`);
       } else {
         out.line(`  redrive    no — ${assessment.reason ?? ''}`);

@@ -116,6 +116,7 @@ function printExecution(out: Output, report: ExecutionReport, tenantctl: string)
   if (report.status !== 'SUCCEEDED' && !isRunning(report.status)) {
     const at = report.failedState ? ` at ${report.failedState}${report.failedStateType ? ` (${report.failedStateType})` : ''}` : '';
     out.line(`  ${style.state(report.status)}${at}: ${report.error ?? 'no error'}${report.cause ? ` — ${report.cause}` : ''}`);
+    if (report.redrive?.redrivable && report.redrive.firstDo) out.line(`  first: ${report.redrive.firstDo}`);
     if (report.redrive) {
       out.line(
         report.redrive.redrivable

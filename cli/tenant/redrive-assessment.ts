@@ -11,7 +11,15 @@ export interface RedriveAssessment {
   reason?: string;
   /** A command that would help instead (only one the lifecycle rules would accept). */
   suggestion?: string;
+  /** What an operator must do before a redrive can succeed (the run parked on something only they can lift). */
+  firstDo?: string;
 }
+
+/** Errors that park a run on something outside the product, and what lifts it. */
+const LIFTED_BY_AN_OPERATOR: Record<string, string> = {
+  TenantObjectsLockedError:
+    "lift what holds the versions S3 refuses to delete — their Object Lock legal hold, GOVERNANCE retention (with s3:BypassGovernanceRetention), the bucket's MFA delete — or wait until their retention ends (the error says which, and until when); a redrive before that parks again",
+};
 
 /** `provision --new-generation`, when the lifecycle rules would start one for this tenant now. */
 export function newGenerationSuggestion(item: TenantLedgerItem | undefined, orgId: string, ctx: OperatorContext): string | undefined {
@@ -53,7 +61,8 @@ export function assessRedrive(record: ExecutionRecord, orgId: string, item: Tena
       ...(newGeneration ? { suggestion: newGeneration } : {}),
     };
   }
-  return { redrivable: true };
+  const firstDo = record.error === undefined ? undefined : LIFTED_BY_AN_OPERATOR[record.error];
+  return { redrivable: true, ...(firstDo ? { firstDo } : {}) };
 }
 
 /** What a redrive does, said before it runs. */

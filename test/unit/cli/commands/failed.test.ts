@@ -27,6 +27,27 @@ describe('tenantctl failed', () => {
     expect(bravoInstead).toBe('  instead    fix the cause, then: npx tenantctl provision Bravo --new-generation');
   });
 
+  it('says what an operator must lift first when a teardown parked on versions S3 will not delete', async () => {
+    const world = createWorld('aws');
+    await world.provisioned('Delta');
+    const cause = '2 version(s) in bucket fusion-rms-delta cannot be deleted, and nothing else is left (998 deleted): "data/x.json" version v0 is under COMPLIANCE retention until 2031-01-01T00:00:00.000Z (nobody can delete it sooner)';
+    world.executions.outcomes.set('delta-g1-teardown', { kind: 'give-up', state: 'DeleteTenantBucket', error: 'TenantObjectsLockedError', cause });
+    await world.route('OrgDeleted', { orgId: 'Delta', retentionDays: 0 });
+    await world.settle();
+
+    const run = await world.tenantctl(['failed']);
+
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines).toContain(`  error      TenantObjectsLockedError: ${cause}`);
+    const first = lines.findIndex((line) => line.startsWith('  first      '));
+    expect(lines[first]).toMatch(/^ {2}first {6}lift what holds the versions S3 refuses to delete — their Object Lock legal hold, GOVERNANCE retention .* or wait until their retention ends .*; a redrive before that parks again$/);
+    expect(lines[first + 1]).toBe('  redrive    yes — `npx tenantctl redrive Delta` resumes at the failed state DeleteTenantBucket');
+
+    const status = await world.tenantctl(['status', 'Delta']);
+    expect(status.stdout).toMatch(/\n {2}first: lift what holds the versions S3 refuses to delete/);
+  });
+
   it('still lists a failure Step Functions has forgotten, with the error the ledger recorded and what helps', async () => {
     const world = createWorld('aws');
     await world.rolledBack('Bravo');
