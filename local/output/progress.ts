@@ -33,7 +33,7 @@ export interface ProgressOptions {
  * The line of one history event, or undefined when it shows nothing. A Task's failed attempt is
  * shown by what follows it (a retry, a catch, the execution's failure): `next` is that event.
  */
-function progressLine(event: ExecutionEvent, context: { previous: ExecutionEvent | undefined; next: ExecutionEvent | undefined }, options: ProgressOptions): string | undefined {
+function progressLine(event: ExecutionEvent, context: { previous: ExecutionEvent | undefined; next: ExecutionEvent | undefined; retried?: boolean }, options: ProgressOptions): string | undefined {
   const style = options.style ?? UNSTYLED;
   const mark = (symbol: string) => stateLineStart(symbol, event.state, style);
   const { previous, next } = context;
@@ -52,7 +52,8 @@ function progressLine(event: ExecutionEvent, context: { previous: ExecutionEvent
       return `${mark('↯')} ${event.error ?? 'error'} caught → ${event.next ?? ''}`;
     case 'StateFailed':
       if (event.stateType !== 'Fail' && next?.type !== 'ExecutionFailed') return undefined;
-      return `${mark('✗')} ${event.error ?? ''}${event.stateType === 'Fail' ? '' : ` (retries exhausted after ${formatDuration(event.durationMs)})`}`;
+      // An error the state's retriers let through at once (its own MaxAttempts 0) was not retried.
+      return `${mark('✗')} ${event.error ?? ''}${event.stateType === 'Fail' ? '' : ` (${context.retried === false ? 'not retried' : 'retries exhausted'} after ${formatDuration(event.durationMs)})`}`;
     case 'ExecutionRedriven':
       return `    ${style.mark('↺')} redriven (${event.redriveCount ?? ''}): ${options.redriveFrom === 'start' ? 're-runs from the start (local runner)' : 'resumes at the failed state'}`;
     default:
@@ -67,12 +68,16 @@ function progressLine(event: ExecutionEvent, context: { previous: ExecutionEvent
  */
 export function progressPrinter(options: ProgressOptions = {}): (event: ExecutionEvent) => string[] {
   let previous: ExecutionEvent | undefined;
-  let held: { event: ExecutionEvent; previous: ExecutionEvent | undefined } | undefined;
+  let held: { event: ExecutionEvent; previous: ExecutionEvent | undefined; retried: boolean | undefined } | undefined;
+  /** Whether the state being run has been retried since it was entered (undefined: its entry was not seen). */
+  let retried: boolean | undefined;
   return (event) => {
     const lines: (string | undefined)[] = [];
-    if (held) lines.push(progressLine(held.event, { previous: held.previous, next: event }, options));
+    if (held) lines.push(progressLine(held.event, { previous: held.previous, next: event, retried: held.retried }, options));
     held = undefined;
-    if (event.type === 'StateFailed' && event.stateType !== 'Fail') held = { event, previous };
+    if (event.type === 'StateEntered') retried = false;
+    if (event.type === 'StateRetried') retried = true;
+    if (event.type === 'StateFailed' && event.stateType !== 'Fail') held = { event, previous, retried };
     else lines.push(progressLine(event, { previous, next: undefined }, options));
     previous = event;
     return lines.filter((line): line is string => line !== undefined);

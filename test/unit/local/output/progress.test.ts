@@ -32,6 +32,16 @@ describe('progressPrinter', () => {
     expect(lines).toEqual(['    ✗ CreateTenantBucket             SlowDown (retries exhausted after 1 min 05 s)']);
   });
 
+  it('says a Task that failed with an error its retriers let through at once was not retried', () => {
+    const lines = printed([
+      task('StateEntered', 'DeleteTenantBucket'),
+      task('StateFailed', 'DeleteTenantBucket', { error: 'TenantObjectsLockedError', durationMs: 106 }),
+      { type: 'ExecutionFailed', timestamp: at(66), error: 'TenantObjectsLockedError' },
+    ]);
+
+    expect(lines).toEqual(['    ✗ DeleteTenantBucket             TenantObjectsLockedError (not retried after 106 ms)']);
+  });
+
   it('shows a caught error once: not the exit the local runner adds after the catch', () => {
     const lines = printed([
       task('StateFailed', 'CreateTenantUser', { error: 'TenantUserConflictError' }),
