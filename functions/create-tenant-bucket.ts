@@ -16,7 +16,7 @@ import { BucketNameUnavailableError, TenantQuotaExceededError, errorName } from 
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
 import type { LedgerStore } from './lib/ledger/store';
-import { bucketArn } from './lib/naming';
+import { accountRegionalBucketName, bucketArn } from './lib/naming';
 import { describeOwner, isCreatedBy, isTenantResource, tenantTags } from './lib/tags';
 import type { TenantBucket, TenantRef } from './lib/types';
 
@@ -107,6 +107,8 @@ export async function createTenantBucket(input: CreateTenantBucketInput, deps: C
         new CreateBucketCommand({
           Bucket: name,
           ObjectOwnership: 'BucketOwnerEnforced',
+          // Only this account can create a name of its account regional namespace.
+          ...(config.bucketNamespace === 'account-regional' ? { BucketNamespace: 'account-regional' as const } : {}),
           CreateBucketConfiguration: {
             ...(region === 'us-east-1' ? {} : { LocationConstraint: region as BucketLocationConstraint }),
             Tags: tags,
@@ -130,6 +132,10 @@ export async function createTenantBucket(input: CreateTenantBucketInput, deps: C
     return { bucket: bucketOf(name, true) };
   }
 
+  if (config.bucketNamespace === 'account-regional') {
+    const { shortened } = accountRegionalBucketName(tenant.slug, region, config);
+    if (shortened) log?.info('Tenant bucket name shortened to fit 63 characters', { orgId: tenant.orgId, reason: shortened });
+  }
   const tried: string[] = [];
   for (const name of tenant.bucketCandidates) {
     const outcome = await tryCandidate(name);

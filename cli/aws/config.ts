@@ -17,6 +17,7 @@ const OVERRIDABLE = [
   'SHARED_BUCKET',
   'PREFIX_TEMPLATE',
   'OBJECT_ACLS',
+  'BUCKET_NAMESPACE',
 ] as const;
 
 /**

@@ -52,7 +52,15 @@ export interface Config {
    * shared bucket is BucketOwnerPreferred and accepts public ACLs). Off by default: ACLs disabled.
    */
   objectAcls: boolean;
+  /**
+   * Where tenant buckets are named: `global` (S3's shared namespace: `<prefix>-<slug>`, with hashed
+   * fallbacks when a name is taken) or `account-regional` (`<prefix>-<slug>-<account>-<region>-an`,
+   * which only this account can create, before or after a teardown).
+   */
+  bucketNamespace: BucketNamespace;
 }
+
+export type BucketNamespace = 'global' | 'account-regional';
 
 /** A tenant's tenancy model: its own bucket, or a prefix of the stage's shared bucket. */
 export type Tenancy = 'bucket' | 'prefix';
@@ -107,6 +115,7 @@ export const CONFIG_DEFAULTS = {
   tenancy: 'bucket',
   prefixTemplate: 'userdata/{slug}-publisher/',
   objectAcls: 'disabled',
+  bucketNamespace: 'global',
 } as const;
 
 /** The stand-in for a tenant's slug in `prefixTemplate`. */
@@ -214,6 +223,8 @@ export function loadConfig(env: Env = process.env): Config {
   const tenantPrefixPolicyArn = env.TENANT_PREFIX_POLICY_ARN?.trim() || undefined;
   if (sharedBucket !== undefined && tenantPrefixPolicyArn === undefined) throw new ConfigError('Missing required environment variable TENANT_PREFIX_POLICY_ARN (the managed policy of the prefix tenants of SHARED_BUCKET)');
   if (tenantPrefixPolicyArn !== undefined) check('TENANT_PREFIX_POLICY_ARN', tenantPrefixPolicyArn, /^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/.test(tenantPrefixPolicyArn), 'must be an IAM managed policy ARN');
+  const bucketNamespace = optionalEnv(env, 'BUCKET_NAMESPACE', CONFIG_DEFAULTS.bucketNamespace);
+  check('BUCKET_NAMESPACE', bucketNamespace, bucketNamespace === 'global' || bucketNamespace === 'account-regional', 'must be "global" or "account-regional"');
   const objectAcls = optionalEnv(env, 'OBJECT_ACLS', CONFIG_DEFAULTS.objectAcls);
   check('OBJECT_ACLS', objectAcls, objectAcls === 'enabled' || objectAcls === 'disabled', 'must be "enabled" or "disabled"');
 
@@ -238,5 +249,6 @@ export function loadConfig(env: Env = process.env): Config {
     prefixTemplate,
     ...(tenantPrefixPolicyArn === undefined ? {} : { tenantPrefixPolicyArn }),
     objectAcls: objectAcls === 'enabled',
+    bucketNamespace: bucketNamespace as BucketNamespace,
   };
 }

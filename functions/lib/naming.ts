@@ -26,8 +26,13 @@ function fallbackHash(accountId: string, region: string, slug: string, k: number
  * Bucket name candidates in the order they are tried. The same inputs always give the same
  * sequence, so a retry or redrive walks it again from the start. Names that break S3's rules
  * (e.g. a slug ending in `-s3alias`) are left out.
+ *
+ * In the account regional namespace (`bucketNamespace: account-regional`) there is one name,
+ * `<prefix>-<slug>-<accountId>-<region>-an`, which only this account can ever create: no
+ * fallback is needed, and nobody can take the name after a teardown deletes the bucket.
  */
-export function bucketCandidates(slug: string, region: string, config: Pick<Config, 'bucketPrefix' | 'accountId' | 'maxBucketCandidates'>): string[] {
+export function bucketCandidates(slug: string, region: string, config: Pick<Config, 'bucketPrefix' | 'accountId' | 'maxBucketCandidates'> & Partial<Pick<Config, 'bucketNamespace'>>): string[] {
+  if (config.bucketNamespace === 'account-regional') return [accountRegionalBucketName(slug, region, config).name];
   const names = [`${config.bucketPrefix}-${slug}`];
   for (let k = 1; k <= config.maxBucketCandidates; k++) {
     names.push(`${config.bucketPrefix}-${slug}-${fallbackHash(config.accountId, region, slug, k)}`);
@@ -35,9 +40,28 @@ export function bucketCandidates(slug: string, region: string, config: Pick<Conf
   return names.filter((name) => bucketNameViolation(name) === undefined).slice(0, config.maxBucketCandidates);
 }
 
+/** S3's longest bucket name. */
+const BUCKET_NAME_MAX = 63;
+
+/**
+ * A tenant's bucket name in the account regional namespace: `<prefix>-<slug>-<accountId>-<region>-an`
+ * (S3's format for it). When that is longer than 63 characters the slug is cut and given 8 hex
+ * characters of its SHA-256, so the name stays the same for the same tenant and different for
+ * another; `shortened` says so, for the log.
+ */
+export function accountRegionalBucketName(slug: string, region: string, config: Pick<Config, 'bucketPrefix' | 'accountId'>): { name: string; shortened?: string } {
+  const suffix = `-${config.accountId}-${region}-an`;
+  const room = BUCKET_NAME_MAX - config.bucketPrefix.length - 1 - suffix.length;
+  if (slug.length <= room) return { name: `${config.bucketPrefix}-${slug}${suffix}` };
+  const hash = createHash('sha256').update(slug).digest('hex').slice(0, 8);
+  const cut = slug.slice(0, Math.max(room - hash.length - 1, 1)).replace(/-+$/, '');
+  const name = `${config.bucketPrefix}-${cut}-${hash}${suffix}`;
+  return { name, shortened: `the slug ${JSON.stringify(slug)} is cut to ${JSON.stringify(`${cut}-${hash}`)} so that ${name} fits S3's 63 characters` };
+}
+
 /** All names of a tenant. `orgId` must already be valid (see `events.ts`). */
 /** What a tenant's names are derived from besides its orgId and region. */
-export type NamingConfig = Pick<Config, 'bucketPrefix' | 'userPrefix' | 'accountId' | 'maxBucketCandidates' | 'stage'>;
+export type NamingConfig = Pick<Config, 'bucketPrefix' | 'userPrefix' | 'accountId' | 'maxBucketCandidates' | 'stage'> & Partial<Pick<Config, 'bucketNamespace'>>;
 
 export function tenantNames(orgId: string, region: string, config: NamingConfig): TenantNames {
   const slug = tenantSlug(orgId);

@@ -197,6 +197,7 @@ describe('osls package', () => {
       TENANCY: CONFIG_DEFAULTS.tenancy,
       PREFIX_TEMPLATE: CONFIG_DEFAULTS.prefixTemplate,
       OBJECT_ACLS: CONFIG_DEFAULTS.objectAcls,
+      BUCKET_NAMESPACE: CONFIG_DEFAULTS.bucketNamespace,
       // Empty is none (functions/lib/config.ts): a bucket tenancy stage has no shared bucket and no prefix policy.
       SHARED_BUCKET: '',
       TENANT_PREFIX_POLICY_ARN: '',

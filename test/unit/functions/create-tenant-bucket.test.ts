@@ -16,6 +16,7 @@ import { handler } from '../../../functions/lambda/create-tenant-bucket';
 import { createTenantBucket } from '../../../functions/create-tenant-bucket';
 import { loadConfig } from '../../../functions/lib/config';
 import { BucketNameUnavailableError, TenantQuotaExceededError } from '../../../functions/lib/errors';
+import { tenantNames } from '../../../functions/lib/naming';
 import { tenantTags } from '../../../functions/lib/tags';
 import { answerLedgerGet, ledgerOnRun, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
@@ -226,6 +227,44 @@ describe('createTenantBucket', () => {
 
     await expect(createTenantBucket({ tenant: eu }, deps())).rejects.toBe(denied);
     expect(s3Mock).toHaveReceivedCommandTimes(CreateBucketCommand, 1);
+  });
+});
+
+describe('createTenantBucket in the account regional namespace', () => {
+  // The emulator ignores BucketNamespace (docs/architecture.md, Emulator gaps): the request is proven here.
+  const regional = loadConfig({ ...process.env, BUCKET_NAMESPACE: 'account-regional', ALLOWED_REGIONS: 'eu-west-1,us-east-1' });
+  const names = tenantNames('Acme-Bistro-42', 'eu-west-1', regional);
+  const tenant = { ...eu, bucketCandidates: names.bucketCandidates };
+  const regionalDeps = () => ({ s3For, ledger: ledgerOnRun(SAMPLE_RUN_ID), config: regional, logger: fakeLogger() as unknown as Logger });
+
+  it('creates <prefix>-<slug>-<account>-<region>-an with BucketNamespace account-regional, its only name', async () => {
+    const bucket = await createTenantBucket({ tenant }, regionalDeps());
+
+    const name = `fusion-rms-acme-bistro-42-${regional.accountId}-eu-west-1-an`;
+    expect(bucket).toEqual({ name, region: 'eu-west-1', arn: `arn:aws:s3:::${name}`, created: true });
+    expect(s3Mock).toHaveReceivedCommandWith(CreateBucketCommand, {
+      Bucket: name,
+      BucketNamespace: 'account-regional',
+      ObjectOwnership: 'BucketOwnerEnforced',
+      CreateBucketConfiguration: { LocationConstraint: 'eu-west-1', Tags: ourTags },
+    });
+    expect(s3Mock).toHaveReceivedCommandTimes(CreateBucketCommand, 1);
+  });
+
+  it("adopts the org's own bucket of that name on a retry (BucketAlreadyOwnedByYou), and tries no other name", async () => {
+    s3Mock.on(CreateBucketCommand).rejects(new BucketAlreadyOwnedByYou({ ...meta, message: 'Your previous request to create the named bucket succeeded' }));
+    s3Mock.on(GetBucketTaggingCommand).resolves({ TagSet: ourTags });
+
+    const bucket = await createTenantBucket({ tenant }, regionalDeps());
+
+    expect(bucket).toMatchObject({ name: names.bucketCandidates[0], created: true });
+    expect(s3Mock).toHaveReceivedCommandTimes(CreateBucketCommand, 1);
+  });
+
+  it('sends no BucketNamespace in the global namespace (the default)', async () => {
+    await createTenantBucket({ tenant: eu }, deps());
+
+    expect(s3Mock.commandCalls(CreateBucketCommand)[0]?.args[0].input).not.toHaveProperty('BucketNamespace');
   });
 });
 

@@ -52,6 +52,11 @@ describe('loadConfig', () => {
       expect(config).toMatchObject({ tenancy: 'bucket', sharedBucket: SHARED_BUCKET, tenantPrefixPolicyArn: TENANT_PREFIX_POLICY_ARN });
     });
 
+    it('names tenant buckets in the global namespace unless BUCKET_NAMESPACE=account-regional', () => {
+      expect(loadConfig(BASE_ENV).bucketNamespace).toBe('global');
+      expect(loadConfig({ ...BASE_ENV, BUCKET_NAMESPACE: 'account-regional' }).bucketNamespace).toBe('account-regional');
+    });
+
     it('takes OBJECT_ACLS=disabled as disabled', () => {
       expect(loadConfig({ ...PREFIX_ENV, OBJECT_ACLS: 'disabled' }).objectAcls).toBe(false);
     });
@@ -154,6 +159,7 @@ describe('loadConfig', () => {
         'Environment variable TENANT_PREFIX_POLICY_ARN="tenant-provisioner-test-tenant-prefix" is invalid: must be an IAM managed policy ARN',
       ],
       ['OBJECT_ACLS is "true"', { ...PREFIX_ENV, OBJECT_ACLS: 'true' }, 'Environment variable OBJECT_ACLS="true" is invalid: must be "enabled" or "disabled"'],
+      ['BUCKET_NAMESPACE is "regional"', { ...BASE_ENV, BUCKET_NAMESPACE: 'regional' }, 'Environment variable BUCKET_NAMESPACE="regional" is invalid: must be "global" or "account-regional"'],
       ['OBJECT_ACLS is "Enabled"', { ...PREFIX_ENV, OBJECT_ACLS: 'Enabled' }, 'Environment variable OBJECT_ACLS="Enabled" is invalid: must be "enabled" or "disabled"'],
     ])('fails the cold start when %s, naming the variable and what is wrong', (_title, env, message) => {
       const error = configErrorOf(env);
