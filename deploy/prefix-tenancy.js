@@ -78,8 +78,13 @@ function policyDocument(document, settings) {
   return withPolicyVariables(document, settings.createsSharedBucket ? { [SHARED_BUCKET_PLACEHOLDER]: SHARED_BUCKET_REFERENCE } : {});
 }
 
-/** The created shared bucket's policy: only the TLS-only deny, when the stage has it. Small and fixed: no tenant is named here. */
-function sharedBucketPolicy() {
+/**
+ * The created shared bucket's policy: only the TLS-only deny (functions/lib/policies.ts, as every
+ * tenant bucket's), when the stage has it. Small and fixed: no tenant is named here.
+ */
+function sharedBucketPolicy(settings) {
+  const { tlsOnlyStatement } = loadTs('functions/lib/policies.ts');
+  const { bucketArn } = loadTs('functions/lib/naming.ts');
   return {
     Type: 'AWS::S3::BucketPolicy',
     // Kept with the bucket, should the bucket ever leave the template (it is retained).
@@ -87,19 +92,7 @@ function sharedBucketPolicy() {
     UpdateReplacePolicy: 'Retain',
     Properties: {
       Bucket: { Ref: 'SharedBucket' },
-      PolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: [{ 'Fn::GetAtt': ['SharedBucket', 'Arn'] }, { 'Fn::Sub': '${SharedBucket.Arn}/*' }],
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
-        ],
-      },
+      PolicyDocument: policyDocument({ Version: '2012-10-17', Statement: [tlsOnlyStatement(bucketArn(settings.sharedBucket))] }, settings),
     },
   };
 }
@@ -167,7 +160,7 @@ module.exports.resources = async ({ resolveVariable }) => {
       },
     },
     ...(settings.createsSharedBucket ? { SharedBucket: sharedBucket(settings) } : {}),
-    ...(settings.createsSharedBucket && tlsOnly ? { SharedBucketPolicy: sharedBucketPolicy() } : {}),
+    ...(settings.createsSharedBucket && tlsOnly ? { SharedBucketPolicy: sharedBucketPolicy(settings) } : {}),
   };
   return {
     Resources: resources,

@@ -47,17 +47,20 @@ export function tenantBucketPolicy({ bucket, userArn, tlsOnly }: TenantBucketPol
     { Sid: 'TenantUserObjects', Effect: 'Allow', Principal: { AWS: userArn }, Action: [...TENANT_OBJECT_ACTIONS], Resource: `${bucketResource}/*` },
     { Sid: 'TenantUserList', Effect: 'Allow', Principal: { AWS: userArn }, Action: 's3:ListBucket', Resource: bucketResource },
   ];
-  if (tlsOnly) {
-    statements.push({
-      Sid: 'DenyInsecureTransport',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 's3:*',
-      Resource: [bucketResource, `${bucketResource}/*`],
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    });
-  }
+  if (tlsOnly) statements.push(tlsOnlyStatement(bucketResource));
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/** Denies every request to the bucket (ARN `bucketResource`) and its objects that does not use TLS. */
+export function tlsOnlyStatement(bucketResource: string): PolicyStatement {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: [bucketResource, `${bucketResource}/*`],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
 }
 
 /** `${aws:PrincipalTag/<key>}`: the value of the requesting user's tag `key`, an IAM policy variable. */
