@@ -45,6 +45,16 @@ export class TenantBucketNotEmptiedError extends Error {
   }
 }
 
+/** A version as messages name it: its key (at most 100 characters) and version id. */
+function versionLabel(version: { key: string; versionId?: string }): string {
+  return `${JSON.stringify(version.key.slice(0, 100))}${version.versionId ? ` version ${version.versionId}` : ''}`;
+}
+
+/** The sampled refusals, for a message: each version and S3's answer for it. */
+function describeRefusals(samples: UndeletableVersion[]): string {
+  return samples.map((e) => `${versionLabel(e)}: ${e.code}${e.message ? ` (${e.message})` : ''}`).join('; ');
+}
+
 /** A version DeleteObjects refused to delete, as the report shows it. */
 export interface UndeletableVersion {
   key: string;
@@ -188,7 +198,7 @@ async function whyUndeletable(s3: S3Client, target: Target, samples: Undeletable
   for (const sample of samples.slice(0, SAMPLES_EXAMINED)) {
     const version = { ...target, Key: sample.key, ...(sample.versionId ? { VersionId: sample.versionId } : {}) };
     const [retention, hold] = await Promise.all([quietly(() => s3.send(new GetObjectRetentionCommand(version))), quietly(() => s3.send(new GetObjectLegalHoldCommand(version)))]);
-    const what = `${JSON.stringify(sample.key.slice(0, 100))}${sample.versionId ? ` version ${sample.versionId}` : ''}`;
+    const what = versionLabel(sample);
     const mode = retention?.Retention?.Mode;
     const until = retention?.Retention?.RetainUntilDate;
     if (mode && until && until.getTime() > now.getTime()) {
@@ -202,7 +212,7 @@ async function whyUndeletable(s3: S3Client, target: Target, samples: Undeletable
 /** The error of a walk that left only versions S3 will not delete: how many, why, a sample, and what to do. */
 async function lockedError(s3: S3Client, target: Target, where: string, cursor: WalkCursor, now: Date): Promise<TenantObjectsLockedError> {
   const reasons = await whyUndeletable(s3, target, cursor.samples, now);
-  const sample = cursor.samples.map((e) => `${JSON.stringify(e.key.slice(0, 100))}${e.versionId ? ` version ${e.versionId}` : ''}: ${e.code}${e.message ? ` (${e.message})` : ''}`).join('; ');
+  const sample = describeRefusals(cursor.samples);
   return new TenantObjectsLockedError(
     `${cursor.passUndeletable} version(s) in ${where} cannot be deleted, and nothing else is left (${cursor.objectsDeleted} deleted)` +
       `${reasons.length > 0 ? `: ${reasons.join('; ')}` : ': S3 named no retention, legal hold or MFA delete for the sample; look at the bucket policy and its Object Lock settings'}. ` +
@@ -260,8 +270,7 @@ export async function walkAndDelete(s3: S3Client, target: Target, prefix: string
       // Thrown, the cursor is not handed on: a call after the state machine's backoff (or a
       // redrive) goes on from the last one it returned.
       if (cursor.passRetryable > 0) {
-        const refused = cursor.samples.map((e) => `${JSON.stringify(e.key.slice(0, 100))}${e.versionId ? ` version ${e.versionId}` : ''}: ${e.code}${e.message ? ` ${e.message}` : ''}`).join('; ');
-        throw new TenantBucketNotEmptiedError(`DeleteObjects deleted none of the ${cursor.passUndeletable} version(s) left in ${where}, ${cursor.passRetryable} of them refused for now: ${refused}`);
+        throw new TenantBucketNotEmptiedError(`DeleteObjects deleted none of the ${cursor.passUndeletable} version(s) left in ${where}, ${cursor.passRetryable} of them refused for now: ${describeRefusals(cursor.samples)}`);
       }
       throw await lockedError(s3, target, where, cursor, deps.now?.() ?? new Date());
     }
