@@ -30,7 +30,7 @@ import { tenantNames, type TenantNames } from '../../functions/lib/naming';
 import type { ExecutionRecord } from '../../functions/lib/executions';
 import type { LocalPipeline } from '../../local/pipeline';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../local/stack';
-import { accessDeniedError, installFaults, serviceError, type FaultInjector, type FaultKind, type FaultRule } from '../support/fault-injection';
+import { accessDeniedError, installFaults, operationsByState, serviceError, type FaultInjector, type FaultKind, type FaultRule } from '../support/fault-injection';
 import { integrationPipeline } from './integration-pipeline';
 
 jest.setTimeout(120_000);
@@ -469,21 +469,7 @@ describe('the fault matrix of provision-tenant', () => {
       await expectCompleteTenant(names, await tenantResidue(names));
     });
 
-    // Each call belongs to the Task state running when it was made (the latest one entered).
-    const history = (await pipeline.executions.history('provision', name)) ?? [];
-    const windows = history
-      .filter((event) => event.type === 'StateEntered' && event.stateType === 'Task')
-      .map((entered) => ({
-        state: entered.state ?? '',
-        from: entered.timestamp.getTime(),
-        to: history.find((event) => event.type === 'StateExited' && event.state === entered.state)?.timestamp.getTime() ?? Infinity,
-      }));
-    const seen = new Map<string, string>();
-    for (const call of faults.calls) {
-      const state = windows.filter((w) => w.from <= call.at && call.at <= w.to).at(-1)?.state ?? 'outside any state';
-      if (!seen.has(call.operation)) seen.set(call.operation, state);
-    }
-    discovered = [...seen].map(([operation, state]) => ({ operation, state }));
+    discovered = operationsByState((await pipeline.executions.history('provision', name)) ?? [], faults.calls);
     const operations = discovered.map((d) => d.operation);
     expect(operations.length).toBeGreaterThan(0);
     expect(operations).toEqual(

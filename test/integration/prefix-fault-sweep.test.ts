@@ -15,7 +15,7 @@ import { tenantNames } from '../../functions/lib/naming';
 import type { LocalPipeline } from '../../local/pipeline';
 import { parseTenantSecret } from '../../functions/lib/tenant-secret';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_SHARED_BUCKET } from '../../local/stack';
-import { accessDeniedError, installFaults, type FaultInjector, type FaultKind } from '../support/fault-injection';
+import { accessDeniedError, installFaults, operationsByState, type FaultInjector, type FaultKind } from '../support/fault-injection';
 import { integrationPipeline } from './integration-pipeline';
 
 jest.setTimeout(120_000);
@@ -95,22 +95,9 @@ async function statesOf(name: string, type: string, workflow: 'provision' | 'tea
   return ((await pipeline.executions.history(workflow, name)) ?? []).filter((event) => event.type === type).map((event) => event.state ?? '');
 }
 
-/** Each operation with the Task state that made it, in first-call order, over the calls since `since`. */
+/** Each operation of `workflow`'s run `name`, with the Task state that made it, over the calls since `since`. */
 async function operationsOf(workflow: 'provision' | 'teardown', name: string, since: number): Promise<{ operation: string; state: string }[]> {
-  const history = (await pipeline.executions.history(workflow, name)) ?? [];
-  const windows = history
-    .filter((event) => event.type === 'StateEntered' && event.stateType === 'Task')
-    .map((entered) => ({
-      state: entered.state ?? '',
-      from: entered.timestamp.getTime(),
-      to: history.find((event) => event.type === 'StateExited' && event.state === entered.state)?.timestamp.getTime() ?? Infinity,
-    }));
-  const seen = new Map<string, string>();
-  for (const call of faults.calls.slice(since)) {
-    const state = windows.filter((w) => w.from <= call.at && call.at <= w.to).at(-1)?.state ?? 'outside any state';
-    if (!seen.has(call.operation)) seen.set(call.operation, state);
-  }
-  return [...seen].map(([operation, state]) => ({ operation, state }));
+  return operationsByState((await pipeline.executions.history(workflow, name)) ?? [], faults.calls.slice(since));
 }
 
 const prefixOf = (orgId: string) => `userdata/${orgId.toLowerCase()}-publisher/`;

@@ -26,6 +26,7 @@ import { S3ControlServiceException } from '@aws-sdk/client-s3-control';
 import { SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import type { HandlerExecutionContext, InitializeHandler, InitializeHandlerArguments, InitializeHandlerOutput, MetadataBearer } from '@smithy/types';
 import { runOutsideFunctions } from '../../local/function-scope';
+import type { ExecutionEvent } from '../../functions/lib/executions';
 
 export type FaultKind = 'throttle' | 'access-denied' | 'permanent' | 'after-effect' | 'answer';
 
@@ -293,4 +294,24 @@ export function installFaults(clients: ClientWithMiddleware[], options: InstallF
       for (const client of clients) client.middlewareStack.remove(MIDDLEWARE_NAME);
     },
   };
+}
+
+/**
+ * Each operation among `calls` with the Task state of `history` that made it, in first-call order:
+ * a call belongs to the Task state running when it was made (the latest one entered).
+ */
+export function operationsByState(history: readonly ExecutionEvent[], calls: readonly RecordedCall[]): { operation: string; state: string }[] {
+  const windows = history
+    .filter((event) => event.type === 'StateEntered' && event.stateType === 'Task')
+    .map((entered) => ({
+      state: entered.state ?? '',
+      from: entered.timestamp.getTime(),
+      to: history.find((event) => event.type === 'StateExited' && event.state === entered.state)?.timestamp.getTime() ?? Infinity,
+    }));
+  const seen = new Map<string, string>();
+  for (const call of calls) {
+    const state = windows.filter((w) => w.from <= call.at && call.at <= w.to).at(-1)?.state ?? 'outside any state';
+    if (!seen.has(call.operation)) seen.set(call.operation, state);
+  }
+  return [...seen].map(([operation, state]) => ({ operation, state }));
 }
