@@ -125,7 +125,8 @@ const LONGEST_SLUG = 'x'.repeat(40);
 
 /** The prefix of the shared bucket that `template` gives the tenant `slug`. */
 export function tenantPrefixOf(template: string, slug: string): string {
-  return template.replace(SLUG_PLACEHOLDER, slug);
+  // A function, so nothing in a slug is read as a replacement pattern ("$&").
+  return template.replace(SLUG_PLACEHOLDER, () => slug);
 }
 
 /**
