@@ -23,6 +23,8 @@ const arn = {
   provisionExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${ProvisionStateMachineName}:*',
   teardownExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${TeardownStateMachineName}:*',
   restoreExecutions: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${RestoreStateMachineName}:*',
+  // By name, not Ref: the teardown state machine names the function this is for (a Ref would be a cycle).
+  teardownStateMachine: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${TeardownStateMachineName}',
   // The stage's shared bucket (deploy/prefix-tenancy.js): by name, or, when the stack creates it,
   // left as `${SharedBucket}` for Fn::Sub (its Ref, the name CloudFormation gave it).
   sharedBucket: 'arn:${AWS::Partition}:s3:::${SharedBucket}',
@@ -232,6 +234,8 @@ const statements = {
       Action: ['states:StopExecution'],
       Resource: [sub(arn.provisionExecutions), sub(arn.teardownExecutions), sub(arn.restoreExecutions)],
     },
+    // A teardown whose bucket deletion came near the history limit continues in a new teardown execution.
+    { Effect: 'Allow', Action: ['states:StartExecution'], Resource: sub(arn.teardownStateMachine) },
   ],
   trackExecutionStatus: [
     ledgerWriter(),

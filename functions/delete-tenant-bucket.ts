@@ -4,6 +4,7 @@ import { bucketTagSet } from './lib/bucket-tags';
 import { parseWalkCursor, walkAndDelete } from './lib/bucket-walk';
 import type { Config } from './lib/config';
 import { errorName } from './lib/errors';
+import { countLoop } from './lib/history-budget';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { deletionBlocker } from './lib/ownership';
 import { isTenantResource } from './lib/tags';
@@ -16,6 +17,15 @@ export interface DeleteTenantBucketDeps {
   logger?: Logger;
   /** Milliseconds left in this invocation. */
   remainingTimeMs: () => number;
+}
+
+/**
+ * The loop's history count after this invocation (lib/history-budget.ts) and whether the teardown
+ * continues in a new execution before the next one: only a teardown's loop that is not done does.
+ */
+function loopCount(input: DeleteBucketInput, done: boolean, config: Config): Pick<DeleteBucketResult, 'history' | 'continueAsNew'> {
+  const { history, continueAsNew } = countLoop(input.history, config.teardownContinueAtEvents);
+  return { history, continueAsNew: continueAsNew && !done && input.scope === 'tenant' };
 }
 
 /**
@@ -35,6 +45,7 @@ async function deleteTenantPrefix(input: DeleteBucketInput, deps: DeleteTenantBu
     objectsDeleted: cursor.objectsDeleted,
     deleted,
     skipped,
+    ...loopCount(input, done, deps.config),
   });
   if (bucketName !== tenant.bucket) {
     return result(true, [], [{ resource: `bucket ${bucketName}`, reason: `not the shared bucket ${tenant.bucket ?? ''} the tenant's prefix is in` }]);
@@ -77,7 +88,14 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
   const s3 = deps.s3For(tenant.region);
   const target = { Bucket: bucketName, ExpectedBucketOwner: deps.config.accountId };
   const cursor = parseWalkCursor(input.cursor);
-  const finished = (deleted: string[]): DeleteBucketResult => ({ done: true, cursor: null, objectsDeleted: cursor.objectsDeleted, deleted, skipped: [] });
+  const finished = (deleted: string[], skipped: DeleteBucketResult['skipped'] = []): DeleteBucketResult => ({
+    done: true,
+    cursor: null,
+    objectsDeleted: cursor.objectsDeleted,
+    deleted,
+    skipped,
+    ...loopCount(input, true, deps.config),
+  });
 
   let tags: Tag[] | undefined;
   try {
@@ -91,7 +109,7 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
     // Worded for buckets: the org's bucket can fail the guard only on rollback.
     const reason = isTenantResource(tags, tenant.orgId) ? `not created by execution ${tenant.provisionedBy}` : `not this tenant's bucket: ${blocker}`;
     log?.warn('Leaving a bucket untouched: it fails the deletion guard', { bucket: bucketName, scope, orgId: tenant.orgId, reason });
-    return { done: true, cursor: null, objectsDeleted: cursor.objectsDeleted, deleted: [], skipped: [{ resource: `bucket ${bucketName}`, reason }] };
+    return finished([], [{ resource: `bucket ${bucketName}`, reason }]);
   }
 
   try {
@@ -102,7 +120,7 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
     }
     for (;;) {
       if ((await walkAndDelete(s3, target, undefined, cursor, deps)) === 'continue') {
-        return { done: false, cursor: JSON.stringify(cursor), objectsDeleted: cursor.objectsDeleted, deleted: [], skipped: [] };
+        return { done: false, cursor: JSON.stringify(cursor), objectsDeleted: cursor.objectsDeleted, deleted: [], skipped: [], ...loopCount(input, false, deps.config) };
       }
       try {
         await s3.send(new DeleteBucketCommand(target));

@@ -24,7 +24,7 @@ export interface PublishOrgDeprovisionedInput {
   deletedCredentials: DeletionResult;
   deletedUser: DeletionResult;
   /** Absent when the tenant had no bucket (any more). */
-  deletedBucket?: DeleteBucketResult;
+  deletedBucket?: Pick<DeleteBucketResult, 'done' | 'cursor' | 'objectsDeleted' | 'deleted' | 'skipped'>;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { TenantState } from './lib/ledger/model';
 import { tenantSlug } from './lib/naming';
 import { orgProvisionedDetail, type OrgProvisionedDetail, type ProvisionedTenant } from './lib/publish';
 import type { ExecutionPort, Workflow } from './lib/executions';
-import type { ProvisionState, RevocationResult, TenantRef } from './lib/types';
+import type { ProvisionState, RevocationResult, TeardownContinuation, TenantRef } from './lib/types';
 
 /** The input of each ledger step of the state machines (`RecordTenant…` states). */
 export type RecordTenantStateInput =
@@ -16,7 +16,9 @@ export type RecordTenantStateInput =
   | ({ transition: 'provisioned' } & ProvisionedTenant)
   | { transition: 'rolled-back'; state: ProvisionState }
   | { transition: 'revoked'; tenant: TenantRef; revoked: RevocationResult }
-  | { transition: 'deletion-started' | 'deleted' | 'restored'; tenant: TenantRef };
+  | { transition: 'deletion-started' | 'deleted' | 'restored'; tenant: TenantRef }
+  /** The teardown's bucket-deletion loop came near the history limit: the ledger starts the next execution with `carried`. */
+  | { transition: 'continued'; tenant: TenantRef; carried: Omit<TeardownContinuation, 'part' | 'previous'> };
 
 export interface RecordTenantStateResult {
   /** False only for a rollback of an execution that never got a valid orgId (nothing to record). */
@@ -25,6 +27,8 @@ export interface RecordTenantStateResult {
   generation?: number;
   /** `provisioned` and `restored`: the OrgProvisioned detail the ledger holds, which PublishOrgProvisioned/PublishOrgRestored emit. */
   provisioned?: OrgProvisionedDetail;
+  /** `continued`: the execution the teardown goes on in (the old one ends once this is recorded). */
+  continuedIn?: { executionName: string; executionArn: string };
 }
 
 /** The tenant and run a state document names, when its orgId is valid (the OrgCreated schema's rule) and it carries a run id. */
@@ -62,6 +66,8 @@ function requestOf(input: RecordTenantStateInput, now: Date): WorkflowRequest | 
     }
     case 'revoked':
       return { kind: 'revoked', ...base, keysDeactivated: input.revoked.keysDeactivated };
+    case 'continued':
+      return { kind: 'continued', ...base, carried: input.carried };
     default:
       return { kind: input.transition, ...base };
   }
@@ -72,7 +78,8 @@ function requestOf(input: RecordTenantStateInput, now: Date): WorkflowRequest | 
  * confirms that it is still the tenant's current run (a teardown or restore then stops the run it
  * superseded, again: the router's stop may have been lost). Then: provisioned → active (with the tenant's
  * bucket, user and secret, and the OrgProvisioned detail), rolled back, access revoked → retained
- * (until the retention ends), deletion begun → deleting, deleted, restored → active. The run
+ * (until the retention ends), deletion begun → deleting, a teardown continued in a new execution
+ * (which the ledger starts), deleted, restored → active. The run
  * presents its run id: the ledger accepts the step only while that run is the one the tenant
  * waits on (a parked run that was redriven included).
  *
@@ -103,6 +110,7 @@ export async function recordTenantState(input: RecordTenantStateInput, deps: Rec
     ...(result.state === undefined ? {} : { state: result.state }),
     ...(result.generation === undefined ? {} : { generation: result.generation }),
     ...(result.item?.provisioned && (request.kind === 'provisioned' || request.kind === 'restored') ? { provisioned: result.item.provisioned } : {}),
+    ...(request.kind === 'continued' && result.item?.teardown ? { continuedIn: { executionName: result.item.teardown.name, executionArn: result.item.teardown.arn } } : {}),
   };
 }
 

@@ -66,6 +66,8 @@ export interface LocalStageOptions {
   tenancy?: Tenancy;
   /** With `tenancy: 'prefix'`: whether prefix tenants may set canned ACLs on their objects. */
   objectAcls?: boolean;
+  /** The count at which a teardown continues in a new execution (default: the stage's, lib/history-budget.ts); tests make it small. */
+  teardownContinueAtEvents?: number;
 }
 
 /**
@@ -84,6 +86,7 @@ export function localEnvironment(endpoint: string, options: LocalStageOptions = 
       : {};
   return {
     ...prefixTenancy,
+    ...(options.teardownContinueAtEvents === undefined ? {} : { TEARDOWN_CONTINUE_AT_EVENTS: String(options.teardownContinueAtEvents) }),
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

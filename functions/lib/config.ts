@@ -1,4 +1,5 @@
 import { bucketNameViolation, tenantPrefixViolation } from './s3-names';
+import { DEFAULT_CONTINUE_AT_EVENTS } from './history-budget';
 
 /**
  * Configuration, read and checked once at cold start. A missing or malformed variable
@@ -58,6 +59,12 @@ export interface Config {
    * which only this account can create, before or after a teardown).
    */
   bucketNamespace: BucketNamespace;
+  /**
+   * The history-event count (an upper bound, lib/history-budget.ts) at which a teardown's
+   * bucket-deletion loop continues in a new execution (TEARDOWN_CONTINUE_AT_EVENTS; not a stage
+   * parameter: the default keeps every execution under 20,000 of Step Functions' 25,000 events).
+   */
+  teardownContinueAtEvents: number;
 }
 
 export type BucketNamespace = 'global' | 'account-regional';
@@ -226,6 +233,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (tenantPrefixPolicyArn !== undefined) check('TENANT_PREFIX_POLICY_ARN', tenantPrefixPolicyArn, /^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/.test(tenantPrefixPolicyArn), 'must be an IAM managed policy ARN');
   const bucketNamespace = optionalEnv(env, 'BUCKET_NAMESPACE', CONFIG_DEFAULTS.bucketNamespace);
   check('BUCKET_NAMESPACE', bucketNamespace, bucketNamespace === 'global' || bucketNamespace === 'account-regional', 'must be "global" or "account-regional"');
+  const continueAt = optionalEnv(env, 'TEARDOWN_CONTINUE_AT_EVENTS', String(DEFAULT_CONTINUE_AT_EVENTS));
+  check('TEARDOWN_CONTINUE_AT_EVENTS', continueAt, /^[1-9]\d{0,4}$/.test(continueAt) && Number(continueAt) <= DEFAULT_CONTINUE_AT_EVENTS, `must be a whole number from 1 to ${DEFAULT_CONTINUE_AT_EVENTS}`);
   const objectAcls = optionalEnv(env, 'OBJECT_ACLS', CONFIG_DEFAULTS.objectAcls);
   check('OBJECT_ACLS', objectAcls, objectAcls === 'enabled' || objectAcls === 'disabled', 'must be "enabled" or "disabled"');
 
@@ -251,5 +260,6 @@ export function loadConfig(env: Env = process.env): Config {
     ...(tenantPrefixPolicyArn === undefined ? {} : { tenantPrefixPolicyArn }),
     objectAcls: objectAcls === 'enabled',
     bucketNamespace: bucketNamespace as BucketNamespace,
+    teardownContinueAtEvents: Number(continueAt),
   };
 }

@@ -85,11 +85,19 @@ export function lifecycleExecutionName(slug: string, generation: number, workflo
   return `${slug}-g${generation}-${workflow}${attempt > 1 ? `-${attempt}` : ''}`;
 }
 
-/** The parts of a name made by {@link lifecycleExecutionName}, or undefined for any other name. */
-export function parseLifecycleExecutionName(name: string): { slug: string; generation: number; workflow: Workflow; attempt: number } | undefined {
-  const match = /^([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)-g([1-9]\d*)-(provision|teardown|restore)(?:-([2-9]|[1-9]\d+))?$/.exec(name);
-  if (!match) return undefined;
-  return { slug: match[1] as string, generation: Number(match[2]), workflow: match[3] as Workflow, attempt: match[4] ? Number(match[4]) : 1 };
+/**
+ * The name of part `part` (2, 3, …) of a teardown that continued as new to stay under Step
+ * Functions' history limit: the teardown's own name and `-part<N>` (`acme-g2-teardown-part2`).
+ */
+export function continuedExecutionName(teardownName: string, part: number): string {
+  return `${teardownName}-part${part}`;
+}
+
+/** The parts of a name made by {@link lifecycleExecutionName} (or {@link continuedExecutionName}: `part` from 2), or undefined for any other name. */
+export function parseLifecycleExecutionName(name: string): { slug: string; generation: number; workflow: Workflow; attempt: number; part: number } | undefined {
+  const match = /^([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)-g([1-9]\d*)-(provision|teardown|restore)(?:-([2-9]|[1-9]\d+))?(?:-part([2-9]|[1-9]\d+))?$/.exec(name);
+  if (!match || (match[5] && match[3] !== 'teardown')) return undefined;
+  return { slug: match[1] as string, generation: Number(match[2]), workflow: match[3] as Workflow, attempt: match[4] ? Number(match[4]) : 1, part: match[5] ? Number(match[5]) : 1 };
 }
 
 /**

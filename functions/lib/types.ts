@@ -4,6 +4,8 @@
  * Nothing secret is ever part of it: Step Functions keeps execution history in plain text.
  */
 
+import type { HistoryCount } from './history-budget';
+
 /** The execution a step runs in (`$$.Execution`). */
 export interface ExecutionRef {
   name: string;
@@ -152,6 +154,8 @@ export interface DeleteBucketInput extends DeletionInput {
   bucket?: TenantBucket;
   /** Continuation from a previous invocation that ran out of time. */
   cursor?: string | null;
+  /** Teardown: the loop's count of history events so far in this execution (lib/history-budget.ts). */
+  history?: HistoryCount;
 }
 
 /** A deletion step's result: what it removed and what it left alone (and why). */
@@ -165,6 +169,9 @@ export interface DeleteBucketResult extends DeletionResult {
   done: boolean;
   cursor: string | null;
   objectsDeleted: number;
+  /** Teardown: the count after this invocation, and whether the execution continues as new before the next (never when `done`). */
+  history: HistoryCount;
+  continueAsNew: boolean;
 }
 
 /** The teardown-tenant input: the OrgDeleted the ledger accepted, with the region and bucket it recorded, and its run. */
@@ -198,6 +205,25 @@ export interface TeardownPlan {
   settleSeconds: number;
   retentionDays: number;
   retentionSeconds: number;
+  /** This execution continues a teardown whose bucket-deletion loop came near the history limit. */
+  continuation?: TeardownContinuation;
+}
+
+/**
+ * What a teardown execution hands the next one when it continues as new (RecordTenantState
+ * `continued`): the state its bucket-deletion loop goes on with. The new execution skips straight
+ * to that loop (ResumeBucketDeletion).
+ */
+export interface TeardownContinuation {
+  /** 2 for the first continuation, and so on. */
+  part: number;
+  /** The name of the execution this one continues. */
+  previous: string;
+  revoked: RevocationResult;
+  deletedCredentials: DeletionResult;
+  deletedUser: DeletionResult;
+  /** The loop's state: not done, the walk's cursor, and a fresh history count. */
+  deletedBucket: Pick<DeleteBucketResult, 'done' | 'cursor' | 'objectsDeleted' | 'deleted' | 'skipped'> & { history: HistoryCount };
 }
 
 /** RevokeTenantAccess's result, `$.revoked`: what was found and what was revoked at once. */

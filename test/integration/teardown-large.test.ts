@@ -6,7 +6,10 @@
  * Each DeleteTenantBucket invocation gets a 22 s time budget (its reserve is 20 s), so it
  * starts one round (list up to 4,000 entries, delete them) and then hands back to the state
  * machine's loop with its cursor, as a Lambda near its timeout would: the loop and the
- * cursor's running count are exercised too.
+ * cursor's running count are exercised too. And the stage continues a teardown in a new execution
+ * after every second invocation (TEARDOWN_CONTINUE_AT_EVENTS, as a bucket too big for one
+ * execution's history would at 15,000): the teardown runs as a chain of executions the ledger
+ * records, each linked to the one before and after it, and still deletes exactly everything.
  *
  * Duration: the emulator handles one request at a time at ~6 ms of CPU each, so writing the
  * 10,000 versions takes ~65 s on an idle 2-core machine; the markers come from DeleteObjects
@@ -21,6 +24,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { EVENTS_BEFORE_LOOP_BOUND, EVENTS_PER_LOOP_BOUND } from '../../functions/lib/history-budget';
 import { tenantNames } from '../../functions/lib/naming';
 import type { LocalPipeline } from '../../local/pipeline';
 import { LOCAL_REGION } from '../../local/stack';
@@ -41,7 +45,7 @@ let pipeline: LocalPipeline;
 let recorder: FaultInjector;
 
 beforeAll(async () => {
-  pipeline = await integrationPipeline({ remainingTimeMs: 22_000 });
+  pipeline = await integrationPipeline({ remainingTimeMs: 22_000, teardownContinueAtEvents: EVENTS_BEFORE_LOOP_BOUND + 2 * EVENTS_PER_LOOP_BOUND });
   recorder = installFaults([pipeline.functionClients.eventBridge]);
 });
 
@@ -113,11 +117,22 @@ describe('teardown of a large versioned tenant bucket', () => {
 
     const routed = await pipeline.send('OrgDeleted', { orgId, retentionDays: 0 });
     expect(routed).toMatchObject({ action: 'started', workflow: 'teardown' });
-    const name = routed.executionName as string;
-    const record = await pipeline.executions.waitFor('teardown', name, { timeoutMs: 300_000 });
+    // The teardown, execution after execution: each one the ledger records as the tenant's teardown.
+    const parts: string[] = [routed.executionName as string];
+    for (;;) {
+      const record = await pipeline.executions.waitFor('teardown', parts.at(-1) as string, { timeoutMs: 300_000 });
+      expect({ part: parts.at(-1), status: record.status, error: record.error, cause: record.cause }).toEqual({ part: parts.at(-1), status: 'SUCCEEDED', error: undefined, cause: undefined });
+      const teardown = (await pipeline.ledger.get(names.slug))?.teardown;
+      if (teardown?.name === parts.at(-1)) break;
+      // Linked both ways: this execution's output names the next, whose input names this one.
+      expect(record.output).toMatchObject({ continued: { continuedIn: { executionName: teardown?.name } } });
+      expect(teardown?.input).toMatchObject({ continuation: { part: parts.length + 1, previous: parts.at(-1) } });
+      parts.push(teardown?.name as string);
+    }
     const tornDown = Date.now();
+    const item = await pipeline.ledger.get(names.slug);
+    expect(item).toMatchObject({ state: 'deleted', teardown: { name: parts.at(-1), part: parts.length, earlierParts: parts.slice(0, -1).map((name) => ({ name })) } });
 
-    expect(record.status).toBe('SUCCEEDED');
     await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).rejects.toBeInstanceOf(NotFound);
     const residue = await pipeline.residue();
     expect({
@@ -127,15 +142,22 @@ describe('teardown of a large versioned tenant bucket', () => {
       secrets: residue.secrets.filter((s) => s === names.secretName),
     }).toEqual({ buckets: [], users: [], accessKeys: [], secrets: [] });
 
-    const history = (await pipeline.executions.history('teardown', name)) ?? [];
-    const invocations = history.filter((event) => event.type === 'StateEntered' && event.state === 'DeleteTenantBucket').length;
-    const retries = history.filter((event) => event.type === 'StateRetried').map((event) => `${event.state}: ${event.error}`);
+    let invocations = 0;
+    const retries: string[] = [];
+    for (const part of parts) {
+      const history = (await pipeline.executions.history('teardown', part)) ?? [];
+      const here = history.filter((event) => event.type === 'StateEntered' && event.state === 'DeleteTenantBucket').length;
+      // Each execution continues after its second invocation; the last may finish sooner.
+      expect({ part, invocations: here <= 2 }).toEqual({ part, invocations: true });
+      invocations += here;
+      retries.push(...history.filter((event) => event.type === 'StateRetried').map((event) => `${event.state}: ${event.error}`));
+    }
     process.stdout.write(
       `teardown-large: ${before.versions} versions + ${before.markers} delete markers written in ${((filled - started) / 1000).toFixed(1)} s, ` +
-        `torn down in ${((tornDown - filled) / 1000).toFixed(1)} s over ${invocations} DeleteTenantBucket invocations` +
+        `torn down in ${((tornDown - filled) / 1000).toFixed(1)} s over ${invocations} DeleteTenantBucket invocations in ${parts.length} executions` +
         `${retries.length > 0 ? `, retried: ${retries.join('; ')}` : ''}\n`,
     );
-    expect(invocations).toBeGreaterThanOrEqual(1);
+    expect(parts.length).toBeGreaterThanOrEqual(2);
 
     const deprovisioned = recorder.calls
       .filter((call) => call.operation === 'EventBridge.PutEvents' && call.outcome === 'ok')

@@ -247,7 +247,7 @@ describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
 
     expect(world.inputOf(TEARDOWN)).toMatchObject({ settleSeconds: 60 });
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.entered.slice(0, 5)).toEqual(['PrepareTeardown', 'ConfirmTenantRun', 'IsSettleNeeded', 'SettleAfterStoppedProvisioning', 'RevokeTenantAccess']);
+    expect(run.entered.slice(0, 6)).toEqual(['PrepareTeardown', 'ConfirmTenantRun', 'IsContinuation', 'IsSettleNeeded', 'SettleAfterStoppedProvisioning', 'RevokeTenantAccess']);
     // The teardown stops the provisioning again itself before it settles (the router's stop may have been lost).
     expect(aws.stoppedExecutions).toEqual([
       { executionArn: 'arn:aws:states:us-east-1:123456789012:execution:tenant-provisioner-test-provision-tenant:acme-bistro-42-g1-provision', error: 'OrgDeleted', cause: expect.stringContaining(TEARDOWN) },

@@ -8,9 +8,9 @@
 import { tenantPrefixOf, type Config } from '../config';
 import { DETAIL_TYPES } from '../events';
 import { REDRIVE_WINDOW_MS, type Workflow } from '../executions';
-import { lifecycleExecutionName, parseLifecycleExecutionName, tenantNames, tenantSlug, type NamingConfig } from '../naming';
+import { continuedExecutionName, lifecycleExecutionName, parseLifecycleExecutionName, tenantNames, tenantSlug, type NamingConfig } from '../naming';
 import { MAX_REASON, MAX_REPORTED_ORG_ID, truncate, type OrgProvisionedDetail, type OrgProvisioningFailedDetail } from '../publish';
-import type { ProvisionInput, RestoreInput, TeardownInput } from '../types';
+import type { ProvisionInput, RestoreInput, TeardownContinuation, TeardownInput } from '../types';
 import {
   currentExecution,
   effectiveState,
@@ -109,7 +109,9 @@ export type WorkflowRequest =
   | { kind: 'revoked'; slug: string; runId: string; keysDeactivated: string[]; by: string }
   | { kind: 'deletion-started'; slug: string; runId: string; by: string }
   | { kind: 'deleted'; slug: string; runId: string; by: string }
-  | { kind: 'restored'; slug: string; runId: string; by: string };
+  | { kind: 'restored'; slug: string; runId: string; by: string }
+  /** A teardown's bucket deletion came near Step Functions' history limit: it goes on in a new execution with `carried` (its loop's state). */
+  | { kind: 'continued'; slug: string; runId: string; carried: Omit<TeardownContinuation, 'part' | 'previous'>; by: string };
 
 export type LifecycleRequest = OrgCreatedRequest | OrgDeletedRequest | RestoreRequest | NewGenerationRequest | ResumeRequest | RunEndedRequest | WorkflowRequest;
 
@@ -696,7 +698,7 @@ function runOf(item: TenantLedgerItem, runId: string, workflow: Workflow): Ledge
   return run?.runId === runId ? run : undefined;
 }
 
-type ProgressKind = Exclude<WorkflowRequest['kind'], 'confirm'>;
+type ProgressKind = Exclude<WorkflowRequest['kind'], 'confirm' | 'continued'>;
 
 const STEP: Record<ProgressKind, { workflow: Workflow; from: TenantState; to: TenantState }> = {
   provisioned: { workflow: 'provision', from: 'provisioning', to: 'active' },
@@ -739,8 +741,42 @@ function onConfirm(item: TenantLedgerItem | undefined, request: Extract<Workflow
   return decision('recorded', { workflow: run.workflow, executionName: run.name, effects: supersedeEffects(run).filter((effect) => effect.kind === 'stop') });
 }
 
+/**
+ * A teardown continues as new: the ledger records the next execution as the tenant's teardown (its
+ * part, and the earlier parts' executions) before starting it, so the run it replaces can no longer
+ * act, and `tenantctl status` follows the teardown across its executions. Repeated by the run that
+ * asked (its Lambda crashed after the write), the start is repeated: StartExecution with the recorded
+ * name and input is idempotent.
+ */
+function onContinued(item: TenantLedgerItem | undefined, request: Extract<WorkflowRequest, { kind: 'continued' }>, ctx: DecisionContext): Decision {
+  if (!item) return decision('superseded', { reason: `no tenant ${request.slug} in the ledger` });
+  const teardown = item.teardown;
+  if (teardown && teardown.earlierParts?.at(-1)?.runId === request.runId) {
+    return decision('recorded', { workflow: 'teardown', executionName: teardown.name, effects: repairEffects(item, teardown) });
+  }
+  const run = runOf(item, request.runId, 'teardown');
+  if (!run || !teardown || effectiveState(item) !== 'deleting') return supersededStep(item, request);
+  const part = (teardown.part ?? 1) + 1;
+  const base = teardown.earlierParts?.[0]?.name ?? teardown.name;
+  const name = continuedExecutionName(base, part);
+  const { runId: _runId, continuation: _continuation, ...input } = teardown.input as Record<string, unknown> & { generation: number };
+  const continuation: TeardownContinuation = { part, previous: teardown.name, ...request.carried };
+  const next: LedgerTeardown = {
+    ...execution(ctx, 'teardown', name, { ...input, settleSeconds: 0, continuation }),
+    retentionDays: teardown.retentionDays,
+    ...(teardown.retainedUntil === undefined ? {} : { retainedUntil: teardown.retainedUntil }),
+    ...(teardown.keysDeactivated === undefined ? {} : { keysDeactivated: teardown.keysDeactivated }),
+    part,
+    earlierParts: [...(teardown.earlierParts ?? []), { name: teardown.name, arn: teardown.arn, runId: teardown.runId, startedAt: teardown.startedAt }],
+  };
+  const reason = `${teardown.name} came near Step Functions' history limit after deleting ${request.carried.deletedBucket.objectsDeleted} versions: the deletion goes on in ${name} (part ${part})`;
+  const moves = moved(item, 'deleting', { teardown: next, parked: undefined }, ctx, request.by, reason);
+  return decision('started', { workflow: 'teardown', executionName: name, write: write(item, moves), effects: [startEffect(next)] });
+}
+
 function onWorkflowStep(item: TenantLedgerItem | undefined, request: WorkflowRequest, ctx: DecisionContext): Decision {
   if (request.kind === 'confirm') return onConfirm(item, request);
+  if (request.kind === 'continued') return onContinued(item, request, ctx);
   const step = STEP[request.kind];
   if (!item) return decision('superseded', { reason: `no tenant ${request.slug} in the ledger` });
   const run = runOf(item, request.runId, step.workflow);

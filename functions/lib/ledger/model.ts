@@ -48,6 +48,20 @@ export interface LedgerTeardown extends LedgerExecution {
   retainedUntil?: string;
   /** The access keys the teardown deactivated; a restore activates exactly these again. */
   keysDeactivated?: string[];
+  /**
+   * A teardown whose bucket deletion continued as new (it came near Step Functions' history limit):
+   * this execution is its part `part` (2, 3, …); `earlierParts` are the executions before it, oldest first.
+   */
+  part?: number;
+  earlierParts?: TeardownPart[];
+}
+
+/** An earlier execution of a teardown that continued as new. */
+export interface TeardownPart {
+  name: string;
+  arn: string;
+  runId: string;
+  startedAt: string;
 }
 
 /** A run that gave up after its retries: what an operator needs to redrive it. */

@@ -194,6 +194,7 @@ export const STEP_CALLS: Record<string, Call[]> = {
     call('StopExecution (the provisioning a teardown superseded)', 'states:StopExecution', 'provisionExecution'),
     call('StopExecution (the teardown a restore superseded)', 'states:StopExecution', 'teardownExecution'),
     call('StopExecution (the restore a teardown superseded)', 'states:StopExecution', 'restoreExecution'),
+    call('StartExecution (the next part of a teardown that continues as new)', 'states:StartExecution', 'teardownStateMachine'),
   ],
   // track-execution-status.ts, lib/ledger/*, lib/executions.ts (SfnExecutionPort.stop); the Lambda
   // service sends its failed asynchronous events to its on-failure queue with the tracker's role.

@@ -17,6 +17,7 @@ import { handler } from '../../../functions/lambda/delete-tenant-bucket';
 import { deleteTenantBucket } from '../../../functions/delete-tenant-bucket';
 import { TenantBucketNotEmptiedError } from '../../../functions/lib/bucket-walk';
 import { TenantObjectsLockedError } from '../../../functions/lib/errors';
+import { EVENTS_BEFORE_LOOP_BOUND, EVENTS_PER_LOOP_BOUND } from '../../../functions/lib/history-budget';
 import { loadConfig } from '../../../functions/lib/config';
 import { tenantTags } from '../../../functions/lib/tags';
 import type { DeleteBucketInput } from '../../../functions/lib/types';
@@ -27,6 +28,9 @@ import { mockedS3 } from '../../support/mocked-clients';
 
 const { s3Mock, s3For, regionsAsked } = mockedS3('eu-west-1');
 const config = loadConfig();
+
+/** A result of an invocation whose input carried no history count (the loop's first in its execution): not to continue as new. */
+const firstLoop = <T extends object>(fields: T) => ({ ...fields, history: { events: EVENTS_BEFORE_LOOP_BOUND + EVENTS_PER_LOOP_BOUND }, continueAsNew: false });
 const plentyOfTime = () => 600_000;
 const meta = { $metadata: {} };
 
@@ -153,7 +157,7 @@ describe('deleteTenantBucket', () => {
 
     const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 0, deleted: [], skipped: [] });
+    expect(result).toEqual(firstLoop({ done: true, cursor: null, objectsDeleted: 0, deleted: [], skipped: [] }));
     expect(regionsAsked).toEqual(['eu-west-1']);
     expectNothingDeleted();
   });
@@ -188,7 +192,7 @@ describe('deleteTenantBucket', () => {
 
     const result = await deleteTenantBucket(teardown, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 3, deleted: [`bucket ${bucketName}`], skipped: [] });
+    expect(result).toEqual(firstLoop({ done: true, cursor: null, objectsDeleted: 3, deleted: [`bucket ${bucketName}`], skipped: [] }));
     expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketCommand, { Bucket: bucketName, ExpectedBucketOwner: config.accountId });
   });
 
@@ -197,7 +201,7 @@ describe('deleteTenantBucket', () => {
 
     const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 8, deleted: [`bucket ${bucketName}`], skipped: [] });
+    expect(result).toEqual(firstLoop({ done: true, cursor: null, objectsDeleted: 8, deleted: [`bucket ${bucketName}`], skipped: [] }));
     expect(bucket.entries).toEqual([]);
     expect(deletedIdentifiers()).toEqual(
       expect.arrayContaining([
@@ -267,9 +271,28 @@ describe('deleteTenantBucket', () => {
     s3Mock.resetHistory();
     const second = await deleteTenantBucket({ ...rollback, cursor: first.cursor }, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(second).toEqual({ done: true, cursor: null, objectsDeleted: 5000, deleted: [`bucket ${bucketName}`], skipped: [] });
+    expect(second).toEqual(firstLoop({ done: true, cursor: null, objectsDeleted: 5000, deleted: [`bucket ${bucketName}`], skipped: [] }));
     expect(bucket.entries).toEqual([]);
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 1);
+  });
+
+  it('counts the loop\'s history events and, on teardown, says to continue as new once the count reaches the stage\'s TEARDOWN_CONTINUE_AT_EVENTS', async () => {
+    // Four rounds of 4,000 versions: each invocation with a low budget does one.
+    new FakeBucket().addVersions(13_000);
+    const lowBudget = () => jest.fn().mockReturnValueOnce(60_000).mockReturnValue(5_000);
+    const near = { events: config.teardownContinueAtEvents - EVENTS_PER_LOOP_BOUND };
+
+    const earlier = await deleteTenantBucket({ ...teardown, history: { events: near.events - 1 } }, { s3For, config, remainingTimeMs: lowBudget() });
+    expect(earlier).toMatchObject({ done: false, history: { events: config.teardownContinueAtEvents - 1 }, continueAsNew: false });
+
+    const at = await deleteTenantBucket({ ...teardown, cursor: earlier.cursor, history: near }, { s3For, config, remainingTimeMs: lowBudget() });
+    expect(at).toMatchObject({ done: false, history: { events: config.teardownContinueAtEvents }, continueAsNew: true });
+
+    // A rollback's loop (provision-tenant) has nothing to continue in; a finished one nothing to continue.
+    const rolledBack = await deleteTenantBucket({ ...rollback, cursor: at.cursor, history: near }, { s3For, config, remainingTimeMs: lowBudget() });
+    expect(rolledBack).toMatchObject({ done: false, continueAsNew: false });
+    const finished = await deleteTenantBucket({ ...teardown, cursor: rolledBack.cursor, history: near }, { s3For, config, remainingTimeMs: plentyOfTime });
+    expect(finished).toMatchObject({ done: true, continueAsNew: false });
   });
 
   it('starts no round at all when less than 20 s remain', async () => {
@@ -363,7 +386,7 @@ describe('deleteTenantBucket', () => {
 
     const result = await deleteTenantBucket(rollback, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 0, deleted: [], skipped: [] });
+    expect(result).toEqual(firstLoop({ done: true, cursor: null, objectsDeleted: 0, deleted: [], skipped: [] }));
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 0);
   });
 
@@ -398,7 +421,7 @@ describe('deleteTenantBucket for a prefix tenant', () => {
 
     const result = await deleteTenantBucket(prefixTeardown, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 7, deleted: [emptied], skipped: [] });
+    expect(result).toEqual(firstLoop({ done: true, cursor: null, objectsDeleted: 7, deleted: [emptied], skipped: [] }));
     expect(bucket.entries.map((e) => e.Key)).toEqual(OTHERS);
     expect(deletedIdentifiers()).toContainEqual({ Key: `${PREFIX}gone.txt`, VersionId: 'dm1' });
     for (const { Key } of deletedIdentifiers()) expect(Key?.startsWith(PREFIX)).toBe(true);
@@ -428,7 +451,7 @@ describe('deleteTenantBucket for a prefix tenant', () => {
 
     const result = await deleteTenantBucket(prefixTeardown, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 0, deleted: [emptied], skipped: [] });
+    expect(result).toEqual(firstLoop({ done: true, cursor: null, objectsDeleted: 0, deleted: [emptied], skipped: [] }));
     expect(bucket.entries).toHaveLength(OTHERS.length);
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteObjectsCommand, 0);
   });
@@ -444,7 +467,7 @@ describe('deleteTenantBucket for a prefix tenant', () => {
 
     const second = await deleteTenantBucket({ ...prefixTeardown, cursor: first.cursor }, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(second).toEqual({ done: true, cursor: null, objectsDeleted: 5000, deleted: [emptied], skipped: [] });
+    expect(second).toEqual(firstLoop({ done: true, cursor: null, objectsDeleted: 5000, deleted: [emptied], skipped: [] }));
     expect(bucket.entries.map((e) => e.Key)).toEqual(OTHERS);
     expectBucketUntouched();
   });
@@ -464,13 +487,13 @@ describe('deleteTenantBucket for a prefix tenant', () => {
 
     const result = await deleteTenantBucket({ ...prefixTeardown, bucketName: 'fusion-rms-acme-bistro-42' }, { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(result).toEqual({
+    expect(result).toEqual(firstLoop({
       done: true,
       cursor: null,
       objectsDeleted: 0,
       deleted: [],
       skipped: [{ resource: 'bucket fusion-rms-acme-bistro-42', reason: expect.stringContaining(`not the shared bucket ${SHARED}`) }],
-    });
+    }));
     expect(s3Mock.calls()).toHaveLength(0);
   });
 
@@ -480,7 +503,7 @@ describe('deleteTenantBucket for a prefix tenant', () => {
 
     const result = await deleteTenantBucket(prefixRollback(false), { s3For, config, logger: logger as unknown as Logger, remainingTimeMs: plentyOfTime });
 
-    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 0, deleted: [], skipped: [{ resource: emptied, reason: expect.stringContaining(`not claimed empty by execution ${prefixTenant.provisionedBy}`) }] });
+    expect(result).toEqual(firstLoop({ done: true, cursor: null, objectsDeleted: 0, deleted: [], skipped: [{ resource: emptied, reason: expect.stringContaining(`not claimed empty by execution ${prefixTenant.provisionedBy}`) }] }));
     expect(bucket.entries).toHaveLength(3);
     expect(s3Mock.calls()).toHaveLength(0);
     expect(logger.warn).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ bucket: SHARED, prefix: PREFIX }));
@@ -501,7 +524,7 @@ describe('deleteTenantBucket for a prefix tenant', () => {
 
     const result = await deleteTenantBucket(prefixRollback(true), { s3For, config, remainingTimeMs: plentyOfTime });
 
-    expect(result).toEqual({ done: true, cursor: null, objectsDeleted: 2, deleted: [emptied], skipped: [] });
+    expect(result).toEqual(firstLoop({ done: true, cursor: null, objectsDeleted: 2, deleted: [emptied], skipped: [] }));
     expect(bucket.entries.map((e) => e.Key)).toEqual(OTHERS);
     expectBucketUntouched();
   });

@@ -139,6 +139,38 @@ describe('prepareTeardown', () => {
     expect(plan.settleSeconds).toBe(settleSeconds);
   });
 
+  describe('a continued teardown (its input carries the state of the loop it goes on with)', () => {
+    const continuation = {
+      part: 2,
+      previous: 'acme-bistro-42-g1-teardown',
+      revoked: { bucketName: 'fusion-rms-acme-bistro-42', bucketFoundBy: 'ledger', keysDeactivated: [], bucketPolicyDeleted: true, skipped: [] },
+      deletedCredentials: { deleted: [], skipped: [] },
+      deletedUser: { deleted: ['user rms_acme-bistro-42'], skipped: [] },
+      deletedBucket: { done: false, cursor: '{"objectsDeleted":4000}', objectsDeleted: 4000, deleted: [], skipped: [], history: { events: 0 } },
+    };
+
+    it('hands the continuation on with the plan', async () => {
+      const plan = await prepareTeardown({ event: { orgId: 'acme-bistro-42', ...run, continuation }, execution }, { config });
+
+      expect(plan.continuation).toEqual(continuation);
+      expect(plan.tenant.orgId).toBe('acme-bistro-42');
+    });
+
+    it.each<[string, Record<string, unknown>, RegExp]>([
+      ['part 1', { part: 1 }, /continuation\.part must be a whole number from 2/],
+      ['no bucket', { revoked: { ...continuation.revoked, bucketName: '' } }, /continuation\.revoked must name the bucket/],
+      ['a finished deletion', { deletedBucket: { ...continuation.deletedBucket, done: true } }, /continuation\.deletedBucket must be a bucket deletion under way/],
+      ['no cursor', { deletedBucket: { ...continuation.deletedBucket, cursor: null } }, /continuation\.deletedBucket/],
+      ['no user result', { deletedUser: 'gone' }, /continuation\.deletedUser must list/],
+      ['a previous that is no execution name', { previous: 'a b' }, /continuation\.previous must be an execution name/],
+    ])('rejects a continuation with %s with InvalidEventError naming the field', async (_label, change, message) => {
+      const result = prepareTeardown({ event: { orgId: 'acme-bistro-42', ...run, continuation: { ...continuation, ...change } }, execution }, { config });
+
+      await expect(result).rejects.toThrow(InvalidEventError);
+      await expect(result).rejects.toThrow(message);
+    });
+  });
+
   it.each<[string, unknown]>([
     ['negative', -1],
     ['fractional', 1.5],

@@ -231,6 +231,73 @@ describe('recordTenantState', () => {
     expect(table.liveTenants()).toBe(0);
   });
 
+  describe('a teardown that continues as new (its bucket deletion came near the history limit)', () => {
+    const carried = (cursor: string, objectsDeleted: number) => ({
+      revoked: revocation(),
+      deletedCredentials: { deleted: ['secret x'], skipped: [] },
+      deletedUser: { deleted: ['user rms_acme-bistro-42'], skipped: [] },
+      deletedBucket: { done: false as const, cursor, objectsDeleted, deleted: [], skipped: [], history: { events: 0 } },
+    });
+
+    it('records the next execution as the tenant\'s teardown, with the earlier part, and starts it with the loop\'s state; that execution resumes the deletion', async () => {
+      await reach('deleting');
+      const first = item().teardown;
+      const tenant = await teardownTenant();
+      deps.recorded.started.length = 0;
+
+      const result = await recordTenantState({ transition: 'continued', tenant, carried: carried('{"k":1}', 250_000) }, deps);
+
+      const name = `${SLUG}-g1-teardown-part2`;
+      expect(result).toMatchObject({ recorded: true, state: 'deleting', continuedIn: { executionName: name, executionArn: expect.stringContaining(`:${name}`) } });
+      expect(item().teardown).toMatchObject({
+        name,
+        part: 2,
+        retentionDays: first?.retentionDays,
+        earlierParts: [{ name: first?.name, arn: first?.arn, runId: first?.runId, startedAt: first?.startedAt }],
+      });
+      expect(item().teardown?.runId).not.toBe(first?.runId);
+      expect(item().history.at(-1)).toMatchObject({ from: 'deleting', to: 'deleting', reason: expect.stringContaining(`after deleting 250000 versions: the deletion goes on in ${name} (part 2)`) });
+      expect(deps.recorded.started.map((start) => start.name)).toEqual([name]);
+
+      // The new execution's PrepareTeardown finds the continuation, and its steps present the new run id.
+      const plan = await prepareTeardown({ event: startOf(name).input, execution: execution(name) }, { config });
+      expect(plan.continuation).toEqual({ part: 2, previous: first?.name, ...carried('{"k":1}', 250_000) });
+      expect(plan.settleSeconds).toBe(0);
+      await expect(recordTenantState({ transition: 'confirm', workflow: 'teardown', tenant: plan.tenant }, deps)).resolves.toMatchObject({ recorded: true });
+      // The run it replaced can no longer act.
+      await expect(recordTenantState({ transition: 'deleted', tenant }, deps)).rejects.toThrow(TenantRunSupersededError);
+
+      // Part 3 names the first execution's name, and lists both earlier parts.
+      await recordTenantState({ transition: 'continued', tenant: plan.tenant, carried: carried('{"k":2}', 500_000) }, deps);
+      expect(item().teardown).toMatchObject({ name: `${SLUG}-g1-teardown-part3`, part: 3, earlierParts: [{ name: first?.name }, { name }] });
+      await expect(recordTenantState({ transition: 'deleted', tenant: await teardownTenant(`${SLUG}-g1-teardown-part3`) }, deps)).resolves.toMatchObject({ state: 'deleted' });
+    });
+
+    it('repeated by the run that asked (its Lambda crashed after the write), starts the same execution again and writes nothing', async () => {
+      await reach('deleting');
+      const tenant = await teardownTenant();
+      await recordTenantState({ transition: 'continued', tenant, carried: carried('{"k":1}', 10) }, deps);
+      const after = item();
+      const started = deps.recorded.started.at(-1);
+
+      const again = await recordTenantState({ transition: 'continued', tenant, carried: carried('{"k":1}', 10) }, deps);
+
+      expect(again).toMatchObject({ continuedIn: { executionName: `${SLUG}-g1-teardown-part2` } });
+      expect(item()).toEqual(after);
+      expect(deps.recorded.started.at(-1)).toEqual(started);
+    });
+
+    it('is refused before deletion has begun, writing nothing and starting nothing', async () => {
+      await reach('retained');
+      const before = item();
+      const starts = deps.recorded.started.length;
+
+      await expect(recordTenantState({ transition: 'continued', tenant: await teardownTenant(), carried: carried('{}', 0) }, deps)).rejects.toThrow(TenantRunSupersededError);
+      expect(item()).toEqual(before);
+      expect(deps.recorded.started).toHaveLength(starts);
+    });
+  });
+
   it('refuses deletion when a restore took the tenant over during the retention wait, writing nothing', async () => {
     await reach('restoring');
     const tenant = await teardownTenant();

@@ -1,8 +1,14 @@
 import aslValidator from 'asl-validator';
+import { OTHER_STATES_BEFORE_LOOP, TASK_MAX_RETRIES, TASK_STATES_BEFORE_LOOP } from '../../../functions/lib/history-budget';
 import { ledgerSteps, loadMachine, reachable, type State } from './asl';
 
 const asl = loadMachine('teardown-tenant');
 const states = asl.States;
+
+/** Every state reachable from `start`. */
+function reachableFrom(start: string): Set<string> {
+  return reachable({ ...asl, StartAt: start });
+}
 
 /** The states visited from StartAt when every Choice takes its Default. */
 function defaultPath(): string[] {
@@ -31,16 +37,19 @@ describe('statemachine/teardown-tenant.asl.json', () => {
     expect(states.WaitRetentionPeriod).toMatchObject({ Type: 'Wait', SecondsPath: '$.teardown.retentionSeconds', Next: 'RecordTenantDeleting' });
   });
 
-  it('never reaches a deletion without passing RecordTenantDeleting (where a restore in the wait stops it)', () => {
-    const withoutDeleting = reachable(asl, ['RecordTenantDeleting']);
+  it('never reaches a deletion without passing RecordTenantDeleting (where a restore in the wait stops it), or resuming one the ledger continued', () => {
+    // ResumeBucketDeletion: only an execution the ledger started to continue a teardown that was
+    // deleting (functions/lib/ledger/lifecycle.ts onContinued), and only after ConfirmTenantRun.
+    const withoutDeleting = reachable(asl, ['RecordTenantDeleting', 'ResumeBucketDeletion']);
     for (const step of ['DeleteTenantCredentials', 'DeleteTenantUser', 'DeleteTenantBucket', 'RecordTenantDeleted']) {
       expect({ step, reachable: withoutDeleting.has(step) }).toEqual({ step, reachable: false });
     }
     expect(reachable(asl).has('DeleteTenantCredentials')).toBe(true);
   });
 
-  it('never revokes without passing ConfirmTenantRun (where a teardown the ledger moved past ends)', () => {
+  it('never revokes, nor resumes a continued deletion, without passing ConfirmTenantRun (where a teardown the ledger moved past ends)', () => {
     expect(reachable(asl, ['ConfirmTenantRun']).has('RevokeTenantAccess')).toBe(false);
+    expect(reachable(asl, ['ConfirmTenantRun']).has('ResumeBucketDeletion')).toBe(false);
     expect(states.ConfirmTenantRun).toMatchObject({ Parameters: { transition: 'confirm', workflow: 'teardown', 'tenant.$': '$.teardown.tenant' } });
   });
 
@@ -59,14 +68,49 @@ describe('statemachine/teardown-tenant.asl.json', () => {
     }
   });
 
-  it('loops on the bucket deletion until it reports done', () => {
+  it('loops on the bucket deletion until it reports done, or continues in a new execution when it says so', () => {
     expect(states.DeleteTenantBucket?.Next).toBe('IsBucketDeleted');
     expect(states.IsBucketDeleted).toMatchObject({ Type: 'Choice', Default: 'DeleteTenantBucket' });
+    expect(states.IsBucketDeleted?.Choices).toEqual([
+      { Variable: '$.deletedBucket.done', BooleanEquals: true, Next: 'RecordTenantDeleted' },
+      { Variable: '$.deletedBucket.continueAsNew', BooleanEquals: true, Next: 'ContinueTeardownAsNew' },
+    ]);
+    expect(states.DeleteTenantBucket?.Parameters?.['history.$']).toBe('$.deletedBucket.history');
+    expect(states.ContinueTeardownAsNew).toMatchObject({ Parameters: { transition: 'continued', 'tenant.$': '$.teardown.tenant' }, Next: 'TeardownContinued' });
+    expect(states.TeardownContinued?.Type).toBe('Succeed');
+  });
+
+  it('hands the next execution everything the loop and PublishOrgDeprovisioned read, and the next execution puts it back where they read it', () => {
+    const carried = (states.ContinueTeardownAsNew?.Parameters as { carried: Record<string, unknown> }).carried;
+    const resumed = states.ResumeBucketDeletion?.Parameters as Record<string, string>;
+    const published = Object.keys(states.PublishOrgDeprovisioned?.Parameters ?? {}).map((key) => key.replace(/\.\$$/, ''));
+    for (const key of published.filter((key) => key !== 'teardown')) {
+      expect({ key, carried: key in carried || `${key}.$` in carried }).toEqual({ key, carried: true });
+      expect({ key, resumed: resumed[`${key}.$`] }).toEqual({ key, resumed: `$.teardown.continuation.${key}` });
+    }
+    expect(states.IsContinuation).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.teardown.continuation', IsPresent: true, Next: 'ResumeBucketDeletion' }] });
+    expect(states.ResumeBucketDeletion).toMatchObject({ Type: 'Pass', Next: 'DeleteTenantBucket' });
+    // No ResultPath: the default replaces the input with the Parameters (the local runner would write an explicit "$" under a key "$").
+    expect(states.ResumeBucketDeletion?.ResultPath).toBeUndefined();
+  });
+
+  it('has no more states before the loop, nor more retries per Task, than the history count charges (functions/lib/history-budget.ts)', () => {
+    // The states from which the loop can be reached; ResumeBucketDeletion and the first execution's way are exclusive.
+    const before = Object.keys(states).filter((name) => name !== 'DeleteTenantBucket' && name !== 'IsBucketDeleted' && reachableFrom(name).has('DeleteTenantBucket'));
+    const tasks = before.filter((name) => states[name]?.Type === 'Task');
+    const others = before.filter((name) => states[name]?.Type !== 'Task' && name !== 'ResumeBucketDeletion');
+    expect(tasks.length).toBeLessThanOrEqual(TASK_STATES_BEFORE_LOOP);
+    expect(others.length).toBeLessThanOrEqual(OTHER_STATES_BEFORE_LOOP);
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type !== 'Task') continue;
+      const retries = (state.Retry ?? []).reduce((sum, retrier) => sum + (retrier.MaxAttempts ?? 3), 0);
+      expect({ name, withinBound: retries <= TASK_MAX_RETRIES }).toEqual({ name, withinBound: true });
+    }
   });
 
   it('catches an invalid input and the ledger\'s refusal only, so a teardown that cannot finish stays redrivable', () => {
     const ledger = ledgerSteps(asl);
-    expect(ledger.sort()).toEqual(['ConfirmTenantRun', 'RecordTenantDeleted', 'RecordTenantDeleting', 'RecordTenantRetained']);
+    expect(ledger.sort()).toEqual(['ConfirmTenantRun', 'ContinueTeardownAsNew', 'RecordTenantDeleted', 'RecordTenantDeleting', 'RecordTenantRetained']);
     for (const [name, state] of Object.entries(states)) {
       const caught = state.Catch?.flatMap((c) => c.ErrorEquals) ?? [];
       if (name === 'PrepareTeardown') expect(caught.sort()).toEqual(['InvalidEventError', 'InvalidOrgIdError']);

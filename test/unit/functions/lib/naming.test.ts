@@ -1,4 +1,4 @@
-import { accountRegionalBucketName, bucketCandidates, tenantNames } from '../../../../functions/lib/naming';
+import { accountRegionalBucketName, bucketCandidates, continuedExecutionName, lifecycleExecutionName, parseLifecycleExecutionName, tenantNames } from '../../../../functions/lib/naming';
 import { bucketNameViolation } from '../../../../functions/lib/s3-names';
 
 const naming = { bucketPrefix: 'fusion-rms', userPrefix: 'rms_', accountId: '123456789012', maxBucketCandidates: 4, stage: 'dev' };
@@ -43,5 +43,21 @@ describe('bucket names in the account regional namespace', () => {
         }
       }
     }
+  });
+});
+
+describe('execution names', () => {
+  it('reads back the parts of a teardown that continued as new, and of no other workflow', () => {
+    const name = continuedExecutionName(lifecycleExecutionName('acme-bistro-42', 2, 'teardown', 3), 4);
+
+    expect(name).toBe('acme-bistro-42-g2-teardown-3-part4');
+    expect(parseLifecycleExecutionName(name)).toEqual({ slug: 'acme-bistro-42', generation: 2, workflow: 'teardown', attempt: 3, part: 4 });
+    expect(parseLifecycleExecutionName('acme-bistro-42-g2-teardown')).toEqual({ slug: 'acme-bistro-42', generation: 2, workflow: 'teardown', attempt: 1, part: 1 });
+    expect(parseLifecycleExecutionName('acme-bistro-42-g2-provision-part2')).toBeUndefined();
+    expect(parseLifecycleExecutionName('acme-bistro-42-g2-teardown-part1')).toBeUndefined();
+  });
+
+  it('keeps the longest continued name (a 40-character orgId) within Step Functions\' 80 characters', () => {
+    expect(continuedExecutionName(lifecycleExecutionName('x'.repeat(40), 999, 'teardown', 999), 9999).length).toBeLessThanOrEqual(80);
   });
 });
