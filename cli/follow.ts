@@ -66,7 +66,15 @@ export async function followExecution(backend: Backend, follower: Follower, foll
   }
 }
 
-async function poll(backend: Backend, { io, out }: Follower, live: LiveLine, { workflow, name }: Followed, options: { showFromRedrive?: number }): Promise<FollowResult> {
+/** The execution a teardown continued in (its output, TeardownContinued), if it did. */
+export function continuedIn(output: unknown): string | undefined {
+  const name = (output as { continued?: { continuedIn?: { executionName?: unknown } } } | undefined)?.continued?.continuedIn?.executionName;
+  return typeof name === 'string' ? name : undefined;
+}
+
+async function poll(backend: Backend, { io, out }: Follower, live: LiveLine, followed: Followed, options: { showFromRedrive?: number }): Promise<FollowResult> {
+  const { workflow } = followed;
+  let { name } = followed;
   const retryOverrideMs = backend.mode === 'local' ? localRetryIntervalMs(io.env) : undefined;
   let shown = 0;
   let skipping = options.showFromRedrive !== undefined;
@@ -85,6 +93,14 @@ async function poll(backend: Backend, { io, out }: Follower, live: LiveLine, { w
       const lines = print(event);
       if (lines.length > 0) live.clear();
       for (const line of lines) out.line(line);
+    }
+    const next = record.status === 'SUCCEEDED' ? continuedIn(record.output) : undefined;
+    if (next) {
+      // One teardown, several executions: follow it into the next.
+      out.line(`  ↪ continues in ${next}: ${name} came near Step Functions' history limit`);
+      name = next;
+      shown = 0;
+      continue;
     }
     if (closed) return { record };
     const retry = skipping ? undefined : pendingRetry(workflow, history, retryOverrideMs);

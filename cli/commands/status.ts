@@ -1,14 +1,14 @@
 import { parseOrgCreatedDetail } from '../../functions/lib/events';
 import { isFailed, isRunning, type ExecutionRecord, type Workflow } from '../../functions/lib/executions';
 import { decide } from '../../functions/lib/ledger/lifecycle';
-import { currentExecution, effectiveState, type LedgerExecution, type TenantLedgerItem } from '../../functions/lib/ledger/model';
+import { currentExecution, effectiveState, type TenantLedgerItem } from '../../functions/lib/ledger/model';
 import { tenantSlug } from '../../functions/lib/naming';
 import type { Backend } from '../backend';
 import { checked, type Command } from '../context';
 import { EXIT_FAILED, EXIT_OK } from '../errors';
 import { formatDuration, formatTime, oneLine, readableCause, WORKFLOW_MACHINE, type Output } from '../output';
 import { table, type Cell } from '../table';
-import { decisionContextOf, noTenant, recordedExecutions, stateLabel, tenantItem, type OperatorContext } from '../tenant/ledger';
+import { decisionContextOf, noTenant, recordedExecutions, stateLabel, tenantItem, type ExecutionPart, type OperatorContext, type RecordedExecution } from '../tenant/ledger';
 import { tenantLocation } from '../tenant/names';
 import { assessRedrive, redriveAheadText, type RedriveAssessment } from '../tenant/redrive-assessment';
 import { inspectResources, type ResourceState, type TenantResources } from '../tenant/resources';
@@ -33,6 +33,8 @@ export interface ExecutionReport {
   redrive?: RedriveAssessment & { from?: Backend['redriveFrom'] };
   states: StateStep[];
   redrives: Redrive[];
+  /** One of the executions of a teardown that continued as new. */
+  part?: ExecutionPart;
 }
 
 /** An execution the ledger recorded that Step Functions no longer has (it forgets a closed one 90 days after it ended). */
@@ -44,6 +46,7 @@ export interface ForgottenExecution {
   /** When the ledger started it. */
   startedAt: string;
   forgotten: true;
+  part?: ExecutionPart;
 }
 
 export interface StatusDocument {
@@ -64,6 +67,7 @@ export function executionReport(
   backend: Pick<Backend, 'redriveFrom'>,
   ctx: OperatorContext,
   history: Parameters<typeof buildTimeline>[0] = [],
+  part?: ExecutionPart,
 ): ExecutionReport {
   const timeline = buildTimeline(history);
   const cause = readableCause(record.cause);
@@ -85,7 +89,15 @@ export function executionReport(
     ...(assessment ? { redrive: { ...assessment, ...(assessment.redrivable ? { from: backend.redriveFrom } : {}) } } : {}),
     states: timeline.steps,
     redrives: timeline.redrives,
+    ...(part ? { part } : {}),
   };
+}
+
+/** `  — part 2 of 3 of one teardown, continues … and continued in …`: how a teardown's executions link up. */
+function partText(part: ExecutionPart | undefined): string {
+  if (!part) return '';
+  const links = [part.previous ? `continues ${part.previous}` : '', part.next ? `continued in ${part.next}` : ''].filter(Boolean).join(', ');
+  return `  — part ${part.index} of ${part.of} of one teardown${links ? `: ${links}` : ''}`;
 }
 
 const MARK: Record<StateStep['outcome'], string> = { succeeded: '✓', failed: '✗', caught: '↯', running: '…', aborted: '■' };
@@ -94,7 +106,7 @@ const MARK_COLOUR: Record<StateStep['outcome'], Cell['colour']> = { succeeded: '
 function printExecution(out: Output, report: ExecutionReport, tenantctl: string): void {
   const { style } = out;
   const took = report.durationMs === undefined ? 'running' : `took ${formatDuration(report.durationMs)}`;
-  out.line(`${report.stateMachine}  ${report.name}  ${style.state(report.status)}  started ${formatTime(report.startDate)}, ${took}${report.redriveCount ? `, redriven ${report.redriveCount}×` : ''}`);
+  out.line(`${report.stateMachine}  ${report.name}  ${style.state(report.status)}  started ${formatTime(report.startDate)}, ${took}${report.redriveCount ? `, redriven ${report.redriveCount}×` : ''}${partText(report.part)}`);
   // The timeline's columns are as wide as their cells (every run's, so a redrive's rows line up with the first's).
   const rows: Cell[][] = report.states.map((step) => {
     const offset = `+${formatDuration(step.enteredAt.getTime() - report.startDate.getTime())}`;
@@ -175,7 +187,7 @@ export function printLedger(out: Output, item: TenantLedgerItem, ctx: OperatorCo
 }
 
 function printForgotten(out: Output, run: ForgottenExecution): void {
-  out.line(`${run.stateMachine}  ${run.name}  forgotten by Step Functions (90-day retention); started ${formatTime(new Date(run.startedAt))}`);
+  out.line(`${run.stateMachine}  ${run.name}  forgotten by Step Functions (90-day retention); started ${formatTime(new Date(run.startedAt))}${partText(run.part)}`);
   out.line();
 }
 
@@ -217,7 +229,7 @@ export const statusCommand: Command = {
         continue;
       }
       const history = (await backend.executions.history(run.workflow, run.name)) ?? [];
-      executions.push(executionReport(record, item, backend, ctx, history));
+      executions.push(executionReport(record, item, backend, ctx, history, run.part));
     }
     const resources = await inspectResources(tenantLocation(item, backend), backend);
 
@@ -241,6 +253,6 @@ export const statusCommand: Command = {
   },
 };
 
-function forgotten(run: LedgerExecution): ForgottenExecution {
-  return { workflow: run.workflow, stateMachine: WORKFLOW_MACHINE[run.workflow], name: run.name, executionArn: run.arn, startedAt: run.startedAt, forgotten: true };
+function forgotten(run: RecordedExecution): ForgottenExecution {
+  return { workflow: run.workflow, stateMachine: WORKFLOW_MACHINE[run.workflow], name: run.name, executionArn: run.arn, startedAt: run.startedAt, forgotten: true, ...(run.part ? { part: run.part } : {}) };
 }

@@ -39,9 +39,29 @@ export function stateLabel(item: Pick<TenantLedgerItem, 'state' | 'parked'>): st
   return item.state === 'parked' && item.parked ? `parked (${item.parked.from})` : item.state;
 }
 
-/** The executions the item records for the current generation, oldest first. */
-export function recordedExecutions(item: TenantLedgerItem): LedgerExecution[] {
-  return recordedRuns(item).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+/** A part of a teardown that continued as new (its bucket deletion came near Step Functions' history limit): `index` of `of` executions. */
+export interface ExecutionPart {
+  index: number;
+  of: number;
+  /** The executions before and after this one. */
+  previous?: string;
+  next?: string;
+}
+
+export type RecordedExecution = Pick<LedgerExecution, 'workflow' | 'name' | 'arn' | 'startedAt'> & { part?: ExecutionPart };
+
+/** The executions the item records for the current generation, oldest first; a teardown that continued as new, each of its executions (one teardown). */
+export function recordedExecutions(item: TenantLedgerItem): RecordedExecution[] {
+  const runs: RecordedExecution[] = recordedRuns(item).filter((run) => run !== item.teardown || !item.teardown.part);
+  const teardown = item.teardown;
+  if (teardown?.part) {
+    const chain = [...(teardown.earlierParts ?? []), teardown];
+    chain.forEach((run, index) => {
+      const part: ExecutionPart = { index: index + 1, of: chain.length, ...(index > 0 ? { previous: chain[index - 1]?.name } : {}), ...(index < chain.length - 1 ? { next: chain[index + 1]?.name } : {}) };
+      runs.push({ workflow: 'teardown', name: run.name, arn: run.arn, startedAt: run.startedAt, part });
+    });
+  }
+  return runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
 /** The run an operator may redrive: the ledger's parked run, or the tenant's current execution. */

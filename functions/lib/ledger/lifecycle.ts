@@ -769,7 +769,7 @@ function onContinued(item: TenantLedgerItem | undefined, request: Extract<Workfl
     part,
     earlierParts: [...(teardown.earlierParts ?? []), { name: teardown.name, arn: teardown.arn, runId: teardown.runId, startedAt: teardown.startedAt }],
   };
-  const reason = `${teardown.name} came near Step Functions' history limit after deleting ${request.carried.deletedBucket.objectsDeleted} versions: the deletion goes on in ${name} (part ${part})`;
+  const reason = `history near Step Functions' limit after ${request.carried.deletedBucket.objectsDeleted} versions deleted: continues in ${name} (part ${part})`;
   const moves = moved(item, 'deleting', { teardown: next, parked: undefined }, ctx, request.by, reason);
   return decision('started', { workflow: 'teardown', executionName: name, write: write(item, moves), effects: [startEffect(next)] });
 }

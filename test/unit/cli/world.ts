@@ -47,6 +47,8 @@ export type RunOutcome =
   | { kind: 'wait' }
   /** A step gives up after its retries: the execution fails there (redrivable), the tracker parks the tenant. */
   | { kind: 'give-up'; state: string; error: string; cause: string }
+  /** A teardown's bucket deletion comes near the history limit: the run continues in a new execution (which succeeds) and ends. */
+  | { kind: 'continue' }
   /** A provisioning meets a permanent error, rolls back and ends in its Fail state. */
   | { kind: 'roll-back'; state: string; error: string; cause: string };
 
@@ -299,6 +301,19 @@ export class World {
     return this.item(slug);
   }
 
+  /** A teardown (retention 0) whose bucket deletion continued in a second execution, which finished it. */
+  async continuedTeardown(orgId: string): Promise<TenantLedgerItem> {
+    await this.provisioned(orgId);
+    const slug = orgId.toLowerCase();
+    this.executions.outcomes.set(`${slug}-g1-teardown`, { kind: 'continue' });
+    await this.route('OrgDeleted', { orgId, retentionDays: 0 });
+    // The first part starts the second when it is looked at; the second finishes when it is.
+    await this.settle();
+    await this.settle();
+    this.executions.outcomes.delete(`${slug}-g1-teardown`);
+    return this.item(slug);
+  }
+
   /** A teardown (retention 0) that gives up at DeleteTenantCredentials: the tenant is parked in `deleting`. */
   async parkedTeardown(orgId: string): Promise<TenantLedgerItem> {
     await this.provisioned(orgId);
@@ -321,13 +336,22 @@ export class World {
   async complete(run: FakeRun, outcome: RunOutcome, redriveCount: number): Promise<void> {
     if (outcome.kind === 'running') return;
     const { record } = run;
-    const input = record.input as { orgId: string; runId: string; generation: number; retentionDays?: number };
+    const input = record.input as { orgId: string; runId: string; generation: number; retentionDays?: number; continuation?: unknown };
     const slug = input.orgId.toLowerCase();
     const by = `workflow ${record.name}`;
     const base = { slug, runId: input.runId, by };
     const steps = STEPS[record.workflow];
-    const stopAt = outcome.kind === 'give-up' || outcome.kind === 'roll-back' ? steps.indexOf(outcome.state) : outcome.kind === 'wait' ? steps.indexOf('RecordTenantDeleting') : steps.length;
-    const firstStep = redriveCount > 0 && outcome.kind === 'succeed' ? Math.max(0, run.history.filter((event) => event.type === 'StateExited').length) : 0;
+    const stopAt =
+      outcome.kind === 'give-up' || outcome.kind === 'roll-back'
+        ? steps.indexOf(outcome.state)
+        : outcome.kind === 'wait'
+          ? steps.indexOf('RecordTenantDeleting')
+          : outcome.kind === 'continue'
+            ? steps.indexOf('DeleteTenantBucket') + 1
+            : steps.length;
+    // A teardown's later part goes straight back to the bucket deletion.
+    const resumeAt = input.continuation === undefined ? 0 : steps.indexOf('DeleteTenantBucket');
+    const firstStep = redriveCount > 0 && outcome.kind === 'succeed' ? Math.max(0, run.history.filter((event) => event.type === 'StateExited').length) : resumeAt;
 
     for (const state of steps.slice(firstStep, stopAt)) {
       const entered = this.clock();
@@ -344,6 +368,22 @@ export class World {
       run.history.push({ type: 'StateExited', timestamp: exited, state, stateType: 'Task', output: {}, durationMs: exited.getTime() - entered.getTime() });
     }
 
+    if (outcome.kind === 'continue') {
+      const carried = {
+        revoked: { bucketName: `fusion-rms-${slug}`, bucketFoundBy: 'ledger' as const, keysDeactivated: [], bucketPolicyDeleted: true, skipped: [] },
+        deletedCredentials: { deleted: [], skipped: [] },
+        deletedUser: { deleted: [], skipped: [] },
+        deletedBucket: { done: false as const, cursor: '{}', objectsDeleted: 1_000_000, deleted: [], skipped: [], history: { events: 0 } },
+      };
+      await this.step({ kind: 'continued', ...base, carried });
+      const next = (await this.ledger.get(slug))?.teardown?.name ?? '';
+      const stopDate = this.clock();
+      const output = { continued: { recorded: true, continuedIn: { executionName: next, executionArn: this.executions.executionArn('teardown', next) } } };
+      run.history.push({ type: 'StateEntered', timestamp: stopDate, state: 'TeardownContinued', stateType: 'Succeed', input: {} });
+      Object.assign(run.record, { status: 'SUCCEEDED', stopDate, output });
+      run.history.push({ type: 'ExecutionSucceeded', timestamp: stopDate, output });
+      return;
+    }
     if (outcome.kind === 'wait') {
       const retentionSeconds = (input.retentionDays ?? 0) * 86_400;
       run.history.push({ type: 'StateEntered', timestamp: this.clock(), state: 'WaitRetentionPeriod', stateType: 'Wait', input: { teardown: { retentionSeconds } } });

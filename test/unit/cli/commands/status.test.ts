@@ -130,6 +130,25 @@ describe('tenantctl status', () => {
     expect(reports[1].redrive).toEqual({ redrivable: false, reason: expect.stringMatching(/^acme-g1-teardown is no longer tenant acme's current run/) });
   });
 
+  it('shows a teardown that continued as new as one teardown in its executions, each naming the one before and after it', async () => {
+    const world = createWorld('aws');
+    const item = await world.continuedTeardown('Acme');
+    expect(item).toMatchObject({ state: 'deleted', teardown: { name: 'acme-g1-teardown-part2', part: 2, earlierParts: [{ name: 'acme-g1-teardown' }] } });
+
+    const run = await world.tenantctl(['status', 'Acme']);
+    const json = await world.tenantctl(['status', 'Acme', '--json']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/\nteardown-tenant {2}acme-g1-teardown {2}SUCCEEDED {2}started .*, took .* — part 1 of 2 of one teardown: continued in acme-g1-teardown-part2\n/);
+    expect(run.stdout).toMatch(/\nteardown-tenant {2}acme-g1-teardown-part2 {2}SUCCEEDED {2}started .*, took .* — part 2 of 2 of one teardown: continues acme-g1-teardown\n/);
+    expect(run.stdout).toMatch(/deleting +→ deleting +workflow acme-g1-teardown: history near Step Functions' limit after 1000000 versions deleted: continues in acme-g1-teardown-part2 \(part 2\)\n/);
+    expect(json.json().executions.map((report: { name: string; part?: unknown }) => [report.name, report.part])).toEqual([
+      ['acme-g1-provision', undefined],
+      ['acme-g1-teardown', { index: 1, of: 2, next: 'acme-g1-teardown-part2' }],
+      ['acme-g1-teardown-part2', { index: 2, of: 2, previous: 'acme-g1-teardown' }],
+    ]);
+  });
+
   it('exits 1 for a rolled-back tenant, with --new-generation as what helps', async () => {
     const world = createWorld('aws');
     await world.rolledBack('Acme');

@@ -16,6 +16,19 @@ describe('tenantctl teardown', () => {
     expect((await world.item('acme')).state).toBe('deleted');
   });
 
+  it('follows a teardown into the execution it continued in, to its end', async () => {
+    const world = createWorld('aws');
+    await world.provisioned('Acme');
+    world.executions.outcomes.set('acme-g1-teardown', { kind: 'continue' });
+
+    const run = await world.tenantctl(['teardown', 'Acme', '--retention-days', '0']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/ {4}✓ DeleteTenantBucket +100 ms\n {2}↪ continues in acme-g1-teardown-part2: acme-g1-teardown came near Step Functions' history limit\n {4}✓ DeleteTenantBucket +100 ms\n {4}✓ RecordTenantDeleted/);
+    expect(run.stdout).toMatch(/ {2}SUCCEEDED in .*\n\nDeleted\n/);
+    expect((await world.item('acme')).state).toBe('deleted');
+  });
+
   it('stops following once access is revoked and the retention wait begins, says how to restore, and exits 0', async () => {
     const world = createWorld('aws');
     await world.provisioned('Acme');
