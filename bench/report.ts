@@ -3,6 +3,7 @@
  * into bench/README.md between its two markers. Where a target is missed, the cause found
  * for it is written beside the figure (CAUSES below: what was measured to explain it).
  */
+import { EVENTS_PER_LOOP } from '../functions/lib/history-budget';
 import type { BurstResult } from './burst';
 import { BUNDLE_LIMIT_BYTES, type ColdStartResult } from './cold-start';
 import type { ProvisionResult } from './provision';
@@ -64,6 +65,18 @@ const CAUSES: Record<string, (results: BenchResults) => string> = {
       'aws s3 rb --force lists only current objects (ListObjectsV2, served without copying) and, on a versioned bucket, removes nothing: its one DeleteObject per object adds a delete marker each, then DeleteBucket fails with BucketNotEmpty.'
     );
   },
+  'teardown.requestsPer1000Versions': (r) => {
+    const calls = r.teardown?.apiCallsByOperation ?? {};
+    return (
+      `Listing: ${calls['S3.ListObjectVersions'] ?? 0} ListObjectVersions for ${calls['S3.DeleteObjects'] ?? 0} DeleteObjects. The walk lists each page once per pass and needs a second pass to see the listing empty; ` +
+      'a pass more each time the listing changes under it (the emulator loses entries when paged while deleting, docs/architecture.md, Emulator gaps), and a DeleteObjects batch of fewer than 1,000 keys when versions are refused or a round ends short.'
+    );
+  },
+  'teardown.historyEventsPerMillionVersions': (r) =>
+    `Few versions per invocation: ${r.teardown?.figuresBasis.versionsPerSecond ?? '?'} versions/s measured on the emulator, which serves one request at a time and copies the whole bucket on each ListObjectVersions ` +
+    '(see teardown: the emulator\'s ListObjectVersions); S3 deletes far more per invocation, so the figure on AWS is lower. Each invocation costs its loop\'s events whatever it deletes.',
+  'teardown.maxEventsPerExecution': () =>
+    'DEFAULT_CONTINUE_AT_EVENTS in functions/lib/history-budget.ts, plus one loop and the end of the execution charged at their worst, passes 20,000: the teardown continues as new too late.',
   'coldStart.bundleBytes': (r) => {
     const s3 = r.coldStart?.sdkFloor.find((f) => f.client === 'S3');
     const over = (r.coldStart?.bundles ?? []).filter((b) => b.bundleBytes >= BUNDLE_LIMIT_BYTES).map((b) => `${b.function} ${kb(b.bundleBytes)}`);
@@ -138,6 +151,34 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       met: teardown.speedupVsAwsCli >= 10,
     });
   }
+  if (teardown) {
+    const calls = teardown.apiCallsByOperation;
+    add({
+      id: 'teardown.requestsPer1000Versions',
+      figure: 'teardown: S3 requests per 1,000 versions (emptying and deleting the bucket)',
+      value:
+        `${teardown.requestsPer1000Versions} (${teardown.figuresBasis.bucketRequests}: ${calls['S3.ListObjectVersions'] ?? 0} ListObjectVersions, ${calls['S3.DeleteObjects'] ?? 0} DeleteObjects, ` +
+        `${calls['S3.DeleteBucket'] ?? 0} DeleteBucket, for ${teardown.figuresBasis.versionsDeleted.toLocaleString('en')} versions)`,
+      target: '≤ 3',
+      met: teardown.requestsPer1000Versions <= 3,
+    });
+    add({
+      id: 'teardown.historyEventsPerMillionVersions',
+      figure: 'teardown: history events per 1,000,000 versions',
+      value:
+        `${teardown.historyEventsPerMillionVersions.toLocaleString('en')} (${teardown.figuresBasis.invocationsPerMillionVersions} invocations × ${EVENTS_PER_LOOP}; ` +
+        `every retry used: ${teardown.historyEventsPerMillionVersionsBound.toLocaleString('en')})`,
+      target: '≤ 200',
+      met: teardown.historyEventsPerMillionVersions <= 200,
+    });
+    add({
+      id: 'teardown.maxEventsPerExecution',
+      figure: 'teardown: most history events in one execution, any bucket size',
+      value: `${teardown.maxEventsPerExecution.toLocaleString('en')} (continues as new at ${teardown.figuresBasis.continueAtEvents.toLocaleString('en')} counted; then one loop and the end, each at their worst)`,
+      target: '≤ 20,000',
+      met: teardown.maxEventsPerExecution <= 20_000,
+    });
+  }
   if (coldStart) {
     const over = coldStart.bundles.filter((b) => b.bundleBytes >= BUNDLE_LIMIT_BYTES);
     add({
@@ -203,6 +244,16 @@ export function renderTable(results: BenchResults): string {
   }
   if (teardown) {
     lines.push(`| teardown: our teardown, median | ${ms(teardown.medianMs)} for ${teardown.versionsPerBucket.toLocaleString('en')} versions, ${teardown.apiCalls} API calls |`);
+    const basis = teardown.figuresBasis;
+    lines.push(
+      `| teardown: versions one DeleteTenantBucket invocation deletes | ${teardown.versionsPerInvocation.toLocaleString('en')} = ${basis.versionsPerSecond.toLocaleString('en')} versions/s ` +
+        `(${basis.versionsDeleted.toLocaleString('en')} in ${basis.deleteTenantBucketSeconds} s of DeleteTenantBucket) × ${basis.invocationBudgetSeconds} s (the Task's timeout less the walk's reserve); ` +
+        'the emulator\'s pace, one request at a time: conservative for S3 |',
+    );
+    lines.push(
+      `| teardown: executions for 100,000,000 versions | ${teardown.executionsFor100MillionVersions.toLocaleString('en')} (${basis.invocationsFor100MillionVersions.toLocaleString('en')} invocations, ` +
+        `${basis.loopsPerExecution} per execution before it continues as new) |`,
+    );
     if (teardown.awsCliMedianMs !== undefined) lines.push(`| teardown: aws s3 rb --force, median | ${ms(teardown.awsCliMedianMs)} — ${cell('outcome' in teardown.awsCli ? teardown.awsCli.outcome : '')} |`);
     else if ('skipped' in teardown.awsCli) lines.push(`| teardown: aws s3 rb --force | skipped: ${cell(teardown.awsCli.skipped)} |`);
   }

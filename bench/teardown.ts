@@ -24,9 +24,12 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TIME_RESERVE_MS } from '../functions/lib/bucket-walk';
+import { countLoop, DEFAULT_CONTINUE_AT_EVENTS, EVENTS_PER_LOOP, EVENTS_PER_LOOP_BOUND, MAX_EVENTS_PER_EXECUTION, type HistoryCount } from '../functions/lib/history-budget';
+import { projectRoot } from '../local/paths';
 import { LOCAL_REGION } from '../local/stack';
 import { total } from './lib/api-counter';
 import type { BenchPipeline } from './lib/bench-pipeline';
@@ -73,7 +76,39 @@ export interface TeardownRun {
   awsCli?: AwsCliRun;
 }
 
-export interface TeardownResult {
+/**
+ * What the last run's bucket deletion says about any bucket size (bench/README.md, "teardown"):
+ * the S3 requests it takes, what one DeleteTenantBucket invocation deletes on its budget, and the
+ * execution history that costs.
+ */
+export interface TeardownFigures {
+  /** S3 ListObjectVersions + DeleteObjects + DeleteBucket requests × 1,000 / versions deleted. */
+  requestsPer1000Versions: number;
+  /** Versions deleted ÷ seconds in DeleteTenantBucket × the invocation's budget (whole versions, rounded down). */
+  versionsPerInvocation: number;
+  /** EVENTS_PER_LOOP × the invocations 1,000,000 versions need. */
+  historyEventsPerMillionVersions: number;
+  /** The same with every loop charged at its worst (EVENTS_PER_LOOP_BOUND: every retry used). */
+  historyEventsPerMillionVersionsBound: number;
+  /** The invocations 100,000,000 versions need ÷ the invocations one execution holds before it continues as new. */
+  executionsFor100MillionVersions: number;
+  /** The history guard's bound on one execution, at any bucket size (MAX_EVENTS_PER_EXECUTION). */
+  maxEventsPerExecution: number;
+  /** What the figures were computed from. */
+  figuresBasis: {
+    bucketRequests: number;
+    versionsDeleted: number;
+    deleteTenantBucketSeconds: number;
+    versionsPerSecond: number;
+    invocationBudgetSeconds: number;
+    invocationsPerMillionVersions: number;
+    invocationsFor100MillionVersions: number;
+    loopsPerExecution: number;
+    continueAtEvents: number;
+  };
+}
+
+export interface TeardownResult extends TeardownFigures {
   objects: number;
   versionsPerObject: number;
   /** Versions in each bucket: objects × versions, plus the provisioning's `pub/` object. */
@@ -86,6 +121,84 @@ export interface TeardownResult {
   awsCli: (AwsCli & { outcome: string }) | { skipped: string };
   emulator: string;
   runs: TeardownRun[];
+}
+
+/** The S3 requests of emptying and deleting a bucket, by `Service.Operation`. */
+const BUCKET_DELETION_OPERATIONS = ['S3.ListObjectVersions', 'S3.DeleteObjects', 'S3.DeleteBucket'] as const;
+
+interface AslMachine {
+  States: Record<string, { TimeoutSeconds?: number; Branches?: AslMachine[]; ItemProcessor?: AslMachine; Iterator?: AslMachine }>;
+}
+
+function findState(machine: AslMachine, name: string): AslMachine['States'][string] | undefined {
+  for (const [stateName, state] of Object.entries(machine.States)) {
+    if (stateName === name) return state;
+    for (const inner of [...(state.Branches ?? []), ...(state.ItemProcessor ? [state.ItemProcessor] : []), ...(state.Iterator ? [state.Iterator] : [])]) {
+      const found = findState(inner, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * One DeleteTenantBucket invocation's time for the walk: the Task's TimeoutSeconds in the teardown
+ * workflow (serverless.yml gives the function the same timeout) less the walk's TIME_RESERVE_MS.
+ */
+export function invocationBudgetMs(root: string = projectRoot()): number {
+  const machine = JSON.parse(readFileSync(join(root, 'statemachine/teardown-tenant.asl.json'), 'utf8')) as AslMachine;
+  const timeoutSeconds = findState(machine, 'DeleteTenantBucket')?.TimeoutSeconds;
+  if (!timeoutSeconds) throw new Error('statemachine/teardown-tenant.asl.json has no DeleteTenantBucket Task with a TimeoutSeconds');
+  return timeoutSeconds * 1000 - TIME_RESERVE_MS;
+}
+
+/** How many loops one execution runs before countLoop says to continue as new (the loop that says so included). */
+function loopsPerExecution(continueAtEvents: number): number {
+  let history: HistoryCount | undefined;
+  for (let loops = 1; loops <= continueAtEvents; loops++) {
+    const counted = countLoop(history, continueAtEvents);
+    if (counted.continueAsNew) return loops;
+    history = counted.history;
+  }
+  throw new Error(`countLoop never said to continue as new within ${continueAtEvents} loops`);
+}
+
+/**
+ * The teardown's figures from one measured run (its calls, versions deleted and time in
+ * DeleteTenantBucket) and the invocation budget; the history figures with the default
+ * continuation count, the highest a stage may set.
+ * @throws Error when the run deleted nothing or spent no time in DeleteTenantBucket (no rate to scale).
+ */
+export function teardownFigures(run: Pick<TeardownRun, 'apiCallsByOperation' | 'objectsDeleted' | 'stateMs'>, budgetMs: number): TeardownFigures {
+  const deletionMs = run.stateMs.DeleteTenantBucket ?? 0;
+  if (run.objectsDeleted <= 0 || deletionMs <= 0) {
+    throw new Error(`No deletion rate to scale: ${run.objectsDeleted} versions deleted in ${deletionMs} ms of DeleteTenantBucket`);
+  }
+  const bucketRequests = BUCKET_DELETION_OPERATIONS.reduce((sum, operation) => sum + (run.apiCallsByOperation[operation] ?? 0), 0);
+  const versionsPerSecond = run.objectsDeleted / (deletionMs / 1000);
+  const versionsPerInvocation = Math.floor((versionsPerSecond * budgetMs) / 1000);
+  const invocationsPerMillion = Math.ceil(1e6 / versionsPerInvocation);
+  const invocationsFor100Million = Math.ceil(1e8 / versionsPerInvocation);
+  const loops = loopsPerExecution(DEFAULT_CONTINUE_AT_EVENTS);
+  return {
+    requestsPer1000Versions: round((bucketRequests * 1000) / run.objectsDeleted, 2),
+    versionsPerInvocation,
+    historyEventsPerMillionVersions: EVENTS_PER_LOOP * invocationsPerMillion,
+    historyEventsPerMillionVersionsBound: EVENTS_PER_LOOP_BOUND * invocationsPerMillion,
+    executionsFor100MillionVersions: Math.ceil(invocationsFor100Million / loops),
+    maxEventsPerExecution: MAX_EVENTS_PER_EXECUTION,
+    figuresBasis: {
+      bucketRequests,
+      versionsDeleted: run.objectsDeleted,
+      deleteTenantBucketSeconds: round(deletionMs / 1000, 1),
+      versionsPerSecond: round(versionsPerSecond, 1),
+      invocationBudgetSeconds: budgetMs / 1000,
+      invocationsPerMillionVersions: invocationsPerMillion,
+      invocationsFor100MillionVersions: invocationsFor100Million,
+      loopsPerExecution: loops,
+      continueAtEvents: DEFAULT_CONTINUE_AT_EVENTS,
+    },
+  };
 }
 
 function s3Loader(endpoint: string): S3Client {
@@ -286,6 +399,7 @@ export async function benchTeardown(
     apiCalls: last.apiCalls,
     apiCallsByOperation: last.apiCallsByOperation,
     medianMs: round(medianMs, 0),
+    ...teardownFigures(last, invocationBudgetMs()),
     ...(awsCliMedianMs === undefined ? {} : { awsCliMedianMs: round(awsCliMedianMs, 0), speedupVsAwsCli: round(awsCliMedianMs / medianMs, 1) }),
     awsCli: cli ? { path: cli.path, version: cli.version, outcome: cliOutcome } : (options.awsCli as { skipped: string }),
     emulator: cli
