@@ -197,7 +197,8 @@ const statements = {
   deleteTenantBucket: [
     {
       Effect: 'Allow',
-      Action: ['s3:GetBucketTagging', 's3:DeleteBucketPolicy', 's3:ListBucketVersions', 's3:DeleteBucket', 's3:GetBucketVersioning'],
+      // PutBucketPublicAccessBlock: a bucket kept after its teardown (keepEmptyBucketAfterTeardownDays) is locked down.
+      Action: ['s3:GetBucketTagging', 's3:DeleteBucketPolicy', 's3:ListBucketVersions', 's3:DeleteBucket', 's3:GetBucketVersioning', 's3:PutBucketPublicAccessBlock'],
       Resource: sub(arn.tenantBuckets),
     },
     { Effect: 'Allow', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'], Resource: sub(arn.tenantObjects) },

@@ -1,4 +1,4 @@
-import { DeleteBucketCommand, DeleteBucketPolicyCommand, NoSuchBucket, type S3Client, type Tag } from '@aws-sdk/client-s3';
+import { DeleteBucketCommand, DeleteBucketPolicyCommand, NoSuchBucket, PutPublicAccessBlockCommand, type S3Client, type Tag } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { bucketTagSet } from './lib/bucket-tags';
 import { parseWalkCursor, walkAndDelete } from './lib/bucket-walk';
@@ -17,7 +17,10 @@ export interface DeleteTenantBucketDeps {
   logger?: Logger;
   /** Milliseconds left in this invocation. */
   remainingTimeMs: () => number;
+  now?: () => Date;
 }
+
+const DAY_MS = 86_400_000;
 
 /**
  * The loop's history count after this invocation (lib/history-budget.ts) and whether the teardown
@@ -79,10 +82,14 @@ async function deleteTenantPrefix(input: DeleteBucketInput, deps: DeleteTenantBu
  * again), and a bucket that no longer exists counts as deleted. A prefix tenant's "bucket" is its prefix of the
  * shared bucket, emptied and never deleted ({@link deleteTenantPrefix}).
  *
+ * With keepEmptyBucketAfterTeardownDays, a teardown empties the bucket and keeps it locked down
+ * (`kept`) instead; the teardown's last part deletes it ({@link deleteKeptBucket}, scope `kept`).
+ *
  * @throws TenantObjectsLockedError when only versions S3 refuses to delete remain (uncaught: the run parks).
  */
 export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteTenantBucketDeps): Promise<DeleteBucketResult> {
   if (input.tenant.tenancy === 'prefix') return deleteTenantPrefix(input, deps);
+  if (input.scope === 'kept') return deleteKeptBucket(input, deps);
   const { tenant, bucketName, scope } = input;
   const log = deps.logger;
   const s3 = deps.s3For(tenant.region);
@@ -118,9 +125,19 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
     } catch (err) {
       if (errorName(err) !== 'NoSuchBucketPolicy') throw err;
     }
+    const keepDays = scope === 'tenant' ? deps.config.keepEmptyBucketAfterTeardownDays : 0;
     for (;;) {
       if ((await walkAndDelete(s3, target, undefined, cursor, deps)) === 'continue') {
         return { done: false, cursor: JSON.stringify(cursor), objectsDeleted: cursor.objectsDeleted, deleted: [], skipped: [], ...loopCount(input, false, deps.config) };
+      }
+      if (keepDays > 0) {
+        // Kept, so nobody else can create a bucket of this name meanwhile: empty, no policy, and
+        // nothing public can be granted on it again (every Block Public Access setting on).
+        await s3.send(new PutPublicAccessBlockCommand({ ...target, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } }));
+        const until = new Date((deps.now ?? (() => new Date()))().getTime() + keepDays * DAY_MS).toISOString();
+        log?.info('Tenant bucket emptied and kept', { bucket: bucketName, until, objectsDeleted: cursor.objectsDeleted, requests: cursor.requests });
+        const reason = `kept empty and locked down until ${until} (keepEmptyBucketAfterTeardownDays ${keepDays}), so nobody else can take its name; then deleted`;
+        return { ...finished([`every object version of bucket ${bucketName}`], [{ resource: `bucket ${bucketName}`, reason }]), kept: { bucketName, until } };
       }
       try {
         await s3.send(new DeleteBucketCommand(target));
@@ -135,6 +152,31 @@ export async function deleteTenantBucket(input: DeleteBucketInput, deps: DeleteT
     if (err instanceof NoSuchBucket) return finished([]);
     throw err;
   }
+}
+
+/**
+ * The end of a teardown that kept the tenant's emptied bucket: deletes it, if it is still this
+ * org's and still empty. A bucket with objects in it is left alone and reported (something of
+ * this account wrote to it since the teardown emptied it: an operator looks); one already gone
+ * counts as deleted.
+ */
+async function deleteKeptBucket(input: DeleteBucketInput, deps: DeleteTenantBucketDeps): Promise<DeleteBucketResult> {
+  const { tenant, bucketName } = input;
+  const s3 = deps.s3For(tenant.region);
+  const target = { Bucket: bucketName, ExpectedBucketOwner: deps.config.accountId };
+  const result = (deleted: string[], skipped: DeleteBucketResult['skipped'] = []): DeleteBucketResult => ({ done: true, cursor: null, objectsDeleted: 0, deleted, skipped, history: { events: 0 }, continueAsNew: false });
+  try {
+    const blocker = deletionBlocker('tenant', await bucketTagSet(s3, bucketName, deps.config.accountId), tenant);
+    if (blocker) return result([], [{ resource: `bucket ${bucketName}`, reason: `not this tenant's bucket: ${blocker}` }]);
+    await s3.send(new DeleteBucketCommand(target));
+  } catch (err) {
+    if (err instanceof NoSuchBucket) return result([]);
+    if (errorName(err) !== 'BucketNotEmpty') throw err;
+    deps.logger?.warn('Kept bucket not deleted: it is not empty any more', { bucket: bucketName, orgId: tenant.orgId });
+    return result([], [{ resource: `bucket ${bucketName}`, reason: 'not empty any more: something of this account wrote to it after the teardown emptied it; left for an operator' }]);
+  }
+  deps.logger?.info('Kept tenant bucket deleted', { bucket: bucketName, orgId: tenant.orgId });
+  return result([`bucket ${bucketName}`]);
 }
 
 /** The Lambda handler over its dependencies: functions/lambda/delete-tenant-bucket.ts wires them on AWS, functions/registry.ts (or local/pipeline.ts) locally. */

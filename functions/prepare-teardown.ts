@@ -4,7 +4,7 @@ import { parseOrgDeletedDetail } from './lib/events';
 import { bucketNameViolation } from './lib/s3-names';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { splitLedgerRun, splitPrefixTenancy, tenantRef } from './lib/tenant';
-import type { ExecutionRef, TeardownContinuation, TeardownPlan } from './lib/types';
+import type { ExecutionRef, KeptBucket, TeardownContinuation, TeardownPlan } from './lib/types';
 
 export interface PrepareTeardownInput {
   /** The execution input: an OrgDeleted detail, plus `settleSeconds`, `bucketName` and the run from the ledger. */
@@ -29,7 +29,12 @@ export async function prepareTeardown(input: PrepareTeardownInput, deps: { confi
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) parseOrgDeletedDetail(raw);
   const { run, rest: detailAndTenancy } = splitLedgerRun(raw as Record<string, unknown>, 'teardown-tenant');
   const { shared, rest } = splitPrefixTenancy(detailAndTenancy, 'teardown-tenant');
-  const { settleSeconds: rawSettle, bucketName, continuation: rawContinuation, ...detailFields } = rest as { settleSeconds?: unknown; bucketName?: unknown; continuation?: unknown };
+  const { settleSeconds: rawSettle, bucketName, continuation: rawContinuation, keep: rawKeep, ...detailFields } = rest as {
+    settleSeconds?: unknown;
+    bucketName?: unknown;
+    continuation?: unknown;
+    keep?: unknown;
+  };
   const detail = parseOrgDeletedDetail(detailFields);
   if (bucketName !== undefined && (typeof bucketName !== 'string' || bucketNameViolation(bucketName) !== undefined)) {
     throw new InvalidEventError(`Invalid teardown input: bucketName ${JSON.stringify(bucketName)} is not a bucket name`);
@@ -40,13 +45,25 @@ export async function prepareTeardown(input: PrepareTeardownInput, deps: { confi
   }
   const retentionDays = detail.retentionDays ?? config.defaultRetentionDays;
   const continuation = rawContinuation === undefined ? undefined : parseContinuation(rawContinuation);
+  const keep = rawKeep === undefined ? undefined : parseKeep(rawKeep);
   return {
     tenant: { ...tenantRef(detail, input.execution, config, 'OrgDeleted', run, shared), ...(bucketName === undefined ? {} : { bucket: bucketName }) },
     settleSeconds,
     retentionDays,
     retentionSeconds: retentionDays * 86_400,
     ...(continuation ? { continuation } : {}),
+    ...(keep ? { keep } : {}),
   };
+}
+
+/** The bucket a teardown's last part deletes, and when: as RecordTenantState `deleted` wrote it into this execution's input. */
+function parseKeep(raw: unknown): KeptBucket {
+  const { bucketName, until } = isObject(raw) ? raw : {};
+  if (typeof bucketName !== 'string' || bucketNameViolation(bucketName) !== undefined) throw new InvalidEventError('Invalid teardown input: keep.bucketName must be a bucket name');
+  if (typeof until !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(until) || Number.isNaN(Date.parse(until))) {
+    throw new InvalidEventError('Invalid teardown input: keep.until must be an ISO 8601 UTC time (when the kept bucket is deleted)');
+  }
+  return { bucketName, until };
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

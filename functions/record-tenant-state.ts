@@ -7,7 +7,7 @@ import type { TenantState } from './lib/ledger/model';
 import { tenantSlug } from './lib/naming';
 import { orgProvisionedDetail, type OrgProvisionedDetail, type ProvisionedTenant } from './lib/publish';
 import type { ExecutionPort, Workflow } from './lib/executions';
-import type { ProvisionState, RevocationResult, TeardownContinuation, TenantRef } from './lib/types';
+import type { DeleteBucketResult, ProvisionState, RevocationResult, TeardownContinuation, TenantRef } from './lib/types';
 
 /** The input of each ledger step of the state machines (`RecordTenant…` states). */
 export type RecordTenantStateInput =
@@ -16,7 +16,9 @@ export type RecordTenantStateInput =
   | ({ transition: 'provisioned' } & ProvisionedTenant)
   | { transition: 'rolled-back'; state: ProvisionState }
   | { transition: 'revoked'; tenant: TenantRef; revoked: RevocationResult }
-  | { transition: 'deletion-started' | 'deleted' | 'restored'; tenant: TenantRef }
+  | { transition: 'deletion-started' | 'restored' | 'kept-bucket-deleting' | 'kept-bucket-deleted'; tenant: TenantRef }
+  /** `deletedBucket.kept`: the bucket was emptied and is kept; the ledger starts the teardown's last part, which deletes it then. */
+  | { transition: 'deleted'; tenant: TenantRef; deletedBucket?: Pick<DeleteBucketResult, 'kept'> }
   /** The teardown's bucket-deletion loop came near the history limit: the ledger starts the next execution with `carried`. */
   | { transition: 'continued'; tenant: TenantRef; carried: Omit<TeardownContinuation, 'part' | 'previous'> };
 
@@ -68,6 +70,8 @@ function requestOf(input: RecordTenantStateInput, now: Date): WorkflowRequest | 
       return { kind: 'revoked', ...base, keysDeactivated: input.revoked.keysDeactivated };
     case 'continued':
       return { kind: 'continued', ...base, carried: input.carried };
+    case 'deleted':
+      return { kind: 'deleted', ...base, ...(input.deletedBucket?.kept ? { kept: input.deletedBucket.kept } : {}) };
     default:
       return { kind: input.transition, ...base };
   }

@@ -101,12 +101,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
  * `stop` is the emulator's own. Used by `tenantctl --local` with its background emulator.
  */
 export async function openLocalPipeline(emulator: Emulator, options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
-  const { allowedRegions, tenancy, objectAcls, teardownContinueAtEvents, functionClients = localFunctionClients(emulator.endpoint), functionExecutions, ...portOptions } = options;
+  const { allowedRegions, tenancy, objectAcls, teardownContinueAtEvents, keepEmptyBucketAfterTeardownDays, functionClients = localFunctionClients(emulator.endpoint), functionExecutions, ...portOptions } = options;
   const stage = {
     ...(allowedRegions ? { allowedRegions } : {}),
     ...(tenancy ? { tenancy } : {}),
     ...(objectAcls === undefined ? {} : { objectAcls }),
     ...(teardownContinueAtEvents === undefined ? {} : { teardownContinueAtEvents }),
+    ...(keepEmptyBucketAfterTeardownDays === undefined ? {} : { keepEmptyBucketAfterTeardownDays }),
   };
   const config = localConfig(emulator.endpoint, stage);
   const clients = localClients(emulator.endpoint);

@@ -66,6 +66,8 @@ export interface LocalStageOptions {
   tenancy?: Tenancy;
   /** With `tenancy: 'prefix'`: whether prefix tenants may set canned ACLs on their objects. */
   objectAcls?: boolean;
+  /** Days a teardown keeps a tenant's emptied bucket before deleting it (default 0: at once). */
+  keepEmptyBucketAfterTeardownDays?: number;
   /** The count at which a teardown continues in a new execution (default: the stage's, lib/history-budget.ts); tests make it small. */
   teardownContinueAtEvents?: number;
 }
@@ -87,6 +89,7 @@ export function localEnvironment(endpoint: string, options: LocalStageOptions = 
   return {
     ...prefixTenancy,
     ...(options.teardownContinueAtEvents === undefined ? {} : { TEARDOWN_CONTINUE_AT_EVENTS: String(options.teardownContinueAtEvents) }),
+    ...(options.keepEmptyBucketAfterTeardownDays === undefined ? {} : { KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS: String(options.keepEmptyBucketAfterTeardownDays) }),
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

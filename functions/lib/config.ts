@@ -60,6 +60,13 @@ export interface Config {
    */
   bucketNamespace: BucketNamespace;
   /**
+   * Days a teardown keeps a tenant's bucket, emptied and locked down, before deleting it
+   * (KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS; 0, the default: deleted at once). Meant for the global
+   * namespace: while we hold the name nobody else can create a bucket of it and serve content at
+   * the old `pub/` URLs. An empty bucket costs nothing.
+   */
+  keepEmptyBucketAfterTeardownDays: number;
+  /**
    * The history-event count (an upper bound, lib/history-budget.ts) at which a teardown's
    * bucket-deletion loop continues in a new execution (TEARDOWN_CONTINUE_AT_EVENTS; not a stage
    * parameter: the default keeps every execution under 20,000 of Step Functions' 25,000 events).
@@ -123,7 +130,11 @@ export const CONFIG_DEFAULTS = {
   prefixTemplate: 'userdata/{slug}-publisher/',
   objectAcls: 'disabled',
   bucketNamespace: 'global',
+  keepEmptyBucketAfterTeardownDays: 0,
 } as const;
+
+/** The longest a teardown keeps an emptied bucket: its keeping execution must end within Step Functions' one-year limit. */
+export const MAX_KEEP_EMPTY_BUCKET_DAYS = 364;
 
 /** The stand-in for a tenant's slug in `prefixTemplate`. */
 export const SLUG_PLACEHOLDER = '{slug}';
@@ -233,6 +244,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (tenantPrefixPolicyArn !== undefined) check('TENANT_PREFIX_POLICY_ARN', tenantPrefixPolicyArn, /^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/.test(tenantPrefixPolicyArn), 'must be an IAM managed policy ARN');
   const bucketNamespace = optionalEnv(env, 'BUCKET_NAMESPACE', CONFIG_DEFAULTS.bucketNamespace);
   check('BUCKET_NAMESPACE', bucketNamespace, bucketNamespace === 'global' || bucketNamespace === 'account-regional', 'must be "global" or "account-regional"');
+  const keepDays = optionalEnv(env, 'KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS', String(CONFIG_DEFAULTS.keepEmptyBucketAfterTeardownDays));
+  check('KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS', keepDays, /^\d{1,3}$/.test(keepDays) && Number(keepDays) <= MAX_KEEP_EMPTY_BUCKET_DAYS, `must be a whole number of days from 0 to ${MAX_KEEP_EMPTY_BUCKET_DAYS}`);
   const continueAt = optionalEnv(env, 'TEARDOWN_CONTINUE_AT_EVENTS', String(DEFAULT_CONTINUE_AT_EVENTS));
   check('TEARDOWN_CONTINUE_AT_EVENTS', continueAt, /^[1-9]\d{0,4}$/.test(continueAt) && Number(continueAt) <= DEFAULT_CONTINUE_AT_EVENTS, `must be a whole number from 1 to ${DEFAULT_CONTINUE_AT_EVENTS}`);
   const objectAcls = optionalEnv(env, 'OBJECT_ACLS', CONFIG_DEFAULTS.objectAcls);
@@ -260,6 +273,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(tenantPrefixPolicyArn === undefined ? {} : { tenantPrefixPolicyArn }),
     objectAcls: objectAcls === 'enabled',
     bucketNamespace: bucketNamespace as BucketNamespace,
+    keepEmptyBucketAfterTeardownDays: Number(keepDays),
     teardownContinueAtEvents: Number(continueAt),
   };
 }

@@ -140,7 +140,9 @@ export type DeletionScope =
   /** Compensation: only what the execution `tenant.provisionedBy` created. */
   | 'execution'
   /** Teardown: anything tagged `ManagedBy=tenant-provisioner` and this `OrgId`. */
-  | 'tenant';
+  | 'tenant'
+  /** The end of a teardown that kept the tenant's emptied bucket (keepEmptyBucketAfterTeardownDays): the bucket, only if still empty and tagged for this org. */
+  | 'kept';
 
 /** Input of the deletion steps (compensation now, teardown later). */
 export interface DeletionInput {
@@ -172,6 +174,14 @@ export interface DeleteBucketResult extends DeletionResult {
   /** Teardown: the count after this invocation, and whether the execution continues as new before the next (never when `done`). */
   history: HistoryCount;
   continueAsNew: boolean;
+  /** Teardown with keepEmptyBucketAfterTeardownDays: the emptied, locked-down bucket is kept until then, and deleted by the teardown's last part. */
+  kept?: KeptBucket;
+}
+
+/** A tenant bucket a teardown emptied and keeps, locked down, until `until` (ISO 8601), so that nobody else can take its name meanwhile. */
+export interface KeptBucket {
+  bucketName: string;
+  until: string;
 }
 
 /** The teardown-tenant input: the OrgDeleted the ledger accepted, with the region and bucket it recorded, and its run. */
@@ -207,6 +217,8 @@ export interface TeardownPlan {
   retentionSeconds: number;
   /** This execution continues a teardown whose bucket-deletion loop came near the history limit. */
   continuation?: TeardownContinuation;
+  /** This execution is a teardown's last part: it waits until the kept bucket's time is up, then deletes it. */
+  keep?: KeptBucket;
 }
 
 /**

@@ -198,6 +198,7 @@ describe('osls package', () => {
       PREFIX_TEMPLATE: CONFIG_DEFAULTS.prefixTemplate,
       OBJECT_ACLS: CONFIG_DEFAULTS.objectAcls,
       BUCKET_NAMESPACE: CONFIG_DEFAULTS.bucketNamespace,
+      KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS: String(CONFIG_DEFAULTS.keepEmptyBucketAfterTeardownDays),
       // Empty is none (functions/lib/config.ts): a bucket tenancy stage has no shared bucket and no prefix policy.
       SHARED_BUCKET: '',
       TENANT_PREFIX_POLICY_ARN: '',

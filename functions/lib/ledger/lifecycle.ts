@@ -10,7 +10,7 @@ import { DETAIL_TYPES } from '../events';
 import { REDRIVE_WINDOW_MS, type Workflow } from '../executions';
 import { continuedExecutionName, lifecycleExecutionName, parseLifecycleExecutionName, tenantNames, tenantSlug, type NamingConfig } from '../naming';
 import { MAX_REASON, MAX_REPORTED_ORG_ID, truncate, type OrgProvisionedDetail, type OrgProvisioningFailedDetail } from '../publish';
-import type { ProvisionInput, RestoreInput, TeardownContinuation, TeardownInput } from '../types';
+import type { KeptBucket, ProvisionInput, RestoreInput, TeardownContinuation, TeardownInput } from '../types';
 import {
   currentExecution,
   effectiveState,
@@ -108,7 +108,10 @@ export type WorkflowRequest =
   | { kind: 'rolled-back'; slug: string; runId: string; error: string; by: string }
   | { kind: 'revoked'; slug: string; runId: string; keysDeactivated: string[]; by: string }
   | { kind: 'deletion-started'; slug: string; runId: string; by: string }
-  | { kind: 'deleted'; slug: string; runId: string; by: string }
+  /** `kept`: the bucket was emptied and is kept until then; the ledger starts the teardown's last part, which deletes it. */
+  | { kind: 'deleted'; slug: string; runId: string; by: string; kept?: KeptBucket }
+  /** The teardown's last part is about to delete the kept bucket, and has deleted it. */
+  | { kind: 'kept-bucket-deleting' | 'kept-bucket-deleted'; slug: string; runId: string; by: string }
   | { kind: 'restored'; slug: string; runId: string; by: string }
   /** A teardown's bucket deletion came near Step Functions' history limit: it goes on in a new execution with `carried` (its loop's state). */
   | { kind: 'continued'; slug: string; runId: string; carried: Omit<TeardownContinuation, 'part' | 'previous'>; by: string };
@@ -318,6 +321,15 @@ function startGeneration(
       reason: `Invalid OrgCreated: region ${JSON.stringify(request.region)} is not where this stage keeps its tenants: with prefix tenancy every tenant is a prefix of the shared bucket ${ctx.config.sharedBucket ?? ''} in ${ctx.config.region}`,
     });
   }
+  const kept = item?.keptBucket;
+  if (kept?.deletingSince && ctx.now.getTime() - Date.parse(kept.deletingSince) < KEPT_BUCKET_DELETION_MS) {
+    return decision('rejected', {
+      error: 'TeardownInProgressError',
+      workflow: 'teardown',
+      executionName: item?.teardown?.name,
+      reason: `Cannot provision tenant ${item?.slug ?? ''} yet: its teardown ${item?.teardown?.name ?? ''} is deleting the bucket it kept (${kept.name}, since ${kept.deletingSince}); send OrgCreated again in a few minutes`,
+    });
+  }
   const region = prefixTenancy ? ctx.config.region : (request.region ?? ctx.config.allowedRegions[0] ?? '');
   const names = tenantNames(request.orgId, region, ctx.config);
   const name = lifecycleExecutionName(names.slug, generation, 'provision');
@@ -342,6 +354,8 @@ function startGeneration(
       resources: { userName: names.userName, secretName: names.secretName, ...(shared ? { bucket: shared.bucket, prefix: shared.prefix } : {}) },
       provision,
       teardown: undefined,
+      // A bucket the last teardown kept is this generation's to adopt (it is tagged for the org): its keeper is stopped.
+      keptBucket: undefined,
       restore: undefined,
       teardowns: 0,
       restores: 0,
@@ -353,7 +367,11 @@ function startGeneration(
     by,
     reason,
   );
-  return decision('started', { workflow: 'provision', executionName: name, write: { ...write(item, next), withinQuota: true }, effects: [startEffect(provision)] });
+  const keeper = kept && item?.teardown;
+  const stopKeeper: LifecycleEffect[] = keeper
+    ? [{ kind: 'stop', workflow: 'teardown', name: keeper.name, error: STOPPED_AS_SUPERSEDED_ERROR, cause: `Generation ${generation} (${name}) adopts the bucket ${kept.name} this teardown kept.` }]
+    : [];
+  return decision('started', { workflow: 'provision', executionName: name, write: { ...write(item, next), withinQuota: true }, effects: [...stopKeeper, startEffect(provision)] });
 }
 
 function teardownInputOf(item: TenantLedgerItem, retentionDays: number, settleSeconds: number): Omit<TeardownInput, 'runId'> & { generation: number } {
@@ -698,7 +716,7 @@ function runOf(item: TenantLedgerItem, runId: string, workflow: Workflow): Ledge
   return run?.runId === runId ? run : undefined;
 }
 
-type ProgressKind = Exclude<WorkflowRequest['kind'], 'confirm' | 'continued'>;
+type ProgressKind = Exclude<WorkflowRequest['kind'], 'confirm' | 'continued' | 'kept-bucket-deleting' | 'kept-bucket-deleted'>;
 
 const STEP: Record<ProgressKind, { workflow: Workflow; from: TenantState; to: TenantState }> = {
   provisioned: { workflow: 'provision', from: 'provisioning', to: 'active' },
@@ -750,33 +768,76 @@ function onConfirm(item: TenantLedgerItem | undefined, request: Extract<Workflow
  */
 function onContinued(item: TenantLedgerItem | undefined, request: Extract<WorkflowRequest, { kind: 'continued' }>, ctx: DecisionContext): Decision {
   if (!item) return decision('superseded', { reason: `no tenant ${request.slug} in the ledger` });
-  const teardown = item.teardown;
-  if (teardown && teardown.earlierParts?.at(-1)?.runId === request.runId) {
-    return decision('recorded', { workflow: 'teardown', executionName: teardown.name, effects: repairEffects(item, teardown) });
-  }
+  const repeated = handedOver(item, request);
+  if (repeated) return repeated;
   const run = runOf(item, request.runId, 'teardown');
+  const teardown = item.teardown;
   if (!run || !teardown || effectiveState(item) !== 'deleting') return supersededStep(item, request);
+  const next = nextPart(teardown, ctx, (part) => ({ continuation: { part, previous: teardown.name, ...request.carried } }));
+  const reason = `history near Step Functions' limit after ${request.carried.deletedBucket.objectsDeleted} versions deleted: continues in ${next.name} (part ${next.part ?? ''})`;
+  const moves = moved(item, 'deleting', { teardown: next, parked: undefined }, ctx, request.by, reason);
+  return decision('started', { workflow: 'teardown', executionName: next.name, write: write(item, moves), effects: [startEffect(next)] });
+}
+
+/**
+ * A step repeated by a teardown execution that already handed over to its next part (its Lambda
+ * crashed after the write): the start of the next part is repeated (StartExecution with the
+ * recorded name and input is idempotent) and nothing is written.
+ */
+function handedOver(item: TenantLedgerItem, request: WorkflowRequest): Decision | undefined {
+  const teardown = item.teardown;
+  if (!teardown || teardown.earlierParts?.at(-1)?.runId !== request.runId) return undefined;
+  // The step that handed over: `continued` started a continuation, `deleted` the keeper of a kept bucket.
+  const handing = 'keep' in teardown.input ? 'deleted' : 'continued';
+  if (request.kind !== handing) return undefined;
+  return decision('recorded', { workflow: 'teardown', executionName: teardown.name, effects: repairEffects(item, teardown) });
+}
+
+/** The next execution of a teardown (`…-part<N>`): the same input but for what `extra` adds, a new run id, and the earlier parts with this one. */
+function nextPart(teardown: LedgerTeardown, ctx: DecisionContext, extra: (part: number) => Record<string, unknown>): LedgerTeardown {
   const part = (teardown.part ?? 1) + 1;
-  const base = teardown.earlierParts?.[0]?.name ?? teardown.name;
-  const name = continuedExecutionName(base, part);
-  const { runId: _runId, continuation: _continuation, ...input } = teardown.input as Record<string, unknown> & { generation: number };
-  const continuation: TeardownContinuation = { part, previous: teardown.name, ...request.carried };
-  const next: LedgerTeardown = {
-    ...execution(ctx, 'teardown', name, { ...input, settleSeconds: 0, continuation }),
+  const name = continuedExecutionName(teardown.earlierParts?.[0]?.name ?? teardown.name, part);
+  const { runId: _runId, continuation: _continuation, keep: _keep, ...input } = teardown.input as Record<string, unknown> & { generation: number };
+  return {
+    ...execution(ctx, 'teardown', name, { ...input, settleSeconds: 0, ...extra(part) }),
     retentionDays: teardown.retentionDays,
     ...(teardown.retainedUntil === undefined ? {} : { retainedUntil: teardown.retainedUntil }),
     ...(teardown.keysDeactivated === undefined ? {} : { keysDeactivated: teardown.keysDeactivated }),
     part,
     earlierParts: [...(teardown.earlierParts ?? []), { name: teardown.name, arn: teardown.arn, runId: teardown.runId, startedAt: teardown.startedAt }],
   };
-  const reason = `history near Step Functions' limit after ${request.carried.deletedBucket.objectsDeleted} versions deleted: continues in ${name} (part ${part})`;
-  const moves = moved(item, 'deleting', { teardown: next, parked: undefined }, ctx, request.by, reason);
-  return decision('started', { workflow: 'teardown', executionName: name, write: write(item, moves), effects: [startEffect(next)] });
+}
+
+/** How long after the kept bucket's deletion began a new generation must wait for it (the deleting Lambda's timeout, and more). */
+const KEPT_BUCKET_DELETION_MS = 15 * 60_000;
+
+/**
+ * The teardown's last part, about to delete the kept bucket and done with it. The first step is
+ * the lock against a new generation adopting the bucket at the same moment: once it is written,
+ * OrgCreated is refused until the bucket is gone (or {@link KEPT_BUCKET_DELETION_MS} have passed).
+ */
+function onKeptBucket(item: TenantLedgerItem | undefined, request: Extract<WorkflowRequest, { kind: 'kept-bucket-deleting' | 'kept-bucket-deleted' }>, ctx: DecisionContext): Decision {
+  if (!item) return decision('superseded', { reason: `no tenant ${request.slug} in the ledger` });
+  const run = runOf(item, request.runId, 'teardown');
+  if (!run || item.state !== 'deleted') return supersededStep(item, request);
+  const kept = item.keptBucket;
+  if (request.kind === 'kept-bucket-deleting') {
+    if (!kept) return supersededStep(item, request);
+    if (kept.deletingSince) return decision('recorded', { workflow: 'teardown', executionName: run.name });
+    const next = moved(item, 'deleted', { keptBucket: { ...kept, deletingSince: iso(ctx.now) } }, ctx, request.by, `the kept bucket ${kept.name} is being deleted (kept until ${kept.until})`);
+    return decision('recorded', { workflow: 'teardown', executionName: run.name, write: write(item, next) });
+  }
+  if (!kept) return decision('recorded', { workflow: 'teardown', executionName: run.name });
+  const next = moved(item, 'deleted', { keptBucket: undefined }, ctx, request.by, `the kept bucket ${kept.name} is deleted`);
+  return decision('recorded', { workflow: 'teardown', executionName: run.name, write: write(item, next) });
 }
 
 function onWorkflowStep(item: TenantLedgerItem | undefined, request: WorkflowRequest, ctx: DecisionContext): Decision {
   if (request.kind === 'confirm') return onConfirm(item, request);
   if (request.kind === 'continued') return onContinued(item, request, ctx);
+  if (request.kind === 'kept-bucket-deleting' || request.kind === 'kept-bucket-deleted') return onKeptBucket(item, request, ctx);
+  const repeated = item && handedOver(item, request);
+  if (repeated) return repeated;
   const step = STEP[request.kind];
   if (!item) return decision('superseded', { reason: `no tenant ${request.slug} in the ledger` });
   const run = runOf(item, request.runId, step.workflow);
@@ -817,6 +878,12 @@ function onWorkflowStep(item: TenantLedgerItem | undefined, request: WorkflowReq
       reason = `retention period over: deleting the secret, keys, user and ${item.tenancy === 'prefix' ? "everything under the tenant's prefix" : 'bucket'}`;
       break;
     case 'deleted':
+      if (request.kept && item.teardown) {
+        const kept = request.kept;
+        const keeper = nextPart(item.teardown, ctx, () => ({ keep: kept }));
+        const next = moved(item, step.to, { ...patch, keptBucket: { name: kept.bucketName, until: kept.until }, teardown: keeper }, ctx, request.by, `everything of the tenant is deleted but its emptied bucket ${kept.bucketName}, kept locked down until ${kept.until} by ${keeper.name}`);
+        return decision('recorded', { workflow: run.workflow, executionName: run.name, write: write(item, next), effects: [startEffect(keeper)] });
+      }
       reason = 'everything of the tenant is deleted';
       break;
     case 'restored':

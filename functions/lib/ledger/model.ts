@@ -121,6 +121,12 @@ export interface TenantLedgerItem {
   provision?: LedgerExecution;
   /** The current generation's latest teardown. */
   teardown?: LedgerTeardown;
+  /**
+   * A bucket the teardown emptied and keeps, locked down, until `until` (keepEmptyBucketAfterTeardownDays),
+   * which the teardown's last part then deletes; `deletingSince` once that deletion has begun. A new
+   * generation adopts the bucket instead (and the ledger forgets it here).
+   */
+  keptBucket?: { name: string; until: string; deletingSince?: string };
   /** The current generation's latest restore. */
   restore?: LedgerExecution;
   /** Teardowns and restores started in the current generation (for their names). */

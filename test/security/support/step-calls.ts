@@ -164,6 +164,7 @@ export const STEP_CALLS: Record<string, Call[]> = {
     call('DeleteObjects (current versions)', 's3:DeleteObject', 'object'),
     call('DeleteObjects (with VersionId)', 's3:DeleteObjectVersion', 'object'),
     call('DeleteBucket', 's3:DeleteBucket', 'bucket'),
+    call('PutPublicAccessBlock (a bucket kept after its teardown, locked down)', 's3:PutBucketPublicAccessBlock', 'bucket'),
     // lib/bucket-walk.ts: why the versions S3 refused cannot be deleted (only when a walk ends so).
     call('GetBucketVersioning (MFA delete?)', 's3:GetBucketVersioning', 'bucket'),
     call('GetObjectRetention of a refused version', 's3:GetObjectRetention', 'object'),

@@ -7,6 +7,7 @@ import {
   GetObjectLegalHoldCommand,
   GetObjectRetentionCommand,
   ListObjectVersionsCommand,
+  PutPublicAccessBlockCommand,
   S3ServiceException,
   type DeleteObjectsCommandInput,
   type ListObjectVersionsCommandInput,
@@ -215,6 +216,67 @@ describe('deleteTenantBucket', () => {
     const order = s3Mock.calls().map((call) => call.args[0].constructor.name);
     expect(order.slice(0, 2)).toEqual(['GetBucketTaggingCommand', 'DeleteBucketPolicyCommand']);
     expect(order[order.length - 1]).toBe('DeleteBucketCommand');
+  });
+
+  describe('with keepEmptyBucketAfterTeardownDays', () => {
+    const keepConfig = loadConfig({ ...process.env, KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS: '30' });
+    const now = () => new Date('2026-12-02T10:00:00.000Z');
+
+    it('on teardown empties the bucket, locks it down and keeps it 30 days, reporting it kept', async () => {
+      const bucket = new FakeBucket().addVersions(4, 2);
+
+      const result = await deleteTenantBucket(teardown, { s3For, config: keepConfig, remainingTimeMs: plentyOfTime, now });
+
+      expect(result).toMatchObject({
+        done: true,
+        objectsDeleted: 4,
+        deleted: [`every object version of bucket ${bucketName}`],
+        skipped: [{ resource: `bucket ${bucketName}`, reason: expect.stringContaining('kept empty and locked down until 2027-01-01T10:00:00.000Z') }],
+        kept: { bucketName, until: '2027-01-01T10:00:00.000Z' },
+      });
+      expect(bucket.entries).toEqual([]);
+      expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 0);
+      expect(s3Mock).toHaveReceivedCommandWith(PutPublicAccessBlockCommand, {
+        Bucket: bucketName,
+        ExpectedBucketOwner: keepConfig.accountId,
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+      });
+    });
+
+    it('on rollback deletes the bucket it created as ever: nobody had its name yet', async () => {
+      new FakeBucket().addVersions(2);
+
+      const result = await deleteTenantBucket(rollback, { s3For, config: keepConfig, remainingTimeMs: plentyOfTime, now });
+
+      expect(result).toMatchObject({ done: true, deleted: [`bucket ${bucketName}`] });
+      expect(result.kept).toBeUndefined();
+      expect(s3Mock).toHaveReceivedCommandTimes(PutPublicAccessBlockCommand, 0);
+    });
+
+    it('at the end of the keep deletes the kept bucket when it is still the org\'s and empty; leaves it, reported, when something wrote to it', async () => {
+      const kept: DeleteBucketInput = { scope: 'kept', tenant, bucketName };
+      const bucket = new FakeBucket();
+
+      await expect(deleteTenantBucket(kept, { s3For, config: keepConfig, remainingTimeMs: plentyOfTime })).resolves.toMatchObject({ done: true, deleted: [`bucket ${bucketName}`], skipped: [] });
+      expect(s3Mock).toHaveReceivedCommandTimes(ListObjectVersionsCommand, 0);
+
+      bucket.addVersions(1);
+      await expect(deleteTenantBucket(kept, { s3For, config: keepConfig, remainingTimeMs: plentyOfTime })).resolves.toMatchObject({
+        done: true,
+        deleted: [],
+        skipped: [{ resource: `bucket ${bucketName}`, reason: expect.stringContaining('not empty any more') }],
+      });
+      expect(bucket.entries).toHaveLength(1);
+    });
+
+    it('at the end of the keep touches no bucket that is not the org\'s', async () => {
+      new FakeBucket(tenantTags('other-org', 'run'));
+
+      const result = await deleteTenantBucket({ scope: 'kept', tenant, bucketName }, { s3For, config: keepConfig, remainingTimeMs: plentyOfTime });
+
+      expect(result).toMatchObject({ done: true, deleted: [], skipped: [{ resource: `bucket ${bucketName}`, reason: expect.stringContaining("not this tenant's bucket") }] });
+      expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketCommand, 0);
+    });
   });
 
   it('deletes 2,500 versions in DeleteObjects batches of at most 1000 keys', async () => {

@@ -139,6 +139,26 @@ describe('prepareTeardown', () => {
     expect(plan.settleSeconds).toBe(settleSeconds);
   });
 
+  describe("a teardown's last part, which deletes the bucket it kept", () => {
+    const keep = { bucketName: 'fusion-rms-acme-bistro-42', until: '2027-01-01T10:00:00.000Z' };
+
+    it('hands the kept bucket and its time on with the plan', async () => {
+      await expect(prepareTeardown({ event: { orgId: 'acme-bistro-42', ...run, keep }, execution }, { config })).resolves.toMatchObject({ keep });
+    });
+
+    it.each<[string, unknown, RegExp]>([
+      ['no bucket name', { until: keep.until }, /keep\.bucketName must be a bucket name/],
+      ['a bucket name S3 refuses', { ...keep, bucketName: 'Fusion_RMS' }, /keep\.bucketName must be a bucket name/],
+      ['a date without a time', { ...keep, until: '2027-01-01' }, /keep\.until must be an ISO 8601 UTC time/],
+      ['no object', 'fusion-rms-acme-bistro-42', /keep\.bucketName must be a bucket name/],
+    ])('rejects a keep with %s with InvalidEventError naming the field', async (_label, bad, message) => {
+      const result = prepareTeardown({ event: { orgId: 'acme-bistro-42', ...run, keep: bad }, execution }, { config });
+
+      await expect(result).rejects.toThrow(InvalidEventError);
+      await expect(result).rejects.toThrow(message);
+    });
+  });
+
   describe('a continued teardown (its input carries the state of the loop it goes on with)', () => {
     const continuation = {
       part: 2,

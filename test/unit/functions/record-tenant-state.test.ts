@@ -5,6 +5,7 @@ import {
   PutItemCommand,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { loadConfig } from '../../../functions/lib/config';
@@ -25,6 +26,8 @@ import { sampleLifecycleDeps, sampleProvisioned, SAMPLE_ORG_ID, type RecordedExe
 import { fakeLambdaContext } from '../../support/lambda-context';
 
 const dynamoMock = mockClient(DynamoDBClient);
+// An OrgCreated the ledger refuses is reported as OrgProvisioningFailed.
+mockClient(EventBridgeClient).on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-reported' }] });
 const config = loadConfig();
 const SLUG = 'acme-bistro-42';
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
@@ -295,6 +298,72 @@ describe('recordTenantState', () => {
       await expect(recordTenantState({ transition: 'continued', tenant: await teardownTenant(), carried: carried('{}', 0) }, deps)).rejects.toThrow(TenantRunSupersededError);
       expect(item()).toEqual(before);
       expect(deps.recorded.started).toHaveLength(starts);
+    });
+  });
+
+  describe('a teardown that keeps the emptied bucket (keepEmptyBucketAfterTeardownDays)', () => {
+    const BUCKET = 'fusion-rms-acme-bistro-42';
+    const until = at(60 * 24 * 30).toISOString();
+    const keeperName = `${SLUG}-g1-teardown-part2`;
+
+    async function keeping(): Promise<TenantRef> {
+      await reach('deleting');
+      const tenant = await teardownTenant();
+      const result = await recordTenantState({ transition: 'deleted', tenant, deletedBucket: { kept: { bucketName: BUCKET, until } } }, deps);
+      expect(result).toEqual({ recorded: true, state: 'deleted', generation: 1 });
+      return tenant;
+    }
+
+    it('records the tenant deleted with the kept bucket, and starts the last part, which waits for it and then deletes it', async () => {
+      const tenant = await keeping();
+
+      expect(item()).toMatchObject({ state: 'deleted', keptBucket: { name: BUCKET, until }, teardown: { name: keeperName, part: 2, earlierParts: [{ name: `${SLUG}-g1-teardown` }] } });
+      expect(item().history.at(-1)?.reason).toBe(`everything of the tenant is deleted but its emptied bucket ${BUCKET}, kept locked down until ${until} by ${keeperName}`);
+      expect(deps.recorded.started.at(-1)).toMatchObject({ workflow: 'teardown', name: keeperName, input: { keep: { bucketName: BUCKET, until }, settleSeconds: 0 } });
+      expect(table.liveTenants()).toBe(0);
+      // The first part's step, repeated, starts the keeper again and changes nothing.
+      const after = item();
+      await expect(recordTenantState({ transition: 'deleted', tenant, deletedBucket: { kept: { bucketName: BUCKET, until } } }, deps)).resolves.toMatchObject({ recorded: true });
+      expect(item()).toEqual(after);
+      expect(deps.recorded.started.at(-1)?.name).toBe(keeperName);
+
+      const plan = await prepareTeardown({ event: startOf(keeperName).input, execution: execution(keeperName) }, { config });
+      expect(plan.keep).toEqual({ bucketName: BUCKET, until });
+      await expect(recordTenantState({ transition: 'confirm', workflow: 'teardown', tenant: plan.tenant }, deps)).resolves.toMatchObject({ recorded: true });
+      clock.now = at(60 * 24 * 30);
+      await recordTenantState({ transition: 'kept-bucket-deleting', tenant: plan.tenant }, deps);
+      expect(item().keptBucket).toEqual({ name: BUCKET, until, deletingSince: at(60 * 24 * 30).toISOString() });
+      await recordTenantState({ transition: 'kept-bucket-deleted', tenant: plan.tenant }, deps);
+      expect(item()).toMatchObject({ state: 'deleted' });
+      expect(item().keptBucket).toBeUndefined();
+    });
+
+    it('lets the org sign up again while its bucket is kept: the new generation adopts it, the ledger forgets it and stops the keeper, which can then delete nothing', async () => {
+      await keeping();
+      const keeper = await prepareTeardown({ event: startOf(keeperName).input, execution: execution(keeperName) }, { config });
+      clock.now = at(60 * 24);
+
+      const again = await applyLifecycle({ ...created, eventTime: at(60 * 24).toISOString(), eventId: 'created-3' } as LifecycleRequest, deps);
+
+      expect(again).toMatchObject({ action: 'started', workflow: 'provision', executionName: `${SLUG}-g2-provision` });
+      expect(item().keptBucket).toBeUndefined();
+      expect(deps.recorded.stopped).toContainEqual(expect.objectContaining({ workflow: 'teardown', name: keeperName, cause: expect.stringContaining(`adopts the bucket ${BUCKET}`) }));
+      await expect(recordTenantState({ transition: 'kept-bucket-deleting', tenant: keeper.tenant }, deps)).rejects.toThrow(TenantRunSupersededError);
+    });
+
+    it('refuses OrgCreated while the kept bucket is being deleted, and accepts it once that is done', async () => {
+      await keeping();
+      const keeper = await prepareTeardown({ event: startOf(keeperName).input, execution: execution(keeperName) }, { config });
+      clock.now = at(60 * 24 * 30);
+      await recordTenantState({ transition: 'kept-bucket-deleting', tenant: keeper.tenant }, deps);
+      const before = item();
+
+      const refused = await applyLifecycle({ ...created, eventTime: at(60 * 24 * 30).toISOString(), eventId: 'created-3' } as LifecycleRequest, deps);
+
+      expect(refused).toMatchObject({ action: 'rejected', error: 'TeardownInProgressError', reason: expect.stringContaining(`is deleting the bucket it kept (${BUCKET}`) });
+      expect(item()).toMatchObject({ state: 'deleted', keptBucket: before.keptBucket });
+      await recordTenantState({ transition: 'kept-bucket-deleted', tenant: keeper.tenant }, deps);
+      await expect(applyLifecycle({ ...created, eventTime: at(60 * 24 * 30 + 1).toISOString(), eventId: 'created-4' } as LifecycleRequest, deps)).resolves.toMatchObject({ action: 'started' });
     });
   });
 

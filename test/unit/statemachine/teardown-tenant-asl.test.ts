@@ -47,6 +47,16 @@ describe('statemachine/teardown-tenant.asl.json', () => {
     expect(reachable(asl).has('DeleteTenantCredentials')).toBe(true);
   });
 
+  it('deletes a kept bucket only in an execution the ledger started for it, once its time is up and the ledger has marked its deletion begun', () => {
+    expect(states.IsContinuation?.Choices?.[1]).toEqual({ Variable: '$.teardown.keep', IsPresent: true, Next: 'WaitKeptBucket' });
+    expect(states.WaitKeptBucket).toMatchObject({ Type: 'Wait', TimestampPath: '$.teardown.keep.until', Next: 'RecordKeptBucketDeleting' });
+    expect(reachable(asl, ['RecordKeptBucketDeleting']).has('DeleteKeptTenantBucket')).toBe(false);
+    expect(reachable(asl, ['ConfirmTenantRun']).has('WaitKeptBucket')).toBe(false);
+    expect(states.RecordKeptBucketDeleting).toMatchObject({ Parameters: { transition: 'kept-bucket-deleting' }, Catch: [{ ErrorEquals: ['TenantRunSupersededError'], Next: 'TeardownSuperseded' }] });
+    expect(states.DeleteKeptTenantBucket).toMatchObject({ Parameters: { scope: 'kept', 'bucketName.$': '$.teardown.keep.bucketName' }, Next: 'RecordKeptBucketDeleted' });
+    expect(states.RecordKeptBucketDeleted).toMatchObject({ Parameters: { transition: 'kept-bucket-deleted' }, End: true });
+  });
+
   it('never revokes, nor resumes a continued deletion, without passing ConfirmTenantRun (where a teardown the ledger moved past ends)', () => {
     expect(reachable(asl, ['ConfirmTenantRun']).has('RevokeTenantAccess')).toBe(false);
     expect(reachable(asl, ['ConfirmTenantRun']).has('ResumeBucketDeletion')).toBe(false);
@@ -56,7 +66,7 @@ describe('statemachine/teardown-tenant.asl.json', () => {
   it('records each step of the teardown with the tenant PrepareTeardown derived', () => {
     expect(states.RecordTenantRetained?.Parameters).toEqual({ transition: 'revoked', 'tenant.$': '$.teardown.tenant', 'revoked.$': '$.revoked' });
     expect(states.RecordTenantDeleting?.Parameters).toEqual({ transition: 'deletion-started', 'tenant.$': '$.teardown.tenant' });
-    expect(states.RecordTenantDeleted?.Parameters).toEqual({ transition: 'deleted', 'tenant.$': '$.teardown.tenant' });
+    expect(states.RecordTenantDeleted?.Parameters).toEqual({ transition: 'deleted', 'tenant.$': '$.teardown.tenant', 'deletedBucket.$': '$.deletedBucket' });
     expect(states.IsBucketDeleted?.Choices?.[0]?.Next).toBe('RecordTenantDeleted');
     expect(states.NoTenantBucket?.Next).toBe('RecordTenantDeleted');
     expect(states.RecordTenantDeleted?.Next).toBe('PublishOrgDeprovisioned');
@@ -88,7 +98,7 @@ describe('statemachine/teardown-tenant.asl.json', () => {
       expect({ key, carried: key in carried || `${key}.$` in carried }).toEqual({ key, carried: true });
       expect({ key, resumed: resumed[`${key}.$`] }).toEqual({ key, resumed: `$.teardown.continuation.${key}` });
     }
-    expect(states.IsContinuation).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.teardown.continuation', IsPresent: true, Next: 'ResumeBucketDeletion' }] });
+    expect(states.IsContinuation?.Choices?.[0]).toEqual({ Variable: '$.teardown.continuation', IsPresent: true, Next: 'ResumeBucketDeletion' });
     expect(states.ResumeBucketDeletion).toMatchObject({ Type: 'Pass', Next: 'DeleteTenantBucket' });
     // No ResultPath: the default replaces the input with the Parameters (the local runner would write an explicit "$" under a key "$").
     expect(states.ResumeBucketDeletion?.ResultPath).toBeUndefined();
@@ -110,7 +120,7 @@ describe('statemachine/teardown-tenant.asl.json', () => {
 
   it('catches an invalid input and the ledger\'s refusal only, so a teardown that cannot finish stays redrivable', () => {
     const ledger = ledgerSteps(asl);
-    expect(ledger.sort()).toEqual(['ConfirmTenantRun', 'ContinueTeardownAsNew', 'RecordTenantDeleted', 'RecordTenantDeleting', 'RecordTenantRetained']);
+    expect(ledger.sort()).toEqual(['ConfirmTenantRun', 'ContinueTeardownAsNew', 'RecordKeptBucketDeleted', 'RecordKeptBucketDeleting', 'RecordTenantDeleted', 'RecordTenantDeleting', 'RecordTenantRetained']);
     for (const [name, state] of Object.entries(states)) {
       const caught = state.Catch?.flatMap((c) => c.ErrorEquals) ?? [];
       if (name === 'PrepareTeardown') expect(caught.sort()).toEqual(['InvalidEventError', 'InvalidOrgIdError']);

@@ -57,6 +57,11 @@ describe('loadConfig', () => {
       expect(loadConfig({ ...BASE_ENV, BUCKET_NAMESPACE: 'account-regional' }).bucketNamespace).toBe('account-regional');
     });
 
+    it('deletes a torn-down tenant\'s bucket at once unless KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS keeps it', () => {
+      expect(loadConfig(BASE_ENV).keepEmptyBucketAfterTeardownDays).toBe(0);
+      expect(loadConfig({ ...BASE_ENV, KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS: '364' }).keepEmptyBucketAfterTeardownDays).toBe(364);
+    });
+
     it('continues a teardown in a new execution at 15,000 counted history events unless TEARDOWN_CONTINUE_AT_EVENTS says sooner', () => {
       expect(loadConfig(BASE_ENV).teardownContinueAtEvents).toBe(15_000);
       expect(loadConfig({ ...BASE_ENV, TEARDOWN_CONTINUE_AT_EVENTS: '500' }).teardownContinueAtEvents).toBe(500);
@@ -165,6 +170,8 @@ describe('loadConfig', () => {
       ],
       ['OBJECT_ACLS is "true"', { ...PREFIX_ENV, OBJECT_ACLS: 'true' }, 'Environment variable OBJECT_ACLS="true" is invalid: must be "enabled" or "disabled"'],
       ['BUCKET_NAMESPACE is "regional"', { ...BASE_ENV, BUCKET_NAMESPACE: 'regional' }, 'Environment variable BUCKET_NAMESPACE="regional" is invalid: must be "global" or "account-regional"'],
+      ['KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS is a year', { ...BASE_ENV, KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS: '365' }, 'Environment variable KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS="365" is invalid: must be a whole number of days from 0 to 364'],
+      ['KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS is negative', { ...BASE_ENV, KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS: '-1' }, 'Environment variable KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS="-1" is invalid: must be a whole number of days from 0 to 364'],
       ['TEARDOWN_CONTINUE_AT_EVENTS is past the default', { ...BASE_ENV, TEARDOWN_CONTINUE_AT_EVENTS: '20000' }, 'Environment variable TEARDOWN_CONTINUE_AT_EVENTS="20000" is invalid: must be a whole number from 1 to 15000'],
       ['TEARDOWN_CONTINUE_AT_EVENTS is 0', { ...BASE_ENV, TEARDOWN_CONTINUE_AT_EVENTS: '0' }, 'Environment variable TEARDOWN_CONTINUE_AT_EVENTS="0" is invalid: must be a whole number from 1 to 15000'],
       ['OBJECT_ACLS is "Enabled"', { ...PREFIX_ENV, OBJECT_ACLS: 'Enabled' }, 'Environment variable OBJECT_ACLS="Enabled" is invalid: must be "enabled" or "disabled"'],
