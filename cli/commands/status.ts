@@ -173,6 +173,11 @@ export function printLedger(out: Output, item: TenantLedgerItem, ctx: OperatorCo
     const restorable = decide(item, { kind: 'restore', orgId: item.orgId, by: 'tenantctl status' }, ctx).outcome === 'started' ? `; \`${ctx.tenantctl} restore ${item.orgId}\` gives its access back until then` : '';
     out.line(`${label('retained')}${retainedUntil ? `until ${formatTime(new Date(retainedUntil))}, then deleted` : `for ${item.teardown.retentionDays} d once access is revoked`}${restorable}`);
   }
+  if (item.keptBucket) {
+    const kept = item.keptBucket;
+    const doing = kept.deletingSince ? `being deleted since ${formatTime(new Date(kept.deletingSince))}` : `kept empty and locked down until ${formatTime(new Date(kept.until))}, then deleted by ${item.teardown?.name ?? 'the teardown'}`;
+    out.line(`${label('kept bucket')}${kept.name} ${doing}; an OrgCreated before then gets it back`);
+  }
   if (item.state === 'parked' && item.parked) {
     const { parked } = item;
     const cause = readableCause(parked.cause);

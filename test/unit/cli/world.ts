@@ -49,6 +49,8 @@ export type RunOutcome =
   | { kind: 'give-up'; state: string; error: string; cause: string }
   /** A teardown's bucket deletion comes near the history limit: the run continues in a new execution (which succeeds) and ends. */
   | { kind: 'continue' }
+  /** A teardown that keeps the emptied bucket until `until`: the ledger starts its last part. */
+  | { kind: 'keep'; until: string }
   /** A provisioning meets a permanent error, rolls back and ends in its Fail state. */
   | { kind: 'roll-back'; state: string; error: string; cause: string };
 
@@ -362,7 +364,7 @@ export class World {
       }
       if (state === 'RecordTenantRetained') await this.step({ kind: 'revoked', ...base, keysDeactivated: ['AKIAEXAMPLEKEY000001'] });
       if (state === 'RecordTenantDeleting') await this.step({ kind: 'deletion-started', ...base });
-      if (state === 'RecordTenantDeleted') await this.step({ kind: 'deleted', ...base });
+      if (state === 'RecordTenantDeleted') await this.step({ kind: 'deleted', ...base, ...(outcome.kind === 'keep' ? { kept: { bucketName: `fusion-rms-${slug}`, until: outcome.until } } : {}) });
       if (state === 'RecordTenantRestored') await this.step({ kind: 'restored', ...base });
       const exited = this.clock();
       run.history.push({ type: 'StateExited', timestamp: exited, state, stateType: 'Task', output: {}, durationMs: exited.getTime() - entered.getTime() });
@@ -390,7 +392,7 @@ export class World {
       return;
     }
     const stopDate = this.clock();
-    if (outcome.kind === 'succeed') {
+    if (outcome.kind === 'succeed' || outcome.kind === 'keep') {
       const output =
         record.workflow === 'provision'
           ? { published: { eventId: 'e-provisioned', detail: provisionedDetailOf(input.orgId, input.generation) } }

@@ -149,6 +149,21 @@ describe('tenantctl status', () => {
     ]);
   });
 
+  it('shows a bucket the teardown keeps, until when, and what gets it back', async () => {
+    const world = createWorld('aws');
+    await world.provisioned('Acme');
+    world.executions.outcomes.set('acme-g1-teardown', { kind: 'keep', until: '2027-01-01T09:00:00.000Z' });
+    world.executions.outcomes.set('acme-g1-teardown-part2', { kind: 'running' });
+    await world.route('OrgDeleted', { orgId: 'Acme', retentionDays: 0 });
+    await world.settle();
+
+    const run = await world.tenantctl(['status', 'Acme']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('  kept bucket  fusion-rms-acme kept empty and locked down until 2027-01-01 09:00:00Z, then deleted by acme-g1-teardown-part2; an OrgCreated before then gets it back\n');
+    expect(run.stdout).toMatch(/\nteardown-tenant {2}acme-g1-teardown-part2 {2}RUNNING .* — part 2 of 2 of one teardown: continues acme-g1-teardown\n/);
+  });
+
   it('exits 1 for a rolled-back tenant, with --new-generation as what helps', async () => {
     const world = createWorld('aws');
     await world.rolledBack('Acme');
