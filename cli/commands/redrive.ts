@@ -53,7 +53,8 @@ const BY = 'tenantctl redrive';
 async function recordResumed(context: CommandContext, backend: Backend, item: TenantLedgerItem, executionArn: string): Promise<TenantLedgerItem['state'] | undefined> {
   try {
     const result = await backend.lifecycle({ kind: 'resume', slug: item.slug, executionArn, by: BY });
-    if (result.action === 'recorded') return result.state;
+    // The state it returned to: by the time this is recorded the run may have got on (say, to deleted), which follows.
+    if (result.action === 'recorded') return item.parked?.from ?? result.state;
     // The redriven run may already have got on (its own ledger steps, or the status tracker, recorded it first).
     const after = result.item;
     const ownRun = after && recordedRun(after, executionArn) !== undefined;

@@ -87,6 +87,8 @@ export class FakeExecutions implements OperatorPort {
   /** Outcomes for runs by execution name (default: succeed; a teardown with a retention waits). */
   readonly outcomes = new Map<string, RunOutcome>();
   readonly redrives: { workflow: Workflow; name: string; clientToken?: string }[] = [];
+  /** A redriven run runs to its end before RedriveExecution answers (as a fast local run can), so its own steps reach the ledger first. */
+  finishOnRedrive = false;
   readonly stops: { workflow: Workflow; name: string; error: string }[] = [];
 
   constructor(private readonly world: World) {}
@@ -172,6 +174,7 @@ export class FakeExecutions implements OperatorPort {
     for (const field of ['stopDate', 'error', 'cause', 'failedState', 'failedStateType', 'redriveStatus'] as const) delete run.record[field];
     run.history.push({ type: 'ExecutionRedriven', timestamp: redriveDate, redriveCount });
     run.pending = () => this.world.complete(run, this.outcomes.get(name) ?? { kind: 'succeed' }, redriveCount);
+    if (this.finishOnRedrive) await this.describe(workflow, name);
     return { executionArn: run.record.executionArn, redriveDate, redriveFrom: 'failed-state' };
   }
 

@@ -3,6 +3,18 @@ import { redriveClientToken } from '../../../../cli/commands/redrive';
 import { createWorld } from '../world';
 
 describe('tenantctl redrive', () => {
+  it('says the state the tenant returned to, not where a fast run had already got to, when the run recorded itself first', async () => {
+    const world = createWorld('aws');
+    await world.parkedTeardown('Acme');
+    world.executions.finishOnRedrive = true;
+
+    const run = await world.tenantctl(['redrive', 'Acme']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('  the ledger has tenant Acme deleting again\n');
+    expect((await world.item('acme')).state).toBe('deleted');
+  });
+
   it("redrives the ledger's parked run with a clientToken of its failure, records the redrive in the ledger, and follows it to its end", async () => {
     const world = createWorld('aws');
     const parked = await world.parkedTeardown('Acme');
