@@ -12,7 +12,7 @@ import {
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { bucketTagSet } from './lib/bucket-tags';
 import type { Config } from './lib/config';
-import { BucketNameUnavailableError, TenantQuotaExceededError, errorName } from './lib/errors';
+import { BucketNameSettlingError, BucketNameUnavailableError, TenantQuotaExceededError, errorName } from './lib/errors';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
 import type { LedgerStore } from './lib/ledger/store';
@@ -119,6 +119,12 @@ export async function createTenantBucket(input: CreateTenantBucketInput, deps: C
       if (err instanceof BucketAlreadyExists) return { unavailable: 'taken by another AWS account' };
       if (err instanceof BucketAlreadyOwnedByYou) return adoptIfTenants(name);
       if (errorName(err) === 'InvalidBucketName') return { unavailable: 'rejected by S3 as an invalid bucket name' };
+      if (errorName(err) === 'OperationAborted') {
+        throw new BucketNameSettlingError(
+          `S3 is still settling an operation on bucket name ${name} (OperationAborted: a conflicting conditional operation is in progress), such as its deletion moments before; retried for up to 17 minutes`,
+          { cause: err },
+        );
+      }
       if (errorName(err) === 'TooManyBuckets') {
         throw new TenantQuotaExceededError(
           `Cannot create bucket ${name} for OrgId ${JSON.stringify(tenant.orgId)}: the account has reached its S3 bucket quota (TooManyBuckets)`,

@@ -12,7 +12,7 @@ import {
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
 import type { Config } from './lib/config';
-import { TenantQuotaExceededError, TenantSecretConflictError } from './lib/errors';
+import { AccessKeyQuotaSettlingError, TenantQuotaExceededError, TenantSecretConflictError } from './lib/errors';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
 import type { LedgerStore } from './lib/ledger/store';
@@ -96,6 +96,23 @@ async function storeCredentials(
   return arnOf(put.ARN ?? secret.ARN, tenant.secretName);
 }
 
+/** IAM's limit of access keys per user. */
+const ACCESS_KEYS_PER_USER = 2;
+
+/**
+ * What IAM's `LimitExceeded` on CreateAccessKey means: permanent only when the user really holds
+ * its two keys; otherwise keys deleted moments before are still counted (IAM is eventually
+ * consistent), which passes.
+ */
+async function accessKeyLimitError(iam: IAMClient, userName: string, deletedNow: number, cause: unknown): Promise<Error> {
+  const held = await listAccessKeys(iam, userName);
+  if (held.length >= ACCESS_KEYS_PER_USER) {
+    return new TenantQuotaExceededError(`Cannot create an access key for IAM user ${userName}: it holds ${held.length}, IAM's limit`, { cause });
+  }
+  const deleted = deletedNow > 0 ? `the ${deletedNow} stray key(s) this attempt deleted are` : 'keys deleted moments before are';
+  return new AccessKeyQuotaSettlingError(`IAM refused a new access key for user ${userName} (LimitExceeded) although it holds ${held.length}: ${deleted} still counted until IAM settles; retried`, { cause });
+}
+
 /**
  * Gives the tenant user one access key and stores it in the tenant secret in the same
  * invocation. Only the secret's ARN and the key id are returned: the secret access key
@@ -109,7 +126,8 @@ async function storeCredentials(
  * next attempt (a timed-out write may still have stored it).
  * @throws TenantRunSupersededError when the tenant ledger has moved past this run (nothing is touched).
  * @throws TenantSecretConflictError when the secret exists but is not this org's (the new key is deleted first).
- * @throws TenantQuotaExceededError when IAM's access key or a Secrets Manager quota is reached.
+ * @throws TenantQuotaExceededError when the user holds IAM's two access keys, or a Secrets Manager quota is reached.
+ * @throws AccessKeyQuotaSettlingError (transient) when IAM still counts keys deleted moments before.
  */
 export async function issueTenantCredentials(input: IssueTenantCredentialsInput, deps: Deps): Promise<TenantCredentials> {
   const { tenant, bucket, user } = input;
@@ -148,9 +166,7 @@ export async function issueTenantCredentials(input: IssueTenantCredentialsInput,
       userName: user.userName,
     });
   } catch (err) {
-    if (err instanceof IamLimitExceededException) {
-      throw new TenantQuotaExceededError(`Cannot create an access key for IAM user ${user.userName}: its access key quota is reached`, { cause: err });
-    }
+    if (err instanceof IamLimitExceededException) throw await accessKeyLimitError(deps.iam, user.userName, keyIds.length, err);
     throw err;
   }
 

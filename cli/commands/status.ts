@@ -10,7 +10,7 @@ import { formatDuration, formatTime, oneLine, readableCause, WORKFLOW_MACHINE, t
 import { table, type Cell } from '../table';
 import { decisionContextOf, noTenant, recordedExecutions, stateLabel, tenantItem, type ExecutionPart, type OperatorContext, type RecordedExecution } from '../tenant/ledger';
 import { tenantLocation } from '../tenant/names';
-import { assessRedrive, redriveAheadText, type RedriveAssessment } from '../tenant/redrive-assessment';
+import { assessRedrive, redriveAheadText, settlingNote, type RedriveAssessment } from '../tenant/redrive-assessment';
 import { inspectResources, type ResourceState, type TenantResources } from '../tenant/resources';
 import { buildTimeline, type Redrive, type StateStep } from '../tenant/timeline';
 
@@ -124,6 +124,8 @@ function printExecution(out: Output, report: ExecutionReport, tenantctl: string)
   report.states.forEach((step, index) => {
     if (step.run !== (report.states[index - 1]?.run ?? 0)) out.line(`    ↺ redrive ${step.run} at ${formatTime(report.redrives.find((r) => r.count === step.run)?.at)}`);
     out.line(lines[index]);
+    const settling = step.outcome === 'running' && step.retries ? settlingNote(step.error) : undefined;
+    if (settling) out.line(`                ${settling}`);
   });
   if (report.status !== 'SUCCEEDED' && !isRunning(report.status)) {
     const at = report.failedState ? ` at ${report.failedState}${report.failedStateType ? ` (${report.failedStateType})` : ''}` : '';

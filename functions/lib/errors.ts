@@ -81,6 +81,22 @@ export class PublicAccessBlockedError extends permanent('PublicAccessBlockedErro
  */
 export class TenantPolicyNotReadyError extends transient('TenantPolicyNotReadyError') {}
 
+/**
+ * Transient: IAM refused a new access key (`LimitExceeded`) while the user holds fewer than its
+ * two: keys deleted moments before (a crashed attempt's strays) are still counted until IAM's
+ * eventually consistent count catches up. Retried by the ASL for about two minutes.
+ */
+export class AccessKeyQuotaSettlingError extends transient('AccessKeyQuotaSettlingError') {}
+
+/**
+ * Transient: S3 answered CreateBucket with `OperationAborted` (409, "a conflicting conditional
+ * operation is currently in progress"): it is still settling an operation on the name, typically
+ * its deletion moments before (a re-signup right after a teardown), which can take minutes. The
+ * ASL retries it with its own long backoff (about 17 minutes); the name is not given up for a
+ * fallback.
+ */
+export class BucketNameSettlingError extends transient('BucketNameSettlingError') {}
+
 /** Transient: EventBridge accepted the PutEvents call but rejected the entry. */
 export class EventPublishError extends transient('EventPublishError') {}
 

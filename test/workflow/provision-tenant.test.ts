@@ -1,5 +1,5 @@
 import { EventBridgeServiceException } from '@aws-sdk/client-eventbridge';
-import { IAMServiceException } from '@aws-sdk/client-iam';
+import { IAMServiceException, LimitExceededException } from '@aws-sdk/client-iam';
 import { SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { NoSuchBucket, S3ServiceException } from '@aws-sdk/client-s3';
 import sample from '../../events/samples/org-created.json';
@@ -275,6 +275,33 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.retried).toContain('IssueTenantCredentials');
     expect(aws.count('IAM.CreateAccessKey')).toBe(2);
+    const keys = aws.users.get(USER)?.keys ?? [];
+    expect(keys).toHaveLength(1);
+    expect(keys[0]?.id).toBe(secretKeyId());
+  });
+
+  it('waits for S3 to settle a bucket name deleted moments before (OperationAborted) with its own long backoff, and keeps the name', async () => {
+    await routeSample();
+    aws.inject('S3.CreateBucket', () => new S3ServiceException({ name: 'OperationAborted', $fault: 'client', $metadata: { httpStatusCode: 409 }, message: 'A conflicting conditional operation is currently in progress against this resource.' }), 3);
+
+    const run = await world.run('provision', NAME);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retried).toEqual(['CreateTenantBucket', 'CreateTenantBucket', 'CreateTenantBucket']);
+    expect(aws.snapshot().buckets).toEqual([BUCKET]);
+  });
+
+  it('after a crash, rides out IAM still counting the stray key it deleted (LimitExceeded with no key held): retried, not rolled back, one key in the end', async () => {
+    await routeSample();
+    aws.afterEffect('IAM.CreateAccessKey', () => new IAMServiceException({ name: 'TimeoutError', $fault: 'client', ...meta, message: 'Task timed out' }));
+    // The second attempt deletes the first's key; IAM's count has not caught up when it creates one.
+    aws.inject('IAM.CreateAccessKey', () => new LimitExceededException({ $metadata: {}, message: 'Cannot exceed quota for AccessKeysPerUser: 2' }));
+
+    const run = await world.run('provision', NAME);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retried.filter((state) => state === 'IssueTenantCredentials')).toHaveLength(2);
+    expect(run.entered.filter((s) => s.startsWith('Undo'))).toEqual([]);
     const keys = aws.users.get(USER)?.keys ?? [];
     expect(keys).toHaveLength(1);
     expect(keys[0]?.id).toBe(secretKeyId());

@@ -15,7 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/lambda/create-tenant-bucket';
 import { createTenantBucket } from '../../../functions/create-tenant-bucket';
 import { loadConfig } from '../../../functions/lib/config';
-import { BucketNameUnavailableError, TenantQuotaExceededError } from '../../../functions/lib/errors';
+import { BucketNameSettlingError, BucketNameUnavailableError, TenantQuotaExceededError } from '../../../functions/lib/errors';
 import { tenantNames } from '../../../functions/lib/naming';
 import { tenantTags } from '../../../functions/lib/tags';
 import { answerLedgerGet, ledgerOnRun, SAMPLE_EXECUTION_NAME, SAMPLE_RUN_ID, sampleRunId, sampleTenant } from '../../support/fixtures';
@@ -209,6 +209,23 @@ describe('createTenantBucket', () => {
 
     await expect(run).rejects.toThrow(TenantQuotaExceededError);
     await expect(run).rejects.toHaveProperty('cause', quota);
+    expect(s3Mock).toHaveReceivedCommandTimes(CreateBucketCommand, 1);
+  });
+
+  it('keeps to the name S3 is still settling (OperationAborted, a deletion moments before): BucketNameSettlingError, no fallback name tried', async () => {
+    const aborted = new S3ServiceException({
+      name: 'OperationAborted',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 409 },
+      message: 'A conflicting conditional operation is currently in progress against this resource. Please try again.',
+    });
+    s3Mock.on(CreateBucketCommand).rejects(aborted);
+
+    const run = createTenantBucket({ tenant: eu }, deps());
+
+    await expect(run).rejects.toThrow(BucketNameSettlingError);
+    await expect(run).rejects.toThrow(`S3 is still settling an operation on bucket name ${eu.bucketCandidates[0] ?? ''} (OperationAborted`);
+    await expect(run).rejects.toHaveProperty('cause', aborted);
     expect(s3Mock).toHaveReceivedCommandTimes(CreateBucketCommand, 1);
   });
 

@@ -23,7 +23,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/lambda/issue-tenant-credentials';
 import { issueTenantCredentials, type IssueTenantCredentialsInput } from '../../../functions/issue-tenant-credentials';
 import { loadConfig } from '../../../functions/lib/config';
-import { TenantQuotaExceededError, TenantRunSupersededError, TenantSecretConflictError } from '../../../functions/lib/errors';
+import { AccessKeyQuotaSettlingError, TenantQuotaExceededError, TenantRunSupersededError, TenantSecretConflictError } from '../../../functions/lib/errors';
 import { createLogger } from '../../../functions/lib/logger';
 import { noSuchSecret } from '../../support/aws-errors';
 import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, sampleBucket, sampleRunId, sampleTenant, sampleUser } from '../../support/fixtures';
@@ -320,13 +320,34 @@ describe('issueTenantCredentials', () => {
     expect(account.keyIds()).toEqual([existing]);
   });
 
-  it('translates the access key quota into TenantQuotaExceededError', async () => {
+  it('reads the access key quota as IAM still counting the stray keys it just deleted: transient, retried, no secret written', async () => {
+    account.addKey(new Date('2026-11-30T09:00:00.000Z'));
+    account.addKey(new Date('2026-11-30T09:00:01.000Z'));
     const quota = new IamLimitExceededException({ $metadata: {}, message: 'Cannot exceed quota for AccessKeysPerUser: 2' });
     account.failNext('CreateAccessKey', quota);
 
     const run = issueTenantCredentials(input, deps);
 
+    await expect(run).rejects.toThrow(AccessKeyQuotaSettlingError);
+    await expect(run).rejects.toThrow(/although it holds 0: the 2 stray key\(s\) this attempt deleted are still counted until IAM settles/);
+    await expect(run.catch((err: unknown) => (err as Error).cause)).resolves.toBe(quota);
+    expect(account.log).toEqual(['ListAccessKeys', 'DescribeSecret', 'DeleteAccessKey', 'DeleteAccessKey', 'CreateAccessKey', 'ListAccessKeys']);
+    expect(secretsMock).toHaveReceivedCommandTimes(CreateSecretCommand, 0);
+  });
+
+  it('translates the access key quota into TenantQuotaExceededError when the user really holds two keys', async () => {
+    const quota = new IamLimitExceededException({ $metadata: {}, message: 'Cannot exceed quota for AccessKeysPerUser: 2' });
+    // Someone else gave the user two keys between this attempt's listing and its CreateAccessKey.
+    iamMock.on(CreateAccessKeyCommand).callsFake(() => {
+      account.addKey(new Date());
+      account.addKey(new Date());
+      throw quota;
+    });
+
+    const run = issueTenantCredentials(input, deps);
+
     await expect(run).rejects.toThrow(TenantQuotaExceededError);
+    await expect(run).rejects.toThrow(/it holds 2, IAM's limit/);
     await expect(run.catch((err: unknown) => (err as Error).cause)).resolves.toBe(quota);
     expect(secretsMock).toHaveReceivedCommandTimes(CreateSecretCommand, 0);
   });

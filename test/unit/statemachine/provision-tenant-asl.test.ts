@@ -76,6 +76,14 @@ describe('statemachine/provision-tenant.asl.json', () => {
     expect(guaranteedWaitSeconds(retrier as Retrier)).toBeGreaterThanOrEqual(120);
   });
 
+  it('waits minutes for S3 to settle a bucket name (OperationAborted), and about two minutes for IAM to stop counting deleted keys', () => {
+    const settling = (asl.States.CreateTenantBucket as State).Retry?.find((r) => r.ErrorEquals.includes('BucketNameSettlingError'));
+    expect(guaranteedWaitSeconds(settling as Retrier)).toBeGreaterThanOrEqual(600);
+    const keys = (asl.States.IssueTenantCredentials as State).Retry?.find((r) => r.ErrorEquals.includes('AccessKeyQuotaSettlingError'));
+    expect(keys).toBeDefined();
+    expect(keys?.MaxAttempts).toBeGreaterThanOrEqual(3);
+  });
+
   it('rolls back in reverse order: credentials, user, bucket, then reports and fails', () => {
     const next = (name: string) => (asl.States[name] as State).Next;
     expect(next('UndoIssueTenantCredentials')).toBe('UndoCreateTenantUser');

@@ -164,6 +164,23 @@ describe('tenantctl status', () => {
     expect(run.stdout).toMatch(/\nteardown-tenant {2}acme-g1-teardown-part2 {2}RUNNING .* — part 2 of 2 of one teardown: continues acme-g1-teardown\n/);
   });
 
+  it('says what a step that keeps retrying waits for when AWS is still settling something (a bucket name deleted moments before)', async () => {
+    const world = createWorld('aws');
+    world.executions.outcomes.set('acme-g1-provision', { kind: 'running' });
+    await world.route('OrgCreated', { orgId: 'Acme' });
+    await world.settle();
+    const run = world.executions.runs.get('provision/acme-g1-provision');
+    const at = world.clock();
+    run?.history.push(
+      { type: 'StateEntered', timestamp: at, state: 'CreateTenantBucket', stateType: 'Task', input: {} },
+      { type: 'StateRetried', timestamp: at, state: 'CreateTenantBucket', stateType: 'Task', error: 'BucketNameSettlingError', cause: 'S3 is still settling', retryAttempt: 1 },
+    );
+
+    const text = await world.tenantctl(['status', 'Acme']);
+
+    expect(text.stdout).toMatch(/… CreateTenantBucket +running +1 retry +\(last: BucketNameSettlingError\)\n +S3 is still settling an operation on the bucket name \(its deletion moments before, typically\): retried for up to 17 minutes\n/);
+  });
+
   it('exits 1 for a rolled-back tenant, with --new-generation as what helps', async () => {
     const world = createWorld('aws');
     await world.rolledBack('Acme');

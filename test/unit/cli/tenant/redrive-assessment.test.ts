@@ -18,6 +18,18 @@ describe('assessRedrive', () => {
     expect(await assess(world, 'teardown', 'acme-g1-teardown')).toEqual({ redrivable: true });
   });
 
+  it('says to wait a few minutes first when the run parked on AWS still settling (a bucket name deleted moments before)', async () => {
+    const world = createWorld();
+    world.executions.outcomes.set('acme-g1-provision', { kind: 'give-up', state: 'CreateTenantBucket', error: 'BucketNameSettlingError', cause: 'S3 is still settling an operation on bucket name fusion-rms-acme' });
+    await world.route('OrgCreated', { orgId: 'Acme' });
+    await world.settle();
+
+    expect(await assess(world, 'provision', 'acme-g1-provision')).toEqual({
+      redrivable: true,
+      firstDo: 'wait a few minutes: S3 is still settling an operation on the bucket name (its deletion moments before, typically)',
+    });
+  });
+
   it('refuses what Step Functions reports NOT_REDRIVABLE, with its reason', async () => {
     const world = createWorld();
     await world.parkedTeardown('Acme');
