@@ -21,16 +21,17 @@ const LIFTED_BY_AN_OPERATOR: Record<string, string> = {
     "lift what holds the versions S3 refuses to delete — their Object Lock legal hold, GOVERNANCE retention (with s3:BypassGovernanceRetention), the bucket's MFA delete — or wait until their retention ends (the error says which, and until when); a redrive before that parks again",
 };
 
-/** Transient errors that mean AWS is still settling something, and how long the ASL waits for it. */
-const SETTLING: Record<string, string> = {
-  BucketNameSettlingError: 'S3 is still settling an operation on the bucket name (its deletion moments before, typically): retried for up to 17 minutes',
-  AccessKeyQuotaSettlingError: "IAM still counts access keys deleted moments before: retried for up to about 2 minutes",
-  TenantPolicyNotReadyError: 'a new IAM user or Block Public Access setting has not reached S3 yet: retried for up to about 3 minutes',
+/** Transient errors that mean AWS is still settling something: what, and how long the ASL retries. */
+const SETTLING: Record<string, { what: string; retried: string }> = {
+  BucketNameSettlingError: { what: 'S3 is still settling an operation on the bucket name (its deletion moments before, typically)', retried: 'up to 17 minutes' },
+  AccessKeyQuotaSettlingError: { what: 'IAM still counts access keys deleted moments before', retried: 'up to about 2 minutes' },
+  TenantPolicyNotReadyError: { what: 'a new IAM user or Block Public Access setting has not reached S3 yet', retried: 'up to about 3 minutes' },
 };
 
-/** What a step retrying (or parked) with `error` is waiting for, when AWS is still settling something. */
+/** What a step retrying with `error` is waiting for, when AWS is still settling something. */
 export function settlingNote(error: string | undefined): string | undefined {
-  return error === undefined ? undefined : SETTLING[error];
+  const settling = error === undefined ? undefined : SETTLING[error];
+  return settling && `${settling.what}: retried for ${settling.retried}`;
 }
 
 /** `provision --new-generation`, when the lifecycle rules would start one for this tenant now. */
@@ -73,8 +74,8 @@ export function assessRedrive(record: ExecutionRecord, orgId: string, item: Tena
       ...(newGeneration ? { suggestion: newGeneration } : {}),
     };
   }
-  const settling = settlingNote(record.error);
-  const firstDo = record.error === undefined ? undefined : (LIFTED_BY_AN_OPERATOR[record.error] ?? (settling ? `wait a few minutes: ${settling.split(':')[0]}` : undefined));
+  const settling = record.error === undefined ? undefined : SETTLING[record.error];
+  const firstDo = record.error === undefined ? undefined : (LIFTED_BY_AN_OPERATOR[record.error] ?? (settling && `wait a few minutes: ${settling.what}`));
   return { redrivable: true, ...(firstDo ? { firstDo } : {}) };
 }
 
