@@ -768,8 +768,6 @@ function onConfirm(item: TenantLedgerItem | undefined, request: Extract<Workflow
  */
 function onContinued(item: TenantLedgerItem | undefined, request: Extract<WorkflowRequest, { kind: 'continued' }>, ctx: DecisionContext): Decision {
   if (!item) return decision('superseded', { reason: `no tenant ${request.slug} in the ledger` });
-  const repeated = handedOver(item, request);
-  if (repeated) return repeated;
   const run = runOf(item, request.runId, 'teardown');
   const teardown = item.teardown;
   if (!run || !teardown || effectiveState(item) !== 'deleting') return supersededStep(item, request);
@@ -834,10 +832,10 @@ function onKeptBucket(item: TenantLedgerItem | undefined, request: Extract<Workf
 
 function onWorkflowStep(item: TenantLedgerItem | undefined, request: WorkflowRequest, ctx: DecisionContext): Decision {
   if (request.kind === 'confirm') return onConfirm(item, request);
-  if (request.kind === 'continued') return onContinued(item, request, ctx);
-  if (request.kind === 'kept-bucket-deleting' || request.kind === 'kept-bucket-deleted') return onKeptBucket(item, request, ctx);
   const repeated = item && handedOver(item, request);
   if (repeated) return repeated;
+  if (request.kind === 'continued') return onContinued(item, request, ctx);
+  if (request.kind === 'kept-bucket-deleting' || request.kind === 'kept-bucket-deleted') return onKeptBucket(item, request, ctx);
   const step = STEP[request.kind];
   if (!item) return decision('superseded', { reason: `no tenant ${request.slug} in the ledger` });
   const run = runOf(item, request.runId, step.workflow);
