@@ -39,14 +39,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Resolves once `endpoint` answers HTTP at all; rejects after `timeoutMs`. */
+/**
+ * Resolves once `endpoint` answers HTTP at all (any status: moto and LocalStack both answer `/`,
+ * and no emulator's own API is assumed); rejects after `timeoutMs`.
+ */
 export async function waitUntilAnswering(endpoint: string, timeoutMs = 30_000, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`The emulator exited with code ${child.exitCode} before answering`);
     try {
-      const response = await fetch(new URL('/moto-api/', endpoint), { signal: AbortSignal.timeout(2_000) });
+      const response = await fetch(new URL('/', endpoint), { signal: AbortSignal.timeout(2_000) });
       await response.arrayBuffer();
       return;
     } catch (err) {

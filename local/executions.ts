@@ -94,6 +94,7 @@ export interface LocalExecutionPortOptions {
   /** A directory that keeps every execution and its history (written after each change, read at construction). */
   store?: string;
   region?: string;
+  /** The account in the state machines' ARNs: the emulator's (local/stack.ts localAccountId); default 123456789012, for runs with no emulator. */
   accountId?: string;
   /** The stage in the state machine names (default `local`). */
   stage?: string;

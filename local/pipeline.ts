@@ -23,8 +23,8 @@ import { runAsFunction } from './function-scope';
 import {
   deployLocalStack,
   drainEvents,
-  LOCAL_ACCOUNT_ID,
   LOCAL_REGION,
+  localAccountId,
   localClients,
   localConfig,
   localFunctionClients,
@@ -70,14 +70,14 @@ export interface LocalPipeline {
 /** What the router, the status tracker and operators' requests run with. */
 type FunctionDeps = LifecycleDeps & { executions: ExecutionPort };
 
-/** An EventBridge event as the rule would hand it to the router Lambda. */
-export function posEvent(detailType: string, detail: Record<string, unknown>, time = new Date()): EventBridgeEvent<string, Record<string, unknown>> {
+/** An EventBridge event as the rule in `account` would hand it to the router Lambda. */
+export function posEvent(detailType: string, detail: Record<string, unknown>, account: string, time = new Date()): EventBridgeEvent<string, Record<string, unknown>> {
   return {
     version: '0',
     id: randomUUID(),
     'detail-type': detailType,
     source: POS_EVENT_SOURCE,
-    account: LOCAL_ACCOUNT_ID,
+    account,
     time: time.toISOString(),
     region: LOCAL_REGION,
     resources: [],
@@ -109,7 +109,8 @@ export async function openLocalPipeline(emulator: Emulator, options: LocalPipeli
     ...(teardownContinueAtEvents === undefined ? {} : { teardownContinueAtEvents }),
     ...(keepEmptyBucketAfterTeardownDays === undefined ? {} : { keepEmptyBucketAfterTeardownDays }),
   };
-  const config = localConfig(emulator.endpoint, stage);
+  const accountId = await localAccountId(emulator.endpoint);
+  const config = localConfig(emulator.endpoint, accountId, stage);
   const clients = localClients(emulator.endpoint);
   const { eventsQueueUrl } = await deployLocalStack(clients, stage);
   const logger = createLogger();
@@ -123,6 +124,7 @@ export async function openLocalPipeline(emulator: Emulator, options: LocalPipeli
   const late: { deps?: FunctionDeps; port?: ExecutionPort } = {};
   const executions: LocalExecutionPort = new LocalExecutionPort({
     ...portOptions,
+    accountId,
     handlers: taskHandlers({ config, logger, clients: functionClients, executions: lazyPort(() => late.port) }),
     onStatusChange: (change) => {
       const deps = late.deps;
@@ -140,7 +142,7 @@ export async function openLocalPipeline(emulator: Emulator, options: LocalPipeli
     functionClients,
     executions,
     ledger,
-    send: (detailType, detail, sendOptions = {}) => runAsFunction('routeOrgEvent', () => routeOrgEvent(posEvent(detailType, detail, sendOptions.time), deps)),
+    send: (detailType, detail, sendOptions = {}) => runAsFunction('routeOrgEvent', () => routeOrgEvent(posEvent(detailType, detail, accountId, sendOptions.time), deps)),
     lifecycle: (request) => applyLifecycle(request, deps),
     events: () => drainEvents(clients, eventsQueueUrl),
     residue: () => scanResidue(clients),

@@ -32,6 +32,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { stateMachineArn } from '../functions/lib/executions';
 import { LEDGER_KEY, ledgerTableName } from '../functions/lib/ledger/dynamo-store';
 import { CONFIG_DEFAULTS, loadConfig, MANAGED_BY, type Config, type Tenancy } from '../functions/lib/config';
@@ -41,7 +42,6 @@ import type { NamingConfig } from '../functions/lib/naming';
 import { prefixTenantPolicy, tenantBoundaryPolicy } from '../functions/lib/policies';
 import { TAG_MANAGED_BY } from '../functions/lib/tags';
 
-export const LOCAL_ACCOUNT_ID = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_STAGE = 'local';
 export const LOCAL_BUCKET_PREFIX = CONFIG_DEFAULTS.bucketPrefix;
@@ -55,8 +55,36 @@ export const LOCAL_SHARED_BUCKET = `tenant-provisioner-${LOCAL_STAGE}-shared`;
 /** The tenant ledger's table, as serverless.yml names it for the local stage. */
 export const LOCAL_LEDGER_TABLE = ledgerTableName(LOCAL_STAGE);
 const EVENT_SOURCE = 'tenant-provisioner';
-/** The emulator takes any key; moto's account is the default one. */
+/**
+ * The emulator takes any key. Which account it answers for is the emulator's to say: moto's is
+ * always 123456789012, LocalStack's follows the key (a 12-digit key id is that account, any other
+ * 000000000000), a user's own emulator may differ again: see {@link localAccountId}.
+ */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local-emulator', secretAccessKey: 'local-emulator' };
+
+const accounts = new Map<string, Promise<string>>();
+
+/**
+ * The account the emulator at `endpoint` answers for with the local credentials, as
+ * `sts:GetCallerIdentity` tells it (asked once per endpoint): the account every ARN of the local
+ * stage (boundary, prefix policy, state machines) and every ExpectedBucketOwner must name.
+ */
+export function localAccountId(endpoint: string): Promise<string> {
+  let account = accounts.get(endpoint);
+  if (!account) {
+    const sts = new STSClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    account = sts
+      .send(new GetCallerIdentityCommand({}))
+      .then(({ Account }) => {
+        if (!Account || !/^\d{12}$/.test(Account)) throw new Error(`The emulator at ${endpoint} answered GetCallerIdentity without an account id (${String(Account)})`);
+        return Account;
+      })
+      .finally(() => sts.destroy());
+    account.catch(() => accounts.delete(endpoint));
+    accounts.set(endpoint, account);
+  }
+  return account;
+}
 
 /** What a local run may choose of the stage's settings. */
 export interface LocalStageOptions {
@@ -76,13 +104,13 @@ export interface LocalStageOptions {
  * The environment the Lambdas read at cold start, for the local stage against `endpoint`.
  * The same settings serverless.yml gives them, with the local stage's values.
  */
-export function localEnvironment(endpoint: string, options: LocalStageOptions = {}): Record<string, string> {
+export function localEnvironment(endpoint: string, accountId: string, options: LocalStageOptions = {}): Record<string, string> {
   const prefixTenancy: Record<string, string> =
     options.tenancy === 'prefix'
       ? {
           TENANCY: 'prefix',
           SHARED_BUCKET: LOCAL_SHARED_BUCKET,
-          TENANT_PREFIX_POLICY_ARN: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:policy/${PREFIX_POLICY_NAME}`,
+          TENANT_PREFIX_POLICY_ARN: `arn:aws:iam::${accountId}:policy/${PREFIX_POLICY_NAME}`,
           OBJECT_ACLS: options.objectAcls ? 'enabled' : 'disabled',
         }
       : {};
@@ -95,10 +123,10 @@ export function localEnvironment(endpoint: string, options: LocalStageOptions = 
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     STAGE: LOCAL_STAGE,
-    ACCOUNT_ID: LOCAL_ACCOUNT_ID,
+    ACCOUNT_ID: accountId,
     BUCKET_PREFIX: LOCAL_BUCKET_PREFIX,
     USER_PREFIX: LOCAL_USER_PREFIX,
-    TENANT_BOUNDARY_ARN: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:policy/${BOUNDARY_NAME}`,
+    TENANT_BOUNDARY_ARN: `arn:aws:iam::${accountId}:policy/${BOUNDARY_NAME}`,
     EVENT_BUS_NAME: 'default',
     EVENT_SOURCE,
     ALLOWED_REGIONS: (options.allowedRegions ?? [LOCAL_REGION]).join(','),
@@ -110,20 +138,22 @@ export function localEnvironment(endpoint: string, options: LocalStageOptions = 
     TENANT_QUOTA: String(CONFIG_DEFAULTS.tenantQuota),
     // The live-tenant metric is CloudWatch's (embedded metric format in Lambda's logs): locally it would only be noise on stdout.
     POWERTOOLS_METRICS_DISABLED: 'true',
-    PROVISION_STATE_MACHINE_ARN: stateMachineArn(LOCAL_REGION, LOCAL_ACCOUNT_ID, 'local', 'provision'),
-    TEARDOWN_STATE_MACHINE_ARN: stateMachineArn(LOCAL_REGION, LOCAL_ACCOUNT_ID, 'local', 'teardown'),
-    RESTORE_STATE_MACHINE_ARN: stateMachineArn(LOCAL_REGION, LOCAL_ACCOUNT_ID, 'local', 'restore'),
+    PROVISION_STATE_MACHINE_ARN: stateMachineArn(LOCAL_REGION, accountId, 'local', 'provision'),
+    TEARDOWN_STATE_MACHINE_ARN: stateMachineArn(LOCAL_REGION, accountId, 'local', 'teardown'),
+    RESTORE_STATE_MACHINE_ARN: stateMachineArn(LOCAL_REGION, accountId, 'local', 'restore'),
   };
 }
 
-/** What the local stage's tenant names are derived from (the settings above). */
-export const LOCAL_NAMING: NamingConfig = {
-  bucketPrefix: LOCAL_BUCKET_PREFIX,
-  userPrefix: LOCAL_USER_PREFIX,
-  accountId: LOCAL_ACCOUNT_ID,
-  maxBucketCandidates: LOCAL_MAX_BUCKET_CANDIDATES,
-  stage: LOCAL_STAGE,
-};
+/** What the local stage's tenant names are derived from (the settings above), in the emulator's `accountId`. */
+export function localNaming(accountId: string): NamingConfig {
+  return {
+    bucketPrefix: LOCAL_BUCKET_PREFIX,
+    userPrefix: LOCAL_USER_PREFIX,
+    accountId,
+    maxBucketCandidates: LOCAL_MAX_BUCKET_CANDIDATES,
+    stage: LOCAL_STAGE,
+  };
+}
 
 export interface LocalClients {
   dynamodb: DynamoDBClient;
@@ -147,9 +177,9 @@ export function localClients(endpoint: string): LocalClients {
   };
 }
 
-/** The local stage's configuration: what the Lambdas would read from `localEnvironment(endpoint)`. */
-export function localConfig(endpoint: string, options: LocalStageOptions = {}): Config {
-  return loadConfig(localEnvironment(endpoint, options));
+/** The local stage's configuration: what the Lambdas would read from `localEnvironment(endpoint, accountId)`. */
+export function localConfig(endpoint: string, accountId: string, options: LocalStageOptions = {}): Config {
+  return loadConfig(localEnvironment(endpoint, accountId, options));
 }
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { WORKFLOWS } from '../../functions/lib/executions';
 import { readEmulatorRecord, stopBackgroundEmulator } from '../../local/daemon';
 import { LocalExecutionPort } from '../../local/executions';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../local/stack';
+import { LOCAL_REGION } from '../../local/stack';
 import type { Command } from '../context';
 import { EXIT_OK, UsageError } from '../errors';
 import { executionsStore, localStateDir } from '../../local/paths';
@@ -12,7 +12,8 @@ import { runnerLogFile } from '../local/runner';
 
 /** Stops every local execution still running (each in its background runner), through the store. */
 async function stopRunningExecutions(stateDir: string, reason: string, warn: (text: string) => void): Promise<string[]> {
-  const executions = new LocalExecutionPort({ store: executionsStore(stateDir), region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
+  // Stopped by name: the account in their ARNs does not matter here (the port's default fills it).
+  const executions = new LocalExecutionPort({ store: executionsStore(stateDir), region: LOCAL_REGION });
   const stopped: string[] = [];
   for (const workflow of WORKFLOWS) {
     for await (const summary of executions.list(workflow, { status: 'RUNNING' })) {

@@ -8,7 +8,7 @@ import { ensureBackgroundEmulator, liveEmulator } from '../../local/daemon';
 import { waitUntilAnswering } from '../../local/emulator';
 import { LocalExecutionPort } from '../../local/executions';
 import { executionsStore, localStateDir } from '../../local/paths';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localClients, localEnvironment, type LocalStageOptions } from '../../local/stack';
+import { LOCAL_REGION, localAccountId, localClients, localEnvironment, type LocalStageOptions } from '../../local/stack';
 import type { Backend } from '../backend';
 import { CliError, EXIT_USAGE } from '../errors';
 import type { CliIo } from '../output';
@@ -55,15 +55,18 @@ export function localStageOptions(env: NodeJS.ProcessEnv): Pick<LocalStageOption
   return { tenancy: tenancy as Tenancy, objectAcls: acls === 'enabled' };
 }
 
-/** What every local backend has, on the emulator at `endpoint`: the local stage's config and clients, the executions' store, no stop to wait for. */
-function localBase(io: CliIo, stateDir: string, endpoint: string) {
+/**
+ * What every local backend has, on the emulator at `endpoint` (which answers for `accountId`): the
+ * local stage's config and clients, the executions' store, no stop to wait for.
+ */
+function localBase(io: CliIo, stateDir: string, endpoint: string, accountId: string) {
   const clients = localClients(endpoint);
   return {
     mode: 'local' as const,
-    accountId: LOCAL_ACCOUNT_ID,
+    accountId,
     region: LOCAL_REGION,
-    config: loadConfig(localEnvironment(endpoint, localStageOptions(io.env))),
-    executions: new LocalExecutionPort({ store: executionsStore(stateDir), region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }),
+    config: loadConfig(localEnvironment(endpoint, accountId, localStageOptions(io.env))),
+    executions: new LocalExecutionPort({ store: executionsStore(stateDir), region: LOCAL_REGION, accountId }),
     s3For: () => clients.s3,
     iam: clients.iam,
     secretsManager: clients.secretsManager,
@@ -86,7 +89,7 @@ export async function openLocalBackend(io: CliIo, options: { readOnly?: boolean 
   const stateDir = localStateDir(io.env);
   if (options.readOnly && !io.env.AWS_ENDPOINT_URL?.trim() && !(await liveEmulator(stateDir))) return withoutEmulator(io, stateDir);
   const endpoint = await localEndpoint(io, stateDir);
-  const { clients, ...base } = localBase(io, stateDir, endpoint);
+  const { clients, ...base } = localBase(io, stateDir, endpoint, await localAccountId(endpoint));
 
   const run = (spec: RunnerSpec) => {
     if (!io.entry) throw new CliError('The local mode needs the tenantctl bundle to start its background runner');
@@ -113,7 +116,8 @@ export async function openLocalBackend(io: CliIo, options: { readOnly?: boolean 
  */
 function withoutEmulator(io: CliIo, stateDir: string): Backend {
   io.stderr(`tenantctl: no local emulator is running, so there are no local tenants (the next \`${TENANTCTL} --local provision <orgId>\` starts one)\n`);
-  const { clients: _nowhere, ...base } = localBase(io, stateDir, 'http://127.0.0.1:1');
+  // No emulator, so no account to ask: the placeholder only fills ARNs of executions nothing can reach.
+  const { clients: _nowhere, ...base } = localBase(io, stateDir, 'http://127.0.0.1:1', '000000000000');
   const refuse = (what: string) => async (): Promise<never> => {
     throw new CliError(`${what} needs the local emulator, and none is running`);
   };

@@ -29,7 +29,7 @@ import { NoSuchPublicAccessBlockConfiguration } from '@aws-sdk/client-s3-control
 import { tenantNames, type TenantNames } from '../../functions/lib/naming';
 import type { ExecutionRecord } from '../../functions/lib/executions';
 import type { LocalPipeline } from '../../local/pipeline';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../local/stack';
+import { LOCAL_REGION } from '../../local/stack';
 import { accessDeniedError, installFaults, operationsByState, serviceError, type FaultInjector, type FaultKind, type FaultRule } from '../support/fault-injection';
 import { integrationPipeline } from './integration-pipeline';
 
@@ -185,7 +185,7 @@ const MATRIX: MatrixRow[] = [
                 UserName: 'someone-else',
                 Path: '/tenants/',
                 UserId: 'AIDAFAULTINJECTION01',
-                Arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/tenants/someone-else`,
+                Arn: `arn:aws:iam::${pipeline.config.accountId}:user/tenants/someone-else`,
                 CreateDate: new Date(),
                 Tags: [
                   { Key: 'OrgId', Value: 'another-org' },
@@ -243,7 +243,7 @@ const MATRIX: MatrixRow[] = [
             operation: 'SecretsManager.DescribeSecret',
             kind: 'answer',
             output: () => ({
-              ARN: `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:secret:someone-else-AbCdEf`,
+              ARN: `arn:aws:secretsmanager:${LOCAL_REGION}:${pipeline.config.accountId}:secret:someone-else-AbCdEf`,
               Name: 'someone-else',
               Tags: [{ Key: 'ManagedBy', Value: 'someone-else' }],
             }),

@@ -7,17 +7,15 @@
 import { GetPublicAccessBlockCommand, HeadBucketCommand, ListObjectVersionsCommand, NotFound, PutObjectCommand } from '@aws-sdk/client-s3';
 import { tenantNames } from '../../functions/lib/naming';
 import type { LocalPipeline } from '../../local/pipeline';
-import { LOCAL_NAMING, LOCAL_REGION } from '../../local/stack';
+import { LOCAL_REGION } from '../../local/stack';
 import { integrationPipeline } from './integration-pipeline';
 
 jest.setTimeout(120_000);
 
-const bucketOf = (orgId: string) => tenantNames(orgId, LOCAL_REGION, LOCAL_NAMING).bucketCandidates[0] as string;
-
 async function provisionWithData(pipeline: LocalPipeline, orgId: string): Promise<string> {
   const routed = await pipeline.send('OrgCreated', { orgId });
   expect((await pipeline.executions.waitFor('provision', routed.executionName as string, { timeoutMs: 60_000 })).status).toBe('SUCCEEDED');
-  const bucket = bucketOf(orgId);
+  const bucket = tenantNames(orgId, LOCAL_REGION, pipeline.config).bucketCandidates[0] as string;
   for (let i = 0; i < 5; i++) await pipeline.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `pub/menu-${i}.json`, Body: `{"i":${i}}` }));
   return bucket;
 }

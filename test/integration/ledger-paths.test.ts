@@ -17,7 +17,6 @@ import { DescribeSecretCommand, ResourceNotFoundException } from '@aws-sdk/clien
 import { tenantNames } from '../../functions/lib/naming';
 import type { Workflow } from '../../functions/lib/executions';
 import type { LocalPipeline } from '../../local/pipeline';
-import { LOCAL_NAMING } from '../../local/stack';
 import { accessDeniedError, installFaults, type FaultInjector } from '../support/fault-injection';
 import { installS3RegionFidelity, type S3RegionFidelity } from '../support/s3-regions';
 import { integrationPipeline } from './integration-pipeline';
@@ -54,7 +53,7 @@ afterEach(async () => {
   await pipeline.executions.idle();
 });
 
-const names = (orgId: string, region = 'us-east-1') => tenantNames(orgId, region, LOCAL_NAMING);
+const names = (orgId: string, region = 'us-east-1') => tenantNames(orgId, region, pipeline.config);
 
 /** Waits for the execution an event started or joined, whichever workflow it is. */
 async function settled(routed: { executionName?: string; workflow?: Workflow }) {

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { tenantNames } from '../../functions/lib/naming';
 import type { LocalPipeline } from '../../local/pipeline';
-import { LOCAL_NAMING, LOCAL_REGION } from '../../local/stack';
+import { LOCAL_REGION } from '../../local/stack';
 import { integrationPipeline } from './integration-pipeline';
 
 jest.setTimeout(120_000);
@@ -30,7 +30,7 @@ afterAll(() => pipeline?.stop());
 describe('a teardown that meets locked versions', () => {
   it('parks at DeleteTenantBucket naming the held versions, and a redrive after the hold is lifted finishes the teardown', async () => {
     const orgId = 'Int-Locked-1';
-    const bucket = tenantNames(orgId, LOCAL_REGION, LOCAL_NAMING).bucketCandidates[0] as string;
+    const bucket = tenantNames(orgId, LOCAL_REGION, pipeline.config).bucketCandidates[0] as string;
     const routed = await pipeline.send('OrgCreated', { orgId });
     expect((await pipeline.executions.waitFor('provision', routed.executionName as string, { timeoutMs: 60_000 })).status).toBe('SUCCEEDED');
 

@@ -14,13 +14,13 @@ import type { ExecutionRecord } from '../../functions/lib/executions';
 import { tenantNames } from '../../functions/lib/naming';
 import type { LocalPipeline } from '../../local/pipeline';
 import { parseTenantSecret } from '../../functions/lib/tenant-secret';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_SHARED_BUCKET } from '../../local/stack';
+import { LOCAL_REGION, LOCAL_SHARED_BUCKET } from '../../local/stack';
 import { accessDeniedError, installFaults, operationsByState, type FaultInjector, type FaultKind } from '../support/fault-injection';
 import { integrationPipeline } from './integration-pipeline';
 
 jest.setTimeout(120_000);
 
-const PREFIX_POLICY_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:policy/tenant-provisioner-local-tenant-prefix`;
+const prefixPolicyArn = () => `arn:aws:iam::${pipeline.config.accountId}:policy/tenant-provisioner-local-tenant-prefix`;
 const RUN = Date.now().toString(36).slice(-5);
 let orgCounter = 0;
 const nextOrgId = () => `pfs-${RUN}-${++orgCounter}`;
@@ -86,7 +86,7 @@ async function deviations(orgId: string): Promise<string[]> {
   }
   if (users.length === 1) {
     const attached = (await pipeline.clients.iam.send(new ListAttachedUserPoliciesCommand({ UserName: names.userName }))).AttachedPolicies ?? [];
-    if (attached.map((p) => p.PolicyArn).join() !== PREFIX_POLICY_ARN) problems.push(`attached: ${attached.map((p) => p.PolicyArn).join(', ') || 'nothing'}`);
+    if (attached.map((p) => p.PolicyArn).join() !== prefixPolicyArn()) problems.push(`attached: ${attached.map((p) => p.PolicyArn).join(', ') || 'nothing'}`);
   }
   return problems;
 }

@@ -24,15 +24,15 @@ import type { OrgProvisionedDetail } from '../../functions/lib/publish';
 import { tagsToRecord } from '../../functions/lib/tags';
 import { parseTenantSecret, type TenantSecret } from '../../functions/lib/tenant-secret';
 import type { LocalPipeline } from '../../local/pipeline';
-import { LOCAL_ACCOUNT_ID, LOCAL_NAMING, LOCAL_REGION, LOCAL_SHARED_BUCKET } from '../../local/stack';
+import { LOCAL_REGION, LOCAL_SHARED_BUCKET } from '../../local/stack';
 import { integrationPipeline } from './integration-pipeline';
 
 jest.setTimeout(120_000);
 
 const SHARED = LOCAL_SHARED_BUCKET;
-const PREFIX_POLICY_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:policy/tenant-provisioner-local-tenant-prefix`;
+const prefixPolicyArn = () => `arn:aws:iam::${pipeline.config.accountId}:policy/tenant-provisioner-local-tenant-prefix`;
 const prefixOf = (orgId: string) => `userdata/${orgId.toLowerCase()}-publisher/`;
-const names = (orgId: string) => tenantNames(orgId, LOCAL_REGION, LOCAL_NAMING);
+const names = (orgId: string) => tenantNames(orgId, LOCAL_REGION, pipeline.config);
 
 let pipeline: LocalPipeline;
 beforeAll(async () => {
@@ -80,7 +80,7 @@ describe('prefix tenants of the shared bucket, against the AWS emulator', () => 
     const { iam } = pipeline.clients;
     const user = (await iam.send(new GetUserCommand({ UserName: names(a).userName }))).User;
     expect(tagsToRecord(user?.Tags)).toMatchObject({ OrgId: a, ManagedBy: 'tenant-provisioner', TenantBucket: SHARED, TenantPrefix: prefixOf(a) });
-    expect((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: names(a).userName }))).AttachedPolicies?.map((p) => p.PolicyArn)).toEqual([PREFIX_POLICY_ARN]);
+    expect((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: names(a).userName }))).AttachedPolicies?.map((p) => p.PolicyArn)).toEqual([prefixPolicyArn()]);
     const secretA = await secretOf(a);
     expect(secretA).toMatchObject({ bucket: SHARED, prefix: prefixOf(a), region: LOCAL_REGION, userName: names(a).userName });
     expect(await pipeline.ledger.get(a.toLowerCase())).toMatchObject({ state: 'active', tenancy: 'prefix', resources: { bucket: SHARED, prefix: prefixOf(a) } });

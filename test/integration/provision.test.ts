@@ -18,7 +18,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { tenantNames } from '../../functions/lib/naming';
 import { tagsToRecord } from '../../functions/lib/tags';
 import type { LocalPipeline } from '../../local/pipeline';
-import { LOCAL_NAMING, LOCAL_REGION } from '../../local/stack';
+import { LOCAL_REGION } from '../../local/stack';
 import { integrationPipeline } from './integration-pipeline';
 
 jest.setTimeout(120_000);
@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => pipeline?.stop());
 
 const names = (orgId: string) =>
-  tenantNames(orgId, LOCAL_REGION, LOCAL_NAMING);
+  tenantNames(orgId, LOCAL_REGION, pipeline.config);
 
 async function provision(orgId: string) {
   const routed = await pipeline.send('OrgCreated', { orgId, orgName: `${orgId} Ltd` });
