@@ -4,6 +4,7 @@
  * would run them all in parallel), then every tenant checked in the emulator: exactly one
  * bucket, user, access key and secret each.
  */
+import type { ExecutionRecord } from '../functions/lib/executions';
 import type { LifecycleResult as RouteResult } from '../functions/lib/ledger/apply';
 import { lifecycleExecutionName, tenantNames } from '../functions/lib/naming';
 import { LOCAL_REGION, scanResidue } from '../local/stack';
@@ -41,33 +42,21 @@ export const CONCURRENCY_NOTE =
   'the router and each step would run in as many parallel Lambda environments as events (up to the account\'s unreserved concurrency, 1,000 by default). ' +
   'Locally they all share one Node process, the functions\' SDK clients and one emulator, which serves one request at a time.';
 
-async function burstOnce(bench: BenchPipeline, orgs: number, runId: string): Promise<BurstRun> {
-  const { pipeline, counter, events } = bench;
-  const { config } = pipeline;
-  const orgIds = Array.from({ length: orgs }, (_, i) => `bench-${runId}-${String(i).padStart(3, '0')}`);
-
-  counter.reset();
-  const rss = rssSampler(50, pipeline.emulator.pid);
-  const start = now();
-  const routed = await Promise.allSettled(orgIds.map((orgId) => pipeline.send('OrgCreated', { orgId, orgName: `Burst ${orgId}` })));
-  const records = await Promise.all(
-    routed.map(async (outcome) => {
-      if (outcome.status !== 'fulfilled' || outcome.value.action !== 'started' || !outcome.value.executionName) return undefined;
-      return pipeline.executions.waitFor('provision', outcome.value.executionName);
-    }),
-  );
-  const ms = now() - start;
-  const memory = rss.stop();
-  await pipeline.executions.idle();
-  const calls = counter.snapshot().calls;
-
+/** What the emulator holds for each org of a burst: provisioned (one bucket, user, key, secret, execution each), duplicates, and why the rest failed. */
+export async function tallyTenants(
+  bench: BenchPipeline,
+  orgIds: string[],
+  routed: PromiseSettledResult<RouteResult>[],
+  records: (ExecutionRecord | undefined)[],
+): Promise<{ provisioned: number; duplicates: number; retries: number; failures: string[] }> {
+  const { pipeline, events } = bench;
   const residue = await scanResidue(pipeline.clients);
   const failures: string[] = [];
   let provisioned = 0;
   let duplicates = 0;
   let retries = 0;
   orgIds.forEach((orgId, i) => {
-    const names = tenantNames(orgId, LOCAL_REGION, config);
+    const names = tenantNames(orgId, LOCAL_REGION, pipeline.config);
     const buckets = residue.buckets.filter((b) => names.bucketCandidates.includes(b)).length;
     const users = residue.users.filter((u) => u === names.userName).length;
     const keys = residue.accessKeys.filter((k) => k.startsWith(`${names.userName}:`)).length;
@@ -91,6 +80,29 @@ async function burstOnce(bench: BenchPipeline, orgs: number, runId: string): Pro
       provisioned += 1;
     }
   });
+  return { provisioned, duplicates, retries, failures };
+}
+
+async function burstOnce(bench: BenchPipeline, orgs: number, runId: string): Promise<BurstRun> {
+  const { pipeline, counter } = bench;
+  const orgIds = Array.from({ length: orgs }, (_, i) => `bench-${runId}-${String(i).padStart(3, '0')}`);
+
+  counter.reset();
+  const rss = rssSampler(50, pipeline.emulator.pid);
+  const start = now();
+  const routed = await Promise.allSettled(orgIds.map((orgId) => pipeline.send('OrgCreated', { orgId, orgName: `Burst ${orgId}` })));
+  const records = await Promise.all(
+    routed.map(async (outcome) => {
+      if (outcome.status !== 'fulfilled' || outcome.value.action !== 'started' || !outcome.value.executionName) return undefined;
+      return pipeline.executions.waitFor('provision', outcome.value.executionName);
+    }),
+  );
+  const ms = now() - start;
+  const memory = rss.stop();
+  await pipeline.executions.idle();
+  const calls = counter.snapshot().calls;
+
+  const { provisioned, duplicates, retries, failures } = await tallyTenants(bench, orgIds, routed, records);
   const seconds = ms / 1000;
   return {
     provisioned,

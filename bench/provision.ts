@@ -40,6 +40,20 @@ export const PRICES = {
   lambdaPerGbSecondX86: 0.0000166667,
 };
 
+/**
+ * Calls the bench counts that AWS would never see: the local stage sends them only because the
+ * emulator lacks what AWS does by itself. `awsRequests` leaves them out (bench/README.md).
+ */
+export const EMULATOR_ONLY_OPERATIONS: Record<string, string> = {
+  'S3.PutBucketTagging': "moto ignores CreateBucket's Tags, which AWS applies to a general purpose bucket at creation: the step tags the bucket again only where the endpoint dropped them",
+  'S3.PutBucketEncryption': 'AWS applies SSE-S3 to every new bucket (since January 2023); moto does not',
+};
+
+/** `calls` without the emulator-only operations: the requests AWS would see. */
+export function awsRequestsOf(calls: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(calls).filter(([operation]) => !(operation in EMULATOR_ONLY_OPERATIONS)));
+}
+
 export interface FunctionSettings {
   /** serverless.yml's function key (`createTenantBucket`) → memory size in MB and architecture. */
   memoryMb: Record<string, number>;
@@ -52,6 +66,15 @@ export interface ProvisionResult {
   orgIdPattern: string;
   apiCalls: number;
   apiCallsByOperation: Record<string, number>;
+  /** apiCalls without the emulator-only operations ({@link EMULATOR_ONLY_OPERATIONS}): what AWS would see. */
+  awsRequests: number;
+  awsRequestsByOperation: Record<string, number>;
+  /** The emulator-only operations counted in apiCalls, with why AWS would not see them. */
+  emulatorOnly: Record<string, { calls: number; why: string }>;
+  /** Set when the timeToUsable section ran: its median (bench/time-to-usable.ts). */
+  timeToUsableMs?: number;
+  /** The recorded figure of the code before issue 17 items 3–5 (bench/results/time-to-usable-before.json). */
+  timeToUsableMsBefore?: number;
   /** HTTP requests sent (retries included); equals apiCalls when nothing was retried. */
   httpRequests: number;
   callOrder: string[];
@@ -300,6 +323,13 @@ export async function benchProvision(
     orgIdPattern: `bench-${options.runId}-p-<run>`,
     apiCalls: total(last.calls),
     apiCallsByOperation: last.calls,
+    awsRequests: total(awsRequestsOf(last.calls)),
+    awsRequestsByOperation: awsRequestsOf(last.calls),
+    emulatorOnly: Object.fromEntries(
+      Object.entries(last.calls)
+        .filter(([operation]) => operation in EMULATOR_ONLY_OPERATIONS)
+        .map(([operation, calls]) => [operation, { calls, why: EMULATOR_ONLY_OPERATIONS[operation] as string }]),
+    ),
     httpRequests: total(last.attempts),
     callOrder: last.order,
     stateTransitions: entered.length,

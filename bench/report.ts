@@ -5,6 +5,9 @@
  */
 import { EVENTS_PER_LOOP } from '../functions/lib/history-budget';
 import type { BurstResult } from './burst';
+import type { BurstThrottledResult } from './burst-throttled';
+import { KEY_USED_WITHIN_MS, type TimeToUsableResult } from './time-to-usable';
+import type { TimeToUsableBaseline } from './time-to-usable-baseline';
 import { BUNDLE_LIMIT_BYTES, type ColdStartResult } from './cold-start';
 import type { ProvisionResult } from './provision';
 import type { Machine } from './lib/stats';
@@ -16,10 +19,12 @@ export const TABLE_END = '<!-- bench:results:end -->';
 export interface BenchResults {
   date: string;
   machine: Machine;
-  runs: { provision: number; burst: number; teardown: number; coldStart: number };
-  durationSeconds: { total: number; setup: number; coldStart?: number; provision?: number; burst?: number; teardown?: number };
+  runs: { provision: number; burst: number; teardown: number; coldStart: number; timeToUsable?: number };
+  durationSeconds: { total: number; setup: number; coldStart?: number; provision?: number; timeToUsable?: number; burst?: number; burstThrottled?: number; teardown?: number };
   provision?: ProvisionResult;
+  timeToUsable?: TimeToUsableResult & { before?: TimeToUsableBaseline };
   burst?: BurstResult;
+  burstThrottled?: BurstThrottledResult;
   teardown?: TeardownResult;
   coldStart?: ColdStartResult;
   targets?: TargetCheck[];
@@ -36,6 +41,7 @@ export interface TargetCheck {
 }
 
 const seconds = (ms: number | undefined) => `${Math.round((ms ?? 0) / 1000)} s`;
+const secondsOne = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(1)} s`;
 /** Dollars without exponent notation: $0.00000063. */
 const usd = (value: number) => `$${value.toFixed(10).replace(/0+$/, '').replace(/\.$/, '')}`;
 
@@ -51,6 +57,24 @@ const CAUSES: Record<string, (results: BenchResults) => string> = {
     'PutObject pub/ (DESIGN\'s empty marker object; a prefix needs none) and ListAccessKeys (repeat-safety: stray keys of a crashed attempt). Proposal 1 below.',
   'provision.overheadRatio': () =>
     'The local runner\'s own work per state (aws-local-stepfunctions, middy, the Powertools logger, JSON copies of each state\'s input and output), on a machine whose other load changes between runs; per-state medians in latest.json.',
+  'timeToUsable.waits': (r) => {
+    const t = r.timeToUsable;
+    const median = t ? [...t.runs].sort((a, b) => a.ms - b.ms)[Math.floor((t.runs.length - 1) / 2)] : undefined;
+    const others = (median?.waits ?? []).filter((w) => w.cause !== 'key');
+    const late = t?.keyUsedAfterPropagationMs !== undefined && t.keyUsedAfterPropagationMs > KEY_USED_WITHIN_MS;
+    return (
+      (others.length > 0
+        ? `Waits other than the key's propagation on the median run: ${others.map((w) => `${w.where} ${w.how}${w.error ? ` ${w.error}` : ''} ${seconds(w.ms)} (${w.cause})`).join('; ')}. `
+        : '') +
+      (late ? `The key was first used ${seconds(t?.keyUsedAfterPropagationMs)} after it had propagated: the path after it was still waiting for something else. ` : '') +
+      'A bucket policy naming the new user as Principal.AWS is refused by S3 until IAM has propagated the user (MalformedPolicy "Invalid principal in policy"), and the ASL retries it on its own backoff.'
+    );
+  },
+  'burstThrottled.all': (r) => {
+    const b = r.burstThrottled;
+    const ended = Object.entries(b?.errorsReachingAsl ?? {}).filter(([, e]) => e.ended > 0).map(([name, e]) => `${name} ended ${e.ended}`);
+    return `Errors that ended executions: ${ended.join(', ') || 'none'}; failures in latest.json: ${(b?.failures ?? []).slice(0, 3).join('; ')}`;
+  },
   'burst.all': (r) => `Failures listed in latest.json: ${(r.burst?.runs ?? []).flatMap((run) => run.failures).slice(0, 3).join('; ')}`,
   'teardown.speedupVsAwsCli': (r) => {
     const run = r.teardown?.runs[r.teardown.runs.length - 1];
@@ -121,7 +145,37 @@ const ms = (value: number | undefined) => (value === undefined ? '—' : value >
 export function checkTargets(results: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const add = (check: Omit<TargetCheck, 'cause'>) => checks.push(check.met ? check : { ...check, cause: CAUSES[check.id]?.(results) ?? 'not analysed' });
-  const { provision, burst, teardown, coldStart } = results;
+  const { provision, burst, teardown, coldStart, timeToUsable, burstThrottled } = results;
+  if (timeToUsable) {
+    const totals = timeToUsable.waitMsByCause;
+    const other = totals.principal + totals.throttle + totals.other;
+    const keyLate = timeToUsable.keyUsedAfterPropagationMs !== undefined && timeToUsable.keyUsedAfterPropagationMs > KEY_USED_WITHIN_MS;
+    const before = timeToUsable.before;
+    add({
+      id: 'timeToUsable.waits',
+      figure: `provision: time to a usable tenant (fault layer: a new IAM user or key unknown for ${seconds(timeToUsable.propagationMs)}, each call's latency)`,
+      value:
+        `${secondsOne(timeToUsable.timeToUsableMs)}` +
+        (before ? ` (before items 3–5: ${secondsOne(before.timeToUsableMs)}, recorded at ${before.commit.slice(0, 7)} on ${before.recordedAt.slice(0, 10)})` : '') +
+        `; waits on the path: key ${secondsOne(totals.key)}, other ${secondsOne(other)}` +
+        (timeToUsable.keyUsedAfterPropagationMs === undefined ? '' : `; key first used ${secondsOne(timeToUsable.keyUsedAfterPropagationMs)} after it propagated`),
+      target: `no wait but the key's own propagation (other waits 0 s, key used ≤ ${secondsOne(KEY_USED_WITHIN_MS)} after it propagated)`,
+      met: other === 0 && !keyLate,
+    });
+  }
+  if (burstThrottled) {
+    const b = burstThrottled;
+    add({
+      id: 'burstThrottled.all',
+      figure: `burst under IAM's rate limit: ${b.orgs.toLocaleString('en')} OrgCreated at once, IAM writes throttled to ${b.iamWritesPerSecond}/s`,
+      value:
+        `${b.provisioned.toLocaleString('en')} provisioned, ${b.duplicates} duplicates, ${b.parked} parked` +
+        (b.failed > 0 ? `, ${b.failed} failed` : '') +
+        `; usable p50 ${secondsOne(b.p50Ms)}, p99 ${secondsOne(b.p99Ms)}; ${b.throttlesAbsorbed.toLocaleString('en')} of ${b.throttles.toLocaleString('en')} throttles absorbed by retries`,
+      target: `${b.orgs.toLocaleString('en')}, 0, 0`,
+      met: b.provisioned === b.orgs && b.duplicates === 0 && b.parked === 0,
+    });
+  }
   if (provision) {
     add({ id: 'provision.apiCalls', figure: 'provision: AWS calls (happy path)', value: String(provision.apiCalls), target: '≤ 10', met: provision.apiCalls <= 10 });
     add({ id: 'provision.stateTransitions', figure: 'provision: state transitions', value: String(provision.stateTransitions), target: '≤ 14', met: provision.stateTransitions <= 14 });
@@ -206,7 +260,7 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 /** The results block of bench/README.md. */
 export function renderTable(results: BenchResults): string {
   const lines: string[] = [];
-  const { provision, burst, teardown, coldStart, machine } = results;
+  const { provision, burst, teardown, coldStart, machine, timeToUsable, burstThrottled } = results;
   lines.push(TABLE_START);
   lines.push('');
   lines.push(
@@ -214,7 +268,7 @@ export function renderTable(results: BenchResults): string {
       `load average ${machine.loadAverageAtStart} at start, ${machine.loadAverageAtEnd ?? '?'} at end. ` +
       `Runs per median: provision ${results.runs.provision}, burst ${results.runs.burst}, teardown ${results.runs.teardown}, coldStart ${results.runs.coldStart}. ` +
       `Whole bench ${(results.durationSeconds.total / 60).toFixed(1)} min (setup ${Math.round(results.durationSeconds.setup)} s` +
-      (['coldStart', 'provision', 'burst', 'teardown'] as const)
+      (['coldStart', 'provision', 'timeToUsable', 'burst', 'burstThrottled', 'teardown'] as const)
         .map((k) => (results.durationSeconds[k] === undefined ? '' : `, ${k} ${Math.round(results.durationSeconds[k] as number)} s`))
         .join('') +
       ').',
@@ -237,6 +291,28 @@ export function renderTable(results: BenchResults): string {
       `| provision: cost per tenant | ${usd(provision.costPerTenantUsd)} = ${provision.cost.stateTransitions} Standard transitions × $0.025/1,000 (${usd(provision.cost.transitionsUsd)}) + ` +
         `${provision.cost.lambdaRequests} Lambda requests × $0.20/1M (${usd(provision.cost.requestsUsd)}) + ${provision.cost.lambdaGbSeconds} GB-s × ${usd(provision.cost.architecture === 'arm64' ? 0.0000133334 : 0.0000166667)} (${provision.cost.architecture}) (${usd(provision.cost.durationUsd)}); published us-east-1 prices |`,
     );
+  }
+  if (provision?.awsRequests !== undefined) {
+    const emulatorOnly = Object.entries(provision.emulatorOnly ?? {});
+    lines.push(
+      `| provision: requests AWS would see (apiCalls without the emulator-only ones) | ${provision.awsRequests}: ${cell(Object.entries(provision.awsRequestsByOperation).map(([k, v]) => `${k} ${v}`).join(', '))}` +
+        (emulatorOnly.length > 0 ? `. Emulator-only, not counted: ${cell(emulatorOnly.map(([k, v]) => `${k} ${v.calls} (${v.why})`).join('; '))}` : '') +
+        ' |',
+    );
+  }
+  if (timeToUsable) {
+    lines.push(`| provision: time to a usable tenant, the median run's path | ${cell(timeToUsable.criticalPath)} |`);
+    if (timeToUsable.before) lines.push(`| provision: time to a usable tenant before items 3–5 (recorded, ${timeToUsable.before.commit.slice(0, 7)}) | ${cell(timeToUsable.before.criticalPath)} |`);
+  }
+  if (burstThrottled) {
+    const b = burstThrottled;
+    const errors = Object.entries(b.errorsReachingAsl)
+      .map(([name, e]) => `${name} ${e.failures} (${e.retried} retried${e.ended ? `, ${e.ended} ended the execution` : ''})`)
+      .join('; ');
+    lines.push(
+      `| burst under IAM's rate limit: duration | ${Math.round(b.seconds)} s for ${b.orgs.toLocaleString('en')} orgs (at least ${b.floorSeconds} s: 2 IAM writes per org at ${b.iamWritesPerSecond}/s); usable max ${secondsOne(b.maxMs)}; peak RSS ${b.peakRssMb} MB${b.emulatorPeakRssMb ? `, emulator ${b.emulatorPeakRssMb} MB` : ''} |`,
+    );
+    lines.push(`| burst under IAM's rate limit: errors that reached the ASL | ${cell(errors || 'none')}; throttles answered ${b.throttles}, ${b.throttlesReachingAsl} of them got past the SDK's retries; key refusals ${b.keyRefusals}, principal refusals ${b.principalRefusals} |`);
   }
   if (burst) {
     lines.push(`| burst: orgs per second | ${burst.orgsPerSecond} (${burst.orgs} orgs) |`);

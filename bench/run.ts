@@ -13,6 +13,10 @@ import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { projectRoot } from '../local/paths';
 import { benchBurst } from './burst';
+import { benchBurstThrottled } from './burst-throttled';
+import { DEFAULT_IAM_WRITES_PER_SECOND, DEFAULT_PROPAGATION_MS } from './lib/fault-layer';
+import { benchTimeToUsable } from './time-to-usable';
+import { BASELINE_FILE, baselineOf, readTimeToUsableBaseline } from './time-to-usable-baseline';
 import { benchColdStart } from './cold-start';
 import { startBenchPipeline, type BenchPipeline } from './lib/bench-pipeline';
 import { describeMachine, now, round, say } from './lib/stats';
@@ -24,24 +28,37 @@ const USAGE = `Usage: npm run bench -- [options]
 
 Runs the benchmarks on the embedded default and writes bench/results/latest.json and the
 results table of bench/README.md.
-  --only <list>           sections to run, comma-separated: coldStart,provision,burst,teardown
+  --only <list>           sections to run, comma-separated: coldStart,provision,timeToUsable,burst,burstThrottled,teardown
                           (a partial run writes .local/bench/partial.json, not latest.json)
   --provision-runs <n>    runs per provision median (default 9)
   --burst-runs <n>        burst runs (default 2)
   --orgs <n>              OrgCreated events per burst (default 200)
+  --time-to-usable-runs <n>  runs per time-to-usable median (default 3)
+  --throttled-orgs <n>    OrgCreated events of the throttled burst (default 1000; env BENCH_THROTTLED_ORGS)
+  --iam-writes-per-second <n>  the fault layer's IAM write rate (default 10; env BENCH_IAM_WRITES_PER_SECOND)
+  --propagation-seconds <s>    how long a new IAM user or key stays unknown (default 8; env BENCH_PROPAGATION_SECONDS)
+  --record-baseline <commit>   with timeToUsable: also write its result as ${BASELINE_FILE}
+                               (run in a worktree of the commit before issue 17 items 3–5; bench/README.md)
   --teardown-runs <n>     teardown runs (default 1)
   --objects <n>           objects in the teardown bucket (default 20000)
   --versions <n>          versions per object (default 2)
   --cold-start-runs <n>   rounds per cold start median (default 11)
   --help                  this text`;
 
-const SECTIONS = ['coldStart', 'provision', 'burst', 'teardown'] as const;
+const SECTIONS = ['coldStart', 'provision', 'timeToUsable', 'burst', 'burstThrottled', 'teardown'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+function rate(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a number > 0, not ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -65,6 +82,11 @@ async function main(): Promise<number> {
       'provision-runs': { type: 'string' },
       'burst-runs': { type: 'string' },
       orgs: { type: 'string' },
+      'time-to-usable-runs': { type: 'string' },
+      'throttled-orgs': { type: 'string' },
+      'iam-writes-per-second': { type: 'string' },
+      'propagation-seconds': { type: 'string' },
+      'record-baseline': { type: 'string' },
       'teardown-runs': { type: 'string' },
       objects: { type: 'string' },
       versions: { type: 'string' },
@@ -85,7 +107,13 @@ async function main(): Promise<number> {
     burst: positive('burst-runs', values['burst-runs'], 2),
     teardown: positive('teardown-runs', values['teardown-runs'], 1),
     coldStart: positive('cold-start-runs', values['cold-start-runs'], 11),
+    timeToUsable: positive('time-to-usable-runs', values['time-to-usable-runs'], 3),
   };
+  const faults = {
+    iamWritesPerSecond: rate('iam-writes-per-second', values['iam-writes-per-second'] ?? process.env.BENCH_IAM_WRITES_PER_SECOND, DEFAULT_IAM_WRITES_PER_SECOND),
+    propagationMs: rate('propagation-seconds', values['propagation-seconds'] ?? process.env.BENCH_PROPAGATION_SECONDS, DEFAULT_PROPAGATION_MS / 1000) * 1000,
+  };
+  const throttledOrgs = positive('throttled-orgs', values['throttled-orgs'] ?? process.env.BENCH_THROTTLED_ORGS, 1000);
   const orgs = positive('orgs', values.orgs, 200);
   const objects = positive('objects', values.objects, 20_000);
   const versions = positive('versions', values.versions, 2);
@@ -117,7 +145,7 @@ async function main(): Promise<number> {
 
   let bench: BenchPipeline | undefined;
   try {
-    if (only.some((s) => s !== 'coldStart')) bench = await startBenchPipeline();
+    if (only.some((s) => s !== 'coldStart')) bench = await startBenchPipeline({ faults });
     if (bench && only.includes('provision')) {
       const pipeline = bench;
       results.provision = await timed('provision', () => benchProvision(pipeline, { runs: runs.provision, runId, projectRoot: root, functions }));
@@ -126,9 +154,30 @@ async function main(): Promise<number> {
           `(×${results.provision.overheadRatio}), $${results.provision.costPerTenantUsd} per tenant`,
       );
     }
+    if (bench && only.includes('timeToUsable')) {
+      const pipeline = bench;
+      results.timeToUsable = await timed('timeToUsable', () => benchTimeToUsable(pipeline, { runs: runs.timeToUsable, runId }));
+      const recordFor = values['record-baseline'];
+      if (recordFor) {
+        const baseline = baselineOf(results.timeToUsable, recordFor, new Date().toISOString(), `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, moto ${machine.moto ?? '?'}`);
+        mkdirSync(join(root, 'bench/results'), { recursive: true });
+        writeFileSync(join(root, BASELINE_FILE), `${JSON.stringify(baseline, null, 2)}\n`);
+        say(`wrote ${BASELINE_FILE} for ${recordFor}`);
+      }
+      const before = readTimeToUsableBaseline(root);
+      if (before) results.timeToUsable.before = before;
+      if (results.provision) {
+        results.provision.timeToUsableMs = results.timeToUsable.timeToUsableMs;
+        if (before) results.provision.timeToUsableMsBefore = before.timeToUsableMs;
+      }
+    }
     if (bench && only.includes('burst')) {
       const pipeline = bench;
       results.burst = await timed('burst', () => benchBurst(pipeline, { orgs, runs: runs.burst, runId }));
+    }
+    if (bench && only.includes('burstThrottled')) {
+      const pipeline = bench;
+      results.burstThrottled = await timed('burstThrottled', () => benchBurstThrottled(pipeline, { orgs: throttledOrgs, runId }));
     }
     if (bench && only.includes('teardown')) {
       const pipeline = bench;

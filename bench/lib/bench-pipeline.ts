@@ -3,16 +3,23 @@
  * emulator (local/pipeline.ts), with every AWS call the functions make counted by an SDK
  * middleware on their clients and on the router's ledger client, every call the functions make
  * of the execution port counted as the Step Functions call it stands for, and every history
- * event kept.
+ * event kept. The functions' clients (and the tenant-credential clients they make) also carry
+ * the fault layer (lib/fault-layer.ts), off until a section turns it on.
  */
 import type { ExecutionEvent, ExecutionPort, Workflow } from '../../functions/lib/executions';
-import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline';
-import { deployLocalStack, LOCAL_REGION } from '../../local/stack';
+import { startEmulator } from '../../local/emulator';
+import { openLocalPipeline, type LocalPipeline } from '../../local/pipeline';
+import { deployLocalStack, LOCAL_REGION, localClients, localFunctionClients } from '../../local/stack';
 import { ApiCounter, type CountableClient } from './api-counter';
+import { FaultLayer, type FaultLayerOptions } from './fault-layer';
 
 export interface BenchPipeline {
   pipeline: LocalPipeline;
   counter: ApiCounter;
+  /** AWS's latency, IAM's eventual consistency and rate limit, on the functions' clients (off until enabled). */
+  faults: FaultLayer;
+  /** A consumer's own clients (with the fault layer): what reads a tenant's secret after OrgProvisioned. */
+  consumerClients: ReturnType<typeof localClients>;
   /** Every history event of every execution, by `workflow/name`. */
   events: Map<string, ExecutionEvent[]>;
   /** Empties the emulator (moto's reset) and deploys the local stack again. */
@@ -22,7 +29,7 @@ export interface BenchPipeline {
 /** The execution port's calls, named as the Step Functions calls SfnExecutionPort makes for them. */
 const PORT_OPERATIONS = { start: 'SFN.StartExecution', describe: 'SFN.DescribeExecution', stop: 'SFN.StopExecution' } as const;
 
-export async function startBenchPipeline(options: { retryIntervalMs?: number } = {}): Promise<BenchPipeline> {
+export async function startBenchPipeline(options: { retryIntervalMs?: number; faults?: FaultLayerOptions } = {}): Promise<BenchPipeline> {
   const events = new Map<string, ExecutionEvent[]>();
   const onEvent = (workflow: Workflow, name: string, event: ExecutionEvent) => {
     const key = `${workflow}/${name}`;
@@ -31,11 +38,22 @@ export async function startBenchPipeline(options: { retryIntervalMs?: number } =
     list.push(event);
   };
   const counter = new ApiCounter();
-  const pipeline = await startLocalPipeline({
-    onEvent,
-    functionExecutions: (port) => countingPort(port, counter),
-    ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
-  });
+  const faults = new FaultLayer(options.faults);
+  const emulator = await startEmulator();
+  let pipeline: LocalPipeline;
+  try {
+    pipeline = await openLocalPipeline(emulator, {
+      onEvent,
+      functionClients: faults.wrapFunctionClients(localFunctionClients(emulator.endpoint)),
+      functionExecutions: (port) => countingPort(port, counter),
+      ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
+    });
+  } catch (err) {
+    await emulator.stop();
+    throw err;
+  }
+  const consumerClients = localClients(emulator.endpoint);
+  faults.attach(consumerClients.secretsManager);
   const { functionClients } = pipeline;
   counter.attach([
     functionClients.s3For(LOCAL_REGION),
@@ -52,6 +70,8 @@ export async function startBenchPipeline(options: { retryIntervalMs?: number } =
   return {
     pipeline,
     counter,
+    faults,
+    consumerClients,
     events,
     resetEmulator: async () => {
       await pipeline.executions.idle();
