@@ -1,5 +1,5 @@
 import { AccessDenied, NoSuchBucket, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
-import { GetPublicAccessBlockCommand, NoSuchPublicAccessBlockConfiguration, type S3ControlClient } from '@aws-sdk/client-s3-control';
+import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { Config } from './lib/config';
 import { PublicAccessBlockedError, TenantBucketMissingError, TenantPolicyNotReadyError, errorName } from './lib/errors';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
@@ -16,7 +16,8 @@ export interface ApplyTenantBucketPolicyInput {
 
 export interface ApplyTenantBucketPolicyDeps {
   s3For: (region: string) => S3Client;
-  s3control: S3ControlClient;
+  /** S3 Control, asked for on the first AccessDenied only: nothing else needs it (lib/account-public-access.ts). */
+  s3control: () => Promise<S3ControlClient>;
   /** The tenant ledger, asked whether this run may still act (lib/ledger/run-guard.ts). */
   ledger: Pick<LedgerStore, 'get'>;
   config: Config;
@@ -36,22 +37,21 @@ function isAccessDenied(err: unknown): boolean {
  */
 async function accountBlocksPublicPolicy(deps: ApplyTenantBucketPolicyDeps, accessDenied: unknown): Promise<boolean> {
   try {
-    const output = await deps.s3control.send(new GetPublicAccessBlockCommand({ AccountId: deps.config.accountId }));
-    return output.PublicAccessBlockConfiguration?.BlockPublicPolicy === true;
-  } catch (err) {
-    if (err instanceof NoSuchPublicAccessBlockConfiguration) return false;
+    const { accountBlockPublicPolicy } = await import('./lib/account-public-access');
+    return await accountBlockPublicPolicy(await deps.s3control(), deps.config.accountId);
+  } catch {
     throw accessDenied;
   }
 }
 
 /**
  * Puts the tenant bucket's policy: public read of `pub/*`, the tenant user's object actions
- * and ListBucket, and (when the stage is TLS-only) a deny of plain-HTTP requests. Always
- * re-puts the whole policy, since a recreated user has a new principal id; safe to repeat.
+ * and ListBucket, and (when the stage is TLS-only) a deny of plain-HTTP requests. The user is
+ * named by `aws:PrincipalArn` (policies.ts), so S3 takes the policy whether or not IAM has
+ * propagated the user yet. Always re-puts the whole policy; safe to repeat.
  *
- * @throws TenantPolicyNotReadyError (transient, retried by the ASL for minutes) when S3 does not
- *   yet know the new IAM user ("Invalid principal"), a concurrent change is in progress
- *   (OperationAborted), or the bucket's Block Public Access change has not propagated yet.
+ * @throws TenantPolicyNotReadyError (transient, retried by the ASL) when a concurrent change is
+ *   in progress (OperationAborted), or the bucket's Block Public Access change has not propagated yet.
  * @throws PublicAccessBlockedError when the account-level Block Public Access forbids public policies.
  * @throws TenantBucketMissingError when the bucket no longer exists.
  */
@@ -66,11 +66,6 @@ export async function applyTenantBucketPolicy(input: ApplyTenantBucketPolicyInpu
       .s3For(bucket.region)
       .send(new PutBucketPolicyCommand({ Bucket: bucket.name, ExpectedBucketOwner: config.accountId, Policy: JSON.stringify(policy) }));
   } catch (err) {
-    if (errorName(err) === 'MalformedPolicy' && /invalid principal/i.test((err as Error).message)) {
-      throw new TenantPolicyNotReadyError(`S3 does not know IAM user ${user.arn} yet (IAM propagation); the bucket policy of ${bucket.name} will be retried`, {
-        cause: err,
-      });
-    }
     if (errorName(err) === 'OperationAborted') {
       throw new TenantPolicyNotReadyError(`A conflicting operation on bucket ${bucket.name} is in progress; the bucket policy will be retried`, { cause: err });
     }

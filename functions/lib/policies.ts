@@ -39,13 +39,25 @@ export interface TenantBucketPolicyOptions {
 /**
  * The tenant bucket's policy: anyone may read `pub/*`; the tenant user may read, write and
  * delete objects and list the bucket; with `tlsOnly`, plain-HTTP requests are denied.
+ *
+ * The user is named by a condition on `aws:PrincipalArn`, not as the statements' Principal: S3
+ * resolves a Principal ARN to the user's unique id when the policy is put, so it refuses the
+ * policy ("Invalid principal") until IAM has propagated a new user, and a recreated user of the
+ * same name would need the policy put again. A condition is only compared when a request comes,
+ * so the policy can be put at once, even before the user exists, and holds for whichever user
+ * has that ARN. A fixed `aws:PrincipalArn` keeps the statements non-public for Block Public
+ * Access ("The meaning of public", S3 User Guide), so RestrictPublicBuckets leaves them working.
+ * test/security/iam-policies.test.ts proves it with iam-simulate: the user gets exactly these
+ * rights, with its boundary and with RestrictPublicBuckets on; any other principal (of the
+ * account, of another account, of another stage's path) and anonymous get nothing beyond `pub/*`.
  */
 export function tenantBucketPolicy({ bucket, userArn, tlsOnly }: TenantBucketPolicyOptions): PolicyDocument {
   const bucketResource = bucketArn(bucket);
+  const onlyTheUser = { ArnEquals: { 'aws:PrincipalArn': userArn } };
   const statements: PolicyStatement[] = [
     { Sid: 'PublicReadPub', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${bucketResource}/pub/*` },
-    { Sid: 'TenantUserObjects', Effect: 'Allow', Principal: { AWS: userArn }, Action: [...TENANT_OBJECT_ACTIONS], Resource: `${bucketResource}/*` },
-    { Sid: 'TenantUserList', Effect: 'Allow', Principal: { AWS: userArn }, Action: 's3:ListBucket', Resource: bucketResource },
+    { Sid: 'TenantUserObjects', Effect: 'Allow', Principal: '*', Action: [...TENANT_OBJECT_ACTIONS], Resource: `${bucketResource}/*`, Condition: onlyTheUser },
+    { Sid: 'TenantUserList', Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource: bucketResource, Condition: onlyTheUser },
   ];
   if (tlsOnly) statements.push(tlsOnlyStatement(bucketResource));
   return { Version: '2012-10-17', Statement: statements };

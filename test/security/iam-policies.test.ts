@@ -227,6 +227,7 @@ function asTenantUser(
   context: Context = TLS,
   identityPolicies: NamedPolicy[] = [],
   userTags: (w: World) => Tags = (w) => w.a.userTags,
+  blockPublicAccess?: boolean,
 ): Case['request'] {
   return (w) => {
     const target = resource(w);
@@ -239,6 +240,23 @@ function asTenantUser(
       identityPolicies,
       boundary: w.boundary,
       ...(policy ? { resourcePolicy: policy } : {}),
+      ...(blockPublicAccess === undefined ? {} : { blockPublicAccess }),
+    };
+  };
+}
+
+/** A principal that is not a tenant user (`principal`, with no policy of its own), on tenant A's bucket. */
+function asOtherPrincipal(principal: (w: World) => string, action: string, resource: (w: World) => string, blockPublicAccess?: boolean): Case['request'] {
+  return (w) => {
+    const target = resource(w);
+    const policy = resourcePolicyOf(target, w);
+    return {
+      principal: principal(w),
+      action,
+      resource: target,
+      context: TLS,
+      ...(policy ? { resourcePolicy: policy } : {}),
+      ...(blockPublicAccess === undefined ? {} : { blockPublicAccess }),
     };
   };
 }
@@ -333,14 +351,48 @@ declareCases("tenant A's user with AmazonS3FullAccess attached", [
   { title: 'GetObject on a non-tenant bucket', expect: 'denied', request: withS3FullAccess('s3:GetObject', () => `${arnOf.bucket(NON_TENANT_BUCKET)}/salaries.csv`) },
 ]);
 
+// The bucket policy names the user by aws:PrincipalArn with Principal "*" (functions/lib/policies.ts):
+// a fixed PrincipalArn keeps those statements non-public, so account-level Block Public Access
+// (RestrictPublicBuckets) still lets the user in, while anonymous reads of pub/ are cut off.
+const OWN_OBJECT = (w: World) => w.a.object('orders/2026/11/report.csv');
+declareCases("tenant A's user, with RestrictPublicBuckets in effect", [
+  { title: 'GetObject on its own objects', expect: 'allowed', request: asTenantUser('s3:GetObject', OWN_OBJECT, TLS, [], undefined, true) },
+  { title: 'PutObject on its own objects', expect: 'allowed', request: asTenantUser('s3:PutObject', OWN_OBJECT, TLS, [], undefined, true) },
+  { title: 'DeleteObject on its own objects', expect: 'allowed', request: asTenantUser('s3:DeleteObject', OWN_OBJECT, TLS, [], undefined, true) },
+  { title: 'ListBucket on its own bucket', expect: 'allowed', request: asTenantUser('s3:ListBucket', (w) => w.a.bucketArn, TLS, [], undefined, true) },
+  { title: "GetObject on tenant B's objects", expect: 'denied', request: asTenantUser('s3:GetObject', (w) => w.b.object('orders/2026/11/report.csv'), TLS, [], undefined, true) },
+]);
+
+/** Principals the policy must not let in beyond pub/: anyone of the account, another account's, another tenant's user of the same name pattern. */
+// Another account's principal is denied even pub/ here: a cross-account request needs its own
+// account's identity policy too, and this one has none.
+const OTHER_PRINCIPALS: { title: string; arn: (w: World) => string; pub: Expectation }[] = [
+  { title: 'another IAM user of the account', arn: () => arnOf.user('/', 'reporting'), pub: 'allowed' },
+  { title: 'a role of the account', arn: () => `arn:aws:iam::${DEPLOYMENT.accountId}:role/analytics`, pub: 'allowed' },
+  { title: "tenant A's user name in another stage's path", arn: (w) => w.a.userArn.replace(OUR_PATH, OTHER_STAGE_PATH), pub: 'allowed' },
+  { title: "tenant A's user name in another account", arn: (w) => w.a.userArn.replace(DEPLOYMENT.accountId, '210987654321'), pub: 'denied' },
+];
+for (const other of OTHER_PRINCIPALS) {
+  declareCases(`${other.title}, on tenant A's bucket`, [
+    { title: 'GetObject under pub/', expect: other.pub, request: asOtherPrincipal(other.arn, 's3:GetObject', (w) => w.a.object('pub/menu.pdf')) },
+    { title: 'GetObject outside pub/', expect: 'denied', request: asOtherPrincipal(other.arn, 's3:GetObject', OWN_OBJECT) },
+    { title: 'PutObject', expect: 'denied', request: asOtherPrincipal(other.arn, 's3:PutObject', OWN_OBJECT) },
+    { title: 'PutObject under pub/', expect: 'denied', request: asOtherPrincipal(other.arn, 's3:PutObject', (w) => w.a.object('pub/menu.pdf')) },
+    { title: 'DeleteObject', expect: 'denied', request: asOtherPrincipal(other.arn, 's3:DeleteObject', OWN_OBJECT) },
+    { title: 'ListBucket', expect: 'denied', request: asOtherPrincipal(other.arn, 's3:ListBucket', (w) => w.a.bucketArn) },
+    { title: 'GetObject outside pub/ with RestrictPublicBuckets in effect', expect: 'denied', request: asOtherPrincipal(other.arn, 's3:GetObject', OWN_OBJECT, true) },
+  ]);
+}
+
 /** Tenant A's user's tags without TenantBucket: a user the boundary gives nothing to. */
 function withoutTenantBucket(w: World): Tags {
   const { [TAG_TENANT_BUCKET]: _bucket, ...rest } = w.a.userTags;
   return rest;
 }
 
-// A bucket policy that names the user's ARN as principal is not limited by the user's boundary
-// (IAM policy evaluation logic, same account): its own bucket stays reachable, nothing else is.
+// A same-account bucket policy that grants the user (here by its aws:PrincipalArn) is not limited by
+// the user's boundary (IAM policy evaluation logic, same account): its own bucket stays reachable,
+// nothing else is.
 declareCases('a tenant user without the TenantBucket tag, with AmazonS3FullAccess attached', [
   { title: 'GetObject on its own bucket, whose policy names it', expect: 'allowed', request: asTenantUser('s3:GetObject', (w) => w.a.object('orders/2026/11/report.csv'), TLS, AMAZON_S3_FULL_ACCESS, withoutTenantBucket) },
   { title: "GetObject on tenant B's objects", expect: 'denied', request: asTenantUser('s3:GetObject', (w) => w.b.object('orders/2026/11/report.csv'), TLS, AMAZON_S3_FULL_ACCESS, withoutTenantBucket) },

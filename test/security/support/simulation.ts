@@ -92,6 +92,17 @@ function explain(analysis: RequestAnalysis, request: SecurityRequest): string {
   return [...grants, ...denials, ...blocked].join('; ') || 'no statement applies';
 }
 
+/**
+ * `aws:PrincipalArn`, which AWS puts in the context of every signed request (the role's ARN for
+ * an assumed-role session) and iam-simulate leaves to the caller: the tenant bucket's policy
+ * names its user by it. Not for anonymous requests, nor for a service principal.
+ */
+function principalArnOf(principal: SecurityRequest['principal']): Record<string, string> {
+  if (typeof principal !== 'string' || !principal.startsWith('arn:')) return {};
+  const session = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(principal);
+  return { 'aws:PrincipalArn': session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : principal };
+}
+
 /** Runs the simulation for one request; a simulation that cannot run is an `error` outcome. */
 export async function simulate(request: SecurityRequest, accountId: string): Promise<Outcome> {
   const anonymous = typeof request.principal !== 'string';
@@ -100,7 +111,7 @@ export async function simulate(request: SecurityRequest, accountId: string): Pro
       principal: request.principal,
       action: request.action,
       resource: { resource: request.resource, accountId: request.resourceAccount ?? accountId },
-      contextVariables: request.context ?? {},
+      contextVariables: { ...principalArnOf(request.principal), ...request.context },
     },
     identityPolicies: anonymous ? [] : (request.identityPolicies ?? []),
     serviceControlPolicies: [],

@@ -21,7 +21,7 @@ const { s3Mock, s3 } = mockedS3('us-east-1');
 const s3controlMock = mockClient(S3ControlClient);
 const config = loadConfig();
 const s3control = new S3ControlClient({ region: 'us-east-1' });
-const depsWith = (overrides: Partial<Config> = {}) => ({ s3For: () => s3, s3control, ledger: ledgerOnRun(SAMPLE_RUN_ID), config: { ...config, ...overrides } });
+const depsWith = (overrides: Partial<Config> = {}) => ({ s3For: () => s3, s3control: async () => s3control, ledger: ledgerOnRun(SAMPLE_RUN_ID), config: { ...config, ...overrides } });
 const meta = { $metadata: {} };
 
 const name = 'fusion-rms-acme-bistro-42';
@@ -45,8 +45,15 @@ describe('applyTenantBucketPolicy', () => {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'PublicReadPub', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${name}/pub/*` },
-        { Sid: 'TenantUserObjects', Effect: 'Allow', Principal: { AWS: user.arn }, Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `arn:aws:s3:::${name}/*` },
-        { Sid: 'TenantUserList', Effect: 'Allow', Principal: { AWS: user.arn }, Action: 's3:ListBucket', Resource: `arn:aws:s3:::${name}` },
+        {
+          Sid: 'TenantUserObjects',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          Resource: `arn:aws:s3:::${name}/*`,
+          Condition: { ArnEquals: { 'aws:PrincipalArn': user.arn } },
+        },
+        { Sid: 'TenantUserList', Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${name}`, Condition: { ArnEquals: { 'aws:PrincipalArn': user.arn } } },
         {
           Sid: 'DenyInsecureTransport',
           Effect: 'Deny',
@@ -66,27 +73,27 @@ describe('applyTenantBucketPolicy', () => {
     expect(result).toEqual({ applied: true, tlsOnly: false, statementIds: ['PublicReadPub', 'TenantUserObjects', 'TenantUserList'] });
     const policy = sentPolicy();
     expect(policy.Statement.map((s) => s.Sid)).toEqual(['PublicReadPub', 'TenantUserObjects', 'TenantUserList']);
-    expect(policy.Statement.some((s) => s.Effect === 'Deny' || s.Condition !== undefined)).toBe(false);
+    expect(policy.Statement.some((s) => s.Effect === 'Deny' || s.Condition?.Bool !== undefined)).toBe(false);
   });
 
-  it('re-puts the policy on every run (a recreated user has a new principal id)', async () => {
+  it('names the user only by its ARN, so a recreated user of the same name needs no new policy and IAM propagation never refuses it', async () => {
+    await applyTenantBucketPolicy(input, depsWith());
+    await applyTenantBucketPolicy({ ...input, user: { ...user, userId: 'AIDANEW' } }, depsWith());
+
+    const [first, second] = s3Mock.commandCalls(PutBucketPolicyCommand).map((call) => call.args[0].input.Policy);
+    expect(second).toBe(first);
+    expect(first).not.toContain(user.userId);
+    expect(sentPolicy().Statement.every((s) => s.Principal === '*')).toBe(true);
+  });
+
+  it('re-puts the policy on every run', async () => {
     await applyTenantBucketPolicy(input, depsWith());
     await applyTenantBucketPolicy({ ...input, user: { ...user, userId: 'AIDANEW' } }, depsWith());
 
     expect(s3Mock).toHaveReceivedCommandTimes(PutBucketPolicyCommand, 2);
   });
 
-  it('turns MalformedPolicy "Invalid principal" (IAM propagation) into TenantPolicyNotReadyError', async () => {
-    const invalid = new S3ServiceException({ name: 'MalformedPolicy', $fault: 'client', ...meta, message: 'Invalid principal in policy' });
-    s3Mock.on(PutBucketPolicyCommand).rejects(invalid);
-
-    const run = applyTenantBucketPolicy(input, depsWith());
-
-    await expect(run).rejects.toThrow(TenantPolicyNotReadyError);
-    await expect(run).rejects.toHaveProperty('cause', invalid);
-  });
-
-  it('rethrows any other MalformedPolicy untouched', async () => {
+  it('rethrows MalformedPolicy untouched (no principal in the policy is resolved, so it is never IAM propagation)', async () => {
     const malformed = new S3ServiceException({ name: 'MalformedPolicy', $fault: 'client', ...meta, message: 'Policy has invalid resource' });
     s3Mock.on(PutBucketPolicyCommand).rejects(malformed);
 
@@ -177,5 +184,14 @@ describe('apply-tenant-bucket-policy handler', () => {
 
     expect(result).toMatchObject({ applied: true, tlsOnly: config.bucketPolicyTlsOnly });
     expect(s3Mock).toHaveReceivedCommandWith(PutBucketPolicyCommand, { Bucket: name });
+  });
+
+  it('makes its S3 Control client on an AccessDenied, to read the account-level Block Public Access', async () => {
+    answerLedgerGet(mockClient(DynamoDBClient), ledgerOnRun(SAMPLE_RUN_ID).item);
+    s3Mock.on(PutBucketPolicyCommand).rejects(accessDenied());
+    s3controlMock.on(GetPublicAccessBlockCommand).resolves({ PublicAccessBlockConfiguration: { BlockPublicPolicy: true } });
+
+    await expect(handler(input, fakeLambdaContext('applyTenantBucketPolicy'))).rejects.toThrow(PublicAccessBlockedError);
+    expect(s3controlMock).toHaveReceivedCommandWith(GetPublicAccessBlockCommand, { AccountId: config.accountId });
   });
 });
