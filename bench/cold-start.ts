@@ -6,10 +6,11 @@
  * drifting load on a shared machine falls on all of them alike.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildSync, type BuildOptions } from 'esbuild';
+import { join, relative } from 'node:path';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
 import { stateMachineArn } from '../functions/lib/executions';
 import { packageStack, unpackFunction, type Resource } from '../scripts/package-stack';
@@ -31,9 +32,17 @@ export interface BundleResult {
   ratioToEmpty: number;
   /** The SDK clients in the bundle (from its source map's sources). */
   sdkClients: string[];
+  /** Other code of the zip, which the bundle loads only on a rare path (`await import()`, deploy/esbuild-plugins.js): not read at a cold start, so not in bundleBytes. */
+  lazyChunks: LazyChunk[];
   /** The same load with NODE_OPTIONS=--enable-source-maps, which the template does not set: what the flag would cost (Node then parses the bundle's map at load). */
   requireMsWithSourceMaps: number;
   ratioToEmptyWithSourceMaps: number;
+}
+
+export interface LazyChunk {
+  file: string;
+  bytes: number;
+  sdkClients: string[];
 }
 
 /** A lower bound beside the bundles: a handler that only constructs one SDK client, bundled as serverless.yml bundles. */
@@ -88,6 +97,12 @@ if (process.argv[3] && typeof loaded[process.argv[3]] !== 'function') { console.
 process.stdout.write(JSON.stringify({ ms }));
 `;
 
+/** The SDK clients a bundled file holds, from the sources of its source map. */
+function sdkClientsOf(file: string): string[] {
+  const sources = (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources;
+  return [...new Set(sources.map((source) => /@aws-sdk\/client-([a-z0-9-]+)\//.exec(source)?.[1]).filter((client): client is string => client !== undefined))].sort();
+}
+
 function measure(loader: string, module: string, exportName: string, env: NodeJS.ProcessEnv): { wallMs: number; requireMs: number } {
   const start = now();
   const result = spawnSync(process.execPath, [loader, module, exportName], { env, encoding: 'utf8' });
@@ -105,17 +120,21 @@ const FLOOR_CLIENTS: Record<string, string> = {
   SFN: "import { SFNClient, DescribeExecutionCommand } from '@aws-sdk/client-sfn';\nconst c = new SFNClient({});\nexport const handler = () => c.send(new DescribeExecutionCommand({ executionArn: 'x' }));\n",
 };
 
-/** serverless.yml's `custom.esbuild` without serverless-esbuild's own keys: the options each function is bundled with. */
+/**
+ * serverless.yml's `custom.esbuild` without serverless-esbuild's own keys: the options each function
+ * is bundled with, its `plugins` loaded from the module it names (as serverless-esbuild loads them).
+ */
 function stackEsbuildOptions(root: string): BuildOptions {
-  const stack = parseYaml(readFileSync(join(root, 'serverless.yml'), 'utf8'), { logLevel: 'error' }) as { custom: { esbuild: BuildOptions & { exclude?: unknown } } };
-  const options = { ...stack.custom.esbuild };
-  delete options.exclude;
-  return options;
+  const stack = parseYaml(readFileSync(join(root, 'serverless.yml'), 'utf8'), { logLevel: 'error' }) as {
+    custom: { esbuild: Omit<BuildOptions, 'plugins'> & { exclude?: unknown; plugins?: string } };
+  };
+  const { exclude: _exclude, plugins, ...options } = stack.custom.esbuild;
+  return plugins === undefined ? options : { ...options, plugins: createRequire(join(root, 'serverless.yml'))(join(root, plugins)) as Plugin[] };
 }
 
 /** Bundles `source` exactly as serverless.yml bundles the functions. */
-function bundleFloor(root: string, options: BuildOptions, source: string, outfile: string): void {
-  buildSync({ ...options, stdin: { contents: source, loader: 'ts', resolveDir: root }, absWorkingDir: root, outfile, logLevel: 'error' });
+async function bundleFloor(root: string, options: BuildOptions, source: string, outfile: string): Promise<void> {
+  await build({ ...options, stdin: { contents: source, loader: 'ts', resolveDir: root }, absWorkingDir: root, outfile, logLevel: 'error' });
 }
 
 function shuffled<T>(items: T[]): T[] {
@@ -137,7 +156,7 @@ export async function benchColdStart(options: { runs: number; root: string }): P
     const lambdas = Object.entries(packaged.template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function') as unknown as [string, LambdaFunction][];
     const memoryMb: Record<string, number> = {};
     const architectures = new Set<string>();
-    const bundles: { fn: string; handler: string; file: string; exportName: string; zipBytes: number; bundleBytes: number; memoryMb: number; env: NodeJS.ProcessEnv; sdkClients: string[] }[] = [];
+    const bundles: { fn: string; handler: string; file: string; exportName: string; zipBytes: number; bundleBytes: number; memoryMb: number; env: NodeJS.ProcessEnv; sdkClients: string[]; lazyChunks: LazyChunk[] }[] = [];
     const baseEnv: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       AWS_REGION: 'us-east-1',
@@ -155,20 +174,25 @@ export async function benchColdStart(options: { runs: number; root: string }): P
       for (const [name, value] of Object.entries(resource.Properties.Environment?.Variables ?? {})) env[name] = resolvedEnv(name, value);
       memoryMb[fn] = resource.Properties.MemorySize ?? 1024;
       for (const arch of resource.Properties.Architectures ?? ['x86_64']) architectures.add(arch);
-      const sources = (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources;
-      const sdkClients = [...new Set(sources.map((source) => /@aws-sdk\/client-([a-z0-9-]+)\//.exec(source)?.[1]).filter((client): client is string => client !== undefined))].sort();
-      bundles.push({ fn, handler: resource.Properties.Handler, file, exportName, zipBytes: statSync(zip).size, bundleBytes: statSync(file).size, memoryMb: memoryMb[fn] as number, env, sdkClients });
+      const unpacked = join(work, fn);
+      const lazyChunks = (readdirSync(unpacked, { recursive: true }) as string[])
+        .map((name) => join(unpacked, name))
+        .filter((path) => path.endsWith('.js') && path !== file)
+        .map((path) => ({ file: relative(unpacked, path), bytes: statSync(path).size, sdkClients: sdkClientsOf(path) }));
+      bundles.push({ fn, handler: resource.Properties.Handler, file, exportName, zipBytes: statSync(zip).size, bundleBytes: statSync(file).size, memoryMb: memoryMb[fn] as number, env, sdkClients: sdkClientsOf(file), lazyChunks });
     }
     const loader = join(work, 'loader.cjs');
     writeFileSync(loader, LOADER);
     const empty = join(work, 'empty.js');
     writeFileSync(empty, '');
     const esbuildOptions = stackEsbuildOptions(options.root);
-    const floors = Object.entries(FLOOR_CLIENTS).map(([client, source]) => {
-      const file = join(work, `floor-${client}.js`);
-      bundleFloor(options.root, esbuildOptions, source, file);
-      return { client, file, bundleBytes: statSync(file).size };
-    });
+    const floors = await Promise.all(
+      Object.entries(FLOOR_CLIENTS).map(async ([client, source]) => {
+        const file = join(work, `floor-${client}.js`);
+        await bundleFloor(options.root, esbuildOptions, source, file);
+        return { client, file, bundleBytes: statSync(file).size };
+      }),
+    );
     const nodeOptions = String(bundles[0]?.env.NODE_OPTIONS ?? '');
     const emptyEnv: NodeJS.ProcessEnv = { ...baseEnv, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
 
@@ -228,12 +252,14 @@ export async function benchColdStart(options: { runs: number; root: string }): P
             inProcessRequireMs: round(median(s.require), 1),
             ratioToEmpty: round(wall / emptyWall, 2),
             sdkClients: b.sdkClients,
+            lazyChunks: b.lazyChunks,
             requireMsWithSourceMaps: round(wallWithMaps, 1),
             ratioToEmptyWithSourceMaps: round(wallWithMaps / emptyWall, 2),
           };
         })
         .sort((a, b) => a.function.localeCompare(b.function)),
       method:
+        'bundleBytes: the packaged handler file alone (bytes; the report\'s KB are 1,000 bytes), not the .map beside it nor lazyChunks, which a cold start does not read; ' +
         'requireMs: wall time of a fresh `node` (the project\'s Node 22) that requires the bundle and exits, with the function\'s environment and NODE_OPTIONS from the packaged template; ' +
         'emptyRequireMs: the same for an empty module (Node\'s own start-up); ratioToEmpty = requireMs / emptyRequireMs. inProcessRequireMs is the require call alone; requireMsWithSourceMaps: the same load with NODE_OPTIONS=--enable-source-maps added (not set by the template; errors map their stacks in the handler instead). ' +
         'sdkFloor: a handler that only constructs one SDK client and sends one command, bundled with the same esbuild options, loaded the same way (without source maps): the least an SDK function weighs and loads.',

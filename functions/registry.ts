@@ -67,7 +67,7 @@ export function taskHandlers(wiring: StepWiring): Record<string, TaskHandler> {
     ConfigureTenantBucketFunctionArn: configureTenantBucketHandler({ ...base, s3For, ledger }),
     CreateTenantUserFunctionArn: createTenantUserHandler({ ...base, iam, ledger }),
     IssueTenantCredentialsFunctionArn: issueTenantCredentialsHandler({ ...base, iam, secretsManager, ledger }),
-    ApplyTenantBucketPolicyFunctionArn: applyTenantBucketPolicyHandler({ ...base, s3For, s3control, ledger }),
+    ApplyTenantBucketPolicyFunctionArn: applyTenantBucketPolicyHandler({ ...base, s3For, s3control: async () => s3control, ledger }),
     PublishOrgProvisionedFunctionArn: publishOrgProvisionedHandler({ ...base, eventBridge }),
     PublishOrgProvisioningFailedFunctionArn: publishOrgProvisioningFailedHandler({ ...base, eventBridge }),
     DeleteTenantCredentialsFunctionArn: deleteTenantCredentialsHandler({ ...base, iam, secretsManager }),
