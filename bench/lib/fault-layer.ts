@@ -230,8 +230,8 @@ interface RequestArgs {
   request?: { method?: string; headers?: Record<string, string> };
 }
 
-/** The tenant-credential clients the functions get (issue 17 item 3), when the registry has them. */
-type AsTenant = (credentials: { accessKeyId: string; secretAccessKey: string }) => { sts: unknown; s3For: S3ForRegion };
+/** The tenant-credential clients the functions get (issue 17 item 3: ProveTenantCredentials), when the registry has them. */
+type AsTenant = (...args: unknown[]) => { sts?: unknown; s3?: unknown; s3For?: S3ForRegion };
 
 export class FaultLayer {
   readonly propagation: PropagationClock;
@@ -306,10 +306,10 @@ export class FaultLayer {
     const wrapped: C = { ...clients, s3For: this.wrapS3For(clients.s3For) };
     const asTenant = (clients as { asTenant?: AsTenant }).asTenant;
     if (typeof asTenant === 'function') {
-      (wrapped as { asTenant?: AsTenant }).asTenant = (credentials) => {
-        const tenant = asTenant(credentials);
-        this.attach(tenant.sts);
-        return { ...tenant, s3For: this.wrapS3For(tenant.s3For) };
+      (wrapped as { asTenant?: AsTenant }).asTenant = (...args) => {
+        const tenant = asTenant(...args);
+        this.attach(tenant.sts, tenant.s3);
+        return tenant.s3For ? { ...tenant, s3For: this.wrapS3For(tenant.s3For) } : tenant;
       };
     }
     return wrapped;

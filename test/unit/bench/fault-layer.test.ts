@@ -175,6 +175,30 @@ describe('FaultLayer', () => {
     expect(layer.firstAcceptedAt.get(KEY_ID)).toBe(clock.now);
   });
 
+  it("carries the layer onto the clients asTenant makes, so the proof's requests with the new key are refused too", async () => {
+    const { layer, clock } = layerAt();
+    layer.propagation.created(KEY_ID, clock.now);
+    const operator = { endpoint: NOWHERE, region: 'us-east-1', credentials: credentials('AKIAOPERATOR') };
+    const clients = {
+      iam: new IAMClient(operator),
+      s3control: new IAMClient(operator),
+      secretsManager: new IAMClient(operator),
+      eventBridge: new IAMClient(operator),
+      dynamodb: new IAMClient(operator),
+      s3For: () => new S3Client({ ...operator, forcePathStyle: true }),
+      asTenant: (key: { accessKeyId: string; secretAccessKey: string }) => ({
+        sts: new STSClient({ endpoint: NOWHERE, region: 'us-east-1', credentials: key, maxAttempts: 1 }),
+        s3: new S3Client({ endpoint: NOWHERE, region: 'us-east-1', credentials: key, forcePathStyle: true, maxAttempts: 1 }),
+      }),
+    };
+
+    const wrapped = layer.wrapFunctionClients(clients as never) as unknown as typeof clients;
+    const tenant = wrapped.asTenant(credentials(KEY_ID));
+
+    await expect(tenant.sts.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+    await expect(tenant.s3.send(new ListObjectsV2Command({ Bucket: 'b' }))).rejects.toMatchObject({ name: 'InvalidAccessKeyId' });
+  });
+
   it('passes everything through untouched while off', async () => {
     const { layer } = layerAt(1_000_000, { iamWritesPerSecond: 1 });
     layer.enable(false);
