@@ -8,14 +8,17 @@ import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from
 import {
   CreateBucketCommand,
   HeadBucketCommand,
+  ListObjectsV2Command,
   NotFound,
   PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
+  S3Client,
 } from '@aws-sdk/client-s3';
-import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutionEvent } from '../functions/lib/executions';
@@ -149,6 +152,7 @@ class DirectCalls {
   constructor(
     private readonly config: Config,
     private readonly clients: LocalClients,
+    private readonly endpoint: string,
   ) {}
 
   async run(orgId: string, order: string[]): Promise<{ ms: number; byOperation: Record<string, number> }> {
@@ -161,6 +165,12 @@ class DirectCalls {
     let userArn = '';
     let accessKey = { id: '', secret: '' };
     const byOperation: Record<string, number> = {};
+    // The key proof's requests, signed with the tenant's new key (as ProveTenantCredentials makes them).
+    const asTenant = () => {
+      const common = { endpoint: this.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: accessKey.id, secretAccessKey: accessKey.secret } };
+      return { sts: new STSClient(common), s3: new S3Client({ ...common, forcePathStyle: true }) };
+    };
+    let tenant: ReturnType<typeof asTenant> | undefined;
 
     // The ledger's calls, as the router and the ledger steps make them: a read, the first write
     // (with the live-tenant counter, one transaction), the write that records the tenant active.
@@ -223,6 +233,9 @@ class DirectCalls {
             Tags: tags,
           }),
         ),
+      'SecretsManager.GetSecretValue': () => this.clients.secretsManager.send(new GetSecretValueCommand({ SecretId: names.secretName })),
+      'STS.GetCallerIdentity': () => (tenant ??= asTenant()).sts.send(new GetCallerIdentityCommand({})),
+      'S3.ListObjectsV2': () => (tenant ??= asTenant()).s3.send(new ListObjectsV2Command({ ...target, MaxKeys: 1 })),
       'S3.PutBucketPolicy': () =>
         this.clients.s3.send(new PutBucketPolicyCommand({ ...target, Policy: JSON.stringify(tenantBucketPolicy({ bucket, userArn, tlsOnly: false })) })),
       'EventBridge.PutEvents': () =>
@@ -247,7 +260,10 @@ class DirectCalls {
       await step();
       byOperation[operation] = (byOperation[operation] ?? 0) + 1;
     }
-    return { ms: now() - start, byOperation };
+    const ms = now() - start;
+    tenant?.sts.destroy();
+    tenant?.s3.destroy();
+    return { ms, byOperation };
   }
 }
 
@@ -256,7 +272,7 @@ export async function benchProvision(
   options: { runs: number; runId: string; projectRoot: string; functions: FunctionSettings },
 ): Promise<ProvisionResult> {
   // The plain script's own clients, and the configuration the pipeline's functions have.
-  const direct = new DirectCalls(bench.pipeline.config, localClients(bench.pipeline.emulator.endpoint));
+  const direct = new DirectCalls(bench.pipeline.config, localClients(bench.pipeline.emulator.endpoint), bench.pipeline.emulator.endpoint);
   const orgId = (kind: string, i: number) => `bench-${options.runId}-${kind}-${i}`;
 
   // The first run loads every function module, validates the ASL and opens the SDK clients'

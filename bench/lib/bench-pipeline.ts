@@ -44,7 +44,8 @@ export async function startBenchPipeline(options: { retryIntervalMs?: number; fa
   try {
     pipeline = await openLocalPipeline(emulator, {
       onEvent,
-      functionClients: faults.wrapFunctionClients(localFunctionClients(emulator.endpoint)),
+      // The clients ProveTenantCredentials makes with the tenant's key are counted too: AWS sees their requests.
+      functionClients: faults.wrapFunctionClients(localFunctionClients(emulator.endpoint), (client) => counter.attach([client as CountableClient])),
       functionExecutions: (port) => countingPort(port, counter),
       ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
     });

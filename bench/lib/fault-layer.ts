@@ -300,24 +300,32 @@ export class FaultLayer {
     }
   }
 
-  /** `clients` with the layer on each, on every S3 client `s3For` makes, and on the tenant-credential clients `asTenant` makes. */
-  wrapFunctionClients<C extends FunctionClients>(clients: C): C {
+  /**
+   * `clients` with the layer on each, on every S3 client `s3For` makes, and on the tenant-credential
+   * clients `asTenant` makes; `onTenantClient` is also given each of those (the bench counts their calls).
+   */
+  wrapFunctionClients<C extends FunctionClients>(clients: C, onTenantClient: (client: unknown) => void = () => undefined): C {
     this.attach(clients.iam, clients.s3control, clients.secretsManager, clients.eventBridge, clients.dynamodb);
     const wrapped: C = { ...clients, s3For: this.wrapS3For(clients.s3For) };
     const asTenant = (clients as { asTenant?: AsTenant }).asTenant;
     if (typeof asTenant === 'function') {
       (wrapped as { asTenant?: AsTenant }).asTenant = (...args) => {
         const tenant = asTenant(...args);
-        this.attach(tenant.sts, tenant.s3);
-        return tenant.s3For ? { ...tenant, s3For: this.wrapS3For(tenant.s3For) } : tenant;
+        for (const client of [tenant.sts, tenant.s3]) {
+          if (!client) continue;
+          this.attach(client);
+          onTenantClient(client);
+        }
+        return tenant.s3For ? { ...tenant, s3For: this.wrapS3For(tenant.s3For, onTenantClient) } : tenant;
       };
     }
     return wrapped;
   }
 
-  wrapS3For(s3For: S3ForRegion): S3ForRegion {
+  wrapS3For(s3For: S3ForRegion, onClient: (client: unknown) => void = () => undefined): S3ForRegion {
     return (region) => {
       const client = s3For(region);
+      if (!this.attached.has(client)) onClient(client);
       this.attach(client);
       return client;
     };
