@@ -252,6 +252,9 @@ const statements = {
   ],
   publishOrgDeprovisioned: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: EVENT_BUS }],
   publishOrgRestored: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: EVENT_BUS }],
+  // Reads the tenant's key from its secret, then signs as the tenant: STS and S3 see the tenant's
+  // own rights (bucket or prefix policy, capped by its boundary), never this role's.
+  proveTenantCredentials: [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_RESOURCE }],
   publishOrgProvisioned: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: EVENT_BUS }],
   publishOrgProvisioningFailed: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: EVENT_BUS }],
   routeOrgEvent: [

@@ -18,6 +18,7 @@ import { deleteTenantBucketHandler } from './delete-tenant-bucket';
 import { deleteTenantCredentialsHandler } from './delete-tenant-credentials';
 import { deleteTenantUserHandler } from './delete-tenant-user';
 import { issueTenantCredentialsHandler } from './issue-tenant-credentials';
+import { proveTenantCredentialsHandler, type TenantClients, type TenantKey } from './prove-tenant-credentials';
 import { prepareTeardownHandler } from './prepare-teardown';
 import { publishOrgProvisionedHandler } from './publish-org-provisioned';
 import { publishOrgDeprovisionedHandler } from './publish-org-deprovisioned';
@@ -39,6 +40,8 @@ export interface FunctionClients {
   eventBridge: EventBridgeClient;
   /** The tenant ledger's table, for the steps that ask or move the ledger. */
   dynamodb: DynamoDBClient;
+  /** Clients that sign with a tenant's own key (ProveTenantCredentials), made per proof. */
+  asTenant: (key: TenantKey, region: string) => TenantClients;
 }
 
 export interface StepWiring extends FunctionBase {
@@ -57,7 +60,7 @@ export interface StepWiring extends FunctionBase {
  */
 export function taskHandlers(wiring: StepWiring): Record<string, TaskHandler> {
   const { config, logger, clients, executions, metrics } = wiring;
-  const { s3For, s3control, iam, secretsManager, eventBridge } = clients;
+  const { s3For, s3control, iam, secretsManager, eventBridge, asTenant } = clients;
   const ledger = new DynamoLedgerStore(clients.dynamodb, config.tenantLedgerTable);
   const base = { config, logger };
   return {
@@ -68,6 +71,7 @@ export function taskHandlers(wiring: StepWiring): Record<string, TaskHandler> {
     CreateTenantUserFunctionArn: createTenantUserHandler({ ...base, iam, ledger }),
     IssueTenantCredentialsFunctionArn: issueTenantCredentialsHandler({ ...base, iam, secretsManager, ledger }),
     ApplyTenantBucketPolicyFunctionArn: applyTenantBucketPolicyHandler({ ...base, s3For, s3control: async () => s3control, ledger }),
+    ProveTenantCredentialsFunctionArn: proveTenantCredentialsHandler({ ...base, secretsManager, asTenant }),
     PublishOrgProvisionedFunctionArn: publishOrgProvisionedHandler({ ...base, eventBridge }),
     PublishOrgProvisioningFailedFunctionArn: publishOrgProvisioningFailedHandler({ ...base, eventBridge }),
     DeleteTenantCredentialsFunctionArn: deleteTenantCredentialsHandler({ ...base, iam, secretsManager }),

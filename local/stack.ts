@@ -196,6 +196,11 @@ export function localFunctionClients(endpoint: string): FunctionClients {
     secretsManager: new SecretsManagerClient(common),
     eventBridge: new EventBridgeClient(common),
     dynamodb: new DynamoDBClient(common),
+    asTenant: (key, region) => {
+      const sts = new STSClient({ endpoint, region: LOCAL_REGION, credentials: key });
+      const s3 = new S3Client({ endpoint, region, credentials: key, forcePathStyle: true });
+      return { sts, s3, destroy: () => (sts.destroy(), s3.destroy()) };
+    },
   };
 }
 

@@ -25,7 +25,8 @@ const LIFTED_BY_AN_OPERATOR: Record<string, string> = {
 const SETTLING: Record<string, { what: string; retried: string }> = {
   BucketNameSettlingError: { what: 'S3 is still settling an operation on the bucket name (its deletion moments before, typically)', retried: 'up to 17 minutes' },
   AccessKeyQuotaSettlingError: { what: 'IAM still counts access keys deleted moments before', retried: 'up to about 2 minutes' },
-  TenantPolicyNotReadyError: { what: 'a new IAM user or Block Public Access setting has not reached S3 yet', retried: 'up to about 3 minutes' },
+  TenantPolicyNotReadyError: { what: 'a Block Public Access setting or another change on the bucket has not reached S3 yet', retried: 'up to about 3 minutes' },
+  TenantCredentialsNotReadyError: { what: "IAM has not yet propagated the tenant's new access key", retried: 'up to about 8 minutes' },
 };
 
 /** What a step retrying with `error` is waiting for, when AWS is still settling something. */

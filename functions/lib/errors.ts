@@ -97,6 +97,15 @@ export class AccessKeyQuotaSettlingError extends transient('AccessKeyQuotaSettli
  */
 export class BucketNameSettlingError extends transient('BucketNameSettlingError') {}
 
+/**
+ * Transient: the tenant's new access key does not work yet. IAM is eventually consistent
+ * ("Changes that I make are not always immediately visible", IAM User Guide), so a key created
+ * moments before is refused (InvalidAccessKeyId, InvalidClientTokenId) for a few seconds.
+ * ProveTenantCredentials tries it for a bounded time within the step; the ASL then retries the
+ * step for a few minutes, and parks the execution (redrivable) before OrgProvisioned is sent.
+ */
+export class TenantCredentialsNotReadyError extends transient('TenantCredentialsNotReadyError') {}
+
 /** Transient: EventBridge accepted the PutEvents call but rejected the entry. */
 export class EventPublishError extends transient('EventPublishError') {}
 

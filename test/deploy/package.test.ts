@@ -24,7 +24,7 @@ beforeAll(() => {
 
 const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 const STEP_FUNCTIONS = [
-  'ValidateOrg', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'ClaimTenantPrefix', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy',
+  'ValidateOrg', 'CreateTenantBucket', 'ConfigureTenantBucket', 'CreateTenantUser', 'ClaimTenantPrefix', 'IssueTenantCredentials', 'ApplyTenantBucketPolicy', 'ProveTenantCredentials',
   'PublishOrgProvisioned', 'PublishOrgProvisioningFailed', 'DeleteTenantCredentials', 'DeleteTenantUser', 'DeleteTenantBucket',
   'PrepareTeardown', 'RevokeTenantAccess', 'PublishOrgDeprovisioned', 'RecordTenantState', 'RestoreTenantAccess', 'PublishOrgRestored',
 ];

@@ -20,6 +20,7 @@ import * as S3 from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand, S3ControlClient, S3ControlServiceException } from '@aws-sdk/client-s3-control';
 import * as SM from '@aws-sdk/client-secrets-manager';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { LIVE_COUNTER_KEY, type TenantLedgerItem } from '../../functions/lib/ledger/model';
 
@@ -34,7 +35,8 @@ export interface FakeKey { id: string; secret: string; created: Date; status: 'A
 export interface FakeUser { name: string; path: string; id: string; arn: string; tags: IAM.Tag[]; boundary?: string; keys: FakeKey[] }
 export interface FakeSecret { name: string; arn: string; value?: string; tags: SM.Tag[]; deletedDate?: Date }
 
-type Handler = (input: never) => unknown;
+/** `signer`: the access key id the request was signed with (what STS and S3 know the caller by). */
+type Handler = (input: never, signer: () => Promise<string>) => unknown;
 
 export class FakeAws {
   buckets = new Map<string, FakeBucket>();
@@ -60,7 +62,8 @@ export class FakeAws {
     const s3control = mockClient(S3ControlClient);
     const dynamodb = mockClient(DDB.DynamoDBClient);
     const sfn = mockClient(SFNClient);
-    this.stubs = [s3, iam, sm, events, s3control, dynamodb, sfn];
+    const sts = mockClient(STSClient);
+    this.stubs = [s3, iam, sm, events, s3control, dynamodb, sfn, sts];
     for (const stub of this.stubs) {
       stub.onAnyCommand().callsFake((input: unknown) => {
         throw new Error(`FakeAws does not model this command (input ${JSON.stringify(input)})`);
@@ -77,6 +80,11 @@ export class FakeAws {
     this.route(sfn, 'StepFunctions', { StopExecutionCommand }, { StopExecution: (input: { executionArn: string; error?: string; cause?: string }) => {
       this.stoppedExecutions.push({ executionArn: input.executionArn, error: input.error, cause: input.cause });
       return { stopDate: new Date() };
+    } });
+    this.route(sts, 'STS', { GetCallerIdentityCommand }, { GetCallerIdentity: async (_input: unknown, signer: () => Promise<string>) => {
+      const user = this.userOfKey(await signer());
+      if (!user) throw new STSServiceException({ name: 'InvalidClientTokenId', $fault: 'client', ...meta, message: 'The security token included in the request is invalid.' });
+      return { Arn: user.arn, Account: ACCOUNT, UserId: user.id };
     } });
     this.route(s3control, 'S3Control', { GetPublicAccessBlockCommand }, { GetPublicAccessBlock: () => {
       if (!this.accountBlockPublicPolicy) {
@@ -128,12 +136,13 @@ export class FakeAws {
     for (const [operation, handler] of Object.entries(handlers)) {
       const Command = module[`${operation}Command`];
       if (typeof Command !== 'function') throw new Error(`No ${operation}Command in ${service}`);
-      stub.on(Command as never).callsFake(async (input: unknown) => {
+      stub.on(Command as never).callsFake(async (input: unknown, getClient: () => { config: { credentials: () => Promise<{ accessKeyId: string }> } }) => {
         const name = `${service}.${operation}`;
         this.calls.push(name);
         const fault = this.takeFault(name);
         if (fault && !fault.after) throw fault.error();
-        const result = await handler(input as never);
+        const signer = async () => (await getClient().config.credentials()).accessKeyId;
+        const result = await handler(input as never, signer);
         if (fault?.after) throw fault.error();
         return { ...meta, ...(result as object) };
       });
@@ -169,8 +178,23 @@ export class FakeAws {
     return bucket;
   }
 
+  /** The user whose active key `accessKeyId` is, if any: who a request signed with it is. */
+  private userOfKey(accessKeyId: string): FakeUser | undefined {
+    return [...this.users.values()].find((user) => user.keys.some((key) => key.id === accessKeyId && key.status === 'Active'));
+  }
+
   private s3Handlers(): Record<string, Handler> {
     return {
+      // A key id IAM issued (AKIA…, a tenant's, as ProveTenantCredentials signs) must be one IAM
+      // knows and has active, as on AWS; the functions' own credentials (test/setup-env.ts) are not IAM keys here.
+      ListObjectsV2: async ({ Bucket, Prefix = '', MaxKeys = 1000 }: { Bucket: string; Prefix?: string; MaxKeys?: number }, signer: () => Promise<string>) => {
+        const keyId = await signer();
+        if (keyId.startsWith('AKIA') && !this.userOfKey(keyId)) {
+          throw new S3.S3ServiceException({ name: 'InvalidAccessKeyId', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'The AWS Access Key Id you provided does not exist in our records.' });
+        }
+        const keys = [...this.ownBucket(Bucket).objects.keys()].filter((key) => key.startsWith(Prefix)).sort().slice(0, MaxKeys);
+        return { KeyCount: keys.length, Contents: keys.map((Key) => ({ Key })), IsTruncated: false };
+      },
       HeadBucket: ({ Bucket }: { Bucket: string }) => {
         const bucket = this.buckets.get(Bucket);
         if (!bucket) throw new S3.NotFound({ ...meta, message: 'Not Found' });
@@ -421,7 +445,8 @@ export class FakeLedgerTable {
     for (const [operation, handler] of Object.entries(this.handlers())) {
       const Command = (DDB as unknown as Record<string, Parameters<AnyStub['on']>[0]>)[`${operation}Command`];
       if (!Command) throw new Error(`No ${operation}Command in DynamoDB`);
-      stub.on(Command).callsFake(async (input: unknown) => ({ $metadata: {}, ...(handler(input as never) as object) }));
+      // The ledger's items do not depend on who signs.
+      stub.on(Command).callsFake(async (input: unknown) => ({ $metadata: {}, ...(handler(input as never, async () => '') as object) }));
     }
     return this;
   }

@@ -70,7 +70,7 @@ describe('the layers', () => {
 
   it('are checked on real files and real imports', () => {
     expect(files.length).toBeGreaterThan(80);
-    expect(sources('functions/lambda')).toHaveLength(20);
+    expect(sources('functions/lambda')).toHaveLength(21);
     expect(importsOf('local/demo.ts')).toContain('functions/lib/tenant-secret');
   });
 });

@@ -2,6 +2,7 @@ import { EventBridgeServiceException } from '@aws-sdk/client-eventbridge';
 import { IAMServiceException, LimitExceededException } from '@aws-sdk/client-iam';
 import { SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { NoSuchBucket, S3ServiceException } from '@aws-sdk/client-s3';
+import { STSServiceException } from '@aws-sdk/client-sts';
 import sample from '../../events/samples/org-created.json';
 import { assertOrgProvisionedDetail, assertOrgProvisioningFailedDetail } from '../../functions/lib/events';
 import { loadConfig } from '../../functions/lib/config';
@@ -33,6 +34,7 @@ const HAPPY_PATH_STATES = [
   'IssueTenantCredentials',
   'NeedsBucketPolicy',
   'ApplyTenantBucketPolicy',
+  'ProveTenantCredentials',
   'RecordTenantActive',
   'PublishOrgProvisioned',
 ];
@@ -71,6 +73,8 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
       'DynamoDB.GetItem', 'IAM.CreateUser',
       'DynamoDB.GetItem', 'IAM.ListAccessKeys', 'IAM.CreateAccessKey', 'SecretsManager.CreateSecret',
       'DynamoDB.GetItem', 'S3.PutBucketPolicy',
+      // The key is proven as the tenant before the tenant is announced.
+      'SecretsManager.GetSecretValue', 'STS.GetCallerIdentity', 'S3.ListObjectsV2',
       'DynamoDB.GetItem', 'DynamoDB.PutItem',
       'EventBridge.PutEvents',
     ]);
@@ -245,6 +249,23 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(run.retried).toEqual(['CreateTenantUser', 'CreateTenantUser']);
     expect(aws.count('IAM.CreateUser')).toBe(3);
     expect(aws.snapshot()).toMatchObject({ buckets: [BUCKET], users: [USER], secrets: [SECRET] });
+  });
+
+  it('announces the tenant only once its new key works: refused by STS, then by S3, while IAM propagates it, then proven within the step', async () => {
+    await routeSample();
+    // What AWS answers for a key created moments before, until IAM has propagated it.
+    aws.inject('STS.GetCallerIdentity', () => new STSServiceException({ name: 'InvalidClientTokenId', $fault: 'client', ...meta, message: 'The security token included in the request is invalid.' }), 2);
+    aws.inject('S3.ListObjectsV2', () => new S3ServiceException({ name: 'InvalidAccessKeyId', $fault: 'client', ...meta, message: 'The AWS Access Key Id you provided does not exist in our records.' }), 1);
+
+    const run = await world.run('provision', NAME);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retried).toEqual([]);
+    const proof = aws.calls.slice(aws.calls.indexOf('SecretsManager.GetSecretValue'));
+    expect(proof.slice(0, 6)).toEqual(['SecretsManager.GetSecretValue', 'STS.GetCallerIdentity', 'STS.GetCallerIdentity', 'STS.GetCallerIdentity', 'S3.ListObjectsV2', 'STS.GetCallerIdentity']);
+    expect(proof.indexOf('EventBridge.PutEvents')).toBeGreaterThan(proof.lastIndexOf('S3.ListObjectsV2'));
+    expect((run.output as { proof: unknown }).proof).toEqual({ accessKeyId: secretKeyId(), attempts: 4, waitedMs: expect.any(Number) });
+    expect(JSON.stringify(run.output)).not.toMatch(/secretAccessKey|wJalr/i);
   });
 
   it('parks the execution at the failing state when transient errors never stop: nothing rolled back, nothing reported, nothing recorded', async () => {

@@ -107,6 +107,8 @@ export const STEP_CALLS: Record<string, Call[]> = {
     call('PutBucketPolicy', 's3:PutBucketPolicy', 'bucket'),
     call('s3control GetPublicAccessBlock (after AccessDenied)', 's3:GetAccountPublicAccessBlock', 'account'),
   ],
+  // prove-tenant-credentials.ts: the key from the secret; what it then sends as the tenant is TENANT_SIGNED_ACTIONS.
+  proveTenantCredentials: [call('GetSecretValue (the key to prove)', 'secretsmanager:GetSecretValue', 'secret')],
   // create-tenant-user.ts
   createTenantUser: [
     RUN_GUARD_CALL,
@@ -238,10 +240,24 @@ export const PREFIX_TENANT_ACTIONS: Record<string, string[]> = {
   deleteTenantBucket: ['s3:ListBucketVersions', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetBucketVersioning', 's3:GetObjectRetention', 's3:GetObjectLegalHold'],
 };
 
-/** STEP_CALLS with the prefix tenants' actions: every action a function's role is proven to allow in some stage. */
+/**
+ * What a function sends signed as the tenant (with the tenant's own key, never its role's), per
+ * function: ProveTenantCredentials' proof. These are the tenant's own rights, which
+ * iam-policies.test.ts ("tenant A's user may ListBucket on its own bucket") and
+ * prefix-tenancy.test.ts (a prefix tenant's ListBucket of its prefix) prove; GetCallerIdentity
+ * needs no permission. The function's role is held to STEP_CALLS alone.
+ */
+export const TENANT_SIGNED_ACTIONS: Record<string, string[]> = {
+  proveTenantCredentials: ['sts:GetCallerIdentity', 's3:ListBucket'],
+};
+
+/**
+ * STEP_CALLS with the prefix tenants' actions and what is signed as the tenant: every action a
+ * function's code may send, each proven allowed to its role (in some stage) or to the tenant.
+ */
 export const PROVEN_ACTIONS: Record<string, { action: string }[]> = Object.fromEntries(
-  [...new Set([...Object.keys(STEP_CALLS), ...Object.keys(PREFIX_TENANT_ACTIONS)])].map((fn) => [
+  [...new Set([...Object.keys(STEP_CALLS), ...Object.keys(PREFIX_TENANT_ACTIONS), ...Object.keys(TENANT_SIGNED_ACTIONS)])].map((fn) => [
     fn,
-    [...(STEP_CALLS[fn] ?? []), ...(PREFIX_TENANT_ACTIONS[fn] ?? []).map((action) => ({ action }))],
+    [...(STEP_CALLS[fn] ?? []), ...[...(PREFIX_TENANT_ACTIONS[fn] ?? []), ...(TENANT_SIGNED_ACTIONS[fn] ?? [])].map((action) => ({ action }))],
   ]),
 );

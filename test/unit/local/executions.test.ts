@@ -588,6 +588,7 @@ describe('LocalExecutionPort with the real provision-tenant ASL and handlers', (
       'IssueTenantCredentials',
       'NeedsBucketPolicy',
       'ApplyTenantBucketPolicy',
+      'ProveTenantCredentials',
       'RecordTenantActive',
       'PublishOrgProvisioned',
     ]);

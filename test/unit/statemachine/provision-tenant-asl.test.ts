@@ -127,15 +127,30 @@ describe('statemachine/provision-tenant.asl.json', () => {
     expect(asl.States.ClaimTenantPrefix).toMatchObject({ Resource: '${ClaimTenantPrefixFunctionArn}', Parameters: { 'tenant.$': '$.tenant' }, ResultPath: '$.bucket', Next: 'DescribeTenantPrefix' });
     expect(asl.States.DescribeTenantPrefix).toMatchObject({ Type: 'Pass', ResultPath: '$.bucketConfig', Next: 'CreateTenantUser' });
     expect(asl.States.IssueTenantCredentials?.Next).toBe('NeedsBucketPolicy');
-    expect(asl.States.NeedsBucketPolicy).toMatchObject({ Type: 'Choice', Choices: [{ ...prefixTenant, Next: 'RecordTenantActive' }], Default: 'ApplyTenantBucketPolicy' });
+    expect(asl.States.NeedsBucketPolicy).toMatchObject({ Type: 'Choice', Choices: [{ ...prefixTenant, Next: 'ProveTenantCredentials' }], Default: 'ApplyTenantBucketPolicy' });
     // Nothing exists yet when the claim fails: it reports without rolling back.
     expect(asl.States.ClaimTenantPrefix?.Catch?.find((c) => c.ErrorEquals.includes('TenantPrefixInUseError'))?.Next).toBe('PublishOrgProvisioningFailed');
     // The rollback is told what the run claimed, so it empties only a prefix it found empty.
     expect(asl.States.UndoCreateTenantBucket?.Parameters).toMatchObject({ 'bucket.$': '$.bucket', 'bucketName.$': '$.bucket.name' });
   });
 
+  it('proves the key works before recording the tenant active: retried while IAM propagates it, then parked (never rolled back)', () => {
+    const prove = asl.States.ProveTenantCredentials;
+    expect(asl.States.ApplyTenantBucketPolicy?.Next).toBe('ProveTenantCredentials');
+    expect(prove).toMatchObject({
+      Resource: '${ProveTenantCredentialsFunctionArn}',
+      Parameters: { 'tenant.$': '$.tenant', 'bucket.$': '$.bucket', 'user.$': '$.user', 'credentials.$': '$.credentials' },
+      ResultPath: '$.proof',
+      Next: 'RecordTenantActive',
+    });
+    expect(prove?.Retry).toContainEqual({ ErrorEquals: ['TenantCredentialsNotReadyError'], IntervalSeconds: 10, MaxAttempts: 5, BackoffRate: 2, JitterStrategy: 'NONE' });
+    expect(prove?.Catch?.some((c) => c.ErrorEquals.includes('TenantCredentialsNotReadyError') || c.ErrorEquals.includes('States.ALL'))).toBe(false);
+    // A key of another principal in the secret is a conflict: rolled back like the other permanent errors.
+    expect(prove?.Catch?.find((c) => c.ErrorEquals.includes('TenantSecretConflictError'))?.Next).toBe('UndoIssueTenantCredentials');
+  });
+
   it('records the tenant active before announcing it, and announces the detail the ledger recorded', () => {
-    expect(asl.States.ApplyTenantBucketPolicy?.Next).toBe('RecordTenantActive');
+    expect(asl.States.ProveTenantCredentials?.Next).toBe('RecordTenantActive');
     expect(asl.States.RecordTenantActive).toMatchObject({
       Resource: '${RecordTenantStateFunctionArn}',
       Parameters: { transition: 'provisioned', 'tenant.$': '$.tenant', 'bucket.$': '$.bucket', 'bucketConfig.$': '$.bucketConfig', 'user.$': '$.user', 'credentials.$': '$.credentials' },

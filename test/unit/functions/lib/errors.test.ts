@@ -20,7 +20,7 @@ describe('the error contract', () => {
     expect([...errors.PERMANENT_ERROR_NAMES].sort()).toEqual(permanent.sort());
     expect([...errors.TRANSIENT_ERROR_NAMES].sort()).toEqual(transient.sort());
     expect(errors.PERMANENT_ERROR_NAMES).toContain('TenantUserConflictError');
-    expect(errors.TRANSIENT_ERROR_NAMES).toEqual(['TenantPolicyNotReadyError', 'AccessKeyQuotaSettlingError', 'BucketNameSettlingError', 'EventPublishError']);
+    expect(errors.TRANSIENT_ERROR_NAMES).toEqual(['TenantPolicyNotReadyError', 'AccessKeyQuotaSettlingError', 'BucketNameSettlingError', 'TenantCredentialsNotReadyError', 'EventPublishError']);
     // Refused by the ledger is neither: caught only where the ledger answers, never retried.
     expect(new errors.TenantRunSupersededError('m')).not.toBeInstanceOf(errors.PermanentError);
   });

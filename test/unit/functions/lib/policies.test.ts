@@ -32,8 +32,16 @@ describe('tenantBucketPolicy', () => {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'PublicReadPub', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/pub/*` },
-        { Sid: 'TenantUserObjects', Effect: 'Allow', Principal: { AWS: userArn }, Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `arn:aws:s3:::${bucket}/*` },
-        { Sid: 'TenantUserList', Effect: 'Allow', Principal: { AWS: userArn }, Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}` },
+        // The user by aws:PrincipalArn, not as Principal: S3 takes the policy before IAM has propagated the user.
+        {
+          Sid: 'TenantUserObjects',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          Resource: `arn:aws:s3:::${bucket}/*`,
+          Condition: { ArnEquals: { 'aws:PrincipalArn': userArn } },
+        },
+        { Sid: 'TenantUserList', Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}`, Condition: { ArnEquals: { 'aws:PrincipalArn': userArn } } },
       ],
     });
   });
@@ -54,7 +62,8 @@ describe('tenantBucketPolicy', () => {
 
   it('gives the public nothing but GetObject under pub/', () => {
     for (const tlsOnly of [true, false]) {
-      const publicAllows = tenantBucketPolicy({ bucket, userArn, tlsOnly }).Statement.filter((s) => s.Principal === '*' && s.Effect === 'Allow');
+      // An allow to "*" is public unless a condition names who it is for (the user's aws:PrincipalArn).
+      const publicAllows = tenantBucketPolicy({ bucket, userArn, tlsOnly }).Statement.filter((s) => s.Principal === '*' && s.Effect === 'Allow' && s.Condition?.ArnEquals?.['aws:PrincipalArn'] !== userArn);
       expect(publicAllows).toEqual([expect.objectContaining({ Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/pub/*` })]);
     }
   });
