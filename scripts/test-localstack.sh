@@ -24,6 +24,7 @@ state="$(mktemp -d "${TMPDIR:-/tmp}/tenant-provisioner-localstack.XXXXXX")"
 pids=()
 stop_all() {
   local pid
+  trap '' INT TERM
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${pids[@]}"; do
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

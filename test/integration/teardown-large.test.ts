@@ -44,9 +44,24 @@ let pipeline: LocalPipeline;
 /** Records the functions' PutEvents calls (what the workflow emitted), without draining the shared events queue. */
 let recorder: FaultInjector;
 
+/** Longer than the 2 s between the invocation's budget (22 s) and its reserve (20 s). */
+const ROUND_MIN_MS = 2_100;
+
 beforeAll(async () => {
   pipeline = await integrationPipeline({ remainingTimeMs: 22_000, teardownContinueAtEvents: EVENTS_BEFORE_LOOP_BOUND + 2 * EVENTS_PER_LOOP_BOUND });
   recorder = installFaults([pipeline.functionClients.eventBridge]);
+  // The walk hands back to the state machine when its time is nearly spent, so one round per
+  // invocation needs a round that outlasts the 2 s left: moto's does (one request at a time,
+  // ~6 ms each), LocalStack deletes 4,000 versions in well under that and would empty the bucket
+  // in one invocation, never continuing. The functions' DeleteObjects (sent concurrently, one
+  // round's batches at once) each take ROUND_MIN_MS here, whichever emulator answers.
+  pipeline.functionClients.s3For(LOCAL_REGION).middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'DeleteObjectsCommand') await new Promise((resolve) => setTimeout(resolve, ROUND_MIN_MS));
+      return next(args);
+    },
+    { step: 'initialize', name: 'slowDeleteRound' },
+  );
 });
 
 afterAll(async () => {
