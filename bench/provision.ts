@@ -7,6 +7,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import {
   CreateBucketCommand,
+  GetBucketTaggingCommand,
   HeadBucketCommand,
   ListObjectsV2Command,
   NotFound,
@@ -48,8 +49,9 @@ export const PRICES = {
  * emulator lacks what AWS does by itself. `awsRequests` leaves them out (bench/README.md).
  */
 export const EMULATOR_ONLY_OPERATIONS: Record<string, string> = {
-  'S3.PutBucketTagging': "moto ignores CreateBucket's Tags, which AWS applies to a general purpose bucket at creation: the step tags the bucket again only where the endpoint dropped them",
-  'S3.PutBucketEncryption': 'AWS applies SSE-S3 to every new bucket (since January 2023); moto does not',
+  'S3.GetBucketTagging':
+    "CreateTenantBucket checks that CreateBucket's Tags were applied only where the stage says the endpoint may drop them (VERIFY_CREATE_BUCKET_TAGS, true in the local stage for moto, false on AWS, which applies them)",
+  'S3.PutBucketTagging': "then puts the tags moto dropped; on AWS CreateBucket's Tags are applied and neither call is made",
 };
 
 /** `calls` without the emulator-only operations: the requests AWS would see. */
@@ -197,6 +199,14 @@ class DirectCalls {
       },
       'S3.CreateBucket': () =>
         this.clients.s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectOwnership: 'BucketOwnerEnforced', CreateBucketConfiguration: { Tags: tags } })),
+      'S3.GetBucketTagging': async () => {
+        try {
+          await this.clients.s3.send(new GetBucketTaggingCommand(target));
+        } catch (err) {
+          // The emulator drops CreateBucket's tags: the step reads "no tags" and puts them.
+          if (!(err instanceof Error) || err.name !== 'NoSuchTagSet') throw err;
+        }
+      },
       'S3.PutBucketTagging': () => this.clients.s3.send(new PutBucketTaggingCommand({ ...target, Tagging: { TagSet: tags } })),
       'S3.PutBucketEncryption': () =>
         this.clients.s3.send(
@@ -237,7 +247,7 @@ class DirectCalls {
       'STS.GetCallerIdentity': () => (tenant ??= asTenant()).sts.send(new GetCallerIdentityCommand({})),
       'S3.ListObjectsV2': () => (tenant ??= asTenant()).s3.send(new ListObjectsV2Command({ ...target, MaxKeys: 1 })),
       'S3.PutBucketPolicy': () =>
-        this.clients.s3.send(new PutBucketPolicyCommand({ ...target, Policy: JSON.stringify(tenantBucketPolicy({ bucket, userArn, tlsOnly: false })) })),
+        this.clients.s3.send(new PutBucketPolicyCommand({ ...target, Policy: JSON.stringify(tenantBucketPolicy({ bucket, userArn: userArn || `arn:aws:iam::${this.config.accountId}:user${names.userPath}${names.userName}`, tlsOnly: false })) })),
       'EventBridge.PutEvents': () =>
         this.clients.eventBridge.send(
           new PutEventsCommand({

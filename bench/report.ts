@@ -40,6 +40,9 @@ export interface TargetCheck {
   cause?: string;
 }
 
+/** The calls a bucket tenant cannot do without: its bucket, its bucket's public access setting, its user and key, the secret, the bucket policy, the event. */
+const TENANT_NEEDS = ['S3.CreateBucket', 'S3.PutPublicAccessBlock', 'IAM.CreateUser', 'IAM.CreateAccessKey', 'SecretsManager.CreateSecret', 'S3.PutBucketPolicy', 'EventBridge.PutEvents'];
+
 const seconds = (ms: number | undefined) => `${Math.round((ms ?? 0) / 1000)} s`;
 const secondsOne = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(1)} s`;
 /** Dollars without exponent notation: $0.00000063. */
@@ -50,11 +53,24 @@ const usd = (value: number) => `$${value.toFixed(10).replace(/0+$/, '').replace(
  * it has some. bench/README.md ("Why figures miss") has the measurements behind them.
  */
 const CAUSES: Record<string, (results: BenchResults) => string> = {
-  'provision.apiCalls': () =>
-    'Ours, by design of the steps: 12 calls in the functions, the router\'s StartExecution, and 10 to the tenant ledger (the router\'s read and its write with the live-tenant count, ConfirmTenantRun\'s read, the run guard\'s read before each of the 5 steps that change the tenant, RecordTenantActive\'s read and write: what makes events that arrive twice, late or at once, and a superseded run redriven, safe). ' +
-    'Beyond the 7 a tenant needs (CreateBucket, PutPublicAccessBlock, CreateUser, CreateAccessKey, CreateSecret, PutBucketPolicy, PutEvents) ' +
-    'come HeadBucket (us-east-1 answers 200 to CreateBucket for a bucket you already own), PutBucketTagging (the emulator ignores CreateBucket\'s Tags; AWS applies them), PutBucketEncryption (AWS already applies SSE-S3 to every new bucket; the emulator does not), ' +
-    'PutObject pub/ (DESIGN\'s empty marker object; a prefix needs none) and ListAccessKeys (repeat-safety: stray keys of a crashed attempt). Proposal 1 below.',
+  'provision.apiCalls': (r) => {
+    const calls = r.provision?.apiCallsByOperation ?? {};
+    const emulatorOnly = Object.keys(r.provision?.emulatorOnly ?? {});
+    const sum = (match: (operation: string) => boolean) => Object.entries(calls).filter(([operation]) => match(operation)).reduce((n, [, count]) => n + count, 0);
+    const list = (operations: string[]) => operations.map((operation) => `${operation.split('.')[1]}${(calls[operation] ?? 0) > 1 ? ` ×${calls[operation]}` : ''}`).join(', ');
+    const proof = ['SecretsManager.GetSecretValue', 'STS.GetCallerIdentity', 'S3.ListObjectsV2'].filter((operation) => operation in calls);
+    const needed = TENANT_NEEDS.filter((operation) => operation in calls);
+    const accounted = new Set([...proof, ...needed, ...emulatorOnly, 'SFN.StartExecution']);
+    const others = Object.keys(calls).filter((operation) => !operation.startsWith('DynamoDB.') && !accounted.has(operation));
+    return (
+      `Ours, by design of the steps: ${sum((operation) => operation.startsWith('DynamoDB.'))} to the tenant ledger (the router's read and its write with the live-tenant count, ConfirmTenantRun's read, the run guard's read before each step that changes the tenant, RecordTenantActive's read and write: what makes events that arrive twice, late or at once, and a superseded run redriven, safe), ` +
+      `the router's StartExecution, the ${needed.length} a tenant needs (${list(needed)})` +
+      (proof.length > 0 ? `, the key proof's ${proof.length} (${list(proof)}: OrgProvisioned only once the tenant's key works)` : '') +
+      (others.length > 0 ? `, and ${list(others)}` : '') +
+      (emulatorOnly.length > 0 ? `; ${list(emulatorOnly)} only because the emulator drops CreateBucket's tags (not sent on AWS: awsRequests ${r.provision?.awsRequests ?? '?'})` : '') +
+      '.'
+    );
+  },
   'provision.overheadRatio': () =>
     'The local runner\'s own work per state (aws-local-stepfunctions, middy, the Powertools logger, JSON copies of each state\'s input and output), on a machine whose other load changes between runs; per-state medians in latest.json.',
   'timeToUsable.waits': (r) => {
