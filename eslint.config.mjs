@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.venv/', '.venv-analysers/', '.serverless/', '.esbuild/', 'coverage/', '.local/', 'dist/', 'functions/lib/generated/event-validators.js'] },
+  { ignores: ['node_modules/', '.venv/', '.venv-analysers/', '.venv-localstack/', '.serverless/', '.esbuild/', 'coverage/', '.local/', 'dist/', 'functions/lib/generated/event-validators.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
