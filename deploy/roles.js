@@ -14,7 +14,6 @@ const sub = (text) => ({ 'Fn::Sub': text });
 const arn = {
   tenantBuckets: 'arn:${AWS::Partition}:s3:::${BucketPrefix}-*',
   tenantObjects: 'arn:${AWS::Partition}:s3:::${BucketPrefix}-*/*',
-  tenantPublicMarker: 'arn:${AWS::Partition}:s3:::${BucketPrefix}-*/pub/',
   // This stage's own path and prefix (functions/lib/config.ts tenantUserPath, tenantSecretPrefix):
   // nothing another stage or tool makes can live there.
   tenantUsers: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:user/tenants/${Stage}/*',
@@ -128,10 +127,9 @@ const statements = {
     ledgerReader(),
     {
       Effect: 'Allow',
-      Action: ['s3:PutEncryptionConfiguration', 's3:PutBucketPublicAccessBlock', 's3:PutBucketOwnershipControls'],
+      Action: ['s3:PutBucketPublicAccessBlock', 's3:PutBucketOwnershipControls'],
       Resource: sub(arn.tenantBuckets),
     },
-    { Effect: 'Allow', Action: ['s3:PutObject'], Resource: sub(arn.tenantPublicMarker) },
   ],
   applyTenantBucketPolicy: [
     ledgerReader(),

@@ -1,11 +1,4 @@
-import {
-  NoSuchBucket,
-  PutBucketEncryptionCommand,
-  PutBucketOwnershipControlsCommand,
-  PutObjectCommand,
-  PutPublicAccessBlockCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { NoSuchBucket, PutBucketOwnershipControlsCommand, PutPublicAccessBlockCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PUBLIC_PREFIX, type Config } from './lib/config';
 import { TenantBucketMissingError } from './lib/errors';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
@@ -27,12 +20,15 @@ export interface ConfigureTenantBucketDeps {
 }
 
 /**
- * Configures the tenant's bucket: default encryption (SSE-S3 with a bucket key), Block Public
- * Access with only `BlockPublicPolicy`/`RestrictPublicBuckets` off (so the bucket policy may
- * grant public reads of `pub/`, while ACLs can never make anything public), and an empty
- * `pub/` object marking the public prefix. An adopted bucket also gets `BucketOwnerEnforced`
- * object ownership, which a bucket this execution created already got from CreateBucket.
- * Every call is an idempotent put, so the step is safe to repeat.
+ * Configures the tenant's bucket: Block Public Access with only `BlockPublicPolicy`/
+ * `RestrictPublicBuckets` off (so the bucket policy may grant public reads of `pub/`, while ACLs
+ * can never make anything public). An adopted bucket also gets `BucketOwnerEnforced` object
+ * ownership, which a bucket this execution created already got from CreateBucket. Every call is
+ * an idempotent put, so the step is safe to repeat.
+ *
+ * Nothing else is sent: S3 encrypts every bucket with SSE-S3 by default (since January 2023, new
+ * and existing buckets alike: S3 User Guide, "Setting default server-side encryption behavior"),
+ * and the public prefix `pub/` needs no object to exist.
  *
  * @throws TenantBucketMissingError when the bucket no longer exists.
  */
@@ -48,14 +44,6 @@ export async function configureTenantBucket(input: ConfigureTenantBucketInput, d
       );
     }
     await s3.send(
-      new PutBucketEncryptionCommand({
-        ...target,
-        ServerSideEncryptionConfiguration: {
-          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }],
-        },
-      }),
-    );
-    await s3.send(
       new PutPublicAccessBlockCommand({
         ...target,
         PublicAccessBlockConfiguration: {
@@ -66,7 +54,6 @@ export async function configureTenantBucket(input: ConfigureTenantBucketInput, d
         },
       }),
     );
-    await s3.send(new PutObjectCommand({ ...target, Key: PUBLIC_PREFIX, Body: '', ContentLength: 0 }));
   } catch (err) {
     if (err instanceof NoSuchBucket) {
       throw new TenantBucketMissingError(`Tenant bucket ${bucket.name} no longer exists; it was deleted outside this workflow`, { cause: err });

@@ -133,8 +133,10 @@ export async function createTenantBucket(input: CreateTenantBucketInput, deps: C
       }
       throw err;
     }
-    // The local emulator ignores CreateBucket's tags; on AWS this re-applies the same set.
-    await s3.send(new PutBucketTaggingCommand({ Bucket: name, ExpectedBucketOwner: config.accountId, Tagging: { TagSet: tags } }));
+    // AWS applies CreateBucket's Tags; an emulator that drops them (config.verifyCreateBucketTags) gets them put.
+    if (config.verifyCreateBucketTags && !isCreatedBy(await bucketTagSet(s3, name, config.accountId), tenant.orgId, tenant.provisionedBy)) {
+      await s3.send(new PutBucketTaggingCommand({ Bucket: name, ExpectedBucketOwner: config.accountId, Tagging: { TagSet: tags } }));
+    }
     return { bucket: bucketOf(name, true) };
   }
 

@@ -24,6 +24,19 @@ export interface IssueTenantCredentialsInput {
   tenant: TenantRef;
   bucket: TenantBucket;
   user: TenantUser;
+  /** `$$.State.RetryCount`: 0 on the step's first attempt of this run (absent: not known, so not assumed). */
+  retryCount?: number;
+  /** `$$.Execution.RedriveCount`: 0 until an operator redrives the execution. */
+  redriveCount?: number;
+}
+
+/**
+ * Whether the user can hold no key yet: it was created by this very run (not adopted), and this
+ * is the step's first attempt of a run never redriven. No earlier attempt can then have crashed
+ * after CreateAccessKey, so the user's keys need not be listed; any other time they must be.
+ */
+function cannotHoldKeys(input: IssueTenantCredentialsInput): boolean {
+  return input.user.created && input.retryCount === 0 && input.redriveCount === 0;
 }
 
 interface Deps {
@@ -133,7 +146,7 @@ export async function issueTenantCredentials(input: IssueTenantCredentialsInput,
   const { tenant, bucket, user } = input;
   const { secretName } = tenant;
   await assertRunMayAct(deps.ledger, tenant, 'issue an access key');
-  const keys = await listAccessKeys(deps.iam, user.userName);
+  const keys = cannotHoldKeys(input) ? [] : await listAccessKeys(deps.iam, user.userName);
   const keyIds = keys.flatMap((key) => (key.AccessKeyId ? [key.AccessKeyId] : []));
 
   let known: DescribeSecretResponse | undefined;

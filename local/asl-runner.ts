@@ -110,6 +110,32 @@ function pinStartTime(node: unknown, startTime: string): void {
   }
 }
 
+/** The context values aws-local-stepfunctions does not give, which the runner fills in per invocation. */
+const PER_INVOCATION_CONTEXT = { '$$.State.RetryCount': 'retryCount', '$$.Execution.RedriveCount': 'redriveCount' } as const;
+type PerInvocationValue = (typeof PER_INVOCATION_CONTEXT)[keyof typeof PER_INVOCATION_CONTEXT];
+
+/**
+ * Takes out of each Task's top-level Parameters the keys that read `$$.State.RetryCount` or
+ * `$$.Execution.RedriveCount` (aws-local-stepfunctions fails on both: its context object is
+ * fixed when the run starts), returning them by state so the runner can add them to the Task's
+ * input itself, as Step Functions would have: the retry this invocation is (0 for the first
+ * attempt) and how many times the execution was redriven.
+ */
+function takePerInvocationParameters(states: AslDefinition['States']): Map<string, [string, PerInvocationValue][]> {
+  const taken = new Map<string, [string, PerInvocationValue][]>();
+  for (const [stateName, state] of allStates(states)) {
+    const parameters = (state as { Parameters?: unknown }).Parameters;
+    if (state.Type !== 'Task' || parameters === null || typeof parameters !== 'object') continue;
+    for (const [key, value] of Object.entries(parameters as Record<string, unknown>)) {
+      const which = typeof value === 'string' && key.endsWith('.$') ? PER_INVOCATION_CONTEXT[value as keyof typeof PER_INVOCATION_CONTEXT] : undefined;
+      if (!which) continue;
+      delete (parameters as Record<string, unknown>)[key];
+      taken.set(stateName, [...(taken.get(stateName) ?? []), [key.slice(0, -2), which]]);
+    }
+  }
+  return taken;
+}
+
 export type AslOutcome =
   | { status: 'SUCCEEDED'; output: unknown }
   | { status: 'FAILED' | 'TIMED_OUT'; error: string; cause: string; failedState?: string; failedStateType?: string }
@@ -119,7 +145,7 @@ export interface AslRunOptions {
   /** The handler behind a Task state; every Task must have one. */
   handlerFor: (stateName: string, resource: string) => TaskHandler | undefined;
   /** `$$.Execution.*`. A given StartTime is kept (the runner alone would use the moment it starts). */
-  execution: { Id?: string; Name?: string; StartTime?: string };
+  execution: { Id?: string; Name?: string; StartTime?: string; RedriveCount?: number };
   /** `$$.StateMachine.*`. */
   stateMachine?: { Id: string; Name: string };
   /** The Lambda context for one invocation of a Task's handler. */
@@ -183,6 +209,13 @@ export function runAsl(definition: AslDefinition, input: unknown, options: AslRu
   let abortReason: { error: string; cause: string } | undefined;
   const inFlight = new Set<Promise<unknown>>();
   const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
+  const perInvocation = takePerInvocationParameters(clone.States);
+  /**
+   * Invocations of each Task since it last succeeded: `$$.State.RetryCount` of the next one. A
+   * state is entered anew only after it succeeded, but for a state left by a Catch and entered
+   * again in a loop (none of ours reads RetryCount); events reach the runner too late to tell.
+   */
+  const attempts = new Map<string, number>();
   for (const [stateName, resource] of taskStates(clone.States)) {
     const handler = options.handlerFor(stateName, resource);
     if (!handler) throw new Error(`State ${stateName} runs ${resource}, which has no local handler`);
@@ -191,10 +224,19 @@ export function runAsl(definition: AslDefinition, input: unknown, options: AslRu
       // The runner retries a Task that fails after an abort; nothing new may start then.
       if (aborted) return Promise.reject(finalError('States.Runtime', 'The execution was stopped'));
       options.beforeTask?.(stateName);
+      const attempt = attempts.get(stateName) ?? 0;
+      attempts.set(stateName, attempt + 1);
+      const values: Record<PerInvocationValue, number> = { retryCount: attempt, redriveCount: options.execution.RedriveCount ?? 0 };
+      const given = perInvocation.get(stateName);
+      const fullInput = given && taskInput !== null && typeof taskInput === 'object' && !Array.isArray(taskInput)
+        ? { ...taskInput, ...Object.fromEntries(given.map(([key, which]) => [key, values[which]])) }
+        : taskInput;
       const invocation = (async () => {
         try {
           const context = options.lambdaContext(stateName, resource);
-          return asJson(await runAsFunction(functionKey, () => handler(asJson(taskInput) as never, context)));
+          const output = asJson(await runAsFunction(functionKey, () => handler(asJson(fullInput) as never, context)));
+          attempts.delete(stateName);
+          return output;
         } catch (err) {
           throw asTaskError(err);
         }

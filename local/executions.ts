@@ -324,7 +324,7 @@ export class LocalExecutionPort implements OperatorPort {
     const budget = this.options.remainingTimeMs ?? 900_000;
     const run = runAsl(prepared.definition, entry.record.input, {
       handlerFor: prepared.handlerFor,
-      execution: { Id: entry.record.executionArn, Name: name, StartTime: entry.record.startDate.toISOString() },
+      execution: { Id: entry.record.executionArn, Name: name, StartTime: entry.record.startDate.toISOString(), RedriveCount: entry.record.redriveCount ?? 0 },
       stateMachine: { Id: this.stateMachineArn(workflow), Name: stateMachineName(this.stage, workflow) },
       lambdaContext: (_stateName, resource) => {
         const deadline = Date.now() + budget;

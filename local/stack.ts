@@ -132,6 +132,8 @@ export function localEnvironment(endpoint: string, accountId: string, options: L
     ALLOWED_REGIONS: (options.allowedRegions ?? [LOCAL_REGION]).join(','),
     BUCKET_POLICY_TLS_ONLY: 'false',
     VERIFY_ADOPTED_USER_BOUNDARY: 'false',
+    // moto drops CreateBucket's Tags (AWS applies them): the step checks and puts them here only.
+    VERIFY_CREATE_BUCKET_TAGS: 'true',
     DEFAULT_RETENTION_DAYS: String(CONFIG_DEFAULTS.defaultRetentionDays),
     MAX_BUCKET_CANDIDATES: String(LOCAL_MAX_BUCKET_CANDIDATES),
     TENANT_LEDGER_TABLE: LOCAL_LEDGER_TABLE,

@@ -27,6 +27,12 @@ export interface Config {
    * the local stage: the emulator does not keep a user's permissions boundary (docs/architecture.md, Emulator gaps).
    */
   verifyAdoptedUserBoundary: boolean;
+  /**
+   * Whether CreateTenantBucket checks that CreateBucket's Tags were applied, and puts them when
+   * they were not: AWS applies them; an emulator may drop them (moto does). False on AWS, so no
+   * call is made there for it.
+   */
+  verifyCreateBucketTags: boolean;
   /** Days a torn-down tenant's revoked data is kept before deletion when OrgDeleted names none. */
   defaultRetentionDays: number;
   /** The DynamoDB table of the tenant ledger (one item per tenant). */
@@ -209,6 +215,9 @@ export function loadConfig(env: Env = process.env): Config {
   const verifyBoundary = optionalEnv(env, 'VERIFY_ADOPTED_USER_BOUNDARY', 'true');
   check('VERIFY_ADOPTED_USER_BOUNDARY', verifyBoundary, verifyBoundary === 'true' || verifyBoundary === 'false', 'must be "true" or "false"');
 
+  const verifyBucketTags = optionalEnv(env, 'VERIFY_CREATE_BUCKET_TAGS', 'false');
+  check('VERIFY_CREATE_BUCKET_TAGS', verifyBucketTags, verifyBucketTags === 'true' || verifyBucketTags === 'false', 'must be "true" or "false"');
+
   const maxCandidates = optionalEnv(env, 'MAX_BUCKET_CANDIDATES', String(CONFIG_DEFAULTS.maxBucketCandidates));
   check('MAX_BUCKET_CANDIDATES', maxCandidates, /^([1-9]|1\d|20)$/.test(maxCandidates), 'must be a whole number from 1 to 20');
 
@@ -264,6 +273,7 @@ export function loadConfig(env: Env = process.env): Config {
     bucketPolicyTlsOnly: tlsOnly === 'true',
     maxBucketCandidates: Number(maxCandidates),
     verifyAdoptedUserBoundary: verifyBoundary === 'true',
+    verifyCreateBucketTags: verifyBucketTags === 'true',
     defaultRetentionDays: Number(retentionDays),
     tenantLedgerTable,
     tenantQuota: Number(tenantQuota),

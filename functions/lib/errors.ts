@@ -141,6 +141,15 @@ export const PERMANENT_ERROR_NAMES: readonly string[] = permanentNames;
 /** Names the ASL retries with their own policy before the generic transient retrier. */
 export const TRANSIENT_ERROR_NAMES: readonly string[] = transientNames;
 
+/**
+ * AWS's throttling errors as they reach Step Functions (the SDK error's name, which a step
+ * rethrows untouched): IAM's and STS's `Throttling`, S3's `SlowDown`, `ThrottlingException` of
+ * Secrets Manager, EventBridge, DynamoDB and Step Functions, and DynamoDB's
+ * `ProvisionedThroughputExceededException`. The provisioning ASL retries them on a retrier of
+ * their own (many attempts, full jitter), so a burst waits its turn under AWS's rate limits.
+ */
+export const AWS_THROTTLING_ERROR_NAMES: readonly string[] = ['Throttling', 'ThrottlingException', 'SlowDown', 'ProvisionedThroughputExceededException'];
+
 /** The `name` of an AWS SDK error (or any error), for codes the SDK does not model as a class. */
 export function errorName(err: unknown): string | undefined {
   return err instanceof Error ? err.name : undefined;

@@ -126,35 +126,20 @@ const MATRIX: MatrixRow[] = [
     ],
   },
   {
-    operation: 'S3.PutBucketTagging',
+    // Local mode only (VERIFY_CREATE_BUCKET_TAGS): did the emulator keep CreateBucket's Tags? On AWS it is never sent.
+    operation: 'S3.GetBucketTagging',
     state: 'CreateTenantBucket',
     throttle: retried,
-    // CreateBucket tagged the bucket already: the retry adopts it and never calls PutBucketTagging again.
-    accessDenied: retried,
+    // A retry finds the bucket it created and reads its tags to adopt it: denied until disarmed.
+    accessDenied: parkedWith('S3.GetBucketTagging'),
     afterEffect: retried,
-    permanent: [{ outcome: 'skipped', why: 'CreateTenantBucket translates no PutBucketTagging error (NoSuchBucket there is retried, and recreates the bucket)' }],
-  },
-  {
-    operation: 'S3.PutBucketEncryption',
-    state: 'ConfigureTenantBucket',
-    throttle: retried,
-    accessDenied: parkedWith('S3.PutBucketEncryption'),
-    afterEffect: retried,
-    permanent: [bucketMissing],
+    permanent: [{ outcome: 'skipped', why: 'no GetBucketTagging answer is permanent here (NoSuchTagSet reads as tags dropped, which PutBucketTagging then puts)' }],
   },
   {
     operation: 'S3.PutPublicAccessBlock',
     state: 'ConfigureTenantBucket',
     throttle: retried,
     accessDenied: parkedWith('S3.PutPublicAccessBlock'),
-    afterEffect: retried,
-    permanent: [bucketMissing],
-  },
-  {
-    operation: 'S3.PutObject',
-    state: 'ConfigureTenantBucket',
-    throttle: retried,
-    accessDenied: parkedWith('S3.PutObject'),
     afterEffect: retried,
     permanent: [bucketMissing],
   },
@@ -197,14 +182,6 @@ const MATRIX: MatrixRow[] = [
         ],
       },
     ],
-  },
-  {
-    operation: 'IAM.ListAccessKeys',
-    state: 'IssueTenantCredentials',
-    throttle: retried,
-    accessDenied: parkedWith('IAM.ListAccessKeys'),
-    afterEffect: retried,
-    permanent: [{ outcome: 'skipped', why: 'IssueTenantCredentials translates no ListAccessKeys error (the user exists: CreateTenantUser just returned it)' }],
   },
   {
     operation: 'IAM.CreateAccessKey',
@@ -271,6 +248,15 @@ const MATRIX: MatrixRow[] = [
       },
       { ...bucketMissing },
     ],
+  },
+  {
+    // The key proof reads the key the secret holds; what it then sends as the tenant goes through the tenant's own clients.
+    operation: 'SecretsManager.GetSecretValue',
+    state: 'ProveTenantCredentials',
+    throttle: retried,
+    accessDenied: parkedWith('SecretsManager.GetSecretValue'),
+    afterEffect: retried,
+    permanent: [{ outcome: 'skipped', why: 'ProveTenantCredentials translates no GetSecretValue error (IssueTenantCredentials has just written the secret)' }],
   },
   {
     // The tenant ledger: the run confirms it is current before it changes anything.
@@ -569,7 +555,7 @@ describe('the fault matrix of teardown-tenant', () => {
       expect(await tenantResidue(names)).toEqual({ buckets: [], users: [], accessKeys: [], secrets: [] });
       const deprovisioned = emitted(orgId).filter((e) => e.detailType === 'OrgDeprovisioned');
       expect(deprovisioned).toHaveLength(1);
-      expect(deprovisioned[0]?.detail).toMatchObject({ orgId, bucket, objectsDeleted: 4 });
+      expect(deprovisioned[0]?.detail).toMatchObject({ orgId, bucket, objectsDeleted: 3 });
     });
   });
 });
@@ -584,8 +570,8 @@ describe('the count of deleted objects in OrgDeprovisioned', () => {
     expect(provisioned.status).toBe('SUCCEEDED');
     const bucket = names.bucketCandidates[0] as string;
     const { s3 } = pipeline.clients;
-    // 501 objects, each with a delete marker on top, plus pub/: 1,003 entries, a round of two
-    // DeleteObjects batches (1,000 and 3). (The emulator makes no marker for a key that never existed.)
+    // 501 objects, each with a delete marker on top: 1,002 entries, a round of two
+    // DeleteObjects batches (1,000 and 2). (The emulator makes no marker for a key that never existed.)
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
     const keys = Array.from({ length: 501 }, (_, i) => `gone/${String(i).padStart(3, '0')}`);
     for (let i = 0; i < keys.length; i += 16) {
@@ -601,7 +587,7 @@ describe('the count of deleted objects in OrgDeprovisioned', () => {
     expect(throttled?.hits).toBe(1);
     expect(await tenantResidue(names)).toEqual({ buckets: [], users: [], accessKeys: [], secrets: [] });
     const deprovisioned = emitted(orgId).filter((e) => e.detailType === 'OrgDeprovisioned');
-    expect(deprovisioned.map((e) => e.detail.objectsDeleted)).toEqual([1003]);
+    expect(deprovisioned.map((e) => e.detail.objectsDeleted)).toEqual([1002]);
   });
 });
 

@@ -210,8 +210,8 @@ export class FakeAws {
           if (existing.region === 'us-east-1' && region === 'us-east-1') return { Location: `/${existing.name}` };
           throw new S3.BucketAlreadyOwnedByYou({ ...meta, message: 'yours' });
         }
-        // Like the emulator, ignore CreateBucketConfiguration.Tags; the handler re-applies them.
-        this.buckets.set(input.Bucket as string, { name: input.Bucket as string, region, owner: ACCOUNT, objects: new Map() });
+        // As AWS does (moto does not), CreateBucketConfiguration.Tags tag the new bucket.
+        this.buckets.set(input.Bucket as string, { name: input.Bucket as string, region, owner: ACCOUNT, tags: input.CreateBucketConfiguration?.Tags, objects: new Map() });
         return { Location: `/${input.Bucket}` };
       },
       PutBucketTagging: (input: S3.PutBucketTaggingCommandInput) => {

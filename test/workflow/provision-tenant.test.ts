@@ -68,10 +68,12 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(aws.calls).toEqual([
       'DynamoDB.GetItem',
       // Each step that changes the tenant first asks the ledger whether the run still may (run guard).
-      'DynamoDB.GetItem', 'S3.HeadBucket', 'S3.CreateBucket', 'S3.PutBucketTagging',
-      'DynamoDB.GetItem', 'S3.PutBucketEncryption', 'S3.PutPublicAccessBlock', 'S3.PutObject',
+      // CreateBucket's Tags tag the bucket; S3 encrypts it by default; pub/ needs no object.
+      'DynamoDB.GetItem', 'S3.HeadBucket', 'S3.CreateBucket',
+      'DynamoDB.GetItem', 'S3.PutPublicAccessBlock',
       'DynamoDB.GetItem', 'IAM.CreateUser',
-      'DynamoDB.GetItem', 'IAM.ListAccessKeys', 'IAM.CreateAccessKey', 'SecretsManager.CreateSecret',
+      // A user this run created, on the step's first attempt: no earlier attempt can have left a key to list.
+      'DynamoDB.GetItem', 'IAM.CreateAccessKey', 'SecretsManager.CreateSecret',
       'DynamoDB.GetItem', 'S3.PutBucketPolicy',
       // The key is proven as the tenant before the tenant is announced.
       'SecretsManager.GetSecretValue', 'STS.GetCallerIdentity', 'S3.ListObjectsV2',
@@ -178,7 +180,7 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
     {
       step: 'ConfigureTenantBucket',
       error: 'TenantBucketMissingError',
-      arrange: () => void aws.inject('S3.PutBucketEncryption', () => new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' })),
+      arrange: () => void aws.inject('S3.PutPublicAccessBlock', () => new NoSuchBucket({ ...meta, message: 'The specified bucket does not exist' })),
       rollback: ['PrepareBucketRollback', 'UndoCreateTenantBucket', 'IsBucketRollbackDone'],
       leftBehind: { buckets: [], users: [], secrets: [] },
     },
@@ -270,7 +272,7 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
 
   it('parks the execution at the failing state when transient errors never stop: nothing rolled back, nothing reported, nothing recorded', async () => {
     await routeSample();
-    aws.inject('S3.PutBucketEncryption', () => new S3ServiceException({ name: 'SlowDown', $fault: 'server', ...meta, message: 'Please reduce your request rate.' }), 1000);
+    aws.inject('S3.PutPublicAccessBlock', () => new S3ServiceException({ name: 'SlowDown', $fault: 'server', ...meta, message: 'Please reduce your request rate.' }), 1000);
 
     const run = await world.run('provision', NAME);
 

@@ -68,7 +68,7 @@ describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(aws.events.map((e) => e.DetailType)).toEqual(['OrgDeprovisioned']);
     const detail = aws.events[0]?.Detail;
     expect(() => assertOrgDeprovisionedDetail(detail)).not.toThrow();
-    expect(detail).toMatchObject({ orgId: ORG, bucket: BUCKET, objectsDeleted: 3001, retentionDays: 0, leftAlone: [] });
+    expect(detail).toMatchObject({ orgId: ORG, bucket: BUCKET, objectsDeleted: 3000, retentionDays: 0, leftAlone: [] });
     expect(detail?.deleted).toEqual(expect.arrayContaining([`secret ${SECRET}`, `IAM user ${USER}`, `bucket ${BUCKET}`]));
 
     // The ledger went revoking → retained → deleting → deleted, each step before the work it announces.
@@ -108,7 +108,7 @@ describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(run.retried).not.toContain('RecordTenantDeleting');
     expect(DELETIONS.map((op) => aws.count(op))).toEqual([0, 0, 0, 0, 0]);
     expect(aws.snapshot()).toMatchObject({ buckets: [BUCKET], users: [USER], secrets: [SECRET] });
-    expect(aws.buckets.get(BUCKET)?.objects.size).toBe(1501);
+    expect(aws.buckets.get(BUCKET)?.objects.size).toBe(1500);
     expect(aws.events).toEqual([]);
     expect(world.item).toMatchObject({ state: 'restoring', restore: { name: 'acme-bistro-42-g1-restore' } });
   });
@@ -132,7 +132,7 @@ describe('teardown-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(run.entered).toEqual(expect.arrayContaining(['RevokeTenantAccess', 'WaitRetentionPeriod', 'DeleteTenantCredentials']));
     expect(run.entered.indexOf('RevokeTenantAccess')).toBeLessThan(run.entered.indexOf('WaitRetentionPeriod'));
     expect(retentionSecondsWaited(run)).toBe(30 * 86_400);
-    expect(atFirstDeletion).toEqual({ keyStatuses: ['Inactive'], policy: undefined, objects: 1501 });
+    expect(atFirstDeletion).toEqual({ keyStatuses: ['Inactive'], policy: undefined, objects: 1500 });
     expect(aws.snapshot()).toEqual(empty);
   });
 

@@ -97,9 +97,7 @@ export const STEP_CALLS: Record<string, Call[]> = {
   configureTenantBucket: [
     RUN_GUARD_CALL,
     call('PutBucketOwnershipControls (adopted bucket)', 's3:PutBucketOwnershipControls', 'bucket'),
-    call('PutBucketEncryption', 's3:PutEncryptionConfiguration', 'bucket'),
     call('PutPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 'bucket'),
-    call('PutObject of the empty pub/ marker', 's3:PutObject', 'publicMarker'),
   ],
   // apply-tenant-bucket-policy.ts, lib/ledger/run-guard.ts
   applyTenantBucketPolicy: [

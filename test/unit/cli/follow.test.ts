@@ -8,8 +8,8 @@ const NAME = 'acme-g1-provision';
 
 const started: ExecutionEvent = { type: 'ExecutionStarted', timestamp: at(0) };
 const entered: ExecutionEvent = { type: 'StateEntered', timestamp: at(0), state: 'CreateTenantBucket', stateType: 'Task' };
-const failedAttempt: ExecutionEvent = { type: 'StateFailed', timestamp: at(1), state: 'CreateTenantBucket', stateType: 'Task', error: 'SlowDown', durationMs: 1000 };
-const retried: ExecutionEvent = { type: 'StateRetried', timestamp: at(2.5), state: 'CreateTenantBucket', stateType: 'Task', error: 'SlowDown', retryAttempt: 1 };
+const failedAttempt: ExecutionEvent = { type: 'StateFailed', timestamp: at(1), state: 'CreateTenantBucket', stateType: 'Task', error: 'InternalError', durationMs: 1000 };
+const retried: ExecutionEvent = { type: 'StateRetried', timestamp: at(2.5), state: 'CreateTenantBucket', stateType: 'Task', error: 'InternalError', retryAttempt: 1 };
 const exited: ExecutionEvent = { type: 'StateExited', timestamp: at(3), state: 'CreateTenantBucket', stateType: 'Task', durationMs: 3000 };
 
 /** A run that fails its first attempt, waits out the back-off over `waitingPolls` polls, then succeeds. */
@@ -66,10 +66,10 @@ describe('followExecution', () => {
     const followed = await followExecution(backend, { io, out: new Output(io, false) }, { workflow: 'provision', name: NAME, orgId: 'Acme' });
 
     expect(followed.record.status).toBe('SUCCEEDED');
-    const countdown = (left: number) => `\r    ↻ CreateTenantBucket             retry 1 of 5 within ${left} s… (after SlowDown)`;
+    const countdown = (left: number) => `\r    ↻ CreateTenantBucket             retry 1 of 5 within ${left} s… (after InternalError)`;
     expect(written.stdout).toContain(`${countdown(2)}${countdown(1)}`);
     const erase = `\r${' '.repeat(countdown(1).length - 1)}\r`;
-    expect(written.stdout).toContain(`${countdown(1)}${erase}    ↻ CreateTenantBucket             retry 1 after SlowDown\n    ✓ CreateTenantBucket             3.0 s\n`);
+    expect(written.stdout).toContain(`${countdown(1)}${erase}    ↻ CreateTenantBucket             retry 1 after InternalError\n    ✓ CreateTenantBucket             3.0 s\n`);
     expect(written.stderr).toBe('');
   });
 
@@ -79,7 +79,7 @@ describe('followExecution', () => {
 
     await followExecution(backend, { io, out: new Output(io, false) }, { workflow: 'provision', name: NAME, orgId: 'Acme' });
 
-    expect(written.stdout).toBe('    ↻ CreateTenantBucket             retry 1 after SlowDown\n    ✓ CreateTenantBucket             3.0 s\n');
+    expect(written.stdout).toBe('    ↻ CreateTenantBucket             retry 1 after InternalError\n    ✓ CreateTenantBucket             3.0 s\n');
   });
 
   it('on Ctrl-C says in one line that the execution goes on and how to look at it, exits 130, and stops nothing', async () => {
@@ -104,7 +104,7 @@ describe('followExecution', () => {
 
     await followExecution(backend, { io, out: new Output(io, false) }, { workflow: 'provision', name: NAME, orgId: 'Acme' });
 
-    const countdown = '\r    ↻ CreateTenantBucket             retry 1 of 5 within 2 s… (after SlowDown)';
+    const countdown = '\r    ↻ CreateTenantBucket             retry 1 of 5 within 2 s… (after InternalError)';
     expect(written.stdout).toContain(`${countdown}\r${' '.repeat(countdown.length - 1 + 2)}\r`);
     expect(written.stderr).toBe(`\r^C stopped following; ${NAME} goes on — npx tenantctl --local status Acme\n`);
   });

@@ -16,14 +16,20 @@ describe('pendingRetry', () => {
   it('counts the retries the same retrier made in this visit, and backs off by its rate', () => {
     const history = [
       entered(0, 'CreateTenantBucket'),
-      failed(1, 'CreateTenantBucket', 'SlowDown'),
-      retried(3, 'CreateTenantBucket', 'SlowDown', 1),
-      failed(4, 'CreateTenantBucket', 'SlowDown'),
-      retried(8, 'CreateTenantBucket', 'SlowDown', 2),
-      failed(9, 'CreateTenantBucket', 'SlowDown'),
+      failed(1, 'CreateTenantBucket', 'InternalError'),
+      retried(3, 'CreateTenantBucket', 'InternalError', 1),
+      failed(4, 'CreateTenantBucket', 'InternalError'),
+      retried(8, 'CreateTenantBucket', 'InternalError', 2),
+      failed(9, 'CreateTenantBucket', 'InternalError'),
     ];
 
     expect(pendingRetry('provision', history)).toMatchObject({ attempt: 3, maxAttempts: 5, dueAt: at(9 + 8) });
+  });
+
+  it("matches AWS's throttling retrier before the catch-all one: S3's SlowDown, 1 s, up to 20, full jitter", () => {
+    expect(pendingRetry('provision', [entered(0, 'CreateTenantBucket'), failed(1, 'CreateTenantBucket', 'SlowDown')])).toEqual({
+      state: 'CreateTenantBucket', error: 'SlowDown', attempt: 1, maxAttempts: 20, dueAt: at(2), jittered: true,
+    });
   });
 
   it("matches the retrier that names the error before the catch-all one: a Lambda service error's 1 s, up to 3", () => {

@@ -1,11 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  PutBucketEncryptionCommand,
-  PutBucketOwnershipControlsCommand,
-  PutObjectCommand,
-  PutPublicAccessBlockCommand,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import { PutBucketOwnershipControlsCommand, PutPublicAccessBlockCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/lambda/configure-tenant-bucket';
 import { configureTenantBucket } from '../../../functions/configure-tenant-bucket';
@@ -28,23 +22,16 @@ const adopted = sampleBucket({ name, region: 'eu-west-1', created: false });
 const owner = { Bucket: name, ExpectedBucketOwner: config.accountId };
 
 describe('configureTenantBucket', () => {
-  it('sets SSE-S3 with a bucket key, Block Public Access with only the policy settings off, and the empty pub/ object', async () => {
+  it('sends only Block Public Access, with only the policy settings off: S3 encrypts every bucket (SSE-S3) by default, and pub/ needs no object', async () => {
     const result = await configureTenantBucket({ tenant, bucket: created }, deps);
 
     expect(result).toEqual({ publicPrefix: 'pub/', publicBaseUrl: `https://${name}.s3.eu-west-1.amazonaws.com/pub/` });
     expect(regionsAsked).toEqual(['eu-west-1']);
-    expect(s3Mock).toHaveReceivedCommandWith(PutBucketEncryptionCommand, {
-      ...owner,
-      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
-    });
     expect(s3Mock).toHaveReceivedCommandWith(PutPublicAccessBlockCommand, {
       ...owner,
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false },
     });
-    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { ...owner, Key: 'pub/', Body: '', ContentLength: 0 });
-    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketEncryptionCommand, 1);
-    expect(s3Mock).toHaveReceivedCommandTimes(PutPublicAccessBlockCommand, 1);
-    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 1);
+    expect(s3Mock.calls().map((call) => call.args[0].constructor.name)).toEqual(['PutPublicAccessBlockCommand']);
   });
 
   it('leaves object ownership alone on a bucket it created (CreateBucket set BucketOwnerEnforced)', async () => {
@@ -60,20 +47,17 @@ describe('configureTenantBucket', () => {
       ...owner,
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
     });
-    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketEncryptionCommand, 1);
     expect(s3Mock).toHaveReceivedCommandTimes(PutPublicAccessBlockCommand, 1);
-    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 1);
   });
 
   it('throws TenantBucketMissingError when the bucket was deleted outside the workflow', async () => {
     const missing = noSuchBucket();
-    s3Mock.on(PutBucketEncryptionCommand).rejects(missing);
+    s3Mock.on(PutPublicAccessBlockCommand).rejects(missing);
 
     const run = configureTenantBucket({ tenant, bucket: created }, deps);
 
     await expect(run).rejects.toThrow(TenantBucketMissingError);
     await expect(run).rejects.toHaveProperty('cause', missing);
-    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 0);
   });
 
   it('rethrows any other error untouched', async () => {
@@ -99,6 +83,6 @@ describe('configure-tenant-bucket handler', () => {
     const result = await handler({ tenant, bucket: created }, fakeLambdaContext('configureTenantBucket'));
 
     expect(result.publicPrefix).toBe('pub/');
-    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: name, Key: 'pub/' });
+    expect(s3Mock).toHaveReceivedCommandWith(PutPublicAccessBlockCommand, { Bucket: name });
   });
 });

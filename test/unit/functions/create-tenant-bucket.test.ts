@@ -53,7 +53,7 @@ function writesTo(bucket: string): string[] {
 const noSuchTagSet = () => new S3ServiceException({ name: 'NoSuchTagSet', $fault: 'client', ...meta, message: 'The TagSet does not exist' });
 
 describe('createTenantBucket', () => {
-  it('creates the first candidate outside us-east-1 with its LocationConstraint, ownership and tags, then re-applies the tags', async () => {
+  it('creates the first candidate outside us-east-1 with its LocationConstraint, ownership and tags, in that one call', async () => {
     const bucket = await createTenantBucket({ tenant: eu }, deps());
 
     expect(bucket).toEqual({ name: euFirst, region: 'eu-west-1', arn: `arn:aws:s3:::${euFirst}`, created: true });
@@ -64,8 +64,24 @@ describe('createTenantBucket', () => {
       ObjectOwnership: 'BucketOwnerEnforced',
       CreateBucketConfiguration: { LocationConstraint: 'eu-west-1', Tags: ourTags },
     });
-    expect(s3Mock).toHaveReceivedCommandWith(PutBucketTaggingCommand, { Bucket: euFirst, Tagging: { TagSet: ourTags } });
-    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketTaggingCommand, 1);
+    // AWS applies CreateBucket's Tags: nothing else is sent for them.
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketTaggingCommand, 0);
+    expect(s3Mock).toHaveReceivedCommandTimes(GetBucketTaggingCommand, 0);
+  });
+
+  it('on an endpoint that drops CreateBucket\'s Tags (verifyCreateBucketTags, the emulator), checks them and puts them only when dropped', async () => {
+    const emulator = { ...deps(), config: { ...config, verifyCreateBucketTags: true } };
+    let tagged = false;
+    s3Mock.on(PutBucketTaggingCommand).callsFake(() => ((tagged = true), {}));
+    s3Mock.on(GetBucketTaggingCommand).callsFake(() => (tagged ? { TagSet: ourTags } : Promise.reject(noSuchTagSet())));
+
+    await createTenantBucket({ tenant: eu }, emulator);
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketTaggingCommand, { Bucket: euFirst, ExpectedBucketOwner: config.accountId, Tagging: { TagSet: ourTags } });
+
+    s3Mock.resetHistory();
+    await createTenantBucket({ tenant: eu }, emulator);
+    expect(s3Mock).toHaveReceivedCommandTimes(GetBucketTaggingCommand, 1);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketTaggingCommand, 0);
   });
 
   it('in us-east-1 creates a bucket HeadBucket reports free (404), without a LocationConstraint', async () => {
@@ -78,7 +94,6 @@ describe('createTenantBucket', () => {
     const create = s3Mock.commandCalls(CreateBucketCommand)[0]?.args[0].input;
     expect(create?.CreateBucketConfiguration).toEqual({ Tags: ourTags });
     expect(create?.CreateBucketConfiguration).not.toHaveProperty('LocationConstraint');
-    expect(s3Mock).toHaveReceivedCommandWith(PutBucketTaggingCommand, { Bucket: usFirst, Tagging: { TagSet: ourTags } });
   });
 
   it('moves to the next candidate when a name is taken by another account', async () => {
@@ -89,7 +104,7 @@ describe('createTenantBucket', () => {
     expect(bucket).toMatchObject({ name: euSecond, created: true });
     expect(s3Mock).toHaveReceivedCommandTimes(CreateBucketCommand, 2);
     expect(writesTo(euFirst)).toEqual(['CreateBucketCommand']);
-    expect(s3Mock).toHaveReceivedCommandWith(PutBucketTaggingCommand, { Bucket: euSecond });
+    expect(s3Mock).toHaveReceivedCommandWith(CreateBucketCommand, { Bucket: euSecond });
   });
 
   it('moves to the next candidate when S3 rejects a name as invalid', async () => {
@@ -128,8 +143,7 @@ describe('createTenantBucket', () => {
 
     expect(bucket).toMatchObject({ name: euSecond, created: true });
     expect(writesTo(euFirst)).toEqual(['CreateBucketCommand']);
-    expect(s3Mock).toHaveReceivedCommandTimes(PutBucketTaggingCommand, 1);
-    expect(s3Mock).toHaveReceivedCommandWith(PutBucketTaggingCommand, { Bucket: euSecond });
+    expect(writesTo(euSecond)).toEqual(['CreateBucketCommand']);
     expect(logger.warn).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ bucket: euFirst, owner: expect.stringContaining(owner) }));
   });
 

@@ -184,6 +184,24 @@ describe('issueTenantCredentials', () => {
     expect(JSON.stringify(result)).not.toContain(key?.secretAccessKey);
   });
 
+  it('on the first attempt of a run never redriven, for a user this run created, lists no keys: none can be left by an earlier attempt', async () => {
+    const result = await issueTenantCredentials({ ...input, user: sampleUser({ created: true }), retryCount: 0, redriveCount: 0 }, deps);
+
+    expect(account.log).toEqual(['CreateAccessKey', 'CreateSecret']);
+    expect(result).toMatchObject({ issued: true, accessKeyId: account.keyIds()[0] });
+  });
+
+  it.each([
+    ['a retry of the step', { retryCount: 1, redriveCount: 0 }, true],
+    ['a redriven run', { retryCount: 0, redriveCount: 1 }, true],
+    ['a user it adopted', { retryCount: 0, redriveCount: 0 }, false],
+    ['a caller that does not say which attempt it is', {}, true],
+  ])('lists the keys on %s, where an earlier attempt may have left one', async (_label, attempt, created) => {
+    await issueTenantCredentials({ ...input, user: sampleUser({ created }), ...attempt }, deps);
+
+    expect(account.log[0]).toBe('ListAccessKeys');
+  });
+
   it('after a crash between CreateAccessKey and CreateSecret, the retry ends with exactly one key: the one in the secret', async () => {
     const crash = networkError();
     account.failNext('CreateSecret', crash);

@@ -95,6 +95,41 @@ describe('runAsl', () => {
     expect(failing.events.find((e) => e.type === 'StateFailed')?.durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('gives a Task the retry it is ($$.State.RetryCount) and the redrives of its execution ($$.Execution.RedriveCount), which the library cannot', async () => {
+    const seen: unknown[] = [];
+    const definition = {
+      StartAt: 'Count',
+      States: {
+        Count: {
+          Type: 'Task',
+          Resource: '${CountFunctionArn}',
+          Parameters: { 'value.$': '$.value', 'retryCount.$': '$$.State.RetryCount', 'redriveCount.$': '$$.Execution.RedriveCount' },
+          Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 3 }],
+          Next: 'Again',
+        },
+        Again: { Type: 'Task', Resource: '${CountFunctionArn}', Parameters: { 'retryCount.$': '$$.State.RetryCount' }, End: true },
+      },
+    } as unknown as AslDefinition;
+    const execution = runAsl(definition, { value: 7 }, {
+      handlerFor: () => async (event: unknown) => {
+        seen.push(event);
+        if (seen.length <= 2) throw named('Flaky', 'not yet');
+        return {};
+      },
+      execution: { Name: 'count', RedriveCount: 2 },
+      lambdaContext: () => localLambdaContext('count'),
+      retryIntervalMs: 0,
+    });
+
+    expect((await execution.outcome).status).toBe('SUCCEEDED');
+    expect(seen).toEqual([
+      { value: 7, retryCount: 0, redriveCount: 2 },
+      { value: 7, retryCount: 1, redriveCount: 2 },
+      { value: 7, retryCount: 2, redriveCount: 2 },
+      { retryCount: 0 },
+    ]);
+  });
+
   it('follows a Catch: compensation runs, the Fail state ends it, and that state is the failed one', async () => {
     tasks.faults = [named('PermanentError', 'The numbers are not allowed')];
     const execution = run(input());

@@ -91,7 +91,8 @@ export function errorNamesIn(definitions: Definition[]): Set<string> {
   return new Set(definitions.flatMap((d) => Object.values(d.States).flatMap((s) => [...(s.Retry ?? []), ...(s.Catch ?? [])].flatMap((r) => r.ErrorEquals))));
 }
 
-export const isServiceName = (name: string) => name.startsWith('States.') || name.startsWith('Lambda.');
+/** Step Functions' and Lambda's own error names, and AWS's throttling errors (errors.ts AWS_THROTTLING_ERROR_NAMES), which no domain class has. */
+export const isServiceName = (name: string) => name.startsWith('States.') || name.startsWith('Lambda.') || errors.AWS_THROTTLING_ERROR_NAMES.includes(name);
 
 /**
  * The retrier that handles an error of this name (the first whose ErrorEquals names it, or
