@@ -25,12 +25,16 @@ pids=()
 stop_all() {
   local pid
   trap '' INT TERM
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-  done
-  wait 2>/dev/null
+  # LocalStack 2026.3.0 logs "[shutdown] Stopping all services" on SIGTERM and then hangs, so
+  # what is still running after 3 s is killed (quietly: no "Killed" notice from bash).
+  {
+    for pid in "${pids[@]}"; do kill "$pid"; done
+    for pid in "${pids[@]}"; do
+      for _ in $(seq 1 30); do kill -0 "$pid" || break; sleep 0.1; done
+      kill -KILL "$pid"
+      wait "$pid"
+    done
+  } 2>/dev/null
   if [[ ${KEEP_LOCALSTACK_STATE:-} == 1 ]]; then say "logs kept in $state"; else rm -rf "$state"; fi
 }
 trap stop_all EXIT
