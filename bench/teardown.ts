@@ -22,6 +22,7 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
+  ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -111,7 +112,7 @@ export interface TeardownFigures {
 export interface TeardownResult extends TeardownFigures {
   objects: number;
   versionsPerObject: number;
-  /** Versions in each bucket: objects × versions, plus the provisioning's `pub/` object. */
+  /** Versions in each bucket: objects × versions, plus what the provisioning wrote (nothing since issue 17 item 5; before, the `pub/` object). */
   versionsPerBucket: number;
   apiCalls: number;
   apiCallsByOperation: Record<string, number>;
@@ -315,13 +316,15 @@ async function teardownOnce(bench: BenchPipeline, cli: AwsCli | undefined, optio
   if (provisioned.status !== 'SUCCEEDED') throw new Error(`provisioning ${orgId} ended ${provisioned.status}: ${provisioned.error ?? ''}`);
   const bucket = (provisioned.output as { bucket: { name: string } }).bucket.name;
 
-  // The provisioning wrote the empty pub/ object before versioning was on: one null version.
+  // Whatever the provisioning itself wrote into the bucket (before issue 17 item 5, an empty pub/
+  // object: one null version; since, nothing) is part of what the teardown must delete.
   const s3 = s3Loader(pipeline.emulator.endpoint);
+  const provisionedKeys = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((object) => object.Key ?? '');
   say(`teardown: writing ${options.objects} objects × ${options.versions} versions into ${bucket}…`);
   const fillStart = now();
   await fill(s3, bucket, options.objects, options.versions);
   const fillSeconds = (now() - fillStart) / 1000;
-  const expected = options.objects * options.versions + 1;
+  const expected = options.objects * options.versions + provisionedKeys.length;
   say(`teardown: ${expected} versions written in ${round(fillSeconds, 0)} s`);
 
   let awsCli: AwsCliRun | undefined;
@@ -336,7 +339,7 @@ async function teardownOnce(bench: BenchPipeline, cli: AwsCli | undefined, optio
       throw new Error('aws s3 rb --force removed a versioned bucket: bench/teardown.ts must then give our teardown its own copy of the data');
     }
     const restoreStart = now();
-    const keys = ['pub/', ...Array.from({ length: options.objects }, (_, i) => keyOf(i))];
+    const keys = [...provisionedKeys, ...Array.from({ length: options.objects }, (_, i) => keyOf(i))];
     const markers = await currentDeleteMarkers(s3, bucket, keys);
     await deleteMarkers(s3, bucket, markers);
     awsCli.versionsLeft = expected;
@@ -395,7 +398,7 @@ export async function benchTeardown(
   return {
     objects: options.objects,
     versionsPerObject: options.versions,
-    versionsPerBucket: options.objects * options.versions + 1,
+    versionsPerBucket: last.objectsDeleted,
     apiCalls: last.apiCalls,
     apiCallsByOperation: last.apiCallsByOperation,
     medianMs: round(medianMs, 0),
