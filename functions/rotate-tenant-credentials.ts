@@ -26,7 +26,6 @@ import {
   type AccessKeyMetadata,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import {
   GetSecretValueCommand,
   PutSecretValueCommand,
@@ -34,16 +33,15 @@ import {
   UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
 import { MANAGED_BY, tenantSecretPrefix, tenantUserPath, type Config } from './lib/config';
-import { AccessKeyQuotaSettlingError, errorName, TenantCredentialsNotReadyError, TenantQuotaExceededError, TenantSecretConflictError } from './lib/errors';
+import { AccessKeyQuotaSettlingError, TenantQuotaExceededError, TenantSecretConflictError } from './lib/errors';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { TAG_MANAGED_BY, tagsToRecord } from './lib/tags';
 import { describeSecret, parseTenantSecret, tenantSecretString, type TenantSecret } from './lib/tenant-secret';
-import { PROOF_BUDGET_MS, type TenantClients, type TenantKey } from './prove-tenant-credentials';
+import { proveKey, type AsTenant } from './lib/key-proof';
 
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 
@@ -72,7 +70,7 @@ export interface RotateTenantCredentialsDeps {
   iam: IAMClient;
   secretsManager: SecretsManagerClient;
   /** Clients signing with `key` in `region` (as ProveTenantCredentials gets them). */
-  asTenant: (key: TenantKey, region: string) => TenantClients;
+  asTenant: AsTenant;
   config: Config;
   logger?: Pick<Logger, 'info' | 'warn'>;
   now?: () => Date;
@@ -300,61 +298,32 @@ async function createAccessKey(iam: IAMClient, userName: string, deletedNow: num
   }
 }
 
-/** What AWS answers while IAM has not propagated a new key (as in prove-tenant-credentials.ts). */
-const NOT_YET = new Set(['InvalidAccessKeyId', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'AccessDenied', 'AccessDeniedException']);
-/** Left of the Lambda's time when testSecret stops trying, so it ends with its own error, not a timeout. */
-const TEST_MARGIN_MS = 5_000;
-const TEST_PAUSES_MS = [250, 500, 1_000, 2_000];
-
 async function testSecret(secret: RotatingSecret, token: string, deps: RotateTenantCredentialsDeps, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<TenantRotationResult> {
   const pending = await readVersion(deps.secretsManager, secret, PENDING, token);
   if (!pending) throw new TenantRotationRequestError(`Secret version ${token} of secret ${secret.name} has no AWSPENDING value to test`);
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const budgetMs = Math.min(PROOF_BUDGET_MS, (context?.getRemainingTimeInMillis() ?? Infinity) - TEST_MARGIN_MS);
-  const started = Date.now();
-  const tenant = deps.asTenant({ accessKeyId: pending.accessKeyId, secretAccessKey: pending.secretAccessKey }, pending.region || deps.config.region);
-  try {
-    for (let attempt = 1; ; attempt++) {
-      const refused = await testOnce(tenant, secret, pending, deps.config);
-      if (!refused) {
-        deps.logger?.info('Tested the new access key', { secretName: secret.name, accessKeyId: pending.accessKeyId, attempts: attempt, waitedMs: Date.now() - started });
-        return { step: 'testSecret', outcome: 'tested', accessKeyId: pending.accessKeyId };
-      }
-      const pause = TEST_PAUSES_MS[Math.min(attempt - 1, TEST_PAUSES_MS.length - 1)] as number;
-      if (Date.now() - started + pause > budgetMs) {
-        throw new TenantCredentialsNotReadyError(
-          `New access key ${pending.accessKeyId} of IAM user ${secret.userName} is still refused after ${attempt} attempt(s) in ${Date.now() - started} ms (${refused}): ` +
-            'IAM has not propagated it yet; the current key keeps working and Secrets Manager retries the rotation',
-        );
-      }
-      await sleep(pause);
-    }
-  } finally {
-    tenant.destroy();
-  }
-}
-
-/** One round of testSecret: undefined when STS and the tenant's own bucket (or prefix) accepted the key, else the refusal. */
-async function testOnce(tenant: TenantClients, secret: RotatingSecret, pending: TenantSecret, config: Config): Promise<string | undefined> {
-  try {
-    const { Arn } = await tenant.sts.send(new GetCallerIdentityCommand({}));
-    const [, , , , account, resource] = (Arn ?? '').split(':');
-    if (account !== config.accountId || resource !== `user${tenantUserPath(config.stage)}${secret.userName}`) {
-      throw new TenantSecretConflictError(`The new access key in secret ${secret.name} signs as ${String(Arn)}, not as IAM user ${secret.userName}`);
-    }
-  } catch (err) {
-    const name = errorName(err);
-    if (name && NOT_YET.has(name)) return `STS: ${name}`;
-    throw err;
-  }
-  try {
-    await tenant.s3.send(new ListObjectsV2Command({ Bucket: pending.bucket, ExpectedBucketOwner: config.accountId, MaxKeys: 1, ...(pending.prefix ? { Prefix: pending.prefix } : {}) }));
-  } catch (err) {
-    const name = errorName(err);
-    if (name && NOT_YET.has(name)) return `S3: ${name}`;
-    throw err;
-  }
-  return undefined;
+  const { config } = deps;
+  const { attempts, waitedMs } = await proveKey(
+    {
+      key: { accessKeyId: pending.accessKeyId, secretAccessKey: pending.secretAccessKey },
+      bucket: pending.bucket,
+      ...(pending.prefix ? { prefix: pending.prefix } : {}),
+      region: pending.region || config.region,
+      accountId: config.accountId,
+      assertIdentity: (arn) => {
+        const [, , , , account, resource] = (arn ?? '').split(':');
+        if (account !== config.accountId || resource !== `user${tenantUserPath(config.stage)}${secret.userName}`) {
+          throw new TenantSecretConflictError(`The new access key in secret ${secret.name} signs as ${String(arn)}, not as IAM user ${secret.userName}`);
+        }
+      },
+      notReadyMessage: ({ attempts: tried, elapsedMs, refused }) =>
+        `New access key ${pending.accessKeyId} of IAM user ${secret.userName} is still refused after ${tried} attempt(s) in ${elapsedMs} ms (${refused}): ` +
+        'IAM has not propagated it yet; the current key keeps working and Secrets Manager retries the rotation',
+    },
+    deps,
+    context,
+  );
+  deps.logger?.info('Tested the new access key', { secretName: secret.name, accessKeyId: pending.accessKeyId, attempts, waitedMs });
+  return { step: 'testSecret', outcome: 'tested', accessKeyId: pending.accessKeyId };
 }
 
 async function finishSecret(secret: RotatingSecret, token: string, deps: RotateTenantCredentialsDeps): Promise<TenantRotationResult> {
