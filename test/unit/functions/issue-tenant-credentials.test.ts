@@ -29,6 +29,7 @@ import { noSuchSecret } from '../../support/aws-errors';
 import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, sampleBucket, sampleRunId, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 import { mockedIam, mockedSecretsManager } from '../../support/mocked-clients';
+import { ScriptedAccount } from '../../support/scripted-account';
 
 const { iamMock, iam } = mockedIam();
 const { secretsMock, secretsManager } = mockedSecretsManager();
@@ -52,17 +53,10 @@ interface FakeSecret {
  * the next call of an operation fail, before or after it takes effect (a timed-out write
  * may still have happened).
  */
-class FakeAccount {
+class FakeAccount extends ScriptedAccount {
   keys: { id: string; secretAccessKey: string; createDate: Date; status: 'Active' | 'Inactive' }[] = [];
   secret: FakeSecret | undefined;
-  /** Every IAM and Secrets Manager operation, in call order. */
-  log: string[] = [];
   private counter = 0;
-  private failures = new Map<string, { error: Error; afterApplying: boolean }>();
-
-  failNext(operation: string, error: Error, afterApplying = false): void {
-    this.failures.set(operation, { error, afterApplying });
-  }
 
   addKey(createDate = new Date('2026-11-23T09:00:05Z'), status: 'Active' | 'Inactive' = 'Active'): string {
     this.counter += 1;
@@ -78,16 +72,6 @@ class FakeAccount {
 
   keyIds(): string[] {
     return this.keys.map((key) => key.id);
-  }
-
-  private async run<T>(operation: string, apply: () => T): Promise<T> {
-    this.log.push(operation);
-    const failure = this.failures.get(operation);
-    if (failure) this.failures.delete(operation);
-    if (failure && !failure.afterApplying) throw failure.error;
-    const result = apply();
-    if (failure) throw failure.error;
-    return result;
   }
 
   wire(): void {

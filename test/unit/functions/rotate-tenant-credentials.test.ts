@@ -46,6 +46,7 @@ import { noSuchSecret } from '../../support/aws-errors';
 import { orgTags, samplePrefixBucket, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
 import { mockedIam, mockedSecretsManager } from '../../support/mocked-clients';
+import { ScriptedAccount } from '../../support/scripted-account';
 
 const { iamMock, iam } = mockedIam();
 const { secretsMock, secretsManager } = mockedSecretsManager();
@@ -68,7 +69,7 @@ interface FakeVersion {
  * The tenant user's access keys and the tenant secret's versions, in memory behind the SDK mocks.
  * `failNext` makes the next call of an operation fail, before or after it takes effect.
  */
-class FakeAccount {
+class FakeAccount extends ScriptedAccount {
   keys: { id: string; secretAccessKey: string; status: 'Active' | 'Inactive' }[] = [];
   versions = new Map<string, FakeVersion>();
   rotationEnabled = true;
@@ -79,13 +80,7 @@ class FakeAccount {
   issuedSecrets: string[] = [];
   /** The most keys the user ever held at once. */
   mostKeysHeld = 0;
-  log: string[] = [];
   private counter = 0;
-  private failures = new Map<string, { error: Error; afterApplying: boolean }>();
-
-  failNext(operation: string, error: Error, afterApplying = false): void {
-    this.failures.set(operation, { error, afterApplying });
-  }
 
   addKey(status: 'Active' | 'Inactive' = 'Active'): { id: string; secretAccessKey: string } {
     this.counter += 1;
@@ -123,16 +118,6 @@ class FakeAccount {
     for (const version of this.versions.values()) version.stages = version.stages.filter((stage) => stage !== label);
     this.versions.get(to)?.stages.push(label);
     if (label === 'AWSCURRENT' && from !== undefined && from !== to) this.move('AWSPREVIOUS', from);
-  }
-
-  private async run<T>(operation: string, apply: () => T): Promise<T> {
-    this.log.push(operation);
-    const failure = this.failures.get(operation);
-    if (failure) this.failures.delete(operation);
-    if (failure && !failure.afterApplying) throw failure.error;
-    const result = apply();
-    if (failure) throw failure.error;
-    return result;
   }
 
   wire(): void {
