@@ -21,27 +21,35 @@
 import {
   CreateAccessKeyCommand,
   LimitExceededException as IamLimitExceededException,
-  NoSuchEntityException,
-  UpdateAccessKeyCommand,
   type AccessKeyMetadata,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import {
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  ResourceNotFoundException,
-  UpdateSecretVersionStageCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { PutSecretValueCommand, UpdateSecretVersionStageCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { deleteAccessKey, listAccessKeys } from './lib/access-keys';
-import { MANAGED_BY, tenantSecretPrefix, tenantUserPath, type Config } from './lib/config';
+import { tenantUserPath, type Config } from './lib/config';
 import { AccessKeyQuotaSettlingError, TenantQuotaExceededError, TenantSecretConflictError } from './lib/errors';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
-import { TAG_MANAGED_BY, tagsToRecord } from './lib/tags';
-import { describeSecret, parseTenantSecret, tenantSecretString, type TenantSecret } from './lib/tenant-secret';
 import { proveKey, type AsTenant } from './lib/key-proof';
+import { putEvent } from './lib/publish';
+import {
+  CURRENT,
+  overlapEnd,
+  PENDING,
+  PREVIOUS,
+  readVersion,
+  tenantSecretOf,
+  TenantKeyOverlapError,
+  TenantRotationRequestError,
+  versionWith,
+  type RotatingSecret,
+} from './lib/rotation/rotating-secret';
+import { describeSecret, tenantSecretString, type TenantSecret } from './lib/tenant-secret';
+
+export { retirePreviousTenantKey, type RetiredTenantKey, type RetirePreviousTenantKeyDeps } from './lib/rotation/retire';
+export { TenantKeyOverlapError, TenantRotationRequestError } from './lib/rotation/rotating-secret';
 
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 
@@ -64,11 +72,15 @@ export interface TenantRotationResult {
   accessKeyId?: string;
   /** Keys deleted to make room for the new one (createSecret). */
   deletedAccessKeyIds?: string[];
+  /** The TenantCredentialsRotated event's id (finishSecret). */
+  eventId?: string;
 }
 
 export interface RotateTenantCredentialsDeps {
   iam: IAMClient;
   secretsManager: SecretsManagerClient;
+  /** Where TenantCredentialsRotated goes (finishSecret). */
+  eventBridge: EventBridgeClient;
   /** Clients signing with `key` in `region` (as ProveTenantCredentials gets them). */
   asTenant: AsTenant;
   config: Config;
@@ -76,53 +88,43 @@ export interface RotateTenantCredentialsDeps {
   now?: () => Date;
   /** Waits `ms` between attempts of testSecret (tests replace it). */
   sleep?: (ms: number) => Promise<void>;
-  /** Days the previous key stays active after a rotation ({@link DEFAULT_PREVIOUS_KEY_OVERLAP_DAYS} when absent). */
+  /** Days the previous key stays active after a rotation (the stage's `previousKeyOverlapDays` when absent). */
   previousKeyOverlapDays?: number;
 }
 
-/** How long consumers have to pick up a rotated key before the previous one may be deactivated. */
-export const DEFAULT_PREVIOUS_KEY_OVERLAP_DAYS = 7;
-
-/** The rotation request does not fit the secret: rotation off, a step or version unknown, a version not AWSPENDING. */
-export class TenantRotationRequestError extends Error {
-  override readonly name = 'TenantRotationRequestError';
-}
-
-/**
- * createSecret would have to delete the previous key while consumers may still be using it (its
- * overlap has not passed, or when it began is not known). An operator who knows it is unused
- * deactivates it; the next attempt then deletes it.
- */
-export class TenantKeyOverlapError extends Error {
-  override readonly name = 'TenantKeyOverlapError';
-}
-
-const CURRENT = 'AWSCURRENT';
-const PENDING = 'AWSPENDING';
-const PREVIOUS = 'AWSPREVIOUS';
-const STEPS: readonly string[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
-const DAY_MS = 86_400_000;
-
-/** A tenant secret checked for rotation: its metadata, and the user its key belongs to. */
-interface RotatingSecret {
-  arn: string;
-  name: string;
+/** The detail of a TenantCredentialsRotated event (`events/schemas/tenant-credentials-rotated.schema.json`). Never a secret. */
+export interface TenantCredentialsRotatedDetail {
+  orgId: string;
   userName: string;
-  versions: Record<string, string[]>;
-  lastRotated: Date | undefined;
+  credentials: { secretArn: string; secretName: string };
+  versionId: string;
+  accessKeyId: string;
+  previousAccessKeyId?: string;
+  previousKeyActiveUntil?: string;
+  rotatedAt: string;
+}
+
+const STEPS: readonly string[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
+
+function overlapDaysOf(deps: Pick<RotateTenantCredentialsDeps, 'previousKeyOverlapDays' | 'config'>): number {
+  return deps.previousKeyOverlapDays ?? deps.config.previousKeyOverlapDays;
+}
+
+function nowOf(deps: Pick<RotateTenantCredentialsDeps, 'now'>): Date {
+  return (deps.now ?? (() => new Date()))();
 }
 
 /**
  * Rotates the tenant's access key, one step per call, as Secrets Manager's rotation contract
  * defines: every step first checks that rotation is enabled and that the ClientRequestToken is a
  * version of the secret staged AWSPENDING; a version already AWSCURRENT means the rotation is done
- * and the step does nothing.
+ * and the step does nothing (but finishSecret announces it again: see there).
  *
  * Safe to repeat, step by step, under Secrets Manager's retries: createSecret does nothing when the
  * token's AWSPENDING value exists; otherwise every key of the user that is neither current nor the
  * previous one still in its overlap is deleted first, so a key created by an attempt that crashed
  * before storing it is deleted, never kept as a third. The current key is never touched. testSecret
- * only reads; finishSecret does nothing once the version is current.
+ * only reads; finishSecret does nothing to the stages once the version is current.
  *
  * @throws TenantRotationRequestError when rotation is off, the step or version does not fit, or the tenant's current key is not active (revoked: a new key would give access back).
  * @throws TenantSecretConflictError when the secret is not a tenant secret of this stage, holds no credentials, or the new key signs as another principal.
@@ -143,6 +145,9 @@ export async function rotateTenantCredentials(
   if (!stages) throw new TenantRotationRequestError(`Secret version ${token} has no stage for rotation of secret ${secret.name}`);
   if (stages.includes(CURRENT)) {
     deps.logger?.info('Secret version is already AWSCURRENT: nothing to do', { step, secretName: secret.name, versionId: token });
+    // A finishSecret retried after it moved the stage but before the event was put: put it again
+    // (consumers tell a repeat by its versionId), so no rotation goes unannounced.
+    if (step === 'finishSecret') return { step, outcome: 'already-current', ...(await announce(secret, token, deps)) };
     return { step, outcome: 'already-current' };
   }
   if (!stages.includes(PENDING)) throw new TenantRotationRequestError(`Secret version ${token} of secret ${secret.name} is not staged AWSPENDING`);
@@ -160,54 +165,6 @@ export async function rotateTenantCredentials(
   }
 }
 
-/** Describes the secret and checks it is a tenant secret of this stage (named as one, tagged ManagedBy); `rotating`: with rotation enabled. */
-async function tenantSecretOf(client: SecretsManagerClient, secretId: string, config: Config, rotating: boolean): Promise<RotatingSecret> {
-  const described = await describeSecret(client, secretId);
-  if (!described) throw new TenantRotationRequestError(`Secret ${secretId} does not exist`);
-  if (rotating && !described.RotationEnabled) throw new TenantRotationRequestError(`Secret ${described.Name ?? secretId} is not enabled for rotation`);
-  const name = described.Name ?? '';
-  const userName = tenantUserNameOf(name, config);
-  if (!userName || tagsToRecord(described.Tags)[TAG_MANAGED_BY] !== MANAGED_BY) {
-    throw new TenantSecretConflictError(`Secret ${name || secretId} is not a tenant secret of stage ${config.stage}: its key is not rotated`);
-  }
-  return { arn: described.ARN ?? secretId, name, userName, versions: described.VersionIdsToStages ?? {}, lastRotated: described.LastRotatedDate };
-}
-
-/** The tenant user whose key secret `<bucketPrefix>/<stage>/<slug>/credentials` holds: `<userPrefix><slug>`. */
-function tenantUserNameOf(secretName: string, config: Config): string | undefined {
-  const prefix = tenantSecretPrefix(config);
-  if (!secretName.startsWith(prefix)) return undefined;
-  const slug = /^([a-z0-9-]+)\/credentials$/.exec(secretName.slice(prefix.length))?.[1];
-  return slug === undefined ? undefined : `${config.userPrefix}${slug}`;
-}
-
-/** The tenant credentials a version holds, or undefined when there is no such version. */
-async function readVersion(client: SecretsManagerClient, secret: RotatingSecret, stage: string, versionId?: string): Promise<TenantSecret | undefined> {
-  let text: string | undefined;
-  try {
-    ({ SecretString: text } = await client.send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: stage, ...(versionId ? { VersionId: versionId } : {}) })));
-  } catch (err) {
-    if (err instanceof ResourceNotFoundException) return undefined;
-    throw err;
-  }
-  const value = parseTenantSecret(text);
-  if (!value) throw new TenantSecretConflictError(`The ${stage} version of secret ${secret.name} holds no tenant credentials`);
-  if (value.userName !== undefined && value.userName !== secret.userName) {
-    throw new TenantSecretConflictError(`The ${stage} version of secret ${secret.name} names IAM user ${value.userName}, not ${secret.userName}`);
-  }
-  return value;
-}
-
-function hasStage(secret: RotatingSecret, stage: string): boolean {
-  return Object.values(secret.versions).some((stages) => stages.includes(stage));
-}
-
-/** When the previous key's overlap ends, or undefined when when it began is not known. */
-function overlapEnd(secret: RotatingSecret, deps: Pick<RotateTenantCredentialsDeps, 'previousKeyOverlapDays'>): Date | undefined {
-  if (!secret.lastRotated) return undefined;
-  return new Date(secret.lastRotated.getTime() + (deps.previousKeyOverlapDays ?? DEFAULT_PREVIOUS_KEY_OVERLAP_DAYS) * DAY_MS);
-}
-
 /** IAM's limit of access keys per user. */
 const ACCESS_KEYS_PER_USER = 2;
 
@@ -222,7 +179,7 @@ async function createSecret(secret: RotatingSecret, event: TenantRotationEvent, 
     return { step, outcome: 'already-created', accessKeyId: pending.accessKeyId };
   }
 
-  const previous = hasStage(secret, PREVIOUS) ? await readVersion(deps.secretsManager, secret, PREVIOUS) : undefined;
+  const previous = versionWith(secret, PREVIOUS) ? await readVersion(deps.secretsManager, secret, PREVIOUS) : undefined;
   const keys = await listAccessKeys(deps.iam, secret.userName);
   const currentKey = keys.find((key) => key.AccessKeyId === current.accessKeyId);
   if (currentKey?.Status !== 'Active') {
@@ -236,6 +193,7 @@ async function createSecret(secret: RotatingSecret, event: TenantRotationEvent, 
   const { AccessKey } = await createAccessKey(deps.iam, secret.userName, deleted.length);
   if (!AccessKey?.AccessKeyId || !AccessKey.SecretAccessKey) throw new Error(`IAM returned no access key for user ${secret.userName}`);
   const accessKeyId = AccessKey.AccessKeyId;
+  await abandonIfRevoked(secret, accessKeyId, deps);
   try {
     await deps.secretsManager.send(
       new PutSecretValueCommand({
@@ -256,6 +214,18 @@ async function createSecret(secret: RotatingSecret, event: TenantRotationEvent, 
 }
 
 /**
+ * A teardown revokes a tenant by cancelling its rotation and then deactivating every key it lists
+ * (functions/revoke-tenant-access.ts). A key this rotation created after that listing would be
+ * active again: so, with the key created, rotation must still be on, else the key is deleted. Either
+ * the revocation's listing saw the key (and deactivated it), or this check sees rotation off.
+ */
+async function abandonIfRevoked(secret: RotatingSecret, accessKeyId: string, deps: RotateTenantCredentialsDeps): Promise<void> {
+  if ((await describeSecret(deps.secretsManager, secret.arn))?.RotationEnabled) return;
+  await deleteAccessKey(deps.iam, secret.userName, accessKeyId);
+  throw new TenantRotationRequestError(`Rotation of secret ${secret.name} was cancelled while its new key ${accessKeyId} was being made (the tenant is being revoked): the new key is deleted`);
+}
+
+/**
  * Deletes every key of the user but the current one, so that a new one fits IAM's two: strays (a
  * crashed attempt's, an abandoned rotation's) at once, the previous key once it is inactive or its
  * overlap has passed. Returns the deleted key ids.
@@ -266,13 +236,12 @@ async function makeRoom(secret: RotatingSecret, keys: AccessKeyMetadata[], curre
     const keyId = key.AccessKeyId;
     if (!keyId || keyId === currentKeyId) continue;
     if (keyId === previousKeyId && key.Status === 'Active') {
-      const end = overlapEnd(secret, deps);
-      const now = (deps.now ?? (() => new Date()))();
-      if (!end || now < end) {
+      const end = overlapEnd(secret, overlapDaysOf(deps));
+      if (!end || nowOf(deps) < end) {
         throw new TenantKeyOverlapError(
           `IAM user ${secret.userName} holds its previous access key ${keyId}, still active ` +
             (end ? `and in its overlap until ${end.toISOString()}` : '(when its overlap began is not known)') +
-            `: rotating now would delete a key consumers may still use. Deactivate it if it is unused, then rotate again`,
+            ': rotating now would delete a key consumers may still use. Deactivate it if it is unused (tenantctl rotate --revoke-old-now), then rotate again',
         );
       }
     }
@@ -299,83 +268,77 @@ async function createAccessKey(iam: IAMClient, userName: string, deletedNow: num
 }
 
 async function testSecret(secret: RotatingSecret, token: string, deps: RotateTenantCredentialsDeps, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<TenantRotationResult> {
-  const pending = await readVersion(deps.secretsManager, secret, PENDING, token);
-  if (!pending) throw new TenantRotationRequestError(`Secret version ${token} of secret ${secret.name} has no AWSPENDING value to test`);
+  let key = await readVersion(deps.secretsManager, secret, PENDING, token);
+  if (!key) {
+    // Secrets Manager tests a new rotation configuration (RotateSecret with RotateImmediately
+    // false) by running testSecret alone on an AWSPENDING version it then removes
+    // (API_RotateSecret, RotateImmediately): no new key exists, so the one to prove is the current.
+    key = await readVersion(deps.secretsManager, secret, CURRENT);
+    if (!key) throw new TenantRotationRequestError(`Secret ${secret.name} has neither an AWSPENDING value (version ${token}) nor an AWSCURRENT one to test`);
+    deps.logger?.info('Version has no value yet: testing the rotation configuration with the current key', { secretName: secret.name, versionId: token });
+  }
+  const tested: TenantSecret = key;
   const { config } = deps;
   const { attempts, waitedMs } = await proveKey(
     {
-      key: { accessKeyId: pending.accessKeyId, secretAccessKey: pending.secretAccessKey },
-      bucket: pending.bucket,
-      ...(pending.prefix ? { prefix: pending.prefix } : {}),
-      region: pending.region || config.region,
+      key: { accessKeyId: tested.accessKeyId, secretAccessKey: tested.secretAccessKey },
+      bucket: tested.bucket,
+      ...(tested.prefix ? { prefix: tested.prefix } : {}),
+      region: tested.region || config.region,
       accountId: config.accountId,
       assertIdentity: (arn) => {
         const [, , , , account, resource] = (arn ?? '').split(':');
         if (account !== config.accountId || resource !== `user${tenantUserPath(config.stage)}${secret.userName}`) {
-          throw new TenantSecretConflictError(`The new access key in secret ${secret.name} signs as ${String(arn)}, not as IAM user ${secret.userName}`);
+          throw new TenantSecretConflictError(`The access key ${tested.accessKeyId} in secret ${secret.name} signs as ${String(arn)}, not as IAM user ${secret.userName}`);
         }
       },
       notReadyMessage: ({ attempts: tried, elapsedMs, refused }) =>
-        `New access key ${pending.accessKeyId} of IAM user ${secret.userName} is still refused after ${tried} attempt(s) in ${elapsedMs} ms (${refused}): ` +
+        `Access key ${tested.accessKeyId} of IAM user ${secret.userName} is still refused after ${tried} attempt(s) in ${elapsedMs} ms (${refused}): ` +
         'IAM has not propagated it yet; the current key keeps working and Secrets Manager retries the rotation',
     },
     deps,
     context,
   );
-  deps.logger?.info('Tested the new access key', { secretName: secret.name, accessKeyId: pending.accessKeyId, attempts, waitedMs });
-  return { step: 'testSecret', outcome: 'tested', accessKeyId: pending.accessKeyId };
+  deps.logger?.info('Tested the access key', { secretName: secret.name, accessKeyId: tested.accessKeyId, attempts, waitedMs });
+  return { step: 'testSecret', outcome: 'tested', accessKeyId: tested.accessKeyId };
 }
 
 async function finishSecret(secret: RotatingSecret, token: string, deps: RotateTenantCredentialsDeps): Promise<TenantRotationResult> {
-  const currentVersion = Object.entries(secret.versions).find(([, stages]) => stages.includes(CURRENT))?.[0];
+  const currentVersion = versionWith(secret, CURRENT);
   await deps.secretsManager.send(
     new UpdateSecretVersionStageCommand({ SecretId: secret.arn, VersionStage: CURRENT, MoveToVersionId: token, ...(currentVersion ? { RemoveFromVersionId: currentVersion } : {}) }),
   );
   await deps.secretsManager.send(new UpdateSecretVersionStageCommand({ SecretId: secret.arn, VersionStage: PENDING, RemoveFromVersionId: token }));
   deps.logger?.info('Promoted the new access key to AWSCURRENT; the previous one stays active for its overlap', { secretName: secret.name, versionId: token, previousVersionId: currentVersion });
-  return { step: 'finishSecret', outcome: 'finished' };
-}
-
-/** What {@link retirePreviousTenantKey} found or did. */
-export interface RetiredTenantKey {
-  outcome: 'no-previous-key' | 'in-overlap' | 'deactivated' | 'already-inactive' | 'gone';
-  accessKeyId?: string;
-  /** When the overlap ends (`in-overlap`). */
-  overlapEndsAt?: string;
+  return { step: 'finishSecret', outcome: 'finished', ...(await announce(secret, token, deps)) };
 }
 
 /**
- * Deactivates the tenant's previous access key (the AWSPREVIOUS version's) once the stage's overlap
- * after the last rotation has passed; the next rotation deletes it. Never touches the current key.
- * Safe to repeat: an inactive or deleted key is left as it is; during the overlap nothing changes.
- * @throws TenantSecretConflictError when the secret is not a tenant secret of this stage or a version holds no credentials.
+ * Puts TenantCredentialsRotated for the version `token`, now AWSCURRENT: its key id and the previous
+ * key's (read from the secret, so a repeat says the same), never a secret.
  */
-export async function retirePreviousTenantKey(input: { SecretId: string }, deps: Omit<RotateTenantCredentialsDeps, 'asTenant' | 'sleep'>): Promise<RetiredTenantKey> {
-  const secret = await tenantSecretOf(deps.secretsManager, input.SecretId, deps.config, false);
-  const { userName } = secret;
-  const previous = hasStage(secret, PREVIOUS) ? await readVersion(deps.secretsManager, secret, PREVIOUS) : undefined;
-  const current = await readVersion(deps.secretsManager, secret, CURRENT);
-  if (!previous || previous.accessKeyId === current?.accessKeyId) return { outcome: 'no-previous-key' };
-  const { accessKeyId } = previous;
-
-  const end = overlapEnd(secret, deps);
-  const now = (deps.now ?? (() => new Date()))();
-  if (!end || now < end) return { outcome: 'in-overlap', accessKeyId, ...(end ? { overlapEndsAt: end.toISOString() } : {}) };
-
-  const key = (await listAccessKeys(deps.iam, userName)).find((held) => held.AccessKeyId === accessKeyId);
-  if (!key) return { outcome: 'gone', accessKeyId };
-  if (key.Status !== 'Active') return { outcome: 'already-inactive', accessKeyId };
-  try {
-    await deps.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' }));
-  } catch (err) {
-    if (err instanceof NoSuchEntityException) return { outcome: 'gone', accessKeyId };
-    throw err;
-  }
-  deps.logger?.info('Deactivated the previous access key: its overlap has passed', { secretName: secret.name, accessKeyId, overlapEndedAt: end.toISOString() });
-  return { outcome: 'deactivated', accessKeyId };
+async function announce(secret: RotatingSecret, token: string, deps: RotateTenantCredentialsDeps): Promise<{ accessKeyId: string; eventId: string }> {
+  const current = await readVersion(deps.secretsManager, secret, CURRENT, token);
+  if (!current) throw new TenantSecretConflictError(`Secret version ${token} of secret ${secret.name} holds no credentials to announce`);
+  // After the stage moved, AWSPREVIOUS is the key this rotation replaced (Secrets Manager moves it with AWSCURRENT).
+  const previous = await readVersion(deps.secretsManager, secret, PREVIOUS).catch(() => undefined);
+  const rotatedAt = nowOf(deps);
+  const replaced = previous && previous.accessKeyId !== current.accessKeyId ? previous.accessKeyId : undefined;
+  const detail: TenantCredentialsRotatedDetail = {
+    orgId: secret.orgId ?? secret.userName,
+    userName: secret.userName,
+    credentials: { secretArn: secret.arn, secretName: secret.name },
+    versionId: token,
+    accessKeyId: current.accessKeyId,
+    ...(replaced ? { previousAccessKeyId: replaced, previousKeyActiveUntil: new Date(rotatedAt.getTime() + overlapDaysOf(deps) * 86_400_000).toISOString() } : {}),
+    rotatedAt: rotatedAt.toISOString(),
+  };
+  const eventId = await putEvent(deps.eventBridge, deps.config, 'TenantCredentialsRotated', detail);
+  deps.logger?.info('Announced the rotation', { secretName: secret.name, versionId: token, accessKeyId: current.accessKeyId, eventId });
+  return { accessKeyId: current.accessKeyId, eventId };
 }
 
-/** The rotation Lambda's handler over its dependencies (not wired yet: a functions/lambda/ entry and serverless.yml will). */
+/** The rotation Lambda's handler over its dependencies: functions/lambda/rotate-tenant-credentials.ts wires them on AWS, local/secrets-rotation.ts locally. */
 export function rotateTenantCredentialsHandler(deps: RotateTenantCredentialsDeps & FunctionBase) {
   return lambdaHandler(deps.logger, (event: TenantRotationEvent, context: Context) => rotateTenantCredentials(event, deps, context));
 }

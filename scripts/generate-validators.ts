@@ -17,12 +17,13 @@ import orgDeprovisionedSchema from '../events/schemas/org-deprovisioned.schema.j
 import orgProvisionedSchema from '../events/schemas/org-provisioned.schema.json';
 import orgProvisioningFailedSchema from '../events/schemas/org-provisioning-failed.schema.json';
 import orgRestoredSchema from '../events/schemas/org-restored.schema.json';
+import tenantCredentialsRotatedSchema from '../events/schemas/tenant-credentials-rotated.schema.json';
 
 const ROOT = join(__dirname, '..');
 
 export const EVENT_VALIDATORS_FILE = join(ROOT, 'functions/lib/generated/event-validators.js');
 
-export const EVENT_SCHEMAS = [orgCreatedSchema, orgDeletedSchema, orgProvisionedSchema, orgProvisioningFailedSchema, orgDeprovisionedSchema, orgRestoredSchema];
+export const EVENT_SCHEMAS = [orgCreatedSchema, orgDeletedSchema, orgProvisionedSchema, orgProvisioningFailedSchema, orgDeprovisionedSchema, orgRestoredSchema, tenantCredentialsRotatedSchema];
 
 /** The exported name of each validator, and the schema it checks: the `detail` of each event. */
 export const DETAIL_VALIDATORS = {
@@ -32,6 +33,7 @@ export const DETAIL_VALIDATORS = {
   orgProvisioningFailedDetail: `${orgProvisioningFailedSchema.$id}#/definitions/detail`,
   orgDeprovisionedDetail: `${orgDeprovisionedSchema.$id}#/definitions/detail`,
   orgRestoredDetail: `${orgRestoredSchema.$id}#/definitions/detail`,
+  tenantCredentialsRotatedDetail: `${tenantCredentialsRotatedSchema.$id}#/definitions/detail`,
 } as const;
 
 const COMMAND = 'npm run generate:validators';

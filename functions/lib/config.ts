@@ -78,6 +78,17 @@ export interface Config {
    * parameter: the default keeps every execution under 20,000 of Step Functions' 25,000 events).
    */
   teardownContinueAtEvents: number;
+  /**
+   * Days between rotations of a tenant's access key (ROTATION_DAYS; Secrets Manager's
+   * AutomaticallyAfterDays, 1–1000), set on the tenant's secret when its key is proven; 0: no
+   * scheduled rotation (`tenantctl rotate` still rotates on demand).
+   */
+  rotationDays: number;
+  /**
+   * Days the previous access key stays active after a rotation, for consumers to pick up the new
+   * one (PREVIOUS_KEY_OVERLAP_DAYS). Shorter than `rotationDays`: the next rotation deletes it.
+   */
+  previousKeyOverlapDays: number;
 }
 
 export type BucketNamespace = 'global' | 'account-regional';
@@ -137,7 +148,12 @@ export const CONFIG_DEFAULTS = {
   objectAcls: 'disabled',
   bucketNamespace: 'global',
   keepEmptyBucketAfterTeardownDays: 0,
+  rotationDays: 90,
+  previousKeyOverlapDays: 7,
 } as const;
+
+/** Secrets Manager's longest rotation interval (RotationRules.AutomaticallyAfterDays). */
+export const MAX_ROTATION_DAYS = 1000;
 
 /** The longest a teardown keeps an emptied bucket: its keeping execution must end within Step Functions' one-year limit. */
 export const MAX_KEEP_EMPTY_BUCKET_DAYS = 364;
@@ -257,6 +273,15 @@ export function loadConfig(env: Env = process.env): Config {
   check('KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS', keepDays, /^\d{1,3}$/.test(keepDays) && Number(keepDays) <= MAX_KEEP_EMPTY_BUCKET_DAYS, `must be a whole number of days from 0 to ${MAX_KEEP_EMPTY_BUCKET_DAYS}`);
   const continueAt = optionalEnv(env, 'TEARDOWN_CONTINUE_AT_EVENTS', String(DEFAULT_CONTINUE_AT_EVENTS));
   check('TEARDOWN_CONTINUE_AT_EVENTS', continueAt, /^[1-9]\d{0,4}$/.test(continueAt) && Number(continueAt) <= DEFAULT_CONTINUE_AT_EVENTS, `must be a whole number from 1 to ${DEFAULT_CONTINUE_AT_EVENTS}`);
+  const rotationDays = optionalEnv(env, 'ROTATION_DAYS', String(CONFIG_DEFAULTS.rotationDays));
+  check('ROTATION_DAYS', rotationDays, /^\d{1,4}$/.test(rotationDays) && Number(rotationDays) <= MAX_ROTATION_DAYS, `must be a whole number of days from 0 (no scheduled rotation) to ${MAX_ROTATION_DAYS}`);
+  const overlapDays = optionalEnv(env, 'PREVIOUS_KEY_OVERLAP_DAYS', String(CONFIG_DEFAULTS.previousKeyOverlapDays));
+  check('PREVIOUS_KEY_OVERLAP_DAYS', overlapDays, /^\d{1,4}$/.test(overlapDays) && Number(overlapDays) <= MAX_ROTATION_DAYS, `must be a whole number of days from 0 to ${MAX_ROTATION_DAYS}`);
+  if (Number(rotationDays) > 0 && Number(overlapDays) >= Number(rotationDays)) {
+    throw new ConfigError(
+      `Environment variable PREVIOUS_KEY_OVERLAP_DAYS=${JSON.stringify(overlapDays)} is invalid: must be less than ROTATION_DAYS (${rotationDays}), since the next rotation deletes the previous key`,
+    );
+  }
   const objectAcls = optionalEnv(env, 'OBJECT_ACLS', CONFIG_DEFAULTS.objectAcls);
   check('OBJECT_ACLS', objectAcls, objectAcls === 'enabled' || objectAcls === 'disabled', 'must be "enabled" or "disabled"');
 
@@ -285,5 +310,7 @@ export function loadConfig(env: Env = process.env): Config {
     bucketNamespace: bucketNamespace as BucketNamespace,
     keepEmptyBucketAfterTeardownDays: Number(keepDays),
     teardownContinueAtEvents: Number(continueAt),
+    rotationDays: Number(rotationDays),
+    previousKeyOverlapDays: Number(overlapDays),
   };
 }

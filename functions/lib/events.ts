@@ -97,3 +97,7 @@ export function assertOrgDeprovisionedDetail(detail: unknown): void {
 export function assertOrgRestoredDetail(detail: unknown): void {
   validateDetail(validators.orgRestoredDetail, detail, 'OrgRestored');
 }
+
+export function assertTenantCredentialsRotatedDetail(detail: unknown): void {
+  validateDetail(validators.tenantCredentialsRotatedDetail, detail, 'TenantCredentialsRotated');
+}

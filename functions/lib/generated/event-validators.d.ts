@@ -13,3 +13,4 @@ export declare const orgProvisionedDetail: DetailValidator;
 export declare const orgProvisioningFailedDetail: DetailValidator;
 export declare const orgDeprovisionedDetail: DetailValidator;
 export declare const orgRestoredDetail: DetailValidator;
+export declare const tenantCredentialsRotatedDetail: DetailValidator;

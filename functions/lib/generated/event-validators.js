@@ -1,8 +1,8 @@
 // GENERATED FILE, do not edit: regenerate with `npm run generate:validators` (scripts/generate-validators.ts)
-// from events/schemas/{org-created,org-deleted,org-provisioned,org-provisioning-failed,org-deprovisioned,org-restored}.schema.json
+// from events/schemas/{org-created,org-deleted,org-provisioned,org-provisioning-failed,org-deprovisioned,org-restored,tenant-credentials-rotated}.schema.json
 // by ajv 8.20.0 (standalone code) with ajv-formats 3.0.1 (date-time).
 // An ES module that require()s ajv's runtime helpers: loaded through esbuild (the Lambdas) and ts-jest (tests).
-// Exports: orgCreatedDetail, orgDeletedDetail, orgProvisionedDetail, orgProvisioningFailedDetail, orgDeprovisionedDetail, orgRestoredDetail.
+// Exports: orgCreatedDetail, orgDeletedDetail, orgProvisionedDetail, orgProvisioningFailedDetail, orgDeprovisionedDetail, orgRestoredDetail, tenantCredentialsRotatedDetail.
 "use strict";
 export const orgCreatedDetail = validate13;
 const schema12 = {"type":"object","required":["orgId"],"properties":{"orgId":{"$ref":"#/definitions/orgId"},"orgName":{"type":"string","minLength":1,"maxLength":256,"description":"a display name of 1–256 characters"},"region":{"type":"string","pattern":"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$","description":"an AWS region such as eu-west-1 (the tenant bucket's region; defaults to the stack's region)"}}};
@@ -1451,6 +1451,243 @@ return false;
 }
 }
 validate25.errors = vErrors;
+return errors === 0;
+}
+
+export const tenantCredentialsRotatedDetail = validate27;
+const schema34 = {"type":"object","additionalProperties":false,"required":["orgId","userName","credentials","versionId","accessKeyId","rotatedAt"],"properties":{"orgId":{"type":"string"},"userName":{"type":"string","description":"the tenant's IAM user"},"credentials":{"type":"object","additionalProperties":false,"required":["secretArn","secretName"],"properties":{"secretArn":{"type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:"},"secretName":{"type":"string"}}},"versionId":{"type":"string","description":"the secret version now AWSCURRENT (a consumer that already holds it has nothing to do)"},"accessKeyId":{"type":"string","pattern":"^[A-Z0-9]{16,128}$","description":"the new key's id (not a secret)"},"previousAccessKeyId":{"type":"string","pattern":"^[A-Z0-9]{16,128}$","description":"the key it replaces, still active until previousKeyActiveUntil"},"previousKeyActiveUntil":{"type":"string","format":"date-time","description":"when the previous key may be deactivated: the end of the stage's overlap"},"rotatedAt":{"type":"string","format":"date-time"}}};
+const pattern29 = new RegExp("^[A-Z0-9]{16,128}$", "u");
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((((data.orgId === undefined) && (missing0 = "orgId")) || ((data.userName === undefined) && (missing0 = "userName"))) || ((data.credentials === undefined) && (missing0 = "credentials"))) || ((data.versionId === undefined) && (missing0 = "versionId"))) || ((data.accessKeyId === undefined) && (missing0 = "accessKeyId"))) || ((data.rotatedAt === undefined) && (missing0 = "rotatedAt"))){
+validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema34.required,parentSchema:schema34,data}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((((((key0 === "orgId") || (key0 === "userName")) || (key0 === "credentials")) || (key0 === "versionId")) || (key0 === "accessKeyId")) || (key0 === "previousAccessKeyId")) || (key0 === "previousKeyActiveUntil")) || (key0 === "rotatedAt"))){
+validate27.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.orgId !== undefined){
+let data0 = data.orgId;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate27.errors = [{instancePath:instancePath+"/orgId",schemaPath:"#/properties/orgId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.orgId.type,parentSchema:schema34.properties.orgId,data:data0}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.userName !== undefined){
+let data1 = data.userName;
+const _errs4 = errors;
+if(typeof data1 !== "string"){
+validate27.errors = [{instancePath:instancePath+"/userName",schemaPath:"#/properties/userName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.userName.type,parentSchema:schema34.properties.userName,data:data1}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.credentials !== undefined){
+let data2 = data.credentials;
+const _errs6 = errors;
+if(errors === _errs6){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if(((data2.secretArn === undefined) && (missing1 = "secretArn")) || ((data2.secretName === undefined) && (missing1 = "secretName"))){
+validate27.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema34.properties.credentials.required,parentSchema:schema34.properties.credentials,data:data2}];
+return false;
+}
+else {
+const _errs8 = errors;
+for(const key1 in data2){
+if(!((key1 === "secretArn") || (key1 === "secretName"))){
+validate27.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.credentials,data:data2}];
+return false;
+break;
+}
+}
+if(_errs8 === errors){
+if(data2.secretArn !== undefined){
+let data3 = data2.secretArn;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data3 === "string"){
+if(!pattern13.test(data3)){
+validate27.errors = [{instancePath:instancePath+"/credentials/secretArn",schemaPath:"#/properties/credentials/properties/secretArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:secretsmanager:"},message:"must match pattern \""+"^arn:aws[a-z-]*:secretsmanager:"+"\"",schema:"^arn:aws[a-z-]*:secretsmanager:",parentSchema:schema34.properties.credentials.properties.secretArn,data:data3}];
+return false;
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/credentials/secretArn",schemaPath:"#/properties/credentials/properties/secretArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.credentials.properties.secretArn.type,parentSchema:schema34.properties.credentials.properties.secretArn,data:data3}];
+return false;
+}
+}
+var valid1 = _errs9 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data2.secretName !== undefined){
+let data4 = data2.secretName;
+const _errs11 = errors;
+if(typeof data4 !== "string"){
+validate27.errors = [{instancePath:instancePath+"/credentials/secretName",schemaPath:"#/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.credentials.properties.secretName.type,parentSchema:schema34.properties.credentials.properties.secretName,data:data4}];
+return false;
+}
+var valid1 = _errs11 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/credentials",schemaPath:"#/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.credentials.type,parentSchema:schema34.properties.credentials,data:data2}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.versionId !== undefined){
+let data5 = data.versionId;
+const _errs13 = errors;
+if(typeof data5 !== "string"){
+validate27.errors = [{instancePath:instancePath+"/versionId",schemaPath:"#/properties/versionId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.versionId.type,parentSchema:schema34.properties.versionId,data:data5}];
+return false;
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.accessKeyId !== undefined){
+let data6 = data.accessKeyId;
+const _errs15 = errors;
+if(errors === _errs15){
+if(typeof data6 === "string"){
+if(!pattern29.test(data6)){
+validate27.errors = [{instancePath:instancePath+"/accessKeyId",schemaPath:"#/properties/accessKeyId/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{16,128}$"},message:"must match pattern \""+"^[A-Z0-9]{16,128}$"+"\"",schema:"^[A-Z0-9]{16,128}$",parentSchema:schema34.properties.accessKeyId,data:data6}];
+return false;
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/accessKeyId",schemaPath:"#/properties/accessKeyId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.accessKeyId.type,parentSchema:schema34.properties.accessKeyId,data:data6}];
+return false;
+}
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.previousAccessKeyId !== undefined){
+let data7 = data.previousAccessKeyId;
+const _errs17 = errors;
+if(errors === _errs17){
+if(typeof data7 === "string"){
+if(!pattern29.test(data7)){
+validate27.errors = [{instancePath:instancePath+"/previousAccessKeyId",schemaPath:"#/properties/previousAccessKeyId/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{16,128}$"},message:"must match pattern \""+"^[A-Z0-9]{16,128}$"+"\"",schema:"^[A-Z0-9]{16,128}$",parentSchema:schema34.properties.previousAccessKeyId,data:data7}];
+return false;
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/previousAccessKeyId",schemaPath:"#/properties/previousAccessKeyId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.previousAccessKeyId.type,parentSchema:schema34.properties.previousAccessKeyId,data:data7}];
+return false;
+}
+}
+var valid0 = _errs17 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.previousKeyActiveUntil !== undefined){
+let data8 = data.previousKeyActiveUntil;
+const _errs19 = errors;
+if(errors === _errs19){
+if(errors === _errs19){
+if(typeof data8 === "string"){
+if(!(formats0.validate(data8))){
+validate27.errors = [{instancePath:instancePath+"/previousKeyActiveUntil",schemaPath:"#/properties/previousKeyActiveUntil/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema34.properties.previousKeyActiveUntil,data:data8}];
+return false;
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/previousKeyActiveUntil",schemaPath:"#/properties/previousKeyActiveUntil/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.previousKeyActiveUntil.type,parentSchema:schema34.properties.previousKeyActiveUntil,data:data8}];
+return false;
+}
+}
+}
+var valid0 = _errs19 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.rotatedAt !== undefined){
+let data9 = data.rotatedAt;
+const _errs21 = errors;
+if(errors === _errs21){
+if(errors === _errs21){
+if(typeof data9 === "string"){
+if(!(formats0.validate(data9))){
+validate27.errors = [{instancePath:instancePath+"/rotatedAt",schemaPath:"#/properties/rotatedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema34.properties.rotatedAt,data:data9}];
+return false;
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/rotatedAt",schemaPath:"#/properties/rotatedAt/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.rotatedAt.type,parentSchema:schema34.properties.rotatedAt,data:data9}];
+return false;
+}
+}
+}
+var valid0 = _errs21 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data}];
+return false;
+}
+}
+validate27.errors = vErrors;
 return errors === 0;
 }
 

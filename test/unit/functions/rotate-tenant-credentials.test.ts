@@ -27,13 +27,13 @@ import {
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadConfig } from '../../../functions/lib/config';
+import { CONFIG_DEFAULTS, loadConfig } from '../../../functions/lib/config';
 import { AccessKeyQuotaSettlingError, TenantCredentialsNotReadyError, TenantQuotaExceededError, TenantSecretConflictError, TransientError } from '../../../functions/lib/errors';
 import { createLogger } from '../../../functions/lib/logger';
 import type { TenantKey } from '../../../functions/prove-tenant-credentials';
 import {
-  DEFAULT_PREVIOUS_KEY_OVERLAP_DAYS,
   retirePreviousTenantKey,
   rotateTenantCredentials,
   rotateTenantCredentialsHandler,
@@ -42,14 +42,16 @@ import {
   type RotationStep,
   type TenantRotationResult,
 } from '../../../functions/rotate-tenant-credentials';
+import { assertTenantCredentialsRotatedDetail } from '../../../functions/lib/events';
 import { noSuchSecret } from '../../support/aws-errors';
 import { orgTags, samplePrefixBucket, sampleTenant, sampleUser } from '../../support/fixtures';
 import { fakeLambdaContext } from '../../support/lambda-context';
-import { mockedIam, mockedSecretsManager } from '../../support/mocked-clients';
+import { mockedEventBridge, mockedIam, mockedSecretsManager } from '../../support/mocked-clients';
 import { ScriptedAccount } from '../../support/scripted-account';
 
 const { iamMock, iam } = mockedIam();
 const { secretsMock, secretsManager } = mockedSecretsManager();
+const { eventBridgeMock, eventBridge } = mockedEventBridge();
 const stsMock = mockClient(STSClient);
 const s3Mock = mockClient(S3Client);
 const config = loadConfig();
@@ -216,6 +218,7 @@ function deps() {
   return {
     iam,
     secretsManager,
+    eventBridge,
     asTenant: (key: TenantKey, region: string) => {
       signedWith.push({ key, region });
       return { sts: new STSClient({ credentials: key }), s3: new S3Client({ credentials: key, region }), destroy: () => undefined };
@@ -488,7 +491,7 @@ describe('rotateTenantCredentials', () => {
       account.startRotation('t1');
       const { accessKeyId } = await invoke('createSecret', 't1');
 
-      await expect(invoke('finishSecret', 't1')).resolves.toEqual({ step: 'finishSecret', outcome: 'finished' });
+      await expect(invoke('finishSecret', 't1')).resolves.toEqual({ step: 'finishSecret', outcome: 'finished', accessKeyId, eventId: 'event-1' });
 
       expect(secretsMock).toHaveReceivedCommandWith(UpdateSecretVersionStageCommand, { SecretId: secretArn, VersionStage: 'AWSCURRENT', MoveToVersionId: 't1', RemoveFromVersionId: 'v0' });
       expect(account.versions.get('t1')?.stages).toEqual(['AWSCURRENT']);
@@ -504,12 +507,81 @@ describe('rotateTenantCredentials', () => {
       await rotate('t1');
       secretsMock.resetHistory();
 
-      for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) {
+      for (const step of ['createSecret', 'setSecret', 'testSecret'] as const) {
         await expect(invoke(step, 't1')).resolves.toEqual({ step, outcome: 'already-current' });
       }
+      // finishSecret announces the rotation again: a retry after the stage moved but before the event was put.
+      await expect(invoke('finishSecret', 't1')).resolves.toEqual({ step: 'finishSecret', outcome: 'already-current', accessKeyId: account.keyIdIn('AWSCURRENT'), eventId: 'event-1' });
       expect(secretsMock).toHaveReceivedCommandTimes(UpdateSecretVersionStageCommand, 0);
       expect(secretsMock).toHaveReceivedCommandTimes(PutSecretValueCommand, 0);
       expect(iamMock).toHaveReceivedCommandTimes(CreateAccessKeyCommand, 1);
+    });
+
+    it('announces TenantCredentialsRotated with the key ids, the version and the end of the overlap, never a secret', async () => {
+      const previous = account.provisioned();
+      await rotate('t1');
+
+      expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+      const entry = eventBridgeMock.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
+      expect(entry).toMatchObject({ Source: config.eventSource, DetailType: 'TenantCredentialsRotated', EventBusName: config.eventBusName });
+      const detail = JSON.parse(entry?.Detail ?? '{}') as Record<string, unknown>;
+      expect(detail).toEqual({
+        orgId: tenant.orgId,
+        userName: user.userName,
+        credentials: { secretArn, secretName: tenant.secretName },
+        versionId: 't1',
+        accessKeyId: account.keyIdIn('AWSCURRENT'),
+        previousAccessKeyId: previous.id,
+        previousKeyActiveUntil: new Date(T0.getTime() + CONFIG_DEFAULTS.previousKeyOverlapDays * DAY_MS).toISOString(),
+        rotatedAt: T0.toISOString(),
+      });
+      expect(() => assertTenantCredentialsRotatedDetail(detail)).not.toThrow();
+      for (const secret of account.issuedSecrets) expect(entry?.Detail).not.toContain(secret);
+    });
+
+    it('fails (for Secrets Manager to retry) when EventBridge rejects the event, after the stage moved; the retry announces it', async () => {
+      account.provisioned();
+      account.startRotation('t1');
+      await invoke('createSecret', 't1');
+      eventBridgeMock
+        .on(PutEventsCommand)
+        .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] })
+        .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
+
+      await expect(invoke('finishSecret', 't1')).rejects.toThrow(/TenantCredentialsRotated|rejected|InternalFailure/);
+      expect(account.versions.get('t1')?.stages).toEqual(['AWSCURRENT']);
+      await expect(invoke('finishSecret', 't1')).resolves.toMatchObject({ outcome: 'already-current', eventId: 'event-1' });
+      expect(eventBridgeMock).toHaveReceivedCommandTimes(PutEventsCommand, 2);
+    });
+  });
+
+  describe('the configuration test (RotateSecret with RotateImmediately false)', () => {
+    it('proves the current key when the AWSPENDING version holds no value, creating nothing', async () => {
+      const current = account.provisioned();
+      account.startRotation('check');
+
+      await expect(invoke('testSecret', 'check')).resolves.toEqual({ step: 'testSecret', outcome: 'tested', accessKeyId: current.id });
+      expect(signedWith.map(({ key }) => key.accessKeyId)).toEqual([current.id]);
+      expect(iamMock).toHaveReceivedCommandTimes(CreateAccessKeyCommand, 0);
+      expect(secretsMock).toHaveReceivedCommandTimes(PutSecretValueCommand, 0);
+    });
+  });
+
+  describe('a teardown revoking the tenant during a rotation', () => {
+    it('deletes the key createSecret made when rotation was cancelled meanwhile (the revocation listed the keys before it existed)', async () => {
+      const current = account.provisioned();
+      account.startRotation('t1');
+      // The revocation cancels rotation right after createSecret listed the keys and before its key is made.
+      iamMock.on(CreateAccessKeyCommand).callsFake((req: { UserName?: string }) => {
+        account.rotationEnabled = false;
+        const key = account.addKey();
+        return { AccessKey: { UserName: req.UserName, AccessKeyId: key.id, SecretAccessKey: key.secretAccessKey, Status: 'Active' as const } };
+      });
+
+      await expect(invoke('createSecret', 't1')).rejects.toThrow(TenantRotationRequestError);
+      expect(account.keys.map((key) => key.id)).toEqual([current.id]);
+      expect(secretsMock).toHaveReceivedCommandTimes(PutSecretValueCommand, 0);
+      for (const secret of account.issuedSecrets) expect(said.join('\n')).not.toContain(secret);
     });
   });
 
@@ -575,7 +647,7 @@ describe('rotateTenantCredentials', () => {
   });
 
   describe('the previous key across rotations', () => {
-    it(`stays active for the overlap (${DEFAULT_PREVIOUS_KEY_OVERLAP_DAYS} days by default), is deactivated after it, and deleted by the next rotation`, async () => {
+    it(`stays active for the overlap (${CONFIG_DEFAULTS.previousKeyOverlapDays} days by default), is deactivated after it, and deleted by the next rotation`, async () => {
       const first = account.provisioned();
       await rotate('t1');
       const second = account.keyIdIn('AWSCURRENT');

@@ -12,6 +12,7 @@ import orgDeprovisioned from '../../../../../events/samples/org-deprovisioned.js
 import orgProvisioned from '../../../../../events/samples/org-provisioned.json';
 import orgProvisioningFailed from '../../../../../events/samples/org-provisioning-failed.json';
 import orgRestored from '../../../../../events/samples/org-restored.json';
+import tenantCredentialsRotated from '../../../../../events/samples/tenant-credentials-rotated.json';
 
 type ValidatorName = keyof typeof DETAIL_VALIDATORS;
 type Case = [label: string, detail: unknown];
@@ -30,6 +31,7 @@ const provisioned = orgProvisioned.detail;
 const failed = orgProvisioningFailed.detail;
 const deprovisioned = orgDeprovisioned.detail;
 const restored = orgRestored.detail;
+const rotated = tenantCredentialsRotated.detail;
 
 const VALID: Record<ValidatorName, Case[]> = {
   orgCreatedDetail: [
@@ -59,6 +61,10 @@ const VALID: Record<ValidatorName, Case[]> = {
   orgRestoredDetail: [
     ['the sample', restored],
     ['no orgName', { ...restored, orgName: undefined }],
+  ],
+  tenantCredentialsRotatedDetail: [
+    ['the sample', rotated],
+    ['a first rotation of a tenant whose previous key was already gone', { ...rotated, previousAccessKeyId: undefined, previousKeyActiveUntil: undefined }],
   ],
 };
 
@@ -118,6 +124,14 @@ const INVALID: Record<ValidatorName, Case[]> = {
     ['an unknown credentials field', { ...restored, credentials: { ...restored.credentials, secretValue: 'x' } }],
     ['no executionName', { ...restored, executionName: undefined }],
     ['a generation 0', { ...restored, generation: 0 }],
+  ],
+  tenantCredentialsRotatedDetail: [
+    ['a secret access key', { ...rotated, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }],
+    ['an unknown credentials field', { ...rotated, credentials: { ...rotated.credentials, secretValue: 'x' } }],
+    ['no versionId', { ...rotated, versionId: undefined }],
+    ['no accessKeyId', { ...rotated, accessKeyId: undefined }],
+    ['an accessKeyId that is not a key id', { ...rotated, accessKeyId: 'not a key' }],
+    ['a rotatedAt that is not a date', { ...rotated, rotatedAt: 'now' }],
   ],
 };
 
