@@ -5,6 +5,7 @@ import type { Config } from './lib/config';
 import { TenantSecretConflictError } from './lib/errors';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { proveKey, type AsTenant } from './lib/key-proof';
+import type { KeyRotationSchedule } from './lib/rotation-schedule';
 import { parseTenantSecret } from './lib/tenant-secret';
 import type { TenantBucket, TenantCredentials, TenantRef, TenantUser } from './lib/types';
 
@@ -24,12 +25,16 @@ export interface TenantCredentialsProof {
   attempts: number;
   /** How long this invocation waited for IAM to propagate the key, in ms. */
   waitedMs: number;
+  /** Days between the key's rotations, as now scheduled on its secret; absent: the stage rotates no key on a schedule. */
+  rotationDays?: number;
 }
 
 export interface ProveTenantCredentialsDeps {
   secretsManager: SecretsManagerClient;
   /** Clients signing with the tenant's key (the Lambda entry's: the SDK's own, with this key). */
   asTenant: AsTenant;
+  /** Where the proven key's rotation is scheduled (Secrets Manager's rotation on AWS). */
+  keyRotation: KeyRotationSchedule;
   config: Config;
   logger?: Pick<Logger, 'info'>;
   /** Waits `ms` (tests may replace it). */
@@ -40,8 +45,8 @@ export interface ProveTenantCredentialsDeps {
  * Proves the tenant's access key works before the tenant is announced: reads the key from the
  * tenant's secret (it never leaves this invocation) and uses it as lib/key-proof.ts does: STS must
  * say it is the tenant's user, and its own bucket (a prefix tenant: its prefix of the shared
- * bucket) must list, retried within the step while IAM propagates the new key. Changes nothing,
- * so it is safe to repeat.
+ * bucket) must list, retried within the step while IAM propagates the new key. The proven key
+ * is then put on the stage's rotation schedule (`rotationDays`; none when 0). Safe to repeat.
  *
  * @throws TenantCredentialsNotReadyError (transient: the ASL retries it, then parks the run) when the key is still refused.
  * @throws TenantSecretConflictError when the secret holds no credentials, or a key of another principal.
@@ -69,7 +74,9 @@ export async function proveTenantCredentials(input: ProveTenantCredentialsInput,
     deps,
     context,
   );
-  const proof = { accessKeyId: secret.accessKeyId, attempts, waitedMs };
+  const { rotationDays } = deps.config;
+  if (rotationDays > 0) await deps.keyRotation.schedule(credentials.secretArn, rotationDays);
+  const proof = { accessKeyId: secret.accessKeyId, attempts, waitedMs, ...(rotationDays > 0 ? { rotationDays } : {}) };
   deps.logger?.info('Proved tenant credentials', { orgId: input.tenant.orgId, userName: user.userName, ...proof });
   return proof;
 }

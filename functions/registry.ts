@@ -8,6 +8,7 @@ import type { ExecutionPort } from './lib/executions';
 import type { FunctionBase } from './lib/handler';
 import type { LiveTenantsMetric } from './lib/ledger/apply';
 import { DynamoLedgerStore } from './lib/ledger/dynamo-store';
+import type { KeyRotationSchedule } from './lib/rotation-schedule';
 import type { S3ForRegion } from './lib/s3-clients';
 import { applyTenantBucketPolicyHandler } from './apply-tenant-bucket-policy';
 import { claimTenantPrefixHandler } from './claim-tenant-prefix';
@@ -42,6 +43,8 @@ export interface FunctionClients {
   dynamodb: DynamoDBClient;
   /** Clients that sign with a tenant's own key (ProveTenantCredentials), made per proof. */
   asTenant: (key: TenantKey, region: string) => TenantClients;
+  /** Tenant secrets' rotation schedules: Secrets Manager's on AWS, local mode's stand-in where the emulator has none. */
+  keyRotation: KeyRotationSchedule;
 }
 
 export interface StepWiring extends FunctionBase {
@@ -60,7 +63,7 @@ export interface StepWiring extends FunctionBase {
  */
 export function taskHandlers(wiring: StepWiring): Record<string, TaskHandler> {
   const { config, logger, clients, executions, metrics } = wiring;
-  const { s3For, s3control, iam, secretsManager, eventBridge, asTenant } = clients;
+  const { s3For, s3control, iam, secretsManager, eventBridge, asTenant, keyRotation } = clients;
   const ledger = new DynamoLedgerStore(clients.dynamodb, config.tenantLedgerTable);
   const base = { config, logger };
   return {
@@ -71,17 +74,17 @@ export function taskHandlers(wiring: StepWiring): Record<string, TaskHandler> {
     CreateTenantUserFunctionArn: createTenantUserHandler({ ...base, iam, ledger }),
     IssueTenantCredentialsFunctionArn: issueTenantCredentialsHandler({ ...base, iam, secretsManager, ledger }),
     ApplyTenantBucketPolicyFunctionArn: applyTenantBucketPolicyHandler({ ...base, s3For, s3control: async () => s3control, ledger }),
-    ProveTenantCredentialsFunctionArn: proveTenantCredentialsHandler({ ...base, secretsManager, asTenant }),
+    ProveTenantCredentialsFunctionArn: proveTenantCredentialsHandler({ ...base, secretsManager, asTenant, keyRotation }),
     PublishOrgProvisionedFunctionArn: publishOrgProvisionedHandler({ ...base, eventBridge }),
     PublishOrgProvisioningFailedFunctionArn: publishOrgProvisioningFailedHandler({ ...base, eventBridge }),
     DeleteTenantCredentialsFunctionArn: deleteTenantCredentialsHandler({ ...base, iam, secretsManager }),
     DeleteTenantUserFunctionArn: deleteTenantUserHandler({ ...base, iam }),
     DeleteTenantBucketFunctionArn: deleteTenantBucketHandler({ ...base, s3For }),
     PrepareTeardownFunctionArn: prepareTeardownHandler(base),
-    RevokeTenantAccessFunctionArn: revokeTenantAccessHandler({ ...base, iam, secretsManager, s3For, ledger }),
+    RevokeTenantAccessFunctionArn: revokeTenantAccessHandler({ ...base, iam, secretsManager, s3For, ledger, keyRotation }),
     PublishOrgDeprovisionedFunctionArn: publishOrgDeprovisionedHandler({ ...base, eventBridge }),
     RecordTenantStateFunctionArn: recordTenantStateHandler({ ...base, ledger, executions, ...(metrics ? { metrics } : {}) }),
-    RestoreTenantAccessFunctionArn: restoreTenantAccessHandler({ ...base, iam, secretsManager, s3For, ledger }),
+    RestoreTenantAccessFunctionArn: restoreTenantAccessHandler({ ...base, iam, secretsManager, s3For, ledger, keyRotation }),
     PublishOrgRestoredFunctionArn: publishOrgRestoredHandler({ ...base, eventBridge }),
   };
 }

@@ -89,6 +89,9 @@ export async function restoreTenantAccess(input: RestoreTenantAccessInput, deps:
     const held = await readHeldAccessKey(deps.secretsManager, tenant.secretName);
     if (held.status === 'read' && held.accessKeyId) wanted.add(held.accessKeyId);
   }
+  // Its rotation, cancelled by the revocation, is on its schedule again (none while it was revoked).
+  const rotationScheduled = Boolean(secret?.ARN && isTenantResource(secret.Tags, tenant.orgId) && deps.config.rotationDays > 0);
+  if (rotationScheduled && secret?.ARN) await deps.keyRotation.schedule(secret.ARN, deps.config.rotationDays);
   const existing = new Map((await listAccessKeys(deps.iam, tenant.userName)).map((key) => [key.AccessKeyId, key]));
   const keysActivated: string[] = [];
   const keysMissing: string[] = [];
@@ -107,7 +110,7 @@ export async function restoreTenantAccess(input: RestoreTenantAccessInput, deps:
       keysMissing.push(keyId);
     }
   }
-  deps.logger?.info('Tenant access keys restored', { orgId: tenant.orgId, bucket: bucketName, keysActivated, keysMissing, skipped });
+  deps.logger?.info('Tenant access keys restored', { orgId: tenant.orgId, bucket: bucketName, keysActivated, keysMissing, rotationScheduled, skipped });
   return {
     tenant: { ...tenant, bucket: bucketName },
     bucket: { name: bucketName, region: tenant.region, arn: bucketArn(bucketName), created: false },

@@ -8,6 +8,7 @@ import { errorName } from './lib/errors';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { assertRunMayAct } from './lib/ledger/run-guard';
 import type { LedgerStore } from './lib/ledger/store';
+import type { KeyRotationSchedule } from './lib/rotation-schedule';
 import { findTenantBucket, findTenantUser, type Skipped } from './lib/tenant-bucket';
 import type { RevocationResult, TenantRef } from './lib/types';
 
@@ -21,6 +22,8 @@ export interface RevokeTenantAccessDeps {
   s3For: (region: string) => S3Client;
   /** The tenant ledger, asked whether this run may still act (lib/ledger/run-guard.ts). */
   ledger: Pick<LedgerStore, 'get'>;
+  /** The secret's rotation schedule: cancelled before the keys are deactivated, restored with them. */
+  keyRotation: KeyRotationSchedule;
   config: Config;
   logger?: Logger;
 }
@@ -34,6 +37,10 @@ export interface RevokeTenantAccessDeps {
  * tenant's names but other tags are reported and left alone. Safe to repeat: deactivating an
  * inactive key and deleting an absent policy change nothing; a tenant already (partly) gone
  * is not an error. A prefix tenant's access is its keys alone: the shared bucket is not touched.
+ *
+ * The secret's rotation is cancelled first: a rotation would give the revoked tenant a new active
+ * key. One already past its own check makes its key after this cancel, and then deletes it
+ * (functions/rotate-tenant-credentials.ts, abandonIfRevoked), or before the keys are listed here.
  */
 export async function revokeTenantAccess(input: RevokeTenantAccessInput, deps: RevokeTenantAccessDeps): Promise<RevocationResult> {
   const { tenant } = input;
@@ -44,6 +51,7 @@ export async function revokeTenantAccess(input: RevokeTenantAccessInput, deps: R
   const user = await findTenantUser(tenant, deps, skipped);
   const { bucketName, bucketFoundBy } = await findTenantBucket(tenant, user, deps, skipped);
 
+  const rotationCancelled = await deps.keyRotation.cancel(tenant.secretName);
   const keysDeactivated: string[] = [];
   if (user) {
     for (const key of await listAccessKeys(deps.iam, tenant.userName).catch((err: unknown) => {
@@ -71,7 +79,7 @@ export async function revokeTenantAccess(input: RevokeTenantAccessInput, deps: R
     }
   }
 
-  log?.info('Tenant access revoked', { orgId: tenant.orgId, bucket: bucketName, bucketFoundBy, keysDeactivated, skipped });
+  log?.info('Tenant access revoked', { orgId: tenant.orgId, bucket: bucketName, bucketFoundBy, keysDeactivated, rotationCancelled, skipped });
   return { bucketName, bucketFoundBy, keysDeactivated, bucketPolicyDeleted, skipped };
 }
 

@@ -17,6 +17,7 @@ Object.assign(process.env, {
   DEFAULT_RETENTION_DAYS: '7',
   TENANT_LEDGER_TABLE: 'tenant-provisioner-test-tenants',
   TENANT_QUOTA: '5000',
+  ROTATION_FUNCTION_ARN: 'arn:aws:lambda:us-east-1:123456789012:function:tenant-provisioner-test-rotateTenantCredentials',
   POWERTOOLS_METRICS_DISABLED: 'true',
   AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTEST',
   AWS_SECRET_ACCESS_KEY: 'test-secret-not-real',

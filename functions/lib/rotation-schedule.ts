@@ -5,7 +5,7 @@ import {
   RotateSecretCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { MANAGED_BY } from './config';
+import { ConfigError, MANAGED_BY, requireEnv, type Config, type Env } from './config';
 import { TAG_MANAGED_BY, tagsToRecord } from './tags';
 import { describeSecret } from './tenant-secret';
 
@@ -26,13 +26,23 @@ export interface KeyRotationSchedule {
 }
 
 /**
+ * A Lambda entry's schedule: ROTATION_FUNCTION_ARN (the stack's RotateTenantCredentials) is read
+ * at cold start, required when the stage rotates keys on a schedule (`rotationDays` > 0) and the
+ * function schedules (`schedules`); cancelling needs no function.
+ */
+export function lambdaRotationSchedule(client: SecretsManagerClient, config: Pick<Config, 'rotationDays'>, schedules: boolean, env: Env = process.env): KeyRotationSchedule {
+  return secretsManagerRotationSchedule(client, schedules && config.rotationDays > 0 ? requireEnv(env, 'ROTATION_FUNCTION_ARN') : undefined);
+}
+
+/**
  * Secrets Manager's rotation configuration, calling `rotationFunctionArn` (the stack's
  * RotateTenantCredentials function). RotateSecret requires the caller to have
  * lambda:InvokeFunction on that function as well as secretsmanager:RotateSecret (API_RotateSecret).
  */
-export function secretsManagerRotationSchedule(client: SecretsManagerClient, rotationFunctionArn: string): KeyRotationSchedule {
+export function secretsManagerRotationSchedule(client: SecretsManagerClient, rotationFunctionArn: string | undefined): KeyRotationSchedule {
   return {
     async schedule(secretId, days) {
+      if (!rotationFunctionArn) throw new ConfigError('Missing required environment variable ROTATION_FUNCTION_ARN (the rotation function a tenant secret is scheduled with)');
       try {
         // RotateImmediately false: Secrets Manager only tests the configuration, by running the
         // function's testSecret on a pending copy it then removes (API_RotateSecret, RotateImmediately).

@@ -33,7 +33,15 @@ const ACCOUNT = '123456789012';
 export interface FakeBucket { name: string; region: string; owner: string; tags?: S3.Tag[]; policy?: string; objects: Map<string, number>; publicAccessBlock?: S3.PublicAccessBlockConfiguration; encrypted?: boolean }
 export interface FakeKey { id: string; secret: string; created: Date; status: 'Active' | 'Inactive' }
 export interface FakeUser { name: string; path: string; id: string; arn: string; tags: IAM.Tag[]; boundary?: string; keys: FakeKey[] }
-export interface FakeSecret { name: string; arn: string; value?: string; tags: SM.Tag[]; deletedDate?: Date }
+export interface FakeSecret {
+  name: string;
+  arn: string;
+  value?: string;
+  tags: SM.Tag[];
+  deletedDate?: Date;
+  /** Its rotation configuration (RotateSecret), while enabled. */
+  rotation?: { lambdaArn: string; days: number };
+}
 
 /** `signer`: the access key id the request was signed with (what STS and S3 know the caller by). */
 type Handler = (input: never, signer: () => Promise<string>) => unknown;
@@ -369,7 +377,22 @@ export class FakeAws {
       },
       DescribeSecret: ({ SecretId }: { SecretId: string }) => {
         const secret = this.secret(SecretId);
-        return { ARN: secret.arn, Name: secret.name, Tags: secret.tags, ...(secret.deletedDate ? { DeletedDate: secret.deletedDate } : {}) };
+        const rotation = secret.rotation ? { RotationLambdaARN: secret.rotation.lambdaArn, RotationRules: { AutomaticallyAfterDays: secret.rotation.days } } : {};
+        return { ARN: secret.arn, Name: secret.name, Tags: secret.tags, RotationEnabled: Boolean(secret.rotation), ...rotation, ...(secret.deletedDate ? { DeletedDate: secret.deletedDate } : {}) };
+      },
+      // Only the configuration: a rotation's own steps are the rotation function's (its unit tests).
+      RotateSecret: (input: SM.RotateSecretCommandInput) => {
+        const secret = this.secret(input.SecretId as string);
+        if (secret.deletedDate) throw deleted();
+        if (input.RotateImmediately !== false || !input.RotationLambdaARN || !input.RotationRules?.AutomaticallyAfterDays) throw new Error('FakeAws: only RotateSecret with a configuration and RotateImmediately false is modelled');
+        secret.rotation = { lambdaArn: input.RotationLambdaARN, days: input.RotationRules.AutomaticallyAfterDays };
+        return { ARN: secret.arn, Name: secret.name };
+      },
+      CancelRotateSecret: ({ SecretId }: { SecretId: string }) => {
+        const secret = this.secret(SecretId);
+        if (secret.deletedDate) throw deleted();
+        delete secret.rotation;
+        return { ARN: secret.arn, Name: secret.name };
       },
       GetSecretValue: ({ SecretId }: { SecretId: string }) => {
         const secret = this.secret(SecretId);

@@ -13,12 +13,14 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SfnExecutionPort, stageStateMachineArns, type ExecutionPort } from '../../functions/lib/executions';
 import { lambdaBase } from '../../functions/lib/handler';
+import { lambdaRotationSchedule } from '../../functions/lib/rotation-schedule';
 import { s3ClientsByRegion } from '../../functions/lib/s3-clients';
 import { taskHandlers, type TaskHandler } from '../../functions/registry';
 
 /** `ValidateOrgFunctionArn` → the validate-org handler, and so on (`executions`: what the ledger step stops superseded runs with; default Step Functions' over the SFN client). */
 export function testTaskHandlers(options: { executions?: ExecutionPort } = {}): Record<string, TaskHandler> {
   const { config, logger } = lambdaBase();
+  const secretsManager = new SecretsManagerClient({});
   return taskHandlers({
     config,
     logger,
@@ -26,7 +28,8 @@ export function testTaskHandlers(options: { executions?: ExecutionPort } = {}): 
       s3For: s3ClientsByRegion(),
       s3control: new S3ControlClient({}),
       iam: new IAMClient({}),
-      secretsManager: new SecretsManagerClient({}),
+      secretsManager,
+      keyRotation: lambdaRotationSchedule(secretsManager, config, true),
       eventBridge: new EventBridgeClient({}),
       dynamodb: new DynamoDBClient({}),
       asTenant: (credentials, region) => {

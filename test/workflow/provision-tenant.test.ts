@@ -77,6 +77,8 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
       'DynamoDB.GetItem', 'S3.PutBucketPolicy',
       // The key is proven as the tenant before the tenant is announced.
       'SecretsManager.GetSecretValue', 'STS.GetCallerIdentity', 'S3.ListObjectsV2',
+      // The proven key is put on the stage's rotation schedule (RotateImmediately false).
+      'SecretsManager.RotateSecret',
       'DynamoDB.GetItem', 'DynamoDB.PutItem',
       'EventBridge.PutEvents',
     ]);
@@ -96,6 +98,8 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(aws.users.get(USER)).toMatchObject({ path: '/tenants/test/', boundary: BOUNDARY });
     expect(aws.buckets.get(BUCKET)?.tags).toEqual(tenantTags(ORG, RUN_ID));
     expect(aws.users.get(USER)?.tags).toEqual(expect.arrayContaining(tenantTags(ORG, RUN_ID)));
+    // The proven key's secret rotates every 90 days (the stage's rotationDays), by the stack's rotation function.
+    expect(aws.secrets.get(SECRET)?.rotation).toEqual({ lambdaArn: process.env.ROTATION_FUNCTION_ARN, days: 90 });
 
     // The ledger holds the tenant and the very detail that was published (re-emitted for a repeated OrgCreated).
     expect(world.item).toMatchObject({
@@ -266,7 +270,7 @@ describe('provision-tenant (real ASL, real handlers, modelled AWS)', () => {
     const proof = aws.calls.slice(aws.calls.indexOf('SecretsManager.GetSecretValue'));
     expect(proof.slice(0, 6)).toEqual(['SecretsManager.GetSecretValue', 'STS.GetCallerIdentity', 'STS.GetCallerIdentity', 'STS.GetCallerIdentity', 'S3.ListObjectsV2', 'STS.GetCallerIdentity']);
     expect(proof.indexOf('EventBridge.PutEvents')).toBeGreaterThan(proof.lastIndexOf('S3.ListObjectsV2'));
-    expect((run.output as { proof: unknown }).proof).toEqual({ accessKeyId: secretKeyId(), attempts: 4, waitedMs: expect.any(Number) });
+    expect((run.output as { proof: unknown }).proof).toEqual({ accessKeyId: secretKeyId(), attempts: 4, waitedMs: expect.any(Number), rotationDays: 90 });
     expect(JSON.stringify(run.output)).not.toMatch(/secretAccessKey|wJalr/i);
   });
 

@@ -47,6 +47,8 @@ describe('restore-tenant (real ASL, real handlers, modelled AWS)', () => {
   it('gives access back after a restore in the retention wait: the keys the teardown deactivated, the bucket policy, OrgRestored; nothing deleted', async () => {
     await teardownUntilRestored('RecordTenantDeleting');
     expect(keyStatuses()).toEqual([`${keyId}:Inactive`]);
+    // The revocation took the secret off its rotation schedule: no rotation gives a revoked tenant a key.
+    expect(aws.secrets.get(SECRET)?.rotation).toBeUndefined();
     expect(aws.buckets.get(BUCKET)?.policy).toBeUndefined();
     expect(world.inputOf(RESTORE)).toMatchObject({ settleSeconds: 0, bucketName: BUCKET, keyIds: [keyId] });
 
@@ -55,6 +57,7 @@ describe('restore-tenant (real ASL, real handlers, modelled AWS)', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.entered).toEqual(['ConfirmTenantRun', 'IsSettleNeeded', 'RestoreTenantAccess', 'HasBucketPolicy', 'ApplyTenantBucketPolicy', 'RecordTenantRestored', 'PublishOrgRestored']);
     expect(keyStatuses()).toEqual([`${keyId}:Active`]);
+    expect(aws.secrets.get(SECRET)?.rotation).toEqual({ lambdaArn: process.env.ROTATION_FUNCTION_ARN, days: 90 });
     expect(JSON.parse(aws.secrets.get(SECRET)?.value ?? '{}').accessKeyId).toBe(keyId);
     expect(aws.buckets.get(BUCKET)?.policy).toBe(policy);
     expect(aws.buckets.get(BUCKET)?.objects.has('sales/2026-11-23.csv')).toBe(true);

@@ -134,9 +134,11 @@ const SECRETS_MANAGER: Record<string, ActionsOf> = {
     'TagResource',
     'UntagResource',
     'ListSecrets',
-    'RotateSecret',
     'UpdateSecretVersionStage',
+    'CancelRotateSecret',
   ]),
+  // "You also need lambda:InvokeFunction permissions on the rotation function" (API_RotateSecret).
+  RotateSecret: (input) => ['secretsmanager:RotateSecret', ...when(present(input.RotationLambdaARN), 'lambda:InvokeFunction')],
 };
 
 const EVENT_BRIDGE: Record<string, ActionsOf> = {

@@ -7,11 +7,12 @@ import { ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/cli
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadConfig } from '../../../functions/lib/config';
+import { CONFIG_DEFAULTS, loadConfig } from '../../../functions/lib/config';
 import { TenantCredentialsNotReadyError, TenantSecretConflictError } from '../../../functions/lib/errors';
 import { tenantSecretString } from '../../../functions/lib/tenant-secret';
 import { PROOF_BUDGET_MS, proveTenantCredentials, type TenantKey } from '../../../functions/prove-tenant-credentials';
 import { samplePrefixBucket, sampleBucket, sampleTenant, sampleUser } from '../../support/fixtures';
+import { recordingRotationSchedule } from '../../support/rotation-schedule';
 
 const smMock = mockClient(SecretsManagerClient);
 const stsMock = mockClient(STSClient);
@@ -32,9 +33,11 @@ const invalidAccessKeyId = () => new S3ServiceException({ name: 'InvalidAccessKe
 let madeFor: { key: TenantKey; region: string }[];
 let destroyed: number;
 let slept: number[];
+let keyRotation: ReturnType<typeof recordingRotationSchedule>;
 function deps() {
   return {
     secretsManager: new SecretsManagerClient({}),
+    keyRotation,
     asTenant: (key: TenantKey, region: string) => {
       madeFor.push({ key, region });
       return { sts: new STSClient({ credentials: key }), s3: new S3Client({ credentials: key, region }), destroy: () => void (destroyed += 1) };
@@ -51,6 +54,7 @@ beforeEach(() => {
   madeFor = [];
   destroyed = 0;
   slept = [];
+  keyRotation = recordingRotationSchedule();
   smMock.on(GetSecretValueCommand).resolves({ SecretString: tenantSecretString({ ...KEY, bucket: bucket.name, region: 'us-east-1', userName: user.userName }) });
   stsMock.on(GetCallerIdentityCommand).resolves({ Arn: user.arn, Account: '123456789012', UserId: user.userId });
   s3Mock.on(ListObjectsV2Command).resolves({ KeyCount: 0 });
@@ -60,12 +64,27 @@ describe('proveTenantCredentials', () => {
   it('signs as the tenant with the key its secret holds: STS says it is the tenant user, and its own bucket lists', async () => {
     const proof = await proveTenantCredentials(input, deps());
 
-    expect(proof).toEqual({ accessKeyId: KEY.accessKeyId, attempts: 1, waitedMs: expect.any(Number) });
+    expect(proof).toEqual({ accessKeyId: KEY.accessKeyId, attempts: 1, waitedMs: expect.any(Number), rotationDays: CONFIG_DEFAULTS.rotationDays });
     expect(smMock).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: credentials.secretArn });
     expect(madeFor).toEqual([{ key: KEY, region: 'us-east-1' }]);
     expect(s3Mock).toHaveReceivedCommandWith(ListObjectsV2Command, { Bucket: bucket.name, ExpectedBucketOwner: config.accountId, MaxKeys: 1 });
     expect(destroyed).toBe(1);
     expect(slept).toEqual([]);
+    expect(keyRotation.calls).toEqual([`schedule ${credentials.secretArn} every ${CONFIG_DEFAULTS.rotationDays} days`]);
+  });
+
+  it('schedules no rotation in a stage that rotates no key on a schedule (rotationDays 0)', async () => {
+    const proof = await proveTenantCredentials(input, { ...deps(), config: { ...config, rotationDays: 0 } });
+
+    expect(proof).toEqual({ accessKeyId: KEY.accessKeyId, attempts: 1, waitedMs: expect.any(Number) });
+    expect(keyRotation.calls).toEqual([]);
+  });
+
+  it('schedules no rotation of a key it could not prove', async () => {
+    stsMock.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::123456789012:user/someone-else' });
+
+    await expect(proveTenantCredentials(input, deps())).rejects.toThrow(TenantSecretConflictError);
+    expect(keyRotation.calls).toEqual([]);
   });
 
   it("lists a prefix tenant's own prefix of the shared bucket, which is all its prefix policy allows", async () => {

@@ -20,6 +20,7 @@ import { handler } from '../../../functions/lambda/restore-tenant-access';
 import { restoreTenantAccess } from '../../../functions/restore-tenant-access';
 import { noSuchBucket, noSuchSecret, noSuchUser } from '../../support/aws-errors';
 import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, SAMPLE_SHARED_BUCKET, SAMPLE_TENANT_PREFIX, sampleRunId, sampleTenant } from '../../support/fixtures';
+import { recordingRotationSchedule } from '../../support/rotation-schedule';
 import { fakeLambdaContext } from '../../support/lambda-context';
 import { mockedIam, mockedS3, mockedSecretsManager } from '../../support/mocked-clients';
 
@@ -27,7 +28,8 @@ const { iamMock, iam } = mockedIam();
 const { secretsMock, secretsManager } = mockedSecretsManager();
 const { s3Mock, s3For, regionsAsked } = mockedS3();
 const config = loadConfig();
-const deps = { iam, secretsManager, s3For, ledger: ledgerOnRun(sampleRunId('acme-bistro-42-g1-restore'), 'restore'), config, logger: createLogger() };
+const keyRotation = recordingRotationSchedule();
+const deps = { iam, secretsManager, s3For, ledger: ledgerOnRun(sampleRunId('acme-bistro-42-g1-restore'), 'restore'), keyRotation, config, logger: createLogger() };
 const meta = { $metadata: {} };
 
 const RESTORE = 'acme-bistro-42-g1-restore';
@@ -55,13 +57,14 @@ function givenUser(tags: Tag[] | undefined, keys: AccessKeyMetadata[] = []): voi
 }
 
 function givenSecret(accessKeyId: string, bucket = LEDGER_BUCKET): void {
-  secretsMock.on(DescribeSecretCommand).resolves({ Name: secretName, Tags: ours });
+  secretsMock.on(DescribeSecretCommand).resolves({ ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${secretName}-AbCdEf`, Name: secretName, Tags: ours });
   secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ accessKeyId, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', bucket, region: 'eu-west-1', userName: UserName }) });
 }
 
 const activated = () => iamMock.commandCalls(UpdateAccessKeyCommand).map((call) => call.args[0].input);
 
 beforeEach(() => {
+  keyRotation.calls.length = 0;
   iamMock.on(GetUserCommand).rejects(noSuchUser(UserName));
   iamMock.on(UpdateAccessKeyCommand).resolves({});
   secretsMock.on(DescribeSecretCommand).rejects(noSuchSecret());
@@ -105,6 +108,8 @@ describe('restoreTenantAccess', () => {
 
     expect(activated()).toEqual([{ UserName, AccessKeyId: 'AKIAHELD000000000001', Status: 'Active' }]);
     expect(result.keysActivated).toEqual(['AKIAHELD000000000001']);
+    // The revocation cancelled its rotation: the tenant's secret is on its schedule again.
+    expect(keyRotation.calls).toEqual([expect.stringMatching(new RegExp(`^schedule arn:aws:secretsmanager:.*${tenant.secretName}.* every ${config.rotationDays} days$`))]);
   });
 
   it("activates the ledger's keys and the one the secret holds (a retried revocation records none), and no other inactive key", async () => {

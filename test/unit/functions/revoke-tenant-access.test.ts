@@ -18,6 +18,7 @@ import { loadConfig } from '../../../functions/lib/config';
 import { createLogger } from '../../../functions/lib/logger';
 import { accessDenied, noSuchBucket, noSuchSecret, noSuchUser } from '../../support/aws-errors';
 import { answerLedgerGet, ledgerOnRun, orgTags, SAMPLE_RUN_ID, SAMPLE_SHARED_BUCKET, SAMPLE_TENANT_PREFIX, samplePrefixTenant, sampleRunId, sampleTenant } from '../../support/fixtures';
+import { recordingRotationSchedule } from '../../support/rotation-schedule';
 import { fakeLambdaContext } from '../../support/lambda-context';
 import { mockedIam, mockedS3, mockedSecretsManager } from '../../support/mocked-clients';
 
@@ -25,7 +26,8 @@ const { iamMock, iam } = mockedIam();
 const { secretsMock, secretsManager } = mockedSecretsManager();
 const { s3Mock, s3For, regionsAsked } = mockedS3('eu-west-1');
 const config = loadConfig();
-const deps = { iam, secretsManager, s3For, ledger: ledgerOnRun(sampleRunId('acme-bistro-42-g1-teardown'), 'teardown'), config, logger: createLogger() };
+const keyRotation = recordingRotationSchedule();
+const deps = { iam, secretsManager, s3For, ledger: ledgerOnRun(sampleRunId('acme-bistro-42-g1-teardown'), 'teardown'), keyRotation, config, logger: createLogger() };
 const meta = { $metadata: {} };
 
 /** The tenant as PrepareTeardown hands it over: the teardown's run of generation 1, without a bucket from the ledger. */
@@ -69,6 +71,7 @@ const bucketsLookedAt = () => s3Mock.commandCalls(GetBucketTaggingCommand).map((
 const keysUpdated = () => iamMock.commandCalls(UpdateAccessKeyCommand).map((call) => call.args[0].input.AccessKeyId);
 
 beforeEach(() => {
+  keyRotation.calls.length = 0;
   // Nothing exists until a test says so.
   iamMock.on(GetUserCommand).rejects(noSuchUser(UserName));
   iamMock.on(ListAccessKeysCommand).rejects(noSuchUser(UserName));
@@ -96,6 +99,8 @@ describe('revokeTenantAccess', () => {
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteBucketPolicyCommand, 1);
     expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketPolicyCommand, { Bucket: fallback1, ExpectedBucketOwner });
     expect(new Set(regionsAsked)).toEqual(new Set([tenant.region]));
+    // Rotation is cancelled first: a rotation under way then either made its key before the keys were listed here, or sees rotation off and deletes it.
+    expect(keyRotation.calls).toEqual([`cancel ${tenant.secretName}`]);
   });
 
   it('revokes the bucket the tenant ledger recorded first, verified by its tags, in the ledger\'s region', async () => {
