@@ -1,12 +1,13 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DescribeSecretResponse, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Config } from '../functions/lib/config';
 import type { RedriveResult, Workflow } from '../functions/lib/executions';
 import type { LifecycleResult } from '../functions/lib/ledger/apply';
 import type { NewGenerationRequest, RestoreRequest, ResumeRequest } from '../functions/lib/ledger/lifecycle';
 import type { LedgerStore } from '../functions/lib/ledger/store';
 import type { OperatorPort } from '../functions/lib/operator-port';
+import type { RetiredTenantKey } from '../functions/lib/rotation/retire';
 
 export type { OperatorPort };
 
@@ -20,6 +21,44 @@ export interface PutOrgEventResult {
 
 /** The operators' requests the lifecycle rules decide (functions/lib/ledger/lifecycle.ts). */
 export type OperatorRequest = RestoreRequest | NewGenerationRequest | ResumeRequest;
+
+/** What a rotation reports while it runs (tenantctl rotate prints it). Never a secret. */
+export type KeyRotationProgress =
+  /** AWSPENDING sat on a version that is not AWSCURRENT (an earlier rotation never finished): the label was removed. */
+  | { kind: 'cleared-stale-pending'; versionId: string; createdAt?: Date }
+  /** The secret had no rotation configured: it gets the stage's schedule, and this first rotation. */
+  | { kind: 'configuring'; rotationDays: number; functionArn?: string }
+  /** Secrets Manager (or the local stand-in) has the rotation: AWSPENDING goes on `versionId`. */
+  | { kind: 'started'; versionId: string }
+  /** Still waiting for the rotation function's four steps. */
+  | { kind: 'waiting'; versionId: string; elapsedMs: number };
+
+/** A finished rotation: AWSCURRENT moved from `previousVersionId` to `versionId`. */
+export interface KeyRotationResult {
+  versionId: string;
+  previousVersionId?: string;
+  /** Rotation was configured by this call (the secret had none), with this schedule. */
+  configured?: { rotationDays: number; functionArn?: string };
+  /** A stale AWSPENDING label removed before rotating. */
+  clearedPendingVersionId?: string;
+}
+
+/**
+ * A tenant secret's rotation as the operators drive it: Secrets Manager's RotateSecret on AWS, the
+ * local stand-in (local/secrets-rotation.ts) in local mode, which runs the same rotation function.
+ */
+export interface KeyRotationPort {
+  /**
+   * Rotates now (the "key leaked" button) and waits until AWSCURRENT has moved to the new version.
+   * A secret without rotation gets the stage's schedule first.
+   * @throws CliError naming what stopped it: no such secret, no schedule to configure, a rotation still under way, or one that failed or timed out (the current key keeps working).
+   */
+  rotateNow(secretId: string, onProgress?: (progress: KeyRotationProgress) => void): Promise<KeyRotationResult>;
+  /** Deactivates the AWSPREVIOUS version's key once `overlapDays` after the last rotation have passed (0: now). */
+  retirePrevious(secretId: string, options: { overlapDays: number }): Promise<RetiredTenantKey>;
+  /** DescribeSecret as Secrets Manager answers it (rotation enabled, rules, last and next rotation, version stages); undefined for no such secret. */
+  describe(secretId: string): Promise<DescribeSecretResponse | undefined>;
+}
 
 /**
  * What the commands run against: the tenant ledger, Step Functions and EventBridge in an AWS
@@ -39,6 +78,8 @@ export interface Backend {
   s3For(region: string): S3Client;
   iam: IAMClient;
   secretsManager: SecretsManagerClient;
+  /** Tenant key rotation (issue 18). */
+  rotation: KeyRotationPort;
   /** Puts OrgCreated/OrgDeleted as the POS system does. */
   putOrgEvent(detailType: OrgEventType, detail: Record<string, unknown>): Promise<PutOrgEventResult>;
   /** An operator's request, decided by the lifecycle rules and applied to the ledger (a run it starts goes on after the command). */

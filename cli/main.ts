@@ -9,6 +9,7 @@ import { localCommand } from './commands/local';
 import { provisionCommand } from './commands/provision';
 import { redriveCommand } from './commands/redrive';
 import { restoreCommand } from './commands/restore';
+import { rotateCommand } from './commands/rotate';
 import { statusCommand } from './commands/status';
 import { teardownCommand } from './commands/teardown';
 import type { Command, CommandContext } from './context';
@@ -20,7 +21,7 @@ import { oneLine, Output, type CliIo } from './output';
 import { version } from '../package.json';
 import { TENANTCTL } from './invocation';
 
-const COMMANDS: Command[] = [listCommand, statusCommand, failedCommand, redriveCommand, provisionCommand, teardownCommand, restoreCommand, credentialsCommand, localCommand];
+const COMMANDS: Command[] = [listCommand, statusCommand, failedCommand, redriveCommand, provisionCommand, teardownCommand, restoreCommand, rotateCommand, credentialsCommand, localCommand];
 const BY_NAME: Record<string, Command> = Object.fromEntries(COMMANDS.map((command) => [command.spec.name, command]));
 const SPECS: Record<string, CommandSpec> = {
   ...Object.fromEntries(COMMANDS.map((command) => [command.spec.name, command.spec])),
@@ -33,10 +34,11 @@ export function generalHelp(): string {
     'Usage: tenantctl <command> [options]',
     '',
     "The operators' tool of tenant-provisioner: see, retry and repair every tenant's provisioning,",
-    "teardown and restore, starting from the tenant ledger (the record of every tenant's life) and",
-    "the executions it names (<slug>-g<N>-provision, -teardown, -restore). Runs against the AWS",
-    "account and region of the standard AWS credential chain (the stage's ledger table and state",
-    'machines, default stage dev), or with --local against the embedded default.',
+    "teardown and restore, and rotate its access key, starting from the tenant ledger (the record",
+    "of every tenant's life) and the executions it names (<slug>-g<N>-provision, -teardown,",
+    "-restore). Runs against the AWS account and region of the standard AWS credential chain (the",
+    "stage's ledger table and state machines, default stage dev), or with --local against the",
+    'embedded default.',
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)} ${c.spec.summary}`),
@@ -49,7 +51,9 @@ export function generalHelp(): string {
     'TENANT_PROVISIONER_EVENT_BUS (default "default"), TENANT_PROVISIONER_LEDGER_TABLE (default',
     'tenant-provisioner-<stage>-tenants), and the stage parameters the stage was deployed with if',
     'not serverless.yml\'s defaults: TENANT_PROVISIONER_ALLOWED_REGIONS, _BUCKET_PREFIX,',
-    '_USER_PREFIX, _DEFAULT_RETENTION_DAYS, _TENANT_QUOTA, _MAX_BUCKET_CANDIDATES (AWS);',
+    '_USER_PREFIX, _DEFAULT_RETENTION_DAYS, _TENANT_QUOTA, _MAX_BUCKET_CANDIDATES, _ROTATION_DAYS,',
+    '_PREVIOUS_KEY_OVERLAP_DAYS, _ROTATION_FUNCTION_ARN (default tenant-provisioner-<stage>-',
+    'rotateTenantCredentials) (AWS);',
     'AWS_ENDPOINT_URL (local: an emulator of your own), TENANTCTL_STATE_DIR (local: instead of',
     ".local/), TENANTCTL_LOCAL_RETRY_INTERVAL_MS (local: pause before every retry instead of the ASL's).",
     '',

@@ -14,7 +14,8 @@ import type { Backend } from '../backend';
 import { CliError, EXIT_USAGE } from '../errors';
 import type { CliIo } from '../output';
 import { operatorLogger } from '../logger';
-import { stageConfig } from './config';
+import { rotationFunctionArn, stageConfig } from './config';
+import { AwsKeyRotation } from './key-rotation';
 import { SfnOperatorPort } from './sfn-operator-port';
 import { DEFAULT_STAGE } from '../invocation';
 
@@ -38,7 +39,9 @@ async function resolveRegion(client: SFNClient): Promise<string> {
  * TENANT_PROVISIONER_ACCOUNT_ID or STS GetCallerIdentity. Events go on the stage's bus
  * (TENANT_PROVISIONER_EVENT_BUS, default `default`) with source `pos.signup`. Operators'
  * requests (restore, a new generation, a redriven run) are applied to the ledger here, with the
- * operator's credentials, by the same code the router runs.
+ * operator's credentials, by the same code the router runs. Key rotation goes through Secrets
+ * Manager, whose rotation function is `tenant-provisioner-<stage>-rotateTenantCredentials`
+ * (TENANT_PROVISIONER_ROTATION_FUNCTION_ARN overrides).
  */
 export async function openAwsBackend(options: { stage?: string }, io: CliIo): Promise<Backend> {
   const stage = options.stage ?? DEFAULT_STAGE;
@@ -67,6 +70,17 @@ export async function openAwsBackend(options: { stage?: string }, io: CliIo): Pr
   const eventBridge = new EventBridgeClient({ region });
   const ledger = new DynamoLedgerStore(new DynamoDBClient({ region }), config.tenantLedgerTable);
   const s3ByRegion = new Map<string, S3Client>();
+  const iam = new IAMClient({ region });
+  const secretsManager = new SecretsManagerClient({ region });
+  const rotation = new AwsKeyRotation({
+    secretsManager,
+    iam,
+    config,
+    rotationFunctionArn: rotationFunctionArn(stage, region, accountId, io.env),
+    pollMs,
+    sleep: io.sleep,
+    now: io.now,
+  });
 
   return {
     mode: 'aws',
@@ -81,8 +95,9 @@ export async function openAwsBackend(options: { stage?: string }, io: CliIo): Pr
       if (!client) s3ByRegion.set(bucketRegion, (client = new S3Client({ region: bucketRegion })));
       return client;
     },
-    iam: new IAMClient({ region }),
-    secretsManager: new SecretsManagerClient({ region }),
+    iam,
+    secretsManager,
+    rotation,
     putOrgEvent: async (detailType, detail) => ({
       eventId: await putEvent(eventBridge, { eventSource: POS_EVENT_SOURCE, eventBusName: config.eventBusName }, detailType, detail),
     }),

@@ -18,6 +18,8 @@ const OVERRIDABLE = [
   'PREFIX_TEMPLATE',
   'OBJECT_ACLS',
   'BUCKET_NAMESPACE',
+  'ROTATION_DAYS',
+  'PREVIOUS_KEY_OVERLAP_DAYS',
 ] as const;
 
 /**
@@ -50,4 +52,18 @@ export function stageConfig(stage: string, region: string, accountId: string, en
       .replace(/Missing required environment variable (\w+)/, (_, name: string) => `Missing TENANT_PROVISIONER_${name}`);
     throw new CliError(message, EXIT_USAGE, { cause: err });
   }
+}
+
+/**
+ * The stage's rotation function, as serverless.yml names it (`<service>-<stage>-rotateTenantCredentials`),
+ * unless TENANT_PROVISIONER_ROTATION_FUNCTION_ARN names another.
+ * @throws CliError (exit 2) when the override is not a Lambda function ARN.
+ */
+export function rotationFunctionArn(stage: string, region: string, accountId: string, env: NodeJS.ProcessEnv): string {
+  const override = env.TENANT_PROVISIONER_ROTATION_FUNCTION_ARN?.trim();
+  if (!override) return `arn:aws:lambda:${region}:${accountId}:function:tenant-provisioner-${stage}-rotateTenantCredentials`;
+  if (!/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$/.test(override)) {
+    throw new CliError(`TENANT_PROVISIONER_ROTATION_FUNCTION_ARN=${JSON.stringify(override)} is not a Lambda function ARN`, EXIT_USAGE);
+  }
+  return override;
 }

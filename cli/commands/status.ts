@@ -11,6 +11,7 @@ import { table, type Cell } from '../table';
 import { decisionContextOf, noTenant, recordedExecutions, stateLabel, tenantItem, type ExecutionPart, type OperatorContext, type RecordedExecution } from '../tenant/ledger';
 import { tenantLocation } from '../tenant/names';
 import { assessRedrive, redriveAheadText, settlingNote, type RedriveAssessment } from '../tenant/redrive-assessment';
+import { readTenantKeyState, type TenantKeyState } from '../tenant/key-state';
 import { inspectResources, type ResourceState, type TenantResources } from '../tenant/resources';
 import { buildTimeline, type Redrive, type StateStep } from '../tenant/timeline';
 
@@ -59,6 +60,8 @@ export interface StatusDocument {
   /** The executions the ledger records for the current generation, oldest first. */
   executions: (ExecutionReport | ForgottenExecution)[];
   resources: TenantResources;
+  /** The access key and its rotation (absent when the tenant has no credentials secret; `error` when it could not be read). */
+  key?: TenantKeyState | { error: string };
 }
 
 export function executionReport(
@@ -193,6 +196,54 @@ export function printLedger(out: Output, item: TenantLedgerItem, ctx: OperatorCo
   out.line();
 }
 
+const DAY_MS = 86_400_000;
+
+/** How long until (or since) `iso`, in whole days: `in 12 d`, `3 d ago`, `today`. */
+function relativeDays(iso: string, now: Date): string {
+  const days = Math.round((Date.parse(iso) - now.getTime()) / DAY_MS);
+  return days === 0 ? 'today' : days > 0 ? `in ${days} d` : `${-days} d ago`;
+}
+
+/** The access key's age and its rotation: schedule, last and next rotation, the previous key's overlap. */
+export function printKey(out: Output, key: StatusDocument['key'], now: Date, tenantctl: string, orgId: string): void {
+  if (!key) return;
+  out.line();
+  out.line('Access key and rotation');
+  const label = (text: string) => `  ${text.padEnd(13)} `;
+  if ('error' in key) {
+    out.line(`${label('rotation')}${out.style.yellow('unknown')} (${key.error})`);
+    return;
+  }
+  const { current, previous, rotation } = key;
+  if (current) {
+    const age = current.ageMs === undefined ? 'age unknown' : `${formatDuration(current.ageMs)} old${current.ageFrom === 'key-created' ? '' : current.ageFrom === 'last-rotated' ? ' (since the last rotation)' : ' (since the secret was made)'}`;
+    out.line(`${label('current key')}${current.accessKeyId}  ${current.status}, ${age}`);
+  } else {
+    out.line(`${label('current key')}none: the AWSCURRENT version holds no credentials`);
+  }
+  if (previous) {
+    const shown = previous.status === 'missing' ? 'deleted' : previous.status === 'Active' && previous.overlapEndsAt ? `Active until ${formatTime(new Date(previous.overlapEndsAt))} (the overlap), then deactivated` : previous.status;
+    out.line(`${label('previous key')}${previous.accessKeyId}  ${shown}`);
+  }
+  if (key.otherKeyIds.length) out.line(`${label('other keys')}${key.otherKeyIds.join(', ')} (in no version of the secret: the next rotation deletes them)`);
+  const schedule = rotation.enabled
+    ? `every ${rotation.everyDays !== undefined ? `${rotation.everyDays} d` : (rotation.scheduleExpression ?? '?')}${rotation.nextRotationAt ? `, next ${formatTime(new Date(rotation.nextRotationAt))} (${relativeDays(rotation.nextRotationAt, now)})` : ''}`
+    : `not scheduled (\`${tenantctl} rotate ${orgId}\` rotates now and schedules it)`;
+  out.line(`${label('rotation')}${schedule}`);
+  out.line(`${label('last rotated')}${rotation.lastRotatedAt ? `${formatTime(new Date(rotation.lastRotatedAt))} (${relativeDays(rotation.lastRotatedAt, now)})` : 'never'}`);
+  if (rotation.pendingVersionId) out.line(`${label('pending')}${out.style.yellow(`version ${rotation.pendingVersionId}`)}: a rotation under way, or one that never finished`);
+}
+
+/** The key's state for status: only for a tenant whose secret exists now. */
+async function keyOf(backend: Backend, resources: TenantResources, userName: string, now: Date): Promise<StatusDocument['key']> {
+  if (resources.secret.status !== 'present') return undefined;
+  try {
+    return await readTenantKeyState(backend, resources.secret.name, userName, now);
+  } catch (err) {
+    return { error: oneLine(`${err instanceof Error ? err.name : 'Error'}: ${err instanceof Error ? err.message : String(err)}`, 200) };
+  }
+}
+
 function printForgotten(out: Output, run: ForgottenExecution): void {
   out.line(`${run.stateMachine}  ${run.name}  forgotten by Step Functions (90-day retention); started ${formatTime(new Date(run.startedAt))}${partText(run.part)}`);
   out.line();
@@ -212,7 +263,9 @@ export const statusCommand: Command = {
       'with its status and a timeline of its states (start, duration, retries; for a failure the',
       'state, the error and its cause) and whether a redrive would help. Step Functions forgets a',
       'closed execution 90 days after it ended: such a run is shown as forgotten, which is normal.',
-      'Last, the bucket, IAM user, access keys and secret as they exist now, each present or absent.',
+      'Then the bucket, IAM user, access keys and secret as they exist now, each present or absent.',
+      "Last, the tenant's access key: its id and age, the previous key still in its overlap, the",
+      'rotation schedule (every N days, the next rotation) and the last rotation.',
       "Exit status: 0; 1 when the tenant is parked or rolled back (it needs an operator), or when",
       'the ledger has no such tenant.',
     ].join('\n'),
@@ -238,7 +291,9 @@ export const statusCommand: Command = {
       const history = (await backend.executions.history(run.workflow, run.name)) ?? [];
       executions.push(executionReport(record, item, backend, ctx, history, run.part));
     }
-    const resources = await inspectResources(tenantLocation(item, backend), backend);
+    const location = tenantLocation(item, backend);
+    const resources = await inspectResources(location, backend);
+    const key = await keyOf(backend, resources, location.userName, context.io.now());
 
     const { out } = context;
     out.line(`Tenant ${item.orgId} — ${backend.location}`);
@@ -250,8 +305,9 @@ export const statusCommand: Command = {
       else printExecution(out, report, ctx.tenantctl);
     }
     printResources(out, resources);
+    printKey(out, key, context.io.now(), ctx.tenantctl, item.orgId);
 
-    const document: StatusDocument = { orgId: item.orgId, slug: tenantSlug(item.orgId), mode: backend.mode, location: backend.location, ledger: item, executions, resources };
+    const document: StatusDocument = { orgId: item.orgId, slug: tenantSlug(item.orgId), mode: backend.mode, location: backend.location, ledger: item, executions, resources, ...(key ? { key } : {}) };
     out.result(document);
     const current = currentExecution(item);
     const currentReport = executions.find((report): report is ExecutionReport => !('forgotten' in report) && report.name === current?.name);

@@ -13,6 +13,7 @@ import type { Backend } from '../backend';
 import { CliError, EXIT_USAGE } from '../errors';
 import type { CliIo } from '../output';
 import { MemoryLedgerStore } from '../../functions/lib/ledger/store';
+import { localKeyRotation } from './key-rotation';
 import { LocalLedgerReader } from './ledger';
 import { spawnRunner, type RunnerSpec } from './runner';
 import { TENANTCTL } from '../invocation';
@@ -61,11 +62,12 @@ export function localStageOptions(env: NodeJS.ProcessEnv): Pick<LocalStageOption
  */
 function localBase(io: CliIo, stateDir: string, endpoint: string, accountId: string) {
   const clients = localClients(endpoint);
+  const config = loadConfig(localEnvironment(endpoint, accountId, localStageOptions(io.env)));
   return {
     mode: 'local' as const,
     accountId,
     region: LOCAL_REGION,
-    config: loadConfig(localEnvironment(endpoint, accountId, localStageOptions(io.env))),
+    config,
     executions: new LocalExecutionPort({ store: executionsStore(stateDir), region: LOCAL_REGION, accountId }),
     s3For: () => clients.s3,
     iam: clients.iam,
@@ -100,6 +102,8 @@ export async function openLocalBackend(io: CliIo, options: { readOnly?: boolean 
     ...base,
     location: `local emulator at ${endpoint}${io.env.AWS_ENDPOINT_URL?.trim() ? ' (AWS_ENDPOINT_URL)' : ''}, state in ${shown(stateDir)}`,
     ledger: new LocalLedgerReader(new DynamoLedgerStore(clients.dynamodb, base.config.tenantLedgerTable)),
+    // Rotation runs in this process (the stand-in runs the real handler), to its end, as `rotate` waits on AWS too.
+    rotation: localKeyRotation(endpoint, clients, base.config),
     putOrgEvent: async (detailType, detail) => ({ route: (await run({ kind: 'event', detailType, detail })) as LifecycleResult }),
     lifecycle: async (request) => (await run({ kind: 'lifecycle', request })) as LifecycleResult,
     redrive: async (workflow, name, clientToken) => {
@@ -125,6 +129,7 @@ function withoutEmulator(io: CliIo, stateDir: string): Backend {
     ...base,
     location: `no local emulator running, state in ${shown(stateDir)}`,
     ledger: new LocalLedgerReader(new MemoryLedgerStore()),
+    rotation: { rotateNow: refuse('A rotation'), retirePrevious: refuse('Retiring a key'), describe: refuse('Describing a secret') },
     putOrgEvent: refuse('Putting an event'),
     lifecycle: refuse('An operator request'),
     redrive: refuse('A redrive'),

@@ -12,6 +12,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { stageConfig } from '../../../cli/aws/config';
+import { AwsKeyRotation } from '../../../cli/aws/key-rotation';
 import type { Backend, OperatorPort, OperatorRequest } from '../../../cli/backend';
 import {
   executionArnOf,
@@ -35,6 +36,7 @@ import { ACCOUNT, REGION, runTenantctl, T0, type CliRun } from './support';
 
 export { ACCOUNT, REGION, T0 };
 export const DAY_MS = 86_400_000;
+export const ROTATION_FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:tenant-provisioner-dev-rotateTenantCredentials`;
 
 export const eventBridgeMock = mockClient(EventBridgeClient);
 
@@ -431,6 +433,8 @@ export class World {
   // -- The backend tenantctl sees ------------------------------------------------------------
 
   backend(): Backend {
+    const iam = new IAMClient({ region: REGION });
+    const secretsManager = new SecretsManagerClient({ region: REGION });
     return {
       mode: this.mode,
       location: this.mode === 'aws' ? `AWS account ${ACCOUNT}, ${REGION}, stage dev` : 'local emulator at http://127.0.0.1:1, state in .local',
@@ -440,8 +444,19 @@ export class World {
       ledger: this.ledger,
       executions: this.executions,
       s3For: (region) => new S3Client({ region }),
-      iam: new IAMClient({ region: REGION }),
-      secretsManager: new SecretsManagerClient({ region: REGION }),
+      iam,
+      secretsManager,
+      // Secrets Manager's rotation as the AWS backend drives it, over the clients the tests mock.
+      rotation: new AwsKeyRotation({
+        secretsManager,
+        iam,
+        config: this.config,
+        rotationFunctionArn: ROTATION_FUNCTION_ARN,
+        pollMs: 0,
+        timeoutMs: 50,
+        sleep: async () => undefined,
+        now: () => this.clock(),
+      }),
       putOrgEvent: async (detailType, detail) => {
         this.events.push({ detailType, detail });
         const route = await this.route(detailType, detail);
