@@ -41,6 +41,9 @@ import { s3ClientsByRegion } from '../functions/lib/s3-clients';
 import type { NamingConfig } from '../functions/lib/naming';
 import { prefixTenantPolicy, tenantBoundaryPolicy } from '../functions/lib/policies';
 import { TAG_MANAGED_BY } from '../functions/lib/tags';
+import { withCurrentVersionByDefault, withLocalRotationState } from './rotation-state';
+import { LocalSecretsRotation } from './secrets-rotation';
+import { iamAccessKeyStatus, localTenantClients } from './tenant-key-check';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_STAGE = 'local';
@@ -173,7 +176,8 @@ export function localClients(endpoint: string): LocalClients {
     dynamodb: new DynamoDBClient(common),
     s3: new S3Client({ ...common, forcePathStyle: true }),
     iam: new IAMClient(common),
-    secretsManager: new SecretsManagerClient(common),
+    // After a rotation, the emulator's default answer would be the old key (rotation-state.ts).
+    secretsManager: withCurrentVersionByDefault(new SecretsManagerClient(common)),
     eventBridge: new EventBridgeClient(common),
     sqs: new SQSClient(common),
   };
@@ -184,25 +188,40 @@ export function localConfig(endpoint: string, accountId: string, options: LocalS
   return loadConfig(localEnvironment(endpoint, accountId, options));
 }
 
+/** The functions' clients in local mode: `keyRotation` is the local stand-in of Secrets Manager's rotation. */
+export interface LocalFunctionClients extends FunctionClients {
+  keyRotation: LocalSecretsRotation;
+}
+
 /**
  * The functions' own clients for the emulator (on AWS each function makes its own): apart from
  * the operator-side ones, so an SDK middleware on them (fault injection, call counting) sees
- * only what the functions send.
+ * only what the functions send. Where the emulator falls short of AWS, they carry a stand-in:
+ * Secrets Manager's answers carry the rotation configuration the emulator cannot hold and
+ * `keyRotation` runs rotations (local/secrets-rotation.ts); clients signing as a tenant are
+ * refused a deleted or inactive key, as AWS refuses it (local/tenant-key-check.ts).
  */
-export function localFunctionClients(endpoint: string): FunctionClients {
+export function localFunctionClients(endpoint: string): LocalFunctionClients {
   const common = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const iam = new IAMClient(common);
+  const secretsManager = withLocalRotationState(new SecretsManagerClient(common), LOCAL_STAGE);
+  const eventBridge = new EventBridgeClient(common);
+  // AWS's own key check asks IAM with a client of its own, never a function's.
+  const asTenant = localTenantClients(endpoint, LOCAL_REGION, iamAccessKeyStatus(new IAMClient(common)));
   return {
     s3For: s3ClientsByRegion({ endpoint, credentials: LOCAL_CREDENTIALS, forcePathStyle: true }),
     s3control: new S3ControlClient(common),
-    iam: new IAMClient(common),
-    secretsManager: new SecretsManagerClient(common),
-    eventBridge: new EventBridgeClient(common),
+    iam,
+    secretsManager,
+    eventBridge,
     dynamodb: new DynamoDBClient(common),
-    asTenant: (key, region) => {
-      const sts = new STSClient({ endpoint, region: LOCAL_REGION, credentials: key });
-      const s3 = new S3Client({ endpoint, region, credentials: key, forcePathStyle: true });
-      return { sts, s3, destroy: () => (sts.destroy(), s3.destroy()) };
-    },
+    asTenant,
+    keyRotation: new LocalSecretsRotation({
+      secretsManager: new SecretsManagerClient(common),
+      functionClients: { iam, secretsManager, eventBridge, asTenant },
+      config: async () => localConfig(endpoint, await localAccountId(endpoint)),
+      stage: LOCAL_STAGE,
+    }),
   };
 }
 
