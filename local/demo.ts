@@ -5,34 +5,41 @@
  * handoff configuration (secret masked), then sends OrgDeleted with no grace period, shows the
  * teardown and the ledger's tombstone, and checks nothing is left. With `--tenancy prefix` the
  * tenant is a prefix of the local stage's shared bucket, and its handoff is Pozi's [AWS] block.
+ * With `--rotate`, the tenant's key is rotated before the teardown (local/demo-rotation.ts).
  */
-import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { parseArgs } from 'node:util';
 import sample from '../events/samples/org-created.json';
 import { TENANCIES, type Tenancy } from '../functions/lib/config';
 import type { ExecutionEvent, ExecutionRecord, Workflow } from '../functions/lib/executions';
 import { publishedDetail, type OrgProvisionedDetail } from '../functions/lib/publish';
 import { parseOrgCreatedDetail } from '../functions/lib/events';
+import type { TenantClients } from '../functions/lib/key-proof';
 import { maskSecretKey, parseTenantSecret, type TenantSecret } from '../functions/lib/tenant-secret';
 import { ensureBackgroundEmulator } from './daemon';
+import { demonstrateRotation } from './demo-rotation';
 import { outcomeLine, progressPrinter } from './output/progress';
 import { handoffIniLines, poziLines, tenantLines } from './output/tenant';
 import { parseArgsMessage, type OptionWording } from './output/usage';
 import { executionsStore, localStateDir } from './paths';
 import { openLocalPipeline, startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from './pipeline';
-import { LOCAL_REGION } from './stack';
+import { LOCAL_REGION, type EmittedEvent } from './stack';
+import { iamAccessKeyStatus, localTenantClients } from './tenant-key-check';
 
 // The functions' JSON logs would bury the progress lines; warnings and errors still show.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
-const USAGE = `Usage: npm run demo -- [--org-id <orgId>] [--tenancy bucket|prefix] [--keep]
+const USAGE = `Usage: npm run demo -- [--org-id <orgId>] [--tenancy bucket|prefix] [--rotate] [--keep]
 
 Runs the real provisioning and teardown workflows against a local AWS emulator.
   --org-id <orgId>  the organisation to provision (default: ${sample.detail.orgId})
   --tenancy <mode>  bucket: the tenant gets its own bucket (default); prefix: a prefix of the
                     stage's shared bucket (userdata/<slug>-publisher/), as Pozi's sites have
+  --rotate          rotate the tenant's access key before the teardown, as Secrets Manager would
+                    (the four steps of the rotation function, both keys during the overlap, the
+                    previous key retired after it and refused, the new key working)
   --keep            keep the tenant: skip the teardown, and provision into the background
                     emulator \`npx tenantctl --local\` uses (or AWS_ENDPOINT_URL's), which
                     stays up: \`npx tenantctl --local status <orgId>\` shows the tenant after
@@ -64,21 +71,27 @@ async function proveCredentials(pipeline: LocalPipeline, secretName: string, use
   const secret = parseTenantSecret(SecretString);
   if (!secret) throw new Error(`Secret ${secretName} does not hold the tenant's credentials`);
   const credentials = { accessKeyId: secret.accessKeyId, secretAccessKey: secret.secretAccessKey };
-  const endpoint = pipeline.emulator.endpoint;
+  // Signing as the tenant, with AWS's check of the key (the emulator itself takes any key).
+  const { sts, s3, destroy } = localTenantClients(pipeline.emulator.endpoint, LOCAL_REGION, iamAccessKeyStatus(pipeline.clients.iam))(credentials, secret.region);
+  try {
+    await proveWith(sts, s3, secret, userArn);
+  } finally {
+    destroy();
+  }
+  return secret;
+}
 
-  const sts = new STSClient({ endpoint, region: LOCAL_REGION, credentials });
+async function proveWith(sts: TenantClients['sts'], s3: TenantClients['s3'], secret: TenantSecret, userArn: string): Promise<void> {
   const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
   if (Arn !== userArn) throw new Error(`The tenant's key authenticates as ${Arn}, not as ${userArn}`);
   out(`  ✓ STS GetCallerIdentity with the tenant's key → ${Arn}`);
 
-  const s3 = new S3Client({ endpoint, region: secret.region, credentials, forcePathStyle: true });
   const key = `${secret.prefix ?? ''}demo/hello.txt`;
   const body = `written by the tenant's own key at ${new Date().toISOString()}`;
   await s3.send(new PutObjectCommand({ Bucket: secret.bucket, Key: key, Body: body }));
   const readBack = await (await s3.send(new GetObjectCommand({ Bucket: secret.bucket, Key: key }))).Body?.transformToString();
   if (readBack !== body) throw new Error(`Read back ${JSON.stringify(readBack)} from s3://${secret.bucket}/${key}`);
   out(`  ✓ wrote and read back s3://${secret.bucket}/${key} with the tenant's key`);
-  return secret;
 }
 
 /** Every version and delete marker under `prefix` of `bucket`, as s3:// URLs. */
@@ -101,10 +114,16 @@ async function printLedger(pipeline: LocalPipeline, orgId: string): Promise<void
 /** Bad usage: one sentence on stderr, exit 2, before anything is started. */
 class DemoUsageError extends Error {}
 
-const OPTIONS = { 'org-id': { type: 'string' }, tenancy: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' } } satisfies Record<string, OptionWording>;
+const OPTIONS = {
+  'org-id': { type: 'string' },
+  tenancy: { type: 'string' },
+  rotate: { type: 'boolean' },
+  keep: { type: 'boolean' },
+  help: { type: 'boolean' },
+} satisfies Record<string, OptionWording>;
 
-function parseDemoArgs(argv: string[]): { orgId: string; orgName: string; tenancy: Tenancy; keep: boolean; help: boolean } {
-  let values: { 'org-id'?: string; tenancy?: string; keep?: boolean; help?: boolean };
+function parseDemoArgs(argv: string[]): { orgId: string; orgName: string; tenancy: Tenancy; rotate: boolean; keep: boolean; help: boolean } {
+  let values: { 'org-id'?: string; tenancy?: string; rotate?: boolean; keep?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (err) {
@@ -119,7 +138,14 @@ function parseDemoArgs(argv: string[]): { orgId: string; orgName: string; tenanc
   }
   const tenancy = values.tenancy ?? 'bucket';
   if (!(TENANCIES as readonly string[]).includes(tenancy)) throw new DemoUsageError(`--tenancy ${JSON.stringify(tenancy)} must be bucket or prefix`);
-  return { orgId, orgName: values['org-id'] ? orgId : sample.detail.orgName, tenancy: tenancy as Tenancy, keep: values.keep === true, help: values.help === true };
+  return {
+    orgId,
+    orgName: values['org-id'] ? orgId : sample.detail.orgName,
+    tenancy: tenancy as Tenancy,
+    rotate: values.rotate === true,
+    keep: values.keep === true,
+    help: values.help === true,
+  };
 }
 
 /**
@@ -185,6 +211,11 @@ async function main(): Promise<number> {
       out("Handoff configuration for the site's on-site config (tenantctl credentials --format pozi; secret masked)");
       for (const line of poziLines(secret, maskSecretKey(secret.secretAccessKey))) out(`  ${line}`);
     }
+    const seenEvents: EmittedEvent[] = [];
+    if (args.rotate) {
+      out();
+      seenEvents.push(...(await demonstrateRotation(out, pipeline, detail.credentials.secretName)));
+    }
 
     if (kept) {
       out();
@@ -207,7 +238,7 @@ async function main(): Promise<number> {
     out('Tenant ledger after the teardown (the item stays, as the tombstone that keeps the generation counter)');
     await printLedger(pipeline, orgId);
     out();
-    const events = await pipeline.events();
+    const events = [...seenEvents, ...(await pipeline.events())];
     out(`Events on the bus: ${events.map((e) => e['detail-type']).join(', ') || 'none'}`);
     const residue = await pipeline.residue();
     const prefix = detail.bucket.prefix;
