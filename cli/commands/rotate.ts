@@ -150,7 +150,7 @@ async function rotateAll(context: CommandContext, backend: Backend, olderThanDay
     results: results.sort((a, b) => a.orgId.localeCompare(b.orgId)),
     summary: { rotated, failed, younger, notStarted },
   });
-  if (failed > 0) out.error(`${failed} of ${live.length} ${failed === 1 ? 'tenant was' : 'tenants were'} not rotated: see above`);
+  if (failed > 0) out.error(`${failed} of the ${live.length} live ${live.length === 1 ? 'tenant' : 'tenants'} ${failed === 1 ? 'was' : 'were'} not rotated: see above`);
   if (stopping) return EXIT_INTERRUPTED;
   return failed > 0 ? EXIT_FAILED : EXIT_OK;
 }

@@ -17,7 +17,7 @@ const stsMock = mockClient(STSClient);
 const dynamoMock = mockClient(DynamoDBClient);
 mockClient(EventBridgeClient);
 
-const COMMANDS = ['list', 'status', 'failed', 'redrive', 'provision', 'teardown', 'restore', 'credentials', 'local'];
+const COMMANDS = ['list', 'status', 'failed', 'redrive', 'provision', 'teardown', 'restore', 'rotate', 'credentials', 'local'];
 
 beforeEach(() => {
   sfnMock.reset();
