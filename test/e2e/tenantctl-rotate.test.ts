@@ -154,7 +154,7 @@ describe('tenantctl rotate (built binary, --local)', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain(`  [1/2] ${ROMEO}   would rotate (0 d old)\n  [2/2] ${SIERRA}  would rotate (0 d old)\n`);
 
-    const before = { [ROMEO]: await currentKeyId(ROMEO), [SIERRA]: await currentKeyId(SIERRA) };
+    const before: Record<string, string> = { [ROMEO]: await currentKeyId(ROMEO), [SIERRA]: await currentKeyId(SIERRA) };
     const run = await local('rotate', '--all', '--older-than', '0d', '--revoke-old-now', '--json');
 
     expect(run.code).toBe(0);
@@ -164,7 +164,7 @@ describe('tenantctl rotate (built binary, --local)', () => {
       const after = await currentKeyId(orgId);
       expect(after).not.toBe(before[orgId]);
       expect(document.results).toContainEqual(expect.objectContaining({ orgId, outcome: 'rotated', previousAccessKeyId: before[orgId], accessKeyId: after, previousKeyDeactivated: true }));
-      expect((await keyStatuses(orgId))[before[orgId] as string]).toBe('Inactive');
+      expect((await keyStatuses(orgId))[before[orgId] ?? '']).toBe('Inactive');
     }
     await expectNoSecretIn(run, ROMEO, SIERRA);
   });
