@@ -34,6 +34,7 @@ import {
   DescribeSecretCommand,
   InvalidParameterException,
   InvalidRequestException,
+  ResourceNotFoundException,
   SecretsManagerClient,
   TagResourceCommand,
   UntagResourceCommand,
@@ -171,11 +172,14 @@ export class LocalSecretsRotation implements KeyRotationSchedule {
    */
   async cancel(secretId: string): Promise<boolean> {
     return runOutsideFunctions(async () => {
-      const described = await this.describeRaw(secretId).catch((err: unknown) => {
-        if (err instanceof Error && err.name === 'ResourceNotFoundException') return undefined;
+      let described: DescribeSecretCommandOutput;
+      try {
+        described = await this.describeRaw(secretId);
+      } catch (err) {
+        if (err instanceof ResourceNotFoundException) return false;
         throw err;
-      });
-      if (!described || described.DeletedDate || tagsToRecord(described.Tags)[TAG_MANAGED_BY] !== MANAGED_BY) return false;
+      }
+      if (described.DeletedDate || tagsToRecord(described.Tags)[TAG_MANAGED_BY] !== MANAGED_BY) return false;
       if (!rotationStateOf(described.Tags).enabled) return false;
       await this.tag(described, { [ROTATION_TAGS.enabled]: 'false' });
       return true;
