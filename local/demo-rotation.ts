@@ -25,7 +25,7 @@ const STEP_WORDS: Record<string, (accessKeyId: string | undefined) => string> = 
   created: (id) => `created access key ${id ?? '?'}, staged AWSPENDING`,
   'already-created': (id) => `access key ${id ?? '?'} already staged AWSPENDING`,
   'nothing-to-set': () => 'nothing to set: an IAM key works once IAM has created it',
-  tested: (id) => `signed as the tenant with ${id ?? '?'}: STS GetCallerIdentity and ListObjectsV2 of its own bucket`,
+  tested: (id) => `signed as the tenant with ${id ?? '?'}: STS GetCallerIdentity and ListObjectsV2 of its own bucket or prefix`,
   finished: (id) => `AWSCURRENT moved to the new version (${id ?? '?'}); the previous key stays active for the overlap`,
   'already-current': () => 'already AWSCURRENT: nothing to do',
 };
