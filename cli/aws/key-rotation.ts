@@ -139,6 +139,9 @@ export class AwsKeyRotation implements KeyRotationPort {
       return VersionId;
     } catch (err) {
       if (err instanceof CliError) throw err;
+      if (err instanceof InvalidRequestException && /previous rotation isn.t complete/i.test(err.message)) {
+        throw new CliError(`Secrets Manager will not rotate secret ${secretName} now: ${err.message}`, undefined, { cause: err });
+      }
       const functionArn = configuration.RotationLambdaARN;
       if (functionArn && (isAccessDenied(err) || err instanceof ResourceNotFoundException || err instanceof InvalidRequestException)) {
         throw new CliError(
@@ -147,9 +150,6 @@ export class AwsKeyRotation implements KeyRotationPort {
           undefined,
           { cause: err },
         );
-      }
-      if (err instanceof InvalidRequestException && /previous rotation isn.t complete/i.test(err.message)) {
-        throw new CliError(`Secrets Manager will not rotate secret ${secretName} now: ${err.message}`, undefined, { cause: err });
       }
       throw err;
     }

@@ -3,12 +3,12 @@ import type { TenantLedgerItem } from '../../functions/lib/ledger/model';
 import { parseWholeNumber } from '../args';
 import type { Backend } from '../backend';
 import { checked, flag, stringOption, type Command, type CommandContext } from '../context';
-import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors';
+import { CliError, EXIT_FAILED, EXIT_OK, UsageError } from '../errors';
 import { EXIT_INTERRUPTED } from '../interrupt';
 import { tenantctlFor } from '../invocation';
 import { formatDuration, formatTime, oneLine } from '../output';
 import { isTenant, noTenant, tenantItem } from '../tenant/ledger';
-import { rotatableKeyState, rotateTenant, type TenantRotation } from '../tenant/rotate-tenant';
+import { notRotatable, rotatableKeyState, rotateTenant, type TenantRotation } from '../tenant/rotate-tenant';
 
 const DAY_MS = 86_400_000;
 /** Rotations at once with --all: each waits mostly on IAM propagating its new key, and IAM takes ten writes a second. */
@@ -51,6 +51,8 @@ async function rotateOne(context: CommandContext, backend: Backend, orgId: strin
   const { out } = context;
   const item = await tenantItem(backend, orgId);
   if (!item) throw noTenant(orgId);
+  const refusal = notRotatable(item, tenantctlFor(backend));
+  if (refusal) throw new CliError(refusal);
   out.line(`▶ rotate the access key of ${item.orgId} — ${backend.location}`);
   const result = await rotateTenant(backend, item, tenantctlFor(backend), { revokeOldNow, now: context.io.now, report: (line) => out.line(`  ${line}`) });
   for (const line of resultLines(result)) out.line(`  ${line}`);
@@ -76,7 +78,8 @@ async function rotateAll(context: CommandContext, backend: Backend, olderThanDay
   for await (const item of backend.ledger.list({ states: ['active'] })) if (isTenant(item)) live.push(item);
   live.sort((a, b) => a.slug.localeCompare(b.slug));
 
-  // Whose key is old enough: read first (the same bounded concurrency), so the count N is known before the first rotation.
+  // Whose key is old enough: read first (the same bounded concurrency), so the count N is known
+  // before the first rotation; a key that cannot be read or rotated is a failure of its own.
   const due: Candidate[] = [];
   const results: TenantRotation[] = [];
   await eachBounded(live, options.concurrency, () => false, async (item) => {
@@ -90,8 +93,8 @@ async function rotateAll(context: CommandContext, backend: Backend, olderThanDay
   });
   due.sort((a, b) => a.item.slug.localeCompare(b.item.slug));
   const younger = live.length - due.length - results.length;
-  out.line(`  ${due.length} of ${live.length} live ${live.length === 1 ? 'tenant has' : 'tenants have'} a key older than ${olderThanDays} d (${younger} younger${results.length ? `, ${results.length} unreadable` : ''})`);
-  for (const unreadable of results) out.line(`  ✗ ${unreadable.orgId}: ${unreadable.error ?? ''}`);
+  out.line(`  ${due.length} of ${live.length} live ${live.length === 1 ? 'tenant has' : 'tenants have'} a key older than ${olderThanDays} d (${younger} younger${results.length ? `, ${results.length} not rotatable` : ''})`);
+  for (const refused of results) out.line(`  ✗ ${refused.orgId}: ${refused.error ?? ''}`);
 
   const total = due.length;
   const width = String(total).length;
@@ -136,7 +139,7 @@ async function rotateAll(context: CommandContext, backend: Backend, olderThanDay
   const failed = results.filter((result) => result.outcome === 'failed').length;
   const notStarted = options.dryRun ? 0 : total - attempted;
   const summary = options.dryRun
-    ? `${total} would be rotated, ${younger} younger than ${olderThanDays} d${failed ? `, ${failed} unreadable` : ''}`
+    ? `${total} would be rotated, ${younger} younger than ${olderThanDays} d${failed ? `, ${failed} not rotatable` : ''}`
     : `${rotated} rotated, ${failed} failed, ${younger} younger than ${olderThanDays} d${notStarted ? `, ${notStarted} not started (interrupted)` : ''}`;
   out.line(`${live.length} live ${live.length === 1 ? 'tenant' : 'tenants'}: ${summary}`);
   out.result({

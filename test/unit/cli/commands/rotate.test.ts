@@ -212,6 +212,19 @@ describe('tenantctl rotate --all --older-than', () => {
     expect(run.stderr).toBe('tenantctl: 1 of the 3 live tenants was not rotated: see above\n');
   });
 
+  it('counts a tenant whose key cannot be rotated (its current key inactive) as failed, and still rotates the others', async () => {
+    const { charlie } = await fleet();
+    (account.users.get('rms_charlie') ?? [])[0]!.status = 'Inactive';
+
+    const run = await world.tenantctl(['rotate', '--all', '--older-than', '90d', '--concurrency', '1']);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('  2 of 3 live tenants have a key older than 90 d (0 younger, 1 not rotatable)\n');
+    expect(run.stdout).toContain(`  ✗ Charlie: the current access key ${charlie.currentKeyId} of IAM user rms_charlie is inactive`);
+    expect(run.stdout).toContain('3 live tenants: 2 rotated, 1 failed, 0 younger than 90 d\n');
+    expect(secretsMock).toHaveReceivedCommandTimes(RotateSecretCommand, 2);
+  });
+
   it('--dry-run lists what would be rotated and rotates nothing', async () => {
     await fleet();
 
