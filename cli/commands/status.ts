@@ -11,7 +11,7 @@ import { table, type Cell } from '../table';
 import { decisionContextOf, noTenant, recordedExecutions, stateLabel, tenantItem, type ExecutionPart, type OperatorContext, type RecordedExecution } from '../tenant/ledger';
 import { tenantLocation } from '../tenant/names';
 import { assessRedrive, redriveAheadText, settlingNote, type RedriveAssessment } from '../tenant/redrive-assessment';
-import { readTenantKeyState, type TenantKeyState } from '../tenant/key-state';
+import { keyReport, printKey, type KeyReport } from '../tenant/key-report';
 import { inspectResources, type ResourceState, type TenantResources } from '../tenant/resources';
 import { buildTimeline, type Redrive, type StateStep } from '../tenant/timeline';
 
@@ -61,7 +61,7 @@ export interface StatusDocument {
   executions: (ExecutionReport | ForgottenExecution)[];
   resources: TenantResources;
   /** The access key and its rotation (absent when the tenant has no credentials secret; `error` when it could not be read). */
-  key?: TenantKeyState | { error: string };
+  key?: KeyReport;
 }
 
 export function executionReport(
@@ -196,54 +196,6 @@ export function printLedger(out: Output, item: TenantLedgerItem, ctx: OperatorCo
   out.line();
 }
 
-const DAY_MS = 86_400_000;
-
-/** How long until (or since) `iso`, in whole days: `in 12 d`, `3 d ago`, `today`. */
-function relativeDays(iso: string, now: Date): string {
-  const days = Math.round((Date.parse(iso) - now.getTime()) / DAY_MS);
-  return days === 0 ? 'today' : days > 0 ? `in ${days} d` : `${-days} d ago`;
-}
-
-/** The access key's age and its rotation: schedule, last and next rotation, the previous key's overlap. */
-export function printKey(out: Output, key: StatusDocument['key'], now: Date, tenantctl: string, orgId: string): void {
-  if (!key) return;
-  out.line();
-  out.line('Access key and rotation');
-  const label = (text: string) => `  ${text.padEnd(13)} `;
-  if ('error' in key) {
-    out.line(`${label('rotation')}${out.style.yellow('unknown')} (${key.error})`);
-    return;
-  }
-  const { current, previous, rotation } = key;
-  if (current) {
-    const age = current.ageMs === undefined ? 'age unknown' : `${formatDuration(current.ageMs)} old${current.ageFrom === 'key-created' ? '' : current.ageFrom === 'last-rotated' ? ' (since the last rotation)' : ' (since the secret was made)'}`;
-    out.line(`${label('current key')}${current.accessKeyId}  ${current.status}, ${age}`);
-  } else {
-    out.line(`${label('current key')}none: the AWSCURRENT version holds no credentials`);
-  }
-  if (previous) {
-    const shown = previous.status === 'missing' ? 'deleted' : previous.status === 'Active' && previous.overlapEndsAt ? `Active until ${formatTime(new Date(previous.overlapEndsAt))} (the overlap), then deactivated` : previous.status;
-    out.line(`${label('previous key')}${previous.accessKeyId}  ${shown}`);
-  }
-  if (key.otherKeyIds.length) out.line(`${label('other keys')}${key.otherKeyIds.join(', ')} (in no version of the secret: the next rotation deletes them)`);
-  const schedule = rotation.enabled
-    ? `every ${rotation.everyDays !== undefined ? `${rotation.everyDays} d` : (rotation.scheduleExpression ?? '?')}${rotation.nextRotationAt ? `, next ${formatTime(new Date(rotation.nextRotationAt))} (${relativeDays(rotation.nextRotationAt, now)})` : ''}`
-    : `not scheduled (\`${tenantctl} rotate ${orgId}\` rotates now and schedules it)`;
-  out.line(`${label('rotation')}${schedule}`);
-  out.line(`${label('last rotated')}${rotation.lastRotatedAt ? `${formatTime(new Date(rotation.lastRotatedAt))} (${relativeDays(rotation.lastRotatedAt, now)})` : 'never'}`);
-  if (rotation.pendingVersionId) out.line(`${label('pending')}${out.style.yellow(`version ${rotation.pendingVersionId}`)}: a rotation under way, or one that never finished`);
-}
-
-/** The key's state for status: only for a tenant whose secret exists now. */
-async function keyOf(backend: Backend, resources: TenantResources, userName: string, now: Date): Promise<StatusDocument['key']> {
-  if (resources.secret.status !== 'present') return undefined;
-  try {
-    return await readTenantKeyState(backend, resources.secret.name, userName, now);
-  } catch (err) {
-    return { error: oneLine(`${err instanceof Error ? err.name : 'Error'}: ${err instanceof Error ? err.message : String(err)}`, 200) };
-  }
-}
-
 function printForgotten(out: Output, run: ForgottenExecution): void {
   out.line(`${run.stateMachine}  ${run.name}  forgotten by Step Functions (90-day retention); started ${formatTime(new Date(run.startedAt))}${partText(run.part)}`);
   out.line();
@@ -293,7 +245,7 @@ export const statusCommand: Command = {
     }
     const location = tenantLocation(item, backend);
     const resources = await inspectResources(location, backend);
-    const key = await keyOf(backend, resources, location.userName, context.io.now());
+    const key = await keyReport(backend, resources, location.userName, context.io.now());
 
     const { out } = context;
     out.line(`Tenant ${item.orgId} — ${backend.location}`);
