@@ -25,8 +25,8 @@
  * or the demo asks), not on the schedule's date, and runs to its end before `rotate` returns (AWS
  * rotates asynchronously); a failed rotation is not retried by itself (AWS retries it), but the
  * next `rotate` is refused until {@link LocalSecretsRotation.abandonPending} clears it, as an operator
- * clears a stuck AWSPENDING label on AWS; `schedule` does not run testSecret (AWS tests the
- * configuration when RotateImmediately is false). The functions' calls that stand for
+ * clears a stuck AWSPENDING label on AWS; `schedule` runs the configuration test (testSecret
+ * alone, as AWS does when RotateImmediately is false) only when asked to, and then before it returns. The functions' calls that stand for
  * RotateSecret and CancelRotateSecret are this class's own tag writes, so the local checks of what
  * each role allows do not see them (the security suite's iam-simulate proofs do).
  */
@@ -115,6 +115,14 @@ export interface LocalSecretsRotationOptions {
   logger?: Logger;
   /** The stand-in's clock: LastRotatedDate, the schedule's start, and the handler's `now`. */
   now?: () => Date;
+  /**
+   * Whether `schedule` runs Secrets Manager's test of a new configuration (testSecret alone). AWS
+   * runs it after RotateSecret has returned; here it would run inside the step that schedules
+   * (ProveTenantCredentials), adding a key proof to every local provisioning and its calls to
+   * every fault-injected run, so it is off unless asked for. The handler's path for it is
+   * unit-tested (test/unit/functions/rotate-tenant-credentials.test.ts).
+   */
+  testConfiguration?: boolean;
   /** Invokes one step of the rotation function (default: the real handler, in-process); tests replace it. */
   invoke?: (event: TenantRotationEvent) => Promise<TenantRotationResult>;
 }
@@ -141,10 +149,10 @@ export class LocalSecretsRotation implements KeyRotationSchedule {
 
   /**
    * Puts the secret on its rotation schedule, every `days` (1–1000), without rotating now
-   * (RotateSecret with RotateImmediately false). As Secrets Manager does then, a newly enabled
-   * schedule is tested by running the rotation function's testSecret alone on an empty AWSPENDING
-   * version that is removed after; the schedule stays whatever the test says (on AWS the call has
-   * returned by then), and a failed test is logged. Safe to repeat.
+   * (RotateSecret with RotateImmediately false). With `testConfiguration`, as Secrets Manager does
+   * then, a newly enabled schedule is tested by running the rotation function's testSecret alone
+   * on an empty AWSPENDING version that is removed after; the schedule stays whatever the test says
+   * (on AWS the call has returned by then), and a failed test is logged. Safe to repeat.
    * @throws InvalidParameterException when `days` is outside 1–1000.
    * @throws InvalidRequestException when the secret is marked for deletion.
    */
@@ -161,7 +169,7 @@ export class LocalSecretsRotation implements KeyRotationSchedule {
         ...(state.enabled ? {} : { [ROTATION_TAGS.scheduledDate]: this.now().toISOString() }),
       }),
     );
-    if (!state.enabled && !this.inProgress(described)) await this.testConfiguration(described);
+    if (this.options.testConfiguration && !state.enabled && !this.inProgress(described)) await this.testConfiguration(described);
   }
 
   /**

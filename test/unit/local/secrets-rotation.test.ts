@@ -103,6 +103,7 @@ function standIn(invoke: (event: TenantRotationEvent) => Promise<TenantRotationR
     config: loadConfig(),
     stage: 'test',
     now: () => NOW,
+    testConfiguration: true,
     invoke,
     ...(logger ? { logger } : {}),
   });
@@ -235,6 +236,16 @@ describe('LocalSecretsRotation.schedule', () => {
       `UntagResource ${ROTATION_TAGS.pendingVersionId}`,
     ]);
     expect(await rotation.describe(ARN)).toMatchObject({ RotationEnabled: true, RotationRules: { AutomaticallyAfterDays: 90 }, NextRotationDate: new Date('2027-03-03T09:00:00.000Z') });
+  });
+
+  it('runs no configuration test unless asked to (it would run inside the provisioning step that schedules)', async () => {
+    const { invoke, invoked } = rotationFunction();
+    const rotation = new LocalSecretsRotation({ secretsManager: new SecretsManagerClient({}), functionClients: standIn(invoke)['options'].functionClients, config: loadConfig(), stage: 'test', now: () => NOW, invoke });
+
+    await rotation.schedule(ARN, 90);
+
+    expect(invoked).toEqual([]);
+    expect(tagRecord()).toMatchObject({ [ROTATION_TAGS.enabled]: 'true', [ROTATION_TAGS.days]: '90' });
   });
 
   it('does nothing when the secret is already on that schedule (safe to repeat)', async () => {
