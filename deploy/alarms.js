@@ -101,6 +101,23 @@ const ALARMS = [
     dimensions: [['QueueName', { 'Fn::GetAtt': ['TrackerFailedEventsQueue', 'QueueName'] }]],
   },
   {
+    id: 'RotationErrorsAlarm',
+    description:
+      "A step of a tenant key rotation failed: the tenant's current key keeps working, the new one is not in use. The function log names the secret and the error " +
+      '(TenantKeyOverlapError: the previous key is still in its overlap; TenantCredentialsNotReadyError: IAM had not propagated the new key). Rotate it again once the cause is fixed.',
+    namespace: 'AWS/Lambda',
+    metric: 'Errors',
+    dimensions: [['FunctionName', { Ref: 'RotateTenantCredentialsLambdaFunction' }]],
+  },
+  {
+    id: 'RetireErrorsAlarm',
+    description:
+      'The daily retirement of previous tenant keys failed for some tenants (RetireSweepError names them) or as a whole: keys past their overlap stay active until a run succeeds (Lambda retries twice; each run catches up on the last 7 days). The function log names each secret and its error.',
+    namespace: 'AWS/Lambda',
+    metric: 'Errors',
+    dimensions: [['FunctionName', { Ref: 'RetirePreviousTenantKeysLambdaFunction' }]],
+  },
+  {
     id: 'UndeliveredStatusEventsAlarm',
     description: 'EventBridge could not deliver Step Functions status events to the tracker; they wait in the undelivered-status-events queue.',
     namespace: 'AWS/SQS',

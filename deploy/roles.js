@@ -99,6 +99,33 @@ const denyRetagging = (action) => ({
   Condition: { Null: { 'aws:ResourceTag/ManagedBy': 'false' } },
 });
 
+/** This stage's rotation function (serverless.yml `rotateTenantCredentials`), which Secrets Manager invokes for the tenant secrets. */
+const ROTATION_FUNCTION = { 'Fn::GetAtt': ['RotateTenantCredentialsLambdaFunction', 'Arn'] };
+
+/**
+ * Putting a tenant secret on its rotation schedule (functions/lib/rotation-schedule.ts):
+ * RotateSecret with this stage's rotation function and RotateImmediately false, on a secret of
+ * ours. The conditions keep these roles to scheduling: they cannot point a secret at another
+ * function (secretsmanager:RotationLambdaARN, present whenever the request names one) nor rotate
+ * a key now (secretsmanager:RotateImmediately; `tenantctl rotate` is the operators'). RotateSecret
+ * needs lambda:InvokeFunction on the rotation function of its caller too (Secrets Manager API
+ * reference, RotateSecret: "You also need lambda:InvokeFunction permissions on the rotation
+ * function").
+ */
+const scheduleRotation = () => [
+  {
+    Effect: 'Allow',
+    Action: ['secretsmanager:RotateSecret'],
+    Resource: sub(arn.tenantSecrets),
+    Condition: {
+      ...MANAGED_RESOURCE,
+      ArnEquals: { 'secretsmanager:RotationLambdaARN': ROTATION_FUNCTION },
+      Bool: { 'secretsmanager:RotateImmediately': 'false' },
+    },
+  },
+  { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: ROTATION_FUNCTION },
+];
+
 /** What DeleteUser needs removed first (docs/architecture.md, Teardown): reads, then the removals. */
 const USER_CLEANUP_READS = [
   'iam:GetUser', 'iam:ListAccessKeys', 'iam:ListSigningCertificates', 'iam:ListSSHPublicKeys',
@@ -215,6 +242,8 @@ const statements = {
     { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: sub(arn.tenantSecrets) },
     { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_RESOURCE },
     { Effect: 'Allow', Action: ['s3:GetBucketTagging', 's3:DeleteBucketPolicy'], Resource: sub(arn.tenantBuckets) },
+    // A revoked key is never rotated: the tenant's secret comes off its schedule.
+    { Effect: 'Allow', Action: ['secretsmanager:CancelRotateSecret'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_RESOURCE },
   ],
   restoreTenantAccess: [
     ledgerReader(),
@@ -223,6 +252,8 @@ const statements = {
     { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: sub(arn.tenantSecrets) },
     { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_RESOURCE },
     { Effect: 'Allow', Action: ['s3:GetBucketTagging'], Resource: sub(arn.tenantBuckets) },
+    // Access back, rotation back: the teardown took the secret off its schedule.
+    ...scheduleRotation(),
   ],
   recordTenantState: [
     ledgerWriter(),
@@ -252,7 +283,47 @@ const statements = {
   publishOrgRestored: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: EVENT_BUS }],
   // Reads the tenant's key from its secret, then signs as the tenant: STS and S3 see the tenant's
   // own rights (bucket or prefix policy, capped by its boundary), never this role's.
-  proveTenantCredentials: [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_RESOURCE }],
+  // A proven key goes on its rotation schedule. DescribeSecret: a repeated schedule that Secrets
+  // Manager refuses while its test of the first is running is done when the secret already has it.
+  proveTenantCredentials: [
+    { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_RESOURCE },
+    { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: sub(arn.tenantSecrets) },
+    ...scheduleRotation(),
+  ],
+  // Secrets Manager's rotation function (functions/rotate-tenant-credentials.ts), one step per
+  // invocation, run as this role: the four steps on the tenant's secret, a new key of the tenant's
+  // user (and, to make room, deleting a stray or the previous key once its overlap has passed), and
+  // TenantCredentialsRotated on the bus. It never deactivates or reactivates a key (no
+  // UpdateAccessKey: retirePreviousTenantKeys deactivates). testSecret signs as the tenant with
+  // the new key: STS and S3 see the tenant's own rights, never this role's.
+  rotateTenantCredentials: [
+    { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: sub(arn.tenantSecrets) },
+    { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_RESOURCE },
+    // finishSecret moves AWSCURRENT to the new version and takes AWSPENDING off it (Secrets Manager
+    // moves AWSPREVIOUS itself): no other label.
+    {
+      Effect: 'Allow',
+      Action: ['secretsmanager:UpdateSecretVersionStage'],
+      Resource: sub(arn.tenantSecrets),
+      Condition: { StringEquals: { ...MANAGED_RESOURCE.StringEquals, 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPENDING'] } },
+    },
+    { Effect: 'Allow', Action: ['iam:ListAccessKeys'], Resource: sub(arn.tenantUsers) },
+    { Effect: 'Allow', Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey'], Resource: sub(arn.tenantUsers), Condition: MANAGED_RESOURCE },
+    { Effect: 'Allow', Action: ['events:PutEvents'], Resource: EVENT_BUS },
+  ],
+  // Daily: finds the stage's tenant secrets, reads the previous and current keys of those that
+  // rotated, and deactivates a previous key whose overlap has passed. It can neither create nor
+  // delete a key, nor change a secret. (UpdateAccessKey has no condition key for the status it
+  // sets, so IAM cannot hold it to Inactive: the code only ever sends Inactive.)
+  retirePreviousTenantKeys: [
+    // ListSecrets has no resource-level permission: IAM accepts it only with Resource "*". It lists
+    // names and tags, never a value (values need GetSecretValue, held to the tenant secrets below).
+    { Effect: 'Allow', Action: ['secretsmanager:ListSecrets'], Resource: '*' },
+    { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: sub(arn.tenantSecrets) },
+    { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: sub(arn.tenantSecrets), Condition: MANAGED_RESOURCE },
+    { Effect: 'Allow', Action: ['iam:ListAccessKeys'], Resource: sub(arn.tenantUsers) },
+    { Effect: 'Allow', Action: ['iam:UpdateAccessKey'], Resource: sub(arn.tenantUsers), Condition: MANAGED_RESOURCE },
+  ],
   publishOrgProvisioned: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: EVENT_BUS }],
   publishOrgProvisioningFailed: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: EVENT_BUS }],
   routeOrgEvent: [

@@ -30,6 +30,9 @@ const STEP_FUNCTIONS = [
 ];
 /** Functions EventBridge invokes: the router (OrgCreated/OrgDeleted) and the execution status tracker. */
 const EVENT_FUNCTIONS = ['RouteOrgEvent', 'TrackExecutionStatus'];
+/** The tenant key rotation: Secrets Manager's rotation function, and the daily retirement of previous keys (a schedule). */
+const ROTATION_FUNCTIONS = ['RotateTenantCredentials', 'RetirePreviousTenantKeys'];
+const ALL_FUNCTIONS = [...STEP_FUNCTIONS, ...EVENT_FUNCTIONS, ...ROTATION_FUNCTIONS];
 const MACHINES: [string, string][] = [
   ['ProvisionTenantStateMachine', 'provision-tenant.asl.json'],
   ['TeardownTenantStateMachine', 'teardown-tenant.asl.json'],
@@ -51,10 +54,11 @@ describe('osls package', () => {
     if (process.platform === 'linux' && process.getuid?.() === 0) expect(packagedOffline).toBe(true);
   });
 
-  it('bundles one function per step plus the router and the status tracker, each in its own zip, on nodejs22.x', () => {
+  it('bundles one function per step plus the router, the status tracker and the two of key rotation, each in its own zip, on nodejs22.x', () => {
     const functions = ofType('AWS::Lambda::Function');
     const names = functions.map(([id]) => id.replace(/LambdaFunction$/, '')).sort();
-    expect(names).toEqual([...STEP_FUNCTIONS, ...EVENT_FUNCTIONS].sort());
+    expect(names).toEqual([...ALL_FUNCTIONS].sort());
+    expect(names).toHaveLength(23);
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       const key = (fn.Properties.Code as { S3Key: string }).S3Key;
@@ -93,7 +97,8 @@ describe('osls package', () => {
   });
 
   it('routes OrgCreated and OrgDeleted from EventBridge to the router', () => {
-    expect(ofType('AWS::Events::Rule')).toHaveLength(2);
+    // With the tracker's status changes and the daily retirement of previous keys.
+    expect(ofType('AWS::Events::Rule')).toHaveLength(3);
     const rule = ruleTargeting('RouteOrgEventLambdaFunction');
     expect(rule.Properties.EventPattern).toEqual({ 'detail-type': ['OrgCreated', 'OrgDeleted'], source: ['pos.signup'] });
   });
@@ -199,6 +204,8 @@ describe('osls package', () => {
       OBJECT_ACLS: CONFIG_DEFAULTS.objectAcls,
       BUCKET_NAMESPACE: CONFIG_DEFAULTS.bucketNamespace,
       KEEP_EMPTY_BUCKET_AFTER_TEARDOWN_DAYS: String(CONFIG_DEFAULTS.keepEmptyBucketAfterTeardownDays),
+      ROTATION_DAYS: String(CONFIG_DEFAULTS.rotationDays),
+      PREVIOUS_KEY_OVERLAP_DAYS: String(CONFIG_DEFAULTS.previousKeyOverlapDays),
       // Empty is none (functions/lib/config.ts): a bucket tenancy stage has no shared bucket and no prefix policy.
       SHARED_BUCKET: '',
       TENANT_PREFIX_POLICY_ARN: '',
@@ -246,6 +253,8 @@ describe('osls package', () => {
     }
     expect(has('Errors', 'RouteOrgEventLambdaFunction')).toBe(true);
     expect(has('Errors', 'TrackExecutionStatusLambdaFunction')).toBe(true);
+    expect(has('Errors', 'RotateTenantCredentialsLambdaFunction')).toBe(true);
+    expect(has('Errors', 'RetirePreviousTenantKeysLambdaFunction')).toBe(true);
     for (const queue of ['RouterFailedEventsQueue', 'RuleDeadLetterQueue', 'TrackerFailedEventsQueue', 'StatusEventDeadLetterQueue']) {
       expect(has('ApproximateNumberOfMessagesVisible', queue)).toBe(true);
     }
@@ -327,7 +336,7 @@ describe('osls package', () => {
 
   it('keeps every log for a bounded time', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups.length).toBe(STEP_FUNCTIONS.length + EVENT_FUNCTIONS.length + MACHINES.length);
+    expect(logGroups.length).toBe(ALL_FUNCTIONS.length + MACHINES.length);
     for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toEqual(expect.any(Number));
   });
 
@@ -374,5 +383,87 @@ describe('osls package', () => {
 
   it('passes cfn-lint, but for the findings accepted on review (template-checks.ts)', () => {
     expect(unacceptedCfnLintFindings(join(outDir, 'cloudformation-template-update-stack.json'))).toEqual({ errors: '', unaccepted: [] });
+  });
+});
+
+describe('tenant key rotation in the packaged stack', () => {
+  const environmentOf = (logicalId: string) => (template.Resources[logicalId]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+  const ROTATION_FUNCTION = { 'Fn::GetAtt': ['RotateTenantCredentialsLambdaFunction', 'Arn'] };
+
+  it("gives the rotation function Secrets Manager's step its time: the key proof alone may try for 30 s", () => {
+    expect(template.Resources.RotateTenantCredentialsLambdaFunction?.Properties).toMatchObject({
+      Handler: 'functions/lambda/rotate-tenant-credentials.handler',
+      Timeout: 90,
+      Role: { 'Fn::GetAtt': ['RotateTenantCredentialsRole', 'Arn'] },
+      Description: expect.stringContaining('Rotates'),
+    });
+  });
+
+  it("lets Secrets Manager invoke the rotation function for this account's secrets of this stage's tenant prefix only, and nothing else invoke it", () => {
+    const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify(ROTATION_FUNCTION));
+    expect(permissions.map(([, p]) => p.Properties)).toEqual([
+      {
+        FunctionName: ROTATION_FUNCTION,
+        Action: 'lambda:InvokeFunction',
+        Principal: 'secretsmanager.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
+        SourceArn: { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:fusion-rms/dev/*' },
+      },
+    ]);
+    // Nothing else: no rule or queue targets it, and no state machine runs it.
+    expect(ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.Targets).includes('RotateTenantCredentialsLambdaFunction'))).toEqual([]);
+    expect(ofType('AWS::StepFunctions::StateMachine').filter(([, m]) => JSON.stringify(m.Properties).includes('RotateTenantCredentials'))).toEqual([]);
+  });
+
+  it('runs the retirement of previous keys once a day, with time to walk every tenant secret', () => {
+    const rule = ruleTargeting('RetirePreviousTenantKeysLambdaFunction');
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(1 day)', State: 'ENABLED', Name: 'tenant-provisioner-dev-retire-previous-tenant-keys' });
+    expect(rule.Properties.EventPattern).toBeUndefined();
+    expect(template.Resources.RetirePreviousTenantKeysLambdaFunction?.Properties).toMatchObject({
+      Handler: 'functions/lambda/retire-previous-tenant-keys.handler',
+      Timeout: 300,
+      Role: { 'Fn::GetAtt': ['RetirePreviousTenantKeysRole', 'Arn'] },
+    });
+    const invokers = ofType('AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.Properties.FunctionName).includes('RetirePreviousTenantKeysLambdaFunction'));
+    expect(invokers.map(([, p]) => [p.Properties.Principal, p.Properties.SourceArn])).toEqual([['events.amazonaws.com', { 'Fn::GetAtt': [Object.keys(template.Resources).find((id) => template.Resources[id] === rule), 'Arn'] }]]);
+  });
+
+  it('names the rotation function to exactly the two steps that schedule rotation (ProveTenantCredentials, RestoreTenantAccess)', () => {
+    const naming = ofType('AWS::Lambda::Function')
+      .filter(([id]) => environmentOf(id).ROTATION_FUNCTION_ARN !== undefined)
+      .map(([id]) => [id, environmentOf(id).ROTATION_FUNCTION_ARN]);
+    expect(naming.sort()).toEqual([
+      ['ProveTenantCredentialsLambdaFunction', ROTATION_FUNCTION],
+      ['RestoreTenantAccessLambdaFunction', ROTATION_FUNCTION],
+    ]);
+  });
+
+  it('lets only those two steps schedule rotation, with this stage\'s rotation function and never at once, and invoke it; the teardown\'s revoke cancels it', () => {
+    const granting = (action: string) =>
+      ofType('AWS::IAM::Role')
+        .filter(([role]) => statementsOf(role).some((s) => actionsOf(s).includes(action)))
+        .map(([role]) => role)
+        .sort();
+    expect(granting('secretsmanager:RotateSecret')).toEqual(['ProveTenantCredentialsRole', 'RestoreTenantAccessRole']);
+    expect(granting('secretsmanager:CancelRotateSecret')).toEqual(['RevokeTenantAccessRole']);
+    expect(granting('lambda:InvokeFunction').filter((role) => !role.endsWith('StateMachineRole'))).toEqual(['ProveTenantCredentialsRole', 'RestoreTenantAccessRole']);
+    for (const role of ['ProveTenantCredentialsRole', 'RestoreTenantAccessRole']) {
+      const rotate = statementsOf(role).find((s) => actionsOf(s).includes('secretsmanager:RotateSecret'));
+      expect(rotate?.Condition).toEqual({
+        StringEquals: { 'aws:ResourceTag/ManagedBy': 'tenant-provisioner' },
+        ArnEquals: { 'secretsmanager:RotationLambdaARN': ROTATION_FUNCTION },
+        Bool: { 'secretsmanager:RotateImmediately': 'false' },
+      });
+      const invoke = statementsOf(role).find((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+      expect(invoke?.Resource).toEqual(ROTATION_FUNCTION);
+    }
+  });
+
+  it('gives the two rotation functions roles of their own with no ledger, state machine or bucket right', () => {
+    for (const role of ['RotateTenantCredentialsRole', 'RetirePreviousTenantKeysRole']) {
+      const actions = statementsOf(role).flatMap(actionsOf);
+      expect({ role, beyond: actions.filter((a) => !/^(logs|secretsmanager|iam|events):/.test(a)) }).toEqual({ role, beyond: [] });
+    }
+    expect(statementsOf('RetirePreviousTenantKeysRole').flatMap(actionsOf).filter((a) => a.startsWith('events:'))).toEqual([]);
   });
 });

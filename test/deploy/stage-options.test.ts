@@ -5,7 +5,8 @@
  *   never creates it, and the dead-letter queue admits the rule EventBridge really runs on that
  *   bus — `rule/<bus>/<name>` on a custom bus, `rule/<name>` on the default one;
  * - `publicGrantCheck`: the AWS Config rule that flags a tenant bucket granting more than public
- *   reads of `pub/*`.
+ *   reads of `pub/*`;
+ * - `rotationDays` and `previousKeyOverlapDays`, checked at packaging as at cold start.
  */
 import { rmSync } from 'node:fs';
 import { packageStack, type CloudFormationTemplate } from '../../scripts/package-stack';
@@ -85,5 +86,29 @@ describe('publicGrantCheck', () => {
 
   it('refuses a value other than true or false', () => {
     expect(() => packaged({ publicGrantCheck: 'yes' })).toThrow(/Stage parameter publicGrantCheck="yes" must be "true" or "false"/);
+  }, 600_000);
+});
+
+describe('rotationDays and previousKeyOverlapDays', () => {
+  const rotationEnv = (template: CloudFormationTemplate) => {
+    const variables = (template.Resources.RotateTenantCredentialsLambdaFunction?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    return { ROTATION_DAYS: variables.ROTATION_DAYS, PREVIOUS_KEY_OVERLAP_DAYS: variables.PREVIOUS_KEY_OVERLAP_DAYS };
+  };
+
+  it('hands every function the stage\'s values, 0 (no scheduled rotation) among them', () => {
+    expect(rotationEnv(packaged({ rotationDays: '30', previousKeyOverlapDays: '3' }))).toEqual({ ROTATION_DAYS: '30', PREVIOUS_KEY_OVERLAP_DAYS: '3' });
+    expect(rotationEnv(packaged({ rotationDays: '0', previousKeyOverlapDays: '7' }))).toEqual({ ROTATION_DAYS: '0', PREVIOUS_KEY_OVERLAP_DAYS: '7' });
+  }, 600_000);
+
+  it('refuses an overlap that does not end before the next rotation (which deletes the previous key)', () => {
+    expect(() => packaged({ rotationDays: '7', previousKeyOverlapDays: '7' })).toThrow(/Stage parameter previousKeyOverlapDays="7" must be less than rotationDays \(7\)/);
+  }, 600_000);
+
+  it.each([
+    ['rotationDays', '1001', /Stage parameter rotationDays="1001" must be a whole number of days from 0 \(no scheduled rotation\) to 1000/],
+    ['rotationDays', '90d', /Stage parameter rotationDays="90d" must be a whole number of days/],
+    ['previousKeyOverlapDays', '-1', /Stage parameter previousKeyOverlapDays="-1" must be a whole number of days from 0 to 1000/],
+  ])('refuses %s=%s, as the cold start would', (name, value, message) => {
+    expect(() => packaged({ [name]: value })).toThrow(message);
   }, 600_000);
 });
