@@ -42,7 +42,7 @@ import {
 } from './support/simulation';
 import type { FunctionRole, NamedPolicy, PolicyDocument, RolePolicies } from './support/stack-policies';
 import { arnOf, buildWorld, DEPLOYMENT, inOtherStage, OTHER_STAGE, resourcePolicyOf, STAGE, type World } from './support/world';
-import { PREFIX_TENANT_ACTIONS, STEP_CALLS, withBoundary, type Call, type Context, type ResourceKind, type Tags } from './support/step-calls';
+import { PREFIX_TENANT_ACTIONS, scheduleContext, STEP_CALLS, withBoundary, type Call, type Context, type ResourceKind, type Tags } from './support/step-calls';
 import { zipEntries } from './support/zip-entries';
 
 const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
@@ -109,6 +109,9 @@ const MANAGED_ONLY = new Set([
   'secretsmanager:PutSecretValue',
   'secretsmanager:RestoreSecret',
   'secretsmanager:DeleteSecret',
+  'secretsmanager:UpdateSecretVersionStage',
+  'secretsmanager:RotateSecret',
+  'secretsmanager:CancelRotateSecret',
 ]);
 
 /** Users and secrets in the tenants' namespace that tenant-provisioner does not manage. */
@@ -172,6 +175,8 @@ function resourceOf(kind: ResourceKind, w: World): string {
       return w.arn.routerFailedEventsQueue;
     case 'trackerFailedEventsQueue':
       return w.arn.trackerFailedEventsQueue;
+    case 'rotationFunction':
+      return functionOf(w, 'rotateTenantCredentials').functionArn;
   }
 }
 
@@ -560,8 +565,76 @@ const tenantRequest = (role: RoleOf, c: Call): Case['request'] => asRole(role, c
 /** FORBIDDEN, asked of `role`. */
 const forbiddenCases = (role: RoleOf): Case[] => FORBIDDEN.map((f) => ({ title: f.title, expect: 'denied', request: asRole(role, f.action, f.resource, f.context) }));
 
+/** Another function of this stage's stack, or the same one of the other stage's. */
+const functionArnOf = (fn: string) => (w: World) => functionOf(w, fn).functionArn;
+const inOtherStageFunction = (fn: string) => (w: World) => inOtherStage(functionOf(w, fn).functionArn);
+/** RotateSecret on tenant A's secret as scheduling sends it, with `change` made to what it carries. */
+const rotateSecretOfA = (change: (context: Context, w: World) => Context) => (w: World) => change({ ...ourSecret(w), ...scheduleContext(w) }, w);
+const without = (context: Context, key: string): Context => Object.fromEntries(Object.entries(context).filter(([k]) => k !== key));
+
+/**
+ * What the two steps that schedule rotation may not do with RotateSecret and InvokeFunction: point
+ * a tenant's secret at any function but this stage's rotation function, rotate a key now, rotate
+ * without naming the function (with whatever configuration the secret has), or invoke anything but
+ * the rotation function.
+ */
+const SCHEDULING_LIMITS: StepLimit[] = [
+  {
+    title: 'RotateSecret naming another function of the account as the rotation function',
+    action: 'secretsmanager:RotateSecret',
+    resource: (w) => w.a.secretArn,
+    context: rotateSecretOfA((c) => ({ ...c, 'secretsmanager:RotationLambdaARN': `arn:aws:lambda:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:function:exfiltrate-keys` })),
+  },
+  {
+    title: "RotateSecret naming the other stage's rotation function",
+    action: 'secretsmanager:RotateSecret',
+    resource: (w) => w.a.secretArn,
+    context: rotateSecretOfA((c, w) => ({ ...c, 'secretsmanager:RotationLambdaARN': inOtherStageFunction('rotateTenantCredentials')(w) })),
+  },
+  {
+    title: 'RotateSecret naming the daily retirement function as the rotation function',
+    action: 'secretsmanager:RotateSecret',
+    resource: (w) => w.a.secretArn,
+    context: rotateSecretOfA((c, w) => ({ ...c, 'secretsmanager:RotationLambdaARN': functionArnOf('retirePreviousTenantKeys')(w) })),
+  },
+  { title: 'RotateSecret rotating the key now (RotateImmediately true)', action: 'secretsmanager:RotateSecret', resource: (w) => w.a.secretArn, context: rotateSecretOfA((c) => ({ ...c, 'secretsmanager:RotateImmediately': 'true' })) },
+  { title: 'RotateSecret without RotateImmediately (Secrets Manager then rotates at once)', action: 'secretsmanager:RotateSecret', resource: (w) => w.a.secretArn, context: rotateSecretOfA((c) => without(c, 'secretsmanager:RotateImmediately')) },
+  { title: 'RotateSecret without RotationLambdaARN (with whatever function the secret is configured for)', action: 'secretsmanager:RotateSecret', resource: (w) => w.a.secretArn, context: rotateSecretOfA((c) => without(c, 'secretsmanager:RotationLambdaARN')) },
+  { title: "RotateSecret of the other stage's tenant A secret, tagged as ours", action: 'secretsmanager:RotateSecret', resource: (w) => arnOf.secret(w.a.secretName.replace(`/${STAGE}/`, `/${OTHER_STAGE}/`)), context: rotateSecretOfA((c) => c) },
+  { title: "InvokeFunction of the other stage's rotation function", action: 'lambda:InvokeFunction', resource: inOtherStageFunction('rotateTenantCredentials') },
+  { title: 'InvokeFunction of the daily retirement function', action: 'lambda:InvokeFunction', resource: functionArnOf('retirePreviousTenantKeys') },
+  { title: 'InvokeFunction of a pipeline step (issueTenantCredentials)', action: 'lambda:InvokeFunction', resource: functionArnOf('issueTenantCredentials') },
+];
+
+/** What the two rotation functions may not do beside their own calls: other stages' users, labels finishSecret never moves, reading every secret at once. */
+const ROTATION_LIMITS: StepLimit[] = [
+  { title: `ListAccessKeys of the other stage's tenant A user (${OTHER_STAGE_PATH})`, action: 'iam:ListAccessKeys', resource: (w) => arnOf.user(OTHER_STAGE_PATH, w.a.userName) },
+  { title: 'ListAccessKeys of an administrator under /', action: 'iam:ListAccessKeys', resource: () => arnOf.user('/', 'ops-admin') },
+  { title: "BatchGetSecretValue (ListSecrets' neighbour that reads every value)", action: 'secretsmanager:BatchGetSecretValue', resource: () => '*' },
+  { title: "GetSecretValue of an operator's secret under the stage's prefix, without ManagedBy", action: 'secretsmanager:GetSecretValue', resource: (w) => arnOf.secret(`${w.env.BUCKET_PREFIX}/${STAGE}/ops/smtp-relay`) },
+];
+
 /** Per step, the own-scope limits beyond FORBIDDEN (a call allowed on one resource, not on its neighbours). */
-const STEP_LIMITS: Record<string, { title: string; action: string; resource: (w: World) => string }[]> = {
+interface StepLimit {
+  title: string;
+  action: string;
+  resource: (w: World) => string;
+  context?: (w: World) => Context;
+}
+const STEP_LIMITS: Record<string, StepLimit[]> = {
+  proveTenantCredentials: SCHEDULING_LIMITS,
+  restoreTenantAccess: SCHEDULING_LIMITS,
+  rotateTenantCredentials: [
+    ...ROTATION_LIMITS,
+    ...['AWSPREVIOUS', 'RELEASED'].map((label) => ({
+      title: `UpdateSecretVersionStage of the ${label} label (finishSecret moves AWSCURRENT and AWSPENDING only)`,
+      action: 'secretsmanager:UpdateSecretVersionStage',
+      resource: (w: World) => w.a.secretArn,
+      context: (w: World) => ({ ...ourSecret(w), 'secretsmanager:VersionStage': label }),
+    })),
+    { title: 'UpdateSecretVersionStage of AWSCURRENT on a secret not ManagedBy us', action: 'secretsmanager:UpdateSecretVersionStage', resource: (w) => w.a.secretArn, context: (w) => ({ ...resourceTags({ ...w.a.secretTags, ManagedBy: 'terraform' }), 'secretsmanager:VersionStage': 'AWSCURRENT' }) },
+  ],
+  retirePreviousTenantKeys: ROTATION_LIMITS,
   configureTenantBucket: [
     { title: 'PutObject of any tenant object but the pub/ marker', action: 's3:PutObject', resource: (w) => w.a.object('orders/2026/11/report.csv') },
     { title: 'PutObject under pub/ (only the marker itself)', action: 's3:PutObject', resource: (w) => w.a.object('pub/menu.pdf') },
@@ -765,7 +838,7 @@ for (const fn of Object.keys({ ...STEP_CALLS, ...PREFIX_TENANT_CALLS })) {
           request: asRole(role, c.action, existing.resource, (w) => ({ ...resourceTags(existing.tags(w)), ...requestTags(existing.sets(c.sends?.(w) ?? {}, w)) })),
         })),
       ),
-    ...(STEP_LIMITS[fn] ?? []).map((limit) => ({ title: limit.title, expect: 'denied' as const, request: asRole(role, limit.action, limit.resource) })),
+    ...(STEP_LIMITS[fn] ?? []).map((limit) => ({ title: limit.title, expect: 'denied' as const, request: asRole(role, limit.action, limit.resource, limit.context) })),
     ...listed
       .filter((c) => prefixStageOnly(fn, c.action))
       .map((c) => ({ title: `${c.action} on the tenant's ${c.on} (${c.call}): only in a stage with prefix tenants`, expect: 'denied' as const, request: tenantRequest(role, c) })),
@@ -992,6 +1065,59 @@ declareCases('the alarm topic', [
   { title: "sns:Publish by CloudWatch for another account's alarm", expect: 'denied', request: asService('cloudwatch.amazonaws.com', 'sns:Publish', alarmTopic, alarmContext(OTHER_ACCOUNT, OUR_ALARM)) },
   { title: 'sns:Publish by EventBridge', expect: 'denied', request: asService('events.amazonaws.com', 'sns:Publish', alarmTopic, alarmContext(DEPLOYMENT.accountId, OUR_ALARM)) },
   { title: 'sns:Publish by anyone without TLS', expect: 'denied', request: asService('cloudwatch.amazonaws.com', 'sns:Publish', alarmTopic, { ...alarmContext(DEPLOYMENT.accountId, OUR_ALARM), ...NO_TLS }) },
+]);
+
+// --- The rotation function: Secrets Manager invokes it for this stage's tenant secrets only. ---
+
+/**
+ * The rotation function's resource policy as Lambda builds it from the template's
+ * AWS::Lambda::Permission resources naming it: Principal, Action, and SourceAccount/SourceArn as
+ * the StringEquals/ArnLike conditions (Lambda developer guide, "Viewing resource-based IAM
+ * policies in Lambda").
+ */
+function rotationFunction(w: World): { arn: string; policy: PolicyDocument } {
+  const fn = functionOf(w, 'rotateTenantCredentials');
+  const permissions = Object.values(w.stack.template.Resources).filter(
+    (r) => r.Type === 'AWS::Lambda::Permission' && w.stack.resolver.resolve(r.Properties.FunctionName as never) === fn.functionArn,
+  );
+  if (permissions.length === 0) throw new Error('The packaged stack gives no principal leave to invoke the rotation function');
+  const Statement = permissions.map(({ Properties: p }) => {
+    const value = (key: string) => (p[key] === undefined ? undefined : (w.stack.resolver.resolve(p[key] as never) as string));
+    const sourceAccount = value('SourceAccount');
+    const sourceArn = value('SourceArn');
+    return {
+      Effect: 'Allow',
+      Principal: { Service: value('Principal') },
+      Action: value('Action'),
+      Resource: fn.functionArn,
+      ...(sourceAccount || sourceArn
+        ? { Condition: { ...(sourceAccount ? { StringEquals: { 'AWS:SourceAccount': sourceAccount } } : {}), ...(sourceArn ? { ArnLike: { 'AWS:SourceArn': sourceArn } } : {}) } }
+        : {}),
+    };
+  });
+  return { arn: fn.functionArn, policy: { Version: '2012-10-17', Statement } };
+}
+
+/** What Secrets Manager sends acting for the rotation of `secretArn` in `account`. */
+const rotationOf = (account: string, secretArn: string): Context => ({ ...TLS, 'aws:SourceAccount': account, 'aws:SourceArn': secretArn });
+const asSecretsManager = (context: (w: World) => Context, service = 'secretsmanager.amazonaws.com'): Case['request'] => (w) => asService(service, 'lambda:InvokeFunction', rotationFunction, context(w))(w);
+
+declareCases('the rotation function, invoked', [
+  { title: "by Secrets Manager rotating tenant A's secret", expect: 'allowed', request: asSecretsManager((w) => rotationOf(DEPLOYMENT.accountId, w.a.secretArn)) },
+  { title: "by Secrets Manager rotating tenant B's secret", expect: 'allowed', request: asSecretsManager((w) => rotationOf(DEPLOYMENT.accountId, w.b.secretArn)) },
+  {
+    title: "by Secrets Manager rotating the other stage's tenant A secret",
+    expect: 'denied',
+    request: asSecretsManager((w) => rotationOf(DEPLOYMENT.accountId, arnOf.secret(w.a.secretName.replace(`/${STAGE}/`, `/${OTHER_STAGE}/`)))),
+  },
+  { title: 'by Secrets Manager rotating a secret outside the tenant prefix (prod/payments-db)', expect: 'denied', request: asSecretsManager(() => rotationOf(DEPLOYMENT.accountId, arnOf.secret('prod/payments-db'))) },
+  {
+    title: "by Secrets Manager rotating another account's secret of the same name (a confused deputy)",
+    expect: 'denied',
+    request: asSecretsManager((w) => rotationOf(OTHER_ACCOUNT, w.a.secretArn.replace(`:${DEPLOYMENT.accountId}:`, `:${OTHER_ACCOUNT}:`))),
+  },
+  { title: 'by EventBridge, from this account', expect: 'denied', request: asSecretsManager((w) => rotationOf(DEPLOYMENT.accountId, w.a.secretArn), 'events.amazonaws.com') },
+  { title: 'by Step Functions, from this account', expect: 'denied', request: asSecretsManager((w) => rotationOf(DEPLOYMENT.accountId, w.a.secretArn), 'states.amazonaws.com') },
 ]);
 
 // --- What the cases rest on: the real artefacts, fully resolved, every role covered. --------

@@ -23,7 +23,8 @@ export type ResourceKind =
   | 'restoreExecution'
   | 'ledgerTable'
   | 'routerFailedEventsQueue'
-  | 'trackerFailedEventsQueue';
+  | 'trackerFailedEventsQueue'
+  | 'rotationFunction';
 
 export type Context = Record<string, string | string[]>;
 export type Tags = Record<string, string>;
@@ -78,6 +79,26 @@ const findTenantCalls = (secretHolds: string): Call[] => [
 /** A publish step's one call (lib/publish.ts). */
 const PUT_EVENTS_CALL = call('PutEvents', 'events:PutEvents', 'eventBus');
 
+/** What RotateSecret carries when a step puts a secret on its rotation schedule (lib/rotation-schedule.ts): this stage's rotation function, no rotation now. */
+export const scheduleContext = (w: World): Context => ({
+  'secretsmanager:RotationLambdaARN': w.functions.get('rotateTenantCredentials')?.functionArn ?? 'no rotateTenantCredentials function',
+  'secretsmanager:RotateImmediately': 'false',
+});
+
+/**
+ * Putting the tenant's secret on its rotation schedule (lib/rotation-schedule.ts schedule):
+ * RotateSecret with RotationLambdaARN, RotationRules and RotateImmediately false, which needs
+ * lambda:InvokeFunction on the rotation function of its caller too (API reference, RotateSecret).
+ */
+const SCHEDULE_ROTATION_CALLS: Call[] = [
+  call('RotateSecret (RotationLambdaARN, RotationRules, RotateImmediately false)', 'secretsmanager:RotateSecret', 'secret', { context: scheduleContext }),
+  call('RotateSecret names the rotation function', 'lambda:InvokeFunction', 'rotationFunction'),
+  call('DescribeSecret (a repeat refused while the first is tested: is the schedule already set?)', 'secretsmanager:DescribeSecret', 'secret'),
+];
+
+/** UpdateSecretVersionStage of one label, as finishSecret moves it. */
+const versionStage = (stage: string) => (): Context => ({ 'secretsmanager:VersionStage': stage });
+
 /** Function key (serverless.yml) → every call its code makes, read from functions/<kebab-name>.ts and the lib files it uses. */
 export const STEP_CALLS: Record<string, Call[]> = {
   // validate-org.ts, prepare-teardown.ts: pure, no AWS call.
@@ -106,7 +127,8 @@ export const STEP_CALLS: Record<string, Call[]> = {
     call('s3control GetPublicAccessBlock (after AccessDenied)', 's3:GetAccountPublicAccessBlock', 'account'),
   ],
   // prove-tenant-credentials.ts: the key from the secret; what it then sends as the tenant is TENANT_SIGNED_ACTIONS.
-  proveTenantCredentials: [call('GetSecretValue (the key to prove)', 'secretsmanager:GetSecretValue', 'secret')],
+  // prove-tenant-credentials.ts: then puts the proven key on its rotation schedule (lib/rotation-schedule.ts).
+  proveTenantCredentials: [call('GetSecretValue (the key to prove)', 'secretsmanager:GetSecretValue', 'secret'), ...SCHEDULE_ROTATION_CALLS],
   // create-tenant-user.ts
   createTenantUser: [
     RUN_GUARD_CALL,
@@ -176,12 +198,34 @@ export const STEP_CALLS: Record<string, Call[]> = {
     ...findTenantCalls('the bucket it names'),
     call('UpdateAccessKey (Inactive)', 'iam:UpdateAccessKey', 'user'),
     call('DeleteBucketPolicy', 's3:DeleteBucketPolicy', 'bucket'),
+    call('CancelRotateSecret (lib/rotation-schedule.ts cancel, after its DescribeSecret)', 'secretsmanager:CancelRotateSecret', 'secret'),
   ],
   // restore-tenant-access.ts, lib/tenant-bucket.ts, lib/iam-user.ts, lib/access-keys.ts, lib/tenant-secret.ts, lib/bucket-tags.ts
   restoreTenantAccess: [
     RUN_GUARD_CALL,
     ...findTenantCalls('the bucket and key it names'),
     call('UpdateAccessKey (Active)', 'iam:UpdateAccessKey', 'user'),
+    ...SCHEDULE_ROTATION_CALLS,
+  ],
+  // rotate-tenant-credentials.ts (Secrets Manager's four steps), lib/rotation/*, lib/tenant-secret.ts, lib/access-keys.ts, lib/publish.ts
+  rotateTenantCredentials: [
+    call('DescribeSecret (every step: rotation enabled, the token staged AWSPENDING; createSecret: still enabled once the key is made)', 'secretsmanager:DescribeSecret', 'secret'),
+    call('GetSecretValue (the AWSCURRENT, AWSPENDING and AWSPREVIOUS versions)', 'secretsmanager:GetSecretValue', 'secret'),
+    call('ListAccessKeys (createSecret: the current key active? room for a new one?)', 'iam:ListAccessKeys', 'user'),
+    call('DeleteAccessKey (createSecret: a stray, the previous key past its overlap, or its own new key when rotation was cancelled meanwhile)', 'iam:DeleteAccessKey', 'user'),
+    call('CreateAccessKey (createSecret)', 'iam:CreateAccessKey', 'user'),
+    call('PutSecretValue (createSecret: the new key staged AWSPENDING)', 'secretsmanager:PutSecretValue', 'secret'),
+    call('UpdateSecretVersionStage (finishSecret: AWSCURRENT to the new version)', 'secretsmanager:UpdateSecretVersionStage', 'secret', { context: versionStage('AWSCURRENT') }),
+    call('UpdateSecretVersionStage (finishSecret: AWSPENDING off it)', 'secretsmanager:UpdateSecretVersionStage', 'secret', { context: versionStage('AWSPENDING') }),
+    call('PutEvents (TenantCredentialsRotated)', 'events:PutEvents', 'eventBus'),
+  ],
+  // retire-previous-tenant-keys.ts (daily), lib/rotation/retire.ts
+  retirePreviousTenantKeys: [
+    call("ListSecrets (the stage's tenant secrets, filtered by name prefix and ManagedBy)", 'secretsmanager:ListSecrets', 'account'),
+    call('DescribeSecret (LastRotatedDate, the AWSPREVIOUS version)', 'secretsmanager:DescribeSecret', 'secret'),
+    call('GetSecretValue (the AWSPREVIOUS and AWSCURRENT versions)', 'secretsmanager:GetSecretValue', 'secret'),
+    call('ListAccessKeys (is the previous key still active?)', 'iam:ListAccessKeys', 'user'),
+    call('UpdateAccessKey (Inactive: the previous key, its overlap passed)', 'iam:UpdateAccessKey', 'user'),
   ],
   // publish-org-*.ts, lib/publish.ts
   publishOrgProvisioned: [PUT_EVENTS_CALL],
@@ -240,13 +284,15 @@ export const PREFIX_TENANT_ACTIONS: Record<string, string[]> = {
 
 /**
  * What a function sends signed as the tenant (with the tenant's own key, never its role's), per
- * function: ProveTenantCredentials' proof. These are the tenant's own rights, which
+ * function: ProveTenantCredentials' proof, and the rotation's testSecret. These are the tenant's own rights, which
  * iam-policies.test.ts ("tenant A's user may ListBucket on its own bucket") and
  * prefix-tenancy.test.ts (a prefix tenant's ListBucket of its prefix) prove; GetCallerIdentity
  * needs no permission. The function's role is held to STEP_CALLS alone.
  */
 export const TENANT_SIGNED_ACTIONS: Record<string, string[]> = {
   proveTenantCredentials: ['sts:GetCallerIdentity', 's3:ListBucket'],
+  // testSecret proves the new key the same way (lib/key-proof.ts).
+  rotateTenantCredentials: ['sts:GetCallerIdentity', 's3:ListBucket'],
 };
 
 /**
