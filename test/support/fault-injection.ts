@@ -6,7 +6,7 @@
  *
  * An operation is `<Service>.<Operation>` (`S3.CreateBucket`, `IAM.CreateUser`,
  * `SecretsManager.CreateSecret`, `EventBridge.PutEvents`, `S3Control.GetPublicAccessBlock`,
- * `DynamoDB.PutItem`).
+ * `DynamoDB.PutItem`, `STS.GetCallerIdentity`).
  * A rule fires on the `call`-th call (1-based) of its operation counted since it was armed,
  * and on the `times - 1` calls after it:
  * - `throttle`: throws the service's throttling error before the call (default twice);
@@ -24,6 +24,7 @@ import { IAMServiceException } from '@aws-sdk/client-iam';
 import { AccessDenied, GetBucketTaggingCommand, PutBucketTaggingCommand, S3ServiceException, type S3Client, type Tag } from '@aws-sdk/client-s3';
 import { S3ControlServiceException } from '@aws-sdk/client-s3-control';
 import { SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import { STSServiceException } from '@aws-sdk/client-sts';
 import type { HandlerExecutionContext, InitializeHandler, InitializeHandlerArguments, InitializeHandlerOutput, MetadataBearer } from '@smithy/types';
 import { runOutsideFunctions } from '../../local/function-scope';
 import type { ExecutionEvent } from '../../functions/lib/executions';
@@ -71,6 +72,11 @@ export interface FaultInjector {
   /** Every call since installation (or the last `clearCalls`), in order. */
   readonly calls: readonly RecordedCall[];
   clearCalls(): void;
+  /**
+   * Installs the same middleware on more clients, e.g. ones made per request (the clients a key
+   * proof signs with as the tenant): their calls count and fault with the same rules.
+   */
+  attach(...clients: ClientWithMiddleware[]): void;
   /** Removes the middleware from every client. */
   uninstall(): void;
 }
@@ -104,6 +110,7 @@ const SERVICE_EXCEPTIONS: Record<string, ServiceExceptionClass> = {
   EventBridge: EventBridgeServiceException as unknown as ServiceExceptionClass,
   S3Control: S3ControlServiceException as unknown as ServiceExceptionClass,
   DynamoDB: DynamoDBServiceException as unknown as ServiceExceptionClass,
+  STS: STSServiceException as unknown as ServiceExceptionClass,
 };
 
 /** The throttling error code each service answers with. */
@@ -114,6 +121,7 @@ const THROTTLING_NAMES: Record<string, string> = {
   EventBridge: 'ThrottlingException',
   S3Control: 'SlowDown',
   DynamoDB: 'ThrottlingException',
+  STS: 'Throttling',
 };
 
 /** The access-denied error code each service answers with. */
@@ -124,6 +132,7 @@ const ACCESS_DENIED_NAMES: Record<string, string> = {
   EventBridge: 'AccessDeniedException',
   S3Control: 'AccessDenied',
   DynamoDB: 'AccessDeniedException',
+  STS: 'AccessDenied',
 };
 
 export function serviceOf(operation: string): string {
@@ -271,10 +280,15 @@ export function installFaults(clients: ClientWithMiddleware[], options: InstallF
       return result as InitializeHandlerOutput<MetadataBearer>;
     };
 
-  for (const client of clients) {
-    client.middlewareStack.remove(MIDDLEWARE_NAME);
-    client.middlewareStack.add(middleware, { step: 'initialize', name: MIDDLEWARE_NAME, priority: 'high' });
-  }
+  const installed: ClientWithMiddleware[] = [];
+  const attach = (...more: ClientWithMiddleware[]) => {
+    for (const client of more) {
+      client.middlewareStack.remove(MIDDLEWARE_NAME);
+      client.middlewareStack.add(middleware, { step: 'initialize', name: MIDDLEWARE_NAME, priority: 'high' });
+      installed.push(client);
+    }
+  };
+  attach(...clients);
 
   return {
     arm(...rules) {
@@ -290,8 +304,10 @@ export function installFaults(clients: ClientWithMiddleware[], options: InstallF
     clearCalls() {
       calls.length = 0;
     },
+    attach,
     uninstall() {
-      for (const client of clients) client.middlewareStack.remove(MIDDLEWARE_NAME);
+      for (const client of installed) client.middlewareStack.remove(MIDDLEWARE_NAME);
+      installed.length = 0;
     },
   };
 }
