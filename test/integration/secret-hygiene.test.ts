@@ -5,10 +5,18 @@
  * emitted event is captured. Each secret access key the pipeline created (recorded from
  * CreateAccessKey's responses by SDK middleware on the functions' own IAM client) must
  * appear in none of them.
+ *
+ * Then key rotation, through local mode's stand-in (local/secrets-rotation.ts) running the real
+ * rotation function: two rotations, one refused in createSecret (the previous key still in its
+ * overlap), the previous key's retirement during and after the overlap and with `--revoke-old-now`
+ * (overlap 0). Every step's result, every error (with its cause), every retirement's result, the
+ * stand-in's DescribeSecret answers, the events and the log lines must hold none of the keys.
  */
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { LocalPipeline } from '../../local/pipeline';
+import { LocalRotationFailedError } from '../../local/secrets-rotation';
 import { integrationPipeline } from './integration-pipeline';
+import { DAY_MS, errorText, pipelineRotation, provisionTenant, secretAt } from './rotation-harness';
 
 jest.setTimeout(120_000);
 
@@ -83,6 +91,46 @@ describe('secret hygiene', () => {
     expect(histories.every((h) => (h?.length ?? 0) > 5)).toBe(true);
     expect(haystacks.executionRecords).toContain('"accessKeyId"');
     for (const key of secretKeys) {
+      for (const [where, text] of Object.entries(haystacks)) {
+        expect({ where, leaked: text.includes(key) }).toEqual({ where, leaked: false });
+      }
+    }
+  });
+
+  it('no secret access key appears in what a key rotation and the retirement of the previous key return, raise, log or announce', async () => {
+    const rotation = pipelineRotation(pipeline);
+    const names = await provisionTenant(pipeline, 'Hygiene-Rotation-1');
+    const logsFrom = captured.join('').length;
+    const issuedFrom = secretKeys.length;
+    const old = await secretAt(pipeline, names.secretName, 'AWSCURRENT');
+    const returned: unknown[] = [];
+
+    const first = await rotation.rotate(names.secretName);
+    returned.push(first, await rotation.describe(names.secretName));
+    // Refused in createSecret: the previous key is still in its overlap.
+    const refused = await rotation.rotate(names.secretName).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(LocalRotationFailedError);
+    returned.push(errorText(refused), await rotation.abandonPending(names.secretName));
+    returned.push(await rotation.retirePrevious(names.secretName));
+    returned.push(await rotation.retirePrevious(names.secretName, { now: new Date(Date.now() + (pipeline.config.previousKeyOverlapDays + 1) * DAY_MS) }));
+    const second = await rotation.rotate(names.secretName);
+    returned.push(second, await rotation.retirePrevious(names.secretName, { overlapDays: 0 }), await rotation.describe(names.secretName));
+    const events = await pipeline.events();
+
+    const issued = secretKeys.slice(issuedFrom);
+    expect(issued).toHaveLength(2);
+    expect(issued).not.toContain(old?.secretAccessKey);
+    expect(first.steps.map((s) => s.outcome)).toEqual(['created', 'nothing-to-set', 'tested', 'finished']);
+    expect(returned.map((r) => JSON.stringify(r) ?? '').join('')).toMatch(/"deactivated"/);
+    expect(events.filter((e) => e['detail-type'] === 'TenantCredentialsRotated')).toHaveLength(2);
+    const haystacks = {
+      logs: captured.join('').slice(logsFrom),
+      results: JSON.stringify(returned),
+      errors: errorText(refused),
+      events: JSON.stringify(events),
+    };
+    expect(haystacks.logs).toMatch(/Staged a new access key AWSPENDING/);
+    for (const key of [...issued, old?.secretAccessKey ?? 'no AWSCURRENT value before the rotation']) {
       for (const [where, text] of Object.entries(haystacks)) {
         expect({ where, leaked: text.includes(key) }).toEqual({ where, leaked: false });
       }
