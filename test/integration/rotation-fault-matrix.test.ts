@@ -152,6 +152,7 @@ let faults: FaultInjector;
 let harness: TestRotation;
 let issued: string[];
 let output: ReturnType<typeof captureOutput>;
+let logLevel: string | undefined;
 const RUN = Date.now().toString(36).slice(-5);
 /** The overlap is 7 days in the local stage: each case starts 8 days on, with the previous key past it. */
 const CASE_DAYS = 8;
@@ -178,12 +179,15 @@ beforeAll(async () => {
   const fc = pipeline.functionClients;
   faults = installFaults([fc.iam, fc.secretsManager, fc.eventBridge]);
   harness = testRotation(pipeline, { onTenantClients: (clients) => faults.attach(clients.sts, clients.s3) });
+  logLevel = process.env.POWERTOOLS_LOG_LEVEL;
+  // The leak check reads every log line the handler writes, at its most talkative.
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
   output = captureOutput({ echo: false });
 });
 
 afterAll(async () => {
   output?.restore();
+  process.env.POWERTOOLS_LOG_LEVEL = logLevel;
   faults?.uninstall();
   await pipeline?.executions.idle();
   await pipeline?.stop();

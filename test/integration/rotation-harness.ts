@@ -122,6 +122,32 @@ export function recordIssuedSecrets(pipeline: LocalPipeline): string[] {
   return secrets;
 }
 
+export interface PutEvent {
+  detailType: string;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * Every event the functions put from now (a middleware on their own EventBridge client, after the
+ * call succeeded). Read from here, not from the local events queue, which the integration files
+ * share: draining it would take events another file waits for.
+ */
+export function recordPutEvents(pipeline: LocalPipeline): PutEvent[] {
+  const events: PutEvent[] = [];
+  pipeline.functionClients.eventBridge.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName === 'PutEventsCommand') {
+        const entries = (args.input as { Entries?: { DetailType?: string; Detail?: string }[] }).Entries ?? [];
+        for (const entry of entries) events.push({ detailType: entry.DetailType ?? '', detail: JSON.parse(entry.Detail ?? '{}') as Record<string, unknown> });
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'recordPutEvents', override: true },
+  );
+  return events;
+}
+
 /** Everything written to stdout and stderr from now (still written through), for leak checks. */
 export function captureOutput(options: { echo: boolean }): { text(): string; restore(): void } {
   const captured: string[] = [];

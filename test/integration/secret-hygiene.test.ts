@@ -16,7 +16,7 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { LocalPipeline } from '../../local/pipeline';
 import { LocalRotationFailedError } from '../../local/secrets-rotation';
 import { integrationPipeline } from './integration-pipeline';
-import { DAY_MS, errorText, pipelineRotation, provisionTenant, secretAt } from './rotation-harness';
+import { DAY_MS, errorText, pipelineRotation, provisionTenant, recordPutEvents, secretAt } from './rotation-harness';
 
 jest.setTimeout(120_000);
 
@@ -99,6 +99,7 @@ describe('secret hygiene', () => {
 
   it('no secret access key appears in what a key rotation and the retirement of the previous key return, raise, log or announce', async () => {
     const rotation = pipelineRotation(pipeline);
+    const events = recordPutEvents(pipeline);
     const names = await provisionTenant(pipeline, 'Hygiene-Rotation-1');
     const logsFrom = captured.join('').length;
     const issuedFrom = secretKeys.length;
@@ -115,14 +116,13 @@ describe('secret hygiene', () => {
     returned.push(await rotation.retirePrevious(names.secretName, { now: new Date(Date.now() + (pipeline.config.previousKeyOverlapDays + 1) * DAY_MS) }));
     const second = await rotation.rotate(names.secretName);
     returned.push(second, await rotation.retirePrevious(names.secretName, { overlapDays: 0 }), await rotation.describe(names.secretName));
-    const events = await pipeline.events();
 
     const issued = secretKeys.slice(issuedFrom);
     expect(issued).toHaveLength(2);
     expect(issued).not.toContain(old?.secretAccessKey);
     expect(first.steps.map((s) => s.outcome)).toEqual(['created', 'nothing-to-set', 'tested', 'finished']);
     expect(returned.map((r) => JSON.stringify(r) ?? '').join('')).toMatch(/"deactivated"/);
-    expect(events.filter((e) => e['detail-type'] === 'TenantCredentialsRotated')).toHaveLength(2);
+    expect(events.filter((e) => e.detailType === 'TenantCredentialsRotated')).toHaveLength(2);
     const haystacks = {
       logs: captured.join('').slice(logsFrom),
       results: JSON.stringify(returned),
