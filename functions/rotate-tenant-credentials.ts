@@ -45,6 +45,7 @@ import {
   TenantRotationRequestError,
   versionWith,
   type RotatingSecret,
+  type SecretVersionValue,
 } from './lib/rotation/rotating-secret';
 import { describeSecret, tenantSecretString, type TenantSecret } from './lib/tenant-secret';
 
@@ -147,7 +148,7 @@ export async function rotateTenantCredentials(
     deps.logger?.info('Secret version is already AWSCURRENT: nothing to do', { step, secretName: secret.name, versionId: token });
     // A finishSecret retried after it moved the stage but before the event was put: put it again
     // (consumers tell a repeat by its versionId), so no rotation goes unannounced.
-    if (step === 'finishSecret') return { step, outcome: 'already-current', ...(await announce(secret, token, deps)) };
+    if (step === 'finishSecret') return { step, outcome: 'already-current', ...(await announceAgain(secret, token, deps)) };
     return { step, outcome: 'already-current' };
   }
   if (!stages.includes(PENDING)) throw new TenantRotationRequestError(`Secret version ${token} of secret ${secret.name} is not staged AWSPENDING`);
@@ -188,7 +189,7 @@ async function createSecret(secret: RotatingSecret, event: TenantRotationEvent, 
         'and a new active key would give it back. Restore or reissue the tenant\'s credentials instead',
     );
   }
-  const deleted = await makeRoom(secret, keys, current.accessKeyId, previous?.accessKeyId, deps);
+  const deleted = await makeRoom(secret, keys, current, previous?.accessKeyId, deps);
 
   const { AccessKey } = await createAccessKey(deps.iam, secret.userName, deleted.length);
   if (!AccessKey?.AccessKeyId || !AccessKey.SecretAccessKey) throw new Error(`IAM returned no access key for user ${secret.userName}`);
@@ -230,13 +231,14 @@ async function abandonIfRevoked(secret: RotatingSecret, accessKeyId: string, dep
  * crashed attempt's, an abandoned rotation's) at once, the previous key once it is inactive or its
  * overlap has passed. Returns the deleted key ids.
  */
-async function makeRoom(secret: RotatingSecret, keys: AccessKeyMetadata[], currentKeyId: string, previousKeyId: string | undefined, deps: RotateTenantCredentialsDeps): Promise<string[]> {
+async function makeRoom(secret: RotatingSecret, keys: AccessKeyMetadata[], current: SecretVersionValue, previousKeyId: string | undefined, deps: RotateTenantCredentialsDeps): Promise<string[]> {
+  const currentKeyId = current.accessKeyId;
   const deleted: string[] = [];
   for (const key of keys) {
     const keyId = key.AccessKeyId;
     if (!keyId || keyId === currentKeyId) continue;
     if (keyId === previousKeyId && key.Status === 'Active') {
-      const end = overlapEnd(secret, overlapDaysOf(deps));
+      const end = overlapEnd(secret, overlapDaysOf(deps), current);
       if (!end || nowOf(deps) < end) {
         throw new TenantKeyOverlapError(
           `IAM user ${secret.userName} holds its previous access key ${keyId}, still active ` +
@@ -305,37 +307,48 @@ async function testSecret(secret: RotatingSecret, token: string, deps: RotateTen
 
 async function finishSecret(secret: RotatingSecret, token: string, deps: RotateTenantCredentialsDeps): Promise<TenantRotationResult> {
   const currentVersion = versionWith(secret, CURRENT);
+  // What the announcement says is read before the stage moves: after it, a failed read would fail
+  // a rotation that has already happened, and only Secrets Manager's retry (same token) would announce it.
+  const promoted = await readVersion(deps.secretsManager, secret, PENDING, token);
+  if (!promoted) throw new TenantRotationRequestError(`Secret version ${token} of secret ${secret.name} has no AWSPENDING value to make current`);
+  const replaced = currentVersion ? await readVersion(deps.secretsManager, secret, CURRENT, currentVersion) : undefined;
   await deps.secretsManager.send(
     new UpdateSecretVersionStageCommand({ SecretId: secret.arn, VersionStage: CURRENT, MoveToVersionId: token, ...(currentVersion ? { RemoveFromVersionId: currentVersion } : {}) }),
   );
   await deps.secretsManager.send(new UpdateSecretVersionStageCommand({ SecretId: secret.arn, VersionStage: PENDING, RemoveFromVersionId: token }));
   deps.logger?.info('Promoted the new access key to AWSCURRENT; the previous one stays active for its overlap', { secretName: secret.name, versionId: token, previousVersionId: currentVersion });
-  return { step: 'finishSecret', outcome: 'finished', ...(await announce(secret, token, deps)) };
+  return { step: 'finishSecret', outcome: 'finished', ...(await announce(secret, token, promoted.accessKeyId, replaced?.accessKeyId, deps)) };
 }
 
 /**
- * Puts TenantCredentialsRotated for the version `token`, now AWSCURRENT: its key id and the previous
- * key's (read from the secret, so a repeat says the same), never a secret.
+ * A finishSecret retried once the version is AWSCURRENT: announces it again, the key it replaced
+ * read from AWSPREVIOUS (where Secrets Manager moved it with AWSCURRENT). A failed read fails the
+ * step, which Secrets Manager retries: the event must not say there was no previous key because
+ * it could not be read.
  */
-async function announce(secret: RotatingSecret, token: string, deps: RotateTenantCredentialsDeps): Promise<{ accessKeyId: string; eventId: string }> {
+async function announceAgain(secret: RotatingSecret, token: string, deps: RotateTenantCredentialsDeps): Promise<{ accessKeyId: string; eventId: string }> {
   const current = await readVersion(deps.secretsManager, secret, CURRENT, token);
   if (!current) throw new TenantSecretConflictError(`Secret version ${token} of secret ${secret.name} holds no credentials to announce`);
-  // After the stage moved, AWSPREVIOUS is the key this rotation replaced (Secrets Manager moves it with AWSCURRENT).
-  const previous = await readVersion(deps.secretsManager, secret, PREVIOUS).catch(() => undefined);
+  const previous = await readVersion(deps.secretsManager, secret, PREVIOUS);
+  return announce(secret, token, current.accessKeyId, previous?.accessKeyId, deps);
+}
+
+/** Puts TenantCredentialsRotated for the version `token`, now AWSCURRENT with the key `accessKeyId`: key ids only, never a secret. */
+async function announce(secret: RotatingSecret, token: string, accessKeyId: string, previousKeyId: string | undefined, deps: RotateTenantCredentialsDeps): Promise<{ accessKeyId: string; eventId: string }> {
   const rotatedAt = nowOf(deps);
-  const replaced = previous && previous.accessKeyId !== current.accessKeyId ? previous.accessKeyId : undefined;
+  const replaced = previousKeyId !== undefined && previousKeyId !== accessKeyId ? previousKeyId : undefined;
   const detail: TenantCredentialsRotatedDetail = {
     orgId: secret.orgId ?? secret.userName,
     userName: secret.userName,
     credentials: { secretArn: secret.arn, secretName: secret.name },
     versionId: token,
-    accessKeyId: current.accessKeyId,
+    accessKeyId,
     ...(replaced ? { previousAccessKeyId: replaced, previousKeyActiveUntil: new Date(rotatedAt.getTime() + overlapDaysOf(deps) * 86_400_000).toISOString() } : {}),
     rotatedAt: rotatedAt.toISOString(),
   };
   const eventId = await putEvent(deps.eventBridge, deps.config, 'TenantCredentialsRotated', detail);
-  deps.logger?.info('Announced the rotation', { secretName: secret.name, versionId: token, accessKeyId: current.accessKeyId, eventId });
-  return { accessKeyId: current.accessKeyId, eventId };
+  deps.logger?.info('Announced the rotation', { secretName: secret.name, versionId: token, accessKeyId, eventId });
+  return { accessKeyId, eventId };
 }
 
 /** The rotation Lambda's handler over its dependencies: functions/lambda/rotate-tenant-credentials.ts wires them on AWS, local/secrets-rotation.ts locally. */

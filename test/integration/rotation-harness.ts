@@ -14,7 +14,7 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { NoSuchEntityException, paginateListAccessKeys } from '@aws-sdk/client-iam';
-import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { tenantUserPath } from '../../functions/lib/config';
 import type { TenantClients } from '../../functions/lib/key-proof';
 import { createLogger } from '../../functions/lib/logger';
@@ -201,6 +201,29 @@ export interface TestRotationOptions {
 }
 
 /**
+ * The emulator dates a secret version by the real clock, the handler reads the test's: a version
+ * written while the test's clock is days ahead would look days old, and the overlap the rotation
+ * counts from the current version's creation (lib/rotation/rotating-secret.ts, overlapEnd) would
+ * seem long over. So the versions written through `client` are dated, in what GetSecretValue
+ * answers, by the test's clock at the moment they were written, as AWS would date them had time
+ * really passed.
+ */
+function keepVersionDatesOnTheClock(client: SecretsManagerClient, clock: { now: Date }): void {
+  const writtenAt = new Map<string, Date>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const output = result.output as { VersionId?: string; CreatedDate?: Date };
+      if (context.commandName === 'PutSecretValueCommand' && output.VersionId && !writtenAt.has(output.VersionId)) writtenAt.set(output.VersionId, clock.now);
+      const at = context.commandName === 'GetSecretValueCommand' && output.VersionId ? writtenAt.get(output.VersionId) : undefined;
+      if (at) result.output = { ...output, CreatedDate: at } as typeof result.output;
+      return result;
+    },
+    { step: 'initialize', name: 'versionDatesOnTheTestClock', override: true },
+  );
+}
+
+/**
  * A rotation stand-in over the pipeline's function clients with a clock of the test's own. Its
  * steps run the real handler as the rotation function (`runAsFunction`, so the integration
  * project's check of each role's calls sees them), as the stand-in's own invocation does.
@@ -214,6 +237,7 @@ export function testRotation(pipeline: LocalPipeline, options: TestRotationOptio
       return clock.now;
     },
   };
+  keepVersionDatesOnTheClock(fc.secretsManager, clock);
   const asTenant = (key: Parameters<typeof fc.asTenant>[0], region: string) => {
     const clients = fc.asTenant(key, region);
     options.onTenantClients?.(clients);

@@ -37,7 +37,7 @@ export async function retirePreviousTenantKey(input: { SecretId: string }, deps:
   if (!previous || previous.accessKeyId === current?.accessKeyId) return { outcome: 'no-previous-key' };
   const { accessKeyId } = previous;
 
-  const end = overlapEnd(secret, deps.previousKeyOverlapDays ?? deps.config.previousKeyOverlapDays);
+  const end = overlapEnd(secret, deps.previousKeyOverlapDays ?? deps.config.previousKeyOverlapDays, current);
   const now = (deps.now ?? (() => new Date()))();
   if (!end || now < end) return { outcome: 'in-overlap', accessKeyId, ...(end ? { overlapEndsAt: end.toISOString() } : {}) };
 

@@ -61,11 +61,15 @@ function tenantUserNameOf(secretName: string, config: Config): string | undefine
   return slug === undefined ? undefined : `${config.userPrefix}${slug}`;
 }
 
+/** A version's tenant credentials, and when the version was created. */
+export type SecretVersionValue = TenantSecret & { createdDate?: Date };
+
 /** The tenant credentials a version holds, or undefined when there is no such version (or it holds no value yet). */
-export async function readVersion(client: SecretsManagerClient, secret: RotatingSecret, stage: string, versionId?: string): Promise<TenantSecret | undefined> {
+export async function readVersion(client: SecretsManagerClient, secret: RotatingSecret, stage: string, versionId?: string): Promise<SecretVersionValue | undefined> {
   let text: string | undefined;
+  let createdDate: Date | undefined;
   try {
-    ({ SecretString: text } = await client.send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: stage, ...(versionId ? { VersionId: versionId } : {}) })));
+    ({ SecretString: text, CreatedDate: createdDate } = await client.send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: stage, ...(versionId ? { VersionId: versionId } : {}) })));
   } catch (err) {
     if (err instanceof ResourceNotFoundException) return undefined;
     throw err;
@@ -75,7 +79,7 @@ export async function readVersion(client: SecretsManagerClient, secret: Rotating
   if (value.userName !== undefined && value.userName !== secret.userName) {
     throw new TenantSecretConflictError(`The ${stage} version of secret ${secret.name} names IAM user ${value.userName}, not ${secret.userName}`);
   }
-  return value;
+  return { ...value, ...(createdDate ? { createdDate } : {}) };
 }
 
 /** The id of the version holding `stage`, if any. */
@@ -83,8 +87,16 @@ export function versionWith(secret: RotatingSecret, stage: string): string | und
   return Object.entries(secret.versions).find(([, stages]) => stages.includes(stage))?.[0];
 }
 
-/** When the previous key's overlap ends: `overlapDays` after the last rotation ended; undefined when when that was is not known. */
-export function overlapEnd(secret: RotatingSecret, overlapDays: number): Date | undefined {
-  if (!secret.lastRotated) return undefined;
-  return new Date(secret.lastRotated.getTime() + overlapDays * DAY_MS);
+/**
+ * When the previous key's overlap ends: `overlapDays` after it stopped being current; undefined
+ * when when that was is not known. That moment is taken as the later of the last recorded
+ * rotation (`LastRotatedDate`) and the creation of the current version: Secrets Manager records
+ * a rotation only once it succeeded, so a finishSecret that moved AWSCURRENT and then failed
+ * leaves LastRotatedDate at the rotation before; the current version, made by this rotation's
+ * createSecret, dates it (a few seconds early, never late), so its previous key keeps its overlap.
+ */
+export function overlapEnd(secret: RotatingSecret, overlapDays: number, current: Pick<SecretVersionValue, 'createdDate'> | undefined): Date | undefined {
+  const times = [secret.lastRotated, current?.createdDate].filter((date): date is Date => date !== undefined).map((date) => date.getTime());
+  if (times.length === 0) return undefined;
+  return new Date(Math.max(...times) + overlapDays * DAY_MS);
 }

@@ -65,6 +65,8 @@ const T0 = new Date('2026-12-01T10:00:00Z');
 interface FakeVersion {
   value?: string;
   stages: string[];
+  /** When its value was stored (GetSecretValue's CreatedDate). */
+  created?: Date;
 }
 
 /**
@@ -96,7 +98,7 @@ class FakeAccount extends ScriptedAccount {
   /** The tenant as IssueTenantCredentials leaves it: one key, in the AWSCURRENT version `v0`. */
   provisioned(prefix?: string): { id: string; secretAccessKey: string } {
     const key = this.addKey();
-    this.versions.set('v0', { value: valueFor(key, prefix), stages: ['AWSCURRENT'] });
+    this.versions.set('v0', { value: valueFor(key, prefix), stages: ['AWSCURRENT'], created: clock });
     return key;
   }
 
@@ -165,7 +167,7 @@ class FakeAccount extends ScriptedAccount {
         if (!found?.value || (stage && !found.stages.includes(stage))) {
           throw new ResourceNotFoundException({ $metadata: {}, message: "Secrets Manager can't find the specified secret value for staging label: " + String(stage) });
         }
-        return { ARN: secretArn, Name: this.name, SecretString: found.value, VersionStages: [...found.stages] };
+        return { ARN: secretArn, Name: this.name, SecretString: found.value, VersionStages: [...found.stages], ...(found.created ? { CreatedDate: found.created } : {}) };
       }),
     );
     secretsMock.on(PutSecretValueCommand).callsFake((req: { ClientRequestToken?: string; SecretString?: string; VersionStages?: string[] }) =>
@@ -175,7 +177,7 @@ class FakeAccount extends ScriptedAccount {
         if (existing?.value !== undefined && existing.value !== req.SecretString) {
           throw new ResourceExistsException({ $metadata: {}, message: 'A resource with the ID you requested already exists.' });
         }
-        this.versions.set(token, { value: req.SecretString, stages: existing?.stages ?? [] });
+        this.versions.set(token, { value: req.SecretString, stages: existing?.stages ?? [], created: existing?.created ?? clock });
         for (const stage of req.VersionStages ?? ['AWSCURRENT']) this.move(stage, token);
         return { ARN: secretArn, Name: this.name, VersionId: token };
       }),
@@ -710,10 +712,29 @@ describe('rotateTenantCredentials', () => {
       expect(created.deletedAccessKeyIds).toEqual([first.id]);
     });
 
-    it('treats an active previous key whose rotation date is unknown as still in its overlap', async () => {
+    it('counts the overlap from the current version when the rotation that made it was not recorded (finishSecret moved AWSCURRENT, then failed): the key it demoted is kept', async () => {
+      account.provisioned();
+      await rotate('t1');
+      clock = new Date(T0.getTime() + (CONFIG_DEFAULTS.previousKeyOverlapDays + 1) * DAY_MS);
+      account.startRotation('t2');
+      await invoke('createSecret', 't2');
+      const demoted = account.keyIdIn('AWSCURRENT');
+      eventBridgeMock.on(PutEventsCommand).rejects(new Error('EventBridge unreachable'));
+      await expect(invoke('finishSecret', 't2')).rejects.toThrow('EventBridge unreachable');
+      // Secrets Manager records no rotation that failed: LastRotatedDate stays at t1's.
+      expect(account.lastRotated).toEqual(T0);
+      clock = new Date(clock.getTime() + 60_000);
+
+      account.startRotation('t3');
+      await expect(invoke('createSecret', 't3')).rejects.toThrow(TenantKeyOverlapError);
+      expect(account.keys.map((key) => `${key.id}:${key.status}`)).toEqual([`${String(demoted)}:Active`, `${String(account.keyIdIn('AWSCURRENT'))}:Active`]);
+    });
+
+    it('treats an active previous key as still in its overlap when neither the last rotation nor the current version is dated', async () => {
       account.provisioned();
       await rotate('t1');
       account.lastRotated = undefined;
+      for (const version of account.versions.values()) delete version.created;
       clock = new Date(T0.getTime() + 90 * DAY_MS);
       account.startRotation('t2');
 
