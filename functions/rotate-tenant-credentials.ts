@@ -33,7 +33,7 @@ import { tenantUserPath, type Config } from './lib/config';
 import { AccessKeyQuotaSettlingError, TenantQuotaExceededError, TenantSecretConflictError } from './lib/errors';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { proveKey, type AsTenant } from './lib/key-proof';
-import { putEvent } from './lib/publish';
+import { announceRotation } from './lib/rotation/rotated-event';
 import {
   CURRENT,
   overlapEnd,
@@ -51,6 +51,7 @@ import { describeSecret, tenantSecretString, type TenantSecret } from './lib/ten
 
 export { retirePreviousTenantKey, type RetiredTenantKey, type RetirePreviousTenantKeyDeps } from './lib/rotation/retire';
 export { TenantKeyOverlapError, TenantRotationRequestError } from './lib/rotation/rotating-secret';
+export type { TenantCredentialsRotatedDetail } from './lib/rotation/rotated-event';
 
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 
@@ -91,18 +92,6 @@ export interface RotateTenantCredentialsDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Days the previous key stays active after a rotation (the stage's `previousKeyOverlapDays` when absent). */
   previousKeyOverlapDays?: number;
-}
-
-/** The detail of a TenantCredentialsRotated event (`events/schemas/tenant-credentials-rotated.schema.json`). Never a secret. */
-export interface TenantCredentialsRotatedDetail {
-  orgId: string;
-  userName: string;
-  credentials: { secretArn: string; secretName: string };
-  versionId: string;
-  accessKeyId: string;
-  previousAccessKeyId?: string;
-  previousKeyActiveUntil?: string;
-  rotatedAt: string;
 }
 
 const STEPS: readonly string[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
@@ -317,7 +306,7 @@ async function finishSecret(secret: RotatingSecret, token: string, deps: RotateT
   );
   await deps.secretsManager.send(new UpdateSecretVersionStageCommand({ SecretId: secret.arn, VersionStage: PENDING, RemoveFromVersionId: token }));
   deps.logger?.info('Promoted the new access key to AWSCURRENT; the previous one stays active for its overlap', { secretName: secret.name, versionId: token, previousVersionId: currentVersion });
-  return { step: 'finishSecret', outcome: 'finished', ...(await announce(secret, token, promoted.accessKeyId, replaced?.accessKeyId, deps)) };
+  return { step: 'finishSecret', outcome: 'finished', ...(await announceRotation(secret, token, promoted.accessKeyId, replaced?.accessKeyId, { ...deps, overlapDays: overlapDaysOf(deps), now: nowOf(deps) })) };
 }
 
 /**
@@ -330,25 +319,7 @@ async function announceAgain(secret: RotatingSecret, token: string, deps: Rotate
   const current = await readVersion(deps.secretsManager, secret, CURRENT, token);
   if (!current) throw new TenantSecretConflictError(`Secret version ${token} of secret ${secret.name} holds no credentials to announce`);
   const previous = await readVersion(deps.secretsManager, secret, PREVIOUS);
-  return announce(secret, token, current.accessKeyId, previous?.accessKeyId, deps);
-}
-
-/** Puts TenantCredentialsRotated for the version `token`, now AWSCURRENT with the key `accessKeyId`: key ids only, never a secret. */
-async function announce(secret: RotatingSecret, token: string, accessKeyId: string, previousKeyId: string | undefined, deps: RotateTenantCredentialsDeps): Promise<{ accessKeyId: string; eventId: string }> {
-  const rotatedAt = nowOf(deps);
-  const replaced = previousKeyId !== undefined && previousKeyId !== accessKeyId ? previousKeyId : undefined;
-  const detail: TenantCredentialsRotatedDetail = {
-    orgId: secret.orgId ?? secret.userName,
-    userName: secret.userName,
-    credentials: { secretArn: secret.arn, secretName: secret.name },
-    versionId: token,
-    accessKeyId,
-    ...(replaced ? { previousAccessKeyId: replaced, previousKeyActiveUntil: new Date(rotatedAt.getTime() + overlapDaysOf(deps) * 86_400_000).toISOString() } : {}),
-    rotatedAt: rotatedAt.toISOString(),
-  };
-  const eventId = await putEvent(deps.eventBridge, deps.config, 'TenantCredentialsRotated', detail);
-  deps.logger?.info('Announced the rotation', { secretName: secret.name, versionId: token, accessKeyId, eventId });
-  return { accessKeyId, eventId };
+  return announceRotation(secret, token, current.accessKeyId, previous?.accessKeyId, { ...deps, overlapDays: overlapDaysOf(deps), now: nowOf(deps) });
 }
 
 /** The rotation Lambda's handler over its dependencies: functions/lambda/rotate-tenant-credentials.ts wires them on AWS, local/secrets-rotation.ts locally. */

@@ -6,7 +6,7 @@
 import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { MANAGED_BY, tenantSecretPrefix, type Config } from '../config';
 import { TenantSecretConflictError } from '../errors';
-import { TAG_MANAGED_BY, tagsToRecord } from '../tags';
+import { TAG_MANAGED_BY, TAG_ORG_ID, tagsToRecord } from '../tags';
 import { describeSecret, parseTenantSecret, type TenantSecret } from '../tenant-secret';
 
 export const CURRENT = 'AWSCURRENT';
@@ -34,7 +34,7 @@ export interface RotatingSecret {
   name: string;
   userName: string;
   /** The OrgId tag of the secret, for the TenantCredentialsRotated event. */
-  orgId: string | undefined;
+  orgId: string;
   versions: Record<string, string[]>;
   lastRotated: Date | undefined;
 }
@@ -47,10 +47,10 @@ export async function tenantSecretOf(client: SecretsManagerClient, secretId: str
   const name = described.Name ?? '';
   const userName = tenantUserNameOf(name, config);
   const tags = tagsToRecord(described.Tags);
-  if (!userName || tags[TAG_MANAGED_BY] !== MANAGED_BY) {
-    throw new TenantSecretConflictError(`Secret ${name || secretId} is not a tenant secret of stage ${config.stage}: its key is not rotated`);
+  if (!userName || tags[TAG_MANAGED_BY] !== MANAGED_BY || !tags[TAG_ORG_ID]) {
+    throw new TenantSecretConflictError(`Secret ${name || secretId} is not a tenant secret of stage ${config.stage} (named as one, tagged ManagedBy and OrgId): its key is not rotated`);
   }
-  return { arn: described.ARN ?? secretId, name, userName, orgId: tags.OrgId, versions: described.VersionIdsToStages ?? {}, lastRotated: described.LastRotatedDate };
+  return { arn: described.ARN ?? secretId, name, userName, orgId: tags[TAG_ORG_ID], versions: described.VersionIdsToStages ?? {}, lastRotated: described.LastRotatedDate };
 }
 
 /** The tenant user whose key secret `<bucketPrefix>/<stage>/<slug>/credentials` holds: `<userPrefix><slug>`. */

@@ -623,6 +623,7 @@ describe('rotateTenantCredentials', () => {
     it.each([
       ['named outside this stage', () => void (account.name = 'fusion-rms/prod/acme-bistro-42/credentials')],
       ['not tagged ManagedBy=tenant-provisioner', () => void (account.tags = [])],
+      ['without an OrgId tag (its rotation could not be announced for an org)', () => void (account.tags = account.tags.filter((tag) => tag.Key !== 'OrgId'))],
     ])('refuses a secret %s (TenantSecretConflictError)', async (_label, change) => {
       account.provisioned();
       account.startRotation('t1');
