@@ -43,6 +43,30 @@ export interface KeyRotationResult {
   clearedPendingVersionId?: string;
 }
 
+/** A secret's rotation schedule as DescribeSecret tells it. */
+export interface SecretRotationSchedule {
+  enabled: boolean;
+  everyDays?: number;
+  scheduleExpression?: string;
+  functionArn?: string;
+}
+
+/** What putting a secret on the stage's schedule found: already on it (nothing was sent), or now on it. */
+export interface KeyScheduleResult {
+  outcome: 'scheduled' | 'already-scheduled';
+  everyDays: number;
+  functionArn?: string;
+}
+
+/**
+ * Whether a secret rotates on the stage's schedule: enabled, every `days` (not a cron expression),
+ * with the stage's rotation function where the backend names one (locally the stand-in runs the
+ * real handler whatever the secret says).
+ */
+export function isOnStageSchedule(rotation: SecretRotationSchedule, days: number, functionArn: string | undefined): boolean {
+  return rotation.enabled && rotation.everyDays === days && rotation.scheduleExpression === undefined && (functionArn === undefined || rotation.functionArn === functionArn);
+}
+
 /**
  * A tenant secret's rotation as the operators drive it: Secrets Manager's RotateSecret on AWS, the
  * local stand-in (local/secrets-rotation.ts) in local mode, which runs the same rotation function.
@@ -54,6 +78,15 @@ export interface KeyRotationPort {
    * @throws CliError naming what stopped it: no such secret, no schedule to configure, a rotation still under way, or one that failed or timed out (the current key keeps working).
    */
   rotateNow(secretId: string, onProgress?: (progress: KeyRotationProgress) => void): Promise<KeyRotationResult>;
+  /** The stage's rotation function a schedule names (AWS); undefined locally. */
+  readonly functionArn?: string;
+  /**
+   * Puts the secret on the stage's schedule, every `days`, without rotating now (RotateSecret with
+   * the stage's rotation function and RotateImmediately false, the only form the stage's roles
+   * allow); a secret already on that schedule is left alone, nothing sent. Safe to repeat.
+   * @throws CliError for no such secret, one being deleted, `days` 0, or a schedule Secrets Manager refuses.
+   */
+  schedule(secretId: string, days: number): Promise<KeyScheduleResult>;
   /** Deactivates the AWSPREVIOUS version's key once `overlapDays` after the last rotation have passed (0: now). */
   retirePrevious(secretId: string, options: { overlapDays: number }): Promise<RetiredTenantKey>;
   /** DescribeSecret as Secrets Manager answers it (rotation enabled, rules, last and next rotation, version stages); undefined for no such secret. */

@@ -10,9 +10,10 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { Config } from '../../functions/lib/config';
 import { errorName } from '../../functions/lib/errors';
+import { secretsManagerRotationSchedule } from '../../functions/lib/rotation-schedule';
 import { describeSecret } from '../../functions/lib/tenant-secret';
 import { retirePreviousTenantKey } from '../../functions/lib/rotation/retire';
-import type { KeyRotationPort, KeyRotationProgress, KeyRotationResult } from '../backend';
+import { isOnStageSchedule, type KeyRotationPort, type KeyRotationProgress, type KeyRotationResult, type KeyScheduleResult } from '../backend';
 import { CliError } from '../errors';
 
 const CURRENT = 'AWSCURRENT';
@@ -55,11 +56,16 @@ const isAccessDenied = (err: unknown) => errorName(err) === 'AccessDeniedExcepti
  * invokes the stage's rotation function for its four steps, then DescribeSecret until AWSCURRENT
  * has moved. The operator needs secretsmanager:DescribeSecret, ListSecretVersionIds, RotateSecret,
  * UpdateSecretVersionStage and GetSecretValue on the tenant secrets, lambda:InvokeFunction on the
- * rotation function (RotateSecret requires it of its caller), and for retirePrevious
+ * rotation function (RotateSecret requires it of its caller; `schedule` needs only DescribeSecret,
+ * RotateSecret and that), and for retirePrevious
  * iam:ListAccessKeys and UpdateAccessKey on the tenant users.
  */
 export class AwsKeyRotation implements KeyRotationPort {
-  constructor(private readonly deps: AwsKeyRotationDeps) {}
+  readonly functionArn: string;
+
+  constructor(private readonly deps: AwsKeyRotationDeps) {
+    this.functionArn = deps.rotationFunctionArn;
+  }
 
   describe(secretId: string): Promise<DescribeSecretResponse | undefined> {
     return describeSecret(this.deps.secretsManager, secretId);
@@ -193,6 +199,40 @@ export class AwsKeyRotation implements KeyRotationPort {
       }
       await sleep(pollMs);
     }
+  }
+
+  async schedule(secretId: string, days: number): Promise<KeyScheduleResult> {
+    const functionArn = this.functionArn;
+    if (days === 0) throw new CliError(`Stage ${this.deps.config.stage} schedules no rotation (ROTATION_DAYS is 0): secret ${secretId} is not put on a schedule`);
+    const described = await this.describe(secretId);
+    if (!described) throw new CliError(`Secret ${secretId} does not exist: nothing to schedule`);
+    if (described.DeletedDate) throw new CliError(`Secret ${secretId} is scheduled for deletion (since ${described.DeletedDate.toISOString()}): the tenant is being torn down`);
+    const name = described.Name ?? secretId;
+    const rules = described.RotationRules;
+    const rotation = {
+      enabled: described.RotationEnabled === true,
+      ...(rules?.AutomaticallyAfterDays === undefined ? {} : { everyDays: rules.AutomaticallyAfterDays }),
+      ...(rules?.ScheduleExpression ? { scheduleExpression: rules.ScheduleExpression } : {}),
+      ...(described.RotationLambdaARN ? { functionArn: described.RotationLambdaARN } : {}),
+    };
+    if (isOnStageSchedule(rotation, days, functionArn)) return { outcome: 'already-scheduled', everyDays: days, functionArn };
+    try {
+      await secretsManagerRotationSchedule(this.deps.secretsManager, functionArn).schedule(name, days);
+    } catch (err) {
+      if (err instanceof InvalidRequestException && /previous rotation isn.t complete/i.test(err.message)) {
+        throw new CliError(`Secrets Manager will not change the schedule of secret ${name} while a rotation is under way: ${err.message}`, undefined, { cause: err });
+      }
+      if (isAccessDenied(err) || err instanceof ResourceNotFoundException || err instanceof InvalidRequestException) {
+        throw new CliError(
+          `Cannot put secret ${name} on its schedule (every ${days} d with rotation function ${functionArn}): ${errorName(err) ?? 'Error'}: ${err instanceof Error ? err.message : String(err)}. ` +
+            'Is the stage deployed with its rotation function, may you invoke it (lambda:InvokeFunction), and does its resource policy let Secrets Manager? (TENANT_PROVISIONER_ROTATION_FUNCTION_ARN names another)',
+          undefined,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    return { outcome: 'scheduled', everyDays: days, functionArn };
   }
 
   async retirePrevious(secretId: string, options: { overlapDays: number }) {

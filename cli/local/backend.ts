@@ -129,7 +129,7 @@ function withoutEmulator(io: CliIo, stateDir: string): Backend {
     ...base,
     location: `no local emulator running, state in ${shown(stateDir)}`,
     ledger: new LocalLedgerReader(new MemoryLedgerStore()),
-    rotation: { rotateNow: refuse('A rotation'), retirePrevious: refuse('Retiring a key'), describe: refuse('Describing a secret') },
+    rotation: { rotateNow: refuse('A rotation'), schedule: refuse('Scheduling a rotation'), retirePrevious: refuse('Retiring a key'), describe: refuse('Describing a secret') },
     putOrgEvent: refuse('Putting an event'),
     lifecycle: refuse('An operator request'),
     redrive: refuse('A redrive'),

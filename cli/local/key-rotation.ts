@@ -3,7 +3,7 @@ import { InvalidParameterException, InvalidRequestException, ResourceNotFoundExc
 import type { Config } from '../../functions/lib/config';
 import { LocalRotationFailedError, LocalSecretsRotation } from '../../local/secrets-rotation';
 import { LOCAL_STAGE, localFunctionClients, type LocalClients } from '../../local/stack';
-import type { KeyRotationPort, KeyRotationProgress, KeyRotationResult } from '../backend';
+import { isOnStageSchedule, type KeyRotationPort, type KeyRotationProgress, type KeyRotationResult, type KeyScheduleResult } from '../backend';
 import { CliError } from '../errors';
 
 const versionWith = (described: DescribeSecretResponse, stage: string) => Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes(stage))?.[0];
@@ -21,7 +21,7 @@ const versionWith = (described: DescribeSecretResponse, stage: string) => Object
  */
 export class LocalKeyRotation implements KeyRotationPort {
   constructor(
-    private readonly standIn: Pick<LocalSecretsRotation, 'rotate' | 'describe' | 'retirePrevious' | 'abandonPending'>,
+    private readonly standIn: Pick<LocalSecretsRotation, 'rotate' | 'schedule' | 'describe' | 'retirePrevious' | 'abandonPending'>,
     private readonly config: Config,
   ) {}
 
@@ -67,6 +67,23 @@ export class LocalKeyRotation implements KeyRotationPort {
       if (err instanceof InvalidRequestException || err instanceof InvalidParameterException) throw new CliError(`Secrets Manager (local) refused the rotation of secret ${name}: ${err.message}`, undefined, { cause: err });
       throw err;
     }
+  }
+
+  async schedule(secretId: string, days: number): Promise<KeyScheduleResult> {
+    if (days === 0) throw new CliError(`The local stage schedules no rotation (ROTATION_DAYS is 0): secret ${secretId} is not put on a schedule`);
+    const described = await this.describe(secretId);
+    if (!described) throw new CliError(`Secret ${secretId} does not exist: nothing to schedule`);
+    if (described.DeletedDate) throw new CliError(`Secret ${secretId} is scheduled for deletion (since ${described.DeletedDate.toISOString()}): the tenant is being torn down`);
+    const name = described.Name ?? secretId;
+    const every = described.RotationRules?.AutomaticallyAfterDays;
+    if (isOnStageSchedule({ enabled: described.RotationEnabled === true, ...(every === undefined ? {} : { everyDays: every }) }, days, undefined)) return { outcome: 'already-scheduled', everyDays: days };
+    try {
+      await this.standIn.schedule(name, days);
+    } catch (err) {
+      if (err instanceof InvalidRequestException || err instanceof InvalidParameterException) throw new CliError(`Secrets Manager (local) refused to schedule secret ${name}: ${err.message}`, undefined, { cause: err });
+      throw err;
+    }
+    return { outcome: 'scheduled', everyDays: days };
   }
 
   retirePrevious(secretId: string, options: { overlapDays: number }) {

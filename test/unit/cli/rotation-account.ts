@@ -3,7 +3,8 @@
  * tenant secrets' versions and staging labels, their rotation configuration and LastRotatedDate,
  * and the tenant users' access keys. RotateSecret does what Secrets Manager and the rotation
  * function do together (a new key, a new version AWSCURRENT, the old one AWSPREVIOUS), at once or
- * after some DescribeSecret calls, or never (a rotation function that keeps failing).
+ * after some DescribeSecret calls, or never (a rotation function that keeps failing); with
+ * RotateImmediately false it only configures the schedule.
  *
  * A model, because the emulator cannot do this: moto's RotateSecret invokes only a Lambda it hosts
  * (Docker), and it can hold neither an empty AWSPENDING version nor a rotation configuration
@@ -188,7 +189,7 @@ export class RotationAccount {
       if (from) from.stages = from.stages.filter((stage) => stage !== input.VersionStage);
       return { ARN: secret.arn, Name: secret.name };
     });
-    secretsManager.on(RotateSecretCommand).callsFake((input: { SecretId: string; RotationLambdaARN?: string; RotationRules?: { AutomaticallyAfterDays?: number } }) => {
+    secretsManager.on(RotateSecretCommand).callsFake((input: { SecretId: string; RotationLambdaARN?: string; RotationRules?: { AutomaticallyAfterDays?: number }; RotateImmediately?: boolean }) => {
       const secret = this.secret(input.SecretId);
       const behaviour = this.behaviour.get(secret.name) ?? { kind: 'complete' };
       if (behaviour.kind === 'refuse') throw behaviour.error();
@@ -197,6 +198,8 @@ export class RotationAccount {
       if (pending && pending !== current) throw new InvalidRequestException({ ...meta, message: "A previous rotation isn't complete. That rotation will be reattempted." });
       if (input.RotationLambdaARN) secret.rotation = { enabled: true, days: input.RotationRules?.AutomaticallyAfterDays ?? 30, lambdaArn: input.RotationLambdaARN };
       if (!secret.rotation?.enabled) throw new InvalidRequestException({ ...meta, message: 'Rotation is not configured: specify RotationLambdaARN' });
+      // RotateImmediately false: the schedule only (Secrets Manager's test of it, testSecret on a pending copy it removes, leaves the versions as they were).
+      if (input.RotateImmediately === false) return { ARN: secret.arn, Name: secret.name };
       const versionId = `v-${secret.slug}-r${++this.counter}`;
       secret.versions.set(versionId, { stages: ['AWSPENDING'], created: this.now() });
       if (behaviour.kind === 'complete') {

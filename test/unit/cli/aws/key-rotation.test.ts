@@ -181,3 +181,72 @@ describe('AwsKeyRotation.describe', () => {
     await expect(rotationOf().describe('fusion-rms/dev/ghost/credentials')).resolves.toBeUndefined();
   });
 });
+
+describe('AwsKeyRotation.schedule', () => {
+  it("puts a secret without rotation on the stage's schedule with RotateSecret's only allowed form, rotating nothing", async () => {
+    const { secret, currentKeyId } = account.tenant('Acme', { ageDays: 10 });
+
+    const result = await rotationOf().schedule(secret.name, 90);
+
+    expect(result).toEqual({ outcome: 'scheduled', everyDays: 90, functionArn: ROTATION_FUNCTION_ARN });
+    expect(secretsMock).toHaveReceivedCommandTimes(RotateSecretCommand, 1);
+    expect(secretsMock.commandCalls(RotateSecretCommand)[0]?.args[0].input).toEqual({
+      SecretId: secret.name,
+      RotationLambdaARN: ROTATION_FUNCTION_ARN,
+      RotationRules: { AutomaticallyAfterDays: 90 },
+      RotateImmediately: false,
+    });
+    expect(secret.rotation).toEqual({ enabled: true, days: 90, lambdaArn: ROTATION_FUNCTION_ARN });
+    expect(account.keyIdAt(secret.name, 'AWSCURRENT')).toBe(currentKeyId);
+    expect([...secret.versions.keys()]).toEqual(['v-acme-1']);
+    expect(iamMock.calls()).toHaveLength(0);
+  });
+
+  it('sends nothing for a secret already on that schedule', async () => {
+    const { secret } = account.tenant('Acme', { ageDays: 10, rotationDays: 90 });
+
+    await expect(rotationOf().schedule(secret.name, 90)).resolves.toEqual({ outcome: 'already-scheduled', everyDays: 90, functionArn: ROTATION_FUNCTION_ARN });
+
+    expect(secretsMock).not.toHaveReceivedCommand(RotateSecretCommand);
+  });
+
+  it.each([
+    ['another interval', { enabled: true, days: 30, lambdaArn: ROTATION_FUNCTION_ARN }],
+    ['a cancelled schedule', { enabled: false, days: 90, lambdaArn: ROTATION_FUNCTION_ARN }],
+    ["another stage's rotation function", { enabled: true, days: 90, lambdaArn: ROTATION_FUNCTION_ARN.replace('-dev-', '-prod-') }],
+  ])("puts a secret with %s on the stage's schedule", async (_, rotation) => {
+    const { secret } = account.tenant('Acme', { ageDays: 10 });
+    secret.rotation = rotation;
+
+    await expect(rotationOf().schedule(secret.name, 90)).resolves.toMatchObject({ outcome: 'scheduled' });
+
+    expect(secretsMock).toHaveReceivedCommandWith(RotateSecretCommand, { SecretId: secret.name, RotationLambdaARN: ROTATION_FUNCTION_ARN, RotationRules: { AutomaticallyAfterDays: 90 }, RotateImmediately: false });
+    expect(secret.rotation).toEqual({ enabled: true, days: 90, lambdaArn: ROTATION_FUNCTION_ARN });
+  });
+
+  it('refuses 0 days (a stage that schedules none), sending nothing', async () => {
+    const { secret } = account.tenant('Acme', { ageDays: 10 });
+
+    await expect(rotationOf({ TENANT_PROVISIONER_ROTATION_DAYS: '0' }).schedule(secret.name, 0)).rejects.toThrow(/^Stage dev schedules no rotation \(ROTATION_DAYS is 0\)/);
+
+    expect(secretsMock.calls()).toHaveLength(0);
+  });
+
+  it('says which rotation function it could not schedule with when Secrets Manager may not invoke it (AccessDeniedException)', async () => {
+    const { secret } = account.tenant('Acme', { ageDays: 10 });
+    account.behaviour.set(secret.name, {
+      kind: 'refuse',
+      error: () => new SecretsManagerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: {}, message: 'User is not authorized to perform: lambda:InvokeFunction' }),
+    });
+
+    const refused = rotationOf().schedule(secret.name, 90);
+
+    await expect(refused).rejects.toThrow(CliError);
+    await expect(refused).rejects.toThrow(`Cannot put secret ${secret.name} on its schedule (every 90 d with rotation function ${ROTATION_FUNCTION_ARN}): AccessDeniedException: User is not authorized`);
+  });
+
+  it('refuses a secret that does not exist', async () => {
+    await expect(rotationOf().schedule('fusion-rms/dev/ghost/credentials', 90)).rejects.toThrow('Secret fusion-rms/dev/ghost/credentials does not exist: nothing to schedule');
+    expect(secretsMock).not.toHaveReceivedCommand(RotateSecretCommand);
+  });
+});
