@@ -10,6 +10,7 @@ import { KEY_USED_WITHIN_MS, type TimeToUsableResult } from './time-to-usable';
 import type { TimeToUsableBaseline } from './time-to-usable-baseline';
 import { BUNDLE_LIMIT_BYTES, type ColdStartResult } from './cold-start';
 import type { ProvisionResult } from './provision';
+import type { RotationBurstResult, RotationResult } from './rotation';
 import type { Machine } from './lib/stats';
 import type { TeardownResult } from './teardown';
 
@@ -19,12 +20,14 @@ export const TABLE_END = '<!-- bench:results:end -->';
 export interface BenchResults {
   date: string;
   machine: Machine;
-  runs: { provision: number; burst: number; teardown: number; coldStart: number; timeToUsable?: number };
-  durationSeconds: { total: number; setup: number; coldStart?: number; provision?: number; timeToUsable?: number; burst?: number; burstThrottled?: number; teardown?: number };
+  runs: { provision: number; burst: number; teardown: number; coldStart: number; timeToUsable?: number; rotation?: number };
+  durationSeconds: { total: number; setup: number; coldStart?: number; provision?: number; timeToUsable?: number; burst?: number; burstThrottled?: number; rotation?: number; teardown?: number };
   provision?: ProvisionResult;
   timeToUsable?: TimeToUsableResult & { before?: TimeToUsableBaseline };
   burst?: BurstResult;
   burstThrottled?: BurstThrottledResult;
+  rotation?: RotationResult;
+  rotationBurst?: RotationBurstResult;
   teardown?: TeardownResult;
   coldStart?: ColdStartResult;
   targets?: TargetCheck[];
@@ -34,8 +37,10 @@ export interface TargetCheck {
   id: string;
   figure: string;
   value: string;
+  /** `—` where the issue states none. */
   target: string;
-  met: boolean;
+  /** Absent where there is no target. */
+  met?: boolean;
   /** Why it is missed (only when missed). */
   cause?: string;
 }
@@ -158,10 +163,54 @@ function durationBreakdown(r: BenchResults): string {
 const kb = (bytes: number) => `${Math.round(bytes / 1000)} KB`;
 const ms = (value: number | undefined) => (value === undefined ? '—' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`);
 
+const byOperation = (calls: Record<string, number>) => Object.entries(calls).map(([operation, count]) => `${operation} ${count}`).join(', ');
+
+/** Issue 18 states no figure for a rotation's time or requests: these rows have no target. */
+function rotationTimeCheck(r: RotationResult): Omit<TargetCheck, 'cause'> {
+  const b = r.breakdown;
+  return {
+    id: 'rotation.timeToRotatedMs',
+    figure: `rotation: one tenant's key rotated, end to end (the four steps through local mode's stand-in; fault layer: the new key unknown for ${seconds(r.propagationMs)}, each call's latency)`,
+    value:
+      `${secondsOne(r.timeToRotatedMs)} (median of ${r.runs}; a tenant's first rotation ${secondsOne(r.firstRotationMs)}); testSecret ${secondsOne(b.stepsMs.testSecret)}, ` +
+      `of it ${secondsOne(b.keyWaitMs)} waiting for IAM to propagate the new key (${b.keyRefusals} proofs refused); createSecret ${ms(b.stepsMs.createSecret)}, setSecret ${ms(b.stepsMs.setSecret)}, ` +
+      `finishSecret ${ms(b.stepsMs.finishSecret)}, the stand-in's own work ${ms(b.standInMs)}` +
+      (b.keyCreatedToAcceptedMs === undefined ? '' : `; the new key first accepted ${secondsOne(b.keyCreatedToAcceptedMs)} after CreateAccessKey answered`),
+    target: '—',
+  };
+}
+
+function rotationRequestsCheck(r: RotationResult): Omit<TargetCheck, 'cause'> {
+  const a = r.awsRequests;
+  return {
+    id: 'rotation.awsRequests',
+    figure: 'rotation: requests AWS would see, per rotation and per retirement of the previous key',
+    value:
+      `rotation ${a.rotation} (${a.rotationRefused} of them the new key's proof refused while the key propagated; a tenant's first rotation ${a.firstRotation}: no previous key to delete); ` +
+      `retirement ${a.retirement}; by operation in the table below`,
+    target: '—',
+  };
+}
+
+function rotationBurstCheck(b: RotationBurstResult): Omit<TargetCheck, 'cause'> {
+  const keys = Object.entries(b.keysPerUser).map(([held, users]) => `${held} keys: ${users.toLocaleString('en')}`).join(', ');
+  const failures = Object.entries(b.failuresBy).map(([where, count]) => `${where} ${count}`).join('; ');
+  return {
+    id: 'rotationBurst.all',
+    figure: `rotation burst: ${b.tenants.toLocaleString('en')} tenants, ${b.concurrency} at a time (tenantctl rotate --all), IAM writes throttled to ${b.iamWritesPerSecond}/s`,
+    value:
+      `${b.rotated.toLocaleString('en')} rotated, ${b.failed} failed${failures ? ` (${failures})` : ''}${b.notProvisioned ? `, ${b.notProvisioned} not provisioned` : ''} in ${Math.round(b.seconds)} s; ` +
+      `per tenant p50 ${secondsOne(b.p50Ms)}, p99 ${secondsOne(b.p99Ms)}; keys per user after (${keys}), current and previous both active for ${b.currentAndPrevious.toLocaleString('en')}; ` +
+      `${b.throttlesAbsorbed.toLocaleString('en')} of ${b.throttles.toLocaleString('en')} throttles absorbed by the SDK's retries (${b.throttledCallsFailed} IAM calls failed throttled); ` +
+      `IAM writes at most ${b.peakIamWritesPerSecond} in a second`,
+    target: '—',
+  };
+}
+
 export function checkTargets(results: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  const add = (check: Omit<TargetCheck, 'cause'>) => checks.push(check.met ? check : { ...check, cause: CAUSES[check.id]?.(results) ?? 'not analysed' });
-  const { provision, burst, teardown, coldStart, timeToUsable, burstThrottled } = results;
+  const add = (check: Omit<TargetCheck, 'cause'>) => checks.push(check.met !== false ? check : { ...check, cause: CAUSES[check.id]?.(results) ?? 'not analysed' });
+  const { provision, burst, teardown, coldStart, timeToUsable, burstThrottled, rotation, rotationBurst } = results;
   if (timeToUsable) {
     const totals = timeToUsable.waitMsByCause;
     const other = totals.principal + totals.throttle + totals.other;
@@ -192,6 +241,11 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       met: b.provisioned === b.orgs && b.duplicates === 0 && b.parked === 0,
     });
   }
+  if (rotation) {
+    add(rotationTimeCheck(rotation));
+    add(rotationRequestsCheck(rotation));
+  }
+  if (rotationBurst) add(rotationBurstCheck(rotationBurst));
   if (provision) {
     add({ id: 'provision.apiCalls', figure: 'provision: AWS calls (happy path)', value: String(provision.apiCalls), target: '≤ 10', met: provision.apiCalls <= 10 });
     add({ id: 'provision.stateTransitions', figure: 'provision: state transitions', value: String(provision.stateTransitions), target: '≤ 14', met: provision.stateTransitions <= 14 });
@@ -276,15 +330,17 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 /** The results block of bench/README.md. */
 export function renderTable(results: BenchResults): string {
   const lines: string[] = [];
-  const { provision, burst, teardown, coldStart, machine, timeToUsable, burstThrottled } = results;
+  const { provision, burst, teardown, coldStart, machine, timeToUsable, burstThrottled, rotation, rotationBurst } = results;
   lines.push(TABLE_START);
   lines.push('');
   lines.push(
     `Last run: ${results.date.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, moto ${machine.moto ?? '?'}; ` +
       `load average ${machine.loadAverageAtStart} at start, ${machine.loadAverageAtEnd ?? '?'} at end. ` +
-      `Runs per median: provision ${results.runs.provision}, burst ${results.runs.burst}, teardown ${results.runs.teardown}, coldStart ${results.runs.coldStart}. ` +
+      `Runs per median: provision ${results.runs.provision}, burst ${results.runs.burst}, teardown ${results.runs.teardown}, coldStart ${results.runs.coldStart}` +
+      (results.rotation ? `, rotation ${results.rotation.runs}` : '') +
+      '. ' +
       `Whole bench ${(results.durationSeconds.total / 60).toFixed(1)} min (setup ${Math.round(results.durationSeconds.setup)} s` +
-      (['coldStart', 'provision', 'timeToUsable', 'burst', 'burstThrottled', 'teardown'] as const)
+      (['coldStart', 'provision', 'timeToUsable', 'burst', 'burstThrottled', 'rotation', 'teardown'] as const)
         .map((k) => (results.durationSeconds[k] === undefined ? '' : `, ${k} ${Math.round(results.durationSeconds[k] as number)} s`))
         .join('') +
       ').',
@@ -293,7 +349,7 @@ export function renderTable(results: BenchResults): string {
   lines.push('| figure | value | target | met | cause where missed |');
   lines.push('|---|---|---|---|---|');
   for (const check of results.targets ?? []) {
-    lines.push(`| ${cell(check.figure)} | ${cell(check.value)} | ${cell(check.target)} | ${check.met ? 'yes' : '**no**'} | ${cell(check.cause ?? '')} |`);
+    lines.push(`| ${cell(check.figure)} | ${cell(check.value)} | ${cell(check.target)} | ${check.met === undefined ? '—' : check.met ? 'yes' : '**no**'} | ${cell(check.cause ?? '')} |`);
   }
   lines.push('');
   lines.push('| figure (no target) | value |');
@@ -329,6 +385,19 @@ export function renderTable(results: BenchResults): string {
       `| burst under IAM's rate limit: duration | ${Math.round(b.seconds)} s for ${b.orgs.toLocaleString('en')} orgs (at least ${b.floorSeconds} s: 2 IAM writes per org at ${b.iamWritesPerSecond}/s); usable max ${secondsOne(b.maxMs)}; peak RSS ${b.peakRssMb} MB${b.emulatorPeakRssMb ? `, emulator ${b.emulatorPeakRssMb} MB` : ''} |`,
     );
     lines.push(`| burst under IAM's rate limit: errors that reached the ASL | ${cell(errors || 'none')}; throttles answered ${b.throttles}, ${b.throttlesReachingAsl} of them got past the SDK's retries; key refusals ${b.keyRefusals}, principal refusals ${b.principalRefusals} |`);
+  }
+  if (rotation) {
+    const a = rotation.awsRequests;
+    lines.push(`| rotation: requests AWS would see, by operation | a rotation (every rotationDays: the retired key deleted, a new one made): ${cell(byOperation(a.rotationByOperation))}; a tenant's first rotation: ${cell(byOperation(a.firstRotationByOperation))}; a retirement (the previous key deactivated once its overlap has passed): ${cell(byOperation(a.retirementByOperation))}. ${cell(rotation.notCounted)} |`);
+    const runs = rotation.rotations.filter((run) => run.kind === 'later').map((run) => secondsOne(run.ms));
+    lines.push(`| rotation: each run | ${runs.join(', ')} (first rotations: ${rotation.rotations.filter((run) => run.kind === 'first').map((run) => secondsOne(run.ms)).join(', ')}); retirements ${rotation.retirements.map((run) => `${run.outcome} ${ms(run.ms)}`).join(', ')} |`);
+  }
+  if (rotationBurst) {
+    const b = rotationBurst;
+    lines.push(
+      `| rotation burst: IAM and the function's timeout | ${b.iamWriteCalls.toLocaleString('en')} IAM writes in ${Math.round(b.seconds)} s, at most ${b.peakIamWritesPerSecond} in a second against IAM's ${b.iamWritesPerSecond}; ` +
+        `longest step (one invocation of the rotation function) ${secondsOne(b.longestStepMs)} of its 90 s; max per tenant ${secondsOne(b.maxMs)}${b.failures.length ? `; failures: ${cell(b.failures.slice(0, 3).join('; '))}` : ''} |`,
+    );
   }
   if (burst) {
     lines.push(`| burst: orgs per second | ${burst.orgsPerSecond} (${burst.orgs} orgs) |`);

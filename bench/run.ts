@@ -22,13 +22,14 @@ import { startBenchPipeline, type BenchPipeline } from './lib/bench-pipeline';
 import { describeMachine, now, round, say } from './lib/stats';
 import { benchProvision, type FunctionSettings } from './provision';
 import { checkTargets, renderTable, withTable, type BenchResults } from './report';
+import { benchRotation, benchRotationBurst, ROTATE_ALL_CONCURRENCY } from './rotation';
 import { benchTeardown, type AwsCli } from './teardown';
 
 const USAGE = `Usage: npm run bench -- [options]
 
 Runs the benchmarks on the embedded default and writes bench/results/latest.json and the
 results table of bench/README.md.
-  --only <list>           sections to run, comma-separated: coldStart,provision,timeToUsable,burst,burstThrottled,teardown
+  --only <list>           sections to run, comma-separated: coldStart,provision,timeToUsable,burst,burstThrottled,rotation,teardown
                           (a partial run writes .local/bench/partial.json, not latest.json)
   --provision-runs <n>    runs per provision median (default 9)
   --burst-runs <n>        burst runs (default 2)
@@ -39,13 +40,16 @@ results table of bench/README.md.
   --propagation-seconds <s>    how long a new IAM user or key stays unknown (default 8; env BENCH_PROPAGATION_SECONDS)
   --record-baseline <commit>   with timeToUsable: also write its result as ${BASELINE_FILE}
                                (run in a worktree of the commit before issue 17 items 3–5; bench/README.md)
+  --rotation-runs <n>     tenants rotated one at a time for the rotation medians (default 5; two rotations each)
+  --rotation-tenants <n>  tenants of the rotation burst (default 200)
+  --rotation-concurrency <n>  rotations at once in the burst (default ${ROTATE_ALL_CONCURRENCY}, tenantctl rotate --all's)
   --teardown-runs <n>     teardown runs (default 1)
   --objects <n>           objects in the teardown bucket (default 20000)
   --versions <n>          versions per object (default 2)
   --cold-start-runs <n>   rounds per cold start median (default 11)
   --help                  this text`;
 
-const SECTIONS = ['coldStart', 'provision', 'timeToUsable', 'burst', 'burstThrottled', 'teardown'] as const;
+const SECTIONS = ['coldStart', 'provision', 'timeToUsable', 'burst', 'burstThrottled', 'rotation', 'teardown'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function positive(name: string, value: string | undefined, fallback: number): number {
@@ -87,6 +91,9 @@ async function main(): Promise<number> {
       'iam-writes-per-second': { type: 'string' },
       'propagation-seconds': { type: 'string' },
       'record-baseline': { type: 'string' },
+      'rotation-runs': { type: 'string' },
+      'rotation-tenants': { type: 'string' },
+      'rotation-concurrency': { type: 'string' },
       'teardown-runs': { type: 'string' },
       objects: { type: 'string' },
       versions: { type: 'string' },
@@ -108,6 +115,7 @@ async function main(): Promise<number> {
     teardown: positive('teardown-runs', values['teardown-runs'], 1),
     coldStart: positive('cold-start-runs', values['cold-start-runs'], 11),
     timeToUsable: positive('time-to-usable-runs', values['time-to-usable-runs'], 3),
+    rotation: positive('rotation-runs', values['rotation-runs'], 5),
   };
   const faults = {
     iamWritesPerSecond: rate('iam-writes-per-second', values['iam-writes-per-second'] ?? process.env.BENCH_IAM_WRITES_PER_SECOND, DEFAULT_IAM_WRITES_PER_SECOND),
@@ -115,6 +123,8 @@ async function main(): Promise<number> {
   };
   const throttledOrgs = positive('throttled-orgs', values['throttled-orgs'] ?? process.env.BENCH_THROTTLED_ORGS, 1000);
   const orgs = positive('orgs', values.orgs, 200);
+  const rotationTenants = positive('rotation-tenants', values['rotation-tenants'], 200);
+  const rotationConcurrency = positive('rotation-concurrency', values['rotation-concurrency'], ROTATE_ALL_CONCURRENCY);
   const objects = positive('objects', values.objects, 20_000);
   const versions = positive('versions', values.versions, 2);
 
@@ -178,6 +188,14 @@ async function main(): Promise<number> {
     if (bench && only.includes('burstThrottled')) {
       const pipeline = bench;
       results.burstThrottled = await timed('burstThrottled', () => benchBurstThrottled(pipeline, { orgs: throttledOrgs, runId }));
+    }
+    if (bench && only.includes('rotation')) {
+      const pipeline = bench;
+      await timed('rotation', async () => {
+        results.rotation = await benchRotation(pipeline, { runs: runs.rotation, runId });
+        say(`rotation: ${results.rotation.timeToRotatedMs} ms median (first rotations ${results.rotation.firstRotationMs} ms), ${results.rotation.awsRequests.rotation} AWS requests per rotation, ${results.rotation.awsRequests.retirement} per retirement`);
+        results.rotationBurst = await benchRotationBurst(pipeline, { tenants: rotationTenants, concurrency: rotationConcurrency, runId });
+      });
     }
     if (bench && only.includes('teardown')) {
       const pipeline = bench;
