@@ -1,16 +1,14 @@
 import { parseOrgCreatedDetail } from '../../functions/lib/events';
-import type { TenantLedgerItem } from '../../functions/lib/ledger/model';
 import { parseWholeNumber } from '../args';
 import type { Backend } from '../backend';
 import { checked, flag, stringOption, type Command, type CommandContext } from '../context';
 import { CliError, EXIT_FAILED, EXIT_OK, UsageError } from '../errors';
-import { EXIT_INTERRUPTED } from '../interrupt';
 import { tenantctlFor } from '../invocation';
-import { formatDuration, formatTime, oneLine } from '../output';
-import { isTenant, noTenant, tenantItem } from '../tenant/ledger';
-import { notRotatable, rotatableKeyState, rotateTenant, type TenantRotation } from '../tenant/rotate-tenant';
+import { formatDuration, formatTime } from '../output';
+import { noTenant, tenantItem } from '../tenant/ledger';
+import { notRotatable, rotateTenant, type TenantRotation } from '../tenant/rotate-tenant';
+import { rotateAll, scheduleAll } from './rotate-all';
 
-const DAY_MS = 86_400_000;
 /** Rotations at once with --all: each waits mostly on IAM propagating its new key, and IAM takes ten writes a second. */
 const DEFAULT_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 10;
@@ -21,22 +19,6 @@ export function parseOlderThan(text: string): number {
   if (!match) throw new UsageError(`--older-than ${JSON.stringify(text)} must be a number of days such as 90d (days only: a key's age is counted in days)`, 'rotate');
   return Number(match[1]);
 }
-
-const days = (ms: number | undefined) => (ms === undefined ? 'age unknown' : `${Math.floor(ms / DAY_MS)} d old`);
-
-/** Runs `work` over `items`, at most `limit` at once, in order of start; stops starting new ones once `stopped()`. */
-async function eachBounded<T>(items: T[], limit: number, stopped: () => boolean, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length && !stopped()) {
-      const index = next++;
-      await work(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-const failure = (orgId: string, err: unknown): TenantRotation => ({ orgId, outcome: 'failed', error: oneLine(err instanceof Error ? err.message : String(err), 1_000) });
 
 function resultLines(result: TenantRotation): string[] {
   const lines: string[] = [];
@@ -64,105 +46,11 @@ async function rotateOne(context: CommandContext, backend: Backend, orgId: strin
   return EXIT_OK;
 }
 
-interface Candidate {
-  item: TenantLedgerItem;
-  ageMs?: number;
-}
-
-async function rotateAll(context: CommandContext, backend: Backend, olderThanDays: number, options: { revokeOldNow: boolean; concurrency: number; dryRun: boolean }): Promise<number> {
-  const { out, io } = context;
-  const tenantctl = tenantctlFor(backend);
-  out.line(`▶ rotate every live tenant's key older than ${olderThanDays} d${options.dryRun ? ' (dry run: nothing is rotated)' : ''} — ${backend.location}`);
-
-  const live: TenantLedgerItem[] = [];
-  for await (const item of backend.ledger.list({ states: ['active'] })) if (isTenant(item)) live.push(item);
-  live.sort((a, b) => a.slug.localeCompare(b.slug));
-
-  // Whose key is old enough: read first (the same bounded concurrency), so the count N is known
-  // before the first rotation; a key that cannot be read or rotated is a failure of its own.
-  const due: Candidate[] = [];
-  const results: TenantRotation[] = [];
-  await eachBounded(live, options.concurrency, () => false, async (item) => {
-    try {
-      const state = await rotatableKeyState(backend, item, io.now(), tenantctl);
-      const ageMs = state.current?.ageMs;
-      if (ageMs === undefined || ageMs > olderThanDays * DAY_MS) due.push({ item, ...(ageMs === undefined ? {} : { ageMs }) });
-    } catch (err) {
-      results.push(failure(item.orgId, err));
-    }
-  });
-  due.sort((a, b) => a.item.slug.localeCompare(b.item.slug));
-  const younger = live.length - due.length - results.length;
-  out.line(`  ${due.length} of ${live.length} live ${live.length === 1 ? 'tenant has' : 'tenants have'} a key older than ${olderThanDays} d (${younger} younger${results.length ? `, ${results.length} not rotatable` : ''})`);
-  for (const refused of results) out.line(`  ✗ ${refused.orgId}: ${refused.error ?? ''}`);
-
-  const total = due.length;
-  const width = String(total).length;
-  const orgWidth = Math.max(0, ...due.map(({ item }) => item.orgId.length));
-  const head = (item: TenantLedgerItem) => `  [${String(++done).padStart(width)}/${total}] ${item.orgId.padEnd(orgWidth)}`;
-  let done = 0;
-  let attempted = 0;
-  let stopping = false;
-  const off = options.dryRun
-    ? undefined
-    : io.onInterrupt?.(() => {
-        if (stopping) io.exit?.(EXIT_INTERRUPTED);
-        stopping = true;
-        io.stderr('^C stopping after the rotations under way (Ctrl-C again to quit now; a rotation already started finishes in Secrets Manager)\n');
-      });
-  try {
-    await eachBounded(due, options.dryRun ? total : options.concurrency, () => stopping, async ({ item, ageMs }) => {
-      if (options.dryRun) {
-        out.line(`${head(item)}  would rotate (${days(ageMs)})`);
-        return;
-      }
-      attempted++;
-      let result: TenantRotation;
-      try {
-        result = await rotateTenant(backend, item, tenantctl, { revokeOldNow: options.revokeOldNow, now: io.now });
-      } catch (err) {
-        result = failure(item.orgId, err);
-      }
-      if (ageMs !== undefined) result.previousKeyAgeMs ??= ageMs;
-      results.push(result);
-      const line =
-        result.outcome === 'rotated'
-          ? `${out.style.green('rotated')}  ${result.previousAccessKeyId ?? '?'} → ${result.accessKeyId ?? '?'} (was ${days(ageMs)}, ${formatDuration(result.durationMs)})${result.previousKeyDeactivated ? ', old key deactivated' : ''}`
-          : `${out.style.red('failed ')}  ${result.error ?? ''}`;
-      out.line(`${head(item)}  ${line}`);
-    });
-  } finally {
-    off?.();
-  }
-
-  const rotated = results.filter((result) => result.outcome === 'rotated').length;
-  const failed = results.filter((result) => result.outcome === 'failed').length;
-  const notStarted = options.dryRun ? 0 : total - attempted;
-  const summary = options.dryRun
-    ? `${total} would be rotated, ${younger} younger than ${olderThanDays} d${failed ? `, ${failed} not rotatable` : ''}`
-    : `${rotated} rotated, ${failed} failed, ${younger} younger than ${olderThanDays} d${notStarted ? `, ${notStarted} not started (interrupted)` : ''}`;
-  out.line(`${live.length} live ${live.length === 1 ? 'tenant' : 'tenants'}: ${summary}`);
-  out.result({
-    mode: backend.mode,
-    location: backend.location,
-    olderThanDays,
-    revokeOldNow: options.revokeOldNow,
-    dryRun: options.dryRun,
-    live: live.length,
-    due: due.map(({ item, ageMs }) => ({ orgId: item.orgId, ...(ageMs === undefined ? {} : { keyAgeMs: ageMs }) })),
-    results: results.sort((a, b) => a.orgId.localeCompare(b.orgId)),
-    summary: { rotated, failed, younger, notStarted },
-  });
-  if (failed > 0) out.error(`${failed} of the ${live.length} live ${live.length === 1 ? 'tenant' : 'tenants'} ${failed === 1 ? 'was' : 'were'} not rotated: see above`);
-  if (stopping) return EXIT_INTERRUPTED;
-  return failed > 0 ? EXIT_FAILED : EXIT_OK;
-}
-
 export const rotateCommand: Command = {
   spec: {
     name: 'rotate',
-    summary: "rotate a tenant's access key now (a leaked key), or every live tenant's key older than an age",
-    usage: 'rotate <orgId> [--revoke-old-now] | rotate --all --older-than <n>d [--revoke-old-now] [--concurrency <n>] [--dry-run]',
+    summary: "rotate a tenant's access key now (a leaked key), or every live tenant's key older than an age; or put every tenant on the schedule",
+    usage: 'rotate <orgId> [--revoke-old-now] | rotate --all --older-than <n>d [--revoke-old-now] [--concurrency <n>] [--dry-run] | rotate --all --schedule-only [--concurrency <n>] [--dry-run]',
     description: [
       "Rotates the tenant's IAM access key through Secrets Manager's rotation of its secret, as the",
       'schedule does (every rotationDays, default 90): the rotation function creates a second key,',
@@ -178,17 +66,24 @@ export const rotateCommand: Command = {
       '--all --older-than <n>d rotates every active tenant whose current key (IAM\'s CreateDate of',
       'it, else the last rotation) is older than n days, a few at a time (--concurrency), with a',
       'line per tenant; one tenant\'s failure does not stop the others. --dry-run lists them only.',
-      'Only an active tenant is rotated: a torn-down one\'s access is revoked, and a new key would',
+      'A younger key whose secret has no rotation schedule is put on the stage\'s, not rotated.',
+      '--all --schedule-only rotates nothing: it puts every active tenant whose secret has no',
+      'rotation schedule (provisioned before rotation existed, or cancelled), or another interval',
+      'than the stage\'s rotationDays, on the stage\'s schedule (RotateSecret with the stage\'s',
+      'rotation function and RotateImmediately false), a line per tenant; one already on it is left',
+      'alone. Refused when the stage schedules none (rotationDays 0).',
+      'Only an active tenant is rotated or scheduled: a torn-down one\'s access is revoked, and a new key would',
       'give it back. Output names key ids and secret versions, never a secret.',
-      'Exit status: 0 when every rotation succeeded; 1 when one failed or was refused; 2 bad usage;',
-      '130 when --all was interrupted (the rotations under way finish).',
+      'Exit status: 0 when every rotation or schedule succeeded; 1 when one failed or was refused;',
+      '2 bad usage; 130 when --all was interrupted (the rotations under way finish).',
     ].join('\n'),
     options: {
       'revoke-old-now': { type: 'boolean', help: 'deactivate the old key as soon as the new one is proven (a leaked key)' },
-      all: { type: 'boolean', help: 'every live (active) tenant whose key is older than --older-than' },
+      all: { type: 'boolean', help: 'every live (active) tenant: whose key is older than --older-than, or with --schedule-only' },
       'older-than': { type: 'string', value: '<n>d', help: 'with --all: the key age in days above which a key is rotated (0d: every key)' },
       concurrency: { type: 'string', value: '<n>', help: `with --all: rotations at once, 1 to ${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})` },
-      'dry-run': { type: 'boolean', help: 'with --all: list the tenants that would be rotated, rotate none' },
+      'schedule-only': { type: 'boolean', help: "with --all: put every live tenant on the stage's rotation schedule (rotationDays), rotate none" },
+      'dry-run': { type: 'boolean', help: 'with --all: list the tenants that would be rotated or scheduled, change none' },
     },
     positionals: { min: 0, max: 1 },
     examples: [
@@ -196,6 +91,7 @@ export const rotateCommand: Command = {
       'tenantctl rotate Acme-Bistro-42 --revoke-old-now   # the key leaked',
       'tenantctl rotate --all --older-than 90d --dry-run',
       'tenantctl rotate --all --older-than 90d --json > rotation-report.json',
+      'tenantctl rotate --all --schedule-only --dry-run   # tenants provisioned before rotation'
     ],
   },
   async run(context) {
@@ -205,17 +101,23 @@ export const rotateCommand: Command = {
     const concurrencyText = stringOption(context, 'concurrency');
     const dryRun = flag(context, 'dry-run');
     const revokeOldNow = flag(context, 'revoke-old-now');
+    const scheduleOnly = flag(context, 'schedule-only');
     if (orgId !== undefined && all) throw new UsageError('Give an orgId or --all, not both', 'rotate');
     if (orgId === undefined && !all) throw new UsageError('Missing argument: tenantctl rotate <orgId>, or --all --older-than <n>d', 'rotate');
     if (!all) {
-      const allOnly = [olderThan !== undefined && '--older-than', concurrencyText !== undefined && '--concurrency', dryRun && '--dry-run'].filter(Boolean);
+      const allOnly = [olderThan !== undefined && '--older-than', scheduleOnly && '--schedule-only', concurrencyText !== undefined && '--concurrency', dryRun && '--dry-run'].filter(Boolean);
       if (allOnly.length) throw new UsageError(`${allOnly.join(', ')} ${allOnly.length === 1 ? 'applies' : 'apply'} only with --all`, 'rotate');
       checked('rotate', () => parseOrgCreatedDetail({ orgId }));
       return rotateOne(context, await context.backend(), orgId as string, revokeOldNow);
     }
-    if (olderThan === undefined) throw new UsageError('--all needs --older-than <n>d (--older-than 0d rotates every live tenant\'s key)', 'rotate');
-    const olderThanDays = parseOlderThan(olderThan);
     const concurrency = concurrencyText === undefined ? DEFAULT_CONCURRENCY : parseWholeNumber('concurrency', concurrencyText, 1, MAX_CONCURRENCY);
+    if (scheduleOnly) {
+      const rotating = [olderThan !== undefined && '--older-than', revokeOldNow && '--revoke-old-now'].filter(Boolean);
+      if (rotating.length) throw new UsageError(`--schedule-only rotates no key: it cannot be combined with ${rotating.join(' or ')} (run \`rotate --all --older-than <n>d\` for that)`, 'rotate');
+      return scheduleAll(context, await context.backend(), { concurrency, dryRun });
+    }
+    if (olderThan === undefined) throw new UsageError('--all needs --older-than <n>d (--older-than 0d rotates every live tenant\'s key), or --schedule-only', 'rotate');
+    const olderThanDays = parseOlderThan(olderThan);
     return rotateAll(context, await context.backend(), olderThanDays, { revokeOldNow, concurrency, dryRun });
   },
 };

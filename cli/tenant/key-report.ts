@@ -38,7 +38,7 @@ export function printKey(out: Output, key: KeyReport | undefined, now: Date, ten
   if (key.otherKeyIds.length) out.line(`${label('other keys')}${key.otherKeyIds.join(', ')} (in no version of the secret: the next rotation deletes them)`);
   const schedule = rotation.enabled
     ? `every ${rotation.everyDays !== undefined ? `${rotation.everyDays} d` : (rotation.scheduleExpression ?? '?')}${rotation.nextRotationAt ? `, next ${formatTime(new Date(rotation.nextRotationAt))} (${relativeDays(rotation.nextRotationAt, now)})` : ''}`
-    : `not scheduled (\`${tenantctl} rotate ${orgId}\` rotates now and schedules it)`;
+    : `not scheduled (\`${tenantctl} rotate --all --schedule-only\` schedules it without rotating; \`${tenantctl} rotate ${orgId}\` rotates now and schedules it)`;
   out.line(`${label('rotation')}${schedule}`);
   out.line(`${label('last rotated')}${rotation.lastRotatedAt ? `${formatTime(new Date(rotation.lastRotatedAt))} (${relativeDays(rotation.lastRotatedAt, now)})` : 'never'}`);
   if (rotation.pendingVersionId) out.line(`${label('pending')}${out.style.yellow(`version ${rotation.pendingVersionId}`)}: a rotation under way, or one that never finished`);

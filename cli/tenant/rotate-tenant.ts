@@ -10,7 +10,8 @@ import { tenantLocation } from './names';
 /** What rotating one tenant's key did. Key ids, versions and dates: never a secret. */
 export interface TenantRotation {
   orgId: string;
-  outcome: 'rotated' | 'failed';
+  /** `scheduled` (--all --older-than): a younger key whose secret had no schedule was put on the stage's, not rotated. */
+  outcome: 'rotated' | 'scheduled' | 'failed';
   secretName?: string;
   /** The key that was current, and how old it was. */
   previousAccessKeyId?: string;
@@ -24,7 +25,7 @@ export interface TenantRotation {
   previousKeyDeactivated?: boolean;
   /** `--revoke-old-now`: an earlier key still in its overlap, deactivated before rotating. */
   earlierKeyDeactivated?: string;
-  /** Rotation was not configured on the secret: it now is, every this many days. */
+  /** Rotation was not configured on the secret: it now is, every this many days (rotated or only `scheduled`). */
   configuredEveryDays?: number;
   /** An abandoned rotation's AWSPENDING version that was cleared first. */
   clearedPendingVersionId?: string;
@@ -69,13 +70,16 @@ export async function rotatableKeyState(backend: Backend, item: TenantLedgerItem
   const { secretName, userName } = tenantKeyNames(item, backend);
   const state = await readTenantKeyState(backend, secretName, userName, now);
   if (!state) throw new CliError(`tenant ${item.orgId} has no credentials secret ${secretName}`);
-  if (!state.current) throw new CliError(`the AWSCURRENT version of secret ${secretName} holds no tenant credentials`);
-  if (state.current.status !== 'Active') {
-    throw new CliError(
-      `the current access key ${state.current.accessKeyId} of IAM user ${userName} is ${state.current.status === 'missing' ? 'gone' : 'inactive'}: the tenant's access is revoked or broken, and a rotation would make a working key of it. Look at it first (\`${tenantctl} status ${item.orgId}\`)`,
-    );
-  }
+  const refusal = keyNotRotatable(state, item, userName, tenantctl);
+  if (refusal) throw new CliError(refusal);
   return state;
+}
+
+/** Why the key a secret holds must not be rotated, now or on a schedule: only a working (Active) current key is. */
+export function keyNotRotatable(state: TenantKeyState, item: TenantLedgerItem, userName: string, tenantctl: string): string | undefined {
+  if (!state.current) return `the AWSCURRENT version of secret ${state.secretName} holds no tenant credentials`;
+  if (state.current.status === 'Active') return undefined;
+  return `the current access key ${state.current.accessKeyId} of IAM user ${userName} is ${state.current.status === 'missing' ? 'gone' : 'inactive'}: the tenant's access is revoked or broken, and a rotation would make a working key of it. Look at it first (\`${tenantctl} status ${item.orgId}\`)`;
 }
 
 const progressLine = (progress: KeyRotationProgress): string => {

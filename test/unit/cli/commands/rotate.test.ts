@@ -6,12 +6,13 @@
  */
 import { GetUserCommand, IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
-import { InvalidRequestException, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { InvalidRequestException, RotateSecretCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { stageConfig } from '../../../../cli/aws/config';
 import { parseOlderThan } from '../../../../cli/commands/rotate';
 import { RotationAccount } from '../rotation-account';
-import { createWorld, DAY_MS, T0, type World } from '../world';
+import { ACCOUNT, createWorld, DAY_MS, REGION, ROTATION_FUNCTION_ARN, T0, type World } from '../world';
 
 const iamMock = mockClient(IAMClient);
 const s3Mock = mockClient(S3Client);
@@ -150,6 +151,10 @@ describe('tenantctl rotate: bad usage', () => {
     [['rotate', '--all', '--older-than', '90d', '--concurrency', '0'], '--concurrency "0" must be a whole number from 1 to 10'],
     [['rotate', 'not_an_org!'], 'orgId "not_an_org!" is invalid'],
     [['rotate', 'Acme', '--revoke-old'], 'Unknown option'],
+    [['rotate', 'Acme', '--schedule-only'], '--schedule-only applies only with --all'],
+    [['rotate', '--all', '--schedule-only', '--older-than', '90d'], '--schedule-only rotates no key: it cannot be combined with --older-than'],
+    [['rotate', '--all', '--schedule-only', '--revoke-old-now'], '--schedule-only rotates no key: it cannot be combined with --revoke-old-now'],
+    [['rotate', '--all', '--schedule-only', '--concurrency', '11'], '--concurrency "11" must be a whole number from 1 to 10'],
   ])('%j is refused with exit status 2 before anything is called', async (argv, message) => {
     const run = await world.tenantctl(argv);
 
@@ -225,6 +230,41 @@ describe('tenantctl rotate --all --older-than', () => {
     expect(secretsMock).toHaveReceivedCommandTimes(RotateSecretCommand, 2);
   });
 
+  it('puts a younger key whose secret has no schedule on the stage\'s, without rotating it, and counts it in the summary', async () => {
+    const { alpha, bravo, charlie } = await fleet();
+    delete charlie.secret.rotation;
+
+    const run = await world.tenantctl(['rotate', '--all', '--older-than', '90d', '--concurrency', '1']);
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[1]).toBe("  2 of 3 live tenants have a key older than 90 d (0 younger, 1 younger without a rotation schedule: to be put on the stage's (every 90 d), not rotated)");
+    expect(lines[2]).toMatch(new RegExp(`^ {2}\\[1/3\\] Alpha {4}rotated {4}${alpha.currentKeyId} → AKIAMODEL\\d+ \\(was 120 d old, \\d+ ms\\)$`));
+    expect(lines[3]).toMatch(new RegExp(`^ {2}\\[2/3\\] Bravo {4}rotated {4}${bravo.currentKeyId} → `));
+    expect(lines[4]).toBe('  [3/3] Charlie  scheduled  every 90 d from now, not rotated (key 10 d old; its secret had no rotation schedule)');
+    expect(lines[5]).toBe('3 live tenants: 2 rotated, 1 scheduled, 0 failed, 0 younger than 90 d');
+    expect(secretsMock).toHaveReceivedCommandTimes(RotateSecretCommand, 3);
+    expect(secretsMock).toHaveReceivedCommandWith(RotateSecretCommand, { SecretId: charlie.secret.name, RotationLambdaARN: ROTATION_FUNCTION_ARN, RotationRules: { AutomaticallyAfterDays: 90 }, RotateImmediately: false });
+    expect(account.keyIdAt(charlie.secret.name, 'AWSCURRENT')).toBe(charlie.currentKeyId);
+    expect(charlie.secret.rotation).toEqual({ enabled: true, days: 90, lambdaArn: ROTATION_FUNCTION_ARN });
+
+    const document = (await world.tenantctl(['rotate', '--all', '--older-than', '90d', '--json'])).json();
+    expect(document.summary).toEqual({ rotated: 0, scheduled: 0, failed: 0, younger: 3, notStarted: 0 });
+  });
+
+  it('with --dry-run says a younger key without a schedule would be scheduled, and sends nothing', async () => {
+    const { charlie } = await fleet();
+    delete charlie.secret.rotation;
+
+    const run = await world.tenantctl(['rotate', '--all', '--older-than', '90d', '--dry-run']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('  [3/3] Charlie  would schedule (10 d old, no rotation schedule)\n');
+    expect(run.stdout).toContain('3 live tenants: 2 would be rotated, 1 would be scheduled, 0 younger than 90 d\n');
+    expect(secretsMock).not.toHaveReceivedCommand(RotateSecretCommand);
+  });
+
   it('--dry-run lists what would be rotated and rotates nothing', async () => {
     await fleet();
 
@@ -251,6 +291,112 @@ describe('tenantctl rotate --all --older-than', () => {
       ['Bravo', 'rotated', true],
     ]);
     expectNoSecret(run);
+  });
+});
+
+describe('tenantctl rotate --all --schedule-only', () => {
+  /** Active tenants provisioned before rotation (Alpha), scheduled every 30 d (Bravo), on the stage's schedule (Charlie), cancelled (Echo); one torn down (Delta). */
+  async function fleet() {
+    for (const orgId of ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo']) await world.provisioned(orgId);
+    await world.retained('Delta', 7);
+    const tenants = {
+      alpha: account.tenant('Alpha', { ageDays: 400 }),
+      bravo: account.tenant('Bravo', { ageDays: 20, rotationDays: 30 }),
+      charlie: account.tenant('Charlie', { ageDays: 10, rotationDays: 90 }),
+      delta: account.tenant('Delta', { ageDays: 200 }),
+      echo: account.tenant('Echo', { ageDays: 5, rotationDays: 90 }),
+    };
+    tenants.echo.secret.rotation = { enabled: false, days: 90, lambdaArn: ROTATION_FUNCTION_ARN };
+    return tenants;
+  }
+  const stageSchedule = (secretId: string) => ({ SecretId: secretId, RotationLambdaARN: ROTATION_FUNCTION_ARN, RotationRules: { AutomaticallyAfterDays: 90 }, RotateImmediately: false });
+
+  it("puts every live tenant not on the stage's schedule on it, rotating no key, with a line each and a summary", async () => {
+    const { alpha, bravo, charlie, delta, echo } = await fleet();
+
+    const run = await world.tenantctl(['rotate', '--all', '--schedule-only', '--concurrency', '1']);
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      [
+        "▶ put every live tenant's secret on the stage's rotation schedule, every 90 d, without rotating — AWS account 123456789012, us-east-1, stage dev",
+        '  [1/4] Alpha    scheduled          every 90 d (had none)',
+        '  [2/4] Bravo    scheduled          every 90 d (was every 30 d)',
+        '  [3/4] Charlie  already scheduled  every 90 d',
+        '  [4/4] Echo     scheduled          every 90 d (was cancelled)',
+        '4 live tenants: 3 scheduled, 1 already scheduled, 0 failed',
+        '',
+      ].join('\n'),
+    );
+    expect(secretsMock).toHaveReceivedCommandTimes(RotateSecretCommand, 3);
+    for (const { secret } of [alpha, bravo, echo]) {
+      expect(secretsMock.commandCalls(RotateSecretCommand).map((call) => call.args[0].input)).toContainEqual(stageSchedule(secret.name));
+      expect(secret.rotation).toEqual({ enabled: true, days: 90, lambdaArn: ROTATION_FUNCTION_ARN });
+    }
+    for (const tenant of [alpha, bravo, charlie, delta, echo]) {
+      expect([...tenant.secret.versions.values()].map((version) => version.stages)).toEqual([['AWSCURRENT']]);
+      expect(account.keyIdAt(tenant.secret.name, 'AWSCURRENT')).toBe(tenant.currentKeyId);
+    }
+    expect(delta.secret.rotation).toBeUndefined();
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    expectNoSecret(run);
+
+    const again = await world.tenantctl(['rotate', '--all', '--schedule-only', '--json']);
+    expect(again.code).toBe(0);
+    expect(again.json()).toMatchObject({ scheduleOnly: true, rotationDays: 90, dryRun: false, live: 4, summary: { scheduled: 0, alreadyScheduled: 4, failed: 0, notStarted: 0 } });
+    expect(secretsMock).toHaveReceivedCommandTimes(RotateSecretCommand, 3);
+  });
+
+  it('--dry-run lists who would be scheduled and sends nothing', async () => {
+    await fleet();
+
+    const run = await world.tenantctl(['rotate', '--all', '--schedule-only', '--dry-run']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('(dry run: nothing is changed)');
+    expect(run.stdout).toMatch(/\n {2}\[\d\/4\] Alpha {4}would schedule {5}every 90 d \(had none\)\n/);
+    expect(run.stdout).toMatch(/\n {2}\[\d\/4\] Charlie {2}already scheduled {2}every 90 d\n/);
+    expect(run.stdout).toContain('4 live tenants: 3 would be scheduled, 1 already scheduled\n');
+    expect(secretsMock).not.toHaveReceivedCommand(RotateSecretCommand);
+  });
+
+  it("goes on after one tenant's failure and exits 1; a tenant whose current key is inactive is not scheduled (its rotation would make a working key of it)", async () => {
+    const { alpha, bravo, echo } = await fleet();
+    (account.users.get('rms_alpha') ?? [])[0]!.status = 'Inactive';
+    account.behaviour.set(bravo.secret.name, {
+      kind: 'refuse',
+      error: () => new SecretsManagerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: {}, message: 'User is not authorized to perform: lambda:InvokeFunction' }),
+    });
+
+    const run = await world.tenantctl(['rotate', '--all', '--schedule-only', '--concurrency', '1']);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`  [1/4] Alpha    failed             the current access key ${alpha.currentKeyId} of IAM user rms_alpha is inactive: the tenant's access is revoked or broken, and a rotation would make a working key of it`);
+    expect(run.stdout).toContain(`  [2/4] Bravo    failed             Cannot put secret ${bravo.secret.name} on its schedule (every 90 d with rotation function ${ROTATION_FUNCTION_ARN}): AccessDeniedException`);
+    expect(run.stdout).toContain('  [4/4] Echo     scheduled          every 90 d (was cancelled)\n');
+    expect(run.stdout).toContain('4 live tenants: 1 scheduled, 1 already scheduled, 2 failed\n');
+    expect(run.stderr).toBe('tenantctl: 2 of the 4 live tenants were not put on the schedule: see above\n');
+    expect(alpha.secret.rotation).toBeUndefined();
+    expect(echo.secret.rotation).toEqual({ enabled: true, days: 90, lambdaArn: ROTATION_FUNCTION_ARN });
+  });
+
+  it('is refused for a stage that schedules no rotation (rotationDays 0), reading and sending nothing; --older-than then schedules no younger key', async () => {
+    const { alpha } = await fleet();
+    world.config = stageConfig('dev', REGION, ACCOUNT, { TENANT_PROVISIONER_ROTATION_DAYS: '0' });
+
+    const run = await world.tenantctl(['rotate', '--all', '--schedule-only']);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^tenantctl: Stage dev schedules no rotation \(its rotationDays is 0; TENANT_PROVISIONER_ROTATION_DAYS tells tenantctl a stage's own\): there is no schedule to put tenants on\./);
+    expect(secretsMock.calls()).toHaveLength(0);
+
+    const older = await world.tenantctl(['rotate', '--all', '--older-than', '500d']);
+    expect(older.code).toBe(0);
+    expect(older.stdout).toContain('  0 of 4 live tenants have a key older than 500 d (4 younger)\n');
+    expect(secretsMock).not.toHaveReceivedCommand(RotateSecretCommand);
+    expect(alpha.secret.rotation).toBeUndefined();
   });
 });
 
@@ -281,6 +427,6 @@ describe('tenantctl status: the access key and its rotation', () => {
 
     const run = await world.tenantctl(['status', 'Acme']);
 
-    expect(run.stdout).toContain('  rotation      not scheduled (`npx tenantctl rotate Acme` rotates now and schedules it)\n  last rotated  never\n');
+    expect(run.stdout).toContain('  rotation      not scheduled (`npx tenantctl rotate --all --schedule-only` schedules it without rotating; `npx tenantctl rotate Acme` rotates now and schedules it)\n  last rotated  never\n');
   });
 });
