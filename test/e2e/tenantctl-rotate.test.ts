@@ -6,13 +6,14 @@
  * emulator's IAM with operator clients, never from tenantctl's own words alone.
  */
 import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
-import { GetSecretValueCommand, TagResourceCommand } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-secrets-manager';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROTATION_TAGS } from '../../local/rotation-state';
-import { localClients, type LocalClients } from '../../local/stack';
+import { LocalSecretsRotation } from '../../local/secrets-rotation';
+import { localAccountId, localClients, localConfig, localFunctionClients, LOCAL_STAGE, type LocalClients } from '../../local/stack';
 
 jest.setTimeout(180_000);
 
@@ -29,6 +30,7 @@ interface Run {
 }
 
 let stateDir: string;
+let endpoint: string;
 let clients: LocalClients;
 
 function tenantctl(...args: string[]): Promise<Run> {
@@ -78,7 +80,8 @@ beforeAll(async () => {
     const provisioned = await local('provision', orgId);
     if (provisioned.code !== 0) throw new Error(`provisioning ${orgId} failed: ${provisioned.stderr}`);
   }
-  clients = localClients((JSON.parse(readFileSync(join(stateDir, 'emulator.json'), 'utf8')) as { endpoint: string }).endpoint);
+  endpoint = (JSON.parse(readFileSync(join(stateDir, 'emulator.json'), 'utf8')) as { endpoint: string }).endpoint;
+  clients = localClients(endpoint);
 });
 
 afterAll(async () => {
@@ -186,5 +189,40 @@ describe('tenantctl rotate (built binary, --local)', () => {
     expect(badAge.stderr).toBe('tenantctl: --older-than "3 months" must be a number of days such as 90d (days only: a key\'s age is counted in days). Run `npx tenantctl rotate --help`.\n');
     const both = await local('rotate', ROMEO, '--all', '--older-than', '90d');
     expect(both.code).toBe(2);
+  });
+
+  it("--all --schedule-only puts a tenant never scheduled and one whose schedule was cancelled back on the stage's, rotating no key", async () => {
+    // Sierra's schedule cancelled as RevokeTenantAccess cancels it, through local mode's stand-in for Secrets Manager's rotation.
+    const standIn = new LocalSecretsRotation({ secretsManager: clients.secretsManager, functionClients: localFunctionClients(endpoint), config: localConfig(endpoint, await localAccountId(endpoint)), stage: LOCAL_STAGE });
+    expect(await standIn.cancel(secretName(SIERRA))).toBe(true);
+    // Romeo as a tenant provisioned before rotation existed: no schedule at all.
+    await clients.secretsManager.send(new UntagResourceCommand({ SecretId: secretName(ROMEO), TagKeys: [ROTATION_TAGS.enabled, ROTATION_TAGS.days, ROTATION_TAGS.scheduledDate] }));
+    const keys: Record<string, string> = { [ROMEO]: await currentKeyId(ROMEO), [SIERRA]: await currentKeyId(SIERRA) };
+    expect((await local('status', SIERRA)).stdout).toContain('  rotation      not scheduled (`npx tenantctl --local rotate --all --schedule-only` schedules it without rotating;');
+
+    const dry = await local('rotate', '--all', '--schedule-only', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('2 live tenants: 2 would be scheduled, 0 already scheduled\n');
+    expect((await standIn.describe(secretName(SIERRA))).RotationEnabled).toBe(false);
+
+    const run = await local('rotate', '--all', '--schedule-only');
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^▶ put every live tenant's secret on the stage's rotation schedule, every 90 d, without rotating — local emulator at http:\/\/127\.0\.0\.1:/);
+    expect(run.stdout).toMatch(new RegExp(`\\n {2}\\[\\d/2\\] ${ROMEO} {3}scheduled {10}every 90 d \\(had none\\)\\n`));
+    expect(run.stdout).toMatch(new RegExp(`\\n {2}\\[\\d/2\\] ${SIERRA} {2}scheduled {10}every 90 d \\(was cancelled\\)\\n`));
+    expect(run.stdout).toContain('2 live tenants: 2 scheduled, 0 already scheduled, 0 failed\n');
+    for (const orgId of [ROMEO, SIERRA]) {
+      expect(await currentKeyId(orgId)).toBe(keys[orgId]);
+      expect(await standIn.describe(secretName(orgId))).toMatchObject({ RotationEnabled: true, RotationRules: { AutomaticallyAfterDays: 90 } });
+    }
+    const status = await local('status', SIERRA);
+    expect(status.stdout).toMatch(/\n {2}rotation {6}every 90 d, next \d{4}-.+ \(in 90 d\)\n/);
+    expect(json(await local('status', SIERRA, '--json')).key).toMatchObject({ rotation: { enabled: true, everyDays: 90 } });
+    await expectNoSecretIn(run, ROMEO, SIERRA);
+
+    const again = json(await local('rotate', '--all', '--schedule-only', '--json'));
+    expect(again).toMatchObject({ mode: 'local', scheduleOnly: true, summary: { scheduled: 0, alreadyScheduled: 2, failed: 0 } });
   });
 });
