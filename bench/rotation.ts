@@ -8,8 +8,9 @@
  *   testSecret spends waiting for IAM to propagate the new key; the requests AWS would see per
  *   rotation and per retirement of the previous key.
  * - `rotationBurst`: N tenants rotated `ROTATE_ALL_CONCURRENCY` at a time, as `tenantctl rotate
- *   --all` does: total time, each tenant's time, failures, the keys each user holds after, and the
- *   IAM throttles answered and absorbed.
+ *   --all` does, in the steady state (each rotated once before and its previous key retired, so
+ *   each rotation deletes that key and makes a new one): total time, each tenant's time, failures,
+ *   the keys each user holds after, and the IAM throttles answered and absorbed.
  *
  * The bench builds its own stand-in (the same class) over the functions' clients as the bench
  * pipeline wraps them: local/stack.ts gives its stand-in the tenant-credential factory before the
@@ -114,7 +115,7 @@ export interface RotationBurstResult {
   concurrency: number;
   iamWritesPerSecond: number;
   propagationMs: number;
-  /** Tenants whose provisioning failed (not rotated). */
+  /** Tenants whose provisioning, or the rotation and retirement before the burst, failed (not in the burst). */
   notProvisioned: number;
   rotated: number;
   failed: number;
@@ -381,7 +382,26 @@ export async function benchRotationBurst(bench: BenchPipeline, options: { tenant
   await bench.resetEmulator();
   const wanted = Array.from({ length: options.tenants }, (_, i) => `bench-${options.runId}-rb${String(i).padStart(4, '0')}`);
   say(`rotationBurst: provisioning ${options.tenants} tenants (fault layer off)`);
-  const orgIds = await provisionTenants(bench, wanted);
+  const provisioned = await provisionTenants(bench, wanted);
+  // The steady state, every rotationDays: each tenant rotated once before and its previous key
+  // retired, so the burst's createSecret deletes that key and makes a new one (two IAM writes).
+  // Made with the fault layer off (no waits), by the same stand-in and handler.
+  say(`rotationBurst: rotating each once and retiring its previous key (fault layer off), for the steady state`);
+  const prepare = benchStandIn(bench, () => undefined);
+  const retireAt = new Date(Date.now() + (pipeline.config.previousKeyOverlapDays + 1) * DAY_MS);
+  const unprepared: string[] = [];
+  await pooled(provisioned.length, 16, async (i) => {
+    const { secretName } = tenantNames(provisioned[i] as string, LOCAL_REGION, pipeline.config);
+    try {
+      await prepare.rotate(secretName);
+      const retired = await prepare.retirePrevious(secretName, { now: retireAt });
+      if (retired.outcome !== 'deactivated') throw new Error(`retirement ${retired.outcome}`);
+    } catch (err) {
+      unprepared.push(provisioned[i] as string);
+      say(`rotationBurst: ${provisioned[i] ?? ''} could not be prepared: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+  const orgIds = provisioned.filter((orgId) => !unprepared.includes(orgId));
   const beforeKeys = new Map<string, string | undefined>();
   await pooled(orgIds.length, 8, async (i) => {
     const { secretName } = tenantNames(orgIds[i] as string, LOCAL_REGION, pipeline.config);
