@@ -49,7 +49,7 @@ async function rotateOne(context: CommandContext, backend: Backend, orgId: strin
 export const rotateCommand: Command = {
   spec: {
     name: 'rotate',
-    summary: "rotate a tenant's access key now (a leaked key), or every live tenant's key older than an age; or put every tenant on the schedule",
+    summary: "rotate a tenant's access key now (a leaked key), or every live tenant's older than an age, or only schedule their rotation",
     usage: 'rotate <orgId> [--revoke-old-now] | rotate --all --older-than <n>d [--revoke-old-now] [--concurrency <n>] [--dry-run] | rotate --all --schedule-only [--concurrency <n>] [--dry-run]',
     description: [
       "Rotates the tenant's IAM access key through Secrets Manager's rotation of its secret, as the",
