@@ -1,8 +1,7 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { STSClient } from '@aws-sdk/client-sts';
 import { proveTenantCredentialsHandler } from '../prove-tenant-credentials';
 import { lambdaBase } from '../lib/handler';
+import { lambdaTenantClients } from '../lib/lambda-tenant-clients';
 import { lambdaRotationSchedule } from '../lib/rotation-schedule';
 
 // The Lambda entry serverless.yml names: its configuration and clients, made once at cold start.
@@ -12,11 +11,7 @@ const secretsManager = new SecretsManagerClient({});
 export const handler = proveTenantCredentialsHandler({
   secretsManager,
   keyRotation: lambdaRotationSchedule(secretsManager, config, true),
-  asTenant: (credentials, region) => {
-    const sts = new STSClient({ credentials });
-    const s3 = new S3Client({ credentials, region });
-    return { sts, s3, destroy: () => (sts.destroy(), s3.destroy()) };
-  },
+  asTenant: lambdaTenantClients,
   config,
   logger,
 });

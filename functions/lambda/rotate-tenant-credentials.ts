@@ -1,9 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { STSClient } from '@aws-sdk/client-sts';
 import { lambdaBase } from '../lib/handler';
+import { lambdaTenantClients } from '../lib/lambda-tenant-clients';
 import { rotateTenantCredentialsHandler } from '../rotate-tenant-credentials';
 
 // The Lambda entry serverless.yml names; Secrets Manager invokes it, once per rotation step. The
@@ -13,11 +12,7 @@ export const handler = rotateTenantCredentialsHandler({
   iam: new IAMClient({}),
   secretsManager: new SecretsManagerClient({}),
   eventBridge: new EventBridgeClient({}),
-  asTenant: (credentials, region) => {
-    const sts = new STSClient({ credentials });
-    const s3 = new S3Client({ credentials, region });
-    return { sts, s3, destroy: () => (sts.destroy(), s3.destroy()) };
-  },
+  asTenant: lambdaTenantClients,
   config,
   logger,
 });

@@ -7,41 +7,27 @@
  */
 import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-secrets-manager';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROTATION_TAGS } from '../../local/rotation-state';
 import { LocalSecretsRotation } from '../../local/secrets-rotation';
 import { localAccountId, localClients, localConfig, localFunctionClients, LOCAL_STAGE, type LocalClients } from '../../local/stack';
+import { runTenantctl, type Run } from './support/tenantctl-bin';
 
 jest.setTimeout(180_000);
 
-const BIN = join(__dirname, '../../dist/tenantctl.cjs');
 const ROMEO = 'E2e-Romeo';
 const SIERRA = 'E2e-Sierra';
 const TANGO = 'E2e-Tango';
 const secretName = (orgId: string) => `fusion-rms/local/${orgId.toLowerCase()}/credentials`;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let stateDir: string;
 let endpoint: string;
 let clients: LocalClients;
 
-function tenantctl(...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TENANTCTL_STATE_DIR: stateDir, TENANTCTL_LOCAL_RETRY_INTERVAL_MS: '20' };
-  delete env.AWS_ENDPOINT_URL;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const tenantctl = (...args: string[]): Promise<Run> => runTenantctl(stateDir, ...args);
 
 const local = (...args: string[]) => tenantctl('--local', ...args);
 const json = <T = Record<string, any>>(run: Run): T => JSON.parse(run.stdout) as T; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -18,39 +18,24 @@
  */
 import { CreateUserCommand, DeleteUserCommand } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, RemoveRegionsFromReplicationCommand, ReplicateSecretToRegionsCommand } from '@aws-sdk/client-secrets-manager';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isProcessAlive } from '../../local/processes';
 import { localClients, type LocalClients } from '../../local/stack';
+import { runTenantctl, type Run } from './support/tenantctl-bin';
 
 jest.setTimeout(180_000);
 
-const BIN = join(__dirname, '../../dist/tenantctl.cjs');
 const ALPHA = 'E2e-Alpha';
 const BRAVO = 'E2e-Bravo';
 const CHARLIE = 'E2e-Charlie';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let stateDir: string;
 let clients: LocalClients;
 
-function tenantctl(...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TENANTCTL_STATE_DIR: stateDir, TENANTCTL_LOCAL_RETRY_INTERVAL_MS: '20' };
-  delete env.AWS_ENDPOINT_URL;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const tenantctl = (...args: string[]): Promise<Run> => runTenantctl(stateDir, ...args);
 
 const local = (...args: string[]) => tenantctl('--local', ...args);
 const json = <T = Record<string, any>>(run: Run): T => JSON.parse(run.stdout) as T; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -31,7 +31,7 @@ import type { ExecutionRecord } from '../../functions/lib/executions';
 import type { LocalPipeline } from '../../local/pipeline';
 import { LOCAL_REGION } from '../../local/stack';
 import { accessDeniedError, installFaults, operationsByState, serviceError, type FaultInjector, type FaultKind, type FaultRule } from '../support/fault-injection';
-import { integrationPipeline } from './integration-pipeline';
+import { integrationPipeline, tenantResidue as residueOf, type TenantResidue } from './integration-pipeline';
 
 jest.setTimeout(120_000);
 
@@ -351,27 +351,10 @@ afterEach(async () => {
   await pipeline.executions.idle();
 });
 
-interface TenantResidue {
-  buckets: string[];
-  users: string[];
-  accessKeys: string[];
-  secrets: string[];
-}
-
 function namesOf(orgId: string): TenantNames {
   return tenantNames(orgId, LOCAL_REGION, nameConfig);
 }
 
-/** The residue scanner's findings that belong to this tenant (by its names). */
-async function tenantResidue(names: TenantNames): Promise<TenantResidue> {
-  const residue = await pipeline.residue();
-  return {
-    buckets: residue.buckets.filter((b) => names.bucketCandidates.includes(b)),
-    users: residue.users.filter((u) => u === names.userName),
-    accessKeys: residue.accessKeys.filter((k) => k.startsWith(`${names.userName}:`)),
-    secrets: residue.secrets.filter((s) => s === names.secretName),
-  };
-}
 
 const count = (r: TenantResidue) => r.buckets.length + r.users.length + r.accessKeys.length + r.secrets.length;
 
@@ -429,7 +412,7 @@ async function scored(names: TenantNames, complete: () => boolean, body: () => P
     tally.asExpected++;
   } finally {
     await pipeline.executions.idle();
-    tally.leaked += leakedBeyond(await tenantResidue(names), complete());
+    tally.leaked += leakedBeyond(await residueOf(pipeline, names), complete());
   }
 }
 
@@ -451,7 +434,7 @@ describe('the fault matrix of provision-tenant', () => {
       const provisioned = await provision(orgId);
       name = provisioned.name;
       expect(provisioned.record.status).toBe('SUCCEEDED');
-      await expectCompleteTenant(names, await tenantResidue(names));
+      await expectCompleteTenant(names, await residueOf(pipeline, names));
     });
 
     discovered = operationsByState((await pipeline.executions.history('provision', name)) ?? [], faults.calls);
@@ -492,7 +475,7 @@ describe('the fault matrix of provision-tenant', () => {
           const retriedStates = await statesOf('provision', name, 'StateRetried');
           if (expected.outcome === 'retried') expect(retriedStates).toContain(state);
           else expect(retriedStates).toEqual([]);
-          await expectCompleteTenant(names, await tenantResidue(names));
+          await expectCompleteTenant(names, await residueOf(pipeline, names));
           expect(emitted(orgId).map((e) => e.detailType)).toContain('OrgProvisioned');
           break;
         }
@@ -501,7 +484,7 @@ describe('the fault matrix of provision-tenant', () => {
           const entered = await statesOf('provision', name, 'StateEntered');
           expect(entered.filter((s) => s.startsWith('Undo') || s === 'PublishOrgProvisioningFailed')).toEqual([]);
           // Nothing deleted: what the steps before the fault made is still there, once.
-          const parked = await tenantResidue(names);
+          const parked = await residueOf(pipeline, names);
           expect(parked.buckets).toEqual(madeBefore('S3.CreateBucket') ? [names.bucketCandidates[0]] : []);
           expect(parked.users).toEqual(madeBefore('IAM.CreateUser') ? [names.userName] : []);
           expect(parked.secrets).toEqual(madeBefore('SecretsManager.CreateSecret') ? [names.secretName] : []);
@@ -512,13 +495,13 @@ describe('the fault matrix of provision-tenant', () => {
           await pipeline.executions.redrive('provision', name);
           const redriven = await pipeline.executions.waitFor('provision', name, { timeoutMs: 60_000 });
           expect(redriven.status).toBe('SUCCEEDED');
-          await expectCompleteTenant(names, await tenantResidue(names));
+          await expectCompleteTenant(names, await residueOf(pipeline, names));
           expect(emitted(orgId).map((e) => e.detailType)).toEqual(['OrgProvisioned']);
           break;
         }
         case 'compensated': {
           expect(record).toMatchObject({ status: 'FAILED', error: expected.error, failedState: 'ProvisioningFailed' });
-          expect(await tenantResidue(names)).toEqual({ buckets: [], users: [], accessKeys: [], secrets: [] });
+          expect(await residueOf(pipeline, names)).toEqual({ buckets: [], users: [], accessKeys: [], secrets: [] });
           const failures = emitted(orgId).filter((e) => e.detailType === 'OrgProvisioningFailed');
           expect(failures).toHaveLength(1);
           expect(failures[0]?.detail).toMatchObject({ orgId, stage: 'workflow', error: expected.error });
@@ -552,7 +535,7 @@ describe('the fault matrix of teardown-tenant', () => {
       expect(timedOut?.hits).toBe(1);
       const retriedStates = await statesOf('teardown', routed.executionName as string, 'StateRetried');
       expect(retriedStates).toEqual(expect.arrayContaining(['DeleteTenantBucket', 'DeleteTenantUser']));
-      expect(await tenantResidue(names)).toEqual({ buckets: [], users: [], accessKeys: [], secrets: [] });
+      expect(await residueOf(pipeline, names)).toEqual({ buckets: [], users: [], accessKeys: [], secrets: [] });
       const deprovisioned = emitted(orgId).filter((e) => e.detailType === 'OrgDeprovisioned');
       expect(deprovisioned).toHaveLength(1);
       expect(deprovisioned[0]?.detail).toMatchObject({ orgId, bucket, objectsDeleted: 3 });
@@ -585,7 +568,7 @@ describe('the count of deleted objects in OrgDeprovisioned', () => {
 
     expect(record.status).toBe('SUCCEEDED');
     expect(throttled?.hits).toBe(1);
-    expect(await tenantResidue(names)).toEqual({ buckets: [], users: [], accessKeys: [], secrets: [] });
+    expect(await residueOf(pipeline, names)).toEqual({ buckets: [], users: [], accessKeys: [], secrets: [] });
     const deprovisioned = emitted(orgId).filter((e) => e.detailType === 'OrgDeprovisioned');
     expect(deprovisioned.map((e) => e.detail.objectsDeleted)).toEqual([1002]);
   });

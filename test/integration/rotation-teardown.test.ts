@@ -17,7 +17,7 @@ import type { RotationStep } from '../../functions/rotate-tenant-credentials';
 import { currentFunction } from '../../local/function-scope';
 import type { LocalPipeline } from '../../local/pipeline';
 import { LocalRotationFailedError } from '../../local/secrets-rotation';
-import { integrationPipeline } from './integration-pipeline';
+import { integrationPipeline, tenantResidue } from './integration-pipeline';
 import { keysOf, provisionTenant, secretAt, testRotation, useKey, type TestRotation } from './rotation-harness';
 
 jest.setTimeout(120_000);
@@ -106,15 +106,6 @@ function holdTeardownBeforeDeletion(): Hold {
   return hold('before', (_operation, functionKey) => functionKey === 'deleteTenantCredentials');
 }
 
-async function tenantResidue(names: TenantNames) {
-  const residue = await pipeline.residue();
-  return {
-    buckets: residue.buckets.filter((b) => names.bucketCandidates.includes(b)),
-    users: residue.users.filter((u) => u === names.userName),
-    accessKeys: residue.accessKeys.filter((k) => k.startsWith(`${names.userName}:`)),
-    secrets: residue.secrets.filter((s) => s === names.secretName),
-  };
-}
 
 const NOTHING = { buckets: [], users: [], accessKeys: [], secrets: [] };
 
@@ -163,7 +154,7 @@ describe('a teardown during a key rotation', () => {
 
     expect(failed.step).toBe(before);
     expect(await teardown).toBe('SUCCEEDED');
-    expect(await tenantResidue(names)).toEqual(NOTHING);
+    expect(await tenantResidue(pipeline, names)).toEqual(NOTHING);
   });
 
   it.each(BOUNDARIES)('interrupted $label: the rest of the rotation runs while the tenant is revoked and gives it no active key; the teardown then leaves nothing', async ({ before }) => {
@@ -186,7 +177,7 @@ describe('a teardown during a key rotation', () => {
     await expectRevoked(names);
     held.release();
     expect(await teardown).toBe('SUCCEEDED');
-    expect(await tenantResidue(names)).toEqual(NOTHING);
+    expect(await tenantResidue(pipeline, names)).toEqual(NOTHING);
   });
 
   it.each([
@@ -210,6 +201,6 @@ describe('a teardown during a key rotation', () => {
     expect(await keysOf(pipeline, names.userName)).toHaveLength(1);
     teardownHeld.release();
     expect(await teardown).toBe('SUCCEEDED');
-    expect(await tenantResidue(names)).toEqual(NOTHING);
+    expect(await tenantResidue(pipeline, names)).toEqual(NOTHING);
   });
 });

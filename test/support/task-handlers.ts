@@ -8,11 +8,10 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import { SfnExecutionPort, stageStateMachineArns, type ExecutionPort } from '../../functions/lib/executions';
 import { lambdaBase } from '../../functions/lib/handler';
+import { lambdaTenantClients } from '../../functions/lib/lambda-tenant-clients';
 import { lambdaRotationSchedule } from '../../functions/lib/rotation-schedule';
 import { s3ClientsByRegion } from '../../functions/lib/s3-clients';
 import { taskHandlers, type TaskHandler } from '../../functions/registry';
@@ -32,11 +31,7 @@ export function testTaskHandlers(options: { executions?: ExecutionPort } = {}): 
       keyRotation: lambdaRotationSchedule(secretsManager, config, true),
       eventBridge: new EventBridgeClient({}),
       dynamodb: new DynamoDBClient({}),
-      asTenant: (credentials, region) => {
-        const sts = new STSClient({ credentials });
-        const s3 = new S3Client({ credentials, region });
-        return { sts, s3, destroy: () => (sts.destroy(), s3.destroy()) };
-      },
+      asTenant: lambdaTenantClients,
     },
     executions: options.executions ?? new SfnExecutionPort(new SFNClient({}), stageStateMachineArns(config)),
   });
