@@ -85,13 +85,16 @@ export async function restoreTenantAccess(input: RestoreTenantAccessInput, deps:
   // revocation that was retried reports the keys its first attempt deactivated as already inactive.
   const wanted = new Set(keyIds ?? []);
   const secret = await describeSecret(deps.secretsManager, tenant.secretName);
+  let rotationScheduled = false;
   if (secret && isTenantResource(secret.Tags, tenant.orgId)) {
     const held = await readHeldAccessKey(deps.secretsManager, tenant.secretName);
     if (held.status === 'read' && held.accessKeyId) wanted.add(held.accessKeyId);
+    // Its rotation, cancelled by the revocation, is on its schedule again (none while it was revoked).
+    if (secret.ARN && deps.config.rotationDays > 0) {
+      await deps.keyRotation.schedule(secret.ARN, deps.config.rotationDays);
+      rotationScheduled = true;
+    }
   }
-  // Its rotation, cancelled by the revocation, is on its schedule again (none while it was revoked).
-  const rotationScheduled = Boolean(secret?.ARN && isTenantResource(secret.Tags, tenant.orgId) && deps.config.rotationDays > 0);
-  if (rotationScheduled && secret?.ARN) await deps.keyRotation.schedule(secret.ARN, deps.config.rotationDays);
   const existing = new Map((await listAccessKeys(deps.iam, tenant.userName)).map((key) => [key.AccessKeyId, key]));
   const keysActivated: string[] = [];
   const keysMissing: string[] = [];

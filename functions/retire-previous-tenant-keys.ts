@@ -6,7 +6,7 @@ import { MANAGED_BY, tenantSecretPrefix, type Config } from './lib/config';
 import { errorName } from './lib/errors';
 import { lambdaHandler, type FunctionBase } from './lib/handler';
 import { retirePreviousTenantKey, type RetiredTenantKey } from './lib/rotation/retire';
-import { PREVIOUS } from './lib/rotation/rotating-secret';
+import { overlapEndAfter, PREVIOUS } from './lib/rotation/rotating-secret';
 import { TAG_MANAGED_BY } from './lib/tags';
 
 /**
@@ -54,7 +54,6 @@ export class RetireSweepError extends Error {
 export async function retirePreviousTenantKeys(deps: RetirePreviousTenantKeysDeps, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RetireSweepResult> {
   const { config } = deps;
   const now = (deps.now ?? (() => new Date()))();
-  const overlapMs = config.previousKeyOverlapDays * DAY_MS;
   const result: RetireSweepResult = { examined: 0, outcomes: {}, failed: [], deferred: 0 };
   const due: string[] = [];
   const pages = paginateListSecrets(
@@ -63,7 +62,7 @@ export async function retirePreviousTenantKeys(deps: RetirePreviousTenantKeysDep
   );
   for await (const page of pages) {
     for (const entry of page.SecretList ?? []) {
-      const ended = entry.LastRotatedDate ? entry.LastRotatedDate.getTime() + overlapMs : undefined;
+      const ended = overlapEndAfter([entry.LastRotatedDate], config.previousKeyOverlapDays)?.getTime();
       const hasPrevious = Object.values(entry.SecretVersionsToStages ?? {}).some((stages) => stages.includes(PREVIOUS));
       if (!entry.ARN || !hasPrevious || ended === undefined || ended > now.getTime() || ended < now.getTime() - RETIRE_WINDOW_DAYS * DAY_MS) continue;
       due.push(entry.ARN);

@@ -1,10 +1,9 @@
 import { NoSuchEntityException } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { listAccessKeys } from '../../functions/lib/access-keys';
+import { overlapEndAfter } from '../../functions/lib/rotation/rotating-secret';
 import { parseTenantSecret } from '../../functions/lib/tenant-secret';
 import type { Backend } from '../backend';
-
-const DAY_MS = 86_400_000;
 
 export type KeyStatus = 'Active' | 'Inactive' | 'missing';
 
@@ -43,11 +42,12 @@ export interface TenantKeyState {
 
 type Reader = Pick<Backend, 'rotation' | 'secretsManager' | 'iam' | 'config'>;
 
-/** The access key id a version of the secret holds; undefined when there is no such version or it holds no credentials. */
-async function keyIdOf(backend: Reader, secretName: string, stage: string): Promise<string | undefined> {
+/** The access key id a version of the secret holds, and when the version was made; undefined when there is no such version or it holds no credentials. */
+async function keyIdOf(backend: Reader, secretName: string, stage: string): Promise<{ accessKeyId: string; versionCreated?: Date } | undefined> {
   try {
-    const { SecretString } = await backend.secretsManager.send(new GetSecretValueCommand({ SecretId: secretName, VersionStage: stage }));
-    return parseTenantSecret(SecretString)?.accessKeyId;
+    const { SecretString, CreatedDate } = await backend.secretsManager.send(new GetSecretValueCommand({ SecretId: secretName, VersionStage: stage }));
+    const accessKeyId = parseTenantSecret(SecretString)?.accessKeyId;
+    return accessKeyId === undefined ? undefined : { accessKeyId, ...(CreatedDate ? { versionCreated: CreatedDate } : {}) };
   } catch (err) {
     if (err instanceof ResourceNotFoundException) return undefined;
     throw err;
@@ -69,7 +69,9 @@ export async function readTenantKeyState(backend: Reader, secretName: string, us
   const currentVersion = versionWith(stages, 'AWSCURRENT');
   const previousVersion = versionWith(stages, 'AWSPREVIOUS');
   const pendingVersion = versionWith(stages, 'AWSPENDING');
-  const [currentId, previousId] = await Promise.all([keyIdOf(backend, secretName, 'AWSCURRENT'), previousVersion ? keyIdOf(backend, secretName, 'AWSPREVIOUS') : undefined]);
+  const [currentHeld, previousHeld] = await Promise.all([keyIdOf(backend, secretName, 'AWSCURRENT'), previousVersion ? keyIdOf(backend, secretName, 'AWSPREVIOUS') : undefined]);
+  const currentId = currentHeld?.accessKeyId;
+  const previousId = previousHeld?.accessKeyId;
   let keys: Awaited<ReturnType<typeof listAccessKeys>> = [];
   try {
     keys = await listAccessKeys(backend.iam, userName);
@@ -95,7 +97,8 @@ export async function readTenantKeyState(backend: Reader, secretName: string, us
   }
   let previous: TenantKeyState['previous'];
   if (previousId && previousId !== currentId) {
-    const overlapEndsAt = lastRotated ? new Date(lastRotated.getTime() + backend.config.previousKeyOverlapDays * DAY_MS).toISOString() : undefined;
+    // The rotation's own rule: from the later of the last recorded rotation and the current version's making.
+    const overlapEndsAt = overlapEndAfter([lastRotated, currentHeld?.versionCreated], backend.config.previousKeyOverlapDays)?.toISOString();
     previous = { ...iamKey(previousId, previousVersion), ...(overlapEndsAt ? { overlapEndsAt } : {}) };
   }
   const named = new Set([currentId, previousId]);

@@ -6,9 +6,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
 import { putEvent } from '../publish';
-import type { RotatingSecret } from './rotating-secret';
-
-const DAY_MS = 86_400_000;
+import { overlapEndAfter, type RotatingSecret } from './rotating-secret';
 
 /** The detail of a TenantCredentialsRotated event (`events/schemas/tenant-credentials-rotated.schema.json`). Never a secret. */
 export interface TenantCredentialsRotatedDetail {
@@ -38,7 +36,7 @@ export async function announceRotation(
     credentials: { secretArn: secret.arn, secretName: secret.name },
     versionId: token,
     accessKeyId,
-    ...(replaced ? { previousAccessKeyId: replaced, previousKeyActiveUntil: new Date(rotatedAt.getTime() + deps.overlapDays * DAY_MS).toISOString() } : {}),
+    ...(replaced ? { previousAccessKeyId: replaced, previousKeyActiveUntil: overlapEndAfter([rotatedAt], deps.overlapDays)?.toISOString() } : {}),
     rotatedAt: rotatedAt.toISOString(),
   };
   const eventId = await putEvent(deps.eventBridge, deps.config, 'TenantCredentialsRotated', detail);

@@ -96,7 +96,16 @@ export function versionWith(secret: RotatingSecret, stage: string): string | und
  * createSecret, dates it (a few seconds early, never late), so its previous key keeps its overlap.
  */
 export function overlapEnd(secret: RotatingSecret, overlapDays: number, current: Pick<SecretVersionValue, 'createdDate'> | undefined): Date | undefined {
-  const times = [secret.lastRotated, current?.createdDate].filter((date): date is Date => date !== undefined).map((date) => date.getTime());
+  return overlapEndAfter([secret.lastRotated, current?.createdDate], overlapDays);
+}
+
+/**
+ * The one rule of the overlap, for every reader of it (the rotation, the daily sweep, the event,
+ * `tenantctl status`): `overlapDays` after the latest of `since` — what is known of when the
+ * previous key stopped being current; undefined when nothing is.
+ */
+export function overlapEndAfter(since: readonly (Date | undefined)[], overlapDays: number): Date | undefined {
+  const times = since.filter((date): date is Date => date !== undefined).map((date) => date.getTime());
   if (times.length === 0) return undefined;
   return new Date(Math.max(...times) + overlapDays * DAY_MS);
 }

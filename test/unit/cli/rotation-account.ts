@@ -173,6 +173,7 @@ export class RotationAccount {
         ARN: secret.arn,
         Name: secret.name,
         VersionId: entry[0],
+        CreatedDate: entry[1].created,
         SecretString: JSON.stringify({ accessKeyId: keyId, secretAccessKey: secretOf(keyId), bucket: `fusion-rms-${secret.slug}`, region: REGION, userName: secret.userName }),
       };
     });

@@ -77,6 +77,18 @@ describe('tenantctl rotate <orgId>', () => {
     expect(secretsMock).not.toHaveReceivedCommand(RotateSecretCommand);
   });
 
+  it("counts the overlap from the current version's making when its rotation was never recorded (it failed after making its key current)", async () => {
+    await world.provisioned('Acme');
+    // The last recorded rotation is 30 days old, but the current version (and key) was made 2 days ago.
+    const { previousKeyId } = account.tenant('Acme', { ageDays: 2, rotationDays: 90, lastRotatedDaysAgo: 30, previous: { status: 'Active' } });
+
+    const run = await world.tenantctl(['rotate', 'Acme']);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^tenantctl: the previous access key ${previousKeyId} is still active, in its overlap until 2026-11-28 09:00:\\d\\dZ`));
+    expect(secretsMock).not.toHaveReceivedCommand(RotateSecretCommand);
+  });
+
   it('with --revoke-old-now deactivates an earlier key still in its overlap first, then rotates and deactivates the one it replaced', async () => {
     await world.provisioned('Acme');
     const { currentKeyId, previousKeyId } = account.tenant('Acme', { ageDays: 2, rotationDays: 90, lastRotatedDaysAgo: 2, previous: { status: 'Active' } });
