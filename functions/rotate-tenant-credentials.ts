@@ -169,7 +169,7 @@ async function createSecret(secret: RotatingSecret, event: TenantRotationEvent, 
     return { step, outcome: 'already-created', accessKeyId: pending.accessKeyId };
   }
 
-  const previous = versionWith(secret, PREVIOUS) ? await readVersion(deps.secretsManager, secret, PREVIOUS) : undefined;
+  const previous = versionWith(secret.versions, PREVIOUS) ? await readVersion(deps.secretsManager, secret, PREVIOUS) : undefined;
   const keys = await listAccessKeys(deps.iam, secret.userName);
   const currentKey = keys.find((key) => key.AccessKeyId === current.accessKeyId);
   if (currentKey?.Status !== 'Active') {
@@ -295,7 +295,7 @@ async function testSecret(secret: RotatingSecret, token: string, deps: RotateTen
 }
 
 async function finishSecret(secret: RotatingSecret, token: string, deps: RotateTenantCredentialsDeps): Promise<TenantRotationResult> {
-  const currentVersion = versionWith(secret, CURRENT);
+  const currentVersion = versionWith(secret.versions, CURRENT);
   // What the announcement says is read before the stage moves: after it, a failed read would fail
   // a rotation that has already happened, and only Secrets Manager's retry (same token) would announce it.
   const promoted = await readVersion(deps.secretsManager, secret, PENDING, token);

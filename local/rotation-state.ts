@@ -11,6 +11,7 @@
  * for yet), and hides the tags, so the real rotation handler runs unchanged.
  */
 import type { DescribeSecretCommandOutput, ListSecretsCommandOutput, SecretListEntry, SecretsManagerClient, Tag } from '@aws-sdk/client-secrets-manager';
+import { CURRENT, PENDING } from '../functions/lib/rotation/rotating-secret';
 
 /** The tags, named after the fields of DescribeSecret they stand for. */
 export const ROTATION_TAGS = {
@@ -25,8 +26,6 @@ export const ROTATION_TAGS = {
 
 const TAG_KEYS: readonly string[] = Object.values(ROTATION_TAGS);
 /** Secrets Manager's staging labels. */
-export const AWSCURRENT = 'AWSCURRENT';
-export const AWSPENDING = 'AWSPENDING';
 const DAY_MS = 86_400_000;
 
 /** A secret's rotation as the stand-in holds it. `days` undefined: rotation never configured. */
@@ -105,8 +104,8 @@ function applyRotationState(answer: SecretAnswer, versions: Record<string, strin
   // AWS makes the version (empty, staged AWSPENDING) before it invokes createSecret; the emulator
   // can hold no empty version, so until createSecret's PutSecretValue stores it, it is only here.
   const withPending: Record<string, string[]> = {};
-  for (const [id, stages] of Object.entries(versions ?? {})) withPending[id] = stages.filter((s) => s !== AWSPENDING);
-  withPending[pending] = [AWSPENDING];
+  for (const [id, stages] of Object.entries(versions ?? {})) withPending[id] = stages.filter((s) => s !== PENDING);
+  withPending[pending] = [PENDING];
   return withPending;
 }
 
@@ -141,7 +140,7 @@ export function withCurrentVersionByDefault<C extends SecretsManagerClient>(clie
     (next, context) => async (args) => {
       const input = args.input as { VersionId?: string; VersionStage?: string };
       if (context.commandName === 'GetSecretValueCommand' && input.VersionId === undefined && input.VersionStage === undefined) {
-        return next({ ...args, input: { ...input, VersionStage: AWSCURRENT } as typeof args.input });
+        return next({ ...args, input: { ...input, VersionStage: CURRENT } as typeof args.input });
       }
       return next(args);
     },

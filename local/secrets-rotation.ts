@@ -46,6 +46,7 @@ import { randomUUID } from 'node:crypto';
 import { MANAGED_BY, type Config } from '../functions/lib/config';
 import { createLogger } from '../functions/lib/logger';
 import type { KeyRotationSchedule } from '../functions/lib/rotation-schedule';
+import { CURRENT, PENDING, rotationInProgress, versionWith } from '../functions/lib/rotation/rotating-secret';
 import { TAG_MANAGED_BY, tagsToRecord } from '../functions/lib/tags';
 import {
   retirePreviousTenantKey,
@@ -58,7 +59,7 @@ import {
 } from '../functions/rotate-tenant-credentials';
 import { runAsFunction, runOutsideFunctions } from './function-scope';
 import { localLambdaContext } from './lambda-context';
-import { AWSCURRENT, AWSPENDING, describedWithRotationState, ROTATION_TAGS, rotationStateOf, withLocalRotationState } from './rotation-state';
+import { describedWithRotationState, ROTATION_TAGS, rotationStateOf, withLocalRotationState } from './rotation-state';
 
 /** The four steps, in the order Secrets Manager invokes them. */
 export const ROTATION_STEPS: readonly RotationStep[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
@@ -222,7 +223,7 @@ export class LocalSecretsRotation implements KeyRotationSchedule {
     if (rotating.has(arn)) throw previousRotationIncomplete(name, 'in this process');
     const pending = this.inProgress(described);
     if (pending) throw previousRotationIncomplete(name, `version ${pending} is AWSPENDING`);
-    const previousVersionId = Object.entries(described.VersionIdsToStages ?? {}).find(([, labels]) => labels.includes(AWSCURRENT))?.[0];
+    const previousVersionId = versionWith(described.VersionIdsToStages, CURRENT);
 
     rotating.add(arn);
     try {
@@ -273,8 +274,8 @@ export class LocalSecretsRotation implements KeyRotationSchedule {
       const described = await this.describeRaw(secretId);
       const arn = described.ARN ?? secretId;
       const pending = this.inProgress(described);
-      if (pending && described.VersionIdsToStages?.[pending]?.includes(AWSPENDING)) {
-        await this.state.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: AWSPENDING, RemoveFromVersionId: pending }));
+      if (pending && described.VersionIdsToStages?.[pending]?.includes(PENDING)) {
+        await this.state.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: PENDING, RemoveFromVersionId: pending }));
       }
       if (rotationStateOf(described.Tags).pendingVersionId !== undefined) {
         await this.state.send(new UntagResourceCommand({ SecretId: arn, TagKeys: [ROTATION_TAGS.pendingVersionId] }));
@@ -316,8 +317,7 @@ export class LocalSecretsRotation implements KeyRotationSchedule {
 
   /** The version of a rotation in progress: AWSPENDING on a version that is not AWSCURRENT (as Secrets Manager tells one). */
   private inProgress(described: DescribeSecretCommandOutput): string | undefined {
-    const stages = describedWithRotationState(described, this.stage()).VersionIdsToStages ?? {};
-    return Object.entries(stages).find(([, labels]) => labels.includes(AWSPENDING) && !labels.includes(AWSCURRENT))?.[0];
+    return rotationInProgress(describedWithRotationState(described, this.stage()).VersionIdsToStages);
   }
 
   /** Secrets Manager's test of a new rotation configuration: testSecret alone, on an empty AWSPENDING version removed after. */

@@ -13,11 +13,10 @@ import { errorName } from '../../functions/lib/errors';
 import { secretsManagerRotationSchedule } from '../../functions/lib/rotation-schedule';
 import { describeSecret } from '../../functions/lib/tenant-secret';
 import { retirePreviousTenantKey } from '../../functions/lib/rotation/retire';
+import { CURRENT, PENDING, rotationInProgress, versionWith } from '../../functions/lib/rotation/rotating-secret';
 import { isOnStageSchedule, type KeyRotationPort, type KeyRotationProgress, type KeyRotationResult, type KeyScheduleResult } from '../backend';
 import { CliError } from '../errors';
 
-const CURRENT = 'AWSCURRENT';
-const PENDING = 'AWSPENDING';
 
 /**
  * An AWSPENDING version younger than this may belong to a rotation that is still running (the
@@ -42,11 +41,6 @@ export interface AwsKeyRotationDeps {
   timeoutMs?: number;
   sleep: (ms: number) => Promise<void>;
   now: () => Date;
-}
-
-/** Which version holds `stage`. */
-function versionWith(described: DescribeSecretResponse, stage: string): string | undefined {
-  return Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes(stage))?.[0];
 }
 
 const isAccessDenied = (err: unknown) => errorName(err) === 'AccessDeniedException';
@@ -77,11 +71,11 @@ export class AwsKeyRotation implements KeyRotationPort {
     if (!described) throw new CliError(`Secret ${secretId} does not exist: nothing to rotate`);
     if (described.DeletedDate) throw new CliError(`Secret ${secretId} is scheduled for deletion (since ${described.DeletedDate.toISOString()}): the tenant is being torn down`);
     const name = described.Name ?? secretId;
-    const previousVersionId = versionWith(described, CURRENT);
+    const previousVersionId = versionWith(described.VersionIdsToStages, CURRENT);
 
     let clearedPendingVersionId: string | undefined;
-    const pending = versionWith(described, PENDING);
-    if (pending && pending !== previousVersionId) {
+    const pending = rotationInProgress(described.VersionIdsToStages);
+    if (pending) {
       clearedPendingVersionId = await this.clearStalePending(name, pending, onProgress);
     }
 
@@ -177,8 +171,8 @@ export class AwsKeyRotation implements KeyRotationPort {
     for (;;) {
       const described = await this.describe(secretName);
       if (!described) throw new CliError(`Secret ${secretName} was deleted while it was being rotated`);
-      const current = versionWith(described, CURRENT);
-      const pending = versionWith(described, PENDING);
+      const current = versionWith(described.VersionIdsToStages, CURRENT);
+      const pending = versionWith(described.VersionIdsToStages, PENDING);
       if (current === versionId && !pending) return;
       if (current === versionId && pending && pending !== versionId) return;
       if (!pending && current !== versionId) {

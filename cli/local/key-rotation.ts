@@ -1,12 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { InvalidParameterException, InvalidRequestException, ResourceNotFoundException, type DescribeSecretResponse } from '@aws-sdk/client-secrets-manager';
 import type { Config } from '../../functions/lib/config';
+import { CURRENT, rotationInProgress, versionWith } from '../../functions/lib/rotation/rotating-secret';
 import { LocalRotationFailedError, LocalSecretsRotation } from '../../local/secrets-rotation';
 import { LOCAL_STAGE, localFunctionClients, type LocalClients } from '../../local/stack';
 import { isOnStageSchedule, type KeyRotationPort, type KeyRotationProgress, type KeyRotationResult, type KeyScheduleResult } from '../backend';
 import { CliError } from '../errors';
-
-const versionWith = (described: DescribeSecretResponse, stage: string) => Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes(stage))?.[0];
 
 /**
  * Key rotation in local mode: local/secrets-rotation.ts stands in for Secrets Manager's rotation
@@ -39,10 +38,10 @@ export class LocalKeyRotation implements KeyRotationPort {
     if (!described) throw new CliError(`Secret ${secretId} does not exist: nothing to rotate`);
     if (described.DeletedDate) throw new CliError(`Secret ${secretId} is scheduled for deletion (since ${described.DeletedDate.toISOString()}): the tenant is being torn down`);
     const name = described.Name ?? secretId;
-    const previousVersionId = versionWith(described, 'AWSCURRENT');
-    const pending = versionWith(described, 'AWSPENDING');
+    const previousVersionId = versionWith(described.VersionIdsToStages, CURRENT);
+    const pending = rotationInProgress(described.VersionIdsToStages);
     let clearedPendingVersionId: string | undefined;
-    if (pending && pending !== previousVersionId) {
+    if (pending) {
       clearedPendingVersionId = (await this.standIn.abandonPending(name)) ?? pending;
       onProgress({ kind: 'cleared-stale-pending', versionId: clearedPendingVersionId });
     }

@@ -1,7 +1,7 @@
 import { NoSuchEntityException } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { listAccessKeys } from '../../functions/lib/access-keys';
-import { overlapEndAfter } from '../../functions/lib/rotation/rotating-secret';
+import { CURRENT, overlapEndAfter, PREVIOUS, rotationInProgress, versionWith } from '../../functions/lib/rotation/rotating-secret';
 import { parseTenantSecret } from '../../functions/lib/tenant-secret';
 import type { Backend } from '../backend';
 
@@ -54,8 +54,6 @@ async function keyIdOf(backend: Reader, secretName: string, stage: string): Prom
   }
 }
 
-const versionWith = (stages: Record<string, string[]> | undefined, stage: string) => Object.entries(stages ?? {}).find(([, held]) => held.includes(stage))?.[0];
-
 /**
  * Reads the tenant's key state: the secret's rotation (through the backend's rotation port, which
  * locally answers with the stand-in's configuration), the key ids of its AWSCURRENT and AWSPREVIOUS
@@ -66,10 +64,10 @@ export async function readTenantKeyState(backend: Reader, secretName: string, us
   const described = await backend.rotation.describe(secretName);
   if (!described || described.DeletedDate) return undefined;
   const stages = described.VersionIdsToStages;
-  const currentVersion = versionWith(stages, 'AWSCURRENT');
-  const previousVersion = versionWith(stages, 'AWSPREVIOUS');
-  const pendingVersion = versionWith(stages, 'AWSPENDING');
-  const [currentHeld, previousHeld] = await Promise.all([keyIdOf(backend, secretName, 'AWSCURRENT'), previousVersion ? keyIdOf(backend, secretName, 'AWSPREVIOUS') : undefined]);
+  const currentVersion = versionWith(stages, CURRENT);
+  const previousVersion = versionWith(stages, PREVIOUS);
+  const pendingVersion = rotationInProgress(stages);
+  const [currentHeld, previousHeld] = await Promise.all([keyIdOf(backend, secretName, CURRENT), previousVersion ? keyIdOf(backend, secretName, PREVIOUS) : undefined]);
   const currentId = currentHeld?.accessKeyId;
   const previousId = previousHeld?.accessKeyId;
   let keys: Awaited<ReturnType<typeof listAccessKeys>> = [];
@@ -115,7 +113,7 @@ export async function readTenantKeyState(backend: Reader, secretName: string, us
       ...(lastRotated ? { lastRotatedAt: lastRotated.toISOString() } : {}),
       ...(described.NextRotationDate ? { nextRotationAt: described.NextRotationDate.toISOString() } : {}),
       ...(described.RotationLambdaARN ? { functionArn: described.RotationLambdaARN } : {}),
-      ...(pendingVersion && pendingVersion !== currentVersion ? { pendingVersionId: pendingVersion } : {}),
+      ...(pendingVersion ? { pendingVersionId: pendingVersion } : {}),
     },
   };
 }

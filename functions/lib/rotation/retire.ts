@@ -32,7 +32,7 @@ export interface RetirePreviousTenantKeyDeps {
 export async function retirePreviousTenantKey(input: { SecretId: string }, deps: RetirePreviousTenantKeyDeps): Promise<RetiredTenantKey> {
   const secret = await tenantSecretOf(deps.secretsManager, input.SecretId, deps.config, false);
   const { userName } = secret;
-  const previous = versionWith(secret, PREVIOUS) ? await readVersion(deps.secretsManager, secret, PREVIOUS) : undefined;
+  const previous = versionWith(secret.versions, PREVIOUS) ? await readVersion(deps.secretsManager, secret, PREVIOUS) : undefined;
   const current = await readVersion(deps.secretsManager, secret, CURRENT);
   if (!previous || previous.accessKeyId === current?.accessKeyId) return { outcome: 'no-previous-key' };
   const { accessKeyId } = previous;

@@ -82,9 +82,21 @@ export async function readVersion(client: SecretsManagerClient, secret: Rotating
   return { ...value, ...(createdDate ? { createdDate } : {}) };
 }
 
-/** The id of the version holding `stage`, if any. */
-export function versionWith(secret: RotatingSecret, stage: string): string | undefined {
-  return Object.entries(secret.versions).find(([, stages]) => stages.includes(stage))?.[0];
+/** Secrets Manager's version ids and their staging labels (DescribeSecret's VersionIdsToStages). */
+export type VersionStages = Record<string, string[]> | undefined;
+
+/** The id of the version holding the staging label `stage`, if any (a label is on one version at a time). */
+export function versionWith(versions: VersionStages, stage: string): string | undefined {
+  return Object.entries(versions ?? {}).find(([, stages]) => stages.includes(stage))?.[0];
+}
+
+/**
+ * The version of a rotation in progress, as Secrets Manager tells one (API_RotateSecret): AWSPENDING
+ * on a version that is not AWSCURRENT. AWSPENDING on the AWSCURRENT version is a finished rotation.
+ */
+export function rotationInProgress(versions: VersionStages): string | undefined {
+  const pending = versionWith(versions, PENDING);
+  return pending !== undefined && !versions?.[pending]?.includes(CURRENT) ? pending : undefined;
 }
 
 /**
